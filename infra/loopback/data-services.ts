@@ -1,0 +1,89 @@
+// PostgreSQL behind PgBouncer (transaction pooling) plus Redis, on free 127.0.0.1 ports:
+// the data tier of the loopback stack, and what the app's integration tests run against.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderPgbouncerIni, renderPgbouncerUserlist } from '../render/pgbouncer.js';
+import { freePorts } from './servers/ports.js';
+import { PostgresServer } from './servers/postgres.js';
+import { PgbouncerServer, pgbouncerPaths } from './servers/pgbouncer.js';
+import { RedisServer } from './servers/redis.js';
+
+export interface DataServicesOptions {
+  /** Parent folder; a fresh temporary one when omitted (and removed on stop). */
+  dir?: string;
+  database?: string;
+  user?: string;
+  poolSize?: number;
+  redisPassword?: string;
+}
+
+export interface DataServices {
+  dir: string;
+  postgres: PostgresServer;
+  pgbouncer: PgbouncerServer;
+  redis: RedisServer;
+  /** The app's URL: through PgBouncer. */
+  databaseUrl: string;
+  /** Straight to PostgreSQL, for migrations and test assertions. */
+  directDatabaseUrl: string;
+  redisUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startDataServices(opts: DataServicesOptions = {}): Promise<DataServices> {
+  const ownDir = opts.dir === undefined;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'shortstack-data-'));
+  // The service user (postgres) must be able to reach its folders below this one.
+  chmodSync(dir, 0o755);
+  const database = opts.database ?? 'shortstack';
+  const user = opts.user ?? 'shortstack';
+  const password = randomBytes(12).toString('hex');
+  const [pgPort, bouncerPort, redisPort] = (await freePorts(3)) as [number, number, number];
+
+  const postgres = new PostgresServer({ dir: join(dir, 'postgres'), port: pgPort, superPassword: randomBytes(12).toString('hex') });
+  const redis = new RedisServer({ dir: join(dir, 'redis'), port: redisPort, password: opts.redisPassword });
+  const bouncerDir = join(dir, 'pgbouncer');
+  const paths = pgbouncerPaths(bouncerDir);
+  const pgbouncer = new PgbouncerServer({
+    dir: bouncerDir,
+    port: bouncerPort,
+    ini: renderPgbouncerIni({
+      listen: { host: '127.0.0.1', port: bouncerPort },
+      database: { name: database, host: '127.0.0.1', port: pgPort },
+      authFile: paths.authFile,
+      poolSize: opts.poolSize ?? 10,
+      maxClientConnections: 1000,
+      statsUsers: [user],
+      logFile: paths.logFile,
+      pidFile: paths.pidFile,
+    }),
+    userlist: renderPgbouncerUserlist([{ name: user, password }]),
+  });
+
+  const stop = async () => {
+    await Promise.all([pgbouncer.stop(), redis.stop()]);
+    await postgres.stop();
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.all([postgres.start(), redis.start()]);
+    await postgres.createDatabase(database, user, password);
+    await pgbouncer.start();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const auth = `${encodeURIComponent(user)}:${password}`;
+  return {
+    dir,
+    postgres,
+    pgbouncer,
+    redis,
+    databaseUrl: `postgres://${auth}@127.0.0.1:${bouncerPort}/${database}`,
+    directDatabaseUrl: `postgres://${auth}@127.0.0.1:${pgPort}/${database}`,
+    redisUrl: redis.url(),
+    stop,
+  };
+}

@@ -1,0 +1,46 @@
+// Ensures the Debian servers the tests and the loopback stack run are installed.
+// As root it installs what is missing; otherwise it names the apt command to run.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+/** Debian package -> a file it installs that proves it is there. */
+export const SYSTEM_PACKAGES: Readonly<Record<string, string>> = {
+  postgresql: '/usr/lib/postgresql/15/bin/postgres',
+  pgbouncer: '/usr/sbin/pgbouncer',
+  'redis-server': '/usr/bin/redis-server',
+  nginx: '/usr/sbin/nginx',
+  prometheus: '/usr/bin/prometheus',
+  'prometheus-alertmanager': '/usr/bin/prometheus-alertmanager',
+  'prometheus-postgres-exporter': '/usr/bin/prometheus-postgres-exporter',
+  'prometheus-redis-exporter': '/usr/bin/prometheus-redis-exporter',
+  'prometheus-pgbouncer-exporter': '/usr/bin/prometheus-pgbouncer-exporter',
+  'prometheus-nginx-exporter': '/usr/bin/prometheus-nginx-exporter',
+};
+
+export function missingPackages(): string[] {
+  return Object.entries(SYSTEM_PACKAGES)
+    .filter(([, probe]) => !existsSync(probe))
+    .map(([pkg]) => pkg);
+}
+
+function main(): void {
+  const missing = missingPackages();
+  if (missing.length === 0) return;
+  const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0) {
+    console.error(`missing system packages: ${missing.join(', ')}\nrun as root: ${command}`);
+    process.exit(1);
+  }
+  console.log(`installing system packages: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  const still = missingPackages();
+  if (still.length > 0) {
+    console.error(`still missing after install: ${still.join(', ')}`);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();
