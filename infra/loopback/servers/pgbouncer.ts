@@ -1,8 +1,7 @@
 import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProcessServer } from './managed.js';
-import { serviceUser, startProcess } from './process.js';
-import { canConnect, waitFor } from './ports.js';
+import { CommandServer } from './command.js';
+import { serviceUser } from './process.js';
 
 export interface PgbouncerFiles {
   /** A folder of its own, writable by the service user. */
@@ -22,16 +21,20 @@ export function pgbouncerPaths(dir: string) {
   };
 }
 
-export class PgbouncerServer extends ProcessServer {
-  readonly name = 'pgbouncer';
-  readonly port: number;
-
+/** PgBouncer refuses root: it runs as the service user, on files written for it. */
+export class PgbouncerServer extends CommandServer {
   constructor(private readonly files: PgbouncerFiles) {
-    super();
-    this.port = files.port;
+    super({
+      name: 'pgbouncer',
+      port: files.port,
+      command: '/usr/sbin/pgbouncer',
+      args: [pgbouncerPaths(files.dir).ini],
+      dir: files.dir,
+      runAs: serviceUser(),
+    });
   }
 
-  async start(): Promise<void> {
+  override async start(): Promise<void> {
     if (this.isRunning()) return;
     const runAs = serviceUser();
     const paths = pgbouncerPaths(this.files.dir);
@@ -39,16 +42,6 @@ export class PgbouncerServer extends ProcessServer {
     writeFileSync(paths.ini, this.files.ini);
     writeFileSync(paths.authFile, this.files.userlist, { mode: 0o600 });
     if (runAs) for (const p of [this.files.dir, paths.ini, paths.authFile]) chownSync(p, runAs.uid, runAs.gid);
-    this.proc = startProcess({
-      name: this.name,
-      command: '/usr/sbin/pgbouncer',
-      args: [paths.ini],
-      logFile: join(this.files.dir, 'pgbouncer.stderr.log'),
-      runAs,
-    });
-    await waitFor('pgbouncer', async () => {
-      if (!this.isRunning()) throw new Error(`pgbouncer exited; see ${paths.logFile}`);
-      return canConnect(this.port);
-    });
+    await super.start();
   }
 }

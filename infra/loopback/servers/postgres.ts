@@ -2,9 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ProcessServer } from './managed.js';
-import { serviceUser, startProcess } from './process.js';
-import { waitFor } from './ports.js';
+import { CommandServer } from './command.js';
+import { serviceUser } from './process.js';
 
 export interface PostgresOptions {
   /** A folder of its own; the cluster lives in DIR/data. */
@@ -26,16 +25,29 @@ function postgresBinDir(): string {
 }
 
 /** A real PostgreSQL cluster on 127.0.0.1, run as the `postgres` user when we are root. */
-export class PostgresServer extends ProcessServer {
-  readonly name = 'postgres';
-  readonly port: number;
-  // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, nothing is lost.
-  protected override readonly stopSignal = 'SIGINT';
-  private readonly bin = postgresBinDir();
-
+export class PostgresServer extends CommandServer {
   constructor(private readonly opts: PostgresOptions) {
-    super();
-    this.port = opts.port;
+    const bin = postgresBinDir();
+    const settings: Record<string, string> = {
+      listen_addresses: '127.0.0.1',
+      fsync: 'off',
+      max_connections: '200',
+      ...opts.settings,
+    };
+    const args = ['-D', join(opts.dir, 'data'), '-p', String(opts.port), '-k', opts.dir];
+    for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
+    super({
+      name: 'postgres',
+      port: opts.port,
+      command: join(bin, 'postgres'),
+      args,
+      dir: opts.dir,
+      runAs: serviceUser(),
+      // It accepts TCP before it can serve ("starting up"): ask it a question instead.
+      ready: () => this.query('select 1').then(() => true),
+      // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, nothing is lost.
+      stopSignal: 'SIGINT',
+    });
   }
 
   get dataDir(): string {
@@ -50,35 +62,17 @@ export class PostgresServer extends ProcessServer {
     writeFileSync(pwfile, this.opts.superPassword, { mode: 0o600 });
     if (runAs) chownSync(pwfile, runAs.uid, runAs.gid);
     execFileSync(
-      join(this.bin, 'initdb'),
+      join(postgresBinDir(), 'initdb'),
       ['-D', this.dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256',
         `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8', '--locale=C'],
       { stdio: 'pipe', ...(runAs ?? {}) },
     );
   }
 
-  async start(): Promise<void> {
+  override async start(): Promise<void> {
     if (this.isRunning()) return;
     if (!existsSync(join(this.dataDir, 'PG_VERSION'))) this.init();
-    const settings: Record<string, string> = {
-      listen_addresses: '127.0.0.1',
-      fsync: 'off',
-      max_connections: '200',
-      ...this.opts.settings,
-    };
-    const args = ['-D', this.dataDir, '-p', String(this.port), '-k', this.opts.dir];
-    for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
-    this.proc = startProcess({
-      name: this.name,
-      command: join(this.bin, 'postgres'),
-      args,
-      logFile: join(this.opts.dir, 'postgres.log'),
-      runAs: serviceUser(),
-    });
-    await waitFor('postgres', async () => {
-      if (!this.isRunning()) throw new Error(`postgres exited; see ${this.opts.dir}/postgres.log`);
-      return this.query('select 1').then(() => true);
-    });
+    await super.start();
   }
 
   superUrl(database = 'postgres'): string {

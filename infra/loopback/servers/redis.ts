@@ -1,8 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { ProcessServer } from './managed.js';
-import { startProcess } from './process.js';
-import { canConnect, waitFor } from './ports.js';
+import { CommandServer } from './command.js';
 
 export interface RedisOptions {
   dir: string;
@@ -12,31 +8,12 @@ export interface RedisOptions {
 }
 
 /** redis-server on 127.0.0.1 with persistence off: it is a cache and a bus here. */
-export class RedisServer extends ProcessServer {
-  readonly name = 'redis';
-  readonly port: number;
-
+export class RedisServer extends CommandServer {
   constructor(private readonly opts: RedisOptions) {
-    super();
-    this.port = opts.port;
-  }
-
-  async start(): Promise<void> {
-    if (this.isRunning()) return;
-    mkdirSync(this.opts.dir, { recursive: true });
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--dir', this.opts.dir, '--maxmemory', `${this.opts.maxMemoryMb ?? 256}mb`, '--maxmemory-policy', 'allkeys-lru'];
-    if (this.opts.password) args.push('--requirepass', this.opts.password);
-    this.proc = startProcess({
-      name: this.name,
-      command: '/usr/bin/redis-server',
-      args,
-      logFile: join(this.opts.dir, 'redis.log'),
-    });
-    await waitFor('redis', async () => {
-      if (!this.isRunning()) throw new Error(`redis exited; see ${this.opts.dir}/redis.log`);
-      return canConnect(this.port);
-    });
+    const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--dir', opts.dir, '--maxmemory', `${opts.maxMemoryMb ?? 256}mb`, '--maxmemory-policy', 'allkeys-lru'];
+    if (opts.password) args.push('--requirepass', opts.password);
+    super({ name: 'redis', port: opts.port, command: '/usr/bin/redis-server', args, dir: opts.dir });
   }
 
   url(): string {
