@@ -1,0 +1,109 @@
+// The loopback stack's servers that are one command each: what to run and how to tell it is up.
+// Config files are written by the caller from the shared renderers; these only start binaries.
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { CommandServer } from './servers/command.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const tsxLoader = import.meta.resolve('tsx');
+
+export function appReplica(o: { name: string; dir: string; port: number; env: Record<string, string> }): CommandServer {
+  return new CommandServer({
+    name: o.name,
+    port: o.port,
+    command: process.execPath,
+    args: ['--import', tsxLoader, join(repoRoot, 'app/src/main.ts')],
+    dir: o.dir,
+    env: { ...process.env, ...o.env },
+    readyPath: '/health',
+    readyTimeoutMs: 30_000,
+  });
+}
+
+export function nginxServer(o: { dir: string; port: number; confFile: string }): CommandServer {
+  return new CommandServer({
+    name: 'nginx',
+    port: o.port,
+    command: '/usr/sbin/nginx',
+    // The rendered config has no `daemon` directive: containers pass it on the command line too.
+    args: ['-p', o.dir, '-c', o.confFile, '-g', 'daemon off;'],
+    dir: o.dir,
+    // SIGQUIT is nginx's graceful shutdown.
+    stopSignal: 'SIGQUIT',
+  });
+}
+
+export function prometheusServer(o: { dir: string; port: number; configFile: string }): CommandServer {
+  return new CommandServer({
+    name: 'prometheus',
+    port: o.port,
+    command: '/usr/bin/prometheus',
+    args: [`--config.file=${o.configFile}`, `--storage.tsdb.path=${join(o.dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${o.port}`, '--web.enable-lifecycle'],
+    dir: o.dir,
+    readyPath: '/-/ready',
+  });
+}
+
+export function alertmanagerServer(o: { dir: string; port: number; configFile: string }): CommandServer {
+  return new CommandServer({
+    name: 'alertmanager',
+    port: o.port,
+    command: '/usr/bin/prometheus-alertmanager',
+    // An empty cluster address turns off gossip, which would otherwise claim port 9094.
+    args: [`--config.file=${o.configFile}`, `--storage.path=${join(o.dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${o.port}`, '--cluster.listen-address='],
+    dir: o.dir,
+    readyPath: '/-/ready',
+  });
+}
+
+export function postgresExporter(o: { dir: string; port: number; dataSourceName: string }): CommandServer {
+  return new CommandServer({
+    name: 'postgres-exporter',
+    port: o.port,
+    command: '/usr/bin/prometheus-postgres-exporter',
+    args: [`--web.listen-address=127.0.0.1:${o.port}`],
+    env: { ...process.env, DATA_SOURCE_NAME: o.dataSourceName },
+    dir: o.dir,
+    readyPath: '/metrics',
+  });
+}
+
+export function redisExporter(o: { dir: string; port: number; redisUrl: string }): CommandServer {
+  return new CommandServer({
+    name: 'redis-exporter',
+    port: o.port,
+    command: '/usr/bin/prometheus-redis-exporter',
+    args: [`-redis.addr=${o.redisUrl}`, `-web.listen-address=127.0.0.1:${o.port}`],
+    dir: o.dir,
+    readyPath: '/metrics',
+  });
+}
+
+export function pgbouncerExporter(o: {
+  dir: string; port: number; pgbouncerPort: number; user: string; password: string;
+}): CommandServer {
+  return new CommandServer({
+    name: 'pgbouncer-exporter',
+    port: o.port,
+    command: '/usr/bin/prometheus-pgbouncer-exporter',
+    args: ['--host', '127.0.0.1', '--port', String(o.port), '--pgbouncer-host', '127.0.0.1',
+      '--pgbouncer-port', String(o.pgbouncerPort), '--pgbouncer-user', o.user],
+    // libpq reads the password from the environment, keeping it off the command line.
+    env: { ...process.env, PGPASSWORD: o.password },
+    dir: o.dir,
+    readyPath: '/metrics',
+  });
+}
+
+export function nginxExporter(o: { dir: string; port: number; stubStatusUrl: string }): CommandServer {
+  return new CommandServer({
+    name: 'nginx-exporter',
+    port: o.port,
+    command: '/usr/bin/prometheus-nginx-exporter',
+    args: [`-nginx.scrape-uri=${o.stubStatusUrl}`, `-web.listen-address=127.0.0.1:${o.port}`],
+    dir: o.dir,
+    readyPath: '/metrics',
+  });
+}
