@@ -1,0 +1,178 @@
+// Clicks from redirects are buffered in memory and written in batches, so a redirect never waits
+// on a database write. One transaction per batch inserts the 'click' events and adds to each
+// url's click_count; the two always agree.
+//
+// Exactness and its bounds:
+// - A click is counted at most once. A batch whose COMMIT failed has an unknown outcome (the
+//   connection may have died after the server committed). Its transaction id was read inside
+//   the transaction, and before anything else is written the batch is resolved with
+//   txid_status(): committed -> done, aborted -> retried, still unknown -> asked again on the
+//   next tick. A status too old to know (null) is taken as committed: never twice.
+// - A graceful stop (drain) loses nothing while the database answers within the drain timeout.
+// - A crash loses what is in memory: at most about one flush interval of clicks (or more while
+//   the database is down), never more than maxBuffered + one batch.
+// - When the database stays down the buffer is bounded: past maxBuffered clicks (the batch in
+//   flight included) the oldest waiting click is dropped and counted.
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics/metrics.js';
+import { incrementClickCounts, insertClickEvents, lockUrls } from './click-sql.js';
+import { Queue } from './queue.js';
+
+export interface Click { urlId: number; userId: number | null; at: Date; referrer: string | null; userAgent: string | null }
+
+export interface ClickBufferOptions {
+  pool: pg.Pool;
+  metrics: Metrics;
+  flushIntervalMs: number;
+  batchSize: number;
+  maxBuffered: number;
+  logger: Logger;
+}
+
+interface Batch {
+  clicks: Click[];
+  /** Set when COMMIT failed: the outcome must be resolved before a retry. */
+  uncertainXid: string | null;
+}
+
+type Outcome = 'committed' | 'aborted' | 'unknown';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class ClickBuffer {
+  private readonly queue = new Queue<Click>();
+  private batch: Batch | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | null = null;
+
+  constructor(private readonly opts: ClickBufferOptions) {
+    opts.metrics.probes.clickBuffer = () => {
+      const oldest = this.batch?.clicks[0] ?? this.queue.peek();
+      return { depth: this.depth, oldestSeconds: oldest ? Math.max(0, (Date.now() - oldest.at.getTime()) / 1000) : 0 };
+    };
+  }
+
+  /** Clicks not yet written (waiting, or in the batch being written). */
+  get depth(): number {
+    return this.queue.length + (this.batch?.clicks.length ?? 0);
+  }
+
+  /** Never blocks, never throws: the redirect has already been answered or is about to be. */
+  record(click: Click): void {
+    try {
+      if (this.depth >= this.opts.maxBuffered) {
+        this.opts.metrics.clicksDropped.inc();
+        // The batch in flight is kept; the oldest waiting click makes room (or this one if none waits).
+        if (this.queue.shift() === undefined) return;
+      }
+      this.queue.push(click);
+      if (this.queue.length >= this.opts.batchSize) this.kick();
+    } catch (err) {
+      this.opts.logger.error({ err }, 'click not recorded');
+    }
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.kick(), this.opts.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and writes everything buffered, giving up after timeoutMs. */
+  async drain(timeoutMs: number): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    const deadline = Date.now() + timeoutMs;
+    const untilEmpty = async () => {
+      while (this.depth > 0 && Date.now() < deadline) {
+        this.kick();
+        await this.flushing;
+        // A failed attempt (database down): pause briefly rather than spin.
+        if (this.depth > 0) await sleep(Math.min(100, this.opts.flushIntervalMs));
+      }
+    };
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([untilEmpty(), new Promise((r) => { timeout = setTimeout(r, timeoutMs); })]);
+    clearTimeout(timeout);
+    if (this.depth > 0) this.opts.logger.error({ unwritten: this.depth }, 'click buffer not drained before timeout');
+  }
+
+  private kick(): void {
+    if (this.flushing) return;
+    this.flushing = this.flushWhileFull().finally(() => { this.flushing = null; });
+  }
+
+  /** One batch; more at once only while a full batch is waiting (a burst), else the next tick. */
+  private async flushWhileFull(): Promise<void> {
+    let progressed = await this.flushOnce();
+    while (progressed && this.queue.length >= this.opts.batchSize) progressed = await this.flushOnce();
+  }
+
+  private async flushOnce(): Promise<boolean> {
+    if (this.batch?.uncertainXid) {
+      const outcome = await this.resolve(this.batch.uncertainXid);
+      if (outcome === 'unknown') return false;
+      if (outcome === 'committed') {
+        this.opts.metrics.clicksFlushed.inc(this.batch.clicks.length);
+        this.batch = null;
+      } else {
+        this.batch.uncertainXid = null;
+      }
+    }
+    if (!this.batch) {
+      if (this.queue.length === 0) return false;
+      this.batch = { clicks: this.queue.take(this.opts.batchSize), uncertainXid: null };
+    }
+    return this.write(this.batch);
+  }
+
+  private async write(batch: Batch): Promise<boolean> {
+    const { pool, metrics, logger } = this.opts;
+    const endTimer = metrics.clickFlushDuration.startTimer();
+    let client: pg.PoolClient | undefined;
+    let xid: string | null = null;
+    let committing = false;
+    const onClientError = () => undefined; // surfaced through the failing query instead
+    try {
+      client = await pool.connect();
+      client.on('error', onClientError);
+      await client.query('BEGIN');
+      xid = (await client.query<{ xid: string }>('SELECT txid_current()::text AS xid')).rows[0]?.xid ?? null;
+      await client.query(lockUrls([...new Set(batch.clicks.map((c) => c.urlId))].sort((a, b) => a - b)));
+      await client.query(insertClickEvents(batch.clicks));
+      await client.query(incrementClickCounts(batch.clicks));
+      committing = true;
+      await client.query('COMMIT');
+      client.off('error', onClientError);
+      client.release();
+      endTimer();
+      metrics.clicksFlushed.inc(batch.clicks.length);
+      this.batch = null;
+      return true;
+    } catch (err) {
+      endTimer();
+      metrics.clickFlushFailures.inc();
+      if (committing) batch.uncertainXid = xid;
+      if (client) {
+        client.off('error', onClientError);
+        // Destroy rather than reuse: the connection may be broken or mid-transaction.
+        client.release(true);
+      }
+      logger.warn({ err, clicks: batch.clicks.length, uncertain: committing }, 'click flush failed; batch kept for retry');
+      return false;
+    }
+  }
+
+  private async resolve(xid: string): Promise<Outcome> {
+    try {
+      const res = await this.opts.pool.query<{ status: string | null }>('SELECT txid_status($1::bigint) AS status', [xid]);
+      const status = res.rows[0]?.status ?? null;
+      if (status === 'aborted') return 'aborted';
+      if (status === 'in progress') return 'unknown';
+      return 'committed';
+    } catch {
+      return 'unknown';
+    }
+  }
+}

@@ -1,0 +1,46 @@
+// The SQL of one click batch, as pure functions of the batch (tested without a database).
+import type { Click } from './click-buffer.js';
+
+export interface Statement { text: string; values: unknown[] }
+
+/**
+ * Locks the batch's url rows in id order first: two replicas flushing batches that share urls
+ * then queue behind each other instead of deadlocking. Urls missing from the table are skipped
+ * below (a click of a url that no longer exists must not poison every later batch).
+ */
+export function lockUrls(urlIds: number[]): Statement {
+  return { text: 'SELECT id FROM urls WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', values: [urlIds] };
+}
+
+/** One multi-row insert of 'click' events (details {referrer, user_agent}). */
+export function insertClickEvents(clicks: Click[]): Statement {
+  return {
+    text: `INSERT INTO events (url_id, user_id, event_type, "timestamp", details)
+      SELECT x.url_id, x.user_id, 'click', x.at, x.details
+      FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::jsonb[]) AS x(url_id, user_id, at, details)
+      JOIN urls ON urls.id = x.url_id`,
+    values: [
+      clicks.map((c) => c.urlId),
+      clicks.map((c) => c.userId),
+      clicks.map((c) => c.at.toISOString()),
+      clicks.map((c) => JSON.stringify({ referrer: c.referrer, user_agent: c.userAgent })),
+    ],
+  };
+}
+
+/** Adds each url's clicks of the batch to urls.click_count. */
+export function incrementClickCounts(clicks: Click[]): Statement {
+  const counts = countByUrl(clicks);
+  return {
+    text: `UPDATE urls SET click_count = urls.click_count + c.n
+      FROM unnest($1::bigint[], $2::bigint[]) AS c(id, n) WHERE urls.id = c.id`,
+    values: [[...counts.keys()], [...counts.values()]],
+  };
+}
+
+/** Clicks per url id, ascending by id. */
+export function countByUrl(clicks: Click[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const c of clicks) counts.set(c.urlId, (counts.get(c.urlId) ?? 0) + 1);
+  return new Map([...counts].sort((a, b) => a[0] - b[0]));
+}

@@ -1,0 +1,165 @@
+// TwoTierCache and ResilientRedis against a real redis-server, killed and restarted mid-test.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitFor } from '../../../infra/loopback/servers/ports.js';
+import { RedisServer } from '../../../infra/loopback/servers/redis.js';
+import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
+import { ResilientRedis } from '../../src/redis/resilient-redis.js';
+import { TwoTierCache } from '../../src/cache/two-tier-cache.js';
+
+interface Link { id: number; url: string }
+
+/** One "replica": its own metrics, Redis connections and cache. */
+function replica(redisUrl: string, opts: { lruEnabled?: boolean } = {}) {
+  const metrics = createMetrics({ version: 't', commit: 't' });
+  const redis = new ResilientRedis(redisUrl, metrics, { commandTimeoutMs: 200, openMs: 200, maxReconnectDelayMs: 200 });
+  const cache = new TwoTierCache<Link>({
+    namespace: 'link', redis, metrics, lruEnabled: opts.lruEnabled ?? true,
+    lruMax: 100, lruTtlMs: 60_000, redisTtlSeconds: 60, negativeTtlMs: 300,
+  });
+  const close = async () => { await cache.close(); await redis.close(); };
+  return { metrics, redis, cache, close };
+}
+
+async function lookups(metrics: Metrics, tier: string, result: string): Promise<number> {
+  const m = await metrics.cacheLookups.get();
+  return m.values.find((v) => v.labels.tier === tier && v.labels.result === result)?.value ?? 0;
+}
+
+describe('TwoTierCache on real Redis', () => {
+  let dir: string;
+  let server: RedisServer;
+  let redisUrl: string;
+  const db = new Map<string, Link>();
+  let loads = 0;
+  const load = async (key: string) => { loads += 1; return db.get(key) ?? null; };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cache-test-'));
+    server = new RedisServer({ dir, port: await freePort() });
+    await server.start();
+    redisUrl = server.url();
+  });
+  afterAll(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves from the LRU, then from Redis on another replica, loading once', async () => {
+    const a = replica(redisUrl);
+    const b = replica(redisUrl);
+    await waitFor('both ready', async () => a.redis.isHealthy() && b.redis.isHealthy());
+    db.set('abc', { id: 1, url: 'https://example.com/a' });
+    loads = 0;
+    expect(await a.cache.get('abc', load)).toEqual({ id: 1, url: 'https://example.com/a' });
+    expect(await a.cache.get('abc', load)).toEqual({ id: 1, url: 'https://example.com/a' });
+    expect(await b.cache.get('abc', load)).toEqual({ id: 1, url: 'https://example.com/a' });
+    expect(loads).toBe(1);
+    expect(await lookups(a.metrics, 'lru', 'hit')).toBe(1);
+    expect(await lookups(b.metrics, 'redis', 'hit')).toBe(1);
+    await a.close();
+    await b.close();
+  });
+
+  it('shares one load among concurrent misses', async () => {
+    const a = replica(redisUrl);
+    await waitFor('ready', async () => a.redis.isHealthy());
+    db.set('hot', { id: 2, url: 'https://example.com/hot' });
+    loads = 0;
+    const slowLoad = async (k: string) => { await new Promise((r) => setTimeout(r, 50)); return load(k); };
+    const all = await Promise.all(Array.from({ length: 20 }, () => a.cache.get('hot', slowLoad)));
+    expect(all.every((v) => v?.id === 2)).toBe(true);
+    expect(loads).toBe(1);
+    await a.close();
+  });
+
+  it('caches unknown keys only for the negative TTL', async () => {
+    const a = replica(redisUrl);
+    await waitFor('ready', async () => a.redis.isHealthy());
+    loads = 0;
+    expect(await a.cache.get('nope', load)).toBeNull();
+    expect(await a.cache.get('nope', load)).toBeNull();
+    expect(loads).toBe(1);
+    db.set('nope', { id: 3, url: 'https://example.com/late' });
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await a.cache.get('nope', load)).toEqual({ id: 3, url: 'https://example.com/late' });
+    expect(loads).toBe(2);
+    await a.close();
+  });
+
+  it('invalidation reaches the other replica\'s LRU within 100 ms', async () => {
+    const a = replica(redisUrl);
+    const b = replica(redisUrl);
+    const subscribed = () => new Promise<void>((resolve) => {
+      // A subscription of our own on each replica's subscriber connection proves it is up.
+      let n = 0;
+      for (const r of [a, b]) r.redis.subscribe('probe', () => undefined, () => { if (++n === 2) resolve(); });
+    });
+    await subscribed();
+    db.set('inv', { id: 4, url: 'https://example.com/old' });
+    await a.cache.get('inv', load);
+    await b.cache.get('inv', load);
+    db.set('inv', { id: 4, url: 'https://example.com/new' });
+    const started = Date.now();
+    await a.cache.invalidate('inv');
+    let seen = '';
+    while (Date.now() - started < 100) {
+      seen = (await b.cache.get('inv', load))?.url ?? '';
+      if (seen === 'https://example.com/new') break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(seen).toBe('https://example.com/new');
+    expect(Date.now() - started).toBeLessThan(100);
+    await a.close();
+    await b.close();
+  });
+
+  it('goes to Redis on every get when the LRU is disabled', async () => {
+    const a = replica(redisUrl, { lruEnabled: false });
+    await waitFor('ready', async () => a.redis.isHealthy());
+    db.set('nolru', { id: 5, url: 'https://example.com/n' });
+    await a.cache.get('nolru', load);
+    await a.cache.get('nolru', load);
+    await a.cache.get('nolru', load);
+    expect(await lookups(a.metrics, 'lru', 'hit') + await lookups(a.metrics, 'lru', 'miss')).toBe(0);
+    expect(await lookups(a.metrics, 'redis', 'hit')).toBe(2);
+    await a.close();
+  });
+
+  it('keeps answering from the loader while Redis is killed, opens the breaker, and recovers without a restart', async () => {
+    const a = replica(redisUrl, { lruEnabled: false });
+    const b = replica(redisUrl);
+    let subscriptions = 0;
+    b.redis.subscribe('probe', () => undefined, () => { subscriptions += 1; });
+    await waitFor('subscribed', async () => subscriptions === 1 && a.redis.isHealthy());
+    db.set('k', { id: 6, url: 'https://example.com/k1' });
+    await b.cache.get('k', load);
+
+    await server.kill();
+    loads = 0;
+    const started = Date.now();
+    for (let i = 0; i < 50; i++) expect((await a.cache.get('k', load))?.id).toBe(6);
+    // Fail fast: 50 gets without Redis well under one command timeout each.
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(loads).toBe(50);
+    expect(a.redis.isHealthy()).toBe(false);
+    expect((await a.metrics.redisCircuitOpen.get()).values[0]?.value).toBe(1);
+    expect(await a.redis.run('get', (r) => r.get('x'))).toBeUndefined();
+    // Invalidations cannot travel now; b serves its LRU copy until its subscription comes back.
+    db.set('k', { id: 6, url: 'https://example.com/k2' });
+    await a.cache.invalidate('k');
+    expect((await b.cache.get('k', load))?.url).toBe('https://example.com/k1');
+
+    await server.start();
+    await waitFor('a healthy again', async () => a.redis.isHealthy(), 5000);
+    await waitFor('b resubscribed', async () => subscriptions === 2, 5000);
+    // The LRU was cleared on resubscription: the missed invalidation cannot leave b stale.
+    expect((await b.cache.get('k', load))?.url).toBe('https://example.com/k2');
+    expect((await a.metrics.redisCircuitOpen.get()).values[0]?.value).toBe(0);
+    expect(await a.redis.run('set', (r) => r.set('x', '1'))).toBe('OK');
+    await a.close();
+    await b.close();
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { CircuitBreaker, type BreakerState } from '../../src/redis/circuit-breaker.js';
+import { Queue } from '../../src/clicks/queue.js';
+import { countByUrl, incrementClickCounts, insertClickEvents } from '../../src/clicks/click-sql.js';
+import type { Click } from '../../src/clicks/click-buffer.js';
+
+describe('CircuitBreaker', () => {
+  it('opens after consecutive failures, lets one probe through after openMs, closes on its success', () => {
+    let now = 0;
+    const changes: BreakerState[] = [];
+    const b = new CircuitBreaker({ failureThreshold: 3, openMs: 1000, now: () => now, onChange: (s) => changes.push(s) });
+    b.failure();
+    b.failure();
+    b.success(); // not consecutive: starts again
+    b.failure();
+    b.failure();
+    expect(b.state).toBe('closed');
+    b.failure();
+    expect(b.state).toBe('open');
+    expect(b.tryAcquire()).toBe(false);
+    now = 999;
+    expect(b.tryAcquire()).toBe(false);
+    now = 1000;
+    expect(b.tryAcquire()).toBe(true); // the probe
+    expect(b.state).toBe('half-open');
+    expect(b.tryAcquire()).toBe(false); // only one probe at a time
+    b.success();
+    expect(b.state).toBe('closed');
+    expect(b.tryAcquire()).toBe(true);
+    expect(changes).toEqual(['open', 'half-open', 'closed']);
+  });
+
+  it('opens again for openMs when the probe fails', () => {
+    let now = 0;
+    const b = new CircuitBreaker({ failureThreshold: 1, openMs: 100, now: () => now });
+    b.failure();
+    now = 100;
+    expect(b.tryAcquire()).toBe(true);
+    b.failure();
+    expect(b.state).toBe('open');
+    now = 150;
+    expect(b.tryAcquire()).toBe(false);
+    now = 200;
+    expect(b.tryAcquire()).toBe(true);
+  });
+});
+
+describe('Queue', () => {
+  it('is FIFO across push, shift and take, with compaction', () => {
+    const q = new Queue<number>();
+    for (let i = 0; i < 5000; i++) q.push(i);
+    expect(q.shift()).toBe(0);
+    expect(q.take(2000)).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1));
+    expect(q.length).toBe(2999);
+    expect(q.peek()).toBe(2001);
+    q.push(5000);
+    expect(q.take(10_000).at(-1)).toBe(5000);
+    expect(q.length).toBe(0);
+    expect(q.shift()).toBeUndefined();
+  });
+});
+
+describe('click batch SQL', () => {
+  const click = (urlId: number, referrer: string | null = null): Click =>
+    ({ urlId, userId: null, at: new Date('2026-01-01T00:00:00Z'), referrer, userAgent: 'ua' });
+
+  it('counts clicks per url in id order', () => {
+    expect([...countByUrl([click(5), click(2), click(5), click(9)])]).toEqual([[2, 1], [5, 2], [9, 1]]);
+    expect(incrementClickCounts([click(5), click(2), click(5)]).values).toEqual([[2, 5], [1, 2]]);
+  });
+
+  it('inserts one row per click with details {referrer, user_agent}', () => {
+    const s = insertClickEvents([click(1, 'https://ref.example/'), click(2)]);
+    expect(s.values[0]).toEqual([1, 2]);
+    expect(s.values[2]).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z']);
+    expect(s.values[3]).toEqual(['{"referrer":"https://ref.example/","user_agent":"ua"}', '{"referrer":null,"user_agent":"ua"}']);
+  });
+});
