@@ -16,7 +16,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.js';
-import { incrementClickCounts, insertClickEvents, lockUrls } from './click-sql.js';
+import { incrementClickCounts, insertClickEvents, lockUrls, type Statement } from './click-sql.js';
 import { Queue } from './queue.js';
 
 export interface Click { urlId: number; userId: number | null; at: Date; referrer: string | null; userAgent: string | null }
@@ -28,6 +28,11 @@ export interface ClickBufferOptions {
   batchSize: number;
   maxBuffered: number;
   logger: Logger;
+  /**
+   * Bound on each statement of a flush. Through PgBouncer a stopped database does not fail a
+   * query: it waits (query_wait_timeout, 120 s by default). The flusher gives up sooner and retries.
+   */
+  statementTimeoutMs?: number;
 }
 
 interface Batch {
@@ -46,7 +51,10 @@ export class ClickBuffer {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | null = null;
 
+  private readonly statementTimeoutMs: number;
+
   constructor(private readonly opts: ClickBufferOptions) {
+    this.statementTimeoutMs = opts.statementTimeoutMs ?? 5_000;
     opts.metrics.probes.clickBuffer = () => {
       const oldest = this.batch?.clicks[0] ?? this.queue.peek();
       return { depth: this.depth, oldestSeconds: oldest ? Math.max(0, (Date.now() - oldest.at.getTime()) / 1000) : 0 };
@@ -137,13 +145,17 @@ export class ClickBuffer {
     try {
       client = await pool.connect();
       client.on('error', onClientError);
-      await client.query('BEGIN');
-      xid = (await client.query<{ xid: string }>('SELECT txid_current()::text AS xid')).rows[0]?.xid ?? null;
-      await client.query(lockUrls([...new Set(batch.clicks.map((c) => c.urlId))].sort((a, b) => a - b)));
-      await client.query(insertClickEvents(batch.clicks));
-      await client.query(incrementClickCounts(batch.clicks));
+      const conn = client;
+      // query_timeout is pg's client-side bound: the query rejects and the connection is destroyed below.
+      const run = <R extends pg.QueryResultRow>(s: Statement) =>
+        conn.query<R>({ text: s.text, values: s.values, query_timeout: this.statementTimeoutMs } as pg.QueryConfig);
+      await run({ text: 'BEGIN', values: [] });
+      xid = (await run<{ xid: string }>({ text: 'SELECT txid_current()::text AS xid', values: [] })).rows[0]?.xid ?? null;
+      await run(lockUrls([...new Set(batch.clicks.map((c) => c.urlId))].sort((a, b) => a - b)));
+      await run(insertClickEvents(batch.clicks));
+      await run(incrementClickCounts(batch.clicks));
       committing = true;
-      await client.query('COMMIT');
+      await run({ text: 'COMMIT', values: [] });
       client.off('error', onClientError);
       client.release();
       endTimer();
@@ -166,7 +178,9 @@ export class ClickBuffer {
 
   private async resolve(xid: string): Promise<Outcome> {
     try {
-      const res = await this.opts.pool.query<{ status: string | null }>('SELECT txid_status($1::bigint) AS status', [xid]);
+      const res = await this.opts.pool.query<{ status: string | null }>({
+        text: 'SELECT txid_status($1::bigint) AS status', values: [xid], query_timeout: this.statementTimeoutMs,
+      } as pg.QueryConfig);
       const status = res.rows[0]?.status ?? null;
       if (status === 'aborted') return 'aborted';
       if (status === 'in progress') return 'unknown';
