@@ -76,5 +76,5 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
   if (input.alertmanagers.length > 0) {
     config.alerting = { alertmanagers: [{ static_configs: [{ targets: input.alertmanagers }] }] };
   }
-  return stringify(config, { lineWidth: 0 });
+  return stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
 }

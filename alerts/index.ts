@@ -1,0 +1,38 @@
+// Every alert and recording rule of Shortstack, and the rule files Prometheus loads.
+import { renderAlertFile, renderRecordingFile, type RenderOptions } from './render.js';
+import { appAlerts } from './rules/app.js';
+import { clickAlerts } from './rules/clicks.js';
+import { dataAlerts } from './rules/data.js';
+import { observabilityAlerts } from './rules/observability.js';
+import { sloAlerts, sloRecordingGroup } from './slo/rules.js';
+import { SLOS } from './slo/spec.js';
+import type { AlertDefinition, RecordingGroup } from './types.js';
+
+export const ALERTS: readonly AlertDefinition[] = [
+  ...appAlerts,
+  ...dataAlerts,
+  ...clickAlerts,
+  ...observabilityAlerts,
+  ...SLOS.flatMap(sloAlerts),
+];
+
+export const RECORDING_GROUPS: readonly RecordingGroup[] = SLOS.map(sloRecordingGroup);
+
+export const RULE_FILES = {
+  recording: 'shortstack-recording.yml',
+  alerts: 'shortstack-alerts.yml',
+} as const;
+
+export function renderRuleFiles(opts: RenderOptions = {}): Record<string, string> {
+  const names = new Set<string>();
+  for (const a of ALERTS) {
+    if (names.has(a.name)) throw new Error(`duplicate alert ${a.name}`);
+    names.add(a.name);
+  }
+  return {
+    [RULE_FILES.recording]: renderRecordingFile([...RECORDING_GROUPS]),
+    [RULE_FILES.alerts]: renderAlertFile([...ALERTS], opts),
+  };
+}
+
+export type { AlertDefinition, RecordingGroup, Severity } from './types.js';

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { PROMTOOL, runTool, withFiles } from '../../monitoring/tools/validators.js';
+import { ALERTS, renderRuleFiles } from '../index.js';
+import { ALERT_CASES } from './cases.js';
+import { renderPromtoolTests } from './render-tests.js';
+import { expandTemplate } from './template.js';
+
+const ruleFiles = renderRuleFiles();
+
+describe('rendered rule files', () => {
+  it('pass promtool check rules', () => {
+    const r = withFiles(ruleFiles, (dir) => runTool(PROMTOOL, ['check', 'rules', ...Object.keys(ruleFiles)], dir));
+    expect(r.output).not.toContain('FAILED');
+    expect(r.code).toBe(0);
+  });
+
+  it('give every alert a severity tier, a component and a runbook_url to its own anchor', () => {
+    const groups = parse(ruleFiles['shortstack-alerts.yml']!).groups as { rules: { alert: string; labels: Record<string, string>; annotations: Record<string, string> }[] }[];
+    const rules = groups.flatMap((g) => g.rules);
+    expect(rules.map((r) => r.alert).sort()).toEqual(ALERTS.map((a) => a.name).sort());
+    for (const r of rules) {
+      expect(['critical', 'warning', 'info']).toContain(r.labels.severity);
+      expect(r.labels.component).toBeTruthy();
+      expect(r.annotations.runbook_url).toBe(`https://github.com/shortstack/shortstack/blob/main/RUNBOOK.md#${r.alert.toLowerCase()}`);
+    }
+  });
+
+  it('take the runbook base URL as an option', () => {
+    const files = renderRuleFiles({ runbookBaseUrl: 'https://git.example/RUNBOOK.md' });
+    expect(files['shortstack-alerts.yml']).toContain('runbook_url: https://git.example/RUNBOOK.md#appreplicadown');
+  });
+});
+
+describe('promtool unit tests', () => {
+  it('exist for every alert: one case that fires it and one that must not', () => {
+    const missing = ALERTS.flatMap((a) =>
+      (['fires', 'quiet'] as const)
+        .filter((kind) => !ALERT_CASES.some((c) => c.alert === a.name && c.kind === kind))
+        .map((kind) => `${a.name} (${kind})`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('pass: each alert fires at the expected time with the expected labels and annotations, and stays quiet otherwise', () => {
+    const files = { ...ruleFiles, 'tests.yml': renderPromtoolTests(ruleFiles, ALERTS, ALERT_CASES) };
+    const r = withFiles(files, (dir) => runTool(PROMTOOL, ['test', 'rules', 'tests.yml'], dir));
+    expect(r.output).not.toContain('FAILED');
+    expect(r.code).toBe(0);
+  });
+
+  it('catch a wrong expectation (the harness can fail)', () => {
+    const wrong = ALERT_CASES.filter((c) => c.alert === 'AppReplicaDown' && c.kind === 'fires').map((c) => ({ ...c, before: c.at }));
+    const files = { ...ruleFiles, 'tests.yml': renderPromtoolTests(ruleFiles, ALERTS, wrong) };
+    const r = withFiles(files, (dir) => runTool(PROMTOOL, ['test', 'rules', 'tests.yml'], dir));
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('annotation templates', () => {
+  it('use only what the test expander understands', () => {
+    for (const a of ALERTS) {
+      for (const t of [a.summary, a.description]) expect(() => expandTemplate(t, { labels: {}, value: 1 })).not.toThrow();
+    }
+  });
+
+  it('expand labels and printf like Go', () => {
+    expect(expandTemplate('{{ $labels.instance }} at {{ $value | printf "%.3f" }}{{ $labels.none }}', { labels: { instance: 'app-1' }, value: 0.0909 }))
+      .toBe('app-1 at 0.091');
+    expect(() => expandTemplate('{{ $value | humanize }}', { labels: {}, value: 1 })).toThrow(/unsupported/);
+  });
+});

@@ -1,0 +1,218 @@
+// The app replicas and the front door: is the service there, and is it answering well?
+import { DASHBOARDS, OVERVIEW_PANELS } from '../../monitoring/dashboards/panels.js';
+import { docker, loopback, promQuery } from '../commands.js';
+import { THRESHOLDS } from '../thresholds.js';
+import type { AlertDefinition } from '../types.js';
+
+const overview = (panel: string) => ({ dashboard: DASHBOARDS.overview.title, panel });
+const pct = (ratio: number) => `${ratio * 100}%`;
+
+export const appAlerts: AlertDefinition[] = [
+  {
+    name: 'AppReplicaDown',
+    group: 'shortstack-app',
+    expr: 'up{job="app"} == 0',
+    for: '1m',
+    severity: 'warning',
+    component: 'app',
+    summary: 'App replica {{ $labels.instance }} is down',
+    description: 'Prometheus has not scraped {{ $labels.instance }} for over a minute; nginx sends its traffic to the other replicas.',
+    runbook: {
+      meaning: 'One app replica does not answer on its metrics port: the process is gone, hung, or restarting.',
+      impact: 'None while the other replicas have headroom: nginx marks the replica failed and retries idempotent requests elsewhere. Capacity is reduced by one replica.',
+      diagnose: {
+        promql: ['up{job="app"}', 'changes(process_start_time_seconds{job="app"}[30m])', 'sum by (instance) (rate(http_requests_total{job="app"}[5m]))'],
+        logql: ['{component="app", replica="<instance>"} | json | level >= 50'],
+        panel: overview(OVERVIEW_PANELS.replicasUp),
+        commands: {
+          docker: [docker.status(), docker.logs('<instance>'), docker.inspectHealth('<instance>')],
+          loopback: [loopback.status(), loopback.logs('<instance>')],
+        },
+      },
+      mitigate: [
+        'If the process exited, read the last lines of its log for the cause (a missing env var, the database refusing logins, OOM).',
+        `Docker: \`${docker.restart('<instance>')}\`; if the container is gone, \`${docker.converge()}\` recreates it.`,
+        `Loopback: ${loopback.restartStack()}.`,
+      ],
+      escalate: 'If it does not stay up after one restart, or a second replica goes down, page the service owner (the app team).',
+    },
+  },
+  {
+    name: 'AppRedundancyLost',
+    group: 'shortstack-app',
+    // Only where more than one replica is configured: a one-replica dev stack has none to lose.
+    expr: 'count(up{job="app"} == 1) == 1 and count(up{job="app"}) > 1',
+    for: '1m',
+    severity: 'critical',
+    component: 'app',
+    summary: 'Only one app replica is serving',
+    description: 'Every replica but one is down: the next failure is an outage.',
+    runbook: {
+      meaning: 'The service runs on its last replica. It may hold the load, but nothing is left to fail over to.',
+      impact: 'Latency rises under load on the single replica; one more crash takes the service down.',
+      diagnose: {
+        promql: ['up{job="app"}', 'sum by (instance) (rate(http_requests_total{job="app"}[5m]))', 'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{job="app"}[5m])))'],
+        logql: ['{component="app"} | json | level >= 50'],
+        panel: overview(OVERVIEW_PANELS.replicasUp),
+        commands: {
+          docker: [docker.status(), docker.logs('app-1'), docker.logs('app-2')],
+          loopback: [loopback.status(), loopback.logs('app-')],
+        },
+      },
+      mitigate: [
+        'Bring the down replicas back first (see AppReplicaDown); look for a common cause in their logs (a bad release, the database, memory).',
+        'If a new build is the cause, roll back to the previous image digest with `npm run up`.',
+      ],
+      escalate: 'Paged now. If replicas keep crashing after a restart, call the app team lead.',
+    },
+  },
+  {
+    name: 'AppAllReplicasDown',
+    group: 'shortstack-app',
+    expr: 'sum(up{job="app"}) == 0 or absent(up{job="app"})',
+    for: '1m',
+    severity: 'critical',
+    component: 'app',
+    summary: 'Every app replica is down',
+    description: 'No app replica answers: the service is down and nginx answers 502 to every request.',
+    runbook: {
+      meaning: 'Prometheus reaches no app replica at all.',
+      impact: 'Full outage: every short link and every API call fails with 502 from nginx.',
+      diagnose: {
+        promql: ['up{job="app"}', 'pg_up', 'pgbouncer_up', 'sum by (status) (rate(nginx_http_requests_total[5m]))'],
+        logql: ['{component="app"} | json | level >= 40', '{component="nginx"} |= "upstream"'],
+        panel: overview(OVERVIEW_PANELS.replicasUp),
+        commands: {
+          docker: [docker.status(), docker.logs('app-1'), docker.logs('migrate')],
+          loopback: [loopback.status(), loopback.logs('app-')],
+        },
+      },
+      mitigate: [
+        'A replica refuses to start when its configuration is invalid or the migration failed: read the first error in its log.',
+        'Roll back the last deploy (previous image digest) and `npm run up`.',
+        'If PostgreSQL or PgBouncer is down too, fix them first (PostgresDown, PgbouncerDown).',
+      ],
+      escalate: 'Paged now. After 15 minutes without a cause, call the app team lead and the infrastructure on-call.',
+    },
+  },
+  {
+    name: 'AppReplicaRestarted',
+    group: 'shortstack-app',
+    expr: 'changes(process_start_time_seconds{job="app"}[15m]) > 0',
+    for: '0m',
+    severity: 'info',
+    component: 'app',
+    summary: 'App replica {{ $labels.instance }} restarted',
+    description: '{{ $labels.instance }} started {{ $value | printf "%.0f" }} time(s) in the last 15 minutes.',
+    runbook: {
+      meaning: 'A replica process started again: a deploy, a manual restart, or a crash and restart by the supervisor.',
+      impact: 'None by itself; repeated restarts mean a crash loop.',
+      diagnose: {
+        promql: ['changes(process_start_time_seconds{job="app"}[1h])', 'process_resident_memory_bytes{job="app"}'],
+        logql: ['{component="app", replica="<instance>"} | json | level >= 50'],
+        panel: overview(OVERVIEW_PANELS.replicasUp),
+        commands: {
+          docker: [docker.logs('<instance>'), `docker inspect --format '{{.RestartCount}} {{.State.OOMKilled}}' shortstack-<instance>`],
+          loopback: [loopback.logs('<instance>')],
+        },
+      },
+      mitigate: ['Nothing if it was a deploy. If OOMKilled or crashing, raise its memory limit in the stack config or roll back.'],
+      escalate: 'Open a ticket for the app team if it restarts more than once an hour.',
+    },
+  },
+  {
+    name: 'NginxDown',
+    group: 'shortstack-app',
+    expr: 'nginx_up == 0',
+    for: '1m',
+    severity: 'critical',
+    component: 'nginx',
+    summary: 'nginx (the front door) is down',
+    description: 'The nginx exporter cannot read stub_status from {{ $labels.instance }}: no request reaches the service.',
+    runbook: {
+      meaning: 'nginx does not answer on its status port.',
+      impact: 'Full outage for clients: the front door refuses connections.',
+      diagnose: {
+        promql: ['nginx_up', 'up{job="nginx"}', 'rate(nginx_connections_accepted[5m])'],
+        logql: ['{component="nginx"} != "GET /health"'],
+        panel: overview(OVERVIEW_PANELS.nginxUp),
+        commands: {
+          docker: [docker.status(), docker.logs('nginx'), docker.exec('nginx', 'nginx -t')],
+          loopback: [loopback.logs('nginx'), 'curl -si "$FRONT_DOOR/health"'],
+        },
+      },
+      mitigate: [
+        'If `nginx -t` fails, the uploaded config is bad: roll back the last infra change and `npm run up`.',
+        `Otherwise restart it: \`${docker.restart('nginx')}\`.`,
+      ],
+      escalate: 'Paged now. Call the infrastructure on-call if it does not come back after a restart.',
+    },
+  },
+  {
+    name: 'AppReplicaErrorRatioHigh',
+    group: 'shortstack-app',
+    expr: `sum by (instance) (rate(http_requests_total{job="app", status_code=~"5.."}[5m]))
+  / sum by (instance) (rate(http_requests_total{job="app"}[5m])) > ${THRESHOLDS.replicaErrorRatio}`,
+    for: '5m',
+    severity: 'warning',
+    component: 'app',
+    summary: '{{ $labels.instance }} answers {{ $value | printf "%.3f" }} of requests with 5xx',
+    description: `Over ${pct(THRESHOLDS.replicaErrorRatio)} of the requests {{ $labels.instance }} served in the last 5 minutes were 5xx.`,
+    runbook: {
+      meaning: `One replica answers more than ${pct(THRESHOLDS.replicaErrorRatio)} of its requests with a server error.`,
+      impact: 'Clients routed to this replica see errors (503 when a dependency is down, 500 on a bug). The availability SLO burns.',
+      diagnose: {
+        promql: [
+          'sum by (instance, route, status_code) (rate(http_requests_total{job="app", status_code=~"5.."}[5m]))',
+          'sum by (instance, kind) (rate(shortstack_db_errors_total[5m]))',
+          'shortstack_redis_circuit_open',
+        ],
+        logql: ['{component="app", replica="<instance>"} | json | level >= 50 | line_format "{{.reqId}} {{.msg}} {{.err}}"'],
+        panel: overview(OVERVIEW_PANELS.replicaErrors),
+        commands: {
+          docker: [docker.logs('<instance>')],
+          loopback: [loopback.logs('<instance>')],
+        },
+      },
+      mitigate: [
+        'If only this replica errs, restart it; if every replica errs, look at the database and PgBouncer first.',
+        'A release bug: roll back to the previous image digest.',
+      ],
+      escalate: 'If the SLO burn alerts page too, the incident commander owns it; otherwise ticket the app team.',
+    },
+  },
+  {
+    name: 'RedirectLatencyHigh',
+    group: 'shortstack-app',
+    expr: `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{job="app", route="/:code"}[5m])))
+  > ${THRESHOLDS.redirectP99Seconds}`,
+    for: '10m',
+    severity: 'warning',
+    component: 'app',
+    summary: 'Redirect p99 latency is {{ $value | printf "%.3f" }} s',
+    description: `The 99th percentile of redirects has been over ${THRESHOLDS.redirectP99Seconds} s for 10 minutes.`,
+    runbook: {
+      meaning: 'Redirects, normally served from the in-process cache or Redis, are slow.',
+      impact: 'Short links open slowly; the latency SLO burns.',
+      diagnose: {
+        promql: [
+          'histogram_quantile(0.99, sum by (le, instance) (rate(http_request_duration_seconds_bucket{job="app", route="/:code"}[5m])))',
+          'sum by (tier, result) (rate(shortstack_cache_lookups_total[5m]))',
+          'histogram_quantile(0.99, sum by (le) (rate(shortstack_db_pool_wait_seconds_bucket[5m])))',
+          'nodejs_eventloop_lag_p99_seconds',
+        ],
+        logql: ['{component="nginx"} | json | request_time > 0.25'],
+        panel: overview(OVERVIEW_PANELS.latency),
+        commands: {
+          docker: ['docker stats --no-stream', docker.logs('app-1')],
+          loopback: [loopback.logs('app-'), 'top -b -n 1 | head -20'],
+        },
+      },
+      mitigate: [
+        'Cache misses going to the database: check Redis (RedisDown) and the DB pool wait.',
+        'CPU-bound replicas: add replicas (`replicas` in the stack config, then `npm run up`).',
+      ],
+      escalate: 'Ticket the app team; the latency SLO alerts page if it eats the budget.',
+    },
+  },
+];

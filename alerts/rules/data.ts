@@ -1,0 +1,211 @@
+// The data tier: PostgreSQL, PgBouncer in front of it, and Redis (a cache: degraded, not down).
+import { DASHBOARDS, OVERVIEW_PANELS } from '../../monitoring/dashboards/panels.js';
+import { docker, loopback } from '../commands.js';
+import { THRESHOLDS } from '../thresholds.js';
+import type { AlertDefinition } from '../types.js';
+
+const overview = (panel: string) => ({ dashboard: DASHBOARDS.overview.title, panel });
+const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(0)} GiB`;
+const volumeUsed = `sum by (instance) (pg_database_size_bytes)`;
+
+export const dataAlerts: AlertDefinition[] = [
+  {
+    name: 'PostgresDown',
+    group: 'shortstack-data',
+    expr: 'pg_up == 0',
+    for: '1m',
+    severity: 'critical',
+    component: 'postgres',
+    summary: 'PostgreSQL is down',
+    description: 'The postgres exporter cannot connect to PostgreSQL ({{ $labels.instance }}).',
+    runbook: {
+      meaning: 'PostgreSQL refuses or drops connections from the exporter: stopped, crashed, out of disk, or in recovery.',
+      impact: 'Every write fails with 503; redirects still work from the caches for links seen recently; clicks pile up in the replicas\' buffers.',
+      diagnose: {
+        promql: ['pg_up', 'pgbouncer_up', 'sum by (kind) (rate(shortstack_db_errors_total[5m]))', 'max(shortstack_click_buffer_depth)'],
+        logql: ['{component="postgres"}', '{component="app"} | json | level >= 50 |= "database"'],
+        panel: overview(OVERVIEW_PANELS.postgresUp),
+        commands: {
+          docker: [docker.status(), docker.logs('postgres'), docker.exec('postgres', 'pg_isready -U postgres')],
+          loopback: [loopback.logs('postgres'), 'pg_isready -h 127.0.0.1 -p "$POSTGRES_PORT"'],
+        },
+      },
+      mitigate: [
+        'Disk full (log says "No space left on device"): see PostgresVolumeAlmostFull.',
+        `Crashed: \`${docker.restart('postgres')}\`; it replays its WAL, then PgBouncer reconnects by itself.`,
+        'The replicas keep clicks in memory up to CLICK_BUFFER_MAX and flush them once the database is back.',
+      ],
+      escalate: 'Paged now. Call the database owner if it is not accepting connections within 10 minutes.',
+    },
+  },
+  {
+    name: 'PgbouncerDown',
+    group: 'shortstack-data',
+    expr: 'pgbouncer_up == 0',
+    for: '1m',
+    severity: 'critical',
+    component: 'pgbouncer',
+    summary: 'PgBouncer is down',
+    description: 'The pgbouncer exporter cannot query PgBouncer ({{ $labels.instance }}); the app reaches the database only through it.',
+    runbook: {
+      meaning: 'PgBouncer does not answer: the app has no path to PostgreSQL.',
+      impact: 'As PostgresDown: writes fail with 503, cached redirects still work.',
+      diagnose: {
+        promql: ['pgbouncer_up', 'pg_up', 'shortstack_db_pool_connections'],
+        logql: ['{component="pgbouncer"}'],
+        panel: overview(OVERVIEW_PANELS.pgbouncerUp),
+        commands: {
+          docker: [docker.status(), docker.logs('pgbouncer')],
+          loopback: [loopback.logs('pgbouncer')],
+        },
+      },
+      mitigate: [
+        `Restart it: \`${docker.restart('pgbouncer')}\`; it holds no state.`,
+        'A FATAL line at start means a bad pgbouncer.ini or userlist: roll back the last infra change.',
+      ],
+      escalate: 'Paged now. Infrastructure on-call if a restart does not fix it.',
+    },
+  },
+  {
+    name: 'PgbouncerPoolSaturated',
+    group: 'shortstack-data',
+    expr: 'sum by (instance, database) (pgbouncer_pools_client_waiting_connections) > 0',
+    for: '2m',
+    severity: 'warning',
+    component: 'pgbouncer',
+    summary: '{{ $value | printf "%.0f" }} clients wait for a PgBouncer server connection ({{ $labels.database }})',
+    description: 'Clients have been queueing for a server connection for 2 minutes: the pool is too small for the load, or queries are slow.',
+    runbook: {
+      meaning: 'Every server connection of the PgBouncer pool is busy and clients queue.',
+      impact: 'Database-backed requests (API writes, cache misses) slow down and may time out with 503.',
+      diagnose: {
+        promql: [
+          'pgbouncer_pools_client_waiting_connections',
+          'pgbouncer_pools_client_maxwait_seconds',
+          'pgbouncer_pools_server_active_connections',
+          'histogram_quantile(0.99, sum by (le) (rate(shortstack_db_pool_wait_seconds_bucket[5m])))',
+          'pg_stat_activity_max_tx_duration',
+        ],
+        logql: ['{component="postgres"} |= "duration"'],
+        panel: overview(OVERVIEW_PANELS.pgbouncerClients),
+        commands: {
+          docker: [docker.exec('postgres', "psql -U postgres -c \"select pid, state, now() - xact_start as age, query from pg_stat_activity where state <> 'idle' order by age desc limit 10\"")],
+          loopback: ['psql "$DIRECT_DATABASE_URL" -c "select pid, state, now() - xact_start as age, query from pg_stat_activity where state <> \'idle\' order by age desc limit 10"'],
+        },
+      },
+      mitigate: [
+        'A long transaction holds connections: cancel it with `select pg_cancel_backend(<pid>)`.',
+        'Load grew: raise the PgBouncer pool size (stack config) within PostgreSQL\'s max_connections, then `npm run up`.',
+      ],
+      escalate: 'Ticket the database owner; page them if latency alerts fire too.',
+    },
+  },
+  {
+    name: 'RedisDown',
+    group: 'shortstack-data',
+    expr: 'redis_up == 0',
+    for: '1m',
+    severity: 'warning',
+    component: 'redis',
+    summary: 'Redis is down: the service runs degraded',
+    description: 'The redis exporter cannot reach Redis ({{ $labels.instance }}). Replicas fall back to their in-process caches and the database.',
+    runbook: {
+      meaning: 'Redis does not answer. The app opens its circuit breaker and carries on without it.',
+      impact: 'Degraded, not down: /ready reports `degraded`, more lookups go to PostgreSQL, rate limits are per replica, and cache invalidation between replicas waits for the LRU TTL.',
+      diagnose: {
+        promql: ['redis_up', 'shortstack_redis_circuit_open', 'sum by (op) (rate(shortstack_redis_errors_total[5m]))', 'sum by (tier, result) (rate(shortstack_cache_lookups_total[5m]))'],
+        logql: ['{component="redis"}', '{component="app"} | json |= "redis"'],
+        panel: overview(OVERVIEW_PANELS.redisUp),
+        commands: {
+          docker: [docker.logs('redis'), docker.exec('redis', 'redis-cli -a "$REDIS_PASSWORD" ping')],
+          loopback: [loopback.logs('redis'), 'redis-cli -u "$REDIS_URL" ping'],
+        },
+      },
+      mitigate: [
+        `Restart it: \`${docker.restart('redis')}\`; it is a cache, nothing is lost that PostgreSQL does not hold.`,
+        'OOM in its log: raise maxmemory in the stack config.',
+        'Watch PgBouncer saturation while Redis is away: the database takes the cache misses.',
+      ],
+      escalate: 'Ticket the infrastructure on-call; escalate to a page if the database saturates.',
+    },
+  },
+  {
+    name: 'RedisCircuitOpen',
+    group: 'shortstack-data',
+    expr: 'max by (instance) (shortstack_redis_circuit_open) == 1',
+    for: '1m',
+    severity: 'info',
+    component: 'redis',
+    summary: '{{ $labels.instance }} has stopped using Redis (circuit open)',
+    description: 'The Redis circuit breaker of {{ $labels.instance }} has been open for a minute.',
+    runbook: {
+      meaning: 'One replica gave up on Redis after consecutive failures; it probes again periodically.',
+      impact: 'That replica serves from its LRU cache and the database.',
+      diagnose: {
+        promql: ['shortstack_redis_circuit_open', 'sum by (instance, op) (rate(shortstack_redis_errors_total[5m]))', 'redis_up'],
+        logql: ['{component="app", replica="<instance>"} | json |= "redis"'],
+        panel: overview(OVERVIEW_PANELS.redisCircuit),
+        commands: {
+          docker: [docker.logs('<instance>')],
+          loopback: [loopback.logs('<instance>')],
+        },
+      },
+      mitigate: ['If Redis is up for everyone else, restart the replica; otherwise see RedisDown.'],
+      escalate: 'No escalation on its own.',
+    },
+  },
+  {
+    name: 'PostgresVolumeFilling',
+    group: 'shortstack-data',
+    // Predictions are linear, so the sum of each database's prediction is the prediction of the sum.
+    expr: `sum by (instance) (predict_linear(pg_database_size_bytes[6h], ${THRESHOLDS.postgresVolumeFillHorizonHours} * 3600)) > ${THRESHOLDS.postgresVolumeBytes}`,
+    for: '30m',
+    severity: 'warning',
+    component: 'postgres',
+    summary: `PostgreSQL will fill its volume within ${THRESHOLDS.postgresVolumeFillHorizonHours} h`,
+    description: `At the growth of the last 6 hours the databases of {{ $labels.instance }} reach the ${gib(THRESHOLDS.postgresVolumeBytes)} volume within ${THRESHOLDS.postgresVolumeFillHorizonHours} hours.`,
+    runbook: {
+      meaning: 'The databases grow fast enough to fill the PostgreSQL volume within a day (WAL not counted: keep headroom).',
+      impact: 'None yet. When the volume is full PostgreSQL stops accepting writes.',
+      diagnose: {
+        promql: ['pg_database_size_bytes', 'sum by (instance) (deriv(pg_database_size_bytes[6h]))'],
+        logql: ['{component="app"} | json | route = "/urls" | method = "POST"'],
+        panel: overview(OVERVIEW_PANELS.postgresSize),
+        commands: {
+          docker: ['docker system df -v | grep shortstack', docker.exec('postgres', 'df -h /var/lib/postgresql/data')],
+          loopback: ['du -sh "$STACK_DIR"/postgres*'],
+        },
+      },
+      mitigate: [
+        'Find the table that grows (`select relname, pg_total_relation_size(oid) from pg_class order by 2 desc limit 10`); click events grow with traffic.',
+        'Grow the volume (stack config) or archive old click events.',
+      ],
+      escalate: 'Ticket the database owner.',
+    },
+  },
+  {
+    name: 'PostgresVolumeAlmostFull',
+    group: 'shortstack-data',
+    expr: `${volumeUsed} / ${THRESHOLDS.postgresVolumeBytes} > ${THRESHOLDS.postgresVolumeFullRatio}`,
+    for: '5m',
+    severity: 'critical',
+    component: 'postgres',
+    summary: 'PostgreSQL volume {{ $value | printf "%.2f" }} full',
+    description: `The databases of {{ $labels.instance }} use over ${THRESHOLDS.postgresVolumeFullRatio * 100}% of the ${gib(THRESHOLDS.postgresVolumeBytes)} volume.`,
+    runbook: {
+      meaning: 'The PostgreSQL volume is nearly full.',
+      impact: 'Soon every write fails and PostgreSQL may shut down; redirects of cached links keep working.',
+      diagnose: {
+        promql: ['pg_database_size_bytes', `${volumeUsed} / ${THRESHOLDS.postgresVolumeBytes}`],
+        logql: ['{component="postgres"} |= "No space left"'],
+        panel: overview(OVERVIEW_PANELS.postgresSize),
+        commands: {
+          docker: [docker.exec('postgres', 'df -h /var/lib/postgresql/data')],
+          loopback: ['df -h "$STACK_DIR"'],
+        },
+      },
+      mitigate: ['Grow the volume now; then delete or archive old click events and VACUUM.'],
+      escalate: 'Paged now. Call the database owner.',
+    },
+  },
+];
