@@ -1,0 +1,76 @@
+// Grafana Alloy's config: discover this stack's containers through the Docker API, read their
+// (JSON) logs, label each line with the component and replica it came from, push to Loki.
+
+export interface AlloyConfigInput {
+  /** Docker API address as Alloy sees it. */
+  dockerHost: string;
+  /** Only containers carrying this label=value are read (this stack's, not the host's others). */
+  stackLabel: { name: string; value: string };
+  /** Container labels naming the component and the replica. */
+  componentLabel: string;
+  instanceLabel: string;
+  /** host:port of Loki. */
+  loki: string;
+}
+
+/** Docker's label `a.b-c` becomes the discovery meta label `__meta_docker_container_label_a_b_c`. */
+export const dockerMetaLabel = (label: string) => `__meta_docker_container_label_${label.replace(/[^A-Za-z0-9_]/g, '_')}`;
+
+const str = (s: string) => JSON.stringify(s);
+
+export function renderAlloyConfig(input: AlloyConfigInput): string {
+  return `// Rendered by infra/render/alloy.ts: do not edit by hand.
+discovery.docker "containers" {
+  host = ${str(input.dockerHost)}
+  filter {
+    name   = "label"
+    values = [${str(`${input.stackLabel.name}=${input.stackLabel.value}`)}]
+  }
+}
+
+discovery.relabel "containers" {
+  targets = []
+
+  rule {
+    source_labels = [${str(dockerMetaLabel(input.componentLabel))}]
+    target_label  = "component"
+  }
+
+  rule {
+    source_labels = [${str(dockerMetaLabel(input.instanceLabel))}]
+    target_label  = "replica"
+  }
+}
+
+loki.source.docker "containers" {
+  host          = ${str(input.dockerHost)}
+  targets       = discovery.docker.containers.targets
+  relabel_rules = discovery.relabel.containers.rules
+  forward_to    = [loki.process.json.receiver]
+}
+
+// Every component logs JSON (pino, nginx's json log_format): lift the level into a label and
+// keep request ids searchable as structured metadata rather than as a high-cardinality label.
+loki.process "json" {
+  stage.json {
+    expressions = { level = "level", request_id = "request_id" }
+  }
+
+  stage.labels {
+    values = { level = "" }
+  }
+
+  stage.structured_metadata {
+    values = { request_id = "" }
+  }
+
+  forward_to = [loki.write.default.receiver]
+}
+
+loki.write "default" {
+  endpoint {
+    url = ${str(`http://${input.loki}/loki/api/v1/push`)}
+  }
+}
+`;
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { buildTopology } from '../topology/build.js';
+import { parseStackConfig } from '../topology/config.js';
+import { COMPONENT_NAMES } from '../topology/names.js';
+import { isSecretText, resolveText, type Secrets } from '../topology/types.js';
+
+const secrets: Secrets = {
+  dbPassword: 'db pw/with:odd@chars', redisPassword: 'redis-pw', grafanaAdminPassword: 'gf-pw',
+  adminApiKey: 'admin-key', pgbouncerStatsPassword: 'stats-pw',
+};
+
+describe('buildTopology', () => {
+  const topo = buildTopology(parseStackConfig({ replicas: 3 }));
+
+  it('has every component once, and N app replicas', () => {
+    expect(topo.components.map((c) => c.name).sort()).toEqual([...COMPONENT_NAMES].sort());
+    expect(topo.instances('app')).toEqual(['app-1', 'app-2', 'app-3']);
+    expect(topo.instances('postgres')).toEqual(['postgres']);
+  });
+
+  it('puts nginx alone on the edge and everything on the backend', () => {
+    for (const c of topo.components) {
+      expect(c.networks).toContain('backend');
+      expect(c.networks.includes('edge')).toBe(c.name === 'nginx');
+    }
+  });
+
+  it('publishes nginx publicly, the operator UIs on loopback, nothing else', () => {
+    const published = topo.components.flatMap((c) => c.publish.map((p) => `${c.name}:${p.on}:${p.hostPort}`)).sort();
+    expect(published).toEqual(['alertmanager:loopback:9093', 'grafana:loopback:3000', 'nginx:public:8080', 'prometheus:loopback:9090']);
+  });
+
+  it('runs migrate once, before the replicas', () => {
+    expect(topo.component('migrate').oneShot).toBe(true);
+    expect(topo.component('app').dependsOn).toContainEqual({ component: 'migrate', condition: 'completed' });
+  });
+
+  it('keeps secrets as references and resolves them exactly', () => {
+    const env = topo.component('app').env;
+    for (const k of ['DATABASE_URL', 'REDIS_URL', 'ADMIN_API_KEYS']) expect(isSecretText(env[k]!)).toBe(true);
+    expect(resolveText(env.DATABASE_URL!, secrets)).toBe(
+      'postgres://shortstack:db%20pw%2Fwith%3Aodd%40chars@pgbouncer:6432/shortstack');
+    expect(new URL(resolveText(env.DATABASE_URL!, secrets)).password).toBe(encodeURIComponent(secrets.dbPassword));
+    const userlist = topo.component('pgbouncer').files.find((f) => f.path.endsWith('userlist.txt'))!;
+    expect(isSecretText(userlist.content)).toBe(true);
+    expect(resolveText(userlist.content, secrets)).toContain('"pgbouncer_exporter" "stats-pw"');
+    // No plain text anywhere carries a secret value.
+    const plain = topo.components.flatMap((c) => [...Object.values(c.env), ...c.files.map((f) => f.content), ...(c.command ?? [])])
+      .filter((t): t is string => typeof t === 'string').join('\n');
+    for (const v of Object.values(secrets)) expect(plain).not.toContain(v);
+  });
+
+  it('stateful components have volumes; every read-only root fs gets a scratch folder where needed', () => {
+    const withVolumes = topo.components.filter((c) => c.volumes.length > 0).map((c) => c.name).sort();
+    expect(withVolumes).toEqual(['alertmanager', 'alloy', 'grafana', 'loki', 'postgres', 'prometheus']);
+  });
+
+  it('changing replicas changes the nginx upstream and the Prometheus targets together', () => {
+    const conf = (n: number) => {
+      const t = buildTopology(parseStackConfig({ replicas: n }));
+      const nginx = resolveText(t.component('nginx').files[0]!.content, secrets);
+      const prom = resolveText(t.component('prometheus').files[0]!.content, secrets);
+      return { upstreams: nginx.match(/server app-\d+:3000/g), targets: prom.match(/app-\d+:9464/g) };
+    };
+    expect(conf(2)).toEqual({ upstreams: ['server app-1:3000', 'server app-2:3000'], targets: ['app-1:9464', 'app-2:9464'] });
+    expect(conf(3).upstreams).toHaveLength(3);
+    expect(conf(3).targets).toEqual(['app-1:9464', 'app-2:9464', 'app-3:9464']);
+  });
+});

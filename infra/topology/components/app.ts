@@ -1,0 +1,97 @@
+// The service: N replicas behind nginx, and the one-shot migration that runs before them.
+import { hostPort } from '../addressing.js';
+import { check, type BuildContext } from '../context.js';
+import { DATABASE, PORTS } from '../names.js';
+import { secretText, type Component, type Text } from '../types.js';
+
+const pgUrl = (password: string, address: string) =>
+  `postgres://${DATABASE.user}:${encodeURIComponent(password)}@${address}/${DATABASE.name}`;
+
+const appImage = (ctx: BuildContext) =>
+  ({ kind: 'build', name: ctx.config.appImageName, dockerfile: 'app/Dockerfile', context: '.' }) as const;
+
+/** The app's environment (names from the shared contract). */
+export function appEnv(ctx: BuildContext): Record<string, Text> {
+  const { config, addr } = ctx;
+  const pgbouncer = hostPort(addr.endpoint('pgbouncer', 'postgres'));
+  const redis = hostPort(addr.endpoint('redis', 'redis'));
+  return {
+    NODE_ENV: 'production',
+    HOST: '0.0.0.0',
+    PORT: String(PORTS.app.http),
+    METRICS_PORT: String(PORTS.app.metrics),
+    // Through PgBouncer: N replicas x DB_POOL_MAX clients share PgBouncer's server pool.
+    DATABASE_URL: secretText(['dbPassword'], (s) => pgUrl(s.dbPassword, pgbouncer)),
+    DB_POOL_MAX: String(config.pools.appDbPoolMax),
+    REDIS_URL: secretText(['redisPassword'], (s) => `redis://:${encodeURIComponent(s.redisPassword)}@${redis}`),
+    ADMIN_API_KEYS: secretText(['adminApiKey'], (s) => s.adminApiKey),
+    PUBLIC_BASE_URL: config.publicBaseUrl,
+    // Only nginx's X-Forwarded-For is believed; it is the one hop on the backend network.
+    TRUST_PROXY: config.backendSubnet,
+    RATE_LIMIT_MAX: String(config.rateLimit.max),
+    RATE_LIMIT_WINDOW_MS: String(config.rateLimit.windowMs),
+    RATE_LIMIT_EXEMPT_ADMIN: String(config.rateLimit.exemptAdmin),
+    CACHE_LRU_ENABLED: String(config.cache.lruEnabled),
+    CACHE_LRU_MAX: String(config.cache.lruMax),
+    CACHE_LRU_TTL_MS: String(config.cache.lruTtlMs),
+    CACHE_NEGATIVE_TTL_MS: String(config.cache.negativeTtlMs),
+    SHUTDOWN_TIMEOUT_MS: '10000',
+    LOG_LEVEL: config.logLevel,
+    BUILD_VERSION: config.build.version,
+    BUILD_COMMIT: config.build.commit,
+  };
+}
+
+export function app(ctx: BuildContext): Component {
+  return {
+    name: 'app',
+    image: appImage(ctx),
+    ports: { ...PORTS.app },
+    replicas: ctx.config.replicas,
+    oneShot: false,
+    command: ['node', 'app/dist/main.js'],
+    env: appEnv(ctx),
+    files: [],
+    // Liveness only: /ready may say 503 while the database is down, and a restart would not help.
+    health: check(['CMD', 'node', '-e',
+      `fetch('http://127.0.0.1:${PORTS.app.http}/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`], 15),
+    dependsOn: [
+      { component: 'migrate', condition: 'completed' },
+      { component: 'pgbouncer', condition: 'started' },
+      // The app serves with Redis down (degraded), so Redis need only have been started.
+      { component: 'redis', condition: 'started' },
+    ],
+    volumes: [],
+    tmpfs: ['/tmp'],
+    hostMounts: [],
+    networks: ['backend'],
+    resources: ctx.config.resources.app,
+    // The image's own non-root user (app/Dockerfile's USER).
+    readOnlyRootFs: true,
+    publish: [],
+  };
+}
+
+export function migrate(ctx: BuildContext): Component {
+  // Straight to PostgreSQL: migrations take a session-level advisory lock PgBouncer cannot hold.
+  const postgres = hostPort(ctx.addr.endpoint('postgres', 'postgres'));
+  const url = secretText(['dbPassword'], (s) => pgUrl(s.dbPassword, postgres));
+  return {
+    name: 'migrate',
+    image: appImage(ctx),
+    ports: {},
+    replicas: 1,
+    oneShot: true,
+    command: ['node', 'app/dist/migrate.js'],
+    env: { NODE_ENV: 'production', DATABASE_URL: url, MIGRATE_DATABASE_URL: url, LOG_LEVEL: ctx.config.logLevel },
+    files: [],
+    dependsOn: [{ component: 'postgres', condition: 'healthy' }],
+    volumes: [],
+    tmpfs: ['/tmp'],
+    hostMounts: [],
+    networks: ['backend'],
+    resources: ctx.config.resources.migrate,
+    readOnlyRootFs: true,
+    publish: [],
+  };
+}

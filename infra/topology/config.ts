@@ -1,0 +1,291 @@
+// The stack's configuration (Pulumi.<stack>.yaml, namespace `shortstack`): typed, defaulted and
+// validated in one pass that reports every bad key at once, so an operator fixes a stack in one go.
+import { DEFAULT_IMAGES, PINNED_IMAGE_KEYS, type PinnedImageKey } from './images.js';
+import { COMPONENT_NAMES, type ComponentName } from './names.js';
+
+export interface Resources {
+  cpus: number;
+  memoryMb: number;
+}
+
+export interface SmtpSettings {
+  smarthost: string;
+  from: string;
+  to: string[];
+  username?: string;
+  requireTls?: boolean;
+}
+
+export interface AlertTimingConfig {
+  groupWait?: string;
+  groupInterval?: string;
+  repeatInterval?: string;
+  resolveTimeout?: string;
+}
+
+export interface StackConfig {
+  placement: 'docker';
+  replicas: number;
+  /** nginx, published on every interface of the host. */
+  publicPort: number;
+  /** The address clients use; short links are built on it. */
+  publicBaseUrl: string;
+  /** Operator UIs, published on 127.0.0.1 only. */
+  localPorts: { grafana: number; prometheus: number; alertmanager: number };
+  images: Record<PinnedImageKey, string>;
+  /** Name (and tag) given to the app image built from app/Dockerfile. */
+  appImageName: string;
+  resources: Record<ComponentName, Resources>;
+  pools: { appDbPoolMax: number; pgbouncerPoolSize: number; pgbouncerMaxClientConn: number };
+  cache: { lruEnabled: boolean; lruMax: number; lruTtlMs: number; negativeTtlMs: number; redisMaxMemoryMb: number };
+  rateLimit: { max: number; windowMs: number; exemptAdmin: boolean };
+  nginx: { clientMaxBodySize: string; workerConnections: number };
+  alerts: { smtp?: SmtpSettings; timing: AlertTimingConfig };
+  logLevel: string;
+  /** The backend network's subnet: the app trusts X-Forwarded-For from nginx's address in it. */
+  backendSubnet: string;
+  build: { version: string; commit: string };
+}
+
+/** Keys read by the placement as secrets (generated when absent); listed so they are not "unknown". */
+export const SECRET_CONFIG_KEYS = [
+  'dbPassword', 'redisPassword', 'grafanaAdminPassword', 'adminApiKey',
+  'discordWebhookUrl', 'pagerdutyRoutingKey', 'smtpPassword',
+] as const;
+export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];
+
+const DEFAULT_RESOURCES: Record<ComponentName, Resources> = {
+  nginx: { cpus: 1, memoryMb: 128 },
+  app: { cpus: 1, memoryMb: 384 },
+  migrate: { cpus: 0.5, memoryMb: 256 },
+  pgbouncer: { cpus: 0.5, memoryMb: 64 },
+  postgres: { cpus: 1, memoryMb: 512 },
+  redis: { cpus: 0.5, memoryMb: 320 },
+  prometheus: { cpus: 0.5, memoryMb: 512 },
+  alertmanager: { cpus: 0.25, memoryMb: 64 },
+  grafana: { cpus: 0.5, memoryMb: 256 },
+  loki: { cpus: 0.5, memoryMb: 256 },
+  alloy: { cpus: 0.25, memoryMb: 128 },
+  'nginx-exporter': { cpus: 0.1, memoryMb: 32 },
+  'postgres-exporter': { cpus: 0.1, memoryMb: 64 },
+  'pgbouncer-exporter': { cpus: 0.1, memoryMb: 32 },
+  'redis-exporter': { cpus: 0.1, memoryMb: 32 },
+};
+
+export class StackConfigError extends Error {
+  constructor(readonly problems: Record<string, string>) {
+    super(`invalid stack configuration:\n${Object.entries(problems).map(([k, v]) => `  shortstack:${k} ${v}`).join('\n')}`);
+    this.name = 'StackConfigError';
+  }
+}
+
+type Raw = Record<string, unknown>;
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads typed values under a key path and records every problem instead of stopping at the first. */
+class Reader {
+  constructor(readonly problems: Record<string, string>) {}
+
+  object(raw: Raw, key: string, path: string, allowed: readonly string[]): Raw {
+    const v = raw[key];
+    if (v === undefined) return {};
+    if (!isObject(v)) {
+      this.problems[path] = 'must be an object';
+      return {};
+    }
+    for (const k of Object.keys(v)) if (!allowed.includes(k)) this.problems[`${path}.${k}`] = 'is not a known key';
+    return v;
+  }
+
+  int(raw: Raw, key: string, path: string, fallback: number, min: number, max: number): number {
+    const v = raw[key];
+    if (v === undefined) return fallback;
+    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+      this.problems[path] = `must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`;
+      return fallback;
+    }
+    return n;
+  }
+
+  num(raw: Raw, key: string, path: string, fallback: number, min: number, max: number): number {
+    const v = raw[key];
+    if (v === undefined) return fallback;
+    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max) {
+      this.problems[path] = `must be a number from ${min} to ${max} (got ${JSON.stringify(v)})`;
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(raw: Raw, key: string, path: string, fallback: boolean): boolean {
+    const v = raw[key];
+    if (v === undefined) return fallback;
+    if (v === true || v === 'true') return true;
+    if (v === false || v === 'false') return false;
+    this.problems[path] = `must be true or false (got ${JSON.stringify(v)})`;
+    return fallback;
+  }
+
+  str(raw: Raw, key: string, path: string, fallback: string, pattern?: RegExp, what?: string): string {
+    const v = raw[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'string' || v.trim() === '' || (pattern && !pattern.test(v))) {
+      this.problems[path] = `must be ${what ?? 'a non-empty string'} (got ${JSON.stringify(v)})`;
+      return fallback;
+    }
+    return v;
+  }
+
+  optStr(raw: Raw, key: string, path: string): string | undefined {
+    return raw[key] === undefined ? undefined : this.str(raw, key, path, '');
+  }
+
+  strList(raw: Raw, key: string, path: string): string[] {
+    const v = raw[key];
+    if (Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string' && s.trim() !== '')) return v as string[];
+    this.problems[path] = 'must be a non-empty list of strings';
+    return [];
+  }
+}
+
+const DURATION = /^\d+(ms|s|m|h|d)$/;
+const SIZE = /^\d+[km]?$/;
+const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
+const TOP_KEYS = [
+  'placement', 'replicas', 'publicPort', 'publicBaseUrl', 'localPorts', 'images', 'appImageName', 'resources',
+  'pools', 'cache', 'rateLimit', 'nginx', 'alerts', 'logLevel', 'backendSubnet', 'build',
+] as const;
+
+/**
+ * Validates raw stack config (keys without the `shortstack:` prefix; values typed or as strings,
+ * as Pulumi hands them over) and fills the defaults. Throws StackConfigError naming every bad key.
+ */
+export function parseStackConfig(raw: Raw): StackConfig {
+  const problems: Record<string, string> = {};
+  const r = new Reader(problems);
+  const known: readonly string[] = [...TOP_KEYS, ...SECRET_CONFIG_KEYS];
+  for (const k of Object.keys(raw)) if (!known.includes(k)) problems[k] = 'is not a known key';
+
+  const placement = r.str(raw, 'placement', 'placement', 'docker', /^docker$/, '"docker" (the only placement so far)');
+  const publicPort = r.int(raw, 'publicPort', 'publicPort', 8080, 1, 65535);
+  const publicBaseUrl = r.str(raw, 'publicBaseUrl', 'publicBaseUrl', `http://localhost:${publicPort}`, /^https?:\/\/[^/\s]+\/?$/, 'an http(s) origin such as https://sho.rt');
+
+  const lp = r.object(raw, 'localPorts', 'localPorts', ['grafana', 'prometheus', 'alertmanager']);
+  const localPorts = {
+    grafana: r.int(lp, 'grafana', 'localPorts.grafana', 3000, 1, 65535),
+    prometheus: r.int(lp, 'prometheus', 'localPorts.prometheus', 9090, 1, 65535),
+    alertmanager: r.int(lp, 'alertmanager', 'localPorts.alertmanager', 9093, 1, 65535),
+  };
+  const hostPorts = [publicPort, localPorts.grafana, localPorts.prometheus, localPorts.alertmanager];
+  if (new Set(hostPorts).size !== hostPorts.length) problems.localPorts = `host ports must differ (got ${hostPorts.join(', ')})`;
+
+  const im = r.object(raw, 'images', 'images', PINNED_IMAGE_KEYS);
+  const images = { ...DEFAULT_IMAGES } as Record<PinnedImageKey, string>;
+  for (const k of PINNED_IMAGE_KEYS) {
+    // A tag or digest is required: `latest` by omission would make two deploys of one config differ.
+    images[k] = r.str(im, k, `images.${k}`, DEFAULT_IMAGES[k], /^[\w./-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, 'an image pinned by tag or digest');
+  }
+
+  const rs = r.object(raw, 'resources', 'resources', COMPONENT_NAMES);
+  const resources = { ...DEFAULT_RESOURCES };
+  for (const c of COMPONENT_NAMES) {
+    const one = r.object(rs, c, `resources.${c}`, ['cpus', 'memoryMb']);
+    resources[c] = {
+      cpus: r.num(one, 'cpus', `resources.${c}.cpus`, DEFAULT_RESOURCES[c].cpus, 0.05, 64),
+      memoryMb: r.int(one, 'memoryMb', `resources.${c}.memoryMb`, DEFAULT_RESOURCES[c].memoryMb, 16, 1 << 20),
+    };
+  }
+
+  const po = r.object(raw, 'pools', 'pools', ['appDbPoolMax', 'pgbouncerPoolSize', 'pgbouncerMaxClientConn']);
+  const pools = {
+    appDbPoolMax: r.int(po, 'appDbPoolMax', 'pools.appDbPoolMax', 10, 1, 1000),
+    pgbouncerPoolSize: r.int(po, 'pgbouncerPoolSize', 'pools.pgbouncerPoolSize', 20, 1, 1000),
+    pgbouncerMaxClientConn: r.int(po, 'pgbouncerMaxClientConn', 'pools.pgbouncerMaxClientConn', 1000, 1, 100000),
+  };
+
+  const ca = r.object(raw, 'cache', 'cache', ['lruEnabled', 'lruMax', 'lruTtlMs', 'negativeTtlMs', 'redisMaxMemoryMb']);
+  const cache = {
+    lruEnabled: r.bool(ca, 'lruEnabled', 'cache.lruEnabled', true),
+    lruMax: r.int(ca, 'lruMax', 'cache.lruMax', 100_000, 1, 100_000_000),
+    lruTtlMs: r.int(ca, 'lruTtlMs', 'cache.lruTtlMs', 60_000, 1, 86_400_000),
+    negativeTtlMs: r.int(ca, 'negativeTtlMs', 'cache.negativeTtlMs', 5_000, 0, 86_400_000),
+    redisMaxMemoryMb: r.int(ca, 'redisMaxMemoryMb', 'cache.redisMaxMemoryMb', 256, 8, 1 << 20),
+  };
+
+  const rl = r.object(raw, 'rateLimit', 'rateLimit', ['max', 'windowMs', 'exemptAdmin']);
+  const rateLimit = {
+    max: r.int(rl, 'max', 'rateLimit.max', 600, 1, 10_000_000),
+    windowMs: r.int(rl, 'windowMs', 'rateLimit.windowMs', 60_000, 1, 86_400_000),
+    exemptAdmin: r.bool(rl, 'exemptAdmin', 'rateLimit.exemptAdmin', true),
+  };
+
+  const ng = r.object(raw, 'nginx', 'nginx', ['clientMaxBodySize', 'workerConnections']);
+  const nginx = {
+    clientMaxBodySize: r.str(ng, 'clientMaxBodySize', 'nginx.clientMaxBodySize', '2m', SIZE, 'a size such as 512k or 2m'),
+    workerConnections: r.int(ng, 'workerConnections', 'nginx.workerConnections', 4096, 64, 1 << 20),
+  };
+
+  const al = r.object(raw, 'alerts', 'alerts', ['smtp', 'timing']);
+  let smtp: SmtpSettings | undefined;
+  if (al.smtp !== undefined) {
+    const s = r.object(al, 'smtp', 'alerts.smtp', ['smarthost', 'from', 'to', 'username', 'requireTls']);
+    smtp = {
+      smarthost: r.str(s, 'smarthost', 'alerts.smtp.smarthost', '', /^[^\s:]+:\d+$/, 'host:port'),
+      from: r.str(s, 'from', 'alerts.smtp.from', '', /^[^\s@]+@[^\s@]+$/, 'an email address'),
+      to: r.strList(s, 'to', 'alerts.smtp.to'),
+    };
+    const username = r.optStr(s, 'username', 'alerts.smtp.username');
+    if (username !== undefined) smtp.username = username;
+    if (s.requireTls !== undefined) smtp.requireTls = r.bool(s, 'requireTls', 'alerts.smtp.requireTls', true);
+  }
+  const ti = r.object(al, 'timing', 'alerts.timing', ['groupWait', 'groupInterval', 'repeatInterval', 'resolveTimeout']);
+  const timing: AlertTimingConfig = {};
+  for (const k of ['groupWait', 'groupInterval', 'repeatInterval', 'resolveTimeout'] as const) {
+    if (ti[k] !== undefined) timing[k] = r.str(ti, k, `alerts.timing.${k}`, '', DURATION, 'a duration such as 30s or 4h');
+  }
+
+  const bu = r.object(raw, 'build', 'build', ['version', 'commit']);
+  const config: StackConfig = {
+    placement: placement as 'docker',
+    replicas: r.int(raw, 'replicas', 'replicas', 2, 1, 32),
+    publicPort,
+    publicBaseUrl: publicBaseUrl.replace(/\/$/, ''),
+    localPorts,
+    images,
+    appImageName: r.str(raw, 'appImageName', 'appImageName', 'shortstack-app:dev', /^[\w./-]+:[\w.-]+$/, 'name:tag'),
+    resources,
+    pools,
+    cache,
+    rateLimit,
+    nginx,
+    alerts: smtp ? { smtp, timing } : { timing },
+    logLevel: r.str(raw, 'logLevel', 'logLevel', 'info', /^(fatal|error|warn|info|debug|trace|silent)$/, 'a pino level (info, debug, ...)'),
+    backendSubnet: r.str(raw, 'backendSubnet', 'backendSubnet', '172.30.213.0/24', CIDR, 'an IPv4 CIDR such as 172.30.213.0/24'),
+    build: {
+      version: r.str(bu, 'version', 'build.version', '0.1.0'),
+      commit: r.str(bu, 'commit', 'build.commit', 'unknown'),
+    },
+  };
+  if (Object.keys(problems).length > 0) throw new StackConfigError(problems);
+  return config;
+}
+
+/**
+ * Pulumi hands config over as strings (objects and numbers JSON-encoded) keyed `project:key`.
+ * This strips the namespace and decodes JSON where it parses, leaving plain strings as they are.
+ */
+export function fromPulumiConfig(all: Record<string, string>, namespace = 'shortstack'): Raw {
+  const out: Raw = {};
+  for (const [k, v] of Object.entries(all)) {
+    if (!k.startsWith(`${namespace}:`)) continue;
+    const key = k.slice(namespace.length + 1);
+    try {
+      out[key] = JSON.parse(v);
+    } catch {
+      out[key] = v;
+    }
+  }
+  return out;
+}

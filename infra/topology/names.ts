@@ -1,0 +1,47 @@
+// Every component's name and container port, written once. Docker service names, Cloud Map
+// names and Prometheus job names all come from here.
+
+export const COMPONENT_NAMES = [
+  'nginx', 'app', 'migrate', 'pgbouncer', 'postgres', 'redis',
+  'prometheus', 'alertmanager', 'grafana', 'loki', 'alloy',
+  'nginx-exporter', 'postgres-exporter', 'pgbouncer-exporter', 'redis-exporter',
+] as const;
+
+export type ComponentName = (typeof COMPONENT_NAMES)[number];
+
+/** Ports each component listens on inside its container (or task), by name. */
+export const PORTS = {
+  nginx: { http: 8080, status: 8081 },
+  app: { http: 3000, metrics: 9464 },
+  migrate: {},
+  pgbouncer: { postgres: 6432 },
+  postgres: { postgres: 5432 },
+  redis: { redis: 6379 },
+  prometheus: { http: 9090 },
+  alertmanager: { http: 9093 },
+  grafana: { http: 3000 },
+  loki: { http: 3100 },
+  alloy: { http: 12345 },
+  'nginx-exporter': { metrics: 9113 },
+  'postgres-exporter': { metrics: 9187 },
+  'pgbouncer-exporter': { metrics: 9127 },
+  'redis-exporter': { metrics: 9121 },
+} as const satisfies Record<ComponentName, Record<string, number>>;
+
+export type PortName<C extends ComponentName> = keyof (typeof PORTS)[C] & string;
+
+/** The name of one instance: `app-2` for a replicated component, the component's name otherwise. */
+export function instanceName(component: ComponentName, index: number, replicated: boolean): string {
+  return replicated ? `${component}-${index + 1}` : component;
+}
+
+/** The networks: the edge faces clients, the backend joins everything; nginx is on both. */
+export const NETWORKS = ['edge', 'backend'] as const;
+export type NetworkName = (typeof NETWORKS)[number];
+
+/** The database and its roles. */
+export const DATABASE = { name: 'shortstack', user: 'shortstack' } as const;
+/** PgBouncer's admin-console user that only reads SHOW STATS/POOLS (the exporter). */
+export const PGBOUNCER_STATS_USER = 'pgbouncer_exporter';
+/** Where uploaded config files live in every container (a small volume: see the Docker placement). */
+export const CONFIG_DIR = '/etc/shortstack';

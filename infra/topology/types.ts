@@ -1,0 +1,119 @@
+// The topology as plain data: what runs, never where or how. Placements (Docker, AWS, loopback)
+// read it and decide only addresses, start-up mechanics and storage.
+import type { Resources } from './config.js';
+import type { ComponentName, NetworkName } from './names.js';
+
+/** Secret values, resolved by the placement (Pulumi secrets, generated or from config). */
+export interface Secrets {
+  dbPassword: string;
+  redisPassword: string;
+  grafanaAdminPassword: string;
+  adminApiKey: string;
+  /** PgBouncer's stats user, used by the exporter. */
+  pgbouncerStatsPassword: string;
+  discordWebhookUrl?: string;
+  pagerdutyRoutingKey?: string;
+  smtpPassword?: string;
+}
+export type SecretName = keyof Secrets;
+
+/**
+ * Text that embeds secrets: the placement resolves it when the values exist and keeps the result
+ * secret (a Pulumi secret output on Docker/AWS). `uses` names what it reads, for audits and tests.
+ */
+export interface SecretText {
+  kind: 'secret';
+  uses: SecretName[];
+  render: (s: Secrets) => string;
+}
+export type Text = string | SecretText;
+
+export const secretText = (uses: SecretName[], render: (s: Secrets) => string): SecretText => ({ kind: 'secret', uses, render });
+export const isSecretText = (t: Text): t is SecretText => typeof t !== 'string';
+export const resolveText = (t: Text, s: Secrets): string => (typeof t === 'string' ? t : t.render(s));
+
+export interface ConfigFile {
+  /** Absolute path inside the container. */
+  path: string;
+  content: Text;
+}
+
+export type ImageRef =
+  | { kind: 'pinned'; ref: string }
+  /** Built from the repository (context = repo root). */
+  | { kind: 'build'; name: string; dockerfile: string; context: string };
+
+export interface HealthCheck {
+  /** Exec form, run inside the container. */
+  test: string[];
+  intervalS: number;
+  timeoutS: number;
+  retries: number;
+  startPeriodS: number;
+}
+
+export type DependencyCondition = 'started' | 'healthy' | 'completed';
+export interface Dependency {
+  component: ComponentName;
+  condition: DependencyCondition;
+}
+
+export interface VolumeMount {
+  /** Logical volume name, unique in the stack (the placement prefixes it). */
+  name: string;
+  mountPath: string;
+}
+
+export interface HostMount {
+  hostPath: string;
+  containerPath: string;
+  readOnly: boolean;
+}
+
+export type Exposure = 'public' | 'loopback';
+export interface Publish {
+  port: string;
+  hostPort: number;
+  /** public: every host interface; loopback: 127.0.0.1 only. */
+  on: Exposure;
+}
+
+export interface Component {
+  name: ComponentName;
+  image: ImageRef;
+  /** Named container ports. */
+  ports: Record<string, number>;
+  replicas: number;
+  /** Runs to completion once (migrations) instead of serving. */
+  oneShot: boolean;
+  entrypoint?: string[];
+  command?: Text[];
+  env: Record<string, Text>;
+  files: ConfigFile[];
+  health?: HealthCheck;
+  dependsOn: Dependency[];
+  /** Stateful data only. */
+  volumes: VolumeMount[];
+  /** Writable scratch paths for a read-only root file system. */
+  tmpfs: string[];
+  hostMounts: HostMount[];
+  networks: NetworkName[];
+  resources: Resources;
+  /** uid:gid, when the image allows a non-root user. */
+  user?: string;
+  readOnlyRootFs: boolean;
+  publish: Publish[];
+}
+
+export interface NetworkSpec {
+  name: NetworkName;
+  subnet?: string;
+}
+
+export interface Topology {
+  components: Component[];
+  networks: NetworkSpec[];
+  /** Names of every instance of a component (app-1..app-N, or the component itself). */
+  instances(component: ComponentName): string[];
+  component(name: ComponentName): Component;
+}

@@ -1,0 +1,35 @@
+// Renderer inputs that depend on the topology's shape (how many replicas, who watches whom),
+// computed once here for every placement: the loopback stack calls these with its own addressing.
+import type { ScrapeTarget } from '../../monitoring/prometheus-config.js';
+import { hostPort, type Addressing } from './addressing.js';
+import { instanceName, type ComponentName } from './names.js';
+
+export const appInstanceNames = (replicas: number): string[] =>
+  Array.from({ length: replicas }, (_, i) => instanceName('app', i, true));
+
+/** host:port of every replica's public port, for nginx's upstream block. */
+export function appUpstreams(replicas: number, addr: Addressing): string[] {
+  return Array.from({ length: replicas }, (_, i) => hostPort(addr.endpoint('app', 'http', i)));
+}
+
+/** Components watched through an exporter: job = the component watched, target = its exporter. */
+export const EXPORTED: ReadonlyArray<{ job: ComponentName; exporter: ComponentName }> = [
+  { job: 'nginx', exporter: 'nginx-exporter' },
+  { job: 'postgres', exporter: 'postgres-exporter' },
+  { job: 'pgbouncer', exporter: 'pgbouncer-exporter' },
+  { job: 'redis', exporter: 'redis-exporter' },
+];
+
+/** Every scrape target: each replica's metrics port, each exporter, Prometheus, Alertmanager. */
+export function scrapeTargets(replicas: number, addr: Addressing): ScrapeTarget[] {
+  const app = appInstanceNames(replicas).map((instance, i) => ({
+    job: 'app', instance, address: hostPort(addr.endpoint('app', 'metrics', i)),
+  }));
+  const exported = EXPORTED.map(({ job, exporter }) => ({
+    job, instance: job, address: hostPort(addr.endpoint(exporter, 'metrics')),
+  }));
+  const own = (['prometheus', 'alertmanager'] as const).map((job) => ({
+    job, instance: job, address: hostPort(addr.endpoint(job, 'http')),
+  }));
+  return [...app, ...exported, ...own];
+}
