@@ -1,0 +1,139 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { alertmanagerServer } from '../infra/loopback/components.js';
+import { freePort } from '../infra/loopback/servers/ports.js';
+import { AMTOOL, runTool, withFiles } from '../monitoring/tools/validators.js';
+import { renderAlertmanagerConfig, type AlertReceivers } from './alertmanager-config.js';
+import { ALERTS } from './index.js';
+import { INHIBITIONS } from './inhibitions.js';
+
+const all: AlertReceivers = {
+  discordWebhookUrl: 'http://127.0.0.1:9/discord',
+  email: { smarthost: '127.0.0.1:25', from: 'alertmanager@shortstack.test', to: ['oncall@shortstack.test', 'sre@shortstack.test'], requireTls: false },
+  pagerdutyRoutingKey: 'routing-key-0123456789',
+  pagerdutyUrl: 'http://127.0.0.1:9/v2/enqueue',
+};
+
+function routeTest(config: string, receivers: string, labels: string[]) {
+  return withFiles({ 'am.yml': config }, (dir) =>
+    runTool(AMTOOL, ['config', 'routes', 'test', '--config.file=am.yml', `--verify.receivers=${receivers}`, ...labels], dir));
+}
+
+describe('renderAlertmanagerConfig', () => {
+  it('passes amtool check-config with every receiver and with none', () => {
+    for (const receivers of [all, {}, { discordWebhookUrl: all.discordWebhookUrl }]) {
+      const r = withFiles({ 'am.yml': renderAlertmanagerConfig({ receivers }) }, (dir) => runTool(AMTOOL, ['check-config', 'am.yml'], dir));
+      expect(r.output).toContain('SUCCESS');
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it('routes each tier to its receiver (amtool config routes test)', () => {
+    const config = renderAlertmanagerConfig({ receivers: all });
+    for (const tier of ['critical', 'warning', 'info']) {
+      const r = routeTest(config, tier, [`severity=${tier}`, 'alertname=X']);
+      expect(r.output.split('\n')[0]).toBe(tier);
+      expect(r.code).toBe(0);
+    }
+    // The check can fail: a warning does not page.
+    expect(routeTest(config, 'critical', ['severity=warning']).code).toBe(1);
+  });
+
+  it('gives each tier exactly its integrations', () => {
+    const cfg = parse(renderAlertmanagerConfig({ receivers: all }));
+    const integrations = Object.fromEntries(cfg.receivers.map((r: Record<string, unknown>) =>
+      [r.name, Object.keys(r).filter((k) => k.endsWith('_configs')).sort()]));
+    expect(integrations).toEqual({
+      critical: ['discord_configs', 'email_configs', 'pagerduty_configs'],
+      warning: ['discord_configs', 'email_configs'],
+      info: ['discord_configs'],
+    });
+    expect(cfg.global.smtp_smarthost).toBe('127.0.0.1:25');
+    const pd = cfg.receivers[0].pagerduty_configs[0];
+    expect(pd).toMatchObject({ routing_key: all.pagerdutyRoutingKey, url: all.pagerdutyUrl, severity: 'critical' });
+    expect(pd.links[0].href).toContain('runbook_url');
+    expect(cfg.receivers[1].discord_configs[0].message).toContain('{{ .Annotations.runbook_url }}');
+  });
+
+  it('routes a tier without a configured receiver to a visibly disabled one', () => {
+    const config = renderAlertmanagerConfig({ receivers: { discordWebhookUrl: all.discordWebhookUrl } });
+    // Discord serves every tier; with Discord alone nothing is disabled.
+    expect(routeTest(config, 'critical', ['severity=critical']).code).toBe(0);
+    const none = renderAlertmanagerConfig({ receivers: {} });
+    for (const tier of ['critical', 'warning', 'info']) {
+      const r = routeTest(none, `${tier}-disabled`, [`severity=${tier}`]);
+      expect(r.code).toBe(0);
+    }
+    expect(parse(none).receivers).toEqual([{ name: 'critical-disabled' }, { name: 'warning-disabled' }, { name: 'info-disabled' }]);
+  });
+
+  it('applies the timing overrides', () => {
+    const cfg = parse(renderAlertmanagerConfig({ receivers: all, timing: { groupWait: '1s', groupInterval: '2s', repeatInterval: '1m', resolveTimeout: '10s' } }));
+    expect(cfg.route).toMatchObject({ group_wait: '1s', group_interval: '2s', repeat_interval: '1m' });
+    expect(cfg.route.routes.map((r: { repeat_interval: string }) => r.repeat_interval)).toEqual(['1m', '1m', '1m']);
+    expect(cfg.global.resolve_timeout).toBe('10s');
+  });
+
+  it('names only alerts that exist in its inhibition rules', () => {
+    const names = new Set(ALERTS.map((a) => a.name));
+    const unknown = INHIBITIONS.flatMap((i) => [...i.sources, ...i.targets]).filter((n) => !names.has(n));
+    expect(unknown).toEqual([]);
+  });
+});
+
+describe('inhibition in a real Alertmanager', () => {
+  let dir: string;
+  let am: ReturnType<typeof alertmanagerServer>;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'shortstack-am-'));
+    const configFile = join(dir, 'alertmanager.yml');
+    writeFileSync(configFile, renderAlertmanagerConfig({ receivers: {} }));
+    const port = await freePort();
+    am = alertmanagerServer({ dir, port, configFile });
+    await am.start();
+    url = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    await am?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const post = (alerts: Record<string, string>[]) =>
+    fetch(`${url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(alerts.map((labels) => ({ labels }))),
+    });
+
+  it('silences per-replica and error alerts while every replica is down, and the symptoms of a database outage', async () => {
+    const res = await post([
+      { alertname: 'AppAllReplicasDown', severity: 'critical', component: 'app' },
+      { alertname: 'AppReplicaDown', severity: 'warning', component: 'app', instance: 'app-1' },
+      { alertname: 'PostgresDown', severity: 'critical', component: 'postgres', instance: 'postgres' },
+      { alertname: 'ClickFlusherBehind', severity: 'warning', component: 'app', instance: 'app-2' },
+      { alertname: 'RedisDown', severity: 'warning', component: 'redis', instance: 'redis' },
+    ]);
+    expect(res.status).toBe(200);
+    // Inhibition is computed when the alerts are read back; give the ingest a moment.
+    let state: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) {
+      const alerts = (await (await fetch(`${url}/api/v2/alerts`)).json()) as { labels: { alertname: string }; status: { state: string } }[];
+      state = Object.fromEntries(alerts.map((a) => [a.labels.alertname, a.status.state]));
+      if (state.AppReplicaDown === 'suppressed' && state.ClickFlusherBehind === 'suppressed') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(state).toEqual({
+      AppAllReplicasDown: 'active',
+      AppReplicaDown: 'suppressed',
+      PostgresDown: 'active',
+      ClickFlusherBehind: 'suppressed',
+      RedisDown: 'active',
+    });
+  });
+});
