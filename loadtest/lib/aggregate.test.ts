@@ -12,6 +12,7 @@ describe('Recorder', () => {
     r.error('redirect', 'reset', 12_600);
     r.mark('kill app-1', 11_000);
     const s = r.summary(13_000);
+    expect(r.live()).toEqual({ requests: 6, failed: 3 });
 
     expect(s.durationS).toBe(3);
     expect(s.requests).toBe(6);

@@ -112,6 +112,17 @@ export class Recorder {
     c.errors[kind] += 1;
   }
 
+  /** Running totals for the progress line. */
+  live(): { requests: number; failed: number } {
+    let requests = 0;
+    let failed = 0;
+    for (const c of Object.values(this.byOp)) {
+      requests += c.requests;
+      failed += c.failed;
+    }
+    return { requests, failed };
+  }
+
   /** A moment worth seeing on the chart and in the report (a fault injected, a service back). */
   mark(label: string, atMs = Date.now()): void {
     this.marks.push({ label, t: (atMs - this.startMs) / 1000 });

@@ -1,0 +1,65 @@
+// One load run against a deployed stack: seed links through its API, then drive the scenario.
+// Used by the load CLI and, with a shared Recorder, by the chaos scenarios.
+import { randomBytes } from 'node:crypto';
+import { Recorder, type Summary } from './aggregate.js';
+import { arrayLinkSet, type LinkSet } from './links.js';
+import { seededRng } from './rng.js';
+import { runLoad, type CreatedLink } from './runner.js';
+import type { Scenario } from './scenarios.js';
+import { generatedSpecs, readSeedDir, seedThroughApi } from './seed.js';
+import { TrafficPlan } from './traffic.js';
+
+export interface SeedSource {
+  url: string;
+  adminKey: string;
+  /** A folder holding a seed-data urls.csv; generated links when omitted. */
+  seedDir?: string | undefined;
+  /** How many generated links (ignored with seedDir). */
+  links: number;
+  runTag: string;
+}
+
+export function newRunTag(): string {
+  return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+}
+
+export async function seedLinks(s: SeedSource): Promise<LinkSet> {
+  const specs = s.seedDir ? readSeedDir(s.seedDir) : generatedSpecs(s.links, s.runTag);
+  return arrayLinkSet(await seedThroughApi(specs, { baseUrl: s.url, adminKey: s.adminKey }));
+}
+
+export interface DriveOptions {
+  url: string;
+  scenario: Scenario;
+  links: LinkSet;
+  adminKey?: string | undefined;
+  runTag: string;
+  seed?: number;
+  timeoutS?: number;
+  recorder?: Recorder;
+  onProgress?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface DriveResult {
+  summary: Summary;
+  created: CreatedLink[];
+}
+
+export async function drive(o: DriveOptions): Promise<DriveResult> {
+  const created: CreatedLink[] = [];
+  const plan = new TrafficPlan({
+    links: o.links, mix: o.scenario.mix, rng: seededRng(o.seed ?? 1), adminKey: o.adminKey, runTag: o.runTag,
+  });
+  const summary = await runLoad({
+    url: o.url,
+    phases: o.scenario.phases,
+    plan,
+    recorder: o.recorder ?? new Recorder(),
+    timeoutS: o.timeoutS,
+    onProgress: o.onProgress,
+    onCreated: (l) => created.push(l),
+    signal: o.signal,
+  });
+  return { summary, created };
+}

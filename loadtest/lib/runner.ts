@@ -1,0 +1,143 @@
+// Drives autocannon: one instance per phase of the schedule, every response classified against
+// what its request expected and folded into one Recorder. Requests run one per connection at a
+// time (no pipelining), so each connection's context always describes the request in flight.
+import autocannon from 'autocannon';
+import { classify, errorKind, type Op } from './classify.js';
+import type { Recorder, Summary } from './aggregate.js';
+import { connectionsAt, totalDuration, type Phase } from './schedule.js';
+import { progressLine } from './table.js';
+import type { PlannedRequest, TrafficPlan } from './traffic.js';
+
+/** Per-connection state autocannon hands to setupRequest and onResponse. */
+interface Ctx {
+  planned?: PlannedRequest;
+  location?: string | undefined;
+  retryAfter?: string | undefined;
+}
+
+/** autocannon's client keeps the live context on its request iterator; the typings omit it. */
+interface ClientLike {
+  requestIterator: { context: Ctx };
+  on(event: 'connError', fn: (err: unknown) => void): void;
+  on(event: 'timeout', fn: () => void): void;
+}
+
+export interface CreatedLink {
+  code: string;
+  id: number;
+}
+
+export interface RunOptions {
+  url: string;
+  phases: readonly Phase[];
+  plan: TrafficPlan;
+  recorder: Recorder;
+  /** Seconds before autocannon gives up on a response. */
+  timeoutS?: number;
+  /** Live progress (once a second). */
+  onProgress?: (line: string) => void;
+  /** Each link a create got a 201 for: chaos checks that every one of them is there afterwards. */
+  onCreated?: (link: CreatedLink) => void;
+  /** Stop early (chaos: the scenario ends the load when its steps are done). */
+  signal?: AbortSignal;
+}
+
+function header(headers: Record<string, string | string[]>, name: string): string | undefined {
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return Array.isArray(v) ? v[0] : v;
+  return undefined;
+}
+
+function runPhase(o: RunOptions, phase: Phase): Promise<void> {
+  const { recorder, plan } = o;
+  const opOf = (client: ClientLike): Op => client.requestIterator.context.planned?.op ?? 'redirect';
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: o.url,
+        connections: phase.connections,
+        duration: phase.durationS,
+        pipelining: 1,
+        timeout: o.timeoutS ?? 10,
+        requests: [
+          {
+            setupRequest: (req, context) => {
+              const ctx = context as Ctx;
+              const p = plan.next();
+              ctx.planned = p;
+              ctx.location = undefined;
+              ctx.retryAfter = undefined;
+              return { ...req, method: p.method, path: p.path, headers: p.headers, body: p.body ?? '' };
+            },
+            onResponse: (status, body, context, headers) => {
+              const ctx = context as Ctx;
+              const h = (headers ?? {}) as unknown as Record<string, string | string[]>;
+              ctx.location = header(h, 'location');
+              ctx.retryAfter = header(h, 'retry-after');
+              if (ctx.planned?.op === 'create' && status === 201 && o.onCreated) {
+                const link = JSON.parse(body) as { short_code: string; id: number };
+                o.onCreated({ code: link.short_code, id: link.id });
+              }
+            },
+          },
+        ],
+        // Transport failures arrive per client; its context names the request that was lost.
+        setupClient: (c) => {
+          const client = c as unknown as ClientLike;
+          client.on('connError', (err) => recorder.error(opOf(client), errorKind(err)));
+          client.on('timeout', () => recorder.error(opOf(client), 'timeout'));
+        },
+      },
+      (err) => (err ? reject(err) : resolve()),
+    );
+    // 'response' follows onResponse synchronously for the same request, so the context still
+    // holds that request's expectation and headers.
+    instance.on('response', (c: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      const ctx = (c as ClientLike).requestIterator.context;
+      if (!ctx.planned) return;
+      const outcome = classify(ctx.planned.expect, { status: statusCode, location: ctx.location, retryAfter: ctx.retryAfter });
+      recorder.response(ctx.planned.op, outcome, statusCode, responseTime);
+    });
+    o.signal?.addEventListener('abort', () => instance.stop(), { once: true });
+  });
+}
+
+/** Runs every phase at its start time; resolves with the run's summary when the last one ends. */
+export async function runLoad(o: RunOptions): Promise<Summary> {
+  const totalS = totalDuration(o.phases);
+  const timers: NodeJS.Timeout[] = [];
+  let lastRequests = 0;
+  const progress = o.onProgress
+    ? setInterval(() => {
+        const s = o.recorder.live();
+        const elapsedS = (Date.now() - o.recorder.startMs) / 1000;
+        o.onProgress!(progressLine({
+          elapsedS, totalS: Math.round(totalS), connections: connectionsAt(o.phases, elapsedS),
+          rps: s.requests - lastRequests, requests: s.requests, failed: s.failed,
+        }));
+        lastRequests = s.requests;
+      }, 1000)
+    : undefined;
+  try {
+    await Promise.all(
+      o.phases.map(
+        (phase) =>
+          new Promise<void>((resolve, reject) => {
+            if (o.signal?.aborted) return resolve();
+            let started = false;
+            timers.push(setTimeout(() => {
+              if (o.signal?.aborted) return resolve();
+              started = true;
+              runPhase(o, phase).then(resolve, reject);
+            }, phase.startS * 1000));
+            // A phase that has not started never will once the run is aborted; a running one
+            // resolves when autocannon has stopped it.
+            o.signal?.addEventListener('abort', () => started || resolve(), { once: true });
+          }),
+      ),
+    );
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    if (progress) clearInterval(progress);
+  }
+  return o.recorder.summary();
+}

@@ -1,0 +1,90 @@
+// The load tool end to end against a local stand-in API: seeding, both traffic mixes, honest
+// accounting of wrong Locations and 429s, and the CLI writing its report and chart.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drive, seedLinks } from '../lib/load.js';
+import { scenario } from '../lib/scenarios.js';
+import type { LinkSet } from '../lib/links.js';
+import { startFakeApi, type FakeApi } from './fake-api.js';
+
+const KEY = 'test-admin-key';
+let api: FakeApi;
+let links: LinkSet;
+
+beforeAll(async () => {
+  api = await startFakeApi(KEY);
+  links = await seedLinks({ url: api.url, adminKey: KEY, links: 40, runTag: 'it' });
+});
+afterAll(async () => {
+  await api.close();
+});
+
+describe('load run against a stand-in API', () => {
+  it('seeds through the API in rank order', () => {
+    expect(links.size).toBe(40);
+    expect(links.code(1)).toBe('fake1');
+    expect(links.location(2)).toBe(api.links.get('fake2')!.url);
+    expect(links.id(3)).toBe(3);
+  });
+
+  it('counts wrong Locations and 429s as failures, never as successes', async () => {
+    api.corrupt(links.code(1));
+    api.rateLimitEvery(25);
+    const { summary } = await drive({ url: api.url, scenario: scenario('redirects', 2, 4), links, runTag: 'it' });
+    api.rateLimitEvery(0);
+
+    expect(summary.requests).toBeGreaterThan(200);
+    expect(summary.outcomes.wrong_location).toBeGreaterThan(0);
+    expect(summary.outcomes.rate_limited).toBeGreaterThan(0);
+    // Requests still in flight when the run stops are served but never counted.
+    expect(summary.outcomes.wrong_location).toBeLessThanOrEqual(api.served.wrongLocation);
+    expect(summary.outcomes.wrong_location).toBeGreaterThanOrEqual(api.served.wrongLocation - 4);
+    expect(summary.outcomes.rate_limited).toBeGreaterThanOrEqual(api.served.rateLimited - 4);
+    expect(summary.statusCounts['429']).toBe(summary.outcomes.rate_limited);
+    expect(summary.byOp.redirect_unknown.requests).toBeGreaterThan(0);
+    expect(summary.byOp.redirect_unknown.failed).toBe(0);
+    expect(summary.ok + summary.failed).toBe(summary.requests);
+    expect(summary.failed).toBe(summary.outcomes.wrong_location + summary.outcomes.rate_limited);
+    expect(summary.series.length).toBeGreaterThanOrEqual(2);
+    expect(summary.latency.p99).toBeGreaterThan(0);
+  });
+
+  it('runs the mixed traffic and reports every created link', async () => {
+    const before = api.links.size;
+    const { summary, created } = await drive({
+      url: api.url, scenario: scenario('mixed', 2, 4), links, adminKey: KEY, runTag: 'mix', seed: 9,
+    });
+    expect(summary.byOp.create.ok).toBeGreaterThan(0);
+    expect(created).toHaveLength(summary.byOp.create.ok);
+    for (const c of created) expect(api.links.get(c.code)?.id).toBe(c.id);
+    expect(api.links.size - before).toBeGreaterThanOrEqual(created.length);
+    expect(summary.byOp.list.ok + summary.byOp.stats.ok).toBeGreaterThan(0);
+    expect(summary.byOp.create.failed + summary.byOp.list.failed + summary.byOp.stats.failed).toBe(0);
+  });
+
+  it('runs from the command line and writes the JSON report and the SVG chart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loadtest-cli-'));
+    try {
+      const report = join(dir, 'run.json');
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'loadtest/cli.ts', '--url', api.url, '--scenario', 'redirects', '--duration', '1',
+          '--connections', '2', '--links', '10', '--report', report],
+        { env: { ...process.env, SHORTSTACK_ADMIN_KEY: KEY }, timeout: 30_000 },
+      );
+      expect(stdout).toContain('== redirects against');
+      expect(stdout).toMatch(/latency p99 \(ms\)/);
+      const json = JSON.parse(readFileSync(report, 'utf8'));
+      expect(json.meta).toMatchObject({ kind: 'load', name: 'redirects', links: 10, connections: 2 });
+      expect(json.summary.requests).toBeGreaterThan(0);
+      expect(existsSync(join(dir, 'run.svg'))).toBe(true);
+      expect(readFileSync(join(dir, 'run.svg'), 'utf8')).toContain('<polyline');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
