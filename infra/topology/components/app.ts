@@ -66,7 +66,8 @@ export function app(ctx: BuildContext): Component {
     hostMounts: [],
     networks: ['backend'],
     resources: ctx.config.resources.app,
-    // The image's own non-root user (app/Dockerfile's USER).
+    // app/Dockerfile's USER node.
+    user: '1000:1000',
     readOnlyRootFs: true,
     publish: [],
   };
@@ -91,6 +92,7 @@ export function migrate(ctx: BuildContext): Component {
     hostMounts: [],
     networks: ['backend'],
     resources: ctx.config.resources.migrate,
+    user: '1000:1000',
     readOnlyRootFs: true,
     publish: [],
   };
