@@ -1,0 +1,132 @@
+// The app's whole configuration, parsed once from the environment (the shared contract lists
+// every variable). Parsing collects every problem before failing so an operator fixes a bad
+// deployment in one round, not one variable at a time.
+
+export interface AppConfig {
+  host: string;
+  port: number;
+  metricsPort: number;
+  databaseUrl: string;
+  /** Straight to PostgreSQL: migrations need a session-level advisory lock PgBouncer cannot give. */
+  migrateDatabaseUrl: string;
+  dbPoolMax: number;
+  redisUrl: string;
+  adminApiKeys: string[];
+  publicBaseUrl: URL;
+  /** IPs/CIDRs whose X-Forwarded-For is believed; empty = the socket address is the client. */
+  trustProxy: string[];
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  rateLimitExemptAdmin: boolean;
+  cacheLruEnabled: boolean;
+  cacheLruMax: number;
+  cacheLruTtlMs: number;
+  cacheNegativeTtlMs: number;
+  clickFlushIntervalMs: number;
+  clickFlushBatch: number;
+  clickBufferMax: number;
+  shutdownTimeoutMs: number;
+  logLevel: string;
+  buildVersion: string;
+  buildCommit: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: Record<string, string>) {
+    super(`invalid configuration: ${Object.entries(problems).map(([k, v]) => `${k} ${v}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Reads typed values and records what is wrong instead of throwing on the first problem. */
+class EnvReader {
+  readonly problems: Record<string, string> = {};
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  private raw(name: string): string | undefined {
+    const v = this.env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  }
+
+  string(name: string, fallback?: string): string {
+    const v = this.raw(name) ?? fallback;
+    if (v === undefined) {
+      this.problems[name] = 'is required';
+      return '';
+    }
+    return v;
+  }
+
+  int(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min || n > max) {
+      this.problems[name] = `must be an integer from ${min} to ${max} (got "${v}")`;
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.raw(name)?.toLowerCase();
+    if (v === undefined) return fallback;
+    if (['true', '1', 'yes', 'on'].includes(v)) return true;
+    if (['false', '0', 'no', 'off'].includes(v)) return false;
+    this.problems[name] = `must be true or false (got "${v}")`;
+    return fallback;
+  }
+
+  list(name: string): string[] {
+    return (this.raw(name) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  }
+
+  url(name: string, protocols: string[], fallback?: string): URL {
+    const v = this.string(name, fallback);
+    try {
+      const u = new URL(v);
+      if (!protocols.includes(u.protocol)) throw new Error('protocol');
+      return u;
+    } catch {
+      if (!(name in this.problems)) this.problems[name] = `must be a ${protocols.join(' or ')} URL`;
+      return new URL('http://invalid.invalid');
+    }
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const r = new EnvReader(env);
+  const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']).href;
+  const config: AppConfig = {
+    host: r.string('HOST', '0.0.0.0'),
+    port: r.int('PORT', 3000, 0, 65535),
+    metricsPort: r.int('METRICS_PORT', 9464, 0, 65535),
+    databaseUrl,
+    migrateDatabaseUrl: r.url('MIGRATE_DATABASE_URL', ['postgres:', 'postgresql:'], databaseUrl).href,
+    dbPoolMax: r.int('DB_POOL_MAX', 10, 1, 1000),
+    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']).href,
+    adminApiKeys: r.list('ADMIN_API_KEYS'),
+    publicBaseUrl: r.url('PUBLIC_BASE_URL', ['http:', 'https:'], 'http://localhost:8080'),
+    trustProxy: r.list('TRUST_PROXY'),
+    rateLimitMax: r.int('RATE_LIMIT_MAX', 600, 1),
+    rateLimitWindowMs: r.int('RATE_LIMIT_WINDOW_MS', 60_000, 1),
+    rateLimitExemptAdmin: r.bool('RATE_LIMIT_EXEMPT_ADMIN', true),
+    cacheLruEnabled: r.bool('CACHE_LRU_ENABLED', true),
+    cacheLruMax: r.int('CACHE_LRU_MAX', 100_000, 1),
+    cacheLruTtlMs: r.int('CACHE_LRU_TTL_MS', 60_000, 1),
+    cacheNegativeTtlMs: r.int('CACHE_NEGATIVE_TTL_MS', 5_000, 0),
+    clickFlushIntervalMs: r.int('CLICK_FLUSH_INTERVAL_MS', 1_000, 1),
+    clickFlushBatch: r.int('CLICK_FLUSH_BATCH', 1_000, 1),
+    clickBufferMax: r.int('CLICK_BUFFER_MAX', 100_000, 1),
+    shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+    logLevel: r.string('LOG_LEVEL', 'info').toLowerCase(),
+    buildVersion: r.string('BUILD_VERSION', 'dev'),
+    buildCommit: r.string('BUILD_COMMIT', 'unknown'),
+  };
+  if (!LOG_LEVELS.has(config.logLevel)) r.problems.LOG_LEVEL = `must be one of ${[...LOG_LEVELS].join(', ')}`;
+  if (config.adminApiKeys.some((k) => k.length < 16)) r.problems.ADMIN_API_KEYS = 'every key must be at least 16 characters';
+  if (Object.keys(r.problems).length > 0) throw new ConfigError(r.problems);
+  return config;
+}

@@ -1,0 +1,111 @@
+// POST /users/bulk: a users CSV as a multipart upload, streamed through csv-parse and inserted
+// in batches (backpressure: the upload is read only as fast as batches commit). Rows already in
+// the table or repeated in the file are skipped, bad rows are rejected with their row number,
+// and one bad row never aborts the rest. Nothing touches the server's disk.
+import type { MultipartFile } from '@fastify/multipart';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { parse } from 'csv-parse';
+import { assertAdmin } from '../../auth/principal.js';
+import { REQUIRED_COLUMNS, UserImportRules, type RowRejection } from '../../domain/user-import.js';
+import { resyncSequence } from '../../store/sequences.js';
+import { insertUsersBatch, type NewUser } from '../../store/users-store.js';
+import { callerOf, type RouteContext } from '../context.js';
+import { badRequest, HttpError } from '../errors.js';
+import { BulkResult, errors } from '../schemas.js';
+
+export const IMPORT_BATCH = 1000;
+/** Rejections listed in the answer; beyond this they are only counted. */
+export const MAX_REJECTIONS_LISTED = 1000;
+
+export interface ImportResult { count: number; imported: number; skipped: number; rejected: RowRejection[] }
+
+export const bulkRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async (app, { ctx }) => {
+  app.post('/users/bulk', {
+    schema: {
+      tags: ['users'],
+      summary: 'Import users from a CSV (multipart field "file"; header id,username,email,created_at, id and created_at optional)',
+      consumes: ['multipart/form-data'],
+      response: { 201: BulkResult, ...errors(400, 401, 403, 413, 415) },
+    },
+  }, async (request, reply) => {
+    assertAdmin(callerOf(request));
+    if (!request.isMultipart()) throw new HttpError(415, 'send multipart/form-data with a "file" field');
+    let file: MultipartFile | undefined;
+    for await (const part of request.files()) {
+      if (part.fieldname === 'file') {
+        file = part;
+        break;
+      }
+      part.file.resume(); // some other file field: discard it
+    }
+    if (!file) throw badRequest('no file uploaded', { file: 'is required' });
+    const result = await importUsers(ctx, file);
+    return reply.code(201).send(result);
+  });
+};
+
+async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<ImportResult> {
+  const rules = new UserImportRules();
+  const rejected: RowRejection[] = [];
+  let rejectedCount = 0;
+  let imported = 0;
+  let skipped = 0;
+  let row = 0;
+  let batch: NewUser[] = [];
+  let anyExplicitId = false;
+
+  const reject = (r: number, error: string) => {
+    rejectedCount++;
+    if (rejected.length < MAX_REJECTIONS_LISTED) rejected.push({ row: r, error });
+  };
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const inserted = await insertUsersBatch(ctx.db, batch);
+    imported += inserted;
+    skipped += batch.length - inserted; // already in the table
+    batch = [];
+  };
+
+  const parser = file.file.pipe(parse({
+    bom: true,
+    columns: (header: string[]) => {
+      const names = header.map((h) => h.trim().toLowerCase());
+      const missing = REQUIRED_COLUMNS.filter((c) => !names.includes(c));
+      if (missing.length > 0) throw badRequest('CSV header must name the columns username and email', { file: `missing column(s): ${missing.join(', ')}` });
+      return names;
+    },
+    skip_empty_lines: true,
+    relax_column_count: true,
+    skip_records_with_error: true,
+    on_skip: (err) => {
+      row++;
+      reject(row, err?.message ?? 'malformed CSV row');
+      return undefined;
+    },
+    max_record_size: 64 * 1024,
+  }));
+
+  try {
+    for await (const record of parser as AsyncIterable<Record<string, string>>) {
+      row++;
+      const verdict = rules.judge(record);
+      if (verdict.kind === 'reject') reject(row, verdict.error);
+      else if (verdict.kind === 'skip') skipped++;
+      else {
+        anyExplicitId ||= verdict.user.id !== null;
+        batch.push(verdict.user);
+        if (batch.length >= IMPORT_BATCH) await flush();
+      }
+    }
+    await flush();
+  } catch (err) {
+    // The header check throws an HttpError; the upload limit a 413; anything else is the CSV.
+    if (err instanceof HttpError || (err as { statusCode?: number }).statusCode === 413) throw err;
+    if ((err as { code?: string }).code?.startsWith('CSV_')) throw badRequest(`unreadable CSV: ${(err as Error).message}`, { file: 'is not a readable CSV' });
+    throw err;
+  } finally {
+    if (anyExplicitId) await resyncSequence(ctx.db, 'users');
+  }
+  if (rejectedCount > rejected.length) rejected.push({ row: 0, error: `${rejectedCount - rejected.length} more rows rejected` });
+  return { count: imported, imported, skipped, rejected };
+}

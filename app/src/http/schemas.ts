@@ -1,0 +1,122 @@
+// TypeBox schemas of the API's resources: request validation, response serialisation and the
+// OpenAPI document all come from these, so the three cannot drift apart.
+import { Type, type Static } from 'typebox';
+import { ALIAS_MAX } from '../domain/short-code.js';
+import { MAX_URL_LENGTH } from '../domain/url-rules.js';
+import { EMAIL_MAX, USERNAME_MAX } from '../domain/user-rules.js';
+
+const Id = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
+const NullableId = (description: string) => Type.Union([Id(description), Type.Null()]);
+// Responses carry Dates from pg; the serializer writes them as ISO-8601 strings.
+const Timestamp = Type.Unsafe<Date | string>(Type.String({ format: 'date-time', description: 'ISO-8601 UTC' }));
+const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+const InputTimestamp = Type.Union([Type.String({ format: 'date-time', description: 'ISO-8601' }), Type.Null()]);
+
+export const ErrorBody = Type.Object({
+  error: Type.String(),
+  fields: Type.Optional(Type.Record(Type.String(), Type.String())),
+}, { $id: 'Error', description: 'Every error: a message and, when fields are at fault, what is wrong with each.' });
+
+export const IdParams = Type.Object({ id: Id('Resource id') });
+
+export const User = Type.Object({
+  id: Id('User id'),
+  username: Type.String(),
+  email: Type.String(),
+  created_at: Timestamp,
+});
+export const UserCreate = Type.Object({
+  username: Type.String({ maxLength: USERNAME_MAX }),
+  email: Type.String({ maxLength: EMAIL_MAX }),
+});
+export const UserUpdate = Type.Object({
+  username: Type.Optional(Type.String({ maxLength: USERNAME_MAX })),
+  email: Type.Optional(Type.String({ maxLength: EMAIL_MAX })),
+});
+
+export const Url = Type.Object({
+  id: Id('Link id'),
+  user_id: NullableId('Owner'),
+  short_code: Type.String(),
+  short_url: Type.String({ description: 'The short link, on PUBLIC_BASE_URL' }),
+  original_url: Type.String(),
+  title: Type.Union([Type.String(), Type.Null()]),
+  is_active: Type.Boolean(),
+  expires_at: NullableTimestamp,
+  click_count: Type.Integer({ minimum: 0 }),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export const UrlCreate = Type.Object({
+  original_url: Type.String({ maxLength: MAX_URL_LENGTH, description: 'Absolute http(s) URL with a host' }),
+  user_id: Type.Optional(NullableId('Owner; a user key always creates for itself')),
+  title: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+  short_code: Type.Optional(Type.String({ maxLength: ALIAS_MAX, description: 'Custom alias (base62)' })),
+  expires_at: Type.Optional(InputTimestamp),
+});
+export const UrlUpdate = Type.Object({
+  original_url: Type.Optional(Type.String({ maxLength: MAX_URL_LENGTH })),
+  title: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+  is_active: Type.Optional(Type.Boolean()),
+  expires_at: Type.Optional(InputTimestamp),
+});
+export const UrlListQuery = Type.Object({
+  user_id: Type.Optional(Id('Only links of this user')),
+  is_active: Type.Optional(Type.Boolean({ description: 'Only active (true) or inactive (false) links' })),
+});
+
+export const Event = Type.Object({
+  id: Id('Event id'),
+  url_id: NullableId('Link'),
+  user_id: NullableId('User'),
+  event_type: Type.String(),
+  timestamp: Timestamp,
+  details: Type.Record(Type.String(), Type.Unknown()),
+});
+export const EventCreate = Type.Object({
+  url_id: Id('Link'),
+  user_id: Type.Optional(NullableId('User (defaults to the link owner)')),
+  event_type: Type.String({ maxLength: 64 }),
+  details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+export const EventListQuery = Type.Object({
+  url_id: Type.Optional(Id('Only events of this link')),
+  user_id: Type.Optional(Id('Only events of this user')),
+  event_type: Type.Optional(Type.String({ maxLength: 64 })),
+});
+
+export const Stats = Type.Object({
+  url_id: Id('Link'),
+  short_code: Type.String(),
+  clicks: Type.Integer({ minimum: 0 }),
+  clicks_by_day: Type.Array(Type.Object({ day: Type.String({ format: 'date' }), clicks: Type.Integer() })),
+  top_referrers: Type.Array(Type.Object({ referrer: Type.String(), clicks: Type.Integer() })),
+});
+
+export const ApiKey = Type.Object({
+  id: Id('Key id'),
+  user_id: Id('Owner'),
+  created_at: Timestamp,
+  revoked_at: NullableTimestamp,
+});
+export const NewApiKey = Type.Object({
+  id: Id('Key id'),
+  key: Type.String({ description: 'The secret, shown this once' }),
+  created_at: Timestamp,
+});
+export const KeyParams = Type.Object({ id: Id('User id'), keyId: Id('Key id') });
+
+export const BulkResult = Type.Object({
+  count: Type.Integer({ description: 'Same as imported' }),
+  imported: Type.Integer(),
+  skipped: Type.Integer({ description: 'Already present, or repeated in the file' }),
+  rejected: Type.Array(Type.Object({ row: Type.Integer({ description: 'Data row, 1 = first row after the header' }), error: Type.String() })),
+});
+
+export type UserCreateBody = Static<typeof UserCreate>;
+export type UrlCreateBody = Static<typeof UrlCreate>;
+
+/** Error responses a route may give, for the OpenAPI document. */
+export function errors(...codes: number[]): Record<number, typeof ErrorBody> {
+  return Object.fromEntries(codes.map((c) => [c, ErrorBody]));
+}

@@ -1,0 +1,42 @@
+// Schema migrations: the SQL files of app/migrations applied by node-pg-migrate. Run once per
+// deploy as its own command (the `migrate` one-shot service), never by the replicas themselves.
+// Several runs at once are safe: each waits on node-pg-migrate's session advisory lock, which is
+// why this must connect straight to PostgreSQL (PgBouncer's transaction mode drops session locks).
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runner } from 'node-pg-migrate';
+import { pino } from 'pino';
+
+/** app/migrations, from app/src (tsx) and from app/dist (the built image) alike. */
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
+
+export async function runMigrations(databaseUrl: string, logger = pino({ level: 'warn' })): Promise<string[]> {
+  const applied = await runner({
+    databaseUrl,
+    dir: MIGRATIONS_DIR,
+    direction: 'up',
+    migrationsTable: 'pgmigrations',
+    singleTransaction: true,
+    advisoryLockMode: 'wait',
+    log: (msg: string) => logger.info(msg),
+  });
+  return applied.map((m) => m.name);
+}
+
+async function main(): Promise<void> {
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const url = process.env.MIGRATE_DATABASE_URL?.trim() || process.env.DATABASE_URL?.trim();
+  if (!url) {
+    logger.error('MIGRATE_DATABASE_URL or DATABASE_URL is required');
+    process.exit(2);
+  }
+  try {
+    const applied = await runMigrations(url, logger);
+    logger.info({ applied }, applied.length > 0 ? 'migrations applied' : 'schema up to date');
+  } catch (err) {
+    logger.error({ err }, 'migration failed');
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

@@ -1,0 +1,129 @@
+// The Fastify application: the error contract, auth, rate limits, metrics, OpenAPI and every
+// route, assembled around the ports in RouteContext. No I/O of its own: service.ts builds the
+// pool, Redis, caches and click buffer and hands them in.
+import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Authenticator } from './auth/authenticator.js';
+import type { AppConfig } from './config.js';
+import { EXTRA_RESERVED } from './domain/short-code.js';
+import { installAuth } from './http/auth-hook.js';
+import type { ClickSink, LinkCache, RouteContext } from './http/context.js';
+import { sendError, installErrorHandler } from './http/error-handler.js';
+import { HttpError } from './http/errors.js';
+import { installNotFoundHandler, RouteTable } from './http/method-not-allowed.js';
+import { installRateLimit } from './http/rate-limit.js';
+import { bulkRoutes } from './http/routes/bulk.js';
+import { eventRoutes } from './http/routes/events.js';
+import { healthRoutes } from './http/routes/health.js';
+import { keyRoutes } from './http/routes/keys.js';
+import { redirectRoutes } from './http/routes/redirect.js';
+import { urlRoutes } from './http/routes/urls.js';
+import { userRoutes } from './http/routes/users.js';
+import { ErrorBody } from './http/schemas.js';
+import { httpMetricsPlugin } from './metrics/http-plugin.js';
+import type { Metrics } from './metrics/metrics.js';
+import type pg from 'pg';
+
+/** JSON bodies are small (a URL is at most 2 KiB); anything bigger is refused with 413. */
+export const JSON_BODY_LIMIT = 64 * 1024;
+/** A bulk CSV upload; ~1M users rows. */
+export const UPLOAD_LIMIT = 100 * 1024 * 1024;
+
+export interface ServerDeps {
+  config: AppConfig;
+  logger: Logger;
+  db: pg.Pool;
+  redis: { client: Redis; isHealthy(): boolean };
+  links: LinkCache;
+  auth: Authenticator;
+  clicks: ClickSink;
+  metrics: Metrics;
+  isStopping(): boolean;
+}
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    // pino's own Logger type is wider than Fastify's view of it; they are the same object.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Access logs are nginx's job; per-request lines here would cost the redirect path dearly.
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
+    bodyLimit: JSON_BODY_LIMIT,
+    // Long codes reach the handler (and get a JSON 404) rather than fall out of the router.
+    routerOptions: { maxParamLength: 4096, ignoreTrailingSlash: false },
+    frameworkErrors: (err, request, reply) => { sendError(err, request, reply); },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  const routes = new RouteTable();
+  installErrorHandler(app);
+  installNotFoundHandler(app, routes);
+  // Only JSON (and multipart for the bulk import): text/plain would otherwise reach validation.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id); });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Shortstack', version: config.buildVersion, description: 'URL shortener API. Errors are always JSON {error, fields}.' },
+      servers: [{ url: config.publicBaseUrl.href.replace(/\/$/, '') }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+    // Public routes (config.public) need no key: say so in the document.
+    transform: ({ schema, url, route }) => {
+      const isPublic = (route.config as { public?: boolean } | undefined)?.public === true;
+      return { schema: isPublic ? { ...schema, security: [] } : schema, url };
+    },
+  });
+  app.addSchema(ErrorBody);
+  await app.register(httpMetricsPlugin, { metrics: deps.metrics });
+  await app.register(multipart, { limits: { fileSize: UPLOAD_LIMIT, files: 2, fields: 10, parts: 12 } });
+  await installRateLimit(app, { config, redis: deps.redis.client, auth: deps.auth });
+  installAuth(app, deps.auth);
+  // A JSON route sent a multipart form: the media type is wrong (415), not the body (400).
+  app.addHook('preValidation', async (request) => {
+    if (request.routeOptions.schema?.body !== undefined && request.isMultipart()) {
+      throw new HttpError(415, 'unsupported content type: send application/json');
+    }
+  });
+
+  const reserved = new Set<string>(EXTRA_RESERVED);
+  const ctx: RouteContext = {
+    config,
+    db: deps.db,
+    links: deps.links,
+    auth: deps.auth,
+    clicks: deps.clicks,
+    metrics: deps.metrics,
+    redisHealthy: () => deps.redis.isHealthy(),
+    reservedWords: () => {
+      for (const name of routes.topLevelNames) reserved.add(name);
+      return reserved;
+    },
+    isStopping: deps.isStopping,
+  };
+  await app.register(healthRoutes, { ctx });
+  await app.register(userRoutes, { ctx });
+  await app.register(bulkRoutes, { ctx });
+  await app.register(keyRoutes, { ctx });
+  await app.register(urlRoutes, { ctx });
+  await app.register(eventRoutes, { ctx });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  // Last: the catch-all single segment. Static routes above win over it in the router anyway.
+  await app.register(redirectRoutes, { ctx });
+  return app;
+}

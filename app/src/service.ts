@@ -1,0 +1,123 @@
+// Wires one replica: pg pool (through PgBouncer), ResilientRedis, the link and API-key caches,
+// the click buffer, the Fastify app and the internal metrics server; and stops them in order.
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { pino, type Logger } from 'pino';
+import { Authenticator, type KeyRecord } from './auth/authenticator.js';
+import { TwoTierCache } from './cache/two-tier-cache.js';
+import { ClickBuffer } from './clicks/click-buffer.js';
+import type { AppConfig } from './config.js';
+import { createPool } from './db/pool.js';
+import type { CachedLink } from './domain/link.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { instrumentPool } from './metrics/pool.js';
+import { startMetricsServer, type MetricsServer } from './metrics/server.js';
+import { ResilientRedis } from './redis/resilient-redis.js';
+import { buildServer } from './server.js';
+
+/** Links change rarely and every change is invalidated explicitly: Redis may keep them an hour. */
+const LINK_REDIS_TTL_SECONDS = 3600;
+/** Keys: revocation is invalidated too, but while Redis is down only a TTL bounds a stale key. */
+const KEY_REDIS_TTL_SECONDS = 300;
+const KEY_LRU_TTL_MS = 30_000;
+const KEY_LRU_MAX = 10_000;
+
+/** Never logged, wherever they appear in a log object. */
+export const REDACT_PATHS = [
+  'req.headers.authorization', 'req.headers["x-api-key"]', 'headers.authorization', 'headers["x-api-key"]',
+  'authorization', 'apiKey', 'key', 'config.adminApiKeys', 'adminApiKeys', '*.password',
+];
+
+export interface Service {
+  app: FastifyInstance;
+  metrics: Metrics;
+  /** The public listener (http://host:port), known after listen(). */
+  readonly url: string;
+  readonly metricsUrl: string;
+  pool: pg.Pool;
+  redis: ResilientRedis;
+  clicks: ClickBuffer;
+  logger: Logger;
+  listen(): Promise<void>;
+  /** Graceful: stop accepting, finish in-flight requests, drain clicks, close pools; bounded by SHUTDOWN_TIMEOUT_MS. */
+  stop(): Promise<void>;
+}
+
+export function createLogger(config: Pick<AppConfig, 'logLevel' | 'buildVersion'>): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'shortstack-app', version: config.buildVersion },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}
+
+export async function createService(config: AppConfig, logger: Logger = createLogger(config)): Promise<Service> {
+  const metrics = createMetrics({ version: config.buildVersion, commit: config.buildCommit });
+  const pool = createPool(config.databaseUrl, config.dbPoolMax);
+  instrumentPool(pool, metrics);
+  const redis = new ResilientRedis(config.redisUrl, metrics);
+  const cacheBase = { redis, metrics, lruEnabled: config.cacheLruEnabled, negativeTtlMs: config.cacheNegativeTtlMs };
+  const links = new TwoTierCache<CachedLink>({
+    ...cacheBase, namespace: 'shortstack:link', lruMax: config.cacheLruMax, lruTtlMs: config.cacheLruTtlMs, redisTtlSeconds: LINK_REDIS_TTL_SECONDS,
+  });
+  const keys = new TwoTierCache<KeyRecord>({
+    ...cacheBase, namespace: 'shortstack:apikey', lruMax: KEY_LRU_MAX, lruTtlMs: Math.min(KEY_LRU_TTL_MS, config.cacheLruTtlMs), redisTtlSeconds: KEY_REDIS_TTL_SECONDS,
+  });
+  const clicks = new ClickBuffer({
+    pool, metrics, logger: logger.child({ component: 'clicks' }),
+    flushIntervalMs: config.clickFlushIntervalMs, batchSize: config.clickFlushBatch, maxBuffered: config.clickBufferMax,
+  });
+  const auth = new Authenticator(config.adminApiKeys, keys, pool);
+  let stopping = false;
+  const app = await buildServer({ config, logger, db: pool, redis, links, auth, clicks, metrics, isStopping: () => stopping });
+
+  let metricsServer: MetricsServer | undefined;
+  let url = '';
+  let metricsUrl = '';
+  const displayHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+
+  async function stop(): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    const remaining = () => Math.max(0, deadline - Date.now());
+    // 1. Stop accepting and let in-flight requests finish (their clicks land in the buffer).
+    await withTimeout(app.close(), remaining(), () => {
+      logger.warn('in-flight requests still running at the shutdown deadline; closing their connections');
+      app.server.closeAllConnections();
+    });
+    // 2. Write every buffered click while the database is still ours.
+    await clicks.drain(remaining());
+    // 3. Release everything else.
+    await Promise.allSettled([links.close(), keys.close()]);
+    await redis.close();
+    await withTimeout(pool.end(), remaining(), () => logger.warn('database pool did not close before the deadline'));
+    await metricsServer?.close();
+    logger.info('stopped');
+  }
+
+  return {
+    app, metrics, pool, redis, clicks, logger,
+    get url() { return url; },
+    get metricsUrl() { return metricsUrl; },
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      url = `http://${displayHost}:${(app.server.address() as AddressInfo).port}`;
+      metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort);
+      metricsUrl = `http://${displayHost}:${metricsServer.port}/metrics`;
+      clicks.start();
+      logger.info({ url, metricsUrl }, 'listening');
+    },
+    stop,
+  };
+}
+
+async function withTimeout(work: Promise<unknown>, ms: number, onTimeout: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), ms); });
+  const outcome = await Promise.race([work.then(() => 'done' as const, () => 'done' as const), timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') onTimeout();
+}

@@ -1,0 +1,40 @@
+// SQL for events: the history of links (created, updated, deactivated, click, ...).
+import type { Queryable } from '../db/pool.js';
+import type { Page, PageOf } from './paging.js';
+
+export interface EventRow {
+  id: number;
+  url_id: number | null;
+  user_id: number | null;
+  event_type: string;
+  timestamp: Date;
+  details: Record<string, unknown>;
+}
+
+const COLUMNS = 'id, url_id, user_id, event_type, "timestamp", details';
+
+export interface EventFilter { urlId?: number; userId?: number; eventType?: string }
+
+export async function listEvents(db: Queryable, filter: EventFilter, page: Page): Promise<PageOf<EventRow>> {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (filter.urlId !== undefined) where.push(`url_id = $${args.push(filter.urlId)}`);
+  if (filter.userId !== undefined) where.push(`user_id = $${args.push(filter.userId)}`);
+  if (filter.eventType !== undefined) where.push(`event_type = $${args.push(filter.eventType)}`);
+  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const [items, total] = await Promise.all([
+    db.query<EventRow>(`SELECT ${COLUMNS} FROM events ${clause} ORDER BY id LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
+      [...args, page.limit, page.offset]),
+    db.query<{ n: number }>(`SELECT count(*) AS n FROM events ${clause}`, args),
+  ]);
+  return { items: items.rows, total: total.rows[0]!.n };
+}
+
+export interface NewEvent { urlId: number; userId: number | null; eventType: string; details: Record<string, unknown> }
+
+export async function insertEvent(db: Queryable, e: NewEvent): Promise<EventRow> {
+  const { rows } = await db.query<EventRow>(
+    `INSERT INTO events (url_id, user_id, event_type, details) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+    [e.urlId, e.userId, e.eventType, JSON.stringify(e.details)]);
+  return rows[0]!;
+}

@@ -1,0 +1,123 @@
+// SQL for short links. Every write records its event in the same statement or transaction, so
+// a link and its history never disagree.
+import type pg from 'pg';
+import { inTransaction, type Queryable } from '../db/pool.js';
+import type { CachedLink } from '../domain/link.js';
+import type { Page, PageOf } from './paging.js';
+
+export interface UrlRow {
+  id: number;
+  user_id: number | null;
+  short_code: string;
+  original_url: string;
+  title: string | null;
+  is_active: boolean;
+  expires_at: Date | null;
+  click_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = 'id, user_id, short_code, original_url, title, is_active, expires_at, click_count, created_at, updated_at';
+
+export interface NewUrl { userId: number | null; code: string; originalUrl: string; title: string | null; expiresAt: Date | null }
+
+/** One statement: the link and its `created` event commit together. */
+export async function insertUrl(db: Queryable, u: NewUrl): Promise<UrlRow> {
+  const { rows } = await db.query<UrlRow>(
+    `WITH u AS (
+       INSERT INTO urls (user_id, short_code, original_url, title, expires_at)
+       VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}
+     ), e AS (
+       INSERT INTO events (url_id, user_id, event_type, details)
+       SELECT id, user_id, 'created', jsonb_build_object('short_code', short_code, 'original_url', original_url) FROM u
+     )
+     SELECT ${COLUMNS} FROM u`,
+    [u.userId, u.code, u.originalUrl, u.title, u.expiresAt]);
+  return rows[0]!;
+}
+
+export async function getUrl(db: Queryable, id: number): Promise<UrlRow | undefined> {
+  const { rows } = await db.query<UrlRow>(`SELECT ${COLUMNS} FROM urls WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+export async function findLinkByCode(db: Queryable, code: string): Promise<CachedLink | null> {
+  const { rows } = await db.query<{ id: number; user_id: number | null; original_url: string; is_active: boolean; expires_at: Date | null }>(
+    'SELECT id, user_id, original_url, is_active, expires_at FROM urls WHERE short_code = $1', [code]);
+  const r = rows[0];
+  if (!r) return null;
+  return { id: r.id, userId: r.user_id, originalUrl: r.original_url, isActive: r.is_active, expiresAt: r.expires_at?.getTime() ?? null };
+}
+
+export interface UrlFilter { userId?: number; isActive?: boolean }
+
+export async function listUrls(db: Queryable, filter: UrlFilter, page: Page): Promise<PageOf<UrlRow>> {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (filter.userId !== undefined) where.push(`user_id = $${args.push(filter.userId)}`);
+  if (filter.isActive !== undefined) where.push(`is_active = $${args.push(filter.isActive)}`);
+  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const [items, total] = await Promise.all([
+    db.query<UrlRow>(`SELECT ${COLUMNS} FROM urls ${clause} ORDER BY id LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
+      [...args, page.limit, page.offset]),
+    db.query<{ n: number }>(`SELECT count(*) AS n FROM urls ${clause}`, args),
+  ]);
+  return { items: items.rows, total: total.rows[0]!.n };
+}
+
+export interface UrlPatch { title?: string | null; isActive?: boolean; originalUrl?: string; expiresAt?: Date | null }
+
+/**
+ * Applies a patch and records `updated` (the fields changed) and, when the link goes from
+ * active to inactive, `deactivated`. Returns the row before and after, or undefined if absent.
+ */
+export async function updateUrl(pool: pg.Pool, id: number, patch: UrlPatch): Promise<{ before: UrlRow; after: UrlRow } | undefined> {
+  return inTransaction(pool, async (c) => {
+    const found = await c.query<UrlRow>(`SELECT ${COLUMNS} FROM urls WHERE id = $1 FOR UPDATE`, [id]);
+    const before = found.rows[0];
+    if (!before) return undefined;
+    const next = {
+      title: patch.title !== undefined ? patch.title : before.title,
+      is_active: patch.isActive ?? before.is_active,
+      original_url: patch.originalUrl ?? before.original_url,
+      expires_at: patch.expiresAt !== undefined ? patch.expiresAt : before.expires_at,
+    };
+    // clock_timestamp() and GREATEST: updated_at moves forward even within one transaction.
+    const updated = await c.query<UrlRow>(
+      `UPDATE urls SET title = $2, is_active = $3, original_url = $4, expires_at = $5,
+         updated_at = GREATEST(clock_timestamp(), updated_at + interval '1 millisecond')
+       WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, next.title, next.is_active, next.original_url, next.expires_at]);
+    const after = updated.rows[0]!;
+    const changed = changedFields(before, after);
+    if (changed.length > 0) {
+      await insertEvent(c, after, 'updated', { fields: changed, changes: Object.fromEntries(changed.map((f) => [f, jsonValue(after[f])])) });
+    }
+    if (before.is_active && !after.is_active) {
+      await insertEvent(c, after, 'deactivated', { short_code: after.short_code });
+    }
+    return { before, after };
+  });
+}
+
+const PATCHABLE = ['title', 'is_active', 'original_url', 'expires_at'] as const;
+
+function changedFields(before: UrlRow, after: UrlRow): (typeof PATCHABLE)[number][] {
+  return PATCHABLE.filter((f) => String(jsonValue(before[f])) !== String(jsonValue(after[f])));
+}
+
+function jsonValue(v: unknown): unknown {
+  return v instanceof Date ? v.toISOString() : v;
+}
+
+async function insertEvent(db: Queryable, url: UrlRow, type: string, details: Record<string, unknown>): Promise<void> {
+  await db.query('INSERT INTO events (url_id, user_id, event_type, details) VALUES ($1, $2, $3, $4)',
+    [url.id, url.user_id, type, JSON.stringify(details)]);
+}
+
+/** Who owns a link, for the authorisation check before a write (undefined: no such link). */
+export async function urlOwner(db: Queryable, id: number): Promise<{ user_id: number | null } | undefined> {
+  const { rows } = await db.query<{ user_id: number | null }>('SELECT user_id FROM urls WHERE id = $1', [id]);
+  return rows[0];
+}

@@ -1,0 +1,69 @@
+// SQL for users. Rows come back in the API's shape (snake_case columns).
+import type pg from 'pg';
+import { inTransaction, type Queryable } from '../db/pool.js';
+import type { Page, PageOf } from './paging.js';
+
+export interface UserRow { id: number; username: string; email: string; created_at: Date }
+
+const COLUMNS = 'id, username, email, created_at';
+
+export async function createUser(db: Queryable, input: { username: string; email: string }): Promise<UserRow> {
+  const { rows } = await db.query<UserRow>(
+    `INSERT INTO users (username, email) VALUES ($1, $2) RETURNING ${COLUMNS}`, [input.username, input.email]);
+  return rows[0]!;
+}
+
+export async function getUser(db: Queryable, id: number): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+export async function userExists(db: Queryable, id: number): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM users WHERE id = $1', [id]);
+  return (rowCount ?? 0) > 0;
+}
+
+export async function listUsers(db: Queryable, page: Page): Promise<PageOf<UserRow>> {
+  const [items, total] = await Promise.all([
+    db.query<UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY id LIMIT $1 OFFSET $2`, [page.limit, page.offset]),
+    db.query<{ n: number }>('SELECT count(*) AS n FROM users'),
+  ]);
+  return { items: items.rows, total: total.rows[0]!.n };
+}
+
+export async function updateUser(db: Queryable, id: number, patch: { username?: string; email?: string }): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>(
+    `UPDATE users SET username = COALESCE($2, username), email = COALESCE($3, email) WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, patch.username ?? null, patch.email ?? null]);
+  return rows[0];
+}
+
+/**
+ * Deletes a user and its keys. Returns the hashes of the keys removed (the caller evicts them
+ * from every replica's key cache), or undefined when there was no such user.
+ */
+export async function deleteUser(pool: pg.Pool, id: number): Promise<string[] | undefined> {
+  return inTransaction(pool, async (c) => {
+    const keys = await c.query<{ key_hash: string }>('DELETE FROM api_keys WHERE user_id = $1 RETURNING key_hash', [id]);
+    const { rowCount } = await c.query('DELETE FROM users WHERE id = $1', [id]);
+    return (rowCount ?? 0) > 0 ? keys.rows.map((r) => r.key_hash) : undefined;
+  });
+}
+
+export interface NewUser { id: number | null; username: string; email: string; createdAt: Date | null }
+
+/**
+ * Inserts a batch in one statement; rows clashing with an existing username, email or id are
+ * left alone. Returns how many were inserted. Explicit ids are kept, so the id sequence is
+ * moved past them afterwards (resyncUserSequence).
+ */
+export async function insertUsersBatch(db: Queryable, users: NewUser[]): Promise<number> {
+  if (users.length === 0) return 0;
+  const { rowCount } = await db.query(
+    `INSERT INTO users (id, username, email, created_at)
+     SELECT COALESCE(t.id, nextval(pg_get_serial_sequence('users', 'id'))), t.username, t.email, COALESCE(t.created_at, now())
+     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) AS t(id, username, email, created_at)
+     ON CONFLICT DO NOTHING`,
+    [users.map((u) => u.id), users.map((u) => u.username), users.map((u) => u.email), users.map((u) => u.createdAt)]);
+  return rowCount ?? 0;
+}
