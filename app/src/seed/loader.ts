@@ -1,0 +1,133 @@
+// Loads a folder of seed CSVs (users.csv, urls.csv, events.csv: the shared/seed-data format)
+// with their ids, streamed and in batches, then moves the id sequences past them.
+// - A user repeated in users.csv (same username or email as an earlier row) is skipped, and
+//   links and events that name the repeat's id are given to the row that was kept.
+// - Rows already in the table (same id, or same username/email/code) are skipped: loading twice
+//   is harmless.
+// - A link or event naming a user or link that does not exist keeps its row, without the link.
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse';
+import type { Queryable } from '../db/pool.js';
+import { resyncSequence } from '../store/sequences.js';
+import { parseBool, parseDetails, parseId, parseTimestamp } from './csv-values.js';
+
+export const SEED_BATCH = 1000;
+
+export interface TableReport { read: number; inserted: number; skipped: number; rejected: { row: number; error: string }[] }
+export interface SeedReport { users: TableReport; urls: TableReport; events: TableReport }
+
+type Row = Record<string, string | undefined>;
+
+async function* rows(file: string): AsyncGenerator<{ row: number; record: Row }> {
+  const parser = createReadStream(file).pipe(parse({ bom: true, columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true }));
+  let row = 0;
+  for await (const record of parser as AsyncIterable<Row>) yield { row: ++row, record };
+}
+
+/** Streams rows through `judge` into batches given to `insert`; returns the table's report. */
+async function loadTable<T>(file: string, judge: (r: Row) => T | string | null, insert: (batch: T[]) => Promise<number>): Promise<TableReport> {
+  const report: TableReport = { read: 0, inserted: 0, skipped: 0, rejected: [] };
+  let batch: T[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const n = await insert(batch);
+    report.inserted += n;
+    report.skipped += batch.length - n;
+    batch = [];
+  };
+  for await (const { row, record } of rows(file)) {
+    report.read++;
+    const verdict = judge(record);
+    if (verdict === null) report.skipped++;
+    else if (typeof verdict === 'string') report.rejected.push({ row, error: verdict });
+    else {
+      batch.push(verdict);
+      if (batch.length >= SEED_BATCH) await flush();
+    }
+  }
+  await flush();
+  return report;
+}
+
+interface UserIn { id: number; username: string; email: string; created_at: Date | null }
+interface UrlIn { id: number; user_id: number | null; short_code: string; original_url: string; title: string | null; is_active: boolean; created_at: Date | null; updated_at: Date | null }
+interface EventIn { id: number; url_id: number | null; user_id: number | null; event_type: string; timestamp: Date | null; details: string }
+
+const column = <T, K extends keyof T>(batch: T[], key: K) => batch.map((r) => r[key]);
+
+export async function loadSeed(db: Queryable, dir: string): Promise<SeedReport> {
+  // Repeated users: the id of the repeat -> the id of the row kept.
+  const alias = new Map<number, number>();
+  const byUsername = new Map<string, number>();
+  const byEmail = new Map<string, number>();
+  const owner = (id: number | null) => (id === null ? null : alias.get(id) ?? id);
+
+  const users = await loadTable<UserIn>(join(dir, 'users.csv'), (r) => {
+    const id = parseId(r.id);
+    const username = (r.username ?? '').trim();
+    const email = (r.email ?? '').trim();
+    const created = parseTimestamp(r.created_at);
+    if (!id || username === '' || email === '' || created === undefined) return 'needs id, username, email and a valid created_at';
+    const kept = byUsername.get(username) ?? byEmail.get(email);
+    if (kept !== undefined) {
+      alias.set(id, kept);
+      return null;
+    }
+    byUsername.set(username, id);
+    byEmail.set(email, id);
+    return { id, username, email, created_at: created };
+  }, async (b) => (await db.query(
+    `INSERT INTO users (id, username, email, created_at)
+     SELECT id, username, email, COALESCE(created_at, now())
+     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) AS t(id, username, email, created_at)
+     ON CONFLICT DO NOTHING`,
+    [column(b, 'id'), column(b, 'username'), column(b, 'email'), column(b, 'created_at')])).rowCount ?? 0);
+
+  const urls = await loadTable<UrlIn>(join(dir, 'urls.csv'), (r) => {
+    const id = parseId(r.id);
+    const userId = parseId(r.user_id);
+    const active = parseBool(r.is_active);
+    const created = parseTimestamp(r.created_at);
+    const updated = parseTimestamp(r.updated_at);
+    const code = (r.short_code ?? '').trim();
+    if (!id || userId === undefined || active === undefined || created === undefined || updated === undefined || code === '' || !r.original_url) {
+      return 'needs id, short_code, original_url, is_active and valid ids and timestamps';
+    }
+    return { id, user_id: owner(userId), short_code: code, original_url: r.original_url, title: r.title || null, is_active: active, created_at: created, updated_at: updated };
+  }, async (b) => (await db.query(
+    `INSERT INTO urls (id, user_id, short_code, original_url, title, is_active, created_at, updated_at)
+     SELECT t.id, u.id, t.short_code, t.original_url, t.title, t.is_active, COALESCE(t.created_at, now()), COALESCE(t.updated_at, t.created_at, now())
+     FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::timestamptz[], $8::timestamptz[])
+       AS t(id, user_id, short_code, original_url, title, is_active, created_at, updated_at)
+     LEFT JOIN users u ON u.id = t.user_id
+     ON CONFLICT DO NOTHING`,
+    [column(b, 'id'), column(b, 'user_id'), column(b, 'short_code'), column(b, 'original_url'), column(b, 'title'), column(b, 'is_active'), column(b, 'created_at'), column(b, 'updated_at')])).rowCount ?? 0);
+
+  const events = await loadTable<EventIn>(join(dir, 'events.csv'), (r) => {
+    const id = parseId(r.id);
+    const urlId = parseId(r.url_id);
+    const userId = parseId(r.user_id);
+    const at = parseTimestamp(r.timestamp);
+    const details = parseDetails(r.details);
+    const type = (r.event_type ?? '').trim();
+    if (!id || urlId === undefined || userId === undefined || at === undefined || details === undefined || type === '') {
+      return 'needs id, event_type, a JSON object in details and valid ids and timestamp';
+    }
+    return { id, url_id: urlId, user_id: owner(userId), event_type: type, timestamp: at, details: JSON.stringify(details) };
+  }, async (b) => (await db.query(
+    `INSERT INTO events (id, url_id, user_id, event_type, "timestamp", details)
+     SELECT t.id, u.id, t.user_id, t.event_type, COALESCE(t.ts, now()), t.details
+     FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::timestamptz[], $6::jsonb[])
+       AS t(id, url_id, user_id, event_type, ts, details)
+     LEFT JOIN urls u ON u.id = t.url_id
+     ON CONFLICT DO NOTHING`,
+    [column(b, 'id'), column(b, 'url_id'), column(b, 'user_id'), column(b, 'event_type'), column(b, 'timestamp'), column(b, 'details')])).rowCount ?? 0);
+
+  // click_count is the count of click events: make it so for the links just loaded.
+  await db.query(`UPDATE urls SET click_count = c.n
+    FROM (SELECT url_id, count(*) AS n FROM events WHERE event_type = 'click' AND url_id IS NOT NULL GROUP BY url_id) c
+    WHERE urls.id = c.url_id AND urls.click_count <> c.n`);
+  for (const table of ['users', 'urls', 'events', 'api_keys'] as const) await resyncSequence(db, table);
+  return { users, urls, events };
+}
