@@ -1,0 +1,77 @@
+// npm run bench:app -- [--duration S] [--connections N] [--rounds R]
+// One Shortstack replica on real PostgreSQL (through PgBouncer) and Redis, against a bare Fastify
+// server answering the same redirect from a Map, loaded alternately with the same autocannon
+// settings; prints medians, p99 and the ratio. Bounded: about 40 s with the defaults.
+import { Command } from 'commander';
+import { startDataServices } from '../../infra/loopback/data-services.js';
+import { freePorts } from '../../infra/loopback/servers/ports.js';
+import { loadConfig } from '../src/config.js';
+import { runMigrations } from '../src/migrate.js';
+import { createService } from '../src/service.js';
+import { startBareRedirectServer } from './bare-server.js';
+import { runLoad } from './load.js';
+import { alternate, renderReport, summarize, type RunResult } from './stats.js';
+
+const TARGET_RATIO = 0.7;
+
+async function main(): Promise<void> {
+  const opts = new Command()
+    .option('--duration <s>', 'seconds per run', '5')
+    .option('--connections <n>', 'concurrent connections', '50')
+    .option('--rounds <n>', 'A B rounds (medians are taken over them)', '3')
+    .option('--log-level <level>', "the service's LOG_LEVEL", 'warn')
+    .parse()
+    .opts<{ duration: string; connections: string; rounds: string; logLevel: string }>();
+  const durationSec = Number(opts.duration);
+  const connections = Number(opts.connections);
+  const rounds = Number(opts.rounds);
+
+  const data = await startDataServices({ poolSize: 10 });
+  const cleanups: (() => Promise<void>)[] = [() => data.stop()];
+  try {
+    await runMigrations(data.directDatabaseUrl);
+    const [port, metricsPort] = (await freePorts(2)) as [number, number];
+    const adminKey = `bench-${process.pid}-${Date.now()}`;
+    const service = await createService(loadConfig({
+      HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(metricsPort),
+      DATABASE_URL: data.databaseUrl, MIGRATE_DATABASE_URL: data.directDatabaseUrl, REDIS_URL: data.redisUrl,
+      ADMIN_API_KEYS: adminKey, PUBLIC_BASE_URL: 'http://short.bench.invalid', LOG_LEVEL: opts.logLevel,
+    }));
+    await service.listen();
+    cleanups.unshift(() => service.stop());
+
+    const target = 'https://example.com/landing/page?utm_source=bench';
+    const created = await fetch(`${service.url}/urls`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
+      body: JSON.stringify({ original_url: target }),
+    });
+    if (created.status !== 201) throw new Error(`creating the link failed: ${created.status} ${await created.text()}`);
+    const code = ((await created.json()) as { short_code: string }).short_code;
+
+    const bare = await startBareRedirectServer(new Map([[code, target]]));
+    cleanups.unshift(() => bare.close());
+
+    const sides = { service: `${service.url}/${code}`, ceiling: `${bare.url}/${code}` };
+    const headers = { 'x-api-key': adminKey }; // exempt from the rate limiter, on both sides alike
+    // Warm-up: JIT, keep-alive sockets, and the link into the service's cache tiers.
+    for (const url of Object.values(sides)) await runLoad(url, { connections, durationSec: 1, headers, expectStatus: 302 });
+
+    const results: Record<keyof typeof sides, RunResult[]> = { service: [], ceiling: [] };
+    for (const side of alternate<keyof typeof sides>('service', 'ceiling', rounds)) {
+      const r = await runLoad(sides[side], { connections, durationSec, headers, expectStatus: 302 });
+      if (r.unexpected > 0 || r.errors > 0) throw new Error(`${side}: ${r.unexpected} non-302 answers, ${r.errors} errors`);
+      results[side].push(r);
+    }
+    console.log(renderReport({
+      service: summarize(results.service), ceiling: summarize(results.ceiling), connections, durationSec, target: TARGET_RATIO,
+    }));
+    console.log(`service LOG_LEVEL=${opts.logLevel}; each run checked: every answer a 302, no socket errors`);
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch((err: unknown) => console.error('cleanup failed:', err));
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
