@@ -7,12 +7,16 @@ import { CommandServer } from './servers/command.js';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const tsxLoader = import.meta.resolve('tsx');
 
+/** How a TypeScript entry point of the repository runs here: node with tsx's loader. */
+export function tsxCommand(entry: string): { command: string; args: string[] } {
+  return { command: process.execPath, args: ['--import', tsxLoader, join(repoRoot, entry)] };
+}
+
 export function appReplica(o: { name: string; dir: string; port: number; env: Record<string, string> }): CommandServer {
   return new CommandServer({
     name: o.name,
     port: o.port,
-    command: process.execPath,
-    args: ['--import', tsxLoader, join(repoRoot, 'app/src/main.ts')],
+    ...tsxCommand('app/src/main.ts'),
     dir: o.dir,
     env: { ...process.env, ...o.env },
     readyPath: '/health',

@@ -16,7 +16,15 @@ export interface DataServicesOptions {
   database?: string;
   user?: string;
   poolSize?: number;
+  maxClientConnections?: number;
+  /** The app role's password; generated when omitted. */
+  password?: string;
   redisPassword?: string;
+  redisMaxMemoryMb?: number;
+  /** PgBouncer's read-only console user (the exporter's). */
+  statsUser?: { name: string; password: string };
+  /** Fixed ports, when the caller has chosen them already. */
+  ports?: { postgres: number; pgbouncer: number; redis: number };
 }
 
 export interface DataServices {
@@ -39,11 +47,13 @@ export async function startDataServices(opts: DataServicesOptions = {}): Promise
   chmodSync(dir, 0o755);
   const database = opts.database ?? 'shortstack';
   const user = opts.user ?? 'shortstack';
-  const password = randomBytes(12).toString('hex');
-  const [pgPort, bouncerPort, redisPort] = (await freePorts(3)) as [number, number, number];
+  const password = opts.password ?? randomBytes(12).toString('hex');
+  const [pgPort, bouncerPort, redisPort] = opts.ports
+    ? [opts.ports.postgres, opts.ports.pgbouncer, opts.ports.redis]
+    : ((await freePorts(3)) as [number, number, number]);
 
   const postgres = new PostgresServer({ dir: join(dir, 'postgres'), port: pgPort, superPassword: randomBytes(12).toString('hex') });
-  const redis = new RedisServer({ dir: join(dir, 'redis'), port: redisPort, password: opts.redisPassword });
+  const redis = new RedisServer({ dir: join(dir, 'redis'), port: redisPort, password: opts.redisPassword, maxMemoryMb: opts.redisMaxMemoryMb });
   const bouncerDir = join(dir, 'pgbouncer');
   const paths = pgbouncerPaths(bouncerDir);
   const pgbouncer = new PgbouncerServer({
@@ -54,12 +64,12 @@ export async function startDataServices(opts: DataServicesOptions = {}): Promise
       database: { name: database, host: '127.0.0.1', port: pgPort },
       authFile: paths.authFile,
       poolSize: opts.poolSize ?? 10,
-      maxClientConnections: 1000,
-      statsUsers: [user],
+      maxClientConnections: opts.maxClientConnections ?? 1000,
+      statsUsers: [opts.statsUser?.name ?? user],
       logFile: paths.logFile,
       pidFile: paths.pidFile,
     }),
-    userlist: renderPgbouncerUserlist([{ name: user, password }]),
+    userlist: renderPgbouncerUserlist([{ name: user, password }, ...(opts.statsUser ? [opts.statsUser] : [])]),
   });
 
   const stop = async () => {

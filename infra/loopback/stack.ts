@@ -1,0 +1,239 @@
+// The loopback placement: the topology's components as real Debian binaries and N app
+// processes on 127.0.0.1, configured by the same renderers as the Docker placement. Grafana,
+// Loki and Alloy are not packaged for Debian and are left out here (their configs have tests).
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderAlertmanagerConfig, type AlertReceivers, type AlertTiming } from '../../alerts/alertmanager-config.js';
+import { renderRuleFiles } from '../../alerts/index.js';
+import { renderPrometheusConfig } from '../../monitoring/prometheus-config.js';
+import { dirNginxPaths, renderNginxConf } from '../render/nginx.js';
+import { appEnv, migrate } from '../topology/components/app.js';
+import { parseStackConfig, type StackConfig } from '../topology/config.js';
+import type { BuildContext } from '../topology/context.js';
+import { DATABASE, PGBOUNCER_STATS_USER } from '../topology/names.js';
+import { resolveText, type Secrets, type Text } from '../topology/types.js';
+import { appInstanceNames, appUpstreams, scrapeTargets } from '../topology/wiring.js';
+import { fixedPortKey, loopbackAddressing, type LoopbackAddressing } from './addressing.js';
+import {
+  alertmanagerServer, appReplica, nginxExporter, nginxServer, postgresExporter, prometheusServer, redisExporter,
+  tsxCommand,
+} from './components.js';
+import { startDataServices, type DataServices } from './data-services.js';
+import { startPgbouncerExporter } from './exporters/pgbouncer-exporter.js';
+import { InProcessServer } from './in-process-server.js';
+import type { CommandServer } from './servers/command.js';
+import type { ManagedServer } from './servers/managed.js';
+import { startProcess } from './servers/process.js';
+
+export type ServiceName = 'nginx' | 'postgres' | 'pgbouncer' | 'redis' | 'prometheus' | 'alertmanager';
+
+export interface StackOptions {
+  replicas?: number;
+  /** The front door's port; a free one when omitted. */
+  port?: number;
+  adminKey?: string;
+  /** Where every server keeps its files and logs; a temporary folder (removed on stop) when omitted. */
+  dir?: string;
+  /** Extra app environment, e.g. CACHE_LRU_ENABLED=false for a benchmark. */
+  appEnv?: Record<string, string>;
+  /** Stack config keys as in Pulumi.<stack>.yaml (without the namespace). */
+  config?: Record<string, unknown>;
+  alertReceivers?: AlertReceivers;
+  alertTiming?: AlertTiming;
+  scrapeInterval?: string;
+  evaluationInterval?: string;
+  /** Leave out Prometheus, Alertmanager and the exporters (faster start for API-only runs). */
+  observability?: boolean;
+}
+
+export interface LoopbackStack {
+  url: string;
+  adminKey: string;
+  prometheusUrl: string;
+  alertmanagerUrl: string;
+  replicas: ManagedServer[];
+  services: Record<ServiceName, ManagedServer>;
+  exporters: ManagedServer[];
+  directDatabaseUrl: string;
+  dir: string;
+  config: StackConfig;
+  stop(): Promise<void>;
+}
+
+const secret = () => randomBytes(18).toString('base64url');
+
+function generatedSecrets(adminKey: string | undefined): Secrets {
+  return {
+    dbPassword: secret(), redisPassword: secret(), grafanaAdminPassword: secret(),
+    adminApiKey: adminKey ?? `sk_admin_${secret()}`, pgbouncerStatsPassword: secret(),
+  };
+}
+
+const resolveEnv = (env: Record<string, Text>, s: Secrets) =>
+  Object.fromEntries(Object.entries(env).map(([k, v]) => [k, resolveText(v, s)]));
+
+async function runMigrations(dir: string, env: Record<string, string>): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const proc = startProcess({
+    name: 'migrate', ...tsxCommand('app/src/migrate.ts'), logFile: join(dir, 'migrate.log'),
+    env: { ...process.env, ...env },
+  });
+  const code = await proc.exited;
+  if (code !== 0) throw new Error(`migrate exited with ${code}; see ${dir}/migrate.log`);
+}
+
+function write(dir: string, file: string, content: string): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, file);
+  writeFileSync(path, content);
+  return path;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack> {
+  const config = parseStackConfig({ ...opts.config, ...(opts.replicas ? { replicas: opts.replicas } : {}) });
+  const replicas = config.replicas;
+  const ownDir = opts.dir === undefined;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'shortstack-local-'));
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o755);
+  const fixed = opts.port ? { [fixedPortKey('nginx', 'http')]: opts.port } : {};
+  const addr: LoopbackAddressing = await loopbackAddressing(replicas, fixed);
+  const frontUrl = `http://127.0.0.1:${addr.port('nginx', 'http')}`;
+  const ctx: BuildContext = { config: { ...config, publicBaseUrl: frontUrl }, addr, stackName: 'local' };
+  const secrets = generatedSecrets(opts.adminKey);
+  const started: ManagedServer[] = [];
+  const observability = opts.observability ?? true;
+
+  let data: DataServices | undefined;
+  const stop = async () => {
+    // Front to back, so nothing in front sees its dependency vanish first.
+    for (const s of [...started].reverse()) await s.stop().catch(() => undefined);
+    await data?.stop();
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    data = await startDataServices({
+      dir,
+      database: DATABASE.name,
+      user: DATABASE.user,
+      password: secrets.dbPassword,
+      poolSize: config.pools.pgbouncerPoolSize,
+      maxClientConnections: config.pools.pgbouncerMaxClientConn,
+      redisPassword: secrets.redisPassword,
+      redisMaxMemoryMb: config.cache.redisMaxMemoryMb,
+      statsUser: { name: PGBOUNCER_STATS_USER, password: secrets.pgbouncerStatsPassword },
+      ports: {
+        postgres: addr.port('postgres', 'postgres'),
+        pgbouncer: addr.port('pgbouncer', 'postgres'),
+        redis: addr.port('redis', 'redis'),
+      },
+    });
+    await runMigrations(join(dir, 'migrate'), resolveEnv(migrate(ctx).env, secrets));
+
+    const env = resolveEnv(appEnv(ctx), secrets);
+    const replicaServers: CommandServer[] = appInstanceNames(replicas).map((name, i) =>
+      appReplica({
+        name, dir: join(dir, name), port: addr.port('app', 'http', i),
+        env: {
+          ...env,
+          NODE_ENV: 'production',
+          HOST: '127.0.0.1',
+          PORT: String(addr.port('app', 'http', i)),
+          METRICS_PORT: String(addr.port('app', 'metrics', i)),
+          TRUST_PROXY: '127.0.0.1',
+          ...opts.appEnv,
+        },
+      }));
+    await Promise.all(replicaServers.map((r) => r.start()));
+    started.push(...replicaServers);
+
+    const nginxDir = join(dir, 'nginx');
+    mkdirSync(nginxDir, { recursive: true });
+    const nginxConf = write(nginxDir, 'nginx.conf', renderNginxConf({
+      listen: { host: '127.0.0.1', port: addr.port('nginx', 'http') },
+      statusListen: { host: '127.0.0.1', port: addr.port('nginx', 'status') },
+      statusAllow: ['127.0.0.1'],
+      upstreams: appUpstreams(replicas, addr),
+      paths: dirNginxPaths(nginxDir),
+      clientMaxBodySize: config.nginx.clientMaxBodySize,
+      workerConnections: config.nginx.workerConnections,
+      workerProcesses: 1,
+    }));
+    const nginx = nginxServer({ dir: nginxDir, port: addr.port('nginx', 'http'), confFile: nginxConf });
+    await nginx.start();
+    started.push(nginx);
+
+    const exporters: ManagedServer[] = [];
+    let prometheus: ManagedServer | undefined;
+    let alertmanager: ManagedServer | undefined;
+    if (observability) {
+      const pgb = addr.port('pgbouncer-exporter', 'metrics');
+      exporters.push(
+        postgresExporter({
+          dir: join(dir, 'postgres-exporter'), port: addr.port('postgres-exporter', 'metrics'),
+          dataSourceName: `${data.postgres.superUrl(DATABASE.name)}?sslmode=disable`,
+        }),
+        redisExporter({ dir: join(dir, 'redis-exporter'), port: addr.port('redis-exporter', 'metrics'), redisUrl: data.redisUrl }),
+        nginxExporter({
+          dir: join(dir, 'nginx-exporter'), port: addr.port('nginx-exporter', 'metrics'),
+          stubStatusUrl: `http://127.0.0.1:${addr.port('nginx', 'status')}/stub_status`,
+        }),
+        new InProcessServer('pgbouncer-exporter', pgb, (port) => startPgbouncerExporter({
+          host: '127.0.0.1', port: data!.pgbouncer.port, user: PGBOUNCER_STATS_USER, password: secrets.pgbouncerStatsPassword,
+        }, port)),
+      );
+      await Promise.all(exporters.map((e) => e.start()));
+      started.push(...exporters);
+
+      const amDir = join(dir, 'alertmanager');
+      const amConf = write(amDir, 'alertmanager.yml', renderAlertmanagerConfig({
+        receivers: opts.alertReceivers ?? {}, timing: opts.alertTiming ?? config.alerts.timing,
+      }));
+      alertmanager = alertmanagerServer({ dir: amDir, port: addr.port('alertmanager', 'http'), configFile: amConf });
+      await alertmanager.start();
+      started.push(alertmanager);
+
+      const promDir = join(dir, 'prometheus');
+      const ruleFiles = Object.entries(renderRuleFiles()).map(([file, yaml]) => write(join(promDir, 'rules'), file, yaml));
+      const promConf = write(promDir, 'prometheus.yml', renderPrometheusConfig({
+        targets: scrapeTargets(replicas, addr),
+        ruleFiles,
+        alertmanagers: [`127.0.0.1:${addr.port('alertmanager', 'http')}`],
+        scrapeInterval: opts.scrapeInterval,
+        evaluationInterval: opts.evaluationInterval,
+        externalLabels: { stack: 'local' },
+      }));
+      prometheus = prometheusServer({ dir: promDir, port: addr.port('prometheus', 'http'), configFile: promConf });
+      await prometheus.start();
+      started.push(prometheus);
+    }
+
+    const absent = (name: ServiceName): ManagedServer => ({
+      name, port: 0, isRunning: () => false,
+      start: () => Promise.reject(new Error(`${name} is off in this stack (observability: false)`)),
+      stop: () => Promise.resolve(), kill: () => Promise.resolve(),
+    });
+    return {
+      url: frontUrl,
+      adminKey: secrets.adminApiKey,
+      prometheusUrl: `http://127.0.0.1:${addr.port('prometheus', 'http')}`,
+      alertmanagerUrl: `http://127.0.0.1:${addr.port('alertmanager', 'http')}`,
+      replicas: replicaServers,
+      services: {
+        nginx, postgres: data.postgres, pgbouncer: data.pgbouncer, redis: data.redis,
+        prometheus: prometheus ?? absent('prometheus'), alertmanager: alertmanager ?? absent('alertmanager'),
+      },
+      exporters,
+      directDatabaseUrl: data.directDatabaseUrl,
+      dir,
+      config: ctx.config,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
