@@ -104,7 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     port: r.int('PORT', 3000, 0, 65535),
     metricsPort: r.int('METRICS_PORT', 9464, 0, 65535),
     databaseUrl,
-    migrateDatabaseUrl: r.url('MIGRATE_DATABASE_URL', ['postgres:', 'postgresql:'], databaseUrl).href,
+    migrateDatabaseUrl: env.MIGRATE_DATABASE_URL?.trim() ? r.url('MIGRATE_DATABASE_URL', ['postgres:', 'postgresql:']).href : databaseUrl,
     dbPoolMax: r.int('DB_POOL_MAX', 10, 1, 1000),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']).href,
     adminApiKeys: r.list('ADMIN_API_KEYS'),
