@@ -79,7 +79,7 @@ export const appAlerts: AlertDefinition[] = [
       meaning: 'Prometheus reaches no app replica at all.',
       impact: 'Full outage: every short link and every API call fails with 502 from nginx.',
       diagnose: {
-        promql: ['up{job="app"}', 'pg_up', 'pgbouncer_up', 'sum by (status) (rate(nginx_http_requests_total[5m]))'],
+        promql: ['up{job="app"}', 'pg_up', 'pgbouncer_up', 'rate(nginx_http_requests_total[5m])'],
         logql: ['{component="app"} | json | level >= 40', '{component="nginx"} |= "upstream"'],
         panel: overview(OVERVIEW_PANELS.replicasUp),
         commands: {

@@ -1,0 +1,45 @@
+// The SLOs with their error budgets, one row per SLO of alerts/slo/spec.ts.
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { errorRatioMetric, PAGE_WINDOWS, TICKET_WINDOWS } from '../../alerts/slo/rules.js';
+import { SLO_PERIOD_DAYS, SLOS, type SloSpec } from '../../alerts/slo/spec.js';
+import { datasourceVariables, graph, q, single } from './builders.js';
+import { DASHBOARDS, SLO_PANELS } from './panels.js';
+
+const TITLES: Record<string, { sli: string; budget: string; burn: string }> = {
+  availability: { sli: SLO_PANELS.availabilitySli, budget: SLO_PANELS.availabilityBudget, burn: SLO_PANELS.availabilityBurn },
+  'redirect-latency': { sli: SLO_PANELS.latencySli, budget: SLO_PANELS.latencyBudget, burn: SLO_PANELS.latencyBurn },
+};
+
+function sloRow(d: dashboard.DashboardBuilder, slo: SloSpec): dashboard.DashboardBuilder {
+  const titles = TITLES[slo.id];
+  if (!titles) throw new Error(`no panel titles for SLO ${slo.id}`);
+  const sel = `{slo="${slo.id}"}`;
+  const windows = [...new Set([...PAGE_WINDOWS, ...TICKET_WINDOWS].flatMap((w) => [w.long, w.short]))];
+  return d
+    .withRow(new dashboard.RowBuilder(`SLO ${slo.id}: ${slo.objective * 100}% — ${slo.description}`))
+    .withPanel(single(titles.sli, 'percentunit', [
+      q(`1 - ${errorRatioMetric(`${SLO_PERIOD_DAYS}d`)}${sel}`, `${SLO_PERIOD_DAYS} d`),
+      q(`slo:objective:ratio${sel}`, 'objective'),
+    ], 12))
+    .withPanel(single(titles.budget, 'percentunit', [q(`slo:period_error_budget_remaining:ratio${sel}`, 'budget left')], 12))
+    .withPanel(
+      graph(
+        titles.burn,
+        'x',
+        windows.map((w) => q(`${errorRatioMetric(w)}${sel} / on(slo) slo:error_budget:ratio${sel}`, w)),
+        'Burn rate per window: 1 spends the budget in exactly the SLO period. Pages at 14.4 (1h and 5m) and 6 (6h and 30m); tickets at 3 (1d and 2h) and 1 (3d and 6h).',
+      ).span(24),
+    );
+}
+
+export function sloDashboard(): dashboard.DashboardBuilder {
+  const d = DASHBOARDS.slos;
+  const base = new dashboard.DashboardBuilder(d.title)
+    .uid(d.uid)
+    .tags(['shortstack', 'slo'])
+    .refresh('1m')
+    .time({ from: 'now-7d', to: 'now' })
+    .readonly()
+    .variables(datasourceVariables());
+  return SLOS.reduce(sloRow, base);
+}

@@ -1,0 +1,126 @@
+// Every metric a panel or an alert may read, with what exports it. A query naming anything
+// else reads a series nobody writes (tested in metrics-catalog.test.ts).
+import { RECORDING_GROUPS } from '../alerts/index.js';
+
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'untyped';
+export type MetricSource =
+  | 'app'
+  | 'app (prom-client default)'
+  | 'nginx-exporter'
+  | 'postgres-exporter'
+  | 'pgbouncer-exporter'
+  | 'redis-exporter'
+  | 'alertmanager'
+  | 'prometheus (scrape)'
+  | 'recording rule';
+
+export interface CatalogEntry {
+  name: string;
+  type: MetricType;
+  source: MetricSource;
+  help: string;
+}
+
+const m = (source: MetricSource) => (name: string, type: MetricType, help: string): CatalogEntry => ({ name, type, source, help });
+const app = m('app');
+const node = m('app (prom-client default)');
+const nginx = m('nginx-exporter');
+const postgres = m('postgres-exporter');
+const pgbouncer = m('pgbouncer-exporter');
+const redis = m('redis-exporter');
+const alertmanager = m('alertmanager');
+const scrape = m('prometheus (scrape)');
+
+/** The app's contract metrics (shared contract "App metrics"). */
+export const APP_METRICS: CatalogEntry[] = [
+  app('http_requests_total', 'counter', 'HTTP requests by method, route template and status'),
+  app('http_request_duration_seconds', 'histogram', 'HTTP request duration by method, route template and status'),
+  app('shortstack_redirects_total', 'counter', 'Redirect lookups by result (found, gone, not_found)'),
+  app('shortstack_cache_lookups_total', 'counter', 'Cache lookups by tier (lru, redis) and result (hit, miss)'),
+  app('shortstack_db_pool_connections', 'gauge', 'DB pool clients by state (total, idle, waiting)'),
+  app('shortstack_db_pool_wait_seconds', 'histogram', 'Time to acquire a DB pool client'),
+  app('shortstack_db_errors_total', 'counter', 'Database errors by kind'),
+  app('shortstack_redis_errors_total', 'counter', 'Redis errors by operation'),
+  app('shortstack_redis_circuit_open', 'gauge', '1 while the Redis circuit breaker is open'),
+  app('shortstack_click_buffer_depth', 'gauge', 'Clicks waiting in memory'),
+  app('shortstack_click_buffer_oldest_seconds', 'gauge', 'Age of the oldest unflushed click'),
+  app('shortstack_click_flush_duration_seconds', 'histogram', 'Duration of one click batch transaction'),
+  app('shortstack_clicks_flushed_total', 'counter', 'Clicks written to the database'),
+  app('shortstack_clicks_dropped_total', 'counter', 'Clicks dropped because the buffer was full'),
+  app('shortstack_click_flush_failures_total', 'counter', 'Click batch transactions that failed'),
+  app('shortstack_build_info', 'gauge', 'Build of the running app (version, commit)'),
+];
+
+/** prom-client default metrics the panels and alerts read. */
+export const APP_DEFAULT_METRICS: CatalogEntry[] = [
+  node('process_start_time_seconds', 'gauge', 'Start time of the process (changes on restart)'),
+  node('process_resident_memory_bytes', 'gauge', 'Resident memory'),
+  node('process_cpu_seconds_total', 'counter', 'CPU time'),
+  node('nodejs_eventloop_lag_p99_seconds', 'gauge', 'Event loop lag, 99th percentile'),
+  node('nodejs_heap_size_used_bytes', 'gauge', 'V8 heap used'),
+];
+
+/** Names checked against the Debian exporters' real /metrics output (exporters.test.ts). */
+export const EXPORTER_METRICS: CatalogEntry[] = [
+  nginx('nginx_up', 'gauge', 'stub_status answered'),
+  nginx('nginx_connections_active', 'gauge', 'Active client connections'),
+  nginx('nginx_connections_accepted', 'counter', 'Accepted client connections'),
+  nginx('nginx_connections_handled', 'counter', 'Handled client connections'),
+  nginx('nginx_connections_waiting', 'gauge', 'Idle keepalive connections'),
+  nginx('nginx_http_requests_total', 'counter', 'Requests nginx received'),
+  postgres('pg_up', 'gauge', 'The exporter could connect to PostgreSQL'),
+  postgres('pg_database_size_bytes', 'gauge', 'Size of each database'),
+  postgres('pg_stat_activity_count', 'gauge', 'Connections by database and state'),
+  postgres('pg_stat_activity_max_tx_duration', 'gauge', 'Longest running transaction by state'),
+  postgres('pg_stat_database_xact_commit', 'counter', 'Transactions committed'),
+  postgres('pg_stat_database_xact_rollback', 'counter', 'Transactions rolled back'),
+  redis('redis_up', 'gauge', 'The exporter could reach Redis'),
+  redis('redis_memory_used_bytes', 'gauge', 'Memory used by Redis'),
+  redis('redis_memory_max_bytes', 'gauge', 'maxmemory'),
+  redis('redis_connected_clients', 'gauge', 'Connected clients'),
+  redis('redis_evicted_keys_total', 'counter', 'Keys evicted under maxmemory'),
+  redis('redis_commands_processed_total', 'counter', 'Commands processed'),
+];
+
+/**
+ * prometheus-community/pgbouncer_exporter names (the Docker image); the loopback stack serves
+ * the same names from infra/loopback/exporters, because Debian's exporter does not work with
+ * PgBouncer 1.18.
+ */
+export const PGBOUNCER_METRICS: CatalogEntry[] = [
+  pgbouncer('pgbouncer_up', 'gauge', 'PgBouncer answered the exporter'),
+  pgbouncer('pgbouncer_pools_client_active_connections', 'gauge', 'Clients linked to a server connection'),
+  pgbouncer('pgbouncer_pools_client_waiting_connections', 'gauge', 'Clients waiting for a server connection'),
+  pgbouncer('pgbouncer_pools_server_active_connections', 'gauge', 'Server connections linked to a client'),
+  pgbouncer('pgbouncer_pools_server_idle_connections', 'gauge', 'Server connections idle'),
+  pgbouncer('pgbouncer_pools_client_maxwait_seconds', 'gauge', 'Age of the oldest waiting client'),
+  pgbouncer('pgbouncer_databases_pool_size', 'gauge', 'Configured pool size per database'),
+];
+
+export const TOOL_METRICS: CatalogEntry[] = [
+  scrape('up', 'gauge', '1 when the last scrape of the target succeeded'),
+  scrape('scrape_duration_seconds', 'gauge', 'Duration of the last scrape'),
+  scrape('scrape_samples_scraped', 'gauge', 'Samples the last scrape returned'),
+  alertmanager('alertmanager_notifications_total', 'counter', 'Notifications attempted by integration'),
+  alertmanager('alertmanager_notifications_failed_total', 'counter', 'Notifications failed by integration'),
+];
+
+/** Recording rules from alerts/ (SLO ratios), one entry per recorded name. */
+export function recordingRuleMetrics(): CatalogEntry[] {
+  const names = new Set(RECORDING_GROUPS.flatMap((g) => g.rules.map((r) => r.record)));
+  return [...names].map((name) => ({ name, type: 'gauge' as const, source: 'recording rule' as const, help: 'SLO recording rule (alerts/slo)' }));
+}
+
+export function metricsCatalog(): CatalogEntry[] {
+  return [...APP_METRICS, ...APP_DEFAULT_METRICS, ...EXPORTER_METRICS, ...PGBOUNCER_METRICS, ...TOOL_METRICS, ...recordingRuleMetrics()];
+}
+
+/** Every series name a query may use: histograms contribute _bucket, _sum and _count. */
+export function knownSeriesNames(catalog: CatalogEntry[] = metricsCatalog()): Set<string> {
+  const names = new Set<string>();
+  for (const e of catalog) {
+    if (e.type === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(e.name + s);
+    else names.add(e.name);
+  }
+  return names;
+}

@@ -1,0 +1,44 @@
+// Every PromQL query the project writes, with where it comes from: alert rules, recording
+// rules, runbook diagnostics and dashboard panels. Tests check them all against the metrics
+// catalogue and promtool.
+import { ALERTS, RECORDING_GROUPS } from '../alerts/index.js';
+import { renderDashboards } from './dashboards/index.js';
+
+export interface QuerySource {
+  where: string;
+  expr: string;
+}
+
+interface PanelJson {
+  title?: string;
+  targets?: { expr?: string; datasource?: { type?: string } }[];
+  panels?: PanelJson[];
+}
+
+export function dashboardQueries(): QuerySource[] {
+  const out: QuerySource[] = [];
+  for (const [file, json] of Object.entries(renderDashboards())) {
+    const walk = (panels: PanelJson[] = []) => {
+      for (const p of panels) {
+        for (const t of p.targets ?? []) {
+          if (t.datasource?.type === 'prometheus' && t.expr) out.push({ where: `${file}: ${p.title}`, expr: t.expr });
+        }
+        walk(p.panels);
+      }
+    };
+    walk((JSON.parse(json) as { panels: PanelJson[] }).panels);
+  }
+  return out;
+}
+
+export function ruleQueries(): QuerySource[] {
+  return [
+    ...ALERTS.map((a) => ({ where: `alert ${a.name}`, expr: a.expr })),
+    ...RECORDING_GROUPS.flatMap((g) => g.rules.map((r) => ({ where: `recording ${r.record} (${g.name})`, expr: r.expr }))),
+    ...ALERTS.flatMap((a) => a.runbook.diagnose.promql.map((expr) => ({ where: `runbook ${a.name}`, expr }))),
+  ];
+}
+
+export function allQueries(): QuerySource[] {
+  return [...ruleQueries(), ...dashboardQueries()];
+}
