@@ -1,0 +1,77 @@
+// npm run chaos -- --scenario kill-replica|restart-replica|redis-down|postgres-restart|pgbouncer-down
+// Against the loopback stack (started here) by default; against a Docker stack with --url,
+// --admin-key and --container COMPONENT=NAME (docker kill/stop/start on those containers).
+import { Command, InvalidArgumentError } from 'commander';
+import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
+import { adminKeyFrom, positiveInt, positiveNumber } from '../lib/cli-args.js';
+import { progressPrinter } from '../lib/progress.js';
+import { writeReport } from '../lib/report.js';
+import { renderChaos } from './render.js';
+import { runChaos } from './run.js';
+import { CHAOS, CHAOS_SCENARIOS, isChaosScenario, type ChaosScenarioName } from './scenarios.js';
+import { dockerTarget, loopbackTarget, parseContainers, type ChaosTarget } from './target.js';
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+const program = new Command()
+  .name('chaos')
+  .description('Inject a fault under steady load and print what the stack did')
+  .option('--scenario <name>', `one of ${CHAOS_SCENARIOS.join(', ')}, or all`, (v) => {
+    if (v !== 'all' && !isChaosScenario(v)) throw new InvalidArgumentError(`must be one of ${CHAOS_SCENARIOS.join(', ')} or all`);
+    return v;
+  }, 'kill-replica')
+  .option('--connections <n>', 'steady load connections', positiveInt, 10)
+  .option('--links <n>', 'links to seed and aim at', positiveInt, 200)
+  .option('--warm <seconds>', 'load before the fault', positiveNumber, 4)
+  .option('--down <seconds>', 'how long the component stays down (default per scenario)', positiveNumber)
+  .option('--tail <seconds>', 'load after the component is back', positiveNumber, 6)
+  .option('--replicas <n>', 'loopback: app replicas', positiveInt, 2)
+  .option('--report <file>', 'JSON report path (one file per scenario: NAME is appended; SVG beside it)')
+  .option('--url <url>', 'Docker or other stack: its front door (the loopback stack is started otherwise)')
+  .option('--admin-key <key>', 'with --url: admin API key (or SHORTSTACK_ADMIN_KEY)')
+  .option('--container <component=name>', 'with --url: container of replica|redis|postgres|pgbouncer (repeatable)', collect, [] as string[])
+  .option('--replica-container <name>', 'with --url: every app replica container, for the no-restart check (repeatable)', collect, [] as string[])
+  .option('--database-url <url>', 'with --url: PostgreSQL reached directly, for the click and created-link checks')
+  .parse();
+
+const o = program.opts<{
+  scenario: ChaosScenarioName | 'all'; connections: number; links: number; warm: number; down?: number; tail: number;
+  replicas: number; report?: string; url?: string; adminKey?: string; container: string[]; replicaContainer: string[];
+  databaseUrl?: string;
+}>();
+
+const names = o.scenario === 'all' ? [...CHAOS_SCENARIOS] : [o.scenario];
+let stack: LoopbackStack | undefined;
+let target: ChaosTarget;
+if (o.url) {
+  const adminKey = adminKeyFrom(o.adminKey) ?? program.error('--url needs --admin-key or SHORTSTACK_ADMIN_KEY');
+  target = dockerTarget({
+    url: o.url, adminKey, directDatabaseUrl: o.databaseUrl,
+    containers: parseContainers(o.container), replicaContainers: o.replicaContainer,
+  });
+} else {
+  process.stderr.write(`starting the loopback stack (${o.replicas} replicas) ...\n`);
+  stack = await startStack({ replicas: o.replicas, observability: false });
+  target = loopbackTarget(stack);
+}
+
+let failed = false;
+try {
+  for (const name of names) {
+    const progress = progressPrinter();
+    const result = await runChaos({
+      target, scenario: name, connections: o.connections, links: o.links, warmS: o.warm, downS: o.down, tailS: o.tail,
+      onProgress: progress.print, log: (l) => process.stderr.write(`${l}\n`),
+    });
+    progress.done();
+    console.log(`${renderChaos(result)}\n`);
+    if (CHAOS[name].aims(result).some((a) => a.pass === false)) failed = true;
+    if (o.report) {
+      const path = o.report.replace(/(\.json)?$/i, `-${name}.json`);
+      const { ready, summary, ...rest } = result;
+      writeReport(path, { meta: { kind: 'chaos', name, url: target.url, startedAt: new Date().toISOString(), ...rest, ready }, summary });
+    }
+  }
+} finally {
+  await stack?.stop();
+}
+process.exitCode = failed ? 1 : 0;

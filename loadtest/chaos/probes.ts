@@ -1,0 +1,68 @@
+// What a chaos run watches besides the load: /ready while the fault lasts, and afterwards the
+// database (clicks recorded, created links present) straight through PostgreSQL.
+import pg from 'pg';
+import type { ReadySample } from './analysis.js';
+
+export function pollReady(url: string, startMs: number, everyMs = 250): { samples: ReadySample[]; stop(): void } {
+  const samples: ReadySample[] = [];
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    const t = (Date.now() - startMs) / 1000;
+    try {
+      const res = await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(1000) });
+      const body = (await res.json().catch(() => ({}))) as { status?: unknown };
+      samples.push({ t, httpStatus: res.status, status: typeof body.status === 'string' ? body.status : 'error' });
+    } catch {
+      samples.push({ t, httpStatus: 0, status: 'error' });
+    } finally {
+      busy = false;
+    }
+  }, everyMs);
+  return { samples, stop: () => clearInterval(timer) };
+}
+
+export async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function clickSum(url: string, ids: readonly number[]): Promise<number> {
+  return withDb(url, async (c) => {
+    const { rows } = await c.query<{ n: string }>('SELECT coalesce(sum(click_count), 0)::text AS n FROM urls WHERE id = ANY($1::bigint[])', [ids]);
+    return Number(rows[0]!.n);
+  });
+}
+
+/**
+ * Clicks reach the database in batches: wait until the count reaches what was served or stops
+ * moving for `settleMs` (what is still missing then is lost), at most `maxMs`.
+ */
+export async function settledClickSum(url: string, ids: readonly number[], served: number, settleMs = 3000, maxMs = 20_000): Promise<number> {
+  const deadline = Date.now() + maxMs;
+  let last = -1;
+  let stableSince = Date.now();
+  for (;;) {
+    const n = await clickSum(url, ids);
+    if (n !== last) {
+      last = n;
+      stableSince = Date.now();
+    }
+    if (n >= served || Date.now() - stableSince >= settleMs || Date.now() > deadline) return n;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export async function missingCodes(url: string, codes: readonly string[]): Promise<number> {
+  if (codes.length === 0) return 0;
+  return withDb(url, async (c) => {
+    const { rows } = await c.query<{ n: string }>('SELECT count(*)::text AS n FROM urls WHERE short_code = ANY($1::text[])', [codes]);
+    return codes.length - Number(rows[0]!.n);
+  });
+}

@@ -1,0 +1,105 @@
+// One chaos run: seed and warm the links (so every redirect is a cached one), start steady mixed
+// load, inject the fault, bring the component back, let traffic settle, then check the books.
+import { Recorder } from '../lib/aggregate.js';
+import type { LinkSet } from '../lib/links.js';
+import { drive, newRunTag, seedLinks } from '../lib/load.js';
+import { steady } from '../lib/schedule.js';
+import { MIXED } from '../lib/traffic.js';
+import { recovery } from './analysis.js';
+import { missingCodes, pollReady, settledClickSum } from './probes.js';
+import { CHAOS, type ChaosResult, type ChaosScenarioName } from './scenarios.js';
+import type { ChaosTarget } from './target.js';
+
+export interface ChaosRunOptions {
+  target: ChaosTarget;
+  scenario: ChaosScenarioName;
+  connections?: number;
+  links?: number;
+  /** Steady load before the fault (the baseline). */
+  warmS?: number;
+  /** How long the component stays down (the scenario's default when omitted). */
+  downS?: number;
+  /** Load after the component is back (the recovery). */
+  tailS?: number;
+  onProgress?: (line: string) => void;
+  log?: (line: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/** One redirect of every link, `concurrency` at a time: fills the caches. Returns the successes. */
+async function warmUp(url: string, links: LinkSet, concurrency = 8): Promise<number> {
+  let next = 1;
+  let ok = 0;
+  const worker = async () => {
+    while (next <= links.size) {
+      const rank = next++;
+      const res = await fetch(new URL(`/${links.code(rank)}`, url), { redirect: 'manual' });
+      await res.arrayBuffer();
+      if (res.status === 302 && res.headers.get('location') === links.location(rank)) ok += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return ok;
+}
+
+export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
+  const def = CHAOS[o.scenario];
+  const { target } = o;
+  const log = o.log ?? (() => undefined);
+  const warmS = o.warmS ?? 4;
+  const downS = o.downS ?? def.downS;
+  const tailS = o.tailS ?? 6;
+  const runTag = newRunTag();
+
+  log(`seeding ${o.links ?? 200} links and warming the caches ...`);
+  const links = await seedLinks({ url: target.url, adminKey: target.adminKey, links: o.links ?? 200, runTag });
+  const warmed = await warmUp(target.url, links);
+
+  const recorder = new Recorder();
+  const ready = pollReady(target.url, recorder.startMs);
+  const load = drive({
+    url: target.url,
+    scenario: { name: 'soak', mix: MIXED, phases: steady(warmS + downS + tailS, o.connections ?? 10) },
+    links, adminKey: target.adminKey, runTag, recorder, onProgress: o.onProgress,
+  });
+
+  const victim = target.nameOf(def.component);
+  const at = (s: number) => recorder.startMs + s * 1000;
+  await sleep(at(warmS) - Date.now());
+  const faultAtS = (Date.now() - recorder.startMs) / 1000;
+  recorder.mark(`${def.fault} ${victim}`);
+  log(`${def.fault} ${victim} at ${faultAtS.toFixed(1)}s`);
+  await (def.fault === 'kill' ? target.kill(def.component) : target.stop(def.component));
+  await sleep(at(warmS + downS) - Date.now());
+  log(`starting ${victim}`);
+  await target.start(def.component);
+  const restoreAtS = (Date.now() - recorder.startMs) / 1000;
+  recorder.mark(`${victim} back`);
+  log(`${victim} back at ${restoreAtS.toFixed(1)}s`);
+
+  const { summary, created } = await load;
+  ready.stop();
+
+  let clicks: ChaosResult['clicks'];
+  let createdMissing: number | undefined;
+  if (target.directDatabaseUrl) {
+    const ids = Array.from({ length: links.size }, (_, i) => links.id(i + 1)).filter((id): id is number => id !== undefined);
+    const served = warmed + summary.byOp.redirect.ok;
+    clicks = { served, recorded: await settledClickSum(target.directDatabaseUrl, ids, served) };
+    createdMissing = await missingCodes(target.directDatabaseUrl, created.map((c) => c.code));
+  }
+  return {
+    scenario: def.name,
+    victim,
+    summary,
+    faultAtS,
+    restoreAtS,
+    recovery: recovery(summary.series, faultAtS, restoreAtS),
+    ready: ready.samples,
+    created: created.length,
+    createdMissing,
+    clicks,
+    replicasUp: await target.replicasUp(),
+  };
+}
