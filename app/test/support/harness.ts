@@ -10,8 +10,9 @@ import { createService, type Service } from '../../src/service.js';
 
 export const ADMIN_KEY = 'contract-admin-key-0123456789abcdef';
 export const PUBLIC_BASE_URL = 'http://sho.rt.test';
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /** The seed CSVs live beside the repository, never in it. */
-export const SEED_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'seed-data');
+export const SEED_DIR = join(REPO_ROOT, '..', 'shared', 'seed-data');
 
 export interface Harness {
   data: DataServices;
@@ -33,6 +34,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     }));
     await service.listen();
     const direct = new pg.Pool({ connectionString: data.directDatabaseUrl, max: 2 });
+    // Tests stop PostgreSQL under it on purpose; an idle client's error is expected then.
+    direct.on('error', () => undefined);
     return {
       data, service, direct,
       async stop() {

@@ -1,0 +1,136 @@
+// Loading data: the seed CSVs (with their ids), the bulk users import (multipart, streamed),
+// the generator's output loaded back, and migrations run by several replicas at once.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMigrations } from '../../src/migrate.js';
+import { writeDataset } from '../../src/seed/generator.js';
+import { loadSeed } from '../../src/seed/loader.js';
+import { ADMIN_KEY, call, REPO_ROOT, SEED_DIR, startHarness, type Harness } from '../support/harness.js';
+
+let h: Harness;
+const api = (method: string, path: string, opts?: Parameters<typeof call>[3]) => call(h.service, method, path, opts);
+
+function upload(csv: string, field = 'file'): Promise<Response> {
+  const form = new FormData();
+  form.set(field, new Blob([csv], { type: 'text/csv' }), 'users.csv');
+  return fetch(`${h.service.url}/users/bulk`, { method: 'POST', headers: { 'x-api-key': ADMIN_KEY }, body: form });
+}
+
+beforeAll(async () => { h = await startHarness(); });
+afterAll(async () => { await h?.stop(); });
+
+describe('migrations', () => {
+  it('several runs at once wait on the lock and leave one schema', async () => {
+    const results = await Promise.all([1, 2, 3].map(() => runMigrations(h.data.directDatabaseUrl)));
+    expect(results.flat()).toEqual([]); // the harness already migrated: nothing left to apply
+    const { rows } = await h.direct.query('SELECT count(*)::int AS n FROM pgmigrations');
+    expect(rows[0].n).toBe(1);
+  });
+});
+
+describe('seed', () => {
+  it('loads the shared seed data with its ids, skipping the repeated user', async () => {
+    const report = await loadSeed(h.direct, SEED_DIR);
+    const usersCsv = readFileSync(join(SEED_DIR, 'users.csv'), 'utf8').trim().split('\n');
+    expect(report.users).toMatchObject({ read: usersCsv.length - 1, inserted: usersCsv.length - 2, skipped: 1, rejected: [] });
+    expect(report.urls.rejected).toEqual([]);
+    expect(report.events.rejected).toEqual([]);
+    expect(report.urls.inserted).toBe(2000);
+
+    const [, id, username, email] = /^(\d+),([^,]+),([^,]+),/.exec(usersCsv[1]!)!;
+    expect((await api('GET', '/users/1')).body).toMatchObject({ id: Number(id), username, email, created_at: '2025-12-10T08:25:56.000Z' });
+    expect((await api('GET', '/users/281')).status).toBe(404);
+    // The repeat's links went to the row kept (161, the same person).
+    expect((await api('GET', '/urls/644')).body).toMatchObject({ user_id: 161, short_code: 'aQ4y4U' });
+    const redirect = await api('GET', '/iRJKKP', { key: null });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe('https://hackstack.io/navy/quartz/1');
+    // Sequences moved past the loaded ids.
+    const created = await api('POST', '/users', { body: { username: 'after-seed', email: 'after-seed@example.com' } });
+    expect(created.body.id).toBeGreaterThan(400);
+    const link = await api('POST', '/urls', { body: { original_url: 'https://example.com/after-seed' } });
+    expect(link.body.id).toBe(2001);
+    expect((await api('GET', '/events?event_type=deleted&per_page=1')).headers.get('x-total-count')).toBe('216');
+
+    // Loading again changes nothing.
+    const again = await loadSeed(h.direct, SEED_DIR);
+    expect(again.users.inserted + again.urls.inserted + again.events.inserted).toBe(0);
+  });
+
+  it('the npm commands write a generated data set and load it into an empty database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shortstack-gen-'));
+    const run = promisify(execFile);
+    try {
+      await run('npx', ['tsx', 'app/src/seed/generate-cli.ts', '--out', dir, '--users', '50', '--urls', '120', '--events', '300', '--seed', '9'], { cwd: REPO_ROOT });
+      // The same seed writes the same files.
+      await writeDataset(join(dir, 'again'), { users: 50, urls: 120, events: 300 }, 9);
+      for (const f of ['users.csv', 'urls.csv', 'events.csv']) expect(readFileSync(join(dir, f), 'utf8')).toBe(readFileSync(join(dir, 'again', f), 'utf8'));
+
+      await h.data.postgres.query('CREATE DATABASE generated');
+      const url = h.data.postgres.superUrl('generated');
+      await runMigrations(url);
+      const { stdout } = await run('npx', ['tsx', 'app/src/seed/cli.ts', '--dir', dir, '--database-url', url], { cwd: REPO_ROOT });
+      expect(stdout).toContain('users: read 50, inserted 50, skipped 0, rejected 0');
+      expect(stdout).toContain('urls: read 120, inserted 120, skipped 0, rejected 0');
+      expect(stdout).toContain('events: read 300, inserted 300, skipped 0, rejected 0');
+      const clicks = await h.data.postgres.query(
+        `SELECT (SELECT sum(click_count) FROM urls)::int AS counted, (SELECT count(*) FROM events WHERE event_type = 'click')::int AS events`, [], 'generated');
+      expect(clicks.rows[0].counted).toBe(clicks.rows[0].events);
+      expect(clicks.rows[0].events).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('bulk import', () => {
+  it('imports, skips repeats and present rows, rejects bad rows with their numbers', async () => {
+    const csv = [
+      'id,username,email,created_at',
+      ',bulk1,bulk1@example.com,',
+      ',bulk2,bulk2@example.com,2025-01-01 10:00:00',
+      ',bulk1,bulk1-again@example.com,', // repeat in the file (username)
+      ',calmsignal79,calmsignal79@relay.cloud,', // already in the table (seed)
+      ',bulk3,not-an-email,', // rejected
+      ',bulk4,bulk4@example.com,yesterday', // rejected
+      ',"bulk5",bulk5@example.com,',
+    ].join('\n');
+    const res = await upload(csv);
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({
+      count: 3, imported: 3, skipped: 2,
+      rejected: [{ row: 5, error: 'email is not a valid email address' }, { row: 6, error: 'created_at must be a timestamp (YYYY-MM-DD HH:MM:SS, UTC)' }],
+    });
+    const list = await api('GET', '/users?per_page=1000');
+    const names = list.body.map((u: { username: string }) => u.username);
+    expect(names).toEqual(expect.arrayContaining(['bulk1', 'bulk2', 'bulk5']));
+    expect(list.body.find((u: { username: string }) => u.username === 'bulk2').created_at).toBe('2025-01-01T10:00:00.000Z');
+  });
+
+  it('the seed users.csv itself: everything already present is skipped', async () => {
+    const res = await upload(readFileSync(join(SEED_DIR, 'users.csv'), 'utf8'));
+    expect(await res.json()).toEqual({ count: 0, imported: 0, skipped: 400, rejected: [] });
+  });
+
+  it('a large file streams through in batches', async () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => `big${i},big${i}@example.com`);
+    const res = await upload(['username,email', ...rows].join('\n'));
+    expect(await res.json()).toMatchObject({ imported: 5000, skipped: 0, rejected: [] });
+  });
+
+  it('refuses what is not an import', async () => {
+    expect((await upload('nope,columns\n1,2')).status).toBe(400);
+    const noFile = await upload('username,email\na,a@b.co', 'other');
+    expect(noFile.status).toBe(400);
+    expect(await noFile.json()).toMatchObject({ fields: { file: 'is required' } });
+    expect((await api('POST', '/users/bulk', { body: { username: 'x' } })).status).toBe(415);
+    const malformed = await upload('username,email\n"unterminated,x@y.zz\nok1,ok1@example.com');
+    expect(malformed.status).toBeLessThan(500);
+    expect(await malformed.json()).toHaveProperty(malformed.status === 201 ? 'imported' : 'error');
+    expect((await api('POST', '/users/bulk', { key: null })).status).toBe(401);
+  });
+});
