@@ -1,12 +1,17 @@
-// The shell commands runbooks show, per placement. Container names follow the Docker
-// placement's `shortstack-<instance>`; loopback logs live under the folder `npm run local` prints.
+// The shell commands runbooks show, per placement. Docker containers are named
+// `shortstack-<stack>-<instance>` by the Docker placement (infra/program.ts); the runbook shows
+// the default stack. Loopback logs live under the folder `npm run local` prints.
+
+export const DOCKER_STACK = 'dev';
+const container = (instance: string) => `shortstack-${DOCKER_STACK}-${instance}`;
 
 export const docker = {
-  logs: (instance: string) => `docker logs --since 30m shortstack-${instance}`,
-  status: () => `docker ps -a --filter name=shortstack- --format 'table {{.Names}}\\t{{.Status}}'`,
-  inspectHealth: (instance: string) => `docker inspect --format '{{json .State.Health}}' shortstack-${instance}`,
-  restart: (instance: string) => `docker restart shortstack-${instance}`,
-  exec: (instance: string, cmd: string) => `docker exec -it shortstack-${instance} ${cmd}`,
+  logs: (instance: string) => `docker logs --since 30m ${container(instance)}`,
+  status: () => `docker ps -a --filter name=${container('')} --format 'table {{.Names}}\\t{{.Status}}'`,
+  inspectHealth: (instance: string) => `docker inspect --format '{{json .State.Health}}' ${container(instance)}`,
+  restart: (instance: string) => `docker restart ${container(instance)}`,
+  exec: (instance: string, cmd: string) => `docker exec -it ${container(instance)} ${cmd}`,
+  inspect: (instance: string, format: string) => `docker inspect --format '${format}' ${container(instance)}`,
   converge: () => 'npm run up',
 } as const;
 

@@ -112,7 +112,7 @@ export const appAlerts: AlertDefinition[] = [
         logql: ['{component="app", replica="<instance>"} | json | level >= 50'],
         panel: overview(OVERVIEW_PANELS.replicasUp),
         commands: {
-          docker: [docker.logs('<instance>'), `docker inspect --format '{{.RestartCount}} {{.State.OOMKilled}}' shortstack-<instance>`],
+          docker: [docker.logs('<instance>'), docker.inspect('<instance>', '{{.RestartCount}} {{.State.OOMKilled}}')],
           loopback: [loopback.logs('<instance>')],
         },
       },

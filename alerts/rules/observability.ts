@@ -1,6 +1,7 @@
 // The watchers watched: a target Prometheus cannot scrape is a blind spot, a failing
 // notification is a page nobody gets.
 import { DASHBOARDS, OVERVIEW_PANELS } from '../../monitoring/dashboards/panels.js';
+import { configPath } from '../../infra/topology/context.js';
 import { docker, loopback } from '../commands.js';
 import type { AlertDefinition } from '../types.js';
 
@@ -50,8 +51,8 @@ export const observabilityAlerts: AlertDefinition[] = [
         logql: ['{component="alertmanager"} |= "level=error"'],
         panel: overview(OVERVIEW_PANELS.notifications),
         commands: {
-          docker: [docker.logs('alertmanager'), docker.exec('alertmanager', 'amtool check-config /etc/alertmanager/alertmanager.yml')],
-          loopback: [loopback.logs('alertmanager')],
+          docker: [docker.logs('alertmanager'), docker.exec('alertmanager', `amtool check-config ${configPath('alertmanager.yml')}`)],
+          loopback: [loopback.logs('alertmanager'), 'amtool check-config "$STACK_DIR/alertmanager/alertmanager.yml"'],
         },
       },
       mitigate: [

@@ -1,0 +1,180 @@
+// RUNBOOK.md from the alert definitions (pure): the topology and tiers, how to reach each tool
+// on each placement, then one section per alert under a stable anchor.
+import { parseStackConfig } from '../../infra/topology/config.js';
+import { TIER_INTEGRATIONS, TIER_REPEAT, GROUP_BY, DEFAULT_TIMING } from '../alertmanager-config.js';
+import { DOCKER_STACK } from '../commands.js';
+import { INHIBITIONS } from '../inhibitions.js';
+import { runbookAnchor } from '../runbook-url.js';
+import { PAGE_WINDOWS, TICKET_WINDOWS, errorBudget } from '../slo/rules.js';
+import { SLO_PERIOD_DAYS, SLOS } from '../slo/spec.js';
+import { SEVERITIES, type AlertDefinition, type Severity } from '../types.js';
+
+const TIER_MEANING: Record<Severity, string> = {
+  critical: 'Page: users are hurt now or will be within the hour. Act at once, day or night.',
+  warning: 'Ticket: something is degraded or heading for trouble. Act within working hours.',
+  info: 'For the record: context for other alerts. No action by itself.',
+};
+
+const INTEGRATION_NAMES = { discord: 'Discord', email: 'email', pagerduty: 'PagerDuty (Events API v2)' } as const;
+
+const code = (s: string) => `\`${s.replace(/`/g, '\\`')}\``;
+const list = (items: string[]) => items.map((i) => `- ${i}`).join('\n');
+const codeList = (items: string[]) => list(items.map(code));
+const link = (name: string) => `[${name}](#${runbookAnchor(name)})`;
+
+function overview(): string {
+  return `## Overview
+
+Shortstack is a URL shortener deployed as one topology:
+
+\`\`\`
+client -> nginx (least_conn, retries idempotent requests on a dead replica)
+            -> app replicas x N (Fastify)
+                 -> redis (cache, rate limits, invalidation pub/sub)
+                 -> pgbouncer (transaction pooling) -> postgres
+prometheus  <- scrapes app replicas, nginx, postgres, pgbouncer and redis exporters
+prometheus  -> alertmanager -> discord | email | pagerduty   (tier by severity)
+grafana     <- prometheus + loki (dashboards as code, provisioned)
+loki        <- Grafana Alloy <- JSON logs of every container
+\`\`\`
+
+Prometheus jobs are named for the component watched (${code('job="app"')}, ${code('job="postgres"')}, ...);
+every target carries ${code('instance')} (${code('app-2')}, ${code('postgres')}) and ${code('component')}.
+Loki streams carry ${code('component')} and ${code('replica')}.`;
+}
+
+function tiers(): string {
+  const rows = SEVERITIES.map((t) =>
+    `| ${t} | ${TIER_INTEGRATIONS[t].map((i) => INTEGRATION_NAMES[i]).join(' + ')} | ${TIER_REPEAT[t]} | ${TIER_MEANING[t]} |`);
+  const inhibitions = INHIBITIONS.map((i) =>
+    `| ${i.sources.map(link).join(', ')} | ${i.targets.map(link).join(', ')} | ${i.equal?.join(', ') ?? 'whole stack'} | ${i.why} |`);
+  return `## Alert tiers
+
+| severity | notified through | repeated every | meaning |
+| --- | --- | --- | --- |
+${rows.join('\n')}
+
+Alerts are grouped by ${GROUP_BY.map(code).join(' and ')}; the first notification of a group waits
+${DEFAULT_TIMING.groupWait}, changes to a group are sent every ${DEFAULT_TIMING.groupInterval}. A tier whose receivers
+are not configured on a stack still routes, to a receiver named ${code('<tier>-disabled')}: the
+Alertmanager UI shows those alerts, nobody is notified.
+
+### Inhibitions (one root cause pages once)
+
+| while firing | holds back | matching on | why |
+| --- | --- | --- | --- |
+${inhibitions.join('\n')}`;
+}
+
+function access(): string {
+  // The published ports of the default stack config, so this page follows the topology.
+  const cfg = parseStackConfig({});
+  return `## Reaching the tools
+
+Commands below use these shell variables; set them once per shell.
+
+| variable | docker (stack ${code(DOCKER_STACK)}) | loopback (${code('npm run local')}) |
+| --- | --- | --- |
+| ${code('FRONT_DOOR')} | http://localhost:${cfg.publicPort} | the ${code('ready:')} URL it prints |
+| ${code('PROMETHEUS_URL')} | http://127.0.0.1:${cfg.localPorts.prometheus} | the ${code('prometheus:')} URL it prints |
+| ${code('ALERTMANAGER_URL')} | http://127.0.0.1:${cfg.localPorts.alertmanager} | the ${code('alertmanager:')} URL it prints |
+| Grafana | http://127.0.0.1:${cfg.localPorts.grafana} | not run on loopback (no Debian package) |
+| ${code('STACK_DIR')} | - | the ${code('files and logs:')} folder it prints (use ${code('--dir')} to keep it) |
+
+- **docker**: ${code('npm run up')} deploys the stack; containers are named ${code(`shortstack-${DOCKER_STACK}-<instance>`)}
+  (${code(`shortstack-${DOCKER_STACK}-app-1`)}, ${code(`shortstack-${DOCKER_STACK}-postgres`)}); logs with ${code('docker logs')}, and in Grafana's
+  Explore through Loki. Grafana, Prometheus and Alertmanager listen on 127.0.0.1 only: from another
+  machine use an SSH tunnel. The ports above are the stack config's defaults (${code('publicPort')}, ${code('localPorts')}).
+- **loopback**: ${code('npm run local -- --dir /tmp/shortstack')} starts every component on free 127.0.0.1 ports and
+  prints the URLs; each server logs to ${code('$STACK_DIR/<name>/<name>.console.log')}. Ctrl-C stops everything.
+- **aws**: not deployed yet; this page gains its commands with that placement.`;
+}
+
+function slos(): string {
+  const rows = SLOS.map((s) => `| ${s.id} | ${Number((s.objective * 100).toPrecision(6))}% | ${s.description} | ${errorBudget(s)} | ${link(`${s.alertPrefix}BudgetBurnPage`)}, ${link(`${s.alertPrefix}BudgetBurnTicket`)} |`);
+  const w = (ws: typeof PAGE_WINDOWS) => ws.map((x) => `${x.factor}x over ${x.long} and ${x.short}`).join('; ');
+  return `## SLOs (${SLO_PERIOD_DAYS}-day window)
+
+| SLO | objective | good events | error budget | alerts |
+| --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+Burn-rate alerts (SRE workbook): page on ${w(PAGE_WINDOWS)}; ticket on ${w(TICKET_WINDOWS)}.
+A burn rate of 1 spends the budget in exactly ${SLO_PERIOD_DAYS} days. Recording rules: ${code('slo:sli_error:ratio_rate<window>')},
+${code('slo:period_error_budget_remaining:ratio')} (label ${code('slo')}).`;
+}
+
+/** A summary template as a reader sees it: `<instance>` for a label, `<value>` for the value. */
+export function readableTemplate(t: string): string {
+  return t.replace(/\{\{\s*\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g, '`<$1>`').replace(/\{\{\s*\$value[^}]*\}\}/g, '`<value>`');
+}
+
+function index(alerts: readonly AlertDefinition[]): string {
+  const rows = alerts.map((a) => `| ${link(a.name)} | ${a.severity} | ${a.component} | ${readableTemplate(a.summary)} |`);
+  return `## Alerts
+
+| alert | severity | component | summary |
+| --- | --- | --- | --- |
+${rows.join('\n')}`;
+}
+
+function section(a: AlertDefinition): string {
+  const r = a.runbook;
+  const held = INHIBITIONS.filter((i) => i.targets.includes(a.name)).flatMap((i) => i.sources);
+  const holds = INHIBITIONS.filter((i) => i.sources.includes(a.name)).flatMap((i) => i.targets);
+  const c = r.diagnose.commands;
+  const extraLabels = Object.entries(a.labels ?? {}).map(([k, v]) => `, ${code(`${k}=${v}`)}`).join('');
+  return `<a id="${runbookAnchor(a.name)}"></a>
+### ${a.name}
+
+**${a.severity}** · component ${code(a.component)}${extraLabels} · fires after ${code(a.for)}
+
+\`\`\`promql
+${a.expr}
+\`\`\`
+
+**Meaning.** ${r.meaning}
+
+**Impact.** ${r.impact}
+
+**Diagnose.**
+
+- Grafana: *${r.diagnose.panel.dashboard}* → panel *${r.diagnose.panel.panel}*
+- PromQL:
+${r.diagnose.promql.map((q) => `  - ${code(q)}`).join('\n')}
+- LogQL (Loki, docker placement):
+${r.diagnose.logql.map((q) => `  - ${code(q)}`).join('\n')}
+- docker:
+${c.docker.map((x) => `  - ${code(x)}`).join('\n')}
+- loopback:
+${c.loopback.map((x) => `  - ${code(x)}`).join('\n')}
+- aws: ${c.aws?.length ? `\n${c.aws.map((x) => `  - ${code(x)}`).join('\n')}` : 'not deployed yet.'}
+
+**Mitigate.**
+
+${list(r.mitigate)}
+
+**Escalate.** ${r.escalate}
+${holds.length ? `\nWhile it fires, it holds back: ${[...new Set(holds)].map(link).join(', ')}.\n` : ''}${held.length ? `\nHeld back while ${[...new Set(held)].map(link).join(' or ')} fires.\n` : ''}`;
+}
+
+export function renderRunbook(alerts: readonly AlertDefinition[]): string {
+  return `# Shortstack runbook
+
+<!-- Generated by \`npm run runbook\` from alerts/ (definitions, tiers, SLOs). Do not edit by hand. -->
+
+For the on-call responder: every alert links to its section below (${code('runbook_url')}).
+Placeholders in angle brackets (${code('<instance>')}) come from the alert's labels.
+
+${overview()}
+
+${tiers()}
+
+${access()}
+
+${slos()}
+
+${index(alerts)}
+
+${alerts.map(section).join('\n')}`;
+}

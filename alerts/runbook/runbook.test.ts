@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ALERTS, renderRuleFiles } from '../index.js';
+import { runbookAnchor } from '../runbook-url.js';
+import { readableTemplate, renderRunbook } from './render.js';
+
+const committed = readFileSync(fileURLToPath(new URL('../../RUNBOOK.md', import.meta.url)), 'utf8');
+const rendered = renderRunbook(ALERTS);
+
+describe('RUNBOOK.md', () => {
+  it('is up to date with the alert definitions (run `npm run runbook`)', () => {
+    expect(committed).toBe(rendered);
+  });
+
+  it('has one section per alert under the anchor its runbook_url points at', () => {
+    const rules = (parse(renderRuleFiles()['shortstack-alerts.yml']!).groups as { rules: { alert: string; annotations: { runbook_url: string } }[] }[])
+      .flatMap((g) => g.rules);
+    for (const r of rules) {
+      const anchor = r.annotations.runbook_url.split('#')[1]!;
+      expect(rendered).toContain(`<a id="${anchor}"></a>\n### ${r.alert}\n`);
+    }
+    const anchors = [...rendered.matchAll(/<a id="([^"]+)"><\/a>/g)].map((m) => m[1]);
+    expect(anchors).toEqual(ALERTS.map((a) => runbookAnchor(a.name)));
+  });
+
+  it('tells how to reach each tool on each placement, with ports from the topology', () => {
+    expect(rendered).toContain('| `PROMETHEUS_URL` | http://127.0.0.1:9090 | the `prometheus:` URL it prints |');
+    expect(rendered).toMatch(/## Alert tiers[\s\S]*\| critical \| Discord \+ email \+ PagerDuty/);
+    for (const a of ALERTS) {
+      const section = rendered.split(`### ${a.name}\n`)[1]!.split('\n### ')[0]!;
+      expect(section, a.name).toMatch(/- docker:\n {2}- `/);
+      expect(section, a.name).toMatch(/- loopback:\n {2}- `/);
+      expect(section, a.name).toContain('**Escalate.**');
+    }
+  });
+
+  it('shows templates as placeholders', () => {
+    expect(readableTemplate('{{ $labels.instance }} at {{ $value | printf "%.3f" }}')).toBe('`<instance>` at `<value>`');
+  });
+});
