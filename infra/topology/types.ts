@@ -92,6 +92,11 @@ export interface Component {
   files: ConfigFile[];
   health?: HealthCheck;
   dependsOn: Dependency[];
+  /**
+   * Components whose addresses this one resolves once, at start (nginx and its upstreams): a
+   * placement where a replaced instance gets a new address must restart this one with it.
+   */
+  resolvesOnceAtStart?: ComponentName[];
   /** Stateful data only. */
   volumes: VolumeMount[];
   /** Writable scratch paths for a read-only root file system. */

@@ -34,6 +34,7 @@ export function nginx(ctx: BuildContext): Component {
     health: wgetCheck(`http://127.0.0.1:${PORTS.nginx.status}/stub_status`),
     // nginx resolves upstream names once, at start: every replica must exist by then.
     dependsOn: [{ component: 'app', condition: 'healthy' }],
+    resolvesOnceAtStart: ['app'],
     volumes: [],
     tmpfs: ['/tmp'],
     hostMounts: [],

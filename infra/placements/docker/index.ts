@@ -1,0 +1,92 @@
+// The Docker placement: the whole topology on one Docker engine. Two networks, named volumes,
+// pinned images, the app image built here, one container per instance.
+import type { Container } from '@pulumi/docker/container.js';
+import { Network } from '@pulumi/docker/network.js';
+import * as pulumi from '@pulumi/pulumi';
+import { CONTAINER_LABELS } from '../../topology/context.js';
+import { GRAFANA_DASHBOARDS_DIR } from '../../topology/components/observability.js';
+import type { ComponentName, NetworkName } from '../../topology/names.js';
+import type { Component, Topology } from '../../topology/types.js';
+import type { Placement, PlacementArgs, PlacementOutputs } from '../types.js';
+import { ImageCatalog } from './images.js';
+import { DockerService } from './service.js';
+
+/** Components in an order where every dependency comes before its dependents. */
+export function creationOrder(topology: Topology): Component[] {
+  const done = new Set<ComponentName>();
+  const order: Component[] = [];
+  const visit = (c: Component, path: ComponentName[]) => {
+    if (done.has(c.name)) return;
+    if (path.includes(c.name)) throw new Error(`dependency cycle: ${[...path, c.name].join(' -> ')}`);
+    for (const d of c.dependsOn) visit(topology.component(d.component), [...path, c.name]);
+    done.add(c.name);
+    order.push(c);
+  };
+  for (const c of topology.components) visit(c, []);
+  return order;
+}
+
+export class DockerStack extends pulumi.ComponentResource {
+  readonly services = new Map<ComponentName, DockerService>();
+  readonly networks: Record<NetworkName, Network>;
+
+  constructor(name: string, args: PlacementArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('shortstack:docker:Stack', name, {}, opts);
+    const { topology, prefix, stackName } = args;
+    const label = [{ label: CONTAINER_LABELS.stack, value: stackName }];
+    this.networks = Object.fromEntries(topology.networks.map((n) => [n.name, new Network(n.name, {
+      name: `${prefix}-${n.name}`,
+      driver: 'bridge',
+      ipamConfigs: n.subnet ? [{ subnet: n.subnet }] : undefined,
+      labels: label,
+    }, { parent: this })])) as Record<NetworkName, Network>;
+
+    const images = new ImageCatalog(this);
+    const healthyNeeded = new Set(topology.components.flatMap((c) =>
+      c.dependsOn.filter((d) => d.condition === 'healthy').map((d) => d.component)));
+
+    for (const c of creationOrder(topology)) {
+      const containersOf = (n: ComponentName): Container[] => {
+        const s = this.services.get(n);
+        if (!s) throw new Error(`${c.name} depends on ${n}, not yet created`);
+        return s.containers;
+      };
+      this.services.set(c.name, new DockerService(c.name, {
+        component: c,
+        instances: topology.instances(c.name),
+        prefix,
+        stackName,
+        image: images.ref(c.image),
+        networks: this.networks,
+        secrets: args.secrets.values,
+        waitHealthy: healthyNeeded.has(c.name),
+        peers: (c.resolvesOnceAtStart ?? []).flatMap(containersOf),
+      }, { parent: this, dependsOn: c.dependsOn.flatMap((d) => containersOf(d.component)) }));
+    }
+    this.registerOutputs({});
+  }
+}
+
+/** Grafana's URL for each provisioned dashboard, read from the uploaded dashboard files. */
+export function dashboardUrls(topology: Topology, grafanaUrl: string): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const f of topology.component('grafana').files) {
+    if (!f.path.startsWith(`${GRAFANA_DASHBOARDS_DIR}/`) || typeof f.content !== 'string') continue;
+    const d = JSON.parse(f.content) as { uid?: string; title?: string };
+    if (d.uid) urls[d.title ?? d.uid] = `${grafanaUrl}/d/${d.uid}`;
+  }
+  return urls;
+}
+
+export const dockerPlacement: Placement = (args): PlacementOutputs => {
+  new DockerStack(args.prefix, args);
+  const { config } = args;
+  const grafanaUrl = `http://127.0.0.1:${config.localPorts.grafana}`;
+  return {
+    frontDoorUrl: config.publicBaseUrl,
+    grafanaUrl,
+    dashboardUrls: dashboardUrls(args.topology, grafanaUrl),
+    prometheusUrl: `http://127.0.0.1:${config.localPorts.prometheus}`,
+    alertmanagerUrl: `http://127.0.0.1:${config.localPorts.alertmanager}`,
+  };
+};

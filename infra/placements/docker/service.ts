@@ -1,0 +1,126 @@
+// One component on Docker: its containers (one per instance), data volumes, config uploads.
+import { Container, type ContainerArgs } from '@pulumi/docker/container.js';
+import type { Network } from '@pulumi/docker/network.js';
+import { Volume } from '@pulumi/docker/volume.js';
+import * as pulumi from '@pulumi/pulumi';
+import { CONTAINER_LABELS } from '../../topology/context.js';
+import { CONFIG_DIR, type NetworkName } from '../../topology/names.js';
+import type { Component, Secrets, Text } from '../../topology/types.js';
+import { resolveInput } from '../secrets.js';
+
+export interface DockerServiceArgs {
+  component: Component;
+  instances: string[];
+  prefix: string;
+  stackName: string;
+  image: pulumi.Input<string>;
+  networks: Record<NetworkName, Network>;
+  secrets: pulumi.Output<Secrets>;
+  /** Others wait for this one to be healthy: Pulumi waits for the health check at creation. */
+  waitHealthy: boolean;
+  /** Containers whose replacement must replace these too (addresses resolved once at start). */
+  peers: Container[];
+}
+
+const seconds = (n: number) => `${n}s`;
+
+function resolveAll(texts: Text[], secrets: pulumi.Output<Secrets>): pulumi.Output<string[]> {
+  return pulumi.all(texts.map((t) => resolveInput(t, secrets)));
+}
+
+export class DockerService extends pulumi.ComponentResource {
+  readonly containers: Container[];
+
+  constructor(name: string, args: DockerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('shortstack:docker:Service', name, {}, opts);
+    const c = args.component;
+    for (const f of c.files) {
+      if (!f.path.startsWith(`${CONFIG_DIR}/`)) throw new Error(`${c.name}: config file ${f.path} is outside ${CONFIG_DIR}`);
+    }
+    const replicated = args.instances.length > 1 || c.name === 'app';
+    const envs = pulumi.all(Object.entries(c.env).map(([k, v]) => pulumi.output(resolveInput(v, args.secrets)).apply((x) => `${k}=${x}`)));
+    const command = c.command ? resolveAll(c.command, args.secrets) : undefined;
+    const uploads = c.files.map((f) => ({ file: f.path, content: resolveInput(f.content, args.secrets) }));
+    const peerIds = args.peers.length > 0 ? pulumi.all(args.peers.map((p) => p.id)).apply((ids) => ids.join(',')) : undefined;
+
+    this.containers = args.instances.map((instance) => {
+      const volumeName = (v: string) => `${args.prefix}-${replicated ? `${v}-${instance}` : v}`;
+      const dataVolumes = c.volumes.map((v) => ({
+        target: v.mountPath,
+        volume: new Volume(replicated ? `${v.name}-${instance}` : v.name, {
+          name: volumeName(v.name),
+          labels: [{ label: CONTAINER_LABELS.stack, value: args.stackName }],
+        }, { parent: this }),
+      }));
+      // Docker refuses to copy files into a read-only root file system, but not into a volume:
+      // config files go to a small volume of their own, rewritten on every deploy.
+      const configVolume = c.files.length > 0
+        ? new Volume(`${instance}-config`, {
+          name: `${args.prefix}-${instance}-config`,
+          labels: [{ label: CONTAINER_LABELS.stack, value: args.stackName }],
+        }, { parent: this })
+        : undefined;
+
+      const labels: ContainerArgs['labels'] = [
+        { label: CONTAINER_LABELS.stack, value: args.stackName },
+        { label: CONTAINER_LABELS.component, value: c.name },
+        { label: CONTAINER_LABELS.instance, value: instance },
+      ];
+      // Changing a label replaces the container: nginx restarts with every new set of replicas.
+      if (peerIds) labels.push({ label: 'com.shortstack.peers', value: peerIds });
+
+      const containerArgs: ContainerArgs = {
+        name: `${args.prefix}-${instance}`,
+        image: args.image,
+        hostname: instance,
+        entrypoints: c.entrypoint,
+        command,
+        envs,
+        user: c.user,
+        readOnly: c.readOnlyRootFs,
+        tmpfs: Object.fromEntries(c.tmpfs.map((p) => [p, 'rw,nosuid,nodev,size=64m,mode=1777'])),
+        mounts: [
+          ...dataVolumes.map((v) => ({ type: 'volume', source: v.volume.name, target: v.target })),
+          ...(configVolume ? [{ type: 'volume', source: configVolume.name, target: CONFIG_DIR }] : []),
+          ...c.hostMounts.map((m) => ({ type: 'bind', source: m.hostPath, target: m.containerPath, readOnly: m.readOnly })),
+        ],
+        uploads,
+        networksAdvanced: c.networks.map((n) => ({
+          name: args.networks[n].name,
+          // The instance's own name, and the component's name for the set of replicas.
+          aliases: replicated ? [instance, c.name] : [instance],
+        })),
+        ports: c.publish.map((p) => {
+          const internal = c.ports[p.port];
+          if (internal === undefined) throw new Error(`${c.name} publishes unknown port ${p.port}`);
+          return { internal, external: p.hostPort, ip: p.on === 'public' ? '0.0.0.0' : '127.0.0.1', protocol: 'tcp' };
+        }),
+        healthcheck: c.health && {
+          tests: c.health.test,
+          interval: seconds(c.health.intervalS),
+          timeout: seconds(c.health.timeoutS),
+          retries: c.health.retries,
+          startPeriod: seconds(c.health.startPeriodS),
+        },
+        wait: args.waitHealthy && c.health !== undefined,
+        waitTimeout: 180,
+        // A one-shot runs to completion while Pulumi waits (attach), and never restarts.
+        restart: c.oneShot ? 'no' : 'unless-stopped',
+        mustRun: !c.oneShot,
+        attach: c.oneShot,
+        logs: c.oneShot,
+        memory: c.resources.memoryMb,
+        cpus: String(c.resources.cpus),
+        capabilities: { drops: ['ALL'] },
+        securityOpts: ['no-new-privileges:true'],
+        labels,
+        logDriver: 'json-file',
+        logOpts: { 'max-size': '10m', 'max-file': '3' },
+        // Longer than the app's SHUTDOWN_TIMEOUT_MS, so a graceful stop flushes its clicks.
+        stopTimeout: 15,
+      };
+      return new Container(instance, containerArgs, { parent: this });
+    });
+    this.registerOutputs({});
+  }
+}

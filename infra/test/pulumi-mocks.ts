@@ -1,0 +1,50 @@
+// Runs the Pulumi program under pulumi.runtime.setMocks and records the whole resource graph.
+import * as pulumi from '@pulumi/pulumi';
+
+export interface Recorded {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+  custom: boolean;
+}
+
+export interface MockRun {
+  resources: Recorded[];
+  outputs: Record<string, unknown>;
+  byType(type: string): Recorded[];
+  container(instance: string): Recorded;
+}
+
+/** Resolves an output's value (under mocks every output is known). */
+export const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply((v) => { resolve(v); return v; }));
+export const isSecret = (o: pulumi.Output<unknown>): Promise<boolean> => (o as unknown as { isSecret: Promise<boolean> }).isSecret;
+
+export async function runProgram(stack: string, config: Record<string, string>, secretKeys: string[] = []): Promise<MockRun> {
+  const resources: Recorded[] = [];
+  await pulumi.runtime.setMocks({
+    newResource(args) {
+      resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true });
+      // Images report a digest; everything else echoes its inputs.
+      const state = { ...args.inputs, repoDigest: `sha256:${args.name}`, result: `generated-${args.name}` };
+      return { id: `${args.name}-id`, state };
+    },
+    call: (args) => args.inputs,
+  }, 'shortstack', stack, false);
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  const { defineStack } = await import('../program.js');
+  const out = defineStack();
+  const outputs: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(out)) outputs[k] = pulumi.Output.isInstance(v) ? v : v;
+  await pulumi.runtime.disconnect();
+  const byType = (type: string) => resources.filter((r) => r.type === type);
+  return {
+    resources,
+    outputs,
+    byType,
+    container(instance) {
+      const c = byType('docker:index/container:Container').find((r) => r.name === instance);
+      if (!c) throw new Error(`no container ${instance}`);
+      return c;
+    },
+  };
+}
