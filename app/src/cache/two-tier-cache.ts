@@ -39,20 +39,26 @@ export class TwoTierCache<T> {
   private readonly codec: CacheCodec<T>;
   private readonly channel: string;
   private readonly unsubscribe: () => void;
+  /** Label children resolved once: the LRU lookup is the redirect's hot path. */
+  private readonly count: Record<'lruHit' | 'lruMiss' | 'redisHit' | 'redisMiss', { inc(): void }>;
 
   constructor(private readonly opts: TwoTierCacheOptions<T>) {
     this.codec = opts.codec ?? { encode: (v) => JSON.stringify(v), decode: (s) => JSON.parse(s) as T };
     this.lru = opts.lruEnabled ? new LRUCache<string, Entry<T>>({ max: opts.lruMax, ttl: opts.lruTtlMs }) : undefined;
     this.channel = `${opts.namespace}:invalidate`;
+    const lookups = opts.metrics.cacheLookups;
+    this.count = {
+      lruHit: lookups.labels('lru', 'hit'), lruMiss: lookups.labels('lru', 'miss'),
+      redisHit: lookups.labels('redis', 'hit'), redisMiss: lookups.labels('redis', 'miss'),
+    };
     this.unsubscribe = opts.redis.subscribe(this.channel, (key) => this.forget(key), () => this.forgetAll());
   }
 
   /** The value, or null when the loader says the key does not exist. Loader errors propagate. */
   async get(key: string, load: (key: string) => Promise<T | null>): Promise<T | null> {
-    const { metrics } = this.opts;
     if (this.lru) {
       const hit = this.lru.get(key);
-      metrics.cacheLookups.inc({ tier: 'lru', result: hit ? 'hit' : 'miss' });
+      (hit ? this.count.lruHit : this.count.lruMiss).inc();
       if (hit) return hit.value;
     }
     const inFlight = this.loads.get(key);
@@ -84,11 +90,11 @@ export class TwoTierCache<T> {
   }
 
   private async fetch(key: string, load: (key: string) => Promise<T | null>, self: Load<T>): Promise<T | null> {
-    const { redis, metrics } = this.opts;
+    const { redis } = this.opts;
     const redisKey = this.redisKey(key);
     const text = await redis.run('get', (r) => r.get(redisKey));
     // undefined = Redis unavailable: neither a hit nor a miss, just not asked.
-    if (text !== undefined) metrics.cacheLookups.inc({ tier: 'redis', result: text === null ? 'miss' : 'hit' });
+    if (text !== undefined) (text === null ? this.count.redisMiss : this.count.redisHit).inc();
     if (typeof text === 'string') {
       const decoded = this.decode(text);
       if (decoded !== undefined) return decoded.value;

@@ -1,21 +1,38 @@
 // Records http_requests_total and http_request_duration_seconds for every response, labelled by
 // the route template ("/:code"), never the raw URL: raw paths would explode the label set.
 import type { FastifyPluginAsync } from 'fastify';
+import type { Counter, Histogram } from 'prom-client';
 import type { Metrics } from './metrics.js';
 
 /** The route label of a request with no matching route (404s of the not-found handler). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
+interface Series { count: Counter.Internal; duration: Histogram.Internal<'method' | 'route' | 'status_code'> }
+
 const plugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app, { metrics }) => {
-  app.addHook('onResponse', async (request, reply) => {
-    const labels = {
-      method: request.method,
-      route: request.routeOptions.url ?? UNMATCHED_ROUTE,
-      status_code: String(reply.statusCode),
-    };
-    metrics.httpRequests.inc(labels);
+  // Label children per (method, route, status): the set is small and bounded by the routes, and
+  // resolving a child once spares prom-client hashing the label object on every request.
+  const series = new Map<string, Series>();
+  const seriesFor = (method: string, route: string, statusCode: string): Series => {
+    const key = `${method} ${statusCode} ${route}`;
+    let s = series.get(key);
+    if (!s) {
+      s = {
+        count: metrics.httpRequests.labels(method, route, statusCode),
+        duration: metrics.httpDuration.labels(method, route, statusCode),
+      };
+      series.set(key, s);
+    }
+    return s;
+  };
+
+  // A callback hook, not an async one: one promise less per request on the hot path.
+  app.addHook('onResponse', (request, reply, done) => {
+    const s = seriesFor(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, String(reply.statusCode));
+    s.count.inc();
     // elapsedTime is measured by Fastify from the start of the request, in ms.
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    s.duration.observe(reply.elapsedTime / 1000);
+    done();
   });
 };
 
