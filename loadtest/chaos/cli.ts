@@ -58,6 +58,7 @@ let failed = false;
 try {
   for (const name of names) {
     const progress = progressPrinter();
+    const startedAt = new Date().toISOString();
     const result = await runChaos({
       target, scenario: name, connections: o.connections, links: o.links, warmS: o.warm, downS: o.down, tailS: o.tail,
       onProgress: progress.print, log: (l) => process.stderr.write(`${l}\n`),
@@ -68,7 +69,7 @@ try {
     if (o.report) {
       const path = o.report.replace(/(\.json)?$/i, `-${name}.json`);
       const { ready, summary, ...rest } = result;
-      writeReport(path, { meta: { kind: 'chaos', name, url: target.url, startedAt: new Date().toISOString(), ...rest, ready }, summary });
+      writeReport(path, { meta: { kind: 'chaos', name, url: target.url, startedAt, ...rest, ready }, summary });
     }
   }
 } finally {

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { Recorder } from '../lib/aggregate.js';
+import { recovery } from './analysis.js';
+import { renderChaos } from './render.js';
+import { CHAOS, type ChaosResult } from './scenarios.js';
+import { parseContainers } from './target.js';
+
+function result(fill: (r: Recorder) => void, extra: Partial<ChaosResult> = {}): ChaosResult {
+  const rec = new Recorder(0);
+  fill(rec);
+  const summary = rec.summary(10_000);
+  return {
+    scenario: 'postgres-restart', victim: 'postgres', summary, faultAtS: 3, restoreAtS: 6,
+    recovery: recovery(summary.series, 3, 6), ready: [], created: 0, ...extra,
+  };
+}
+
+describe('chaos aims', () => {
+  it('data tier: redirects must not fail, writes only as declared 503s, nothing created or clicked is lost', () => {
+    const good = result((r) => {
+      for (let t = 0; t < 10_000; t += 100) r.response('redirect', 'ok', 302, 1, t);
+      r.response('create', 'unavailable', 503, 1, 4000);
+      r.response('redirect_unknown', 'server_error', 503, 1, 4000); // uncached: not an aim
+    }, { created: 5, createdMissing: 0, clicks: { served: 100, recorded: 100 } });
+    expect(CHAOS['postgres-restart'].aims(good).map((a) => a.pass)).toEqual([true, true, true, true]);
+
+    const bad = result((r) => {
+      r.response('redirect', 'server_error', 500, 1, 4000);
+      r.error('create', 'reset', 4000);
+    }, { created: 5, createdMissing: 1, clicks: { served: 100, recorded: 90 } });
+    const aims = CHAOS['pgbouncer-down'].aims(bad);
+    expect(aims.map((a) => a.pass)).toEqual([false, false, false, false]);
+    expect(aims[3]!.detail).toBe('100 served, 90 recorded, 10 lost');
+  });
+
+  it('marks checks it cannot make (no database URL) as not checked, never as passed', () => {
+    const r = result(() => undefined);
+    expect(CHAOS['restart-replica'].aims(r).map((a) => a.pass)).toEqual([true, undefined]);
+  });
+
+  it('redis-down wants degraded while down and ok at the end', () => {
+    const ready = [
+      { t: 1, httpStatus: 200, status: 'ok' },
+      { t: 4.5, httpStatus: 200, status: 'degraded' },
+      { t: 9, httpStatus: 200, status: 'ok' },
+    ];
+    const r = result((rec) => rec.response('redirect', 'ok', 302, 1, 100), { scenario: 'redis-down', ready, replicasUp: true });
+    expect(CHAOS['redis-down'].aims(r).map((a) => a.pass)).toEqual([true, true, true]);
+    const stuck = { ...r, ready: [...ready.slice(0, 2), { t: 9, httpStatus: 200, status: 'degraded' }] };
+    expect(CHAOS['redis-down'].aims(stuck)[2]!.pass).toBe(false);
+  });
+});
+
+describe('renderChaos', () => {
+  it('prints failures by operation and kind, worst latency, recovery and the aims', () => {
+    const r = result((rec) => {
+      rec.response('redirect', 'ok', 302, 250, 500);
+      rec.error('create', 'reset', 4000);
+    }, { scenario: 'kill-replica', victim: 'app-1' });
+    const text = renderChaos(r);
+    expect(text).toContain('== chaos kill-replica: kill app-1 at 3.0s, back at 6.0s');
+    expect(text).toMatch(/create\s+1\s+1\s+reset 1/);
+    expect(text).toContain('worst latency 250 ms');
+    expect(text).toMatch(/zero failed redirects .*PASS/);
+  });
+});
+
+describe('parseContainers', () => {
+  it('maps components to container names and rejects the rest', () => {
+    expect(parseContainers(['replica=stack-app-1', 'redis=stack-redis'])).toEqual({ replica: 'stack-app-1', redis: 'stack-redis' });
+    expect(() => parseContainers(['nginx=x'])).toThrow(/COMPONENT=NAME/);
+    expect(() => parseContainers(['replica'])).toThrow(/COMPONENT=NAME/);
+  });
+});

@@ -1,0 +1,43 @@
+// kill-replica and redis-down, briefly, against the real loopback stack: CI keeps their aims true.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
+import { runChaos } from '../chaos/run.js';
+import { CHAOS } from '../chaos/scenarios.js';
+import { loopbackTarget } from '../chaos/target.js';
+
+let stack: LoopbackStack;
+
+beforeAll(async () => {
+  stack = await startStack({ replicas: 2, observability: false });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const brief = { connections: 4, links: 50, warmS: 2, tailS: 3 };
+
+describe('chaos on the loopback stack', () => {
+  it('kill-replica: no redirect fails while a replica is SIGKILLed and started again', async () => {
+    const r = await runChaos({ target: loopbackTarget(stack), scenario: 'kill-replica', ...brief, downS: 2 });
+    expect(r.victim).toBe('app-1');
+    expect(r.summary.byOp.redirect.requests).toBeGreaterThan(1000);
+    expect(r.summary.byOp.redirect.failed).toBe(0);
+    expect(r.replicasUp).toBe(true);
+    expect(r.createdMissing).toBe(0);
+    expect(CHAOS['kill-replica'].aims(r).map((a) => a.pass)).toEqual([true]);
+  }, 60_000);
+
+  it('redis-down: no redirect fails, /ready is degraded meanwhile, and everything recovers without restarts', async () => {
+    const r = await runChaos({ target: loopbackTarget(stack), scenario: 'redis-down', ...brief, downS: 4, tailS: 4 });
+    expect(r.summary.byOp.redirect.requests).toBeGreaterThan(1000);
+    expect(r.summary.byOp.redirect.failed).toBe(0);
+    expect(r.ready.some((s) => s.status === 'degraded')).toBe(true);
+    expect(r.ready.at(-1)?.status).toBe('ok');
+    expect(r.recovery.recoveredAtS).toBeDefined();
+    expect(CHAOS['redis-down'].aims(r).map((a) => [a.aim, a.pass])).toEqual([
+      ['zero failed redirects', true],
+      ['/ready says degraded while Redis is down', true],
+      ['full recovery without restarts', true],
+    ]);
+  }, 60_000);
+});
