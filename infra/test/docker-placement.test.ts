@@ -8,7 +8,7 @@ import { resolveText, type Secrets } from '../topology/types.js';
 import { isSecret, runProgram, valueOf, type Recorded } from './pulumi-mocks.js';
 
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
-const isWrappedSecret = (v: unknown) => typeof v === 'object' && v !== null && SECRET_SIG in v;
+const isWrappedSecret = (v: unknown): v is { value: unknown } => typeof v === 'object' && v !== null && SECRET_SIG in v;
 const unwrap = (v: any): any => (isWrappedSecret(v) ? unwrap(v.value) : v);
 
 // The mocks answer RandomPassword with `generated-<name>`.
@@ -144,6 +144,10 @@ describe('Docker placement (dev, 2 replicas)', () => {
     expect(run.outputs.frontDoorUrl).toBe('http://localhost:8080');
     expect(run.outputs.prometheusUrl).toBe('http://127.0.0.1:9090');
     expect(run.outputs.grafanaUrl).toBe('http://127.0.0.1:3000');
+    expect(run.outputs.dashboardUrls).toEqual({
+      'Shortstack / Service overview': 'http://127.0.0.1:3000/d/shortstack-overview',
+      'Shortstack / SLOs': 'http://127.0.0.1:3000/d/shortstack-slos',
+    });
   });
 });
 

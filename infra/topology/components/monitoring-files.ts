@@ -1,8 +1,11 @@
 // The files whose content the monitoring engineer's modules own: alert and recording rules,
 // Alertmanager's routing tree, the dashboards. Infra only places them.
+import { renderAlertmanagerConfig, type AlertReceivers } from '../../../alerts/alertmanager-config.js';
 import { renderRuleFiles } from '../../../alerts/index.js';
+import { renderDashboards } from '../../../monitoring/dashboards/index.js';
+import type { SmtpSettings } from '../config.js';
 import type { BuildContext } from '../context.js';
-import type { Text } from '../types.js';
+import { secretText, type Secrets, type Text } from '../types.js';
 
 export interface MonitoringFiles {
   /** File name -> YAML, loaded by Prometheus. */
@@ -12,6 +15,21 @@ export interface MonitoringFiles {
   dashboards: Record<string, string>;
 }
 
-export function monitoringFiles(_ctx: BuildContext): MonitoringFiles {
-  return { rules: renderRuleFiles(), alertmanager: '', dashboards: {} };
+/** The receivers Alertmanager gets: the secrets that are set, plus the stack's SMTP settings. */
+export function alertReceivers(smtp: SmtpSettings | undefined, s: Secrets): AlertReceivers {
+  const r: AlertReceivers = {};
+  if (s.discordWebhookUrl) r.discordWebhookUrl = s.discordWebhookUrl;
+  if (s.pagerdutyRoutingKey) r.pagerdutyRoutingKey = s.pagerdutyRoutingKey;
+  if (smtp) r.email = { ...smtp, ...(s.smtpPassword ? { password: s.smtpPassword } : {}) };
+  return r;
+}
+
+export function monitoringFiles(ctx: BuildContext): MonitoringFiles {
+  const { alerts } = ctx.config;
+  return {
+    rules: renderRuleFiles(),
+    alertmanager: secretText(['discordWebhookUrl', 'pagerdutyRoutingKey', 'smtpPassword'], (s) =>
+      renderAlertmanagerConfig({ receivers: alertReceivers(alerts.smtp, s), timing: alerts.timing })),
+    dashboards: renderDashboards(),
+  };
 }
