@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { Authenticator, type KeyRecord } from './auth/authenticator.js';
 import { TwoTierCache } from './cache/two-tier-cache.js';
 import { ClickBuffer } from './clicks/click-buffer.js';
@@ -22,6 +22,7 @@ const LINK_REDIS_TTL_SECONDS = 3600;
 const KEY_REDIS_TTL_SECONDS = 300;
 const KEY_LRU_TTL_MS = 30_000;
 const KEY_LRU_MAX = 10_000;
+const REDIS_STARTUP_WAIT_MS = 1_000;
 
 /** Never logged, wherever they appear in a log object. */
 export const REDACT_PATHS = [
@@ -44,13 +45,13 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export function createLogger(config: Pick<AppConfig, 'logLevel' | 'buildVersion'>): Logger {
+export function createLogger(config: Pick<AppConfig, 'logLevel' | 'buildVersion'>, destination?: DestinationStream): Logger {
   return pino({
     level: config.logLevel,
     base: { service: 'shortstack-app', version: config.buildVersion },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  }, destination);
 }
 
 export async function createService(config: AppConfig, logger: Logger = createLogger(config)): Promise<Service> {
@@ -103,6 +104,9 @@ export async function createService(config: AppConfig, logger: Logger = createLo
     get url() { return url; },
     get metricsUrl() { return metricsUrl; },
     async listen() {
+      // Give Redis a moment so the first requests already find the caches and the limiter;
+      // a Redis that is down must not hold the replica back (it starts degraded instead).
+      await redisReady(redis, REDIS_STARTUP_WAIT_MS);
       await app.listen({ host: config.host, port: config.port });
       url = `http://${displayHost}:${(app.server.address() as AddressInfo).port}`;
       metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort);
@@ -112,6 +116,19 @@ export async function createService(config: AppConfig, logger: Logger = createLo
     },
     stop,
   };
+}
+
+async function redisReady(redis: ResilientRedis, ms: number): Promise<void> {
+  if (redis.client.status === 'ready') return;
+  let timer: NodeJS.Timeout | undefined;
+  let onReady: (() => void) | undefined;
+  await new Promise<void>((resolve) => {
+    onReady = resolve;
+    timer = setTimeout(resolve, ms);
+    redis.client.once('ready', onReady);
+  });
+  clearTimeout(timer);
+  if (onReady) redis.client.off('ready', onReady);
 }
 
 async function withTimeout(work: Promise<unknown>, ms: number, onTimeout: () => void): Promise<void> {

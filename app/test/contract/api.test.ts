@@ -1,11 +1,10 @@
 // The HTTP contract end to end on real PostgreSQL (via PgBouncer) and real Redis: users, links,
 // redirects, events, stats, keys, paging, filters and every error path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, call, PUBLIC_BASE_URL, startHarness, type Harness } from '../support/harness.js';
+import { ADMIN_KEY, call, PUBLIC_BASE_URL, sleep, startHarness, until, type Harness } from '../support/harness.js';
 
 let h: Harness;
 const api = (method: string, path: string, opts?: Parameters<typeof call>[3]) => call(h.service, method, path, opts);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function newUser(name: string): Promise<{ id: number; username: string; email: string }> {
   const res = await api('POST', '/users', { body: { username: name, email: `${name}@example.com` } });
@@ -125,7 +124,8 @@ describe('links', () => {
     const res = await api('GET', `/${link.short_code}`, { key: null, headers: { referer: 'https://ref.example/', 'user-agent': 'vitest' } });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('https://example.com/p%C3%A4th?q=1');
-    await sleep(300);
+    await until('the click flushed', async () => (await api('GET', `/events?url_id=${link.id}&event_type=click`)).body.length > 0);
+    await sleep(150); // a second flush interval: still exactly one
     const clicks = await api('GET', `/events?url_id=${link.id}&event_type=click`);
     expect(clicks.body).toHaveLength(1);
     expect(clicks.body[0].details).toEqual({ referrer: 'https://ref.example/', user_agent: 'vitest' });

@@ -3,20 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createService, type Service } from '../../src/service.js';
-import { ADMIN_KEY, call, PUBLIC_BASE_URL, startHarness, type Harness } from '../support/harness.js';
+import { ADMIN_KEY, call, PUBLIC_BASE_URL, startHarness, until, type Harness } from '../support/harness.js';
 
 const LIMIT = 5;
 let h: Harness;
 const api = (method: string, path: string, opts?: Parameters<typeof call>[3]) => call(h.service, method, path, opts);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 beforeAll(async () => {
   h = await startHarness({ RATE_LIMIT_MAX: String(LIMIT), RATE_LIMIT_WINDOW_MS: '60000', TRUST_PROXY: '127.0.0.1' });

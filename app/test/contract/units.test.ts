@@ -14,6 +14,7 @@ import { codeForId } from '../../src/seed/generator.js';
 import { parseBool, parseDetails, parseId, parseTimestamp } from '../../src/seed/csv-values.js';
 import { presentedKey, hashApiKey, generateApiKey } from '../../src/auth/keys.js';
 import { scopeToUser, assertOwns } from '../../src/auth/principal.js';
+import { createLogger } from '../../src/service.js';
 
 const REQUIRED = { DATABASE_URL: 'postgres://u:p@127.0.0.1:6432/db', REDIS_URL: 'redis://127.0.0.1:6379' };
 
@@ -222,5 +223,18 @@ describe('keys and principals', () => {
     expect(() => scopeToUser(user, 6)).toThrow(HttpError);
     expect(() => assertOwns(user, null)).toThrow(HttpError);
     expect(() => assertOwns(user, 5)).not.toThrow();
+  });
+});
+
+describe('logs', () => {
+  it('never carry API keys or the Authorization header', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ logLevel: 'info', buildVersion: 't' }, { write: (s: string) => { lines.push(s); } });
+    logger.info({ req: { headers: { authorization: 'Bearer sk_secret1', 'x-api-key': 'sk_secret2', host: 'h' } } }, 'request');
+    logger.info({ headers: { authorization: 'Bearer sk_secret3' }, apiKey: 'sk_secret4', key: 'sk_secret5' }, 'other');
+    const out = lines.join('');
+    expect(out).not.toMatch(/sk_secret/);
+    expect(out).toContain('[redacted]');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30, service: 'shortstack-app', msg: 'request', req: { headers: { host: 'h' } } });
   });
 });

@@ -69,10 +69,11 @@ describe('click batch SQL', () => {
     expect(incrementClickCounts([click(5), click(2), click(5)]).values).toEqual([[2, 5], [1, 2]]);
   });
 
-  it('inserts one row per click with details {referrer, user_agent}', () => {
+  it('sends the batch as one JSON parameter with epoch-ms times, referrer and user agent', () => {
     const s = insertClickEvents([click(1, 'https://ref.example/'), click(2)]);
-    expect(s.values[0]).toEqual([1, 2]);
-    expect(s.values[2]).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z']);
-    expect(s.values[3]).toEqual(['{"referrer":"https://ref.example/","user_agent":"ua"}', '{"referrer":null,"user_agent":"ua"}']);
+    expect(JSON.parse(s.values[0] as string)).toEqual([
+      { u: 1, us: null, t: Date.parse('2026-01-01T00:00:00Z'), r: 'https://ref.example/', a: 'ua' },
+      { u: 2, us: null, t: Date.parse('2026-01-01T00:00:00Z'), r: null, a: 'ua' },
+    ]);
   });
 });

@@ -69,3 +69,14 @@ export async function call(service: Service, method: string, path: string, opts:
   try { parsed = text === '' ? undefined : JSON.parse(text); } catch { parsed = undefined; }
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until check() holds; fails with `what` after timeoutMs. */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
