@@ -12,19 +12,19 @@ export function lockUrls(urlIds: number[]): Statement {
   return { text: 'SELECT id FROM urls WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', values: [urlIds] };
 }
 
-/** One multi-row insert of 'click' events (details {referrer, user_agent}). */
+/**
+ * One multi-row insert of 'click' events (details {referrer, user_agent}). The batch travels as
+ * one JSON parameter: a native JSON.stringify costs a fraction of pg's per-element escaping of
+ * four arrays, and the flusher shares the replica's CPU with the redirects.
+ */
 export function insertClickEvents(clicks: Click[]): Statement {
+  const rows = clicks.map((c) => ({ u: c.urlId, us: c.userId, t: c.at.getTime(), r: c.referrer, a: c.userAgent }));
   return {
     text: `INSERT INTO events (url_id, user_id, event_type, "timestamp", details)
-      SELECT x.url_id, x.user_id, 'click', x.at, x.details
-      FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::jsonb[]) AS x(url_id, user_id, at, details)
-      JOIN urls ON urls.id = x.url_id`,
-    values: [
-      clicks.map((c) => c.urlId),
-      clicks.map((c) => c.userId),
-      clicks.map((c) => c.at.toISOString()),
-      clicks.map((c) => JSON.stringify({ referrer: c.referrer, user_agent: c.userAgent })),
-    ],
+      SELECT x.u, x.us, 'click', to_timestamp(x.t / 1000.0), jsonb_build_object('referrer', x.r, 'user_agent', x.a)
+      FROM json_to_recordset($1::json) AS x(u bigint, us bigint, t double precision, r text, a text)
+      JOIN urls ON urls.id = x.u`,
+    values: [JSON.stringify(rows)],
   };
 }
 

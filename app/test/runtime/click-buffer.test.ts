@@ -89,9 +89,12 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
   it('flushes on the interval when fewer than a batch arrive', async () => {
     const { pool, buffer } = setup({ batchSize: 1000, flushIntervalMs: 50 });
     buffer.start();
-    for (let i = 0; i < 7; i++) buffer.record(click(urlIds[0]!, i));
+    const at = new Date('2026-03-04T05:06:07.089Z');
+    for (let i = 0; i < 7; i++) buffer.record({ ...click(urlIds[0]!, i), at });
     await new Promise((r) => setTimeout(r, 300));
     expect(await counts()).toEqual({ events: 7, clickCount: 7 });
+    const times = await direct.query<{ timestamp: Date }>('SELECT DISTINCT "timestamp" FROM events');
+    expect(times.rows.map((r) => r.timestamp.toISOString())).toEqual([at.toISOString()]);
     await buffer.drain(1000);
     await pool.end();
   });
