@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { creationOrder } from '../placements/docker/index.js';
 import { buildTopology } from '../topology/build.js';
 import { fromPulumiConfig, parseStackConfig } from '../topology/config.js';
 import { resolveText, type Secrets } from '../topology/types.js';
@@ -169,6 +170,24 @@ describe('Docker placement with config secrets and 3 replicas', () => {
   it('refuses a bad stack config with every problem named', async () => {
     await expect(runProgram('bad', { 'shortstack:replicas': '0', 'shortstack:colour': 'blue' })).rejects.toThrow(
       /shortstack:colour is not a known key[\s\S]*shortstack:replicas must be an integer/);
+  });
+});
+
+describe('creationOrder', () => {
+  it('creates every dependency before its dependents', () => {
+    const topo = buildTopology(parseStackConfig({}), 'dev');
+    const order = creationOrder(topo).map((c) => c.name);
+    expect(order).toHaveLength(topo.components.length);
+    for (const c of topo.components) {
+      for (const d of c.dependsOn) expect(order.indexOf(d.component)).toBeLessThan(order.indexOf(c.name));
+    }
+    expect(order.indexOf('migrate')).toBeLessThan(order.indexOf('app'));
+  });
+
+  it('names a dependency cycle', () => {
+    const topo = buildTopology(parseStackConfig({}), 'dev');
+    topo.component('postgres').dependsOn.push({ component: 'app', condition: 'started' });
+    expect(() => creationOrder(topo)).toThrow(/dependency cycle: .*postgres -> app/);
   });
 });
 

@@ -34,6 +34,8 @@ export class DockerStack extends pulumi.ComponentResource {
     super('shortstack:docker:Stack', name, {}, opts);
     const { topology, prefix, stackName } = args;
     const label = [{ label: CONTAINER_LABELS.stack, value: stackName }];
+    // Neither network is `internal`: Alertmanager must reach Discord, PagerDuty and SMTP, and the
+    // operator UIs are published to 127.0.0.1. Isolation comes from what is published, not egress.
     this.networks = Object.fromEntries(topology.networks.map((n) => [n.name, new Network(n.name, {
       name: `${prefix}-${n.name}`,
       driver: 'bridge',
