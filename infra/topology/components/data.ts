@@ -55,6 +55,7 @@ export function pgbouncer(ctx: BuildContext): Component {
 
 export function postgres(ctx: BuildContext): Component {
   const { config } = ctx;
+  const passwordFile = configPath('db-password');
   return {
     name: 'postgres',
     image: { kind: 'pinned', ref: config.images.postgres },
@@ -65,11 +66,12 @@ export function postgres(ctx: BuildContext): Component {
     env: {
       POSTGRES_USER: DATABASE.user,
       POSTGRES_DB: DATABASE.name,
-      POSTGRES_PASSWORD: secretText(['dbPassword'], (s) => s.dbPassword),
+      // From a file, so the password is not in the container's environment (docker inspect).
+      POSTGRES_PASSWORD_FILE: passwordFile,
       // A folder below the volume's root, so initdb never meets the volume's own files.
       PGDATA: '/var/lib/postgresql/data/pgdata',
     },
-    files: [],
+    files: [{ path: passwordFile, content: secretText(['dbPassword'], (s) => s.dbPassword) }],
     health: check(['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', DATABASE.user, '-d', DATABASE.name], 30),
     dependsOn: [],
     volumes: [{ name: 'postgres-data', mountPath: '/var/lib/postgresql/data' }],

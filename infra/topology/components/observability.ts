@@ -93,6 +93,7 @@ export function grafana(ctx: BuildContext): Component {
     dashboardsDir: GRAFANA_DASHBOARDS_DIR,
   });
   const dashboards = monitoringFiles(ctx).dashboards;
+  const adminPasswordFile = configPath('grafana-admin-password');
   return {
     ...base(ctx, 'grafana'),
     env: {
@@ -100,7 +101,8 @@ export function grafana(ctx: BuildContext): Component {
       GF_SERVER_ROOT_URL: `http://127.0.0.1:${config.localPorts.grafana}/`,
       GF_PATHS_PROVISIONING: GRAFANA_PROVISIONING_DIR,
       GF_SECURITY_ADMIN_USER: 'admin',
-      GF_SECURITY_ADMIN_PASSWORD: secretText(['grafanaAdminPassword'], (s) => s.grafanaAdminPassword),
+      // From a file, so the password is not in the container's environment (docker inspect).
+      GF_SECURITY_ADMIN_PASSWORD__FILE: adminPasswordFile,
       GF_USERS_ALLOW_SIGN_UP: 'false',
       GF_AUTH_ANONYMOUS_ENABLED: 'false',
       GF_ANALYTICS_REPORTING_ENABLED: 'false',
@@ -108,6 +110,7 @@ export function grafana(ctx: BuildContext): Component {
       GF_LOG_MODE: 'console',
     },
     files: [
+      { path: adminPasswordFile, content: secretText(['grafanaAdminPassword'], (s) => s.grafanaAdminPassword) },
       ...Object.entries(provisioning).map(([file, content]) => ({ path: `${GRAFANA_PROVISIONING_DIR}/${file}`, content })),
       ...Object.entries(dashboards).map(([file, content]) => ({ path: `${GRAFANA_DASHBOARDS_DIR}/${file}`, content })),
     ],
