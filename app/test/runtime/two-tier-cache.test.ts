@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../../../infra/loopback/servers/ports.js';
 import { RedisServer } from '../../../infra/loopback/servers/redis.js';
@@ -12,9 +13,10 @@ import { TwoTierCache } from '../../src/cache/two-tier-cache.js';
 interface Link { id: number; url: string }
 
 /** One "replica": its own metrics, Redis connections and cache. */
-function replica(redisUrl: string, opts: { lruEnabled?: boolean } = {}) {
+function replica(redisUrl: string, opts: { lruEnabled?: boolean; commandTimeoutMs?: number } = {}) {
   const metrics = createMetrics({ version: 't', commit: 't' });
-  const redis = new ResilientRedis(redisUrl, metrics, { commandTimeoutMs: 200, openMs: 200, maxReconnectDelayMs: 200 });
+  // A generous command timeout by default: two shared cores under load must not fail healthy calls.
+  const redis = new ResilientRedis(redisUrl, metrics, { commandTimeoutMs: opts.commandTimeoutMs ?? 2_000, openMs: 200, maxReconnectDelayMs: 200 });
   const cache = new TwoTierCache<Link>({
     namespace: 'link', redis, metrics, lruEnabled: opts.lruEnabled ?? true,
     lruMax: 100, lruTtlMs: 60_000, redisTtlSeconds: 60, negativeTtlMs: 300,
@@ -125,6 +127,39 @@ describe('TwoTierCache on real Redis', () => {
     await a.cache.get('nolru', load);
     expect(await lookups(a.metrics, 'lru', 'hit') + await lookups(a.metrics, 'lru', 'miss')).toBe(0);
     expect(await lookups(a.metrics, 'redis', 'hit')).toBe(2);
+    await a.close();
+  });
+
+  it('fails fast while Redis is slow: one command timeout per call until the breaker opens, then none', async () => {
+    const a = replica(redisUrl, { lruEnabled: false, commandTimeoutMs: 200 });
+    await waitFor('ready', async () => a.redis.isHealthy());
+    db.set('slow', { id: 7, url: 'https://example.com/slow' });
+    // A busy script blocks the whole server for 1.5 s: every command waits, as on an overloaded
+    // Redis (DEBUG SLEEP is disabled by default in Redis 7).
+    const blocker = new Redis(redisUrl);
+    await blocker.ping();
+    const busy = `local s = redis.call('TIME')
+      repeat local n = redis.call('TIME') until (n[1] - s[1]) * 1000000 + (n[2] - s[2]) > 1500000
+      return 1`;
+    const blocked = blocker.eval(busy, 0).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    const durations: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const started = Date.now();
+      expect((await a.cache.get('slow', load))?.id).toBe(7);
+      durations.push(Date.now() - started);
+    }
+    // The first calls cost a command timeout (200 ms here) for the GET and one for the SET; from
+    // the 5th failure on the breaker is open and the loader answers at once.
+    expect(Math.max(...durations)).toBeLessThan(1_000);
+    expect(durations.slice(-2).every((d) => d < 50)).toBe(true);
+    expect(a.redis.isHealthy()).toBe(false);
+    await blocked;
+    blocker.disconnect();
+    await waitFor('breaker closes after a successful probe', async () => {
+      await a.cache.get('slow', load);
+      return a.redis.isHealthy();
+    }, 5_000);
     await a.close();
   });
 
