@@ -15,11 +15,14 @@ export class Inbox<T> {
     for (const w of this.waiters.splice(0)) w();
   }
 
-  /** The first arrival (already here or still to come) that matches, or an error after `timeoutMs`. */
-  async waitFor(what: string, match: (m: T) => boolean, timeoutMs: number): Promise<Arrival<T>> {
+  /**
+   * The first arrival at or after `since` (already here or still to come) that matches, or an
+   * error after `timeoutMs`.
+   */
+  async waitFor(what: string, match: (m: T) => boolean, timeoutMs: number, since = 0): Promise<Arrival<T>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.arrivals.find((a) => match(a.message));
+      const found = this.arrivals.find((a) => a.at >= since && match(a.message));
       if (found) return found;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`${what}: nothing after ${timeoutMs} ms (${this.arrivals.length} other messages)`);
