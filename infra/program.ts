@@ -3,7 +3,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { dockerPlacement } from './placements/docker/index.js';
 import { stackSecrets } from './placements/secrets.js';
-import type { Placement } from './placements/types.js';
+import { resourcePrefix, type Placement } from './placements/types.js';
 import { buildTopology } from './topology/build.js';
 import { fromPulumiConfig, parseStackConfig, type StackConfig } from './topology/config.js';
 
@@ -14,7 +14,7 @@ export function defineStack() {
   const config = parseStackConfig(fromPulumiConfig(pulumi.runtime.allConfig()));
   const secrets = stackSecrets(new pulumi.Config('shortstack'));
   const topology = buildTopology(config, stackName);
-  const out = PLACEMENTS[config.placement]({ prefix: `shortstack-${stackName}`, stackName, config, topology, secrets });
+  const out = PLACEMENTS[config.placement]({ prefix: resourcePrefix(stackName), stackName, config, topology, secrets });
   return {
     frontDoorUrl: out.frontDoorUrl,
     grafanaUrl: out.grafanaUrl,

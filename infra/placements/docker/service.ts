@@ -7,6 +7,7 @@ import { CONTAINER_LABELS } from '../../topology/context.js';
 import { CONFIG_DIR, type NetworkName } from '../../topology/names.js';
 import type { Component, Secrets, Text } from '../../topology/types.js';
 import { resolveInput } from '../secrets.js';
+import { dockerContainerName } from '../types.js';
 
 export interface DockerServiceArgs {
   component: Component;
@@ -70,7 +71,7 @@ export class DockerService extends pulumi.ComponentResource {
       if (peerIds) labels.push({ label: 'com.shortstack.peers', value: peerIds });
 
       const containerArgs: ContainerArgs = {
-        name: `${args.prefix}-${instance}`,
+        name: dockerContainerName(args.stackName, instance),
         image: args.image,
         hostname: instance,
         entrypoints: c.entrypoint,
