@@ -35,6 +35,8 @@ export interface DriveOptions {
   adminKey?: string | undefined;
   runTag: string;
   seed?: number;
+  /** Share of redirects aimed at unknown codes (default 1%). */
+  unknownShare?: number;
   timeoutS?: number;
   recorder?: Recorder;
   onProgress?: (line: string) => void;
@@ -50,6 +52,7 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
   const created: CreatedLink[] = [];
   const plan = new TrafficPlan({
     links: o.links, mix: o.scenario.mix, rng: seededRng(o.seed ?? 1), adminKey: o.adminKey, runTag: o.runTag,
+    unknownShare: o.unknownShare,
   });
   const summary = await runLoad({
     url: o.url,

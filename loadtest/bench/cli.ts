@@ -1,0 +1,157 @@
+// npm run bench -- [--replicas 2] [--connections 64] [--duration 5] [--rounds 3] [--json FILE]
+//   [--large 1000000 | --huge] [--skip-scale]
+// Measures, with the same load generator, connections and duration, alternating the targets
+// round after round (the machine is shared and noisy; medians are reported):
+//   1 nginx answering a static 302 itself, 2 the same nginx in front of N bare Fastify processes,
+//   3 Shortstack's cached redirect, 4 the same with the in-process cache off, 5 link creation;
+// then the redirect figure with 10 thousand and with 1 (or 10) million links, and PostgreSQL's
+// server connections against PgBouncer's pool size.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
+import { positiveInt, positiveNumber } from '../lib/cli-args.js';
+import { generatedLinkSet, type LinkSet } from '../lib/links.js';
+import { drive, newRunTag } from '../lib/load.js';
+import { steady } from '../lib/schedule.js';
+import { REDIRECTS_ONLY, type Mix } from '../lib/traffic.js';
+import { fmtInt, fmtMs, fmtRate } from '../lib/table.js';
+import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js';
+import { combine, FIGURES, ratios, renderBench, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
+import { copyGeneratedLinks, watchServerConnections } from './scale.js';
+
+const o = new Command()
+  .name('bench')
+  .description('Shortstack against the machine\'s own ceilings, measured in the same run')
+  .option('--replicas <n>', 'app replicas (and bare Fastify processes)', positiveInt, 2)
+  .option('--connections <n>', 'load connections for every figure', positiveInt, 64)
+  .option('--duration <seconds>', 'length of each measured run', positiveNumber, 5)
+  .option('--rounds <n>', 'alternated rounds (medians reported)', positiveInt, 3)
+  .option('--links <n>', 'links of the main figures', positiveInt, 10_000)
+  .option('--large <n>', 'links of the large scale figure', positiveInt, 1_000_000)
+  .option('--huge', 'the large scale figure with 10 million links (COPY takes minutes)')
+  .option('--skip-scale', 'leave out the scale figures')
+  .option('--json <file>', 'write the figures and ratios as JSON')
+  .parse()
+  .opts<{ replicas: number; connections: number; duration: number; rounds: number; links: number; large: number;
+    huge?: boolean; skipScale?: boolean; json?: string }>();
+
+const large = o.huge ? 10_000_000 : o.large;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const STATIC_LOCATION = 'https://example.com/static';
+const CREATE_ONLY: Mix = { redirect: 0, create: 1, read: 0 };
+const runTag = newRunTag();
+
+interface Target {
+  id: keyof typeof FIGURES;
+  url: string;
+  links: LinkSet;
+  mix: Mix;
+  adminKey?: string;
+  /** Straight to PostgreSQL, to watch its server connections during the run. */
+  databaseUrl?: string;
+}
+
+async function measure(t: Pick<Target, 'url' | 'links' | 'mix' | 'adminKey' | 'databaseUrl'>, durationS: number, connections = o.connections): Promise<Sample> {
+  const watch = t.databaseUrl ? watchServerConnections(t.databaseUrl) : undefined;
+  const { summary } = await drive({
+    url: t.url, links: t.links, adminKey: t.adminKey, runTag, unknownShare: 0,
+    scenario: { name: 'redirects', mix: t.mix, phases: steady(durationS, connections) },
+  });
+  return sampleOf(summary, await watch?.stop());
+}
+
+const describe = (label: string, s: Sample) =>
+  `${label}: ${fmtRate(s.okRps)} ok req/s, p50 ${fmtMs(s.p50)} ms, p99 ${fmtMs(s.p99)} ms, ${fmtInt(s.failed)} failed` +
+  (s.pgServerConnections === undefined ? '' : `, pg server connections max ${s.pgServerConnections}`);
+
+const dir = mkdtempSync(join(tmpdir(), 'shortstack-bench-'));
+// PostgreSQL and PgBouncer run as their own user and must reach their folders below this one.
+chmodSync(dir, 0o755);
+const cleanups: (() => Promise<void>)[] = [];
+try {
+  log(`starting two loopback stacks (${o.replicas} replicas; the second with CACHE_LRU_ENABLED=false) and the ceilings ...`);
+  const [cachedStack, lruOffStack] = await Promise.all([
+    startStack({ replicas: o.replicas, observability: false, dir: join(dir, 'stack-cached') }),
+    startStack({ replicas: o.replicas, observability: false, dir: join(dir, 'stack-lru-off'), appEnv: { CACHE_LRU_ENABLED: 'false' } }),
+  ]) as [LoopbackStack, LoopbackStack];
+  cleanups.push(() => cachedStack.stop(), () => lruOffStack.stop());
+  const ceilings: [Running, Running] = [
+    await startStaticNginx(join(dir, 'nginx-static'), STATIC_LOCATION),
+    await startProxyCeiling(join(dir, 'proxy-ceiling'), o.replicas, 'b', o.links),
+  ];
+  cleanups.push(...ceilings.map((c) => () => c.stop()));
+  log(`COPY ${fmtInt(o.links)} links into each stack ...`);
+  await Promise.all([copyGeneratedLinks(cachedStack.directDatabaseUrl, 'b', o.links), copyGeneratedLinks(lruOffStack.directDatabaseUrl, 'b', o.links)]);
+
+  const links = generatedLinkSet('b', o.links);
+  const staticLinks: LinkSet = { ...links, location: () => STATIC_LOCATION };
+  const targets: Target[] = [
+    { id: 'nginxStatic', url: ceilings[0].url, links: staticLinks, mix: REDIRECTS_ONLY },
+    { id: 'proxyCeiling', url: ceilings[1].url, links, mix: REDIRECTS_ONLY },
+    { id: 'cached', url: cachedStack.url, links, mix: REDIRECTS_ONLY, databaseUrl: cachedStack.directDatabaseUrl },
+    { id: 'lruOff', url: lruOffStack.url, links, mix: REDIRECTS_ONLY, databaseUrl: lruOffStack.directDatabaseUrl },
+    { id: 'create', url: cachedStack.url, links, mix: CREATE_ONLY, adminKey: cachedStack.adminKey, databaseUrl: cachedStack.directDatabaseUrl },
+  ];
+
+  log('warming up every target (JIT, caches) ...');
+  for (const t of targets) await measure(t, 2);
+
+  const samples = new Map<string, Sample[]>(targets.map((t) => [t.id, []]));
+  for (let round = 1; round <= o.rounds; round++) {
+    for (const t of targets) {
+      const s = await measure(t, o.duration);
+      samples.get(t.id)!.push(s);
+      log(`round ${round}/${o.rounds} ${describe(FIGURES[t.id], s)}`);
+    }
+  }
+  const figures: FigureResult[] = targets.map((t) => combine(t.id, FIGURES[t.id], samples.get(t.id)!));
+  const byId = Object.fromEntries(figures.map((f) => [f.id, f]));
+  const rt = ratios(byId);
+  const extra: string[] = [];
+  const poolSize = cachedStack.config.pools.pgbouncerPoolSize;
+
+  // PgBouncer holds PostgreSQL to its pool however many clients pile on: creations at 4x the connections.
+  const burstConns = o.connections * 4;
+  const burst = await measure(targets[4]!, o.duration, burstConns);
+  log(describe(`creation burst at ${burstConns} connections`, burst));
+  extra.push(`PostgreSQL server connections: max ${burst.pgServerConnections} with ${burstConns} client connections (x${o.replicas} app pools) vs PgBouncer pool size ${poolSize}: ${burst.pgServerConnections! <= poolSize ? 'held' : 'EXCEEDED'}`);
+
+  let scale: { small: FigureResult; large: FigureResult; p99Ratio: number; copyRowsPerS: number } | undefined;
+  if (!o.skipScale) {
+    log(`COPY ${fmtInt(large)} more links into the cached stack ...`);
+    const copyRowsPerS = await copyGeneratedLinks(cachedStack.directDatabaseUrl, 'm', large);
+    log(`  ${fmtInt(copyRowsPerS)} rows/s`);
+    const small: Target = targets[2]!;
+    const big = { ...small, links: generatedLinkSet('m', large) };
+    await measure(big, 2);
+    const s: Sample[] = [];
+    const l: Sample[] = [];
+    for (let round = 1; round <= o.rounds; round++) {
+      s.push(await measure(small, o.duration));
+      log(`scale round ${round}/${o.rounds} ${describe(`${fmtInt(o.links)} links`, s.at(-1)!)}`);
+      l.push(await measure(big, o.duration));
+      log(`scale round ${round}/${o.rounds} ${describe(`${fmtInt(large)} links`, l.at(-1)!)}`);
+    }
+    const smallFig = combine(`scale:${o.links}`, `redirect, cached, ${fmtInt(o.links)} links`, s);
+    const largeFig = combine(`scale:${large}`, `redirect, cached, ${fmtInt(large)} links (+${fmtInt(o.links)})`, l);
+    figures.push(smallFig, largeFig);
+    const p99Ratio = scaleP99Ratio(smallFig, largeFig);
+    extra.push(`scale: p99 with ${fmtInt(large)} links / with ${fmtInt(o.links)} links = ${p99Ratio.toFixed(2)} (aim <= 1.20)`);
+    scale = { small: smallFig, large: largeFig, p99Ratio, copyRowsPerS };
+  }
+
+  console.log(`\n== bench: ${o.replicas} replicas, ${o.connections} connections, ${o.duration}s x ${o.rounds} alternated rounds (medians)`);
+  console.log(renderBench(figures, rt, extra));
+  if (o.json) {
+    writeFileSync(o.json, `${JSON.stringify({
+      startedAt: new Date().toISOString(), replicas: o.replicas, connections: o.connections, durationS: o.duration, rounds: o.rounds,
+      figures, ratios: rt, scale, pgbouncer: { poolSize, burstConnections: burstConns, serverConnectionsMax: burst.pgServerConnections },
+    }, null, 2)}\n`);
+    console.log(`\njson: ${o.json}`);
+  }
+} finally {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,104 @@
+// The benchmark's figures, their medians over alternated rounds, the ratios against the
+// ceilings, and the table: pure, so the arithmetic is tested apart from the noisy measuring.
+import type { Summary } from '../lib/aggregate.js';
+import { fmtInt, fmtMs, fmtRate, formatTable } from '../lib/table.js';
+
+export const FIGURES = {
+  nginxStatic: '1 nginx answering a static 302 itself',
+  proxyCeiling: '2 nginx -> bare Fastify (Map)',
+  cached: '3 Shortstack redirect, cached',
+  lruOff: '4 Shortstack redirect, in-process cache off',
+  create: '5 Shortstack link creation',
+} as const;
+export type FigureId = keyof typeof FIGURES | `scale:${string}`;
+
+/** What one measured run contributes. */
+export interface Sample {
+  okRps: number;
+  p50: number;
+  p99: number;
+  failed: number;
+  requests: number;
+  /** Most PostgreSQL server connections seen during the run (stack runs only). */
+  pgServerConnections?: number | undefined;
+}
+
+export function sampleOf(s: Summary, pgServerConnections?: number): Sample {
+  return { okRps: s.okThroughput, p50: s.latency.p50, p99: s.latency.p99, failed: s.failed, requests: s.requests, pgServerConnections };
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export interface FigureResult {
+  id: FigureId;
+  label: string;
+  rounds: number;
+  okRps: number;
+  p50: number;
+  p99: number;
+  /** Across every round: failures are reported, never averaged away. */
+  failed: number;
+  requests: number;
+  pgServerConnectionsMax?: number | undefined;
+  samples: Sample[];
+}
+
+export function combine(id: FigureId, label: string, samples: readonly Sample[]): FigureResult {
+  const pg = samples.map((s) => s.pgServerConnections).filter((n): n is number => n !== undefined);
+  return {
+    id, label, rounds: samples.length,
+    okRps: median(samples.map((s) => s.okRps)),
+    p50: median(samples.map((s) => s.p50)),
+    p99: median(samples.map((s) => s.p99)),
+    failed: samples.reduce((n, s) => n + s.failed, 0),
+    requests: samples.reduce((n, s) => n + s.requests, 0),
+    pgServerConnectionsMax: pg.length ? Math.max(...pg) : undefined,
+    samples: [...samples],
+  };
+}
+
+export interface Ratios {
+  /** 3/2: how close Shortstack comes to the proxy ceiling (aim >= 0.8). */
+  cachedOverProxy: number;
+  /** 4/2 */
+  lruOffOverProxy: number;
+  /** 3/1 */
+  cachedOverNginx: number;
+}
+
+export function ratios(figs: Record<string, FigureResult | undefined>): Ratios {
+  const r = (a?: FigureResult, b?: FigureResult) => (a && b && b.okRps > 0 ? a.okRps / b.okRps : 0);
+  return {
+    cachedOverProxy: r(figs.cached, figs.proxyCeiling),
+    lruOffOverProxy: r(figs.lruOff, figs.proxyCeiling),
+    cachedOverNginx: r(figs.cached, figs.nginxStatic),
+  };
+}
+
+/** p99 of the larger link set over the smaller one's (aim <= 1.2). */
+export function scaleP99Ratio(small: FigureResult, large: FigureResult): number {
+  return small.p99 > 0 ? large.p99 / small.p99 : 0;
+}
+
+export function renderBench(figures: readonly FigureResult[], rt: Ratios, extra: string[] = []): string {
+  const table = formatTable(
+    ['figure', 'ok req/s', 'p50 ms', 'p99 ms', 'failed', 'pg conns max', 'rounds'],
+    figures.map((f) => [
+      f.label, fmtRate(f.okRps), fmtMs(f.p50), fmtMs(f.p99), fmtInt(f.failed),
+      f.pgServerConnectionsMax === undefined ? '-' : String(f.pgServerConnectionsMax), String(f.rounds),
+    ]),
+  );
+  return [
+    table,
+    '',
+    `3/2 (cached redirect / proxy ceiling):        ${rt.cachedOverProxy.toFixed(2)}  (aim >= 0.80)`,
+    `4/2 (in-process cache off / proxy ceiling):   ${rt.lruOffOverProxy.toFixed(2)}`,
+    `3/1 (cached redirect / nginx static ceiling): ${rt.cachedOverNginx.toFixed(2)}`,
+    ...extra,
+  ].join('\n');
+}
