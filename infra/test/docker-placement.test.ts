@@ -102,6 +102,7 @@ describe('Docker placement (dev, 2 replicas)', () => {
     const m = run.container('migrate').inputs;
     expect(m).toMatchObject({ attach: true, restart: 'no', mustRun: false });
     expect(m.command).toEqual(['node', 'app/dist/migrate.js']);
+    expect(m.healthcheck).toEqual({ tests: ['NONE'] });
     expect(run.container('app-1').inputs).toMatchObject({ restart: 'unless-stopped', wait: true, command: ['node', 'app/dist/main.js'] });
     expect(run.container('postgres').inputs.wait).toBe(true);
     expect(run.container('app-1').inputs.healthcheck.tests[0]).toBe('CMD');

@@ -96,13 +96,16 @@ export class DockerService extends pulumi.ComponentResource {
           if (internal === undefined) throw new Error(`${c.name} publishes unknown port ${p.port}`);
           return { internal, external: p.hostPort, ip: p.on === 'public' ? '0.0.0.0' : '127.0.0.1', protocol: 'tcp' };
         }),
-        healthcheck: c.health && {
-          tests: c.health.test,
-          interval: seconds(c.health.intervalS),
-          timeout: seconds(c.health.timeoutS),
-          retries: c.health.retries,
-          startPeriod: seconds(c.health.startPeriodS),
-        },
+        healthcheck: c.health
+          ? {
+            tests: c.health.test,
+            interval: seconds(c.health.intervalS),
+            timeout: seconds(c.health.timeoutS),
+            retries: c.health.retries,
+            startPeriod: seconds(c.health.startPeriodS),
+          }
+          // The app image's HEALTHCHECK probes a server the one-shot migration never starts.
+          : c.oneShot ? { tests: ['NONE'] } : undefined,
         wait: args.waitHealthy && c.health !== undefined,
         waitTimeout: 180,
         // A one-shot runs to completion while Pulumi waits (attach), and never restarts.
