@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type preValidationAsyncHookHandler } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Authenticator } from './auth/authenticator.js';
@@ -17,6 +17,7 @@ import { sendError, installErrorHandler } from './http/error-handler.js';
 import { HttpError } from './http/errors.js';
 import { installNotFoundHandler, RouteTable } from './http/method-not-allowed.js';
 import { installRateLimit } from './http/rate-limit.js';
+import { addPreValidation } from './http/route-hooks.js';
 import { bulkRoutes } from './http/routes/bulk.js';
 import { eventRoutes } from './http/routes/events.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -46,6 +47,17 @@ export interface ServerDeps {
   isStopping(): boolean;
 }
 
+/** A JSON route sent a multipart form: the media type is wrong (415), not the body (400). */
+function requireJsonBodies(app: FastifyInstance): void {
+  const refuseMultipart: preValidationAsyncHookHandler = async (request) => {
+    if (request.isMultipart()) throw new HttpError(415, 'unsupported content type: send application/json');
+  };
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.body === undefined) return;
+    addPreValidation(route, refuseMultipart, 'last');
+  });
+}
+
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
@@ -68,7 +80,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   installNotFoundHandler(app, routes);
   // Only JSON (and multipart for the bulk import): text/plain would otherwise reach validation.
   app.removeContentTypeParser('text/plain');
-  app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id); });
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -94,12 +109,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(multipart, { limits: { fileSize: UPLOAD_LIMIT, files: 2, fields: 10, parts: 12 } });
   await installRateLimit(app, { config, redis: deps.redis.client, auth: deps.auth });
   installAuth(app, deps.auth);
-  // A JSON route sent a multipart form: the media type is wrong (415), not the body (400).
-  app.addHook('preValidation', async (request) => {
-    if (request.routeOptions.schema?.body !== undefined && request.isMultipart()) {
-      throw new HttpError(415, 'unsupported content type: send application/json');
-    }
-  });
+  requireJsonBodies(app);
 
   const reserved = new Set<string>(EXTRA_RESERVED);
   const ctx: RouteContext = {
