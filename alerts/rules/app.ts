@@ -1,6 +1,6 @@
 // The app replicas and the front door: is the service there, and is it answering well?
 import { DASHBOARDS, OVERVIEW_PANELS } from '../../monitoring/dashboards/panels.js';
-import { docker, loopback, promQuery } from '../commands.js';
+import { docker, loopback } from '../commands.js';
 import { THRESHOLDS } from '../thresholds.js';
 import type { AlertDefinition } from '../types.js';
 

@@ -2,7 +2,7 @@
 // on each placement, then one section per alert under a stable anchor.
 import { parseStackConfig } from '../../infra/topology/config.js';
 import { TIER_INTEGRATIONS, TIER_REPEAT, GROUP_BY, DEFAULT_TIMING } from '../alertmanager-config.js';
-import { DOCKER_STACK } from '../commands.js';
+import { DOCKER_STACK, promQuery } from '../commands.js';
 import { INHIBITIONS } from '../inhibitions.js';
 import { runbookAnchor } from '../runbook-url.js';
 import { PAGE_WINDOWS, TICKET_WINDOWS, errorBudget } from '../slo/rules.js';
@@ -87,7 +87,10 @@ Commands below use these shell variables; set them once per shell.
   machine use an SSH tunnel. The ports above are the stack config's defaults (${code('publicPort')}, ${code('localPorts')}).
 - **loopback**: ${code('npm run local -- --dir /tmp/shortstack')} starts every component on free 127.0.0.1 ports and
   prints the URLs; each server logs to ${code('$STACK_DIR/<name>/<name>.console.log')}. Ctrl-C stops everything.
-- **aws**: not deployed yet; this page gains its commands with that placement.`;
+- **aws**: not deployed yet; this page gains its commands with that placement.
+
+Any PromQL line below runs from a shell on every placement:
+${code(promQuery('<expr>'))}. LogQL lines run in Grafana's Explore (Loki data source).`;
 }
 
 function slos(): string {
