@@ -5,6 +5,7 @@ import { app, migrate } from './components/app.js';
 import { postgres, pgbouncer, redis } from './components/data.js';
 import { nginx } from './components/edge.js';
 import { exporters } from './components/exporters.js';
+import { monitoringFiles } from './components/monitoring-files.js';
 import { alertmanager, alloy, grafana, loki, prometheus } from './components/observability.js';
 import type { StackConfig } from './config.js';
 import type { BuildContext } from './context.js';
@@ -13,10 +14,11 @@ import type { Component, Topology } from './types.js';
 
 export function buildTopology(config: StackConfig, stackName = 'dev'): Topology {
   const ctx: BuildContext = { config, addr: serviceAddressing(config.replicas), stackName };
+  const monitoring = monitoringFiles(ctx);
   const components: Component[] = [
     nginx(ctx), app(ctx), migrate(ctx),
     pgbouncer(ctx), postgres(ctx), redis(ctx),
-    prometheus(ctx), alertmanager(ctx), grafana(ctx), loki(ctx), alloy(ctx),
+    prometheus(ctx, monitoring), alertmanager(ctx, monitoring), grafana(ctx, monitoring), loki(ctx), alloy(ctx),
     ...exporters(ctx),
   ];
   const byName = new Map(components.map((c) => [c.name, c]));

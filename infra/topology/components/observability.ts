@@ -9,7 +9,7 @@ import { CONTAINER_LABELS, configPath, wgetCheck, type BuildContext } from '../c
 import { PORTS } from '../names.js';
 import { secretText, type Component, type ConfigFile } from '../types.js';
 import { scrapeTargets } from '../wiring.js';
-import { monitoringFiles } from './monitoring-files.js';
+import type { MonitoringFiles } from './monitoring-files.js';
 
 const base = (ctx: BuildContext, name: 'prometheus' | 'alertmanager' | 'grafana' | 'loki' | 'alloy') => ({
   name,
@@ -27,9 +27,8 @@ const base = (ctx: BuildContext, name: 'prometheus' | 'alertmanager' | 'grafana'
 
 export const PROMETHEUS_RULES_DIR = configPath('rules');
 
-export function prometheus(ctx: BuildContext): Component {
+export function prometheus(ctx: BuildContext, m: MonitoringFiles): Component {
   const { config, addr } = ctx;
-  const m = monitoringFiles(ctx);
   const rules: ConfigFile[] = Object.entries(m.rules).map(([file, content]) => ({ path: `${PROMETHEUS_RULES_DIR}/${file}`, content }));
   const conf = configPath('prometheus.yml');
   return {
@@ -60,7 +59,7 @@ export function prometheus(ctx: BuildContext): Component {
   };
 }
 
-export function alertmanager(ctx: BuildContext): Component {
+export function alertmanager(ctx: BuildContext, m: MonitoringFiles): Component {
   const { config } = ctx;
   const conf = configPath('alertmanager.yml');
   return {
@@ -73,7 +72,7 @@ export function alertmanager(ctx: BuildContext): Component {
       `--web.external-url=http://127.0.0.1:${config.localPorts.alertmanager}/`,
     ],
     env: {},
-    files: [{ path: conf, content: monitoringFiles(ctx).alertmanager }],
+    files: [{ path: conf, content: m.alertmanager }],
     health: wgetCheck(`http://127.0.0.1:${PORTS.alertmanager.http}/-/ready`),
     dependsOn: [],
     volumes: [{ name: 'alertmanager-data', mountPath: '/alertmanager' }],
@@ -85,14 +84,14 @@ export function alertmanager(ctx: BuildContext): Component {
 export const GRAFANA_PROVISIONING_DIR = configPath('provisioning');
 export const GRAFANA_DASHBOARDS_DIR = configPath('dashboards');
 
-export function grafana(ctx: BuildContext): Component {
+export function grafana(ctx: BuildContext, m: MonitoringFiles): Component {
   const { config, addr } = ctx;
   const provisioning = renderGrafanaProvisioning({
     prometheusUrl: `http://${hostPort(addr.endpoint('prometheus', 'http'))}`,
     lokiUrl: `http://${hostPort(addr.endpoint('loki', 'http'))}`,
     dashboardsDir: GRAFANA_DASHBOARDS_DIR,
   });
-  const dashboards = monitoringFiles(ctx).dashboards;
+  const dashboards = m.dashboards;
   const adminPasswordFile = configPath('grafana-admin-password');
   return {
     ...base(ctx, 'grafana'),
