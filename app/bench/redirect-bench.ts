@@ -2,6 +2,7 @@
 // One Shortstack replica on real PostgreSQL (through PgBouncer) and Redis, against a bare Fastify
 // server answering the same redirect from a Map, loaded alternately with the same autocannon
 // settings; prints medians, p99 and the ratio. Bounded: about 40 s with the defaults.
+import { loadavg } from 'node:os';
 import { Command } from 'commander';
 import { startDataServices } from '../../infra/loopback/data-services.js';
 import { freePorts } from '../../infra/loopback/servers/ports.js';
@@ -58,14 +59,19 @@ async function main(): Promise<void> {
 
     const results: Record<keyof typeof sides, RunResult[]> = { service: [], ceiling: [] };
     for (const side of alternate<keyof typeof sides>('service', 'ceiling', rounds)) {
+      const cpuBefore = process.cpuUsage();
       const r = await runLoad(sides[side], { connections, durationSec, headers, expectStatus: 302 });
+      const cpu = process.cpuUsage(cpuBefore);
+      r.cpuUsPerRequest = (cpu.user + cpu.system) / r.requests;
       if (r.unexpected > 0 || r.errors > 0) throw new Error(`${side}: ${r.unexpected} non-302 answers, ${r.errors} errors`);
       results[side].push(r);
     }
     console.log(renderReport({
       service: summarize(results.service), ceiling: summarize(results.ceiling), connections, durationSec, target: TARGET_RATIO,
     }));
-    console.log(`service LOG_LEVEL=${opts.logLevel}; each run checked: every answer a 302, no socket errors`);
+    console.log(`service LOG_LEVEL=${opts.logLevel}; each run checked: every answer a 302, no socket errors;`);
+    console.log('CPU us/req is this process only (PostgreSQL writing the clicks is not counted); load average now:',
+      loadavg().map((l) => l.toFixed(1)).join(' '));
   } finally {
     for (const cleanup of cleanups) await cleanup().catch((err: unknown) => console.error('cleanup failed:', err));
   }

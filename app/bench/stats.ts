@@ -1,7 +1,11 @@
 // Pure parts of the redirect bench: medians over alternated runs, the ratio, the printed table.
 
-export interface RunResult { rps: number; p99Ms: number; requests: number; errors: number; unexpected: number }
-export interface Summary { rps: number; p99Ms: number; runs: RunResult[] }
+export interface RunResult {
+  rps: number; p99Ms: number; requests: number; errors: number; unexpected: number;
+  /** CPU time of this process (which hosts the server under load) per request, in microseconds. */
+  cpuUsPerRequest?: number;
+}
+export interface Summary { rps: number; p99Ms: number; cpuUsPerRequest: number; runs: RunResult[] }
 
 export function median(values: number[]): number {
   if (values.length === 0) return Number.NaN;
@@ -11,7 +15,12 @@ export function median(values: number[]): number {
 }
 
 export function summarize(runs: RunResult[]): Summary {
-  return { rps: median(runs.map((r) => r.rps)), p99Ms: median(runs.map((r) => r.p99Ms)), runs };
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    cpuUsPerRequest: median(runs.map((r) => r.cpuUsPerRequest ?? Number.NaN)),
+    runs,
+  };
 }
 
 /** The order of runs: A B A B ..., so drift on a shared machine hits both sides alike. */
@@ -23,12 +32,14 @@ export function renderReport(input: { service: Summary; ceiling: Summary; connec
   const { service, ceiling } = input;
   const ratio = service.rps / ceiling.rps;
   const row = (name: string, s: Summary) =>
-    `${name.padEnd(34)} ${s.rps.toFixed(0).padStart(9)} ${s.p99Ms.toFixed(0).padStart(8)}   ${s.runs.map((r) => r.rps.toFixed(0)).join(' / ')}`;
+    `${name.padEnd(34)} ${s.rps.toFixed(0).padStart(9)} ${s.p99Ms.toFixed(0).padStart(8)} ${s.cpuUsPerRequest.toFixed(1).padStart(11)}   ${s.runs.map((r) => r.rps.toFixed(0)).join(' / ')}`;
   return [
     `redirect bench: ${input.connections} connections, ${input.durationSec} s per run, medians of ${service.runs.length} alternated runs`,
-    `${'server'.padEnd(34)} ${'req/s'.padStart(9)} ${'p99 ms'.padStart(8)}   runs (req/s)`,
+    `${'server'.padEnd(34)} ${'req/s'.padStart(9)} ${'p99 ms'.padStart(8)} ${'CPU us/req'.padStart(11)}   runs (req/s)`,
     row('shortstack GET /:code (cached)', service),
     row('bare Fastify, redirect from a Map', ceiling),
     `ratio: ${ratio.toFixed(2)} of the ceiling (target >= ${input.target.toFixed(2)}): ${ratio >= input.target ? 'met' : 'NOT met'}`,
+    // On a shared machine throughput moves with the neighbours' load; CPU per request much less.
+    `CPU ratio (ceiling / service, per request): ${(ceiling.cpuUsPerRequest / service.cpuUsPerRequest).toFixed(2)}`,
   ].join('\n');
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alternate, median, renderReport, summarize, type RunResult } from '../../bench/stats.js';
 
-const run = (rps: number, p99Ms: number): RunResult => ({ rps, p99Ms, requests: rps * 5, errors: 0, unexpected: 0 });
+const run = (rps: number, p99Ms: number): RunResult => ({ rps, p99Ms, requests: rps * 5, errors: 0, unexpected: 0, cpuUsPerRequest: 1e6 / rps });
 
 describe('redirect bench statistics', () => {
   it('takes medians of odd and even run counts', () => {
@@ -24,5 +24,6 @@ describe('redirect bench statistics', () => {
     expect(text).toMatch(/shortstack GET \/:code \(cached\)\s+33000\s+5/);
     expect(text).toMatch(/bare Fastify, redirect from a Map\s+44000\s+3/);
     expect(text).toContain('ratio: 0.75 of the ceiling (target >= 0.70): met');
+    expect(text).toContain('CPU ratio (ceiling / service, per request): 0.75');
   });
 });
