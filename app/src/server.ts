@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type preValidationAsyncHookHandler } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -18,6 +18,7 @@ import { HttpError } from './http/errors.js';
 import { installNotFoundHandler, RouteTable } from './http/method-not-allowed.js';
 import { installRateLimit } from './http/rate-limit.js';
 import { addPreValidation } from './http/route-hooks.js';
+import { validatorCompiler } from './http/validation.js';
 import { bulkRoutes } from './http/routes/bulk.js';
 import { eventRoutes } from './http/routes/events.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -53,7 +54,7 @@ function requireJsonBodies(app: FastifyInstance): void {
     if (request.isMultipart()) throw new HttpError(415, 'unsupported content type: send application/json');
   };
   app.addHook('onRoute', (route) => {
-    if (route.schema?.body === undefined) return;
+    if (route.schema?.body === undefined || route.schema.consumes?.includes('multipart/form-data')) return;
     addPreValidation(route, refuseMultipart, 'last');
   });
 }
@@ -73,7 +74,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 4096, ignoreTrailingSlash: false },
     frameworkErrors: (err, request, reply) => { sendError(err, request, reply); },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(validatorCompiler);
 
   const routes = new RouteTable();
   installErrorHandler(app);

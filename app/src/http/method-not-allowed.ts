@@ -44,7 +44,9 @@ export function installNotFoundHandler(app: FastifyInstance, routes: RouteTable)
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?', 1)[0] ?? '/';
     const allowed = routes.allowed(path);
-    const err = allowed.length > 0
+    // The method is allowed but the router still found nothing (a parameter over the router's
+    // length limit): that path does not exist, it is not the wrong method.
+    const err = allowed.length > 0 && !allowed.includes(request.method)
       ? new HttpError(405, `method ${request.method} not allowed on ${path.slice(0, 200)}`, undefined, { allow: allowed.join(', ') })
       : notFound('route');
     return sendError(err, request, reply);

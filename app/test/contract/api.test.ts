@@ -280,6 +280,11 @@ describe('error contract', () => {
     expect((await api('GET', '/users/abc')).status).toBe(400);
     expect((await api('GET', '/users/99999999999999999999999')).status).toBe(400);
     expect((await api('GET', '/users/-1')).status).toBe(400);
+    for (const id of ['1.5', '0x10', '1e3', '%201']) expect((await api('GET', `/users/${id}`)).status, id).toBe(400);
+    expect((await api('GET', '/users?page=1e1')).status).toBe(400);
+    const long = await api('GET', `/${'a'.repeat(5000)}`, { key: null });
+    expect(long.status).toBe(414);
+    expect(long.body.error).toBeTypeOf('string');
   });
 
   it('fuzz: random paths, methods and bodies never give a 5xx or a non-JSON error', async () => {
@@ -319,5 +324,6 @@ describe('openapi', () => {
     }
     expect(doc.body.paths['/{code}'].get.security).toEqual([]);
     expect(doc.body.paths['/urls'].post.responses).toHaveProperty('409');
+    expect(doc.body.paths['/users/bulk'].post.requestBody.content).toHaveProperty('multipart/form-data');
   });
 });
