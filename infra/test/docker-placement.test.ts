@@ -170,6 +170,22 @@ describe('Docker placement with config secrets and 3 replicas', () => {
     expect(run.byType(CONTAINER).map((c) => c.inputs.name)).toContain('shortstack-staging-app-3');
   });
 
+  it('routes alerts to receivers given as secrets, and keeps alertmanager.yml secret', async () => {
+    const run = await runProgram('alerts', {
+      'shortstack:alerts': JSON.stringify({ smtp: { smarthost: 'smtp.example.com:587', from: 'a@example.com', to: ['oncall@example.com'] } }),
+      'shortstack:discordWebhookUrl': 'https://discord.com/api/webhooks/9/xyz',
+      'shortstack:pagerdutyRoutingKey': 'PDKEY',
+      'shortstack:smtpPassword': 'smtp-secret',
+    }, ['shortstack:alerts', 'shortstack:discordWebhookUrl', 'shortstack:pagerdutyRoutingKey', 'shortstack:smtpPassword']);
+    const uploads = run.container('alertmanager').inputs.uploads;
+    expect(isWrappedSecret(uploads)).toBe(true);
+    const am = parse(unwrap(uploads).find((u: any) => u.file.endsWith('alertmanager.yml')).content);
+    const critical = am.receivers.find((r: any) => r.name === 'critical');
+    expect(critical.discord_configs[0].webhook_url).toBe('https://discord.com/api/webhooks/9/xyz');
+    expect(critical.pagerduty_configs[0].routing_key).toBe('PDKEY');
+    expect(critical.email_configs[0].to).toBe('oncall@example.com');
+  });
+
   it('refuses a bad stack config with every problem named', async () => {
     await expect(runProgram('bad', { 'shortstack:replicas': '0', 'shortstack:colour': 'blue' })).rejects.toThrow(
       /shortstack:colour is not a known key[\s\S]*shortstack:replicas must be an integer/);
