@@ -39,6 +39,21 @@ describe('incident drill: one replica down', () => {
     await rx?.stop();
   });
 
+  it('evaluates every rule without error and fires nothing while the stack is healthy', async () => {
+    // Two evaluation rounds after every target is up.
+    await new Promise((r) => setTimeout(r, 2500));
+    const rules = (await (await fetch(`${stack.prometheusUrl}/api/v1/rules`)).json()) as {
+      data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
+    };
+    const all = rules.data.groups.flatMap((g) => g.rules);
+    expect(all.length).toBeGreaterThan(40);
+    expect(all.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`)).toEqual([]);
+    const alerts = (await (await fetch(`${stack.prometheusUrl}/api/v1/alerts`)).json()) as {
+      data: { alerts: { labels: { alertname: string }; state: string }[] };
+    };
+    expect(alerts.data.alerts.map((a) => `${a.labels.alertname} ${a.state}`)).toEqual([]);
+  });
+
   it('delivers the replica-down alerts by tier with their runbook links, then the resolutions', async () => {
     const result = await runReplicaDrill(stack, rx, {
       replica: 1,
