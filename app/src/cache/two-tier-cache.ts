@@ -79,9 +79,8 @@ export class TwoTierCache<T> {
   /** Drops the key on this replica, in Redis and (through pub/sub) on every other replica. */
   async invalidate(key: string): Promise<void> {
     this.forget(key);
-    const redisKey = this.redisKey(key);
-    await this.opts.redis.run('del', (r) => r.del(redisKey));
-    await this.opts.redis.run('publish', (r) => r.publish(this.channel, key));
+    // One round trip, and never the delete without the announcement (or the reverse).
+    await this.opts.redis.run('invalidate', (r) => r.multi().del(this.redisKey(key)).publish(this.channel, key).exec());
   }
 
   async close(): Promise<void> {
