@@ -1,9 +1,10 @@
-// The shell commands runbooks show, per placement. Docker containers are named
-// `shortstack-<stack>-<instance>` by the Docker placement (infra/program.ts); the runbook shows
-// the default stack. Loopback logs live under the folder `npm run local` prints.
+// The shell commands runbooks show, per placement. Docker container names come from the Docker
+// placement; the runbook shows the default stack. Loopback logs live under the folder
+// `npm run local` prints.
+import { dockerContainerName } from '../infra/placements/types.js';
 
 export const DOCKER_STACK = 'dev';
-const container = (instance: string) => `shortstack-${DOCKER_STACK}-${instance}`;
+const container = (instance: string) => dockerContainerName(DOCKER_STACK, instance);
 
 export const docker = {
   logs: (instance: string) => `docker logs --since 30m ${container(instance)}`,
