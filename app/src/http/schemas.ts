@@ -110,7 +110,7 @@ export const BulkResult = Type.Object({
   count: Type.Integer({ description: 'Same as imported' }),
   imported: Type.Integer(),
   skipped: Type.Integer({ description: 'Already present, or repeated in the file' }),
-  rejected: Type.Array(Type.Object({ row: Type.Integer({ description: 'Data row, 1 = first row after the header' }), error: Type.String() })),
+  rejected: Type.Array(Type.Object({ row: Type.Integer({ description: 'Line in the file less the header line: 1 = the first line after the header' }), error: Type.String() })),
 });
 
 export type UserCreateBody = Static<typeof UserCreate>;

@@ -128,9 +128,11 @@ describe('bulk import', () => {
     expect(noFile.status).toBe(400);
     expect(await noFile.json()).toMatchObject({ fields: { file: 'is required' } });
     expect((await api('POST', '/users/bulk', { body: { username: 'x' } })).status).toBe(415);
-    const malformed = await upload('username,email\n"unterminated,x@y.zz\nok1,ok1@example.com');
-    expect(malformed.status).toBeLessThan(500);
-    expect(await malformed.json()).toHaveProperty(malformed.status === 201 ? 'imported' : 'error');
+    expect(await (await upload('')).json()).toEqual({ error: 'the CSV is empty: expected a header id,username,email,created_at', fields: { file: 'is empty' } });
+    // A malformed row is rejected with its line; the rows before it are imported.
+    const malformed = await upload('username,email\nok1,ok1@example.com\n"bad"x,z@z.zz\n');
+    expect(malformed.status).toBe(201);
+    expect(await malformed.json()).toMatchObject({ imported: 1, rejected: [{ row: 2, error: expect.stringContaining('Invalid Closing Quote') }] });
     expect((await api('POST', '/users/bulk', { key: null })).status).toBe(401);
   });
 });

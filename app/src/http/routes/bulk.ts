@@ -54,11 +54,15 @@ async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<Impo
   let rejectedCount = 0;
   let imported = 0;
   let skipped = 0;
-  let row = 0;
+  let headerSeen = false;
   let batch: NewUser[] = [];
   let anyExplicitId = false;
 
+  let lastRejectedRow = -1;
   const reject = (r: number, error: string) => {
+    // The parser may report one broken row twice (a bad quote, then the unclosed quote it left).
+    if (r === lastRejectedRow) return;
+    lastRejectedRow = r;
     rejectedCount++;
     if (rejected.length < MAX_REJECTIONS_LISTED) rejected.push({ row: r, error });
   };
@@ -76,24 +80,27 @@ async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<Impo
       const names = header.map((h) => h.trim().toLowerCase());
       const missing = REQUIRED_COLUMNS.filter((c) => !names.includes(c));
       if (missing.length > 0) throw badRequest('CSV header must name the columns username and email', { file: `missing column(s): ${missing.join(', ')}` });
+      headerSeen = true;
       return names;
     },
     skip_empty_lines: true,
     relax_column_count: true,
     skip_records_with_error: true,
+    // Rows are numbered by line, less the header: row 1 is the line after the header. (The
+    // parser reads ahead of the loop below, so a counter of our own would be out of step.)
+    info: true,
     on_skip: (err) => {
-      row++;
-      reject(row, err?.message ?? 'malformed CSV row');
+      const line = typeof err?.lines === 'number' ? err.lines : 1;
+      reject(Math.max(1, line - 1), err?.message ?? 'malformed CSV row');
       return undefined;
     },
     max_record_size: 64 * 1024,
   }));
 
   try {
-    for await (const record of parser as AsyncIterable<Record<string, string>>) {
-      row++;
+    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       const verdict = rules.judge(record);
-      if (verdict.kind === 'reject') reject(row, verdict.error);
+      if (verdict.kind === 'reject') reject(info.lines - 1, verdict.error);
       else if (verdict.kind === 'skip') skipped++;
       else {
         anyExplicitId ||= verdict.user.id !== null;
@@ -102,6 +109,7 @@ async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<Impo
       }
     }
     await flush();
+    if (!headerSeen) throw badRequest('the CSV is empty: expected a header id,username,email,created_at', { file: 'is empty' });
   } catch (err) {
     // The header check throws an HttpError; the upload limit a 413; anything else is the CSV.
     if (err instanceof HttpError || (err as { statusCode?: number }).statusCode === 413) throw err;
