@@ -17,9 +17,9 @@ const TARGET_RATIO = 0.7;
 
 async function main(): Promise<void> {
   const opts = new Command()
-    .option('--duration <s>', 'seconds per run', '5')
+    .option('--duration <s>', 'seconds per run', '3')
     .option('--connections <n>', 'concurrent connections', '50')
-    .option('--rounds <n>', 'A B rounds (medians are taken over them)', '3')
+    .option('--rounds <n>', 'A B rounds (medians are taken over them)', '5')
     .option('--log-level <level>', "the service's LOG_LEVEL", 'warn')
     .parse()
     .opts<{ duration: string; connections: string; rounds: string; logLevel: string }>();
