@@ -110,6 +110,7 @@ export const BulkResult = Type.Object({
   count: Type.Integer({ description: 'Same as imported' }),
   imported: Type.Integer(),
   skipped: Type.Integer({ description: 'Already present, or repeated in the file' }),
+  rejected_count: Type.Integer({ description: 'All rejected rows; `rejected` lists the first 1000' }),
   rejected: Type.Array(Type.Object({ row: Type.Integer({ description: 'Line in the file less the header line: 1 = the first line after the header' }), error: Type.String() })),
 });
 

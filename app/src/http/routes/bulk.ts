@@ -15,10 +15,10 @@ import { badRequest, HttpError } from '../errors.js';
 import { BulkResult, errors } from '../schemas.js';
 
 export const IMPORT_BATCH = 1000;
-/** Rejections listed in the answer; beyond this they are only counted. */
+/** Rejections listed in the answer; beyond this they are only counted (rejected_count). */
 export const MAX_REJECTIONS_LISTED = 1000;
 
-export interface ImportResult { count: number; imported: number; skipped: number; rejected: RowRejection[] }
+export interface ImportResult { count: number; imported: number; skipped: number; rejected: RowRejection[]; rejected_count: number }
 
 export const bulkRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async (app, { ctx }) => {
   app.post('/users/bulk', {
@@ -118,6 +118,5 @@ async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<Impo
   } finally {
     if (anyExplicitId) await resyncSequence(ctx.db, 'users');
   }
-  if (rejectedCount > rejected.length) rejected.push({ row: 0, error: `${rejectedCount - rejected.length} more rows rejected` });
-  return { count: imported, imported, skipped, rejected };
+  return { count: imported, imported, skipped, rejected, rejected_count: rejectedCount };
 }
