@@ -12,10 +12,12 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
 import { positiveInt, positiveNumber } from '../lib/cli-args.js';
+import { withCpu } from '../lib/cpu.js';
 import { generatedLinkSet, type LinkSet } from '../lib/links.js';
 import { drive, newRunTag } from '../lib/load.js';
 import { steady } from '../lib/schedule.js';
 import { REDIRECTS_ONLY, type Mix } from '../lib/traffic.js';
+import { warmUp } from '../lib/warm.js';
 import { fmtInt, fmtMs, fmtRate } from '../lib/table.js';
 import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js';
 import { combine, FIGURES, ratios, renderBench, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
@@ -55,11 +57,11 @@ interface Target {
 
 async function measure(t: Pick<Target, 'url' | 'links' | 'mix' | 'adminKey' | 'databaseUrl'>, durationS: number, connections = o.connections): Promise<Sample> {
   const watch = t.databaseUrl ? watchServerConnections(t.databaseUrl) : undefined;
-  const { summary } = await drive({
+  const { result, cores } = await withCpu(() => drive({
     url: t.url, links: t.links, adminKey: t.adminKey, runTag, unknownShare: 0,
     scenario: { name: 'redirects', mix: t.mix, phases: steady(durationS, connections) },
-  });
-  return sampleOf(summary, await watch?.stop());
+  }));
+  return sampleOf(result.summary, await watch?.stop(), cores);
 }
 
 const describe = (label: string, s: Sample) =>
@@ -95,7 +97,12 @@ try {
     { id: 'create', url: cachedStack.url, links, mix: CREATE_ONLY, adminKey: cachedStack.adminKey, databaseUrl: cachedStack.directDatabaseUrl },
   ];
 
-  log('warming up every target (JIT, caches) ...');
+  // Every link through each stack twice (nginx spreads them over the replicas' own caches),
+  // so figures 3 and 4 measure cached links rather than first touches; then each target runs
+  // briefly so the JIT has compiled the hot paths.
+  log(`warming the caches: every link twice through each stack ...`);
+  await Promise.all([warmUp(cachedStack.url, links, { passes: 2, concurrency: 16 }), warmUp(lruOffStack.url, links, { passes: 2, concurrency: 16 })]);
+  log('warming up every target (JIT) ...');
   for (const t of targets) await measure(t, 2);
 
   const samples = new Map<string, Sample[]>(targets.map((t) => [t.id, []]));

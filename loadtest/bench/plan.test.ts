@@ -10,6 +10,8 @@ describe('bench arithmetic', () => {
     expect(median([])).toBe(0);
     const f = combine('cached', 'cached', [sample(100, 4), sample(300, 2, { failed: 2 }), sample(200, 3, { pgServerConnections: 7 })]);
     expect(f).toMatchObject({ okRps: 200, p99: 3, failed: 2, rounds: 3, pgServerConnectionsMax: 7 });
+    const c = combine('cached', 'x', [sample(1, 1, { cores: { node: 1 } }), sample(1, 1, { cores: { node: 0.5, nginx: 0.2 } }), sample(1, 1)]);
+    expect(c.cores).toEqual({ node: 0.5, nginx: 0 });
   });
 
   it('computes the ratios against the ceilings in the same run', () => {
@@ -25,10 +27,11 @@ describe('bench arithmetic', () => {
   });
 
   it('renders one table with the ratios', () => {
-    const figs = [combine('cached', '3 cached', [sample(16_000, 4, { pgServerConnections: 3 })])];
+    const figs = [combine('cached', '3 cached', [sample(16_000, 4, { pgServerConnections: 3, cores: { node: 0.9, nginx: 0.3, redis: 0.001 } })])];
     const text = renderBench(figs, { cachedOverProxy: 0.81, lruOffOverProxy: 0.5, cachedOverNginx: 0.3 }, ['extra line']);
     expect(text).toMatch(/3 cached\s+16,000\s+1.00\s+4.00\s+0\s+3\s+1/);
     expect(text).toContain('3/2 (cached redirect / proxy ceiling):        0.81  (aim >= 0.80)');
     expect(text).toContain('extra line');
+    expect(text).toContain('  3 cached: node 0.90, nginx 0.30');
   });
 });

@@ -21,10 +21,12 @@ export interface Sample {
   requests: number;
   /** Most PostgreSQL server connections seen during the run (stack runs only). */
   pgServerConnections?: number | undefined;
+  /** CPU cores used during the run, by program (load generator, nginx, node, postgres, ...). */
+  cores?: Record<string, number> | undefined;
 }
 
-export function sampleOf(s: Summary, pgServerConnections?: number): Sample {
-  return { okRps: s.okThroughput, p50: s.latency.p50, p99: s.latency.p99, failed: s.failed, requests: s.requests, pgServerConnections };
+export function sampleOf(s: Summary, pgServerConnections?: number, cores?: Record<string, number>): Sample {
+  return { okRps: s.okThroughput, p50: s.latency.p50, p99: s.latency.p99, failed: s.failed, requests: s.requests, pgServerConnections, cores };
 }
 
 export function median(xs: readonly number[]): number {
@@ -45,7 +47,14 @@ export interface FigureResult {
   failed: number;
   requests: number;
   pgServerConnectionsMax?: number | undefined;
+  /** Median cores per program over the rounds. */
+  cores: Record<string, number>;
   samples: Sample[];
+}
+
+function medianCores(samples: readonly Sample[]): Record<string, number> {
+  const programs = new Set(samples.flatMap((s) => Object.keys(s.cores ?? {})));
+  return Object.fromEntries([...programs].map((p) => [p, median(samples.map((s) => s.cores?.[p] ?? 0))]));
 }
 
 export function combine(id: FigureId, label: string, samples: readonly Sample[]): FigureResult {
@@ -58,6 +67,7 @@ export function combine(id: FigureId, label: string, samples: readonly Sample[])
     failed: samples.reduce((n, s) => n + s.failed, 0),
     requests: samples.reduce((n, s) => n + s.requests, 0),
     pgServerConnectionsMax: pg.length ? Math.max(...pg) : undefined,
+    cores: medianCores(samples),
     samples: [...samples],
   };
 }
@@ -93,8 +103,16 @@ export function renderBench(figures: readonly FigureResult[], rt: Ratios, extra:
       f.pgServerConnectionsMax === undefined ? '-' : String(f.pgServerConnectionsMax), String(f.rounds),
     ]),
   );
+  const cpu = figures
+    .filter((f) => Object.keys(f.cores).length > 0)
+    .map((f) => `  ${f.label}: ${Object.entries(f.cores)
+      .filter(([, c]) => c >= 0.01)
+      .sort((a, b) => b[1] - a[1])
+      .map(([p, c]) => `${p} ${c.toFixed(2)}`)
+      .join(', ')}`);
   return [
     table,
+    ...(cpu.length ? ['', 'CPU cores used, by program (medians):', ...cpu] : []),
     '',
     `3/2 (cached redirect / proxy ceiling):        ${rt.cachedOverProxy.toFixed(2)}  (aim >= 0.80)`,
     `4/2 (in-process cache off / proxy ceiling):   ${rt.lruOffOverProxy.toFixed(2)}`,

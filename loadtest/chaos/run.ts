@@ -1,10 +1,10 @@
 // One chaos run: seed and warm the links (so every redirect is a cached one), start steady mixed
 // load, inject the fault, bring the component back, let traffic settle, then check the books.
 import { Recorder } from '../lib/aggregate.js';
-import type { LinkSet } from '../lib/links.js';
 import { drive, newRunTag, seedLinks } from '../lib/load.js';
 import { steady } from '../lib/schedule.js';
 import { MIXED } from '../lib/traffic.js';
+import { warmUp } from '../lib/warm.js';
 import { recovery } from './analysis.js';
 import { missingCodes, pollReady, settledClickSum } from './probes.js';
 import { CHAOS, type ChaosResult, type ChaosScenarioName } from './scenarios.js';
@@ -26,22 +26,6 @@ export interface ChaosRunOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-
-/** One redirect of every link, `concurrency` at a time: fills the caches. Returns the successes. */
-async function warmUp(url: string, links: LinkSet, concurrency = 8): Promise<number> {
-  let next = 1;
-  let ok = 0;
-  const worker = async () => {
-    while (next <= links.size) {
-      const rank = next++;
-      const res = await fetch(new URL(`/${links.code(rank)}`, url), { redirect: 'manual' });
-      await res.arrayBuffer();
-      if (res.status === 302 && res.headers.get('location') === links.location(rank)) ok += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return ok;
-}
 
 export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   const def = CHAOS[o.scenario];

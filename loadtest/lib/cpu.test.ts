@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { cpuByProgram, parseStat, readProcs, withCpu } from './cpu.js';
+
+const stat = (pid: number, comm: string, ppid: number, utime: number, stime: number) =>
+  `${pid} (${comm}) S ${ppid} 1 1 0 -1 4194560 100 0 0 0 ${utime} ${stime} 0 0 20 0 1 0 100 1000 10`;
+
+describe('parseStat', () => {
+  it('reads pid, parent, name and CPU ticks, whatever the name holds', () => {
+    expect(parseStat(stat(42, 'postgres', 7, 30, 12))).toEqual({ pid: 42, ppid: 7, comm: 'postgres', ticks: 42 });
+    expect(parseStat(stat(43, 'odd) name', 7, 1, 1)).comm).toBe('odd) name');
+  });
+});
+
+describe('cpuByProgram', () => {
+  it('adds up the root and its descendants by program, counting new processes from zero', () => {
+    const before = [parseStat(stat(1, 'node', 0, 100, 0)), parseStat(stat(2, 'postgres', 1, 10, 0)), parseStat(stat(9, 'other', 0, 5, 0))];
+    const after = [
+      parseStat(stat(1, 'node', 0, 150, 10)),
+      parseStat(stat(2, 'postgres', 1, 20, 0)),
+      parseStat(stat(3, 'postgres', 2, 7, 0)), // a backend born during the run
+      parseStat(stat(4, 'nginx', 1, 4, 0)),
+      parseStat(stat(9, 'other', 0, 500, 0)), // not ours
+    ];
+    expect(cpuByProgram(before, after, 1)).toEqual({ 'load generator': 60, postgres: 17, nginx: 4 });
+  });
+});
+
+describe('withCpu', () => {
+  it('sees this process burn CPU', async () => {
+    const { result, cores } = await withCpu(async () => {
+      const until = Date.now() + 300;
+      let x = 0;
+      while (Date.now() < until) x += 1;
+      return x;
+    });
+    expect(result).toBeGreaterThan(0);
+    // Loosely: the machine is shared, so a busy loop gets what the scheduler gives it.
+    expect(cores['load generator']).toBeGreaterThan(0.05);
+    expect(readProcs().some((p) => p.pid === process.pid)).toBe(true);
+  });
+});

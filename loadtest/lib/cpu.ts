@@ -1,0 +1,65 @@
+// Where the CPU went during a measurement: the load generator (this process) and every server
+// it started (descendants in the process tree), grouped by program name, from /proc. On a
+// shared 2-core machine this says what a throughput figure was really limited by.
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface ProcStat {
+  pid: number;
+  ppid: number;
+  comm: string;
+  /** utime + stime, in clock ticks. */
+  ticks: number;
+}
+
+/** One /proc/PID/stat line. The name is in parentheses and may itself hold spaces or ')'. */
+export function parseStat(line: string): ProcStat {
+  const open = line.indexOf('(');
+  const close = line.lastIndexOf(')');
+  const pid = Number(line.slice(0, open).trim());
+  const comm = line.slice(open + 1, close);
+  // Fields after the name start at field 3 (state); ppid is 4, utime 14, stime 15.
+  const rest = line.slice(close + 2).split(' ');
+  return { pid, ppid: Number(rest[1]), comm, ticks: Number(rest[11]) + Number(rest[12]) };
+}
+
+export function readProcs(): ProcStat[] {
+  const out: ProcStat[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      out.push(parseStat(readFileSync(`/proc/${name}/stat`, 'utf8')));
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU ticks spent between two snapshots by the root process (labelled `rootLabel`) and each of
+ * its descendants, grouped by program name. Processes born in between count from zero.
+ */
+export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcStat[], rootPid: number, rootLabel = 'load generator'): Record<string, number> {
+  const children = new Map<number, ProcStat[]>();
+  for (const p of after) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  const start = new Map(before.map((p) => [p.pid, p.ticks]));
+  const out: Record<string, number> = {};
+  const visit = (p: ProcStat, label: string) => {
+    out[label] = (out[label] ?? 0) + Math.max(0, p.ticks - (start.get(p.pid) ?? 0));
+    for (const c of children.get(p.pid) ?? []) visit(c, c.comm);
+  };
+  const root = after.find((p) => p.pid === rootPid);
+  if (root) visit(root, rootLabel);
+  return out;
+}
+
+/** Measures the CPU of this process tree around `fn`; cores used = seconds of CPU per second. */
+export async function withCpu<T>(fn: () => Promise<T>, ticksPerSecond = 100): Promise<{ result: T; cores: Record<string, number> }> {
+  const before = readProcs();
+  const t0 = Date.now();
+  const result = await fn();
+  const elapsedS = (Date.now() - t0) / 1000;
+  const ticks = cpuByProgram(before, readProcs(), process.pid);
+  const cores = Object.fromEntries(Object.entries(ticks).map(([k, v]) => [k, v / ticksPerSecond / elapsedS]));
+  return { result, cores };
+}
