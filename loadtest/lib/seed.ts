@@ -57,12 +57,22 @@ async function createOne(spec: LinkSpec, o: SeedOptions): Promise<SeededLink | u
   if (spec.title) body.title = spec.title;
   if (spec.shortCode) body.short_code = spec.shortCode;
   for (let attempt = 0; attempt <= (o.retries ?? 5); attempt++) {
-    const res = await fetch(new URL('/urls', o.baseUrl), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${o.adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const text = await res.text();
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(new URL('/urls', o.baseUrl), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${o.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      text = await res.text();
+    } catch (err) {
+      // A keep-alive connection closed under the request (0 bytes answered): try again. At worst
+      // a link is created twice, which seeding can afford.
+      if (attempt === (o.retries ?? 5)) throw err;
+      await sleep(200);
+      continue;
+    }
     if (res.status === 201) {
       const link = JSON.parse(text) as { id: number; short_code: string };
       return { id: link.id, code: link.short_code, location: expectedLocation(spec.originalUrl) };
