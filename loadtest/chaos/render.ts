@@ -17,7 +17,7 @@ export function renderChaos(r: ChaosResult): string {
   });
   const rec = r.recovery;
   const lines = [
-    `== chaos ${r.scenario}: ${CHAOS[r.scenario].fault} ${r.victim} at ${r.faultAtS.toFixed(1)}s, back at ${r.restoreAtS.toFixed(1)}s`,
+    `== chaos ${r.scenario}: ${CHAOS[r.scenario].fault} ${r.victim} at ${r.faultAtS.toFixed(1)}s (down at ${r.faultDoneAtS.toFixed(1)}s), back at ${r.restoreAtS.toFixed(1)}s`,
     formatTable(['operation', 'requests', 'failed', 'failures by kind'], rows),
     '',
     `requests ${fmtInt(s.requests)}, failed ${fmtInt(s.failed)}; worst latency ${fmtMs(s.latency.max)} ms (p99 ${fmtMs(s.latency.p99)} ms)`,

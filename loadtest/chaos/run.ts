@@ -25,6 +25,9 @@ export interface ChaosRunOptions {
   log?: (line: string) => void;
 }
 
+/** Extra load time allowed for stopping and starting the component. */
+const STEP_ALLOWANCE_S = 60;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
@@ -42,10 +45,13 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
 
   const recorder = new Recorder();
   const ready = pollReady(target.url, recorder.startMs);
+  // The load runs until `tailS` after the component is back, however long stopping and starting
+  // it took (a graceful stop may wait out its drain timeout); the cap only bounds a hung step.
+  const stopLoad = new AbortController();
   const load = drive({
     url: target.url,
-    scenario: { name: 'soak', mix: MIXED, phases: steady(warmS + downS + tailS, o.connections ?? 10) },
-    links, adminKey: target.adminKey, runTag, recorder, onProgress: o.onProgress,
+    scenario: { name: 'soak', mix: MIXED, phases: steady(warmS + downS + tailS + STEP_ALLOWANCE_S, o.connections ?? 10) },
+    links, adminKey: target.adminKey, runTag, recorder, onProgress: o.onProgress, signal: stopLoad.signal,
   });
 
   const victim = target.nameOf(def.component);
@@ -55,6 +61,8 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   recorder.mark(`${def.fault} ${victim}`);
   log(`${def.fault} ${victim} at ${faultAtS.toFixed(1)}s`);
   await (def.fault === 'kill' ? target.kill(def.component) : target.stop(def.component));
+  const faultDoneAtS = (Date.now() - recorder.startMs) / 1000;
+  log(`${victim} down at ${faultDoneAtS.toFixed(1)}s`);
   await sleep(at(warmS + downS) - Date.now());
   log(`starting ${victim}`);
   await target.start(def.component);
@@ -62,6 +70,8 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   recorder.mark(`${victim} back`);
   log(`${victim} back at ${restoreAtS.toFixed(1)}s`);
 
+  await sleep(tailS * 1000);
+  stopLoad.abort();
   const { summary, created } = await load;
   ready.stop();
 
@@ -78,6 +88,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
     victim,
     summary,
     faultAtS,
+    faultDoneAtS,
     restoreAtS,
     recovery: recovery(summary.series, faultAtS, restoreAtS),
     ready: ready.samples,

@@ -10,7 +10,7 @@ function result(fill: (r: Recorder) => void, extra: Partial<ChaosResult> = {}): 
   fill(rec);
   const summary = rec.summary(10_000);
   return {
-    scenario: 'postgres-restart', victim: 'postgres', summary, faultAtS: 3, restoreAtS: 6,
+    scenario: 'postgres-restart', victim: 'postgres', summary, faultAtS: 3, faultDoneAtS: 3.5, restoreAtS: 6,
     recovery: recovery(summary.series, 3, 6), ready: [], created: 0, ...extra,
   };
 }
@@ -58,7 +58,7 @@ describe('renderChaos', () => {
       rec.error('create', 'reset', 4000);
     }, { scenario: 'kill-replica', victim: 'app-1' });
     const text = renderChaos(r);
-    expect(text).toContain('== chaos kill-replica: kill app-1 at 3.0s, back at 6.0s');
+    expect(text).toContain('== chaos kill-replica: kill app-1 at 3.0s (down at 3.5s), back at 6.0s');
     expect(text).toMatch(/create\s+1\s+1\s+reset 1/);
     expect(text).toContain('worst latency 250 ms');
     expect(text).toMatch(/zero failed redirects .*PASS/);

@@ -18,6 +18,8 @@ export interface ChaosResult {
   victim: string;
   summary: Summary;
   faultAtS: number;
+  /** When the kill or stop returned: a graceful stop lasts as long as the server drains. */
+  faultDoneAtS: number;
   restoreAtS: number;
   recovery: Recovery;
   ready: ReadySample[];
