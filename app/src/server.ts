@@ -17,6 +17,7 @@ import { sendError, installErrorHandler } from './http/error-handler.js';
 import { HttpError } from './http/errors.js';
 import { installNotFoundHandler, RouteTable } from './http/method-not-allowed.js';
 import { installRateLimit } from './http/rate-limit.js';
+import { lazyChildLogger } from './http/lazy-logger.js';
 import { addPreValidation } from './http/route-hooks.js';
 import { validatorCompiler } from './http/validation.js';
 import { bulkRoutes } from './http/routes/bulk.js';
@@ -66,6 +67,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Access logs are nginx's job; per-request lines here would cost the redirect path dearly.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger, bindings, opts) => lazyChildLogger(logger, bindings, opts),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,

@@ -15,6 +15,7 @@ import { parseBool, parseDetails, parseId, parseTimestamp } from '../../src/seed
 import { presentedKey, hashApiKey, generateApiKey } from '../../src/auth/keys.js';
 import { scopeToUser, assertOwns } from '../../src/auth/principal.js';
 import { createLogger } from '../../src/service.js';
+import { lazyChildLogger } from '../../src/http/lazy-logger.js';
 
 const REQUIRED = { DATABASE_URL: 'postgres://u:p@127.0.0.1:6432/db', REDIS_URL: 'redis://127.0.0.1:6379' };
 
@@ -236,5 +237,22 @@ describe('logs', () => {
     expect(out).not.toMatch(/sk_secret/);
     expect(out).toContain('[redacted]');
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30, service: 'shortstack-app', msg: 'request', req: { headers: { host: 'h' } } });
+  });
+
+  it('a request logger is made only when used, and carries the request id', () => {
+    const lines: string[] = [];
+    const root = createLogger({ logLevel: 'info', buildVersion: 't' }, { write: (s: string) => { lines.push(s); } });
+    let children = 0;
+    const counting = Object.assign(Object.create(root) as typeof root, { child: (...a: Parameters<typeof root.child>) => { children++; return root.child(...a); } });
+    const log = lazyChildLogger(counting, { reqId: 'r-1' }, {});
+    expect(log.level).toBe('info');
+    expect(children).toBe(0);
+    log.error({ code: 7 }, 'boom');
+    log.warn('again');
+    expect(children).toBe(1);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ reqId: 'r-1', code: 7, msg: 'boom', level: 50 }),
+      expect.objectContaining({ reqId: 'r-1', msg: 'again', level: 40 }),
+    ]);
   });
 });
