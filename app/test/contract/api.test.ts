@@ -1,6 +1,8 @@
 // The HTTP contract end to end on real PostgreSQL (via PgBouncer) and real Redis: users, links,
 // redirects, events, stats, keys, paging, filters and every error path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createService } from '../../src/service.js';
 import { ADMIN_KEY, call, PUBLIC_BASE_URL, sleep, startHarness, until, type Harness } from '../support/harness.js';
 
 let h: Harness;
@@ -256,6 +258,31 @@ describe('keys and access', () => {
     expect((await api('DELETE', `/users/${bob.id}`)).status).toBe(204);
     expect((await api('GET', '/urls', { key: bobKey })).status).toBe(401);
     expect((await api('GET', `/urls/${bobs.id}`)).body.user_id).toBeNull();
+  });
+});
+
+describe('two replicas', () => {
+  it('a key revoked on one replica is refused by the other at once; a deactivation is 410 on both', async () => {
+    const other = await createService(loadConfig({
+      HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', DATABASE_URL: h.data.databaseUrl, REDIS_URL: h.data.redisUrl,
+      ADMIN_API_KEYS: ADMIN_KEY, PUBLIC_BASE_URL, LOG_LEVEL: 'silent',
+    }));
+    await other.listen();
+    try {
+      const user = await newUser('tworeplicas');
+      const key = await keyFor(user.id);
+      const link = (await api('POST', '/urls', { key, body: { original_url: 'https://example.com/both' } })).body;
+      // Both replicas now hold the key and the link in their caches.
+      expect((await call(other, 'GET', '/urls', { key })).status).toBe(200);
+      expect((await call(other, 'GET', `/${link.short_code}`, { key: null })).status).toBe(302);
+      const keyId = (await api('GET', `/users/${user.id}/keys`)).body[0].id;
+      expect((await api('DELETE', `/urls/${link.id}`, { key })).status).toBe(204);
+      expect((await api('DELETE', `/users/${user.id}/keys/${keyId}`)).status).toBe(204);
+      await until('the other replica to refuse the key', async () => (await call(other, 'GET', '/urls', { key })).status === 401, 100);
+      expect((await call(other, 'GET', `/${link.short_code}`, { key: null })).status).toBe(410);
+    } finally {
+      await other.stop();
+    }
   });
 });
 
