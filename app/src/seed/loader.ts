@@ -12,7 +12,7 @@ import type { Queryable } from '../db/pool.js';
 import { resyncSequence } from '../store/sequences.js';
 import { parseBool, parseDetails, parseId, parseTimestamp } from './csv-values.js';
 
-export const SEED_BATCH = 1000;
+export const SEED_BATCH = 5000;
 
 export interface TableReport { read: number; inserted: number; skipped: number; rejected: { row: number; error: string }[] }
 export interface SeedReport { users: TableReport; urls: TableReport; events: TableReport }
@@ -29,12 +29,23 @@ async function* rows(file: string): AsyncGenerator<{ row: number; record: Row }>
 async function loadTable<T>(file: string, judge: (r: Row) => T | string | null, insert: (batch: T[]) => Promise<number>): Promise<TableReport> {
   const report: TableReport = { read: 0, inserted: 0, skipped: 0, rejected: [] };
   let batch: T[] = [];
+  // One batch is written while the next one is parsed: the CSV parsing and the database work
+  // overlap instead of taking turns. Never more than one in flight, so batches stay in order.
+  let inFlight: Promise<void> = Promise.resolve();
+  let failure: { err: unknown } | undefined; // kept, not left unhandled, until we next wait
+  const settle = async () => {
+    await inFlight;
+    if (failure) throw failure.err;
+  };
   const flush = async () => {
+    await settle();
     if (batch.length === 0) return;
-    const n = await insert(batch);
-    report.inserted += n;
-    report.skipped += batch.length - n;
+    const sent = batch;
     batch = [];
+    inFlight = insert(sent).then((n) => {
+      report.inserted += n;
+      report.skipped += sent.length - n;
+    }, (err: unknown) => { failure = { err }; });
   };
   for await (const { row, record } of rows(file)) {
     report.read++;
@@ -47,6 +58,7 @@ async function loadTable<T>(file: string, judge: (r: Row) => T | string | null, 
     }
   }
   await flush();
+  await settle();
   return report;
 }
 
