@@ -72,7 +72,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     bodyLimit: JSON_BODY_LIMIT,
-    // Long codes reach the handler (and get a JSON 404) rather than fall out of the router.
+    // Over-long codes reach the handler (a JSON 404) rather than fall out of the router; past
+    // this length Fastify answers 414, through the same error contract.
     routerOptions: { maxParamLength: 4096, ignoreTrailingSlash: false },
     frameworkErrors: (err, request, reply) => { sendError(err, request, reply); },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -114,7 +115,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   installAuth(app, deps.auth);
   requireJsonBodies(app);
 
+  // Every top-level route name is reserved: known once all routes are registered.
   const reserved = new Set<string>(EXTRA_RESERVED);
+  app.addHook('onReady', async () => {
+    for (const name of routes.topLevelNames) reserved.add(name);
+  });
   const ctx: RouteContext = {
     config,
     db: deps.db,
@@ -123,10 +128,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     clicks: deps.clicks,
     metrics: deps.metrics,
     redisHealthy: () => deps.redis.isHealthy(),
-    reservedWords: () => {
-      for (const name of routes.topLevelNames) reserved.add(name);
-      return reserved;
-    },
+    reservedWords: () => reserved,
     isStopping: deps.isStopping,
   };
   await app.register(healthRoutes, { ctx });
