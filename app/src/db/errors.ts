@@ -1,6 +1,6 @@
 // Database errors classified once: what is the client's fault (a duplicate, a dangling
 // reference) and what means the database is unreachable (-> 503 with Retry-After).
-import { conflict, HttpError, notFound, unavailable } from '../http/errors.js';
+import { badRequest, conflict, HttpError, notFound, unavailable } from '../http/errors.js';
 
 interface PgLikeError { code?: unknown; constraint?: unknown; message?: unknown }
 
@@ -39,6 +39,9 @@ export function httpErrorFromDatabase(err: unknown): HttpError | undefined {
     return field ? conflict(`${field} already exists`, { [field]: 'already exists' }) : conflict('duplicate');
   }
   if (e?.code === '23503') return notFound('referenced resource');
+  // Class 22, data exceptions: a value the database cannot hold (NUL in text or JSON, a date
+  // out of range). Input the validation let through, so still the client's 400, never a 500.
+  if (typeof e?.code === 'string' && e.code.startsWith('22')) return badRequest('invalid value: text may not contain NUL characters and dates must be between 4713 BC and 294276 AD');
   if (isDatabaseUnavailable(err)) return unavailable('database unavailable');
   return undefined;
 }

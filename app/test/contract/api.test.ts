@@ -314,6 +314,21 @@ describe('error contract', () => {
     expect(long.body.error).toBeTypeOf('string');
   });
 
+  it('values the database cannot hold are a 400, not a 500', async () => {
+    const link = (await api('POST', '/urls', { body: { original_url: 'https://example.com/nul' } })).body;
+    for (const [method, path, body] of [
+      ['POST', '/urls', { original_url: 'https://example.com/a', title: 'a\u0000b' }],
+      ['POST', '/users', { username: 'nul', email: 'n\u0000l@example.com' }],
+      ['POST', '/events', { url_id: link.id, event_type: 'x\u0000' }],
+      ['POST', '/events', { url_id: link.id, event_type: 'x', details: { a: 'b\u0000' } }],
+      ['PUT', `/urls/${link.id}`, { expires_at: '275760-09-13T00:00:00.000Z' }],
+    ] as const) {
+      const res = await api(method, path, { body }); // JSON.stringify writes NUL as \u0000
+      expect(res.status, `${method} ${path}`).toBe(400);
+      expect(res.body.error).toBeTypeOf('string');
+    }
+  });
+
   it('fuzz: random paths, methods and bodies never give a 5xx or a non-JSON error', async () => {
     let seed = 7;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

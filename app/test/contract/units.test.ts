@@ -173,6 +173,8 @@ describe('error mapping', () => {
     expect(toErrorResponse({ code: '23505', constraint: 'users_email_key' })).toMatchObject({ status: 409, body: { fields: { email: 'already exists' } } });
     expect(toErrorResponse({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' })).toMatchObject({ status: 503, headers: { 'retry-after': '5' } });
     expect(toErrorResponse({ code: '57P01' }).status).toBe(503);
+    expect(toErrorResponse({ code: '22021' }).status).toBe(400);
+    expect(toErrorResponse({ code: '22008' }).status).toBe(400);
     expect(toErrorResponse(new Error('timeout exceeded when trying to connect')).status).toBe(503);
     expect(toErrorResponse({ statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' })).toMatchObject({ status: 415 });
     expect(toErrorResponse({ statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }).body.error).toBe('request body too large');
