@@ -111,8 +111,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addSchema(ErrorBody);
   await app.register(httpMetricsPlugin, { metrics: deps.metrics });
   await app.register(multipart, { limits: { fileSize: UPLOAD_LIMIT, files: 2, fields: 10, parts: 12 } });
-  await installRateLimit(app, { config, redis: deps.redis.client, auth: deps.auth });
-  installAuth(app, deps.auth);
+  const unknownKeyGuard = await installRateLimit(app, { config, redis: deps.redis.client, auth: deps.auth });
+  installAuth(app, deps.auth, unknownKeyGuard);
   requireJsonBodies(app);
 
   // Every top-level route name is reserved: known once all routes are registered.

@@ -28,6 +28,16 @@ describe('rate limits', () => {
     expect(limited.body.error).toMatch(/rate limit exceeded/);
   });
 
+  it('a client inventing a new key for every request is limited per IP', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMIT + 2; i++) {
+      statuses.push((await api('GET', '/urls', { key: `sk_invented_${i}`, headers: { 'x-forwarded-for': '192.0.2.44' } })).status);
+    }
+    expect(statuses).toEqual([...Array(LIMIT).fill(401), 429, 429]);
+    // Another client is not affected.
+    expect((await api('GET', '/urls', { key: 'sk_invented_x', headers: { 'x-forwarded-for': '192.0.2.45' } })).status).toBe(401);
+  });
+
   it('exempts admin keys when configured', async () => {
     for (let i = 0; i < LIMIT * 2; i++) expect((await api('GET', '/users')).status).toBe(200);
   });
