@@ -72,7 +72,14 @@ export async function createService(config: AppConfig, logger: Logger = createLo
   });
   const auth = new Authenticator(config.adminApiKeys, keys, pool);
   let stopping = false;
-  const app = await buildServer({ config, logger, db: pool, redis, links, auth, clicks, metrics, isStopping: () => stopping });
+  let app: FastifyInstance;
+  try {
+    app = await buildServer({ config, logger, db: pool, redis, links, auth, clicks, metrics, isStopping: () => stopping });
+  } catch (err) {
+    // Connections opened above would keep a failed process (or a test) alive.
+    await Promise.allSettled([links.close(), keys.close(), redis.close(), pool.end()]);
+    throw err;
+  }
 
   let metricsServer: MetricsServer | undefined;
   let url = '';
