@@ -32,6 +32,8 @@ import { httpMetricsPlugin } from './metrics/http-plugin.js';
 import type { Metrics } from './metrics/metrics.js';
 import type pg from 'pg';
 
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
 /** JSON bodies are small (a URL is at most 2 KiB); anything bigger is refused with 413. */
 export const JSON_BODY_LIMIT = 64 * 1024;
 /** A bulk CSV upload; ~1M users rows. */
@@ -68,8 +70,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // Access logs are nginx's job; per-request lines here would cost the redirect path dearly.
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: (logger, bindings, opts) => lazyChildLogger(logger, bindings, opts),
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // The id nginx (or a client) sent in X-Request-Id when it looks like an id, else a new one:
+    // it is echoed in a header and written in every log line of the request.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     bodyLimit: JSON_BODY_LIMIT,
     // Over-long codes reach the handler (a JSON 404) rather than fall out of the router; past

@@ -34,6 +34,8 @@ describe('health', () => {
     expect(given.headers.get('x-request-id')).toBe('req-123');
     const made = await api('GET', '/health');
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const junk = await api('GET', '/health', { headers: { 'x-request-id': `${'x'.repeat(300)}` } });
+    expect(junk.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 
