@@ -2,27 +2,21 @@
 // processes on 127.0.0.1, configured by the same renderers as the Docker placement. Grafana,
 // Loki and Alloy are not packaged for Debian and are left out here (their configs have tests).
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderAlertmanagerConfig, type AlertReceivers, type AlertTiming } from '../../alerts/alertmanager-config.js';
-import { renderRuleFiles } from '../../alerts/index.js';
-import { renderPrometheusConfig } from '../../monitoring/prometheus-config.js';
+import type { AlertReceivers, AlertTiming } from '../../alerts/alertmanager-config.js';
 import { dirNginxPaths, renderNginxConf } from '../render/nginx.js';
 import { appEnv, migrate } from '../topology/components/app.js';
 import { parseStackConfig, type StackConfig } from '../topology/config.js';
 import type { BuildContext } from '../topology/context.js';
 import { DATABASE, PGBOUNCER_STATS_USER } from '../topology/names.js';
 import { resolveText, type Secrets, type Text } from '../topology/types.js';
-import { appInstanceNames, appUpstreams, scrapeTargets } from '../topology/wiring.js';
+import { appInstanceNames, appUpstreams } from '../topology/wiring.js';
 import { fixedPortKey, loopbackAddressing, type LoopbackAddressing } from './addressing.js';
-import {
-  alertmanagerServer, appReplica, nginxExporter, nginxServer, postgresExporter, prometheusServer, redisExporter,
-  tsxCommand,
-} from './components.js';
+import { appReplica, nginxServer, tsxCommand } from './components.js';
 import { startDataServices, type DataServices } from './data-services.js';
-import { startPgbouncerExporter } from './exporters/pgbouncer-exporter.js';
-import { InProcessServer } from './in-process-server.js';
+import { startObservability, writeConfig } from './observability.js';
 import type { CommandServer } from './servers/command.js';
 import type { ManagedServer } from './servers/managed.js';
 import { startProcess } from './servers/process.js';
@@ -82,13 +76,6 @@ async function runMigrations(dir: string, env: Record<string, string>): Promise<
   });
   const code = await proc.exited;
   if (code !== 0) throw new Error(`migrate exited with ${code}; see ${dir}/migrate.log`);
-}
-
-function write(dir: string, file: string, content: string): string {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, file);
-  writeFileSync(path, content);
-  return path;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack> {
@@ -152,7 +139,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
 
     const nginxDir = join(dir, 'nginx');
     mkdirSync(nginxDir, { recursive: true });
-    const nginxConf = write(nginxDir, 'nginx.conf', renderNginxConf({
+    const nginxConf = writeConfig(nginxDir, 'nginx.conf', renderNginxConf({
       listen: { host: '127.0.0.1', port: addr.port('nginx', 'http') },
       statusListen: { host: '127.0.0.1', port: addr.port('nginx', 'status') },
       statusAllow: ['127.0.0.1'],
@@ -166,51 +153,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
     await nginx.start();
     started.push(nginx);
 
-    const exporters: ManagedServer[] = [];
-    let prometheus: ManagedServer | undefined;
-    let alertmanager: ManagedServer | undefined;
-    if (observability) {
-      const pgb = addr.port('pgbouncer-exporter', 'metrics');
-      exporters.push(
-        postgresExporter({
-          dir: join(dir, 'postgres-exporter'), port: addr.port('postgres-exporter', 'metrics'),
-          dataSourceName: `${data.postgres.superUrl(DATABASE.name)}?sslmode=disable`,
-        }),
-        redisExporter({ dir: join(dir, 'redis-exporter'), port: addr.port('redis-exporter', 'metrics'), redisUrl: data.redisUrl }),
-        nginxExporter({
-          dir: join(dir, 'nginx-exporter'), port: addr.port('nginx-exporter', 'metrics'),
-          stubStatusUrl: `http://127.0.0.1:${addr.port('nginx', 'status')}/stub_status`,
-        }),
-        new InProcessServer('pgbouncer-exporter', pgb, (port) => startPgbouncerExporter({
-          host: '127.0.0.1', port: data!.pgbouncer.port, user: PGBOUNCER_STATS_USER, password: secrets.pgbouncerStatsPassword,
-        }, port)),
-      );
-      await Promise.all(exporters.map((e) => e.start()));
-      started.push(...exporters);
-
-      const amDir = join(dir, 'alertmanager');
-      const amConf = write(amDir, 'alertmanager.yml', renderAlertmanagerConfig({
-        receivers: opts.alertReceivers ?? {}, timing: opts.alertTiming ?? config.alerts.timing,
-      }));
-      alertmanager = alertmanagerServer({ dir: amDir, port: addr.port('alertmanager', 'http'), configFile: amConf });
-      await alertmanager.start();
-      started.push(alertmanager);
-
-      const promDir = join(dir, 'prometheus');
-      const ruleFiles = Object.entries(renderRuleFiles()).map(([file, yaml]) => write(join(promDir, 'rules'), file, yaml));
-      const promConf = write(promDir, 'prometheus.yml', renderPrometheusConfig({
-        targets: scrapeTargets(replicas, addr),
-        ruleFiles,
-        alertmanagers: [`127.0.0.1:${addr.port('alertmanager', 'http')}`],
-        scrapeInterval: opts.scrapeInterval,
-        evaluationInterval: opts.evaluationInterval,
-        externalLabels: { stack: 'local' },
-      }));
-      prometheus = prometheusServer({ dir: promDir, port: addr.port('prometheus', 'http'), configFile: promConf });
-      await prometheus.start();
-      started.push(prometheus);
-    }
-
+    const obs = observability
+      ? await startObservability({ dir, addr, replicas, data, secrets, config, opts, started })
+      : undefined;
     const absent = (name: ServiceName): ManagedServer => ({
       name, port: 0, isRunning: () => false,
       start: () => Promise.reject(new Error(`${name} is off in this stack (observability: false)`)),
@@ -224,9 +169,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       replicas: replicaServers,
       services: {
         nginx, postgres: data.postgres, pgbouncer: data.pgbouncer, redis: data.redis,
-        prometheus: prometheus ?? absent('prometheus'), alertmanager: alertmanager ?? absent('alertmanager'),
+        prometheus: obs?.prometheus ?? absent('prometheus'), alertmanager: obs?.alertmanager ?? absent('alertmanager'),
       },
-      exporters,
+      exporters: obs?.exporters ?? [],
       directDatabaseUrl: data.directDatabaseUrl,
       dir,
       config: ctx.config,

@@ -1,0 +1,84 @@
+// The loopback stack's watchers: the exporters, Alertmanager and Prometheus, on the configs the
+// shared renderers produce (rules and routing from alerts/, scrape jobs from monitoring/).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderAlertmanagerConfig, type AlertReceivers, type AlertTiming } from '../../alerts/alertmanager-config.js';
+import { renderRuleFiles } from '../../alerts/index.js';
+import { renderPrometheusConfig } from '../../monitoring/prometheus-config.js';
+import type { StackConfig } from '../topology/config.js';
+import { DATABASE, PGBOUNCER_STATS_USER } from '../topology/names.js';
+import type { Secrets } from '../topology/types.js';
+import { scrapeTargets } from '../topology/wiring.js';
+import type { LoopbackAddressing } from './addressing.js';
+import { alertmanagerServer, nginxExporter, postgresExporter, prometheusServer, redisExporter } from './components.js';
+import type { DataServices } from './data-services.js';
+import { startPgbouncerExporter } from './exporters/pgbouncer-exporter.js';
+import { InProcessServer } from './in-process-server.js';
+import type { ManagedServer } from './servers/managed.js';
+
+export interface ObservabilityInput {
+  dir: string;
+  addr: LoopbackAddressing;
+  replicas: number;
+  data: DataServices;
+  secrets: Secrets;
+  config: StackConfig;
+  opts: { alertReceivers?: AlertReceivers; alertTiming?: AlertTiming; scrapeInterval?: string; evaluationInterval?: string };
+  /** Every server started is pushed here as soon as it is up, so a failure later still stops it. */
+  started: ManagedServer[];
+}
+
+export interface Observability {
+  exporters: ManagedServer[];
+  alertmanager: ManagedServer;
+  prometheus: ManagedServer;
+}
+
+export function writeConfig(dir: string, file: string, content: string): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, file);
+  writeFileSync(path, content);
+  return path;
+}
+
+export async function startObservability(i: ObservabilityInput): Promise<Observability> {
+  const { dir, addr, data, secrets, config, opts, started } = i;
+  const exporters: ManagedServer[] = [
+    postgresExporter({
+      dir: join(dir, 'postgres-exporter'), port: addr.port('postgres-exporter', 'metrics'),
+      dataSourceName: `${data.postgres.superUrl(DATABASE.name)}?sslmode=disable`,
+    }),
+    redisExporter({ dir: join(dir, 'redis-exporter'), port: addr.port('redis-exporter', 'metrics'), redisUrl: data.redisUrl }),
+    nginxExporter({
+      dir: join(dir, 'nginx-exporter'), port: addr.port('nginx-exporter', 'metrics'),
+      stubStatusUrl: `http://127.0.0.1:${addr.port('nginx', 'status')}/stub_status`,
+    }),
+    new InProcessServer('pgbouncer-exporter', addr.port('pgbouncer-exporter', 'metrics'), (port) => startPgbouncerExporter({
+      host: '127.0.0.1', port: data.pgbouncer.port, user: PGBOUNCER_STATS_USER, password: secrets.pgbouncerStatsPassword,
+    }, port)),
+  ];
+  await Promise.all(exporters.map((e) => e.start().then(() => started.push(e))));
+
+  const amDir = join(dir, 'alertmanager');
+  const amConf = writeConfig(amDir, 'alertmanager.yml', renderAlertmanagerConfig({
+    receivers: opts.alertReceivers ?? {}, timing: opts.alertTiming ?? config.alerts.timing,
+  }));
+  const alertmanager = alertmanagerServer({ dir: amDir, port: addr.port('alertmanager', 'http'), configFile: amConf });
+  await alertmanager.start();
+  started.push(alertmanager);
+
+  const promDir = join(dir, 'prometheus');
+  const ruleFiles = Object.entries(renderRuleFiles()).map(([file, yaml]) => writeConfig(join(promDir, 'rules'), file, yaml));
+  const promConf = writeConfig(promDir, 'prometheus.yml', renderPrometheusConfig({
+    targets: scrapeTargets(i.replicas, addr),
+    ruleFiles,
+    alertmanagers: [`127.0.0.1:${addr.port('alertmanager', 'http')}`],
+    scrapeInterval: opts.scrapeInterval,
+    evaluationInterval: opts.evaluationInterval,
+    externalLabels: { stack: 'local' },
+  }));
+  const prometheus = prometheusServer({ dir: promDir, port: addr.port('prometheus', 'http'), configFile: promConf });
+  await prometheus.start();
+  started.push(prometheus);
+  return { exporters, alertmanager, prometheus };
+}
