@@ -43,6 +43,8 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   const links = await seedLinks({ url: target.url, adminKey: target.adminKey, links: o.links ?? 200, runTag });
   const warmed = await warmUp(target.url, links);
 
+  // Before any load: a Docker target without that container fails here, not mid-run.
+  const victim = target.nameOf(def.component);
   const recorder = new Recorder();
   const ready = pollReady(target.url, recorder.startMs);
   // The load runs until `tailS` after the component is back, however long stopping and starting
@@ -54,24 +56,34 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
     links, adminKey: target.adminKey, runTag, recorder, onProgress: o.onProgress, signal: stopLoad.signal,
   });
 
-  const victim = target.nameOf(def.component);
   const at = (s: number) => recorder.startMs + s * 1000;
-  await sleep(at(warmS) - Date.now());
-  const faultAtS = (Date.now() - recorder.startMs) / 1000;
-  recorder.mark(`${def.fault} ${victim}`);
-  log(`${def.fault} ${victim} at ${faultAtS.toFixed(1)}s`);
-  await (def.fault === 'kill' ? target.kill(def.component) : target.stop(def.component));
-  const faultDoneAtS = (Date.now() - recorder.startMs) / 1000;
-  log(`${victim} down at ${faultDoneAtS.toFixed(1)}s`);
-  await sleep(at(warmS + downS) - Date.now());
-  log(`starting ${victim}`);
-  await target.start(def.component);
-  const restoreAtS = (Date.now() - recorder.startMs) / 1000;
-  recorder.mark(`${victim} back`);
-  log(`${victim} back at ${restoreAtS.toFixed(1)}s`);
+  let faultAtS: number;
+  let faultDoneAtS: number;
+  let restoreAtS: number;
+  try {
+    await sleep(at(warmS) - Date.now());
+    faultAtS = (Date.now() - recorder.startMs) / 1000;
+    recorder.mark(`${def.fault} ${victim}`);
+    log(`${def.fault} ${victim} at ${faultAtS.toFixed(1)}s`);
+    await (def.fault === 'kill' ? target.kill(def.component) : target.stop(def.component));
+    faultDoneAtS = (Date.now() - recorder.startMs) / 1000;
+    log(`${victim} down at ${faultDoneAtS.toFixed(1)}s`);
+    await sleep(at(warmS + downS) - Date.now());
+    log(`starting ${victim}`);
+    await target.start(def.component);
+    restoreAtS = (Date.now() - recorder.startMs) / 1000;
+    recorder.mark(`${victim} back`);
+    log(`${victim} back at ${restoreAtS.toFixed(1)}s`);
 
-  await sleep(tailS * 1000);
-  stopLoad.abort();
+    await sleep(tailS * 1000);
+    stopLoad.abort();
+  } catch (err) {
+    // A fault step failed: stop the load and the probe rather than leave them running.
+    stopLoad.abort();
+    ready.stop();
+    await load.catch(() => undefined);
+    throw err;
+  }
   const { summary, created } = await load;
   ready.stop();
 

@@ -49,6 +49,8 @@ function header(headers: Record<string, string | string[]>, name: string): strin
 
 function runPhase(o: RunOptions, phase: Phase): Promise<void> {
   const { recorder, plan } = o;
+  // Every context gets its request before the first send; the fallback only ever counts against
+  // redirects, so it can fail an aim but never hide a failure.
   const opOf = (client: ClientLike): Op => client.requestIterator.context.planned?.op ?? 'redirect';
   return new Promise((resolve, reject) => {
     const instance = autocannon(
