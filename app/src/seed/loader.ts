@@ -1,7 +1,8 @@
 // Loads a folder of seed CSVs (users.csv, urls.csv, events.csv: the shared/seed-data format)
 // with their ids, streamed and in batches, then moves the id sequences past them.
 // - A user repeated in users.csv (same username or email as an earlier row) is skipped, and
-//   links and events that name the repeat's id are given to the row that was kept.
+//   links and events that name the repeat's id are given to the row that was kept (also when
+//   the row kept was already in the table).
 // - Rows already in the table (same id, or same username/email/code) are skipped: loading twice
 //   is harmless.
 // - A link or event naming a user or link that does not exist keeps its row, without the link.
@@ -9,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse';
 import type { Queryable } from '../db/pool.js';
+import { BatchWriter } from '../store/batch-writer.js';
 import { resyncSequence } from '../store/sequences.js';
 import { parseBool, parseDetails, parseId, parseTimestamp } from './csv-values.js';
 
@@ -28,37 +30,18 @@ async function* rows(file: string): AsyncGenerator<{ row: number; record: Row }>
 /** Streams rows through `judge` into batches given to `insert`; returns the table's report. */
 async function loadTable<T>(file: string, judge: (r: Row) => T | string | null, insert: (batch: T[]) => Promise<number>): Promise<TableReport> {
   const report: TableReport = { read: 0, inserted: 0, skipped: 0, rejected: [] };
-  let batch: T[] = [];
-  // One batch is written while the next one is parsed: the CSV parsing and the database work
-  // overlap instead of taking turns. Never more than one in flight, so batches stay in order.
-  let inFlight: Promise<void> = Promise.resolve();
-  let failure: { err: unknown } | undefined; // kept, not left unhandled, until we next wait
-  const settle = async () => {
-    await inFlight;
-    if (failure) throw failure.err;
-  };
-  const flush = async () => {
-    await settle();
-    if (batch.length === 0) return;
-    const sent = batch;
-    batch = [];
-    inFlight = insert(sent).then((n) => {
-      report.inserted += n;
-      report.skipped += sent.length - n;
-    }, (err: unknown) => { failure = { err }; });
-  };
+  const writer = new BatchWriter<T>(SEED_BATCH, insert, (sent, inserted) => {
+    report.inserted += inserted;
+    report.skipped += sent - inserted;
+  });
   for await (const { row, record } of rows(file)) {
     report.read++;
     const verdict = judge(record);
     if (verdict === null) report.skipped++;
     else if (typeof verdict === 'string') report.rejected.push({ row, error: verdict });
-    else {
-      batch.push(verdict);
-      if (batch.length >= SEED_BATCH) await flush();
-    }
+    else await writer.add(verdict);
   }
-  await flush();
-  await settle();
+  await writer.finish();
   return report;
 }
 
@@ -66,13 +49,26 @@ interface UserIn { id: number; username: string; email: string; created_at: Date
 interface UrlIn { id: number; user_id: number | null; short_code: string; original_url: string; title: string | null; is_active: boolean; created_at: Date | null; updated_at: Date | null }
 interface EventIn { id: number; url_id: number | null; user_id: number | null; event_type: string; timestamp: Date | null; details: string }
 
+/** For each skipped user, the id of the row holding its username (else its email). */
+async function rememberKeptUsers(db: Queryable, skipped: UserIn[], alias: Map<number, number>): Promise<void> {
+  const { rows } = await db.query<{ id: number; username: string; email: string }>(
+    'SELECT id, username, email FROM users WHERE username = ANY($1::text[]) OR email = ANY($2::text[])',
+    [skipped.map((u) => u.username), skipped.map((u) => u.email)]);
+  const byUsername = new Map(rows.map((r) => [r.username, Number(r.id)]));
+  const byEmail = new Map(rows.map((r) => [r.email, Number(r.id)]));
+  for (const u of skipped) {
+    const kept = byUsername.get(u.username) ?? byEmail.get(u.email);
+    if (kept !== undefined && kept !== u.id) alias.set(u.id, kept);
+  }
+}
+
 const column = <T, K extends keyof T>(batch: T[], key: K) => batch.map((r) => r[key]);
 
 export async function loadSeed(db: Queryable, dir: string): Promise<SeedReport> {
-  // Repeated users: the id of the repeat -> the id of the row kept.
+  // Users skipped because their username or email is already taken (a repeat in the file or a
+  // row already in the table): their id -> the id of the row that has them. Only skipped rows
+  // are remembered, so memory does not grow with the size of the file.
   const alias = new Map<number, number>();
-  const byUsername = new Map<string, number>();
-  const byEmail = new Map<string, number>();
   const owner = (id: number | null) => (id === null ? null : alias.get(id) ?? id);
 
   const users = await loadTable<UserIn>(join(dir, 'users.csv'), (r) => {
@@ -81,20 +77,20 @@ export async function loadSeed(db: Queryable, dir: string): Promise<SeedReport> 
     const email = (r.email ?? '').trim();
     const created = parseTimestamp(r.created_at);
     if (!id || username === '' || email === '' || created === undefined) return 'needs id, username, email and a valid created_at';
-    const kept = byUsername.get(username) ?? byEmail.get(email);
-    if (kept !== undefined) {
-      alias.set(id, kept);
-      return null;
-    }
-    byUsername.set(username, id);
-    byEmail.set(email, id);
     return { id, username, email, created_at: created };
-  }, async (b) => (await db.query(
-    `INSERT INTO users (id, username, email, created_at)
-     SELECT id, username, email, COALESCE(created_at, now())
-     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) AS t(id, username, email, created_at)
-     ON CONFLICT DO NOTHING`,
-    [column(b, 'id'), column(b, 'username'), column(b, 'email'), column(b, 'created_at')])).rowCount ?? 0);
+  }, async (b) => {
+    // DO NOTHING also skips a row that repeats an earlier row of the same statement.
+    const { rows } = await db.query<{ id: number }>(
+      `INSERT INTO users (id, username, email, created_at)
+       SELECT id, username, email, COALESCE(created_at, now())
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) AS t(id, username, email, created_at)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [column(b, 'id'), column(b, 'username'), column(b, 'email'), column(b, 'created_at')]);
+    const inserted = new Set(rows.map((r) => Number(r.id)));
+    const skipped = b.filter((u) => !inserted.has(u.id));
+    if (skipped.length > 0) await rememberKeptUsers(db, skipped, alias);
+    return inserted.size;
+  });
 
   const urls = await loadTable<UrlIn>(join(dir, 'urls.csv'), (r) => {
     const id = parseId(r.id);

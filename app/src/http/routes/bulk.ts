@@ -9,6 +9,7 @@ import { Type } from 'typebox';
 import { assertAdmin } from '../../auth/principal.js';
 import { REQUIRED_COLUMNS, UserImportRules, type RowRejection } from '../../domain/user-import.js';
 import { resyncSequence } from '../../store/sequences.js';
+import { BatchWriter } from '../../store/batch-writer.js';
 import { insertUsersBatch, type NewUser } from '../../store/users-store.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { badRequest, HttpError } from '../errors.js';
@@ -55,7 +56,6 @@ async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<Impo
   let imported = 0;
   let skipped = 0;
   let headerSeen = false;
-  let batch: NewUser[] = [];
   let anyExplicitId = false;
 
   let lastRejectedRow = -1;
@@ -66,13 +66,10 @@ async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<Impo
     rejectedCount++;
     if (rejected.length < MAX_REJECTIONS_LISTED) rejected.push({ row: r, error });
   };
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const inserted = await insertUsersBatch(ctx.db, batch);
+  const writer = new BatchWriter<NewUser>(IMPORT_BATCH, (batch) => insertUsersBatch(ctx.db, batch), (sent, inserted) => {
     imported += inserted;
-    skipped += batch.length - inserted; // already in the table
-    batch = [];
-  };
+    skipped += sent - inserted; // already in the table
+  });
 
   const parser = file.file.pipe(parse({
     bom: true,
@@ -104,11 +101,10 @@ async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<Impo
       else if (verdict.kind === 'skip') skipped++;
       else {
         anyExplicitId ||= verdict.user.id !== null;
-        batch.push(verdict.user);
-        if (batch.length >= IMPORT_BATCH) await flush();
+        await writer.add(verdict.user);
       }
     }
-    await flush();
+    await writer.finish();
     if (!headerSeen) throw badRequest('the CSV is empty: expected a header id,username,email,created_at', { file: 'is empty' });
   } catch (err) {
     // The header check throws an HttpError; the upload limit a 413; anything else is the CSV.
