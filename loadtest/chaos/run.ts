@@ -54,6 +54,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
     url: target.url,
     scenario: { name: 'soak', mix: MIXED, phases: steady(warmS + downS + tailS + STEP_ALLOWANCE_S, o.connections ?? 10) },
     links, adminKey: target.adminKey, runTag, recorder, onProgress: o.onProgress, signal: stopLoad.signal,
+    expectedS: warmS + downS + tailS,
   });
 
   const at = (s: number) => recorder.startMs + s * 1000;

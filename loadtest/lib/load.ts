@@ -41,6 +41,8 @@ export interface DriveOptions {
   recorder?: Recorder;
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
+  /** For the progress line, when `signal` is expected to end the run before its phases do. */
+  expectedS?: number;
 }
 
 export interface DriveResult {
@@ -63,6 +65,7 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
     onProgress: o.onProgress,
     onCreated: (l) => created.push(l),
     signal: o.signal,
+    expectedS: o.expectedS,
   });
   return { summary, created };
 }

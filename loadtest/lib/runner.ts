@@ -40,6 +40,8 @@ export interface RunOptions {
   onCreated?: (link: CreatedLink) => void;
   /** Stop early (chaos: the scenario ends the load when its steps are done). */
   signal?: AbortSignal;
+  /** The length shown on the progress line when the run is expected to be stopped early. */
+  expectedS?: number | undefined;
 }
 
 function header(headers: Record<string, string | string[]>, name: string): string | undefined {
@@ -105,7 +107,7 @@ function runPhase(o: RunOptions, phase: Phase): Promise<void> {
 
 /** Runs every phase at its start time; resolves with the run's summary when the last one ends. */
 export async function runLoad(o: RunOptions): Promise<Summary> {
-  const totalS = totalDuration(o.phases);
+  const totalS = o.expectedS ?? totalDuration(o.phases);
   const timers: NodeJS.Timeout[] = [];
   let lastRequests = 0;
   const progress = o.onProgress
