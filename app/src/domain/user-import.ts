@@ -1,35 +1,28 @@
-// The rules of a users CSV import, row by row, without I/O: which rows are rejected (and why),
-// which are repeats inside the file (skipped), which go to the database in the next batch.
+// The rules of a users CSV import for one row, without I/O: rejected (and why) or a user to
+// insert. Repeats, inside the file or of rows already in the table, need no memory here: the
+// batched INSERT ... ON CONFLICT DO NOTHING skips them and the difference is counted.
 import { parseId, parseTimestamp } from '../seed/csv-values.js';
 import type { NewUser } from '../store/users-store.js';
 import { emailProblem, usernameProblem } from './user-rules.js';
 
 export interface RowRejection { row: number; error: string }
 
-export type RowVerdict = { kind: 'insert'; user: NewUser } | { kind: 'skip' } | { kind: 'reject'; error: string };
+export type RowVerdict = { kind: 'insert'; user: NewUser } | { kind: 'reject'; error: string };
 
 export const REQUIRED_COLUMNS = ['username', 'email'] as const;
 
-export class UserImportRules {
-  private readonly seenUsernames = new Set<string>();
-  private readonly seenEmails = new Set<string>();
-
-  judge(record: Record<string, string | undefined>): RowVerdict {
-    const username = (record.username ?? '').trim();
-    const email = (record.email ?? '').trim();
-    const problems: string[] = [];
-    const up = usernameProblem(username);
-    if (up) problems.push(`username ${up}`);
-    const ep = emailProblem(email);
-    if (ep) problems.push(`email ${ep}`);
-    const id = parseId(record.id);
-    if (id === undefined) problems.push('id must be a positive integer');
-    const createdAt = parseTimestamp(record.created_at);
-    if (createdAt === undefined) problems.push('created_at must be a timestamp (YYYY-MM-DD HH:MM:SS, UTC)');
-    if (problems.length > 0) return { kind: 'reject', error: problems.join('; ') };
-    if (this.seenUsernames.has(username) || this.seenEmails.has(email)) return { kind: 'skip' };
-    this.seenUsernames.add(username);
-    this.seenEmails.add(email);
-    return { kind: 'insert', user: { id: id ?? null, username, email, createdAt: createdAt ?? null } };
-  }
+export function judgeUserRow(record: Record<string, string | undefined>): RowVerdict {
+  const username = (record.username ?? '').trim();
+  const email = (record.email ?? '').trim();
+  const problems: string[] = [];
+  const up = usernameProblem(username);
+  if (up) problems.push(`username ${up}`);
+  const ep = emailProblem(email);
+  if (ep) problems.push(`email ${ep}`);
+  const id = parseId(record.id);
+  if (id === undefined) problems.push('id must be a positive integer');
+  const createdAt = parseTimestamp(record.created_at);
+  if (createdAt === undefined) problems.push('created_at must be a timestamp (YYYY-MM-DD HH:MM:SS, UTC)');
+  if (problems.length > 0) return { kind: 'reject', error: problems.join('; ') };
+  return { kind: 'insert', user: { id: id ?? null, username, email, createdAt: createdAt ?? null } };
 }

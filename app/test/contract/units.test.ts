@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { decideRedirect, type CachedLink } from '../../src/domain/link.js';
 import { aliasProblem, BASE62, CODE_LENGTH, couldBeCode, generateCode } from '../../src/domain/short-code.js';
-import { UserImportRules } from '../../src/domain/user-import.js';
+import { judgeUserRow } from '../../src/domain/user-import.js';
 import { locationHeader, originalUrlProblem } from '../../src/domain/url-rules.js';
 import { emailProblem, usernameProblem } from '../../src/domain/user-rules.js';
 import { fieldsFromValidation, toErrorResponse } from '../../src/http/error-handler.js';
@@ -113,14 +113,12 @@ describe('users', () => {
     expect(usernameProblem('ok name')).toBeUndefined();
   });
 
-  it('import rules: rejects bad rows, skips repeats inside the file', () => {
-    const rules = new UserImportRules();
-    expect(rules.judge({ username: 'a', email: 'a@x.io' }).kind).toBe('insert');
-    expect(rules.judge({ username: 'a', email: 'other@x.io' }).kind).toBe('skip');
-    expect(rules.judge({ username: 'b', email: 'a@x.io' }).kind).toBe('skip');
-    expect(rules.judge({ username: 'c', email: 'bad' })).toEqual({ kind: 'reject', error: 'email is not a valid email address' });
-    expect(rules.judge({ id: '-3', username: 'd', email: 'd@x.io' })).toEqual({ kind: 'reject', error: 'id must be a positive integer' });
-    expect(rules.judge({ id: '7', username: 'e', email: 'e@x.io', created_at: '2025-01-02 03:04:05' })).toEqual({
+  it('import rules: rejects bad rows with the reasons', () => {
+    expect(judgeUserRow({ username: 'a', email: 'a@x.io' })).toEqual({ kind: 'insert', user: { id: null, username: 'a', email: 'a@x.io', createdAt: null } });
+    expect(judgeUserRow({ username: 'c', email: 'bad' })).toEqual({ kind: 'reject', error: 'email is not a valid email address' });
+    expect(judgeUserRow({ username: ' ', email: 'bad' })).toEqual({ kind: 'reject', error: 'username must not be blank; email is not a valid email address' });
+    expect(judgeUserRow({ id: '-3', username: 'd', email: 'd@x.io' })).toEqual({ kind: 'reject', error: 'id must be a positive integer' });
+    expect(judgeUserRow({ id: '7', username: 'e', email: 'e@x.io', created_at: '2025-01-02 03:04:05' })).toEqual({
       kind: 'insert', user: { id: 7, username: 'e', email: 'e@x.io', createdAt: new Date('2025-01-02T03:04:05Z') } });
   });
 });

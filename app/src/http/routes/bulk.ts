@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { parse } from 'csv-parse';
 import { Type } from 'typebox';
 import { assertAdmin } from '../../auth/principal.js';
-import { REQUIRED_COLUMNS, UserImportRules, type RowRejection } from '../../domain/user-import.js';
+import { judgeUserRow, REQUIRED_COLUMNS, type RowRejection } from '../../domain/user-import.js';
 import { resyncSequence } from '../../store/sequences.js';
 import { BatchWriter } from '../../store/batch-writer.js';
 import { insertUsersBatch, type NewUser } from '../../store/users-store.js';
@@ -50,7 +50,6 @@ export const bulkRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asyn
 };
 
 async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<ImportResult> {
-  const rules = new UserImportRules();
   const rejected: RowRejection[] = [];
   let rejectedCount = 0;
   let imported = 0;
@@ -68,7 +67,7 @@ async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<Impo
   };
   const writer = new BatchWriter<NewUser>(IMPORT_BATCH, (batch) => insertUsersBatch(ctx.db, batch), (sent, inserted) => {
     imported += inserted;
-    skipped += sent - inserted; // already in the table
+    skipped += sent - inserted; // already in the table, or earlier in the file
   });
 
   const parser = file.file.pipe(parse({
@@ -96,9 +95,8 @@ async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<Impo
 
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      const verdict = rules.judge(record);
+      const verdict = judgeUserRow(record);
       if (verdict.kind === 'reject') reject(info.lines - 1, verdict.error);
-      else if (verdict.kind === 'skip') skipped++;
       else {
         anyExplicitId ||= verdict.user.id !== null;
         await writer.add(verdict.user);
