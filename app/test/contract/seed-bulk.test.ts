@@ -61,11 +61,11 @@ describe('seed', () => {
     expect(again.users.inserted + again.urls.inserted + again.events.inserted).toBe(0);
   });
 
-  it('the npm commands write a generated data set and load it into an empty database', async () => {
+  it('the generate-data and seed commands (the npm scripts\' entry points) write a data set and load it into an empty database', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shortstack-gen-'));
     const run = promisify(execFile);
     try {
-      await run('npx', ['tsx', 'app/src/seed/generate-cli.ts', '--out', dir, '--users', '50', '--urls', '120', '--events', '300', '--seed', '9'], { cwd: REPO_ROOT });
+      await run(process.execPath, ['--import', 'tsx', 'app/src/seed/generate-cli.ts', '--out', dir, '--users', '50', '--urls', '120', '--events', '300', '--seed', '9'], { cwd: REPO_ROOT });
       // The same seed writes the same files.
       await writeDataset(join(dir, 'again'), { users: 50, urls: 120, events: 300 }, 9);
       for (const f of ['users.csv', 'urls.csv', 'events.csv']) expect(readFileSync(join(dir, f), 'utf8')).toBe(readFileSync(join(dir, 'again', f), 'utf8'));
@@ -73,7 +73,7 @@ describe('seed', () => {
       await h.data.postgres.query('CREATE DATABASE generated');
       const url = h.data.postgres.superUrl('generated');
       await runMigrations(url);
-      const { stdout } = await run('npx', ['tsx', 'app/src/seed/cli.ts', '--dir', dir, '--database-url', url], { cwd: REPO_ROOT });
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'app/src/seed/cli.ts', '--dir', dir, '--database-url', url], { cwd: REPO_ROOT });
       expect(stdout).toContain('users: read 50, inserted 50, skipped 0, rejected 0');
       expect(stdout).toContain('urls: read 120, inserted 120, skipped 0, rejected 0');
       expect(stdout).toContain('events: read 300, inserted 300, skipped 0, rejected 0');
