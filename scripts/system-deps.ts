@@ -7,6 +7,8 @@ import { pathToFileURL } from 'node:url';
 /** Debian package -> a file it installs that proves it is there. */
 export const SYSTEM_PACKAGES: Readonly<Record<string, string>> = {
   postgresql: '/usr/lib/postgresql/15/bin/postgres',
+  // psql streams COPY for the scale benchmark.
+  'postgresql-client': '/usr/bin/psql',
   pgbouncer: '/usr/sbin/pgbouncer',
   'redis-server': '/usr/bin/redis-server',
   nginx: '/usr/sbin/nginx',

@@ -75,11 +75,16 @@ export function postgresExporter(o: { dir: string; port: number; dataSourceName:
 }
 
 export function redisExporter(o: { dir: string; port: number; redisUrl: string }): CommandServer {
+  // The password goes in the environment, not on the command line where `ps` would show it.
+  const url = new URL(o.redisUrl);
+  const password = decodeURIComponent(url.password);
+  url.password = '';
   return new CommandServer({
     name: 'redis-exporter',
     port: o.port,
     command: '/usr/bin/prometheus-redis-exporter',
-    args: [`-redis.addr=${o.redisUrl}`, `-web.listen-address=127.0.0.1:${o.port}`],
+    args: [`-redis.addr=${url.origin}`, `-web.listen-address=127.0.0.1:${o.port}`],
+    env: { ...process.env, REDIS_PASSWORD: password },
     dir: o.dir,
     readyPath: '/metrics',
   });
