@@ -78,12 +78,12 @@ export function redisExporter(o: { dir: string; port: number; redisUrl: string }
   // The password goes in the environment, not on the command line where `ps` would show it.
   const url = new URL(o.redisUrl);
   const password = decodeURIComponent(url.password);
-  url.password = '';
   return new CommandServer({
     name: 'redis-exporter',
     port: o.port,
     command: '/usr/bin/prometheus-redis-exporter',
-    args: [`-redis.addr=${url.origin}`, `-web.listen-address=127.0.0.1:${o.port}`],
+    // (URL.origin is "null" for the redis: scheme, hence the host by hand.)
+    args: [`-redis.addr=redis://${url.host}`, `-web.listen-address=127.0.0.1:${o.port}`],
     env: { ...process.env, REDIS_PASSWORD: password },
     dir: o.dir,
     readyPath: '/metrics',

@@ -58,6 +58,18 @@ describe('loopback stack, two replicas', () => {
       return healthy.length === expected.length ? healthy : undefined;
     });
     expect(up).toEqual([...expected].sort());
+    // `up` says the exporters answered; their own gauges say the servers behind them answered them.
+    const query = async (q: string) => {
+      const res = await fetch(`${stack.prometheusUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
+      return ((await res.json()) as { data: { result: Array<{ value: [number, string] }> } }).data.result;
+    };
+    for (const gauge of ['redis_up', 'pg_up', 'pgbouncer_up', 'nginx_up']) {
+      const result = await until(`${gauge} scraped`, async () => {
+        const r = await query(gauge);
+        return r.length > 0 ? r : undefined;
+      });
+      expect([gauge, result[0]!.value[1]]).toEqual([gauge, '1']);
+    }
 
     const created = await fetch(`${stack.url}/shorten`, {
       method: 'POST',
