@@ -78,6 +78,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
+    // A request that reaches a stopping replica over one of nginx's kept-alive connections is
+    // served (the pools are still open until the drain) with Connection: close, rather than
+    // answered 503, which nginx rightly does not retry and would hand to the client.
+    return503OnClosing: false,
     bodyLimit: JSON_BODY_LIMIT,
     // Over-long codes reach the handler (a JSON 404) rather than fall out of the router; past
     // this length Fastify answers 414, through the same error contract.
@@ -93,6 +97,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // A stopping replica retires each kept-alive connection after its answer (service.ts stop()).
+    if (deps.isStopping()) reply.header('connection', 'close');
     done();
   });
 

@@ -1,6 +1,7 @@
 // Wires one replica: pg pool (through PgBouncer), ResilientRedis, the link and API-key caches,
 // the click buffer, the Fastify app and the internal metrics server; and stops them in order.
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { pino, type DestinationStream, type Logger } from 'pino';
@@ -91,14 +92,22 @@ export async function createService(config: AppConfig, logger: Logger = createLo
     stopping = true;
     const deadline = Date.now() + config.shutdownTimeoutMs;
     const remaining = () => Math.max(0, deadline - Date.now());
-    // 1. Stop accepting and let in-flight requests finish (their clicks land in the buffer).
+    // 1. Refuse new connections at once: nginx then sends those requests to another replica, a
+    //    POST included, since nothing was sent. Requests that still arrive on nginx's kept-alive
+    //    connections are served for a short grace, each answered with Connection: close (see
+    //    server.ts), so those connections retire one by one. Closing an idle kept-alive connection
+    //    straight away would race with nginx sending a request on it, which it cannot retry for
+    //    a POST. (net's close, not http's: http's would also close the idle connections now.)
+    if (app.server.listening) NetServer.prototype.close.call(app.server);
+    await sleep(Math.min(DRAIN_GRACE_MS, remaining()));
+    // 2. Close what is left and let in-flight requests finish (their clicks land in the buffer).
     await withTimeout(app.close(), remaining(), () => {
       logger.warn('in-flight requests still running at the shutdown deadline; closing their connections');
       app.server.closeAllConnections();
     });
-    // 2. Write every buffered click while the database is still ours.
+    // 3. Write every buffered click while the database is still ours.
     await clicks.drain(remaining());
-    // 3. Release everything else.
+    // 4. Release everything else.
     await Promise.allSettled([links.close(), keys.close()]);
     await redis.close();
     await withTimeout(pool.end(), remaining(), () => logger.warn('database pool did not close before the deadline'));
@@ -137,6 +146,9 @@ async function redisReady(redis: ResilientRedis, ms: number): Promise<void> {
   clearTimeout(timer);
   if (onReady) redis.client.off('ready', onReady);
 }
+
+/** How long a stopping replica keeps answering on connections it already has. */
+export const DRAIN_GRACE_MS = 1000;
 
 async function withTimeout(work: Promise<unknown>, ms: number, onTimeout: () => void): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
