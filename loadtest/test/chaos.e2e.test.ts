@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
 import { runChaos } from '../chaos/run.js';
-import { CHAOS } from '../chaos/scenarios.js';
+import { CHAOS, type ChaosResult } from '../chaos/scenarios.js';
 import { loopbackTarget } from '../chaos/target.js';
 
 let stack: LoopbackStack;
@@ -16,11 +16,18 @@ afterAll(async () => {
 
 const brief = { connections: 4, links: 50, warmS: 2, tailS: 3 };
 
+/** The redirects that failed, by kind, so a failing run says which kind it was. */
+const failedRedirects = (r: ChaosResult) => {
+  const { outcomes, errors } = r.summary.byOp.redirect;
+  return Object.entries({ ...outcomes, ...errors }).filter(([kind, n]) => kind !== 'ok' && n > 0);
+};
+
 describe('chaos on the loopback stack', () => {
   it('kill-replica: no redirect fails while a replica is SIGKILLed and started again', async () => {
     const r = await runChaos({ target: loopbackTarget(stack), scenario: 'kill-replica', ...brief, downS: 2 });
     expect(r.victim).toBe('app-1');
     expect(r.summary.byOp.redirect.requests).toBeGreaterThan(1000);
+    expect(failedRedirects(r), `statuses ${JSON.stringify(r.summary.statusCounts)}`).toEqual([]);
     expect(r.summary.byOp.redirect.failed).toBe(0);
     expect(r.replicasUp).toBe(true);
     expect(r.createdMissing).toBe(0);
@@ -30,6 +37,7 @@ describe('chaos on the loopback stack', () => {
   it('redis-down: no redirect fails, /ready is degraded meanwhile, and everything recovers without restarts', async () => {
     const r = await runChaos({ target: loopbackTarget(stack), scenario: 'redis-down', ...brief, downS: 4, tailS: 4 });
     expect(r.summary.byOp.redirect.requests).toBeGreaterThan(1000);
+    expect(failedRedirects(r), `statuses ${JSON.stringify(r.summary.statusCounts)}`).toEqual([]);
     expect(r.summary.byOp.redirect.failed).toBe(0);
     expect(r.ready.some((s) => s.status === 'degraded')).toBe(true);
     expect(r.ready.at(-1)?.status).toBe('ok');
