@@ -57,4 +57,14 @@ describe('free ports', () => {
     expect(reserve(port!)).toBe(false);
     expect(readFileSync(file, 'utf8')).toBe(String(process.ppid));
   });
+
+  it('clears the claims left by killed processes when a process first asks for a port', async () => {
+    const { pid: deadPid } = spawnSync('true');
+    const stale = [20_001, 20_002, 20_003].map((p) => join(RESERVATIONS, String(p)));
+    for (const f of stale) if (!existsSync(f)) writeFileSync(f, String(deadPid));
+    const child = allocateInChild(1);
+    await child.ports;
+    expect(stale.filter((f) => existsSync(f) && readFileSync(f, 'utf8') === String(deadPid))).toEqual([]);
+    await child.exit();
+  }, 30_000);
 });

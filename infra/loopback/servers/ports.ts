@@ -3,7 +3,7 @@
 // not ours to keep: while a replica is down (a chaos run, a restart) its ephemeral port can become
 // the source port of any outgoing connection or another test's `listen(0)`, and nginx then talks
 // to a stranger, or the replica cannot listen again.
-import { linkSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ export function ephemeralLow(): number {
 }
 
 const held = new Set<number>();
-let releaseOnExit = false;
+let firstUse = true;
 
 function alive(pid: number): boolean {
   try {
@@ -34,6 +34,8 @@ function alive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+const isLive = (holder: number) => Number.isInteger(holder) && holder > 0 && alive(holder);
 
 /** Creates the port's file already holding this pid (link is atomic: no half-written claims). */
 function createClaim(file: string): boolean {
@@ -82,11 +84,23 @@ export function reserve(port: number): boolean {
   if (createClaim(file)) return true;
   const holder = holderOf(file);
   if (holder === undefined) return createClaim(file);
-  if (Number.isInteger(holder) && holder > 0 && alive(holder)) return false;
+  if (isLive(holder)) return false;
   return underTakeoverLock(() => {
     if (holderOf(file) !== holder) return false; // Taken over by someone else first.
     rmSync(file, { force: true });
     return createClaim(file);
+  });
+}
+
+/** Clears the claims of processes that exited without releasing them (killed, or ended by a signal). */
+function sweepStale(): void {
+  underTakeoverLock(() => {
+    for (const name of readdirSync(RESERVATIONS)) {
+      if (!/^\d+$/.test(name)) continue;
+      const holder = holderOf(join(RESERVATIONS, name));
+      if (holder !== undefined && !isLive(holder)) rmSync(join(RESERVATIONS, name), { force: true });
+    }
+    return true;
   });
 }
 
@@ -109,8 +123,10 @@ function bindable(port: number): Promise<boolean> {
  * other process of this project holds. It stays reserved until this process exits.
  */
 export async function freePort(): Promise<number> {
-  if (!releaseOnExit) {
-    releaseOnExit = true;
+  if (firstUse) {
+    firstUse = false;
+    mkdirSync(RESERVATIONS, { recursive: true, mode: 0o1777 });
+    sweepStale();
     process.once('exit', () => { for (const p of [...held]) release(p); });
   }
   const high = ephemeralLow() - 1;
