@@ -1,0 +1,99 @@
+// Link stats come from the click counts a trigger keeps beside the events. Whatever wrote the
+// clicks (the seed loader, redirects through the click flusher, POST /events), and when the
+// counts were backfilled by the migration, they must equal counting the events themselves.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runner } from 'node-pg-migrate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from '../../src/migrate.js';
+import { writeDataset } from '../../src/seed/generator.js';
+import { loadSeed } from '../../src/seed/loader.js';
+import { TOP_REFERRERS } from '../../src/store/stats-store.js';
+import { call, startHarness, until, type Harness } from '../support/harness.js';
+
+let h: Harness;
+const api = (method: string, path: string, opts?: Parameters<typeof call>[3]) => call(h.service, method, path, opts);
+
+beforeAll(async () => {
+  h = await startHarness();
+  // The shared seed has no clicks; the generator's dataset (same format) has them, over many
+  // days and referrers, some empty.
+  const dir = mkdtempSync(join(tmpdir(), 'shortstack-stats-'));
+  try {
+    await writeDataset(dir, { users: 100, urls: 400, events: 20_000 });
+    await loadSeed(h.direct, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+afterAll(async () => { await h?.stop(); });
+
+/** The stats of every link that has clicks, counted from its raw events. */
+async function statsFromEvents(): Promise<Map<number, { clicks: number; clicks_by_day: unknown[]; top_referrers: unknown[] }>> {
+  const { rows } = await h.direct.query<{ url_id: string; by_day: { day: string; clicks: number }[]; referrers: { referrer: string; clicks: number }[] }>(`
+    WITH clicks AS (
+      SELECT url_id, to_char(date_trunc('day', "timestamp" AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day,
+             COALESCE(NULLIF(details->>'referrer', ''), '(direct)') AS referrer
+      FROM events WHERE event_type = 'click' AND url_id IS NOT NULL)
+    SELECT u.url_id,
+      (SELECT json_agg(json_build_object('day', day, 'clicks', n) ORDER BY day)
+         FROM (SELECT day, count(*)::int AS n FROM clicks c WHERE c.url_id = u.url_id GROUP BY day) d) AS by_day,
+      (SELECT json_agg(json_build_object('referrer', referrer, 'clicks', n) ORDER BY n DESC, referrer)
+         FROM (SELECT referrer, count(*)::int AS n FROM clicks c WHERE c.url_id = u.url_id
+               GROUP BY referrer ORDER BY n DESC, referrer LIMIT ${TOP_REFERRERS}) r) AS referrers
+    FROM (SELECT DISTINCT url_id FROM clicks) u`);
+  return new Map(rows.map((r) => [Number(r.url_id), {
+    clicks: r.by_day.reduce((s, d) => s + d.clicks, 0), clicks_by_day: r.by_day, top_referrers: r.referrers,
+  }]));
+}
+
+async function expectStatsToMatchEvents(): Promise<number> {
+  const expected = await statsFromEvents();
+  for (const [urlId, stats] of expected) {
+    const res = await api('GET', `/urls/${urlId}/stats`);
+    expect(res.status).toBe(200);
+    expect({ url_id: urlId, ...stats }).toEqual({ url_id: res.body.url_id, clicks: res.body.clicks, clicks_by_day: res.body.clicks_by_day, top_referrers: res.body.top_referrers });
+  }
+  return expected.size;
+}
+
+describe('link stats', () => {
+  it('equal the counts of the loaded events for every link', async () => {
+    const links = await expectStatsToMatchEvents();
+    expect(links).toBeGreaterThan(100);
+  });
+
+  it('count clicks from redirects, POST /events and referrers too long for an index entry', async () => {
+    const link = (await api('POST', '/urls', { body: { original_url: 'https://example.com/stats' } })).body;
+    const longReferrer = `https://ref.example/${'ü'.repeat(3_000)}`;
+    for (const referer of ['https://a.example/', 'https://a.example/', 'https://b.example/', undefined]) {
+      const res = await api('GET', `/${link.short_code}`, { key: null, headers: referer ? { referer } : {} });
+      expect(res.status).toBe(302);
+    }
+    expect((await api('POST', '/events', { body: { url_id: link.id, event_type: 'click', details: { referrer: longReferrer } } })).status).toBe(201);
+    await until('the clicks flushed', async () => (await api('GET', `/urls/${link.id}/stats`)).body.clicks === 5);
+    const stats = (await api('GET', `/urls/${link.id}/stats`)).body;
+    expect(stats.top_referrers).toEqual([
+      { referrer: 'https://a.example/', clicks: 2 },
+      { referrer: '(direct)', clicks: 1 },
+      { referrer: 'https://b.example/', clicks: 1 },
+      { referrer: longReferrer, clicks: 1 },
+    ]);
+    expect(stats.clicks_by_day).toEqual([{ day: new Date().toISOString().slice(0, 10), clicks: 5 }]);
+    await expectStatsToMatchEvents();
+  });
+
+  it('are backfilled from the events when the migration runs on a database that has them', async () => {
+    const migrate = (direction: 'up' | 'down') => runner({
+      databaseUrl: h.data.directDatabaseUrl, dir: MIGRATIONS_DIR, direction, count: 1,
+      migrationsTable: 'pgmigrations', singleTransaction: true, log: () => undefined,
+    });
+    const down = await migrate('down');
+    expect(down.map((m) => m.name)).toEqual(['1767484800000_click-rollups']);
+    const gone = await h.direct.query(`SELECT to_regclass('click_days') AS t`);
+    expect(gone.rows[0].t).toBeNull();
+    await migrate('up');
+    expect(await expectStatsToMatchEvents()).toBeGreaterThan(100);
+  });
+});
