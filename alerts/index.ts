@@ -1,4 +1,5 @@
 // Every alert and recording rule of Shortstack, and the rule files Prometheus loads.
+import { capacityRecordingGroup } from './capacity.js';
 import { renderAlertFile, renderRecordingFile, type RenderOptions } from './render.js';
 import { appAlerts } from './rules/app.js';
 import { clickAlerts } from './rules/clicks.js';
@@ -30,7 +31,7 @@ export function renderRuleFiles(opts: RenderOptions = {}): Record<string, string
     names.add(a.name);
   }
   return {
-    [RULE_FILES.recording]: renderRecordingFile([...RECORDING_GROUPS]),
+    [RULE_FILES.recording]: renderRecordingFile([capacityRecordingGroup(opts.postgresVolumeBytes), ...RECORDING_GROUPS]),
     [RULE_FILES.alerts]: renderAlertFile([...ALERTS], opts),
   };
 }

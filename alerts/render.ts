@@ -5,6 +5,8 @@ import type { AlertDefinition, RecordingGroup } from './types.js';
 
 export interface RenderOptions {
   runbookBaseUrl?: string;
+  /** Size of the disk the PostgreSQL data lives on (per stack; see capacity.ts). */
+  postgresVolumeBytes?: number;
 }
 
 export function alertRule(a: AlertDefinition, opts: RenderOptions = {}) {

@@ -7,8 +7,6 @@ export const THRESHOLDS = {
   redirectP99Seconds: 0.25,
   /** Age of the oldest unflushed click, seconds: the flusher is falling behind. */
   clickFlushLagSeconds: 30,
-  /** Bytes the PostgreSQL volume holds (the Docker named volume / EBS size, per stack). */
-  postgresVolumeBytes: 10 * 1024 ** 3,
   /** Share of the volume used before the page. */
   postgresVolumeFullRatio: 0.9,
   /** Hours ahead predict_linear looks for the ticket. */

@@ -1,5 +1,6 @@
 // Every metric a panel or an alert may read, with what exports it. A query naming anything
 // else reads a series nobody writes (tested in metrics-catalog.test.ts).
+import { capacityRecordingGroup } from '../alerts/capacity.js';
 import { RECORDING_GROUPS } from '../alerts/index.js';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'untyped';
@@ -107,8 +108,11 @@ export const TOOL_METRICS: CatalogEntry[] = [
 
 /** Recording rules from alerts/ (SLO ratios), one entry per recorded name. */
 export function recordingRuleMetrics(): CatalogEntry[] {
-  const names = new Set(RECORDING_GROUPS.flatMap((g) => g.rules.map((r) => r.record)));
-  return [...names].map((name) => ({ name, type: 'gauge' as const, source: 'recording rule' as const, help: 'SLO recording rule (alerts/slo)' }));
+  const slo = new Set(RECORDING_GROUPS.flatMap((g) => g.rules.map((r) => r.record)));
+  return [
+    ...capacityRecordingGroup().rules.map((r) => ({ name: r.record, type: 'gauge' as const, source: 'recording rule' as const, help: 'a stack capacity (alerts/capacity.ts)' })),
+    ...[...slo].map((name) => ({ name, type: 'gauge' as const, source: 'recording rule' as const, help: 'SLO recording rule (alerts/slo)' })),
+  ];
 }
 
 export function metricsCatalog(): CatalogEntry[] {

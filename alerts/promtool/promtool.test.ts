@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { PROMTOOL, runTool, withFiles } from '../../monitoring/tools/validators.js';
 import { ALERTS, renderRuleFiles } from '../index.js';
-import { ALERT_CASES } from './cases.js';
+import { ALERT_CASES, type AlertCase } from './cases.js';
 import { renderPromtoolTests } from './render-tests.js';
 import { expandTemplate } from './template.js';
 
@@ -47,6 +47,25 @@ describe('promtool unit tests', () => {
     const r = withFiles(files, (dir) => runTool(PROMTOOL, ['test', 'rules', 'tests.yml'], dir));
     expect(r.output).not.toContain('FAILED');
     expect(r.code).toBe(0);
+  });
+
+  it("compare the databases' size with the volume size of the stack, not a fixed one", () => {
+    const gib = 1024 ** 3;
+    const opts = { postgresVolumeBytes: 200 * gib };
+    const files = renderRuleFiles(opts);
+    const size = (values: string) => [{ series: 'pg_database_size_bytes{job="postgres", instance="postgres", component="postgres", datname="shortstack"}', values }];
+    const cases: AlertCase[] = [
+      // 150 GiB: far past the default 10 GiB, three quarters of this stack's 200 GiB.
+      { alert: 'PostgresVolumeAlmostFull', kind: 'quiet', series: size(`${150 * gib}x20`), at: '15m' },
+      { alert: 'PostgresVolumeAlmostFull', kind: 'fires', series: size(`${150 * gib} ${190 * gib}x20`), before: '5m', at: '6m',
+        expect: [{ labels: { instance: 'postgres' }, value: 0.95 }] },
+      { alert: 'PostgresVolumeFilling', kind: 'quiet', interval: '10m', series: size(`${100 * gib}+${0.1 * gib}x20`), at: '3h' },
+    ];
+    const tests = { ...files, 'tests.yml': renderPromtoolTests(files, ALERTS, cases, opts) };
+    const r = withFiles(tests, (dir) => runTool(PROMTOOL, ['test', 'rules', 'tests.yml'], dir));
+    expect(r.output).not.toContain('FAILED');
+    expect(r.code).toBe(0);
+    expect(files['shortstack-recording.yml']).toContain(`vector(${200 * gib})`);
   });
 
   it('catch a wrong expectation (the harness can fail)', () => {

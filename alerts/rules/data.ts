@@ -1,12 +1,14 @@
 // The data tier: PostgreSQL, PgBouncer in front of it, and Redis (a cache: degraded, not down).
 import { DASHBOARDS, OVERVIEW_PANELS } from '../../monitoring/dashboards/panels.js';
+import { CAPACITY_SERIES } from '../capacity.js';
 import { docker, loopback } from '../commands.js';
 import { THRESHOLDS } from '../thresholds.js';
 import type { AlertDefinition } from '../types.js';
 
 const overview = (panel: string) => ({ dashboard: DASHBOARDS.overview.title, panel });
-const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(0)} GiB`;
 const volumeUsed = `sum by (instance) (pg_database_size_bytes)`;
+// One series without labels, matched against every instance.
+const volumeSize = `on() group_left ${CAPACITY_SERIES.postgresVolumeBytes}`;
 
 export const dataAlerts: AlertDefinition[] = [
   {
@@ -158,12 +160,12 @@ export const dataAlerts: AlertDefinition[] = [
     name: 'PostgresVolumeFilling',
     group: 'shortstack-data',
     // Predictions are linear, so the sum of each database's prediction is the prediction of the sum.
-    expr: `sum by (instance) (predict_linear(pg_database_size_bytes[6h], ${THRESHOLDS.postgresVolumeFillHorizonHours} * 3600)) > ${THRESHOLDS.postgresVolumeBytes}`,
+    expr: `sum by (instance) (predict_linear(pg_database_size_bytes[6h], ${THRESHOLDS.postgresVolumeFillHorizonHours} * 3600)) > ${volumeSize}`,
     for: '30m',
     severity: 'warning',
     component: 'postgres',
     summary: `PostgreSQL will fill its volume within ${THRESHOLDS.postgresVolumeFillHorizonHours} h`,
-    description: `At the growth of the last 6 hours the databases of {{ $labels.instance }} reach the ${gib(THRESHOLDS.postgresVolumeBytes)} volume within ${THRESHOLDS.postgresVolumeFillHorizonHours} hours.`,
+    description: `At the growth of the last 6 hours the databases of {{ $labels.instance }} reach the size of the volume (${CAPACITY_SERIES.postgresVolumeBytes}) within ${THRESHOLDS.postgresVolumeFillHorizonHours} hours.`,
     runbook: {
       meaning: 'The databases grow fast enough to fill the PostgreSQL volume within a day (WAL not counted: keep headroom).',
       impact: 'None yet. When the volume is full PostgreSQL stops accepting writes.',
@@ -178,7 +180,7 @@ export const dataAlerts: AlertDefinition[] = [
       },
       mitigate: [
         'Find the table that grows (`select relname, pg_total_relation_size(oid) from pg_class order by 2 desc limit 10`); click events grow with traffic.',
-        'Grow the volume (stack config) or archive old click events.',
+        'Grow the disk and set its size in the stack (`pulumi config set shortstack:postgresVolumeGiB N`), or archive old click events.',
       ],
       escalate: 'Ticket the database owner.',
     },
@@ -186,17 +188,17 @@ export const dataAlerts: AlertDefinition[] = [
   {
     name: 'PostgresVolumeAlmostFull',
     group: 'shortstack-data',
-    expr: `${volumeUsed} / ${THRESHOLDS.postgresVolumeBytes} > ${THRESHOLDS.postgresVolumeFullRatio}`,
+    expr: `${volumeUsed} / ${volumeSize} > ${THRESHOLDS.postgresVolumeFullRatio}`,
     for: '5m',
     severity: 'critical',
     component: 'postgres',
     summary: 'PostgreSQL volume {{ $value | printf "%.2f" }} full',
-    description: `The databases of {{ $labels.instance }} use over ${THRESHOLDS.postgresVolumeFullRatio * 100}% of the ${gib(THRESHOLDS.postgresVolumeBytes)} volume.`,
+    description: `The databases of {{ $labels.instance }} use over ${THRESHOLDS.postgresVolumeFullRatio * 100}% of the volume (${CAPACITY_SERIES.postgresVolumeBytes}).`,
     runbook: {
       meaning: 'The PostgreSQL volume is nearly full.',
       impact: 'Soon every write fails and PostgreSQL may shut down; redirects of cached links keep working.',
       diagnose: {
-        promql: ['pg_database_size_bytes', `${volumeUsed} / ${THRESHOLDS.postgresVolumeBytes}`],
+        promql: ['pg_database_size_bytes', CAPACITY_SERIES.postgresVolumeBytes, `${volumeUsed} / ${volumeSize}`],
         logql: ['{component="postgres"} |= "No space left"'],
         panel: overview(OVERVIEW_PANELS.postgresSize),
         commands: {

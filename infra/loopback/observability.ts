@@ -1,6 +1,6 @@
 // The loopback stack's watchers: the exporters, Alertmanager and Prometheus, on the configs the
 // shared renderers produce (rules and routing from alerts/, scrape jobs from monitoring/).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderAlertmanagerConfig, type AlertReceivers, type AlertTiming } from '../../alerts/alertmanager-config.js';
 import { renderRuleFiles } from '../../alerts/index.js';
@@ -68,7 +68,9 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
   started.push(alertmanager);
 
   const promDir = join(dir, 'prometheus');
-  const ruleFiles = Object.entries(renderRuleFiles()).map(([file, yaml]) => writeConfig(join(promDir, 'rules'), file, yaml));
+  // Here PostgreSQL's data shares the filesystem of the stack's folder: its size is the volume's.
+  const disk = statfsSync(dir);
+  const ruleFiles = Object.entries(renderRuleFiles({ postgresVolumeBytes: disk.blocks * disk.bsize })).map(([file, yaml]) => writeConfig(join(promDir, 'rules'), file, yaml));
   const promConf = writeConfig(promDir, 'prometheus.yml', renderPrometheusConfig({
     targets: scrapeTargets(i.replicas, addr),
     ruleFiles,

@@ -70,6 +70,13 @@ describe('loopback stack, two replicas', () => {
       });
       expect([gauge, result[0]!.value[1]]).toEqual([gauge, '1']);
     }
+    // The volume alerts' ratio, on real data: the databases' size over this disk's size.
+    const used = await until('the volume ratio evaluated', async () => {
+      const r = await query('sum by (instance) (pg_database_size_bytes) / on() group_left shortstack:postgres_volume_bytes');
+      return r.length > 0 ? Number(r[0]!.value[1]) : undefined;
+    });
+    expect(used).toBeGreaterThan(0);
+    expect(used).toBeLessThan(1);
 
     const created = await fetch(`${stack.url}/shorten`, {
       method: 'POST',

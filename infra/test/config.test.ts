@@ -11,6 +11,7 @@ describe('parseStackConfig', () => {
     expect(c.images).toEqual(DEFAULT_IMAGES);
     expect(c.pools).toEqual({ appDbPoolMax: 10, pgbouncerPoolSize: 20, pgbouncerMaxClientConn: 1000 });
     expect(c.alerts).toEqual({ timing: {} });
+    expect(c.postgresVolumeGiB).toBe(10);
   });
 
   it('reads values as Pulumi hands them over (strings and JSON-encoded objects)', () => {
@@ -38,6 +39,7 @@ describe('parseStackConfig', () => {
         images: { nginx: 'nginx', bogus: 'x:1' },
         resources: { app: { cpus: -1 } },
         alerts: { smtp: { smarthost: 'mail', from: 'me', to: [] }, timing: { groupWait: 'soon' } },
+        postgresVolumeGiB: 0,
       });
     } catch (e) {
       err = e;
@@ -46,7 +48,7 @@ describe('parseStackConfig', () => {
     const problems = (err as StackConfigError).problems;
     expect(Object.keys(problems).sort()).toEqual([
       'alerts.smtp.from', 'alerts.smtp.smarthost', 'alerts.smtp.to', 'alerts.timing.groupWait',
-      'images.bogus', 'images.nginx', 'publicPort', 'replica', 'replicas', 'resources.app.cpus',
+      'images.bogus', 'images.nginx', 'postgresVolumeGiB', 'publicPort', 'replica', 'replicas', 'resources.app.cpus',
     ]);
     expect((err as Error).message).toContain('shortstack:replicas must be an integer from 1 to 32 (got 0)');
     expect((err as Error).message).toContain('shortstack:images.nginx must be an image pinned by tag or digest');

@@ -67,6 +67,17 @@ describe('prometheus.yml as deployed', () => {
     expect(prom.alerting.alertmanagers[0].static_configs[0].targets).toEqual(['alertmanager:9093']);
     expect(prom.rule_files.every((f: string) => f.startsWith(`${CONFIG_DIR}/rules/`))).toBe(true);
   });
+
+  it("carries the stack's PostgreSQL volume size (shortstack:postgresVolumeGiB) to the rules the volume alerts read", () => {
+    const recording = (gib?: number) => {
+      const t = buildTopology(parseStackConfig(gib === undefined ? {} : { postgresVolumeGiB: gib }), 'dev');
+      const file = t.component('prometheus').files.find((f) => f.path.endsWith('shortstack-recording.yml'))!;
+      const groups = parse(resolveText(file.content, secrets)).groups as { name: string; rules: { record: string; expr: string }[] }[];
+      return groups.find((g) => g.name === 'shortstack-capacity')!.rules;
+    };
+    expect(recording(250)).toEqual([{ record: 'shortstack:postgres_volume_bytes', expr: `vector(${250 * 1024 ** 3})` }]);
+    expect(recording()).toEqual([{ record: 'shortstack:postgres_volume_bytes', expr: `vector(${10 * 1024 ** 3})` }]);
+  });
 });
 
 describe('alertmanager.yml as deployed', () => {

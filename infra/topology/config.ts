@@ -1,5 +1,6 @@
 // The stack's configuration (Pulumi.<stack>.yaml, namespace `shortstack`): typed, defaulted and
 // validated in one pass that reports every bad key at once, so an operator fixes a stack in one go.
+import { DEFAULT_POSTGRES_VOLUME_BYTES } from '../../alerts/capacity.js';
 import { DEFAULT_IMAGES, PINNED_IMAGE_KEYS, type PinnedImageKey } from './images.js';
 import { COMPONENT_NAMES, type ComponentName } from './names.js';
 
@@ -42,6 +43,11 @@ export interface StackConfig {
   nginx: { clientMaxBodySize: string; workerConnections: number };
   alerts: { smtp?: SmtpSettings; timing: AlertTimingConfig };
   logLevel: string;
+  /**
+   * Size of the disk PostgreSQL's data lives on (the Docker host's disk holding the named
+   * volume). The volume alerts and the dashboard compare the databases' size against it.
+   */
+  postgresVolumeGiB: number;
   /** The backend network's subnet: the app trusts X-Forwarded-For from nginx's address in it. */
   backendSubnet: string;
   build: { version: string; commit: string };
@@ -155,7 +161,7 @@ const SIZE = /^\d+[km]?$/;
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 const TOP_KEYS = [
   'placement', 'replicas', 'publicPort', 'publicBaseUrl', 'localPorts', 'images', 'appImageName', 'resources',
-  'pools', 'cache', 'rateLimit', 'nginx', 'alerts', 'logLevel', 'backendSubnet', 'build',
+  'pools', 'cache', 'rateLimit', 'nginx', 'alerts', 'logLevel', 'postgresVolumeGiB', 'backendSubnet', 'build',
 ] as const;
 
 /**
@@ -262,6 +268,7 @@ export function parseStackConfig(raw: Raw): StackConfig {
     nginx,
     alerts: smtp ? { smtp, timing } : { timing },
     logLevel: r.str(raw, 'logLevel', 'logLevel', 'info', /^(fatal|error|warn|info|debug|trace|silent)$/, 'a pino level (info, debug, ...)'),
+    postgresVolumeGiB: r.int(raw, 'postgresVolumeGiB', 'postgresVolumeGiB', DEFAULT_POSTGRES_VOLUME_BYTES / 1024 ** 3, 1, 1 << 20),
     backendSubnet: r.str(raw, 'backendSubnet', 'backendSubnet', '172.30.213.0/24', CIDR, 'an IPv4 CIDR such as 172.30.213.0/24'),
     build: {
       version: r.str(bu, 'version', 'build.version', '0.1.0'),

@@ -1,6 +1,6 @@
 // The service overview: the four golden signals first, then one row per component.
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { THRESHOLDS } from '../../alerts/thresholds.js';
+import { CAPACITY_SERIES } from '../../alerts/capacity.js';
 import { datasourceVariables, graph, logPanel, q, single, PROMETHEUS_DS } from './builders.js';
 import { DASHBOARDS, OVERVIEW_PANELS as P } from './panels.js';
 
@@ -89,7 +89,7 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
     .withPanel(single(P.postgresUp, 'none', [q('pg_up', '{{instance}}')]))
     .withPanel(graph(P.postgresSize, 'bytes', [
       q('sum(pg_database_size_bytes)', 'databases'),
-      q(`vector(${THRESHOLDS.postgresVolumeBytes})`, 'volume'),
+      q(CAPACITY_SERIES.postgresVolumeBytes, 'volume'),
     ]))
     .withPanel(graph(P.postgresConnections, 'short', [
       q('sum by (state) (pg_stat_activity_count)', '{{state}}'),

@@ -25,9 +25,9 @@ export function alertReceivers(smtp: SmtpSettings | undefined, s: Secrets): Aler
 }
 
 export function monitoringFiles(ctx: BuildContext): MonitoringFiles {
-  const { alerts } = ctx.config;
+  const { alerts, postgresVolumeGiB } = ctx.config;
   return {
-    rules: renderRuleFiles(),
+    rules: renderRuleFiles({ postgresVolumeBytes: postgresVolumeGiB * 1024 ** 3 }),
     alertmanager: secretText(['discordWebhookUrl', 'pagerdutyRoutingKey', 'smtpPassword'], (s) =>
       renderAlertmanagerConfig({ receivers: alertReceivers(alerts.smtp, s), timing: alerts.timing })),
     dashboards: renderDashboards(),
