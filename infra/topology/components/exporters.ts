@@ -42,11 +42,12 @@ export function exporters(ctx: BuildContext): Component[] {
       DATA_SOURCE_NAME: secretText(['dbPassword'], (s) =>
         `postgresql://${DATABASE.user}:${encodeURIComponent(s.dbPassword)}@${postgres}/${DATABASE.name}?sslmode=disable`),
     }),
-    exporter(ctx, 'pgbouncer-exporter', 'pgbouncer', [
-      secretText(['pgbouncerStatsPassword'], (s) =>
-        `--pgBouncer.connectionString=postgres://${PGBOUNCER_STATS_USER}:${encodeURIComponent(s.pgbouncerStatsPassword)}@${pgbouncer}/pgbouncer?sslmode=disable`),
-      listen('pgbouncer-exporter'),
-    ]),
+    // The connection string (with its password) from the environment, as for postgres-exporter,
+    // not the command line, which every process in the container can read.
+    exporter(ctx, 'pgbouncer-exporter', 'pgbouncer', [listen('pgbouncer-exporter')], {
+      PGBOUNCER_EXPORTER_CONNECTION_STRING: secretText(['pgbouncerStatsPassword'], (s) =>
+        `postgres://${PGBOUNCER_STATS_USER}:${encodeURIComponent(s.pgbouncerStatsPassword)}@${pgbouncer}/pgbouncer?sslmode=disable`),
+    }),
     exporter(ctx, 'redis-exporter', 'redis', [], {
       REDIS_ADDR: `redis://${redis}`,
       REDIS_PASSWORD: secretText(['redisPassword'], (s) => s.redisPassword),
