@@ -49,6 +49,13 @@ export interface Summary {
   statusCounts: Record<string, number>;
   outcomes: Record<Outcome, number>;
   errors: Record<ErrorKind, number>;
+  /**
+   * Requests the load generator wrote on a connection whose last response said
+   * `Connection: close` (nginx does after keepalive_requests), lost when the server's close
+   * crossed them. autocannon does not honour the header; a real client would not have sent them,
+   * and no server ever read them: not failures, and not in `requests`.
+   */
+  sentAfterClose: number;
   byOp: Record<Op, OpCounts>;
   series: SeriesPoint[];
   marks: Mark[];
@@ -74,6 +81,7 @@ export class Recorder {
   private readonly statusCounts: Record<string, number> = {};
   private readonly byOp = Object.fromEntries(OPS.map((op) => [op, emptyOp()])) as Record<Op, OpCounts>;
   private readonly marks: Mark[] = [];
+  private sentAfterClose = 0;
 
   constructor(readonly startMs: number = Date.now()) {}
 
@@ -110,6 +118,11 @@ export class Recorder {
     c.requests += 1;
     c.failed += 1;
     c.errors[kind] += 1;
+  }
+
+  /** A request lost because the client wrote it after the server announced `Connection: close`. */
+  afterClose(): void {
+    this.sentAfterClose += 1;
   }
 
   /** Running totals for the progress line. */
@@ -154,6 +167,7 @@ export class Recorder {
       statusCounts: { ...this.statusCounts },
       outcomes,
       errors,
+      sentAfterClose: this.sentAfterClose,
       byOp: structuredClone(this.byOp),
       series: this.seconds.map((s, i) => ({
         t: i, requests: s.requests, ok: s.ok, failed: s.failed, p99Ms: s.hist.percentile(99), maxMs: s.hist.max,

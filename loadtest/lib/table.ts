@@ -57,7 +57,11 @@ export function renderSummary(title: string, s: Summary): string {
       return [op, fmtInt(c.requests), fmtInt(c.ok), fmtInt(c.failed)];
     }),
   );
-  return [`== ${title}`, totals, '', `status codes: ${statuses || '(none)'}`, '', perOp, '', failures].join('\n');
+  // Not failures: the load generator wrote them after the server said `Connection: close`.
+  const afterClose = s.sentAfterClose > 0
+    ? [`not counted: ${fmtInt(s.sentAfterClose)} requests written after the server said Connection: close (the load generator's doing)`]
+    : [];
+  return [`== ${title}`, totals, '', `status codes: ${statuses || '(none)'}`, '', perOp, '', failures, ...afterClose].join('\n');
 }
 
 /** One live line: elapsed time, current rate, failures so far. */

@@ -10,6 +10,7 @@ export interface FakeApi {
   served: { wrongLocation: number; rateLimited: number; redirects: number };
   /** Answer this code's redirects with a wrong Location. */
   corrupt(code: string): void;
+  repair(code: string): void;
   /** Answer every n-th redirect with 429. */
   rateLimitEvery(n: number): void;
   close(): Promise<void>;
@@ -58,6 +59,7 @@ export async function startFakeApi(adminKey: string): Promise<FakeApi> {
     links,
     served,
     corrupt: (code) => corrupted.add(code),
+    repair: (code) => corrupted.delete(code),
     rateLimitEvery: (n) => {
       limitEvery = n;
     },

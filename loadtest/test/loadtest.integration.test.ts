@@ -1,7 +1,7 @@
 // The load tool end to end against a local stand-in API: seeding, both traffic mixes, honest
 // accounting of wrong Locations and 429s, and the CLI writing its report and chart.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drive, seedLinks } from '../lib/load.js';
 import { scenario } from '../lib/scenarios.js';
 import type { LinkSet } from '../lib/links.js';
+import { nginxServer } from '../../infra/loopback/components.js';
+import { freePort } from '../../infra/loopback/servers/ports.js';
 import { startFakeApi, type FakeApi } from './fake-api.js';
 
 const KEY = 'test-admin-key';
@@ -36,6 +38,7 @@ describe('load run against a stand-in API', () => {
     api.rateLimitEvery(25);
     const { summary } = await drive({ url: api.url, scenario: scenario('redirects', 2, 4), links, runTag: 'it' });
     api.rateLimitEvery(0);
+    api.repair(links.code(1));
 
     expect(summary.requests).toBeGreaterThan(200);
     expect(summary.outcomes.wrong_location).toBeGreaterThan(0);
@@ -51,6 +54,31 @@ describe('load run against a stand-in API', () => {
     expect(summary.failed).toBe(summary.outcomes.wrong_location + summary.outcomes.rate_limited);
     expect(summary.series.length).toBeGreaterThanOrEqual(2);
     expect(summary.latency.p99).toBeGreaterThan(0);
+  });
+
+  it('counts no failure when the server closes kept-alive connections (nginx keepalive_requests)', async () => {
+    // nginx answers a connection's last request with `Connection: close` and closes it;
+    // autocannon writes its next request regardless, and now and then the close resets it.
+    const dir = mkdtempSync(join(tmpdir(), 'shortstack-ka-'));
+    const port = await freePort();
+    const conf = join(dir, 'nginx.conf');
+    writeFileSync(conf, `worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+      events { worker_connections 256; }
+      http { access_log off; keepalive_requests 5;
+        upstream api { server ${new URL(api.url).host}; keepalive 8; }
+        server { listen 127.0.0.1:${port};
+          location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } } }`);
+    const nginx = nginxServer({ dir, port, confFile: conf });
+    await nginx.start();
+    try {
+      const { summary } = await drive({ url: `http://127.0.0.1:${port}`, scenario: scenario('redirects', 3, 4), links, runTag: 'ka' });
+      expect(summary.requests).toBeGreaterThan(1_000); // so over 200 closes, each a chance to race
+      expect({ failed: summary.failed, errors: summary.errors }).toEqual({ failed: 0, errors: { timeout: 0, reset: 0, refused: 0, other: 0 } });
+      expect(summary.sentAfterClose).toBeLessThan(summary.requests / 5);
+    } finally {
+      await nginx.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs the mixed traffic and reports every created link', async () => {
