@@ -19,13 +19,16 @@ export interface MockRun {
 export const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply((v) => { resolve(v); return v; }));
 export const isSecret = (o: pulumi.Output<unknown>): Promise<boolean> => (o as unknown as { isSecret: Promise<boolean> }).isSecret;
 
-export async function runProgram(stack: string, config: Record<string, string>, secretKeys: string[] = []): Promise<MockRun> {
+export async function runProgram(stack: string, config: Record<string, string>, secretKeys: string[] = [],
+  exitCodes: Record<string, number> = {}): Promise<MockRun> {
   const resources: Recorded[] = [];
   await pulumi.runtime.setMocks({
     newResource(args) {
       resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true });
-      // Images report a digest; everything else echoes its inputs.
-      const state = { ...args.inputs, repoDigest: `sha256:${args.name}`, result: `generated-${args.name}` };
+      // Images report their id and digest; an attached (one-shot) container its exit code, as the
+      // provider does once it has run; everything else echoes its inputs.
+      const exitCode = args.inputs.attach ? (exitCodes[args.name] ?? 0) : undefined;
+      const state = { ...args.inputs, repoDigest: `sha256:${args.name}`, imageId: `sha256:id-${args.name}`, result: `generated-${args.name}`, exitCode };
       return { id: `${args.name}-id`, state };
     },
     call: (args) => args.inputs,

@@ -63,6 +63,8 @@ export class DockerStack extends pulumi.ComponentResource {
         secrets: args.secrets.values,
         waitHealthy: healthyNeeded.has(c.name),
         peers: (c.resolvesOnceAtStart ?? []).flatMap(containersOf),
+        after: c.dependsOn.filter((d) => d.condition === 'completed')
+          .flatMap((d) => containersOf(d.component).map((container, i) => ({ name: topology.instances(d.component)[i]!, container }))),
       }, { parent: this, dependsOn: c.dependsOn.flatMap((d) => containersOf(d.component)) }));
     }
     this.registerOutputs({});

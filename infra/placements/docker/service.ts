@@ -1,4 +1,5 @@
 // One component on Docker: its containers (one per instance), data volumes, config uploads.
+import { createHash } from 'node:crypto';
 import { Container, type ContainerArgs } from '@pulumi/docker/container.js';
 import type { Network } from '@pulumi/docker/network.js';
 import { Volume } from '@pulumi/docker/volume.js';
@@ -21,9 +22,23 @@ export interface DockerServiceArgs {
   waitHealthy: boolean;
   /** Containers whose replacement must replace these too (addresses resolved once at start). */
   peers: Container[];
+  /** One-shot containers this one starts after: it is not started unless they exited 0. */
+  after: { name: string; container: Container }[];
 }
 
 const seconds = (n: number) => `${n}s`;
+
+/**
+ * The provider reports a one-shot's exit code but never fails on it: a failed migration must
+ * stop the deployment (this throws inside the dependent's inputs), not start the app against an
+ * old schema.
+ */
+export function requireExitZero(oneShot: string, dependent: string): (code: number) => string {
+  return (code) => {
+    if (code !== 0) throw new Error(`${oneShot} exited with code ${code}: ${dependent} is not started (docker logs ${oneShot})`);
+    return 'exited-0';
+  };
+}
 
 function resolveAll(texts: Text[], secrets: pulumi.Output<Secrets>): pulumi.Output<string[]> {
   return pulumi.all(texts.map((t) => resolveInput(t, secrets)));
@@ -43,6 +58,10 @@ export class DockerService extends pulumi.ComponentResource {
     const command = c.command ? resolveAll(c.command, args.secrets) : undefined;
     const uploads = c.files.map((f) => ({ file: f.path, content: resolveInput(f.content, args.secrets) }));
     const peerIds = args.peers.length > 0 ? pulumi.all(args.peers.map((p) => p.id)).apply((ids) => ids.join(',')) : undefined;
+    const gates = args.after.map(({ name, container }) => container.exitCode.apply(requireExitZero(name, c.name)));
+    // A digest of the config files: changing one replaces the containers that read it.
+    const configDigest = pulumi.all(uploads.map((u) => u.content)).apply((contents) =>
+      createHash('sha256').update(JSON.stringify(uploads.map((u, i) => [u.file, contents[i]]))).digest('hex').slice(0, 16));
 
     this.containers = args.instances.map((instance) => {
       const volumeName = (v: string) => `${args.prefix}-${replicated ? `${v}-${instance}` : v}`;
@@ -53,15 +72,6 @@ export class DockerService extends pulumi.ComponentResource {
           labels: [{ label: CONTAINER_LABELS.stack, value: args.stackName }],
         }, { parent: this }),
       }));
-      // Docker refuses to copy files into a read-only root file system, but not into a volume:
-      // config files go to a small volume of their own, rewritten on every deploy.
-      const configVolume = c.files.length > 0
-        ? new Volume(`${instance}-config`, {
-          name: `${args.prefix}-${instance}-config`,
-          labels: [{ label: CONTAINER_LABELS.stack, value: args.stackName }],
-        }, { parent: this })
-        : undefined;
-
       const labels: ContainerArgs['labels'] = [
         { label: CONTAINER_LABELS.stack, value: args.stackName },
         { label: CONTAINER_LABELS.component, value: c.name },
@@ -69,6 +79,35 @@ export class DockerService extends pulumi.ComponentResource {
       ];
       // Changing a label replaces the container: nginx restarts with every new set of replicas.
       if (peerIds) labels.push({ label: 'com.shortstack.peers', value: peerIds });
+      for (const [i, gate] of gates.entries()) labels.push({ label: `com.shortstack.after.${args.after[i]!.name}`, value: gate });
+
+      // Config files live in a small volume of their own. The provider copies uploads into a
+      // container by extracting at "/", which Docker refuses on a read-only root file system
+      // even when every file lands in a volume. So a seeder carries them: a container of the
+      // same image, created but never started, with the volume mounted; the service mounts it
+      // read-only and is replaced when the files change.
+      const configVolume = c.files.length > 0
+        ? new Volume(`${instance}-config`, {
+          name: `${args.prefix}-${instance}-config`,
+          labels: [{ label: CONTAINER_LABELS.stack, value: args.stackName }],
+        }, { parent: this })
+        : undefined;
+      const seeder = configVolume
+        ? new Container(`${instance}-config`, {
+          name: `${dockerContainerName(args.stackName, instance)}-config`,
+          image: args.image,
+          start: false,
+          mustRun: false,
+          restart: 'no',
+          mounts: [{ type: 'volume', source: configVolume.name, target: CONFIG_DIR }],
+          uploads,
+          labels: [
+            { label: CONTAINER_LABELS.stack, value: args.stackName },
+            { label: CONTAINER_LABELS.component, value: `${c.name}-config` },
+          ],
+        }, { parent: this })
+        : undefined;
+      if (seeder) labels.push({ label: 'com.shortstack.config', value: configDigest });
 
       const containerArgs: ContainerArgs = {
         name: dockerContainerName(args.stackName, instance),
@@ -82,10 +121,9 @@ export class DockerService extends pulumi.ComponentResource {
         tmpfs: Object.fromEntries(c.tmpfs.map((p) => [p, 'rw,nosuid,nodev,size=64m,mode=1777'])),
         mounts: [
           ...dataVolumes.map((v) => ({ type: 'volume', source: v.volume.name, target: v.target })),
-          ...(configVolume ? [{ type: 'volume', source: configVolume.name, target: CONFIG_DIR }] : []),
+          ...(configVolume ? [{ type: 'volume', source: configVolume.name, target: CONFIG_DIR, readOnly: true }] : []),
           ...c.hostMounts.map((m) => ({ type: 'bind', source: m.hostPath, target: m.containerPath, readOnly: m.readOnly })),
         ],
-        uploads,
         networksAdvanced: c.networks.map((n) => ({
           name: args.networks[n].name,
           // The instance's own name, and the component's name for the set of replicas.
@@ -120,10 +158,12 @@ export class DockerService extends pulumi.ComponentResource {
         labels,
         logDriver: 'json-file',
         logOpts: { 'max-size': '10m', 'max-file': '3' },
-        // Longer than the app's SHUTDOWN_TIMEOUT_MS, so a graceful stop flushes its clicks.
+        // Longer than the app's SHUTDOWN_TIMEOUT_MS, so a graceful stop flushes its clicks:
+        // stopTimeout for `docker stop`, destroyGraceSeconds when Pulumi replaces or removes it.
         stopTimeout: 15,
+        destroyGraceSeconds: 15,
       };
-      return new Container(instance, containerArgs, { parent: this });
+      return new Container(instance, containerArgs, { parent: this, dependsOn: seeder ? [seeder] : [] });
     });
     this.registerOutputs({});
   }

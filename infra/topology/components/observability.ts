@@ -136,12 +136,17 @@ export function loki(ctx: BuildContext): Component {
 }
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
+/**
+ * A path the image does not have: a new volume there is root's. The image's own
+ * /var/lib/alloy is alloy's (uid 473, mode 770), which root without capabilities cannot enter.
+ */
+const ALLOY_DATA = '/alloy-data';
 
 export function alloy(ctx: BuildContext): Component {
   const conf = configPath('config.alloy');
   return {
     ...base(ctx, 'alloy'),
-    command: ['run', `--server.http.listen-addr=0.0.0.0:${PORTS.alloy.http}`, '--storage.path=/var/lib/alloy/data', conf],
+    command: ['run', `--server.http.listen-addr=0.0.0.0:${PORTS.alloy.http}`, `--storage.path=${ALLOY_DATA}`, conf],
     env: {},
     files: [{
       path: conf,
@@ -155,7 +160,7 @@ export function alloy(ctx: BuildContext): Component {
     }],
     dependsOn: [{ component: 'loki', condition: 'started' }],
     // Its read position, so a restart does not ship every log line again.
-    volumes: [{ name: 'alloy-data', mountPath: '/var/lib/alloy/data' }],
+    volumes: [{ name: 'alloy-data', mountPath: ALLOY_DATA }],
     // Reading other containers' logs goes through the Docker API: the socket, read-only, and
     // the image's root user (the socket is root's). This is the stack's one privileged reader.
     hostMounts: [{ hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET, readOnly: true }],
