@@ -7,10 +7,8 @@
 import { Command } from 'commander';
 import pg from 'pg';
 import { startDataServices } from '../../infra/loopback/data-services.js';
-import { freePorts } from '../../infra/loopback/servers/ports.js';
-import { loadConfig } from '../src/config.js';
 import { runMigrations } from '../src/migrate.js';
-import { createService } from '../src/service.js';
+import { startBenchService } from './bench-service.js';
 import { median } from './stats.js';
 
 const LINKS = 10_000;
@@ -45,14 +43,7 @@ async function main(): Promise<void> {
     await direct.query('VACUUM ANALYZE');
     console.log(`wrote ${events.toLocaleString('en')} click events in ${(writeMs / 1000).toFixed(1)} s (vacuum ${((Date.now() - t) / 1000).toFixed(1)} s)`);
 
-    const [port, metricsPort] = (await freePorts(2)) as [number, number];
-    const adminKey = `bench-reads-${process.pid}-${Date.now()}`;
-    const service = await createService(loadConfig({
-      HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(metricsPort),
-      DATABASE_URL: data.databaseUrl, MIGRATE_DATABASE_URL: data.directDatabaseUrl, REDIS_URL: data.redisUrl,
-      ADMIN_API_KEYS: adminKey, PUBLIC_BASE_URL: 'http://short.bench.invalid', LOG_LEVEL: 'warn',
-    }));
-    await service.listen();
+    const { service, adminKey } = await startBenchService(data);
     cleanups.unshift(() => service.stop());
 
     const figures: [string, string][] = [

@@ -5,10 +5,8 @@
 import { loadavg } from 'node:os';
 import { Command } from 'commander';
 import { startDataServices } from '../../infra/loopback/data-services.js';
-import { freePorts } from '../../infra/loopback/servers/ports.js';
-import { loadConfig } from '../src/config.js';
 import { runMigrations } from '../src/migrate.js';
-import { createService } from '../src/service.js';
+import { startBenchService } from './bench-service.js';
 import { startBareRedirectServer } from './bare-server.js';
 import { runLoad } from './load.js';
 import { alternate, renderReport, summarize, type RunResult } from './stats.js';
@@ -31,14 +29,7 @@ async function main(): Promise<void> {
   const cleanups: (() => Promise<void>)[] = [() => data.stop()];
   try {
     await runMigrations(data.directDatabaseUrl);
-    const [port, metricsPort] = (await freePorts(2)) as [number, number];
-    const adminKey = `bench-${process.pid}-${Date.now()}`;
-    const service = await createService(loadConfig({
-      HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(metricsPort),
-      DATABASE_URL: data.databaseUrl, MIGRATE_DATABASE_URL: data.directDatabaseUrl, REDIS_URL: data.redisUrl,
-      ADMIN_API_KEYS: adminKey, PUBLIC_BASE_URL: 'http://short.bench.invalid', LOG_LEVEL: opts.logLevel,
-    }));
-    await service.listen();
+    const { service, adminKey } = await startBenchService(data, opts.logLevel);
     cleanups.unshift(() => service.stop());
 
     const target = 'https://example.com/landing/page?utm_source=bench';
