@@ -16,6 +16,8 @@ import type { ClickSink, LinkCache, RouteContext } from './http/context.js';
 import { sendError, installErrorHandler } from './http/error-handler.js';
 import { HttpError } from './http/errors.js';
 import { installNotFoundHandler, RouteTable } from './http/method-not-allowed.js';
+import { JSON_BODY_LIMIT, MAX_HEADER_BYTES, UPLOAD_LIMIT } from './http/limits.js';
+import { answerClientError } from './http/client-error.js';
 import { installRateLimit } from './http/rate-limit.js';
 import { lazyChildLogger } from './http/lazy-logger.js';
 import { addPreValidation } from './http/route-hooks.js';
@@ -34,10 +36,6 @@ import type pg from 'pg';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** JSON bodies are small (a URL is at most 2 KiB); anything bigger is refused with 413. */
-export const JSON_BODY_LIMIT = 64 * 1024;
-/** A bulk CSV upload; ~1M users rows. */
-export const UPLOAD_LIMIT = 100 * 1024 * 1024;
 
 export interface ServerDeps {
   config: AppConfig;
@@ -83,6 +81,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // answered 503, which nginx rightly does not retry and would hand to the client.
     return503OnClosing: false,
     bodyLimit: JSON_BODY_LIMIT,
+    // Above what nginx lets through, so an oversized request is refused there, answered.
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    clientErrorHandler: answerClientError,
     // Over-long codes reach the handler (a JSON 404) rather than fall out of the router; past
     // this length Fastify answers 414, through the same error contract.
     routerOptions: { maxParamLength: 4096, ignoreTrailingSlash: false },

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { AlertReceivers, AlertTiming } from '../../alerts/alertmanager-config.js';
 import { dirNginxPaths, renderNginxConf } from '../render/nginx.js';
 import { appEnv, migrate } from '../topology/components/app.js';
+import { frontDoorPolicy } from '../topology/components/edge.js';
 import { parseStackConfig, type StackConfig } from '../topology/config.js';
 import type { BuildContext } from '../topology/context.js';
 import { DATABASE, PGBOUNCER_STATS_USER } from '../topology/names.js';
@@ -145,7 +146,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       statusAllow: ['127.0.0.1'],
       upstreams: appUpstreams(replicas, addr),
       paths: dirNginxPaths(nginxDir),
-      clientMaxBodySize: config.nginx.clientMaxBodySize,
+      policy: frontDoorPolicy(config),
       workerConnections: config.nginx.workerConnections,
       workerProcesses: 1,
     }));

@@ -30,6 +30,32 @@ export interface Listen {
   port: number;
 }
 
+/**
+ * What the front door lets through and how much of it, per client address. Every size comes from
+ * the app's own limits (app/src/http/limits.ts): nginx refuses, with an answer, whatever a replica
+ * would refuse by dropping the connection, which nginx would count against a healthy replica.
+ */
+export interface FrontDoorPolicy {
+  /** Methods passed to the app; others get a JSON 405 from nginx. */
+  methods: readonly string[];
+  /** Body limit of every route but the uploads, in bytes. */
+  bodyBytes: number;
+  /** Upload routes: a larger body, streamed to the replica, with time to import it. */
+  uploads: { paths: readonly string[]; bodyBytes: number; readTimeoutS: number };
+  /** large_client_header_buffers: at most `count` header lines of at most `bytes` each. */
+  headerBuffers: { count: number; bytes: number };
+  /** limit_req / limit_conn per client address; the probes have a tighter rate of their own. */
+  perAddress: { requestsPerSecond: number; burst: number; connections: number; probeRequestsPerSecond: number };
+  probePaths: readonly string[];
+  /** Slow clients: between two reads of the headers or the body, and for each write of the answer. */
+  clientTimeoutS: number;
+  /**
+   * Proxies in front of nginx (a load balancer's subnets) whose X-Forwarded-For is believed. Empty:
+   * the peer's address is the client. Either way, nginx sends the app exactly one address.
+   */
+  trustedProxies: readonly string[];
+}
+
 export interface NginxConfigInput {
   listen: Listen;
   /** stub_status, for the exporter: never published. */
@@ -38,8 +64,8 @@ export interface NginxConfigInput {
   statusAllow: string[];
   /** host:port of every app replica. */
   upstreams: string[];
+  policy: FrontDoorPolicy;
   paths?: NginxPaths;
-  clientMaxBodySize?: string;
   workerProcesses?: number | 'auto';
   workerConnections?: number;
   /** Idle keepalive connections kept per worker to the replicas. */
@@ -56,9 +82,11 @@ export const NGINX_ERROR_BODIES: Record<number, { error: string; fields?: Record
   400: { error: 'bad request' },
   404: { error: 'not found' },
   405: { error: 'method not allowed' },
+  408: { error: 'request timed out' },
   413: { error: 'request body too large', fields: { body: 'exceeds the size limit' } },
   414: { error: 'request URI too long', fields: { uri: 'exceeds the length limit' } },
   429: { error: 'too many requests' },
+  431: { error: 'request headers too large', fields: { headers: 'exceed the size limit' } },
   500: { error: 'internal error' },
   502: { error: 'service unavailable: no healthy upstream' },
   503: { error: 'service unavailable' },
@@ -69,16 +97,66 @@ export const NGINX_ERROR_BODIES: Record<number, { error: string; fields?: Record
 const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const listenDirective = (l: Listen) => `listen ${l.host ? `${l.host}:` : ''}${l.port}`;
 
+const bytes = (n: number) => (n % 1024 === 0 ? `${n / 1024}k` : String(n));
+
+/** Headers nginx puts on every answer, its own and the app's (the app's copies are hidden). */
+function commonHeaders(indent: string): string {
+  return [
+    'add_header X-Request-Id $req_id always;',
+    'add_header X-Content-Type-Options nosniff always;',
+  ].map((l) => indent + l).join('\n');
+}
+
+/** The proxying directives every location to the replicas shares. */
+function proxyDirectives(input: NginxConfigInput, indent: string): string {
+  return [
+    // In each proxying location, not the server: the 405's internal redirect to its error page
+    // would meet a server-level check again (the map's value is cached) and end as nginx's HTML.
+    'if ($method_allowed = 0) {',
+    '    return 405;',
+    '}',
+    'proxy_pass http://app;',
+    'proxy_http_version 1.1;',
+    'proxy_set_header Connection "";',
+    // $host, not $http_host: an HTTP/1.0 request may come without a Host header.
+    'proxy_set_header Host $host;',
+    'proxy_set_header X-Request-Id $req_id;',
+    'proxy_set_header X-Real-IP $remote_addr;',
+    // Replaced, never appended to: the app sees one address, the one nginx itself vouches for
+    // (the peer, or what realip took from a trusted proxy), so a client cannot choose its own.
+    'proxy_set_header X-Forwarded-For $remote_addr;',
+    'proxy_set_header X-Forwarded-Proto $scheme;',
+    `proxy_connect_timeout ${input.proxyConnectTimeoutS ?? 2}s;`,
+    'proxy_send_timeout 10s;',
+  ].map((l) => indent + l).join('\n');
+}
+
 export function renderNginxConf(input: NginxConfigInput): string {
   if (input.upstreams.length === 0) throw new Error('nginx: at least one upstream is required');
   const p = input.paths ?? CONTAINER_NGINX_PATHS;
+  const policy = input.policy;
+  const per = policy.perAddress;
   const maxFails = input.maxFails ?? 2;
   const failTimeout = input.failTimeoutS ?? 10;
   const errorCodes = Object.keys(NGINX_ERROR_BODIES).map(Number);
-  // 494 is nginx's "request header too large", sent to clients as 400.
-  const errorPages = [...errorCodes.map((c) => `    error_page ${c} /_error/${c};`), '    error_page 494 =400 /_error/400;'];
-  const errorLocations = errorCodes.map((c) =>
-    `        location = /_error/${c} {\n            internal;\n            return ${c} ${quote(JSON.stringify(NGINX_ERROR_BODIES[c]))};\n        }`);
+  // 494 is nginx's "request header too large": the same thing as the app's 431.
+  const errorPages = [...errorCodes.map((c) => `    error_page ${c} /_error/${c};`), '    error_page 494 =431 /_error/431;'];
+  const errorLocations = errorCodes.map((c) => {
+    // A 405 must say what is allowed (RFC 9110); add_header here replaces the server's, so repeat them.
+    const allow = c === 405
+      ? `\n${commonHeaders('            ')}\n            add_header Allow ${quote(policy.methods.join(', '))} always;`
+      : '';
+    return `        location = /_error/${c} {\n            internal;${allow}\n            return ${c} ${quote(JSON.stringify(NGINX_ERROR_BODIES[c]))};\n        }`;
+  });
+  const methodPattern = `~^(${policy.methods.join('|')})$`;
+  const probePattern = `~ ^(${policy.probePaths.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`;
+  const realIp = policy.trustedProxies.length === 0 ? '' : `
+    # Only the proxies in front of nginx may say who the client is; from the right, the first
+    # address they did not add is the client's.
+${policy.trustedProxies.map((a) => `    set_real_ip_from ${a};`).join('\n')}
+    real_ip_header X-Forwarded-For;
+    real_ip_recursive on;
+`;
 
   return `# Rendered by infra/render/nginx.ts: do not edit by hand.
 # No \`daemon\` or \`user\` directive: the command line sets daemon off, and nginx runs unprivileged.
@@ -104,11 +182,29 @@ http {
     uwsgi_temp_path ${p.tempDir}/uwsgi;
     scgi_temp_path ${p.tempDir}/scgi;
 
-    client_max_body_size ${input.clientMaxBodySize ?? '2m'};
-    client_body_timeout 10s;
-    client_header_timeout 10s;
-    send_timeout 10s;
-    large_client_header_buffers 4 8k;
+    # Every size below is the app's own limit: what a replica would refuse by closing the
+    # connection (and so look dead to nginx), nginx refuses first, with an answer.
+    # The upload limit here, the JSON one in each location: an error page reached from an upload
+    # location (a 502 halfway through) must not meet a smaller limit, or nginx answers in HTML.
+    client_max_body_size ${bytes(Math.max(policy.bodyBytes, policy.uploads.bodyBytes))};
+    client_body_timeout ${policy.clientTimeoutS}s;
+    client_header_timeout ${policy.clientTimeoutS}s;
+    send_timeout ${policy.clientTimeoutS}s;
+    large_client_header_buffers ${policy.headerBuffers.count} ${bytes(policy.headerBuffers.bytes)};
+${realIp}
+    # One address's flood must not starve everyone else: requests and connections per address.
+    limit_req_zone $binary_remote_addr zone=per_address:10m rate=${per.requestsPerSecond}r/s;
+    limit_req_zone $binary_remote_addr zone=probes:1m rate=${per.probeRequestsPerSecond}r/s;
+    limit_conn_zone $binary_remote_addr zone=connections:10m;
+    limit_req_status 429;
+    limit_conn_status 429;
+    limit_req_log_level warn;
+    limit_conn_log_level warn;
+
+    map $request_method $method_allowed {
+        default 0;
+        "${methodPattern}" 1;
+    }
 
     # A client's X-Request-Id is kept when it looks like an id; otherwise nginx makes one.
     map $http_x_request_id $req_id {
@@ -129,6 +225,8 @@ http {
 
     upstream app {
         least_conn;
+        # Passive health counts connection errors and timeouts only, and the front door lets
+        # no request through that a healthy replica would answer by closing the connection.
 ${input.upstreams.map((u) => `        server ${u} max_fails=${maxFails} fail_timeout=${failTimeout}s;`).join('\n')}
         keepalive ${input.upstreamKeepalive ?? 64};
         # Below the app's own keep-alive timeout, so nginx never reuses a socket the app is closing.
@@ -143,24 +241,23 @@ ${errorPages.join('\n')}
         ${listenDirective(input.listen)} default_server;
         server_name _;
 
-        add_header X-Request-Id $req_id always;
+        # The app sends these too: one copy each, nginx's, also on nginx's own answers.
+        proxy_hide_header X-Request-Id;
+        proxy_hide_header X-Content-Type-Options;
+${commonHeaders('        ')}
+
+        limit_conn connections ${per.connections};
+        limit_req zone=per_address burst=${per.burst} nodelay;
 
         # Metrics live on each replica's internal port, never behind the front door.
         location = /metrics {
+            client_max_body_size ${bytes(policy.bodyBytes)};
             return 404;
         }
 
         location / {
-            proxy_pass http://app;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Request-Id $req_id;
-            proxy_set_header X-Real-IP $remote_addr;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_connect_timeout ${input.proxyConnectTimeoutS ?? 2}s;
-            proxy_send_timeout 10s;
+            client_max_body_size ${bytes(policy.bodyBytes)};
+${proxyDirectives(input, '            ')}
             proxy_read_timeout ${input.proxyReadTimeoutS ?? 15}s;
             # A dead or unreachable replica: try the next one. nginx never retries POST, PATCH
             # or LOCK here (that needs \`non_idempotent\`, deliberately absent), so a create is
@@ -171,6 +268,28 @@ ${errorPages.join('\n')}
             proxy_buffering on;
         }
 
+        # Probes: cheap for the app, so a tighter per-address rate keeps a flood of them cheap too.
+        location ${probePattern} {
+            limit_req zone=per_address burst=${per.burst} nodelay;
+            limit_req zone=probes burst=${per.probeRequestsPerSecond * 2} nodelay;
+            client_max_body_size ${bytes(policy.bodyBytes)};
+${proxyDirectives(input, '            ')}
+            proxy_read_timeout ${input.proxyReadTimeoutS ?? 15}s;
+            proxy_next_upstream error timeout http_502 http_504;
+            proxy_next_upstream_tries 3;
+            proxy_next_upstream_timeout 5s;
+        }
+
+${policy.uploads.paths.map((path) => `        # An upload streams to the replica (no copy of it in nginx's tmpfs) and may take minutes
+        # to import; it is never retried, and a slow import is not a dead replica.
+        location = ${path} {
+            client_max_body_size ${bytes(policy.uploads.bodyBytes)};
+            proxy_request_buffering off;
+${proxyDirectives(input, '            ')}
+            proxy_read_timeout ${policy.uploads.readTimeoutS}s;
+            proxy_next_upstream off;
+        }
+`).join('\n')}
 ${errorLocations.join('\n')}
     }
 

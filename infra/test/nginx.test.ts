@@ -2,7 +2,7 @@
 // requests only, request ids, stub_status; and `nginx -t` on the Docker-rendered file.
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { connect, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,10 +11,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nginxServer } from '../loopback/components.js';
 import { freePorts } from '../loopback/servers/ports.js';
 import type { CommandServer } from '../loopback/servers/command.js';
-import { dirNginxPaths, renderNginxConf } from '../render/nginx.js';
+import { dirNginxPaths, renderNginxConf, type FrontDoorPolicy } from '../render/nginx.js';
 import { buildTopology } from '../topology/build.js';
+import { frontDoorPolicy } from '../topology/components/edge.js';
 import { parseStackConfig } from '../topology/config.js';
 import { resolveText } from '../topology/types.js';
+
+/** Writes raw bytes, then returns whatever comes back until the server closes (or the deadline). */
+function rawExchange(port: number, bytes: string, deadlineMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    let got = '';
+    const sock = connect(port, '127.0.0.1', () => sock.write(bytes));
+    const timer = setTimeout(() => sock.destroy(), deadlineMs);
+    sock.setEncoding('latin1');
+    sock.on('data', (d) => (got += d));
+    sock.on('close', () => { clearTimeout(timer); resolve(got); });
+    sock.on('error', () => undefined);
+  });
+}
 
 interface Seen { method: string; url: string; headers: Record<string, string | string[] | undefined> }
 
@@ -23,7 +37,8 @@ function upstream(port: number, seen: Seen[]): Promise<Server> {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     req.resume();
     req.on('end', () => {
-      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
+      // The app sends both headers itself: nginx must not double them.
+      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json', 'x-request-id': 'from-app', 'x-content-type-options': 'nosniff' });
       res.end('{"ok":true}');
     });
   });
@@ -41,14 +56,25 @@ function crashing(port: number, received: string[]): Promise<TcpServer> {
   return new Promise((resolve) => srv.listen(port, '127.0.0.1', () => resolve(srv)));
 }
 
+/** The stack's policy, with limits small enough to reach in a test. */
+const testPolicy: FrontDoorPolicy = {
+  ...frontDoorPolicy(parseStackConfig({})),
+  bodyBytes: 1024,
+  uploads: { paths: ['/users/bulk'], bodyBytes: 16 * 1024, readTimeoutS: 30 },
+  clientTimeoutS: 2,
+  perAddress: { requestsPerSecond: 1000, burst: 1000, connections: 64, probeRequestsPerSecond: 2 },
+};
+
+interface SendOptions { method?: string; body?: string; headers?: Record<string, string>; from?: string }
+
 /** Raw request so that paths such as /%00 reach nginx exactly as written. */
-function send(port: number, path: string, opts: { method?: string; body?: string; headers?: Record<string, string> } = {}) {
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers, agent: false }, (res) => {
+function send(port: number, path: string, opts: SendOptions = {}) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; rawHeaders: string[]; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers, agent: false, localAddress: opts.from }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body }));
     });
     req.on('error', reject);
     req.end(opts.body);
@@ -80,7 +106,7 @@ describe('nginx.conf on loopback', () => {
       // requests below meet it in turn: retries, not passive health, must save the GETs.
       upstreams: [`127.0.0.1:${deadPort}`, `127.0.0.1:${livePort}`],
       maxFails: 0,
-      clientMaxBodySize: '1k',
+      policy: testPolicy,
       workerProcesses: 1,
       paths: dirNginxPaths(dir),
     }));
@@ -121,7 +147,9 @@ describe('nginx.conf on loopback', () => {
     expect(mine.headers['x-request-id']).toBe('abc-123');
     const got = seen.find((s) => s.url === '/with-id')!;
     expect(got.headers['x-request-id']).toBe('abc-123');
-    expect(got.headers['x-forwarded-for']).toBe('203.0.113.9, 127.0.0.1');
+    // Replaced, not appended to: the client's own X-Forwarded-For never reaches the app.
+    expect(got.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(got.headers['x-real-ip']).toBe('127.0.0.1');
     const generated = await send(port, '/no-id', { headers: { 'x-request-id': 'bad id with spaces' } });
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
     expect(seen.find((s) => s.url === '/no-id')!.headers['x-request-id']).toBe(generated.headers['x-request-id']);
@@ -132,13 +160,69 @@ describe('nginx.conf on loopback', () => {
     ['an encoded traversal', '/..%2F..%2F..%2F', {}, 400, 'bad request'],
     ['the metrics path', '/metrics', {}, 404, 'not found'],
     ['a 9000-byte URI', `/${'a'.repeat(9000)}`, {}, 414, 'request URI too long'],
-    ['a 9000-byte header', '/x', { headers: { cookie: 'c'.repeat(9000) } }, 400, 'bad request'],
+    ['a 9000-byte header', '/x', { headers: { cookie: 'c'.repeat(9000) } }, 431, 'request headers too large'],
+    ['five 7000-byte headers (over the buffers together)', '/x', { headers: Object.fromEntries([1, 2, 3, 4, 5].map((i) => [`x-h${i}`, 'h'.repeat(7000)])) }, 431, 'request headers too large'],
+    ['an unknown method', '/health', { method: 'FOO' }, 405, 'method not allowed'],
+    ['TRACE', '/health', { method: 'TRACE' }, 405, 'method not allowed'],
     ['a body over the limit', '/urls', { method: 'POST', body: 'x'.repeat(5000) }, 413, 'request body too large'],
   ] as const)('answers %s itself, as JSON %i', async (_what, path, opts, status, error) => {
     const res = await send(port, path, opts);
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toBe('application/json');
     expect(JSON.parse(res.body).error).toBe(error);
+  });
+
+  it('refuses an unknown method itself, saying what is allowed, and never passes it on', async () => {
+    const res = await send(port, '/health', { method: 'PROPFIND' });
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+    expect(seen.some((s) => s.method === 'PROPFIND')).toBe(false);
+  });
+
+  it('sends X-Request-Id and nosniff exactly once, on its own answers and the app\'s', async () => {
+    for (const res of [await send(port, '/proxied'), await send(port, '/metrics'), await send(port, '/x', { method: 'FOO' })]) {
+      const names = res.rawHeaders.filter((_, i) => i % 2 === 0).map((h) => h.toLowerCase());
+      expect(names.filter((h) => h === 'x-request-id')).toHaveLength(1);
+      expect(names.filter((h) => h === 'x-content-type-options')).toHaveLength(1);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-request-id']).not.toBe('from-app');
+    }
+  });
+
+  it('lets an upload route take a body the JSON routes refuse, up to its own limit', async () => {
+    const body = 'u'.repeat(5000);
+    expect((await send(port, '/users', { method: 'POST', body })).status).toBe(413);
+    // One of the two replicas drops what it reads, and an upload is never retried: 201 or 502.
+    const uploaded = await send(port, '/users/bulk', { method: 'POST', body });
+    expect([201, 502], uploaded.body).toContain(uploaded.status);
+    expect(uploaded.headers['content-type']).toBe('application/json');
+    const over = await send(port, '/users/bulk', { method: 'POST', body: 'u'.repeat(20_000) });
+    expect(over.status).toBe(413);
+    expect(JSON.parse(over.body).error).toBe('request body too large');
+  });
+
+  it('cuts off a client that stops sending its body, and the replica never sees it', async () => {
+    const started = Date.now();
+    const answer = await rawExchange(port, 'POST /slow-body HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":', 20_000);
+    // client_body_timeout is 2 s in this policy: the answer comes within a few seconds, not never.
+    expect(Date.now() - started).toBeLessThan(15_000);
+    if (answer !== '') expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(seen.some((s) => s.url === '/slow-body')).toBe(false);
+  });
+
+  it('serves HTTP/1.0 without a Host header, passing the replica a Host all the same', async () => {
+    const answer = await rawExchange(port, 'GET /ten HTTP/1.0\r\n\r\n', 10_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    const got = seen.find((s) => s.url === '/ten')!;
+    expect(got.headers.host).toBeTruthy();
+  });
+
+  it('limits one address\'s probes without touching another address', async () => {
+    const flood = await Promise.all(Array.from({ length: 20 }, () => send(port, '/health', { from: '127.0.0.2' })));
+    const limited = flood.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThan(10);
+    expect(JSON.parse(limited[0]!.body)).toEqual({ error: 'too many requests' });
+    expect((await send(port, '/health', { from: '127.0.0.1' })).status).toBe(200);
   });
 
   it('serves stub_status on the internal port only', async () => {
@@ -154,6 +238,34 @@ describe('nginx.conf on loopback', () => {
     const line = lines.find((l) => l.uri === '/with-id');
     expect(line).toMatchObject({ request_id: 'abc-123', status: 200, method: 'GET' });
     expect(line.upstream_response_time).toMatch(/^\d+\.\d+$/);
+  });
+});
+
+describe('nginx.conf behind a trusted proxy (a load balancer)', () => {
+  it('takes the client address from the trusted proxy alone, and still sends the app one address', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shortstack-nginx-realip-'));
+    const seen: Seen[] = [];
+    const [port, statusPort, upPort] = (await freePorts(3)) as [number, number, number];
+    const up = await upstream(upPort, seen);
+    const confFile = join(dir, 'nginx.conf');
+    writeFileSync(confFile, renderNginxConf({
+      listen: { host: '127.0.0.1', port }, statusListen: { host: '127.0.0.1', port: statusPort }, statusAllow: ['127.0.0.1'],
+      upstreams: [`127.0.0.1:${upPort}`], workerProcesses: 1, paths: dirNginxPaths(dir),
+      // 127.0.0.2 plays the load balancer.
+      policy: { ...testPolicy, trustedProxies: ['127.0.0.2/32'] },
+    }));
+    const nginx = nginxServer({ dir, port, confFile });
+    try {
+      await nginx.start();
+      await send(port, '/via-proxy', { from: '127.0.0.2', headers: { 'x-forwarded-for': '198.51.100.1, 203.0.113.7' } });
+      await send(port, '/direct', { from: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.8' } });
+      expect(seen.find((x) => x.url === '/via-proxy')!.headers['x-forwarded-for']).toBe('203.0.113.7');
+      expect(seen.find((x) => x.url === '/direct')!.headers['x-forwarded-for']).toBe('127.0.0.1');
+    } finally {
+      await nginx.stop();
+      await new Promise((r) => up.close(r));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

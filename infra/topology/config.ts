@@ -40,7 +40,18 @@ export interface StackConfig {
   pools: { appDbPoolMax: number; pgbouncerPoolSize: number; pgbouncerMaxClientConn: number };
   cache: { lruEnabled: boolean; lruMax: number; lruTtlMs: number; negativeTtlMs: number; redisMaxMemoryMb: number };
   rateLimit: { max: number; windowMs: number; exemptAdmin: boolean };
-  nginx: { clientMaxBodySize: string; workerConnections: number };
+  nginx: {
+    workerConnections: number;
+    /** Per client address: requests a second (and the burst above it), probes a second, open connections. */
+    requestsPerSecondPerAddress: number;
+    burstPerAddress: number;
+    probeRequestsPerSecondPerAddress: number;
+    connectionsPerAddress: number;
+    /** Seconds a slow client may pause while sending headers or a body, or reading the answer. */
+    clientTimeoutS: number;
+    /** Proxies in front of nginx (CIDRs) whose X-Forwarded-For is believed; none on a bare host. */
+    trustedProxies: string[];
+  };
   alerts: { smtp?: SmtpSettings; timing: AlertTimingConfig };
   logLevel: string;
   /**
@@ -157,7 +168,6 @@ class Reader {
 }
 
 const DURATION = /^\d+(ms|s|m|h|d)$/;
-const SIZE = /^\d+[km]?$/;
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 const TOP_KEYS = [
   'placement', 'replicas', 'publicPort', 'publicBaseUrl', 'localPorts', 'images', 'appImageName', 'resources',
@@ -227,11 +237,20 @@ export function parseStackConfig(raw: Raw): StackConfig {
     exemptAdmin: r.bool(rl, 'exemptAdmin', 'rateLimit.exemptAdmin', true),
   };
 
-  const ng = r.object(raw, 'nginx', 'nginx', ['clientMaxBodySize', 'workerConnections']);
+  const ng = r.object(raw, 'nginx', 'nginx', ['workerConnections', 'requestsPerSecondPerAddress', 'burstPerAddress',
+    'probeRequestsPerSecondPerAddress', 'connectionsPerAddress', 'clientTimeoutS', 'trustedProxies']);
   const nginx = {
-    clientMaxBodySize: r.str(ng, 'clientMaxBodySize', 'nginx.clientMaxBodySize', '2m', SIZE, 'a size such as 512k or 2m'),
     workerConnections: r.int(ng, 'workerConnections', 'nginx.workerConnections', 4096, 64, 1 << 20),
+    requestsPerSecondPerAddress: r.int(ng, 'requestsPerSecondPerAddress', 'nginx.requestsPerSecondPerAddress', 200, 1, 10_000_000),
+    burstPerAddress: r.int(ng, 'burstPerAddress', 'nginx.burstPerAddress', 400, 0, 10_000_000),
+    probeRequestsPerSecondPerAddress: r.int(ng, 'probeRequestsPerSecondPerAddress', 'nginx.probeRequestsPerSecondPerAddress', 20, 1, 10_000_000),
+    connectionsPerAddress: r.int(ng, 'connectionsPerAddress', 'nginx.connectionsPerAddress', 256, 1, 65_535),
+    clientTimeoutS: r.int(ng, 'clientTimeoutS', 'nginx.clientTimeoutS', 10, 1, 3600),
+    trustedProxies: ng.trustedProxies === undefined ? [] : r.strList(ng, 'trustedProxies', 'nginx.trustedProxies'),
   };
+  for (const cidr of nginx.trustedProxies) {
+    if (!CIDR.test(cidr)) problems['nginx.trustedProxies'] = `must be IPv4 CIDRs such as 10.0.0.0/16 (got "${cidr}")`;
+  }
 
   const al = r.object(raw, 'alerts', 'alerts', ['smtp', 'timing']);
   let smtp: SmtpSettings | undefined;

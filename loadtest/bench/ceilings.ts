@@ -6,6 +6,9 @@ import { renderNginxConf, dirNginxPaths } from '../../infra/render/nginx.js';
 import { nginxServer, tsxCommand } from '../../infra/loopback/components.js';
 import { CommandServer } from '../../infra/loopback/servers/command.js';
 import { freePorts } from '../../infra/loopback/servers/ports.js';
+import { frontDoorPolicy } from '../../infra/topology/components/edge.js';
+import { parseStackConfig } from '../../infra/topology/config.js';
+import { LOAD_GENERATOR_STACK_CONFIG } from '../lib/front-door.js';
 
 export interface Running {
   url: string;
@@ -18,6 +21,7 @@ function nginxConf(dir: string, port: number, statusPort: number, upstreams: str
     statusListen: { host: '127.0.0.1', port: statusPort },
     statusAllow: ['127.0.0.1'],
     upstreams,
+    policy: frontDoorPolicy(parseStackConfig(LOAD_GENERATOR_STACK_CONFIG)),
     paths: dirNginxPaths(dir),
     // As the loopback stack runs it: one worker.
     workerProcesses: 1,

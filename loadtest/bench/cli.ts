@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
+import { LOAD_GENERATOR_STACK_CONFIG } from '../lib/front-door.js';
 import { positiveInt, positiveNumber } from '../lib/cli-args.js';
 import { withCpu } from '../lib/cpu.js';
 import { generatedLinkSet, type LinkSet } from '../lib/links.js';
@@ -75,8 +76,8 @@ const cleanups: (() => Promise<void>)[] = [];
 try {
   log(`starting two loopback stacks (${o.replicas} replicas; the second with CACHE_LRU_ENABLED=false) and the ceilings ...`);
   const [cachedStack, lruOffStack] = await Promise.all([
-    startStack({ replicas: o.replicas, observability: false, dir: join(dir, 'stack-cached') }),
-    startStack({ replicas: o.replicas, observability: false, dir: join(dir, 'stack-lru-off'), appEnv: { CACHE_LRU_ENABLED: 'false' } }),
+    startStack({ replicas: o.replicas, observability: false, dir: join(dir, 'stack-cached'), config: LOAD_GENERATOR_STACK_CONFIG }),
+    startStack({ replicas: o.replicas, observability: false, dir: join(dir, 'stack-lru-off'), config: LOAD_GENERATOR_STACK_CONFIG, appEnv: { CACHE_LRU_ENABLED: 'false' } }),
   ]) as [LoopbackStack, LoopbackStack];
   cleanups.push(() => cachedStack.stop(), () => lruOffStack.stop());
   const ceilings: [Running, Running] = [

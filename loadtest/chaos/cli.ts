@@ -3,6 +3,7 @@
 // --admin-key and --container COMPONENT=NAME (docker kill/stop/start on those containers).
 import { Command, InvalidArgumentError } from 'commander';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
+import { LOAD_GENERATOR_STACK_CONFIG } from '../lib/front-door.js';
 import { adminKeyFrom, positiveInt, positiveNumber } from '../lib/cli-args.js';
 import { progressPrinter } from '../lib/progress.js';
 import { writeReport } from '../lib/report.js';
@@ -50,7 +51,7 @@ if (o.url) {
   });
 } else {
   process.stderr.write(`starting the loopback stack (${o.replicas} replicas) ...\n`);
-  stack = await startStack({ replicas: o.replicas, observability: false });
+  stack = await startStack({ replicas: o.replicas, observability: false, config: LOAD_GENERATOR_STACK_CONFIG });
   target = loopbackTarget(stack);
 }
 

@@ -2,13 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
 import { runChaos } from '../chaos/run.js';
+import { LOAD_GENERATOR_STACK_CONFIG } from '../lib/front-door.js';
 import { CHAOS, type ChaosResult } from '../chaos/scenarios.js';
 import { loopbackTarget } from '../chaos/target.js';
 
 let stack: LoopbackStack;
 
 beforeAll(async () => {
-  stack = await startStack({ replicas: 2, observability: false });
+  stack = await startStack({ replicas: 2, observability: false, config: LOAD_GENERATOR_STACK_CONFIG });
 });
 afterAll(async () => {
   await stack?.stop();

@@ -1,9 +1,34 @@
 // nginx, the front door: the only component on the edge network and the only one published
 // on every host interface.
-import { renderNginxConf } from '../../render/nginx.js';
+import { FRONT_DOOR_HEADER_BUFFERS, HTTP_METHODS, JSON_BODY_LIMIT, PROBE_PATHS, UPLOAD_LIMIT, UPLOAD_ROUTES } from '../../../app/src/http/limits.js';
+import { renderNginxConf, type FrontDoorPolicy } from '../../render/nginx.js';
+import type { StackConfig } from '../config.js';
 import { configPath, wgetCheck, type BuildContext } from '../context.js';
 import { PORTS } from '../names.js';
 import type { Component } from '../types.js';
+
+/** Seconds nginx waits for a replica to answer an upload: an import of UPLOAD_LIMIT takes minutes. */
+const UPLOAD_READ_TIMEOUT_S = 600;
+
+/** The front door's policy: the app's own limits, and the stack's per-address budget. */
+export function frontDoorPolicy(config: StackConfig): FrontDoorPolicy {
+  const ng = config.nginx;
+  return {
+    methods: HTTP_METHODS,
+    bodyBytes: JSON_BODY_LIMIT,
+    uploads: { paths: UPLOAD_ROUTES, bodyBytes: UPLOAD_LIMIT, readTimeoutS: UPLOAD_READ_TIMEOUT_S },
+    headerBuffers: FRONT_DOOR_HEADER_BUFFERS,
+    perAddress: {
+      requestsPerSecond: ng.requestsPerSecondPerAddress,
+      burst: ng.burstPerAddress,
+      connections: ng.connectionsPerAddress,
+      probeRequestsPerSecond: ng.probeRequestsPerSecondPerAddress,
+    },
+    probePaths: PROBE_PATHS,
+    clientTimeoutS: ng.clientTimeoutS,
+    trustedProxies: ng.trustedProxies,
+  };
+}
 import { appUpstreams } from '../wiring.js';
 
 export function nginx(ctx: BuildContext): Component {
@@ -27,7 +52,7 @@ export function nginx(ctx: BuildContext): Component {
         // stub_status for the exporter on the backend network, and the health check.
         statusAllow: ['127.0.0.1', config.backendSubnet],
         upstreams: appUpstreams(config.replicas, ctx.addr),
-        clientMaxBodySize: config.nginx.clientMaxBodySize,
+        policy: frontDoorPolicy(config),
         workerConnections: config.nginx.workerConnections,
       }),
     }],
