@@ -1,6 +1,11 @@
 // The app's whole configuration, parsed once from the environment (the shared contract lists
 // every variable). Parsing collects every problem before failing so an operator fixes a bad
 // deployment in one round, not one variable at a time.
+//
+// The secret settings (DATABASE_URL, MIGRATE_DATABASE_URL, REDIS_URL, ADMIN_API_KEYS) may come
+// from a file instead: X_FILE names a file read once, here, at start (one trailing newline
+// dropped). X and X_FILE together are refused, so a stale variable never silently wins.
+import { readFileSync } from 'node:fs';
 
 export interface AppConfig {
   host: string;
@@ -40,10 +45,58 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
+/** Settings that may be given as a file (X_FILE) instead of a variable (X). */
+export const FILE_SETTINGS = ['DATABASE_URL', 'MIGRATE_DATABASE_URL', 'REDIS_URL', 'ADMIN_API_KEYS'] as const;
+export type FileSetting = (typeof FILE_SETTINGS)[number];
+
+/**
+ * The environment with every X_FILE read into X. Problems: X and X_FILE both set, or X_FILE
+ * unreadable (named by path and reason, never content).
+ */
+function withFileSettings(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; problems: Record<string, string> } {
+  const out: NodeJS.ProcessEnv = { ...env };
+  const problems: Record<string, string> = {};
+  for (const name of FILE_SETTINGS) {
+    const file = env[`${name}_FILE`]?.trim();
+    if (!file) continue;
+    if (env[name]?.trim()) {
+      problems[name] = `and ${name}_FILE are both set; set one`;
+      continue;
+    }
+    try {
+      out[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      problems[`${name}_FILE`] = `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}: ${file})`;
+    }
+  }
+  return { env: out, problems };
+}
+
+/**
+ * One setting, from X or from the file X_FILE names (for entry points that need only one, such
+ * as the migration). Undefined when neither is set; ConfigError when both are, or the file
+ * cannot be read.
+ */
+export function settingFromEnv(env: NodeJS.ProcessEnv, name: FileSetting): string | undefined {
+  const { env: resolved, problems } = withFileSettings(env);
+  const mine = Object.fromEntries(Object.entries(problems).filter(([k]) => k === name || k === `${name}_FILE`));
+  if (Object.keys(mine).length > 0) throw new ConfigError(mine);
+  const v = resolved[name]?.trim();
+  return v === undefined || v === '' ? undefined : v;
+}
+
 /** Reads typed values and records what is wrong instead of throwing on the first problem. */
 class EnvReader {
-  readonly problems: Record<string, string> = {};
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
+  readonly problems: Record<string, string>;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(env: NodeJS.ProcessEnv) {
+    ({ env: this.env, problems: this.problems } = withFileSettings(env));
+  }
+
+  has(name: string): boolean {
+    return this.raw(name) !== undefined;
+  }
 
   private raw(name: string): string | undefined {
     const v = this.env[name]?.trim();
@@ -53,7 +106,8 @@ class EnvReader {
   string(name: string, fallback?: string): string {
     const v = this.raw(name) ?? fallback;
     if (v === undefined) {
-      this.problems[name] = 'is required';
+      // An unreadable X_FILE is the problem already named.
+      if (!(`${name}_FILE` in this.problems)) this.problems[name] = 'is required';
       return '';
     }
     return v;
@@ -90,7 +144,7 @@ class EnvReader {
       if (!protocols.includes(u.protocol)) throw new Error('protocol');
       return u;
     } catch {
-      if (!(name in this.problems)) this.problems[name] = `must be a ${protocols.join(' or ')} URL`;
+      if (!(name in this.problems) && !(`${name}_FILE` in this.problems)) this.problems[name] = `must be a ${protocols.join(' or ')} URL`;
       return new URL('http://invalid.invalid');
     }
   }
@@ -104,7 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     port: r.int('PORT', 3000, 0, 65535),
     metricsPort: r.int('METRICS_PORT', 9464, 0, 65535),
     databaseUrl,
-    migrateDatabaseUrl: env.MIGRATE_DATABASE_URL?.trim() ? r.url('MIGRATE_DATABASE_URL', ['postgres:', 'postgresql:']).href : databaseUrl,
+    migrateDatabaseUrl: r.has('MIGRATE_DATABASE_URL') ? r.url('MIGRATE_DATABASE_URL', ['postgres:', 'postgresql:']).href : databaseUrl,
     dbPoolMax: r.int('DB_POOL_MAX', 10, 1, 1000),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']).href,
     adminApiKeys: r.list('ADMIN_API_KEYS'),

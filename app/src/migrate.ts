@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import { pino } from 'pino';
+import { settingFromEnv } from './config.js';
 
 /** app/migrations, from app/src (tsx) and from app/dist (the built image) alike. */
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
@@ -25,9 +26,16 @@ export async function runMigrations(databaseUrl: string, logger = pino({ level: 
 
 async function main(): Promise<void> {
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
-  const url = process.env.MIGRATE_DATABASE_URL?.trim() || process.env.DATABASE_URL?.trim();
+  // Each may come as a file (X_FILE), as containers receive their secrets.
+  let url: string | undefined;
+  try {
+    url = settingFromEnv(process.env, 'MIGRATE_DATABASE_URL') ?? settingFromEnv(process.env, 'DATABASE_URL');
+  } catch (err) {
+    logger.error((err as Error).message);
+    process.exit(2);
+  }
   if (!url) {
-    logger.error('MIGRATE_DATABASE_URL or DATABASE_URL is required');
+    logger.error('MIGRATE_DATABASE_URL or DATABASE_URL (or their _FILE forms) is required');
     process.exit(2);
   }
   try {

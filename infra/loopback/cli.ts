@@ -1,4 +1,8 @@
 // `npm run local`: the whole stack on 127.0.0.1 without Docker, until Ctrl-C or SIGTERM.
+// The admin key comes from SHORTSTACK_ADMIN_KEY or a file (--admin-key-file), never from the
+// command line: `ps` shows every process's arguments to every user, and shells keep history.
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { startStack } from './stack.js';
 
@@ -8,34 +12,62 @@ const int = (name: string, min: number, max: number) => (v: string) => {
   return n;
 };
 
-const program = new Command('local')
-  .description('Run the Shortstack topology on 127.0.0.1 with Debian binaries and N app processes')
-  .option('--replicas <n>', 'app replicas', int('replicas', 1, 16), 2)
-  .option('--port <p>', 'front door port (default: a free one)', int('port', 1, 65535))
-  .option('--admin-key <key>', 'admin API key (default: generated)')
-  .option('--dir <dir>', 'keep every file and log in this folder (default: a temporary one, removed on exit)')
-  .parse();
+export const ADMIN_KEY_ENV = 'SHORTSTACK_ADMIN_KEY';
 
-const opts = program.opts<{ replicas: number; port?: number; adminKey?: string; dir?: string }>();
-const stack = await startStack(opts);
-console.log(`ready: ${stack.url}`);
-console.log(`admin key: ${stack.adminKey}`);
-console.log(`prometheus: ${stack.prometheusUrl}`);
-console.log(`alertmanager: ${stack.alertmanagerUrl}`);
-console.log(`files and logs: ${stack.dir}`);
+/**
+ * The admin key the operator chose: from a file (one trailing newline dropped) or from
+ * SHORTSTACK_ADMIN_KEY, not both; undefined means "generate one".
+ */
+export function adminKeyFrom(o: { adminKeyFile?: string | undefined }, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const fromEnv = env[ADMIN_KEY_ENV]?.trim() || undefined;
+  if (o.adminKeyFile === undefined) return fromEnv;
+  if (fromEnv !== undefined) throw new InvalidArgumentError(`give the admin key by ${ADMIN_KEY_ENV} or --admin-key-file, not both`);
+  const key = readFileSync(o.adminKeyFile, 'utf8').replace(/\r?\n$/, '').trim();
+  if (key === '') throw new InvalidArgumentError(`${o.adminKeyFile} is empty`);
+  return key;
+}
 
-let stopping = false;
-const shutdown = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: stopping`);
-  stack.stop().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-};
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.on('SIGTERM', () => shutdown('SIGTERM'));
+export function localCommand(): Command {
+  return new Command('local')
+    .description(`Run the Shortstack topology on 127.0.0.1 with Debian binaries and N app processes. Admin key: ${ADMIN_KEY_ENV} or --admin-key-file (default: generated)`)
+    .option('--replicas <n>', 'app replicas', int('replicas', 1, 16), 2)
+    .option('--port <p>', 'front door port (default: a free one)', int('port', 1, 65535))
+    .option('--admin-key-file <path>', `file holding the admin API key (or set ${ADMIN_KEY_ENV}; default: generated)`)
+    .option('--dir <dir>', 'keep every file and log in this folder (default: a temporary one, removed on exit)');
+}
+
+async function main(): Promise<void> {
+  const program = localCommand().parse();
+  const opts = program.opts<{ replicas: number; port?: number; adminKeyFile?: string; dir?: string }>();
+  let adminKey: string | undefined;
+  try {
+    adminKey = adminKeyFrom(opts);
+  } catch (err) {
+    program.error((err as Error).message);
+  }
+  const stack = await startStack({ replicas: opts.replicas, port: opts.port, dir: opts.dir, adminKey });
+  console.log(`ready: ${stack.url}`);
+  // A key the operator gave is theirs already; only a generated one is shown (on this terminal only).
+  console.log(adminKey === undefined ? `admin key (generated): ${stack.adminKey}` : 'admin key: as given');
+  console.log(`prometheus: ${stack.prometheusUrl}`);
+  console.log(`alertmanager: ${stack.alertmanagerUrl}`);
+  console.log(`files and logs: ${stack.dir}`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping`);
+    stack.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -43,7 +43,8 @@ export function prometheusServer(o: { dir: string; port: number; configFile: str
     port: o.port,
     command: '/usr/bin/prometheus',
     args: [`--config.file=${o.configFile}`, `--storage.tsdb.path=${join(o.dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${o.port}`, '--web.enable-lifecycle'],
+      // No --web.enable-lifecycle, as on Docker: nothing here reloads or stops it over HTTP.
+      `--web.listen-address=127.0.0.1:${o.port}`],
     dir: o.dir,
     readyPath: '/-/ready',
   });

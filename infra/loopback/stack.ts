@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertReceivers, AlertTiming } from '../../alerts/alertmanager-config.js';
 import { dirNginxPaths, renderNginxConf } from '../render/nginx.js';
-import { appEnv, migrate } from '../topology/components/app.js';
+import { appEnv, migrateEnv } from '../topology/components/app.js';
 import { frontDoorPolicy } from '../topology/components/edge.js';
 import { parseStackConfig, type StackConfig } from '../topology/config.js';
 import type { BuildContext } from '../topology/context.js';
@@ -119,7 +119,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
         redis: addr.port('redis', 'redis'),
       },
     });
-    await runMigrations(join(dir, 'migrate'), resolveEnv(migrate(ctx).env, secrets));
+    await runMigrations(join(dir, 'migrate'), resolveEnv(migrateEnv(ctx), secrets));
 
     const env = resolveEnv(appEnv(ctx), secrets);
     const replicaServers: CommandServer[] = appInstanceNames(replicas).map((name, i) =>

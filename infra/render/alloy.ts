@@ -1,8 +1,10 @@
 // Grafana Alloy's config: discover this stack's containers through the Docker API, read their
 // (JSON) logs, label each line with the component and replica it came from, push to Loki.
+// The Docker API is a read-only socket proxy's (tcp://), never the socket: whoever holds the
+// socket holds the host.
 
 export interface AlloyConfigInput {
-  /** Docker API address as Alloy sees it. */
+  /** The Docker socket proxy's address as Alloy sees it: tcp://host:port. */
   dockerHost: string;
   /** Only containers carrying this label=value are read (this stack's, not the host's others). */
   stackLabel: { name: string; value: string };
@@ -19,6 +21,9 @@ export const dockerMetaLabel = (label: string) => `__meta_docker_container_label
 const str = (s: string) => JSON.stringify(s);
 
 export function renderAlloyConfig(input: AlloyConfigInput): string {
+  if (!/^tcp:\/\/[\w.-]+:\d+$/.test(input.dockerHost)) {
+    throw new Error(`Alloy reads the Docker API through the socket proxy (tcp://host:port), not ${input.dockerHost}`);
+  }
   return `// Rendered by infra/render/alloy.ts: do not edit by hand.
 discovery.docker "containers" {
   host = ${str(input.dockerHost)}

@@ -5,10 +5,12 @@ import { parse } from 'yaml';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../placements/docker/images.js';
 import { creationOrder } from '../placements/docker/index.js';
-import { requireExitZero } from '../placements/docker/service.js';
+import { checkSecretPlacement, requireExitZero } from '../placements/docker/service.js';
 import { buildTopology } from '../topology/build.js';
 import { fromPulumiConfig, parseStackConfig } from '../topology/config.js';
-import { resolveText, type Secrets } from '../topology/types.js';
+import type { ComponentName } from '../topology/names.js';
+import { DEFAULT_IMAGES, DIGEST_PINNED, NOT_YET_PINNED, PINNED_IMAGE_KEYS, type PinnedImageKey } from '../topology/images.js';
+import { resolveText, secretText, type Secrets } from '../topology/types.js';
 import { isSecret, runProgram, valueOf, type MockRun, type Recorded } from './pulumi-mocks.js';
 
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
@@ -29,6 +31,7 @@ const run2 = runProgram('dev', { 'shortstack:replicas': '2' });
 const services = (run: MockRun) => run.byType(CONTAINER).filter((c) => !c.name.endsWith('-config'));
 /** An instance's config files, as its seeder uploads them into the config volume. */
 const uploadsOf = (run: MockRun, instance: string) => run.container(`${instance}-config`).inputs.uploads;
+const byFile = (a: { file: string }, b: { file: string }) => a.file.localeCompare(b.file);
 const labelOf = (c: Recorded, label: string) =>
   unwrap((unwrap(c.inputs.labels) as Array<{ label: string; value: unknown }>).find((l) => l.label === label)?.value);
 
@@ -51,18 +54,22 @@ describe('Docker placement (dev, 2 replicas)', () => {
     const run = await run2;
     expect(run.byType('shortstack:docker:Stack').map((r) => r.name)).toEqual(['shortstack-dev']);
     expect(run.byType('shortstack:docker:Service').every((r) => !r.custom)).toBe(true);
-    expect(run.byType('shortstack:docker:Service')).toHaveLength(15);
+    expect(run.byType('shortstack:docker:Service')).toHaveLength(16);
   });
 
-  it('has an edge network for nginx alone and a backend network for all', async () => {
+  it('joins every service to the backend, nginx also to the edge, and the UIs to ops', async () => {
     const run = await run2;
     const nets = run.byType('docker:index/network:Network');
-    expect(nets.map((n) => n.inputs.name).sort()).toEqual(['shortstack-dev-backend', 'shortstack-dev-edge']);
+    expect(nets.map((n) => n.inputs.name).sort()).toEqual([
+      'shortstack-dev-backend', 'shortstack-dev-docker-api', 'shortstack-dev-edge', 'shortstack-dev-egress', 'shortstack-dev-ops']);
     expect(nets.find((n) => n.name === 'backend')!.inputs.ipamConfigs).toEqual([{ subnet: '172.30.213.0/24' }]);
-    for (const c of services(run)) {
-      const joined = c.inputs.networksAdvanced.map((n: { name: string }) => n.name).sort();
-      expect(joined).toEqual(c.name === 'nginx' ? ['shortstack-dev-backend', 'shortstack-dev-edge'] : ['shortstack-dev-backend']);
-    }
+    const joined = Object.fromEntries(services(run).map((c) =>
+      [c.name, c.inputs.networksAdvanced.map((n: { name: string }) => n.name.replace('shortstack-dev-', '')).sort().join(',')]));
+    const expected: Record<string, string> = {
+      nginx: 'backend,edge', prometheus: 'backend,ops', grafana: 'backend,ops', alertmanager: 'backend,egress',
+      alloy: 'backend,docker-api', 'docker-socket-proxy': 'docker-api',
+    };
+    for (const [name, nets] of Object.entries(joined)) expect([name, nets]).toEqual([name, expected[name] ?? 'backend']);
     const app1 = run.container('app-1').inputs.networksAdvanced[0];
     expect(app1.aliases).toEqual(['app-1', 'app']);
   });
@@ -86,7 +93,7 @@ describe('Docker placement (dev, 2 replicas)', () => {
         expect(run.container(instance).inputs.uploads).toBeUndefined();
         if (c.files.length === 0) continue;
         const uploads = unwrap(uploadsOf(run, instance)).map((u: any) => ({ file: u.file, content: unwrap(u.content) }));
-        expect(uploads).toEqual(c.files.map((f) => ({ file: f.path, content: resolveText(f.content, generated) })));
+        expect(uploads.sort(byFile)).toEqual(c.files.map((f) => ({ file: f.path, content: resolveText(f.content, generated) })).sort(byFile));
         compared += uploads.length;
       }
     }
@@ -98,7 +105,7 @@ describe('Docker placement (dev, 2 replicas)', () => {
   it('keeps configs in a volume of their own, data in named volumes, roots read-only', async () => {
     const run = await run2;
     const volumes = run.byType('docker:index/volume:Volume').map((v) => v.inputs.name).sort();
-    for (const v of ['postgres-data', 'prometheus-data', 'alertmanager-data', 'grafana-data', 'loki-data', 'alloy-data']) {
+    for (const v of ['postgres-data', 'prometheus-data', 'alertmanager-data', 'grafana-data', 'loki-data', 'alloy-state']) {
       expect(volumes).toContain(`shortstack-dev-${v}`);
     }
     const pg = run.container('postgres').inputs;
@@ -106,15 +113,16 @@ describe('Docker placement (dev, 2 replicas)', () => {
     const nginx = run.container('nginx').inputs;
     expect(nginx.mounts).toContainEqual({ type: 'volume', source: 'shortstack-dev-nginx-config', target: '/etc/shortstack', readOnly: true });
     expect(run.container('nginx-config').inputs.mounts).toEqual([{ type: 'volume', source: 'shortstack-dev-nginx-config', target: '/etc/shortstack' }]);
-    // Alloy's data volume sits where the image has nothing: a new volume there is root's.
-    expect(run.container('alloy').inputs.mounts).toContainEqual({ type: 'volume', source: 'shortstack-dev-alloy-data', target: '/alloy-data' });
+    // Alloy's state volume sits on the image's own (alloy-owned) folder: a new volume takes its owner.
+    expect(run.container('alloy').inputs.mounts).toContainEqual({ type: 'volume', source: 'shortstack-dev-alloy-state', target: '/var/lib/alloy' });
+    expect(run.container('alloy').inputs.user).toBe('473:473');
     for (const c of services(run)) {
       expect(c.inputs.readOnly).toBe(true);
       expect(c.inputs.capabilities).toEqual({ drops: ['ALL'] });
     }
-    // Non-root everywhere but Alloy, which reads the (root-owned) Docker socket.
+    // Non-root everywhere but the socket proxy, which reads the (root-owned) Docker socket.
     const rootish = services(run).filter((c) => c.inputs.user === undefined).map((c) => c.name);
-    expect(rootish).toEqual(['alloy']);
+    expect(rootish).toEqual(['docker-socket-proxy']);
   });
 
   it('runs the migration once, to completion, and waits for health where others depend on it', async () => {
@@ -129,7 +137,10 @@ describe('Docker placement (dev, 2 replicas)', () => {
     // Containers run images by id, which is what the provider reads back (no diff on the next
     // run); the built app image's repoDigest is its local id.
     expect(run.container('app-1').inputs.image).toBe('sha256:image-shortstack-app-dev');
+    // The RemoteImage is named by name:tag (a new digest updates it), and pulls name:tag@digest.
     expect(run.container('nginx').inputs.image).toBe('sha256:id-image-nginx-1.26.3-alpine');
+    expect(run.byType('docker:index/remoteImage:RemoteImage').find((i) => i.name === 'image-nginx-1.26.3-alpine')!.inputs.name)
+      .toMatch(/^nginx:1\.26\.3-alpine@sha256:[0-9a-f]{64}$/);
     // Pulumi runs the program from infra/: the build paths are absolute, from the repository root.
     expect(run.byType('docker:index/image:Image')[0]!.inputs).toMatchObject({
       imageName: 'shortstack-app:dev', skipPush: true, build: { context: REPO_ROOT, dockerfile: join(REPO_ROOT, 'app/Dockerfile') },
@@ -168,16 +179,14 @@ describe('Docker placement (dev, 2 replicas)', () => {
     expect(await isSecret(run.outputs.adminApiKey as any)).toBe(true);
     expect(await valueOf(run.outputs.adminApiKey as any)).toBe('generated-adminApiKey');
     expect(await isSecret(run.outputs.grafanaAdminPassword as any)).toBe(true);
-    for (const name of ['app-1', 'postgres-exporter', 'pgbouncer-exporter', 'redis']) {
-      expect(isWrappedSecret(run.container(name).inputs.envs)).toBe(true);
-    }
-    // PostgreSQL and Grafana read their passwords from uploaded files, not the environment.
-    for (const name of ['pgbouncer', 'postgres', 'grafana']) expect(isWrappedSecret(uploadsOf(run, name))).toBe(true);
-    expect(run.container('postgres').inputs.envs).toContain('POSTGRES_PASSWORD_FILE=/etc/shortstack/db-password');
-    // No password on any command line (every process in the container can read those).
+    // Secret files, and only they, are uploaded as secrets (see the hygiene tests below).
+    for (const name of ['app-1', 'migrate', 'pgbouncer', 'postgres', 'grafana', 'redis', 'alertmanager',
+      'postgres-exporter', 'pgbouncer-exporter', 'redis-exporter']) expect(isWrappedSecret(uploadsOf(run, name))).toBe(true);
+    expect(run.container('postgres').inputs.envs).toContain('POSTGRES_PASSWORD_FILE=/run/secrets/db-password');
+    // No secret on any command line or in any environment (docker inspect shows both).
     const containers = run.byType('docker:index/container:Container');
     expect(containers.length).toBeGreaterThan(10);
-    expect(containers.filter((c) => isWrappedSecret(c.inputs.command)).map((c) => c.name)).toEqual([]);
+    expect(containers.filter((c) => isWrappedSecret(c.inputs.command) || isWrappedSecret(c.inputs.envs)).map((c) => c.name)).toEqual([]);
     // Nothing plain carries a secret value.
     const plain = JSON.stringify(run.resources.map((r: Recorded) => {
       const copy = { ...r.inputs };
@@ -205,8 +214,10 @@ describe('Docker placement with config secrets and 3 replicas', () => {
       'shortstack:replicas': '3', 'shortstack:dbPassword': 'from-config-pw',
     }, ['shortstack:dbPassword']);
     expect(run.byType('random:index/randomPassword:RandomPassword').map((r) => r.name)).not.toContain('dbPassword');
-    const env = unwrap(run.container('app-3').inputs.envs) as string[];
-    expect(env).toContain('DATABASE_URL=postgres://shortstack:from-config-pw@pgbouncer:6432/shortstack');
+    const env = run.container('app-3').inputs.envs as string[];
+    expect(env).toContain('DATABASE_URL_FILE=/run/secrets/database-url');
+    const file = unwrap(uploadsOf(run, 'app-3')).find((u: any) => u.file === '/run/secrets/database-url');
+    expect(unwrap(file.content)).toBe('postgres://shortstack:from-config-pw@pgbouncer:6432/shortstack');
     const nginx = unwrap(uploadsOf(run, 'nginx'))[0].content as string;
     const prom = unwrap(uploadsOf(run, 'prometheus'))[0].content as string;
     expect(nginx.match(/server app-\d:3000/g)).toEqual(['server app-1:3000', 'server app-2:3000', 'server app-3:3000']);
@@ -267,6 +278,223 @@ describe('stack files', () => {
       name: 'shortstack', main: 'infra/',
       runtime: { name: 'nodejs', options: { typescript: false, nodeargs: '--import tsx' } },
       backend: { url: 'file://./.pulumi-state' },
+    });
+  });
+});
+
+// Security issue, item 9: Docker placement hygiene. Each block below fails on the placement as
+// it was before (secrets in env, one flat non-internal backend, the raw Docker socket in
+// Alloy, Prometheus' lifecycle API, no process limit, images by tag only).
+describe('Docker placement hygiene', () => {
+  const topo = buildTopology(parseStackConfig({ replicas: 2 }), 'dev');
+  const secretValues = Object.values(generated).flatMap((v) => [v, encodeURIComponent(v)]);
+  const envOf = (run: MockRun, instance: string) => run.container(instance).inputs.envs as string[];
+  const secretUploads = (run: MockRun, instance: string) =>
+    (unwrap(uploadsOf(run, instance)) as any[]).filter((u) => u.file.startsWith('/run/secrets/'));
+
+  describe('a. secrets reach containers as files only', () => {
+    it('puts no secret in any environment, command line, entrypoint or health check', async () => {
+      const run = await run2;
+      for (const c of run.byType(CONTAINER)) {
+        for (const key of ['envs', 'command', 'entrypoints', 'healthcheck']) {
+          const v = c.inputs[key];
+          expect(isWrappedSecret(v), `${c.name}.${key} is a secret output`).toBe(false);
+          const text = JSON.stringify(v ?? null);
+          for (const secret of secretValues) expect(text, `${c.name}.${key}`).not.toContain(secret);
+        }
+      }
+    });
+
+    it('hands the app, the migration, the exporters and Redis their secrets through *_FILE or a config file', async () => {
+      const run = await run2;
+      const has = (instance: string, ...vars: string[]) => expect(envOf(run, instance)).toEqual(expect.arrayContaining(vars));
+      const lacks = (instance: string, ...names: string[]) => {
+        for (const n of names) expect(envOf(run, instance).filter((e) => e.startsWith(`${n}=`)), `${instance} ${n}`).toEqual([]);
+      };
+      for (const app of ['app-1', 'app-2']) {
+        has(app, 'DATABASE_URL_FILE=/run/secrets/database-url', 'REDIS_URL_FILE=/run/secrets/redis-url', 'ADMIN_API_KEYS_FILE=/run/secrets/admin-api-keys');
+        lacks(app, 'DATABASE_URL', 'REDIS_URL', 'ADMIN_API_KEYS');
+      }
+      has('migrate', 'DATABASE_URL_FILE=/run/secrets/database-url', 'MIGRATE_DATABASE_URL_FILE=/run/secrets/migrate-database-url');
+      lacks('migrate', 'DATABASE_URL', 'MIGRATE_DATABASE_URL');
+      has('postgres-exporter', 'DATA_SOURCE_PASS_FILE=/run/secrets/db-password', 'DATA_SOURCE_USER=shortstack',
+        'DATA_SOURCE_URI=postgres:5432/shortstack?sslmode=disable');
+      lacks('postgres-exporter', 'DATA_SOURCE_NAME', 'DATA_SOURCE_PASS');
+      has('pgbouncer-exporter', 'PGPASSFILE=/run/secrets/pgpass',
+        'PGBOUNCER_EXPORTER_CONNECTION_STRING=postgres://pgbouncer_exporter@pgbouncer:6432/pgbouncer?sslmode=disable');
+      has('redis-exporter', 'REDIS_PASSWORD_FILE=/run/secrets/redis-passwords.json', 'REDIS_ADDR=redis://redis:6379');
+      lacks('redis-exporter', 'REDIS_PASSWORD');
+      lacks('redis', 'REDISCLI_AUTH');
+      has('postgres', 'POSTGRES_PASSWORD_FILE=/run/secrets/db-password');
+      has('grafana', 'GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana-admin-password');
+
+      // What the files hold, in the formats the programs read.
+      const file = (instance: string, path: string) => unwrap(secretUploads(run, instance).find((u) => u.file === path)?.content);
+      expect(file('app-1', '/run/secrets/database-url')).toBe('postgres://shortstack:generated-dbPassword@pgbouncer:6432/shortstack');
+      expect(file('app-1', '/run/secrets/redis-url')).toBe('redis://:generated-redisPassword@redis:6379');
+      expect(file('app-1', '/run/secrets/admin-api-keys')).toBe('generated-adminApiKey');
+      expect(file('migrate', '/run/secrets/migrate-database-url')).toBe('postgres://shortstack:generated-dbPassword@postgres:5432/shortstack');
+      expect(file('postgres-exporter', '/run/secrets/db-password')).toBe('generated-dbPassword');
+      expect(file('pgbouncer-exporter', '/run/secrets/pgpass')).toBe('pgbouncer:6432:pgbouncer:pgbouncer_exporter:generated-pgbouncerStatsPassword\n');
+      expect(JSON.parse(file('redis-exporter', '/run/secrets/redis-passwords.json'))).toEqual({ 'redis://redis:6379': 'generated-redisPassword' });
+      // Redis: the plain redis.conf includes the secret one; its health check reads the password file.
+      const conf = unwrap(uploadsOf(run, 'redis')).find((u: any) => u.file === '/etc/shortstack/redis.conf').content as string;
+      expect(conf).not.toMatch(/requirepass/);
+      expect(conf).toContain('include "/run/secrets/redis-auth.conf"');
+      expect(file('redis', '/run/secrets/redis-auth.conf')).toBe('requirepass "generated-redisPassword"\n');
+      expect(run.container('redis').inputs.healthcheck.tests).toEqual(
+        ['CMD-SHELL', 'REDISCLI_AUTH="$(cat /run/secrets/redis-password)" redis-cli ping | grep -qx PONG']);
+    });
+
+    it('writes every secret file 0400, owned by the container user, into a secrets volume of that instance alone', async () => {
+      const run = await run2;
+      let checked = 0;
+      for (const c of topo.components) {
+        const secretFiles = c.files.filter((f) => typeof f.content !== 'string');
+        // Files with secrets live under /run/secrets, and only those.
+        for (const f of c.files) expect([c.name, f.path.startsWith('/run/secrets/')]).toEqual([c.name, typeof f.content !== 'string']);
+        for (const instance of topo.instances(c.name)) {
+          const volume = `shortstack-dev-${instance}-secrets`;
+          const mounting = run.byType(CONTAINER).filter((k) =>
+            (k.inputs.mounts ?? []).some((m: any) => m.source === volume)).map((k) => k.name).sort();
+          if (secretFiles.length === 0) {
+            expect(mounting).toEqual([]);
+            continue;
+          }
+          // The instance and its never-started seeder; no other container.
+          expect(mounting).toEqual([instance, `${instance}-config`].sort());
+          expect(run.container(instance).inputs.mounts).toContainEqual({ type: 'volume', source: volume, target: '/run/secrets', readOnly: true });
+          const [uid = '0', gid = uid] = (c.user ?? '0:0').split(':');
+          const uploads = secretUploads(run, instance);
+          expect(uploads.map((u) => u.file).sort()).toEqual(secretFiles.map((f) => f.path).sort());
+          for (const u of uploads) {
+            expect([u.file, u.permissions, u.owner, u.group]).toEqual([u.file, '0400', uid, gid]);
+            checked++;
+          }
+          // The rest (the config volume) carries no secret value.
+          const plain = JSON.stringify((unwrap(uploadsOf(run, instance)) as any[]).filter((u) => !u.file.startsWith('/run/secrets/')).map((u) => unwrap(u.content)));
+          for (const secret of Object.values(generated)) expect(plain).not.toContain(secret);
+        }
+      }
+      expect(checked).toBeGreaterThanOrEqual(17);
+    });
+
+    it('keeps secret values Pulumi secrets: the uploads of every seeder with a secret file are a secret output', async () => {
+      const run = await run2;
+      const withSecrets = topo.components.filter((x) => x.files.some((f) => typeof f.content !== 'string'));
+      expect(withSecrets.length).toBeGreaterThanOrEqual(10);
+      for (const c of withSecrets) {
+        for (const instance of topo.instances(c.name)) expect(isWrappedSecret(uploadsOf(run, instance)), instance).toBe(true);
+      }
+    });
+
+    it('refuses a component that puts a secret anywhere but a file under /run/secrets', () => {
+      const withEnv = { ...topo.component('app'), env: { X: secretText(['dbPassword'], (s) => s.dbPassword) } };
+      expect(() => checkSecretPlacement(withEnv)).toThrow('app: a secret in environment variable X; use a file in /run/secrets');
+      const withArg = { ...topo.component('redis'), command: ['redis-server', secretText(['redisPassword'], (s) => s.redisPassword)] };
+      expect(() => checkSecretPlacement(withArg)).toThrow('redis: a secret in command argument');
+      const misfiled = { ...topo.component('postgres'), files: [{ path: '/etc/shortstack/pw', content: secretText(['dbPassword'], (s) => s.dbPassword) }] };
+      expect(() => checkSecretPlacement(misfiled)).toThrow('files with secrets go in /run/secrets, and only those');
+      for (const c of topo.components) expect(() => checkSecretPlacement(c)).not.toThrow();
+    });
+  });
+
+  describe('b. networks', () => {
+    it('makes the backend internal; only Alertmanager sits on a network with a way out', async () => {
+      const run = await run2;
+      const net = (name: string) => run.byType('docker:index/network:Network').find((n) => n.name === name)!.inputs;
+      expect(net('backend').internal).toBe(true);
+      expect(net('docker-api').internal).toBe(true);
+      // Published ports need a non-internal network: edge and ops publish, but do no source NAT.
+      for (const n of ['edge', 'ops']) {
+        expect(net(n).internal).toBe(false);
+        expect(net(n).options).toEqual({ 'com.docker.network.bridge.enable_ip_masquerade': 'false' });
+      }
+      expect(net('egress')).toMatchObject({ internal: false });
+      expect(net('egress').options).toBeUndefined();
+      const on = (n: string) => services(run).filter((c) => c.inputs.networksAdvanced.some((x: any) => x.name === `shortstack-dev-${n}`)).map((c) => c.name).sort();
+      expect(on('egress')).toEqual(['alertmanager']);
+      expect(on('edge')).toEqual(['nginx']);
+      expect(on('ops')).toEqual(['grafana', 'prometheus']);
+      expect(on('docker-api')).toEqual(['alloy', 'docker-socket-proxy']);
+      expect(run.container('nginx').inputs.networksAdvanced.map((x: any) => x.name).sort()).toEqual(['shortstack-dev-backend', 'shortstack-dev-edge']);
+      // Every published container sits on a non-internal network.
+      for (const c of services(run).filter((x) => (x.inputs.ports ?? []).length > 0)) {
+        expect(c.inputs.networksAdvanced.some((x: any) => !net(x.name.replace('shortstack-dev-', '')).internal), c.name).toBe(true);
+      }
+    });
+  });
+
+  describe('c. Alloy reads logs through a read-only Docker socket proxy', () => {
+    it('mounts the socket into the proxy alone, which allows GETs of containers (and logs) only', async () => {
+      const run = await run2;
+      const binds = run.byType(CONTAINER).flatMap((c) => (c.inputs.mounts ?? []).filter((m: any) => m.type === 'bind').map((m: any) => ({ c: c.name, ...m })));
+      expect(binds).toEqual([{ c: 'docker-socket-proxy', type: 'bind', source: '/var/run/docker.sock', target: '/var/run/docker.sock', readOnly: true }]);
+      const proxy = run.container('docker-socket-proxy').inputs;
+      expect(run.byType('docker:index/remoteImage:RemoteImage').map((i) => i.inputs.name))
+        .toContainEqual(expect.stringMatching(/^tecnativa\/docker-socket-proxy:[\w.-]+@sha256:[0-9a-f]{64}$/));
+      expect(proxy.envs).toEqual(expect.arrayContaining(['CONTAINERS=1', 'POST=0', 'EVENTS=0', 'EXEC=0', 'IMAGES=0', 'VOLUMES=0', 'INFO=0']));
+      expect(proxy.ports ?? []).toEqual([]);
+      expect(proxy).toMatchObject({ readOnly: true, capabilities: { drops: ['ALL'] } });
+    });
+
+    it("points Alloy's discovery and log source at the proxy, and publishes no Alloy port", async () => {
+      const run = await run2;
+      const alloy = run.container('alloy').inputs;
+      expect(alloy.ports ?? []).toEqual([]);
+      expect(alloy.mounts.filter((m: any) => m.type === 'bind')).toEqual([]);
+      expect(alloy.command).toContain('--server.http.listen-addr=127.0.0.1:12345');
+      const conf = unwrap(uploadsOf(run, 'alloy')).find((u: any) => u.file.endsWith('config.alloy')).content as string;
+      expect(conf.match(/host\s+= "tcp:\/\/docker-socket-proxy:2375"/g)).toHaveLength(2);
+      expect(conf).not.toContain('unix://');
+    });
+  });
+
+  it('d. runs Prometheus without the lifecycle API', async () => {
+    const run = await run2;
+    expect(run.container('prometheus').inputs.command).not.toContain('--web.enable-lifecycle');
+    expect(JSON.stringify(run.byType(CONTAINER).map((c) => c.inputs.command))).not.toContain('enable-lifecycle');
+  });
+
+  it("e. gives every container a process limit, from the topology's resources", async () => {
+    const run = await run2;
+    const containers = run.byType(CONTAINER);
+    for (const c of containers) {
+      const component = topo.component((labelOf(c, 'com.shortstack.component') as string).replace(/-config$/, '') as ComponentName);
+      const pids = component.resources.pids;
+      expect([c.name, c.inputs.ulimits]).toEqual([c.name, [{ name: 'nproc', soft: pids, hard: pids }]]);
+    }
+    expect(containers.length).toBeGreaterThan(20);
+    // One place: the stack config overrides it per component.
+    const custom = await runProgram('pids', { 'shortstack:resources': JSON.stringify({ app: { pids: 99 } }) });
+    expect(custom.container('app-1').inputs.ulimits).toEqual([{ name: 'nproc', soft: 99, hard: 99 }]);
+  });
+
+  describe('f. images pinned by digest', () => {
+    it('pins every default upstream image as name:tag@sha256:<digest>, or lists it, with its reason, as not yet pinned', () => {
+      for (const [key, ref] of Object.entries(DEFAULT_IMAGES) as [PinnedImageKey, string][]) {
+        const reason = NOT_YET_PINNED[key];
+        if (reason === undefined) expect([key, ref]).toEqual([key, expect.stringMatching(DIGEST_PINNED)]);
+        else expect([key, reason.length > 10, DIGEST_PINNED.test(ref)]).toEqual([key, true, false]);
+      }
+      // Every listed key is a real image, still unpinned (a stale entry hides nothing).
+      for (const key of Object.keys(NOT_YET_PINNED)) expect(PINNED_IMAGE_KEYS).toContain(key);
+    });
+
+    it('pulls exactly those references (every RemoteImage of the graph)', async () => {
+      const run = await run2;
+      const pulled = run.byType('docker:index/remoteImage:RemoteImage').map((i) => i.inputs.name as string).sort();
+      expect(pulled).toEqual([...new Set(Object.values(DEFAULT_IMAGES))].sort());
+      for (const ref of pulled) {
+        const key = PINNED_IMAGE_KEYS.find((k) => DEFAULT_IMAGES[k] === ref)!;
+        expect(DIGEST_PINNED.test(ref) || NOT_YET_PINNED[key] !== undefined, ref).toBe(true);
+      }
+    });
+
+    it('accepts name:tag@sha256 in the stack config, and still refuses an image without tag or digest', () => {
+      const digest = 'a'.repeat(64);
+      expect(parseStackConfig({ images: { redis: `redis:7.2.6-alpine@sha256:${digest}` } }).images.redis).toBe(`redis:7.2.6-alpine@sha256:${digest}`);
+      expect(() => parseStackConfig({ images: { redis: 'redis' } })).toThrow(/images\.redis must be an image pinned/);
     });
   });
 });

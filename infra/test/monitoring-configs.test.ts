@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildTopology } from '../topology/build.js';
 import { parseStackConfig } from '../topology/config.js';
-import { CONFIG_DIR } from '../topology/names.js';
+import { CONFIG_DIR, SECRETS_DIR } from '../topology/names.js';
 import { resolveText, type Secrets } from '../topology/types.js';
 
 const secrets: Secrets = {
@@ -26,10 +26,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Writes a component's files under DIR, with the container's config folder mapped onto it. */
 function materialise(name: 'prometheus' | 'alertmanager'): string {
   const root = join(dir, name);
+  // Config files (CONFIG_DIR) and secret files (SECRETS_DIR) both land in root.
+  const local = (p: string) => join(root, p.startsWith(`${SECRETS_DIR}/`) ? p.slice(SECRETS_DIR.length) : p.slice(CONFIG_DIR.length));
   for (const f of topo.component(name).files) {
-    const path = join(root, f.path.slice(CONFIG_DIR.length));
+    const path = local(f.path);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, resolveText(f.content, secrets).replaceAll(`${CONFIG_DIR}/`, `${root}/`));
+    writeFileSync(path, resolveText(f.content, secrets).replaceAll(`${CONFIG_DIR}/`, `${root}/`).replaceAll(`${SECRETS_DIR}/`, `${root}/`));
   }
   return root;
 }

@@ -5,7 +5,7 @@ import { buildTopology } from '../topology/build.js';
 import { parseStackConfig } from '../topology/config.js';
 import { CONTAINER_LABELS } from '../topology/context.js';
 import { GRAFANA_DATASOURCE_UIDS } from '../render/grafana.js';
-import { dockerMetaLabel } from '../render/alloy.js';
+import { dockerMetaLabel, renderAlloyConfig } from '../render/alloy.js';
 import { resolveText, type Component } from '../topology/types.js';
 
 const topo = buildTopology(parseStackConfig({}), 'dev');
@@ -39,10 +39,21 @@ describe('Alloy config', () => {
   const alloy = topo.component('alloy');
   const conf = file(alloy, 'config.alloy');
 
-  it("reads only this stack's containers through the mounted Docker socket", () => {
+  it("reads only this stack's containers through the read-only socket proxy, never the socket", () => {
     expect(conf).toContain(`values = ["${CONTAINER_LABELS.stack}=dev"]`);
-    expect(alloy.hostMounts).toEqual([{ hostPath: '/var/run/docker.sock', containerPath: '/var/run/docker.sock', readOnly: true }]);
-    expect(conf.match(/host\s+= "unix:\/\/\/var\/run\/docker.sock"/g)).toHaveLength(2);
+    expect(alloy.hostMounts).toEqual([]);
+    const proxy = topo.component('docker-socket-proxy');
+    expect(proxy.hostMounts).toEqual([{ hostPath: '/var/run/docker.sock', containerPath: '/var/run/docker.sock', readOnly: true }]);
+    // One name, written once (the topology's component and port), in both blocks.
+    expect(conf.match(/host\s+= "tcp:\/\/docker-socket-proxy:2375"/g)).toHaveLength(2);
+    expect(alloy.dependsOn).toContainEqual({ component: 'docker-socket-proxy', condition: 'started' });
+    expect(proxy.env).toMatchObject({ CONTAINERS: '1', POST: '0', EVENTS: '0', SOCKET_PATH: '/var/run/docker.sock', BIND_CONFIG: ':2375' });
+  });
+
+  it('refuses to render a socket address: Alloy only ever talks to the proxy', () => {
+    const input = { stackLabel: { name: 'a', value: 'b' }, componentLabel: 'c', instanceLabel: 'd', loki: 'loki:3100' };
+    expect(() => renderAlloyConfig({ ...input, dockerHost: 'unix:///var/run/docker.sock' })).toThrow(/socket proxy \(tcp:\/\/host:port\)/);
+    expect(renderAlloyConfig({ ...input, dockerHost: 'tcp://proxy:2375' })).toContain('host = "tcp://proxy:2375"');
   });
 
   it('labels each line with component and replica, and pushes to Loki', () => {

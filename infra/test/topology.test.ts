@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildTopology } from '../topology/build.js';
 import { parseStackConfig } from '../topology/config.js';
+import { serviceAddressing } from '../topology/addressing.js';
+import { appEnv } from '../topology/components/app.js';
 import { COMPONENT_NAMES } from '../topology/names.js';
 import { isSecretText, resolveText, type Secrets } from '../topology/types.js';
 
@@ -18,11 +20,16 @@ describe('buildTopology', () => {
     expect(topo.instances('postgres')).toEqual(['postgres']);
   });
 
-  it('puts nginx alone on the edge and everything on the backend', () => {
+  it('puts nginx alone on the edge, Alertmanager alone on egress, everything else but the socket proxy on the backend', () => {
     for (const c of topo.components) {
-      expect(c.networks).toContain('backend');
+      expect(c.networks.includes('backend')).toBe(c.name !== 'docker-socket-proxy');
       expect(c.networks.includes('edge')).toBe(c.name === 'nginx');
+      expect(c.networks.includes('egress')).toBe(c.name === 'alertmanager');
+      expect(c.networks.includes('docker-api')).toBe(c.name === 'alloy' || c.name === 'docker-socket-proxy');
     }
+    const internal = topo.networks.filter((n) => n.internal).map((n) => n.name).sort();
+    expect(internal).toEqual(['backend', 'docker-api']);
+    expect(topo.networks.filter((n) => n.outbound).map((n) => n.name)).toEqual(['egress']);
   });
 
   it('publishes nginx publicly, the operator UIs on loopback, nothing else', () => {
@@ -35,12 +42,25 @@ describe('buildTopology', () => {
     expect(topo.component('app').dependsOn).toContainEqual({ component: 'migrate', condition: 'completed' });
   });
 
-  it('keeps secrets as references and resolves them exactly', () => {
-    const env = topo.component('app').env;
-    for (const k of ['DATABASE_URL', 'REDIS_URL', 'ADMIN_API_KEYS']) expect(isSecretText(env[k]!)).toBe(true);
-    expect(resolveText(env.DATABASE_URL!, secrets)).toBe(
-      'postgres://shortstack:db%20pw%2Fwith%3Aodd%40chars@pgbouncer:6432/shortstack');
-    expect(new URL(resolveText(env.DATABASE_URL!, secrets)).password).toBe(encodeURIComponent(secrets.dbPassword));
+  it('keeps secrets as references in files under /run/secrets, and resolves them exactly', () => {
+    const app = topo.component('app');
+    for (const k of ['DATABASE_URL', 'REDIS_URL', 'ADMIN_API_KEYS']) {
+      expect(app.env[k]).toBeUndefined();
+      const path = app.env[`${k}_FILE`] as string;
+      expect(path).toMatch(/^\/run\/secrets\//);
+      expect(isSecretText(app.files.find((f) => f.path === path)!.content)).toBe(true);
+    }
+    const dbUrl = app.files.find((f) => f.path === app.env.DATABASE_URL_FILE)!.content;
+    expect(resolveText(dbUrl, secrets)).toBe('postgres://shortstack:db%20pw%2Fwith%3Aodd%40chars@pgbouncer:6432/shortstack');
+    expect(new URL(resolveText(dbUrl, secrets)).password).toBe(encodeURIComponent(secrets.dbPassword));
+    // The loopback's inline environment (a child process's own) resolves to the same URL.
+    expect(resolveText(appEnv({ config: parseStackConfig({ replicas: 3 }), addr: serviceAddressing(3), stackName: 'dev' }).DATABASE_URL!, secrets))
+      .toBe(resolveText(dbUrl, secrets));
+    // Every secret-bearing text is a file; no env value or command argument is.
+    for (const c of topo.components) {
+      expect(Object.values(c.env).filter(isSecretText), c.name).toEqual([]);
+      expect((c.command ?? []).filter(isSecretText), c.name).toEqual([]);
+    }
     const userlist = topo.component('pgbouncer').files.find((f) => f.path.endsWith('userlist.txt'))!;
     expect(isSecretText(userlist.content)).toBe(true);
     expect(resolveText(userlist.content, secrets)).toContain('"pgbouncer_exporter" "stats-pw"');
@@ -53,6 +73,20 @@ describe('buildTopology', () => {
   it('stateful components have volumes; every read-only root fs gets a scratch folder where needed', () => {
     const withVolumes = topo.components.filter((c) => c.volumes.length > 0).map((c) => c.name).sort();
     expect(withVolumes).toEqual(['alertmanager', 'alloy', 'grafana', 'loki', 'postgres', 'prometheus']);
+  });
+
+  it('gives every component a process limit, overridable per component in the stack config', () => {
+    for (const c of topo.components) expect(c.resources.pids, c.name).toBeGreaterThanOrEqual(16);
+    const custom = buildTopology(parseStackConfig({ resources: { redis: { pids: 32 } } }));
+    expect(custom.component('redis').resources).toEqual({ cpus: 0.5, memoryMb: 320, pids: 32 });
+    expect(() => parseStackConfig({ resources: { redis: { pids: 1 } } })).toThrow(/resources\.redis\.pids must be an integer/);
+    // Components sharing a uid share the kernel's per-uid count: they get one ceiling.
+    const byUid = new Map<string, Set<number>>();
+    for (const c of topo.components.filter((x) => x.user !== undefined && !x.oneShot)) {
+      const uid = c.user!.split(':')[0]!;
+      byUid.set(uid, (byUid.get(uid) ?? new Set()).add(c.resources.pids));
+    }
+    for (const [uid, limits] of byUid) expect([uid, [...limits]]).toEqual([uid, [[...limits][0]]]);
   });
 
   it('changing replicas changes the nginx upstream and the Prometheus targets together', () => {

@@ -6,7 +6,7 @@ import { postgres, pgbouncer, redis } from './components/data.js';
 import { nginx } from './components/edge.js';
 import { exporters } from './components/exporters.js';
 import { monitoringFiles } from './components/monitoring-files.js';
-import { alertmanager, alloy, grafana, loki, prometheus } from './components/observability.js';
+import { alertmanager, alloy, dockerSocketProxy, grafana, loki, prometheus } from './components/observability.js';
 import type { StackConfig } from './config.js';
 import type { BuildContext } from './context.js';
 import { instanceName, type ComponentName } from './names.js';
@@ -19,7 +19,7 @@ export function buildTopology(config: StackConfig, stackName = 'dev'): Topology 
     nginx(ctx), app(ctx), migrate(ctx),
     pgbouncer(ctx), postgres(ctx), redis(ctx),
     prometheus(ctx, monitoring), alertmanager(ctx, monitoring), grafana(ctx, monitoring), loki(ctx), alloy(ctx),
-    ...exporters(ctx),
+    dockerSocketProxy(ctx), ...exporters(ctx),
   ];
   const byName = new Map(components.map((c) => [c.name, c]));
   for (const c of components) {
@@ -34,7 +34,15 @@ export function buildTopology(config: StackConfig, stackName = 'dev'): Topology 
   };
   return {
     components,
-    networks: [{ name: 'edge' }, { name: 'backend', subnet: config.backendSubnet }],
+    networks: [
+      // Published ports need a non-internal network; none of these gives a way out.
+      { name: 'edge', internal: false, outbound: false },
+      { name: 'ops', internal: false, outbound: false },
+      { name: 'backend', subnet: config.backendSubnet, internal: true, outbound: false },
+      { name: 'docker-api', internal: true, outbound: false },
+      // Alertmanager's receivers are on the internet: the only network with a way out.
+      { name: 'egress', internal: false, outbound: true },
+    ],
     component,
     instances: (name) => {
       const c = component(name);

@@ -7,6 +7,11 @@ import { COMPONENT_NAMES, type ComponentName } from './names.js';
 export interface Resources {
   cpus: number;
   memoryMb: number;
+  /**
+   * Most processes (threads count) the component may run: a fork bomb or a thread leak stops
+   * here. See the Docker placement for how it is enforced there.
+   */
+  pids: number;
 }
 
 export interface SmtpSettings {
@@ -71,22 +76,27 @@ export const SECRET_CONFIG_KEYS = [
 ] as const;
 export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];
 
+// pids: Go programs (exporters, Prometheus, Loki, Alloy) run a few dozen threads; PostgreSQL one
+// process per connection (max_connections 200) plus its workers. Components that share a uid
+// (70: PostgreSQL and PgBouncer; 65534: Prometheus, Alertmanager and the exporters) get the same
+// ceiling, sized for all of them together, because on Docker the limit is counted per uid.
 const DEFAULT_RESOURCES: Record<ComponentName, Resources> = {
-  nginx: { cpus: 1, memoryMb: 128 },
-  app: { cpus: 1, memoryMb: 384 },
-  migrate: { cpus: 0.5, memoryMb: 256 },
-  pgbouncer: { cpus: 0.5, memoryMb: 64 },
-  postgres: { cpus: 1, memoryMb: 512 },
-  redis: { cpus: 0.5, memoryMb: 320 },
-  prometheus: { cpus: 0.5, memoryMb: 512 },
-  alertmanager: { cpus: 0.25, memoryMb: 64 },
-  grafana: { cpus: 0.5, memoryMb: 256 },
-  loki: { cpus: 0.5, memoryMb: 256 },
-  alloy: { cpus: 0.25, memoryMb: 128 },
-  'nginx-exporter': { cpus: 0.1, memoryMb: 32 },
-  'postgres-exporter': { cpus: 0.1, memoryMb: 64 },
-  'pgbouncer-exporter': { cpus: 0.1, memoryMb: 32 },
-  'redis-exporter': { cpus: 0.1, memoryMb: 32 },
+  nginx: { cpus: 1, memoryMb: 128, pids: 64 },
+  app: { cpus: 1, memoryMb: 384, pids: 256 },
+  migrate: { cpus: 0.5, memoryMb: 256, pids: 256 },
+  pgbouncer: { cpus: 0.5, memoryMb: 64, pids: 512 },
+  postgres: { cpus: 1, memoryMb: 512, pids: 512 },
+  redis: { cpus: 0.5, memoryMb: 320, pids: 64 },
+  prometheus: { cpus: 0.5, memoryMb: 512, pids: 1024 },
+  alertmanager: { cpus: 0.25, memoryMb: 64, pids: 1024 },
+  grafana: { cpus: 0.5, memoryMb: 256, pids: 256 },
+  loki: { cpus: 0.5, memoryMb: 256, pids: 256 },
+  alloy: { cpus: 0.25, memoryMb: 128, pids: 256 },
+  'nginx-exporter': { cpus: 0.1, memoryMb: 32, pids: 1024 },
+  'postgres-exporter': { cpus: 0.1, memoryMb: 64, pids: 1024 },
+  'pgbouncer-exporter': { cpus: 0.1, memoryMb: 32, pids: 1024 },
+  'redis-exporter': { cpus: 0.1, memoryMb: 32, pids: 1024 },
+  'docker-socket-proxy': { cpus: 0.1, memoryMb: 32, pids: 64 },
 };
 
 export class StackConfigError extends Error {
@@ -168,6 +178,8 @@ class Reader {
 }
 
 const DURATION = /^\d+(ms|s|m|h|d)$/;
+/** name:tag, name@sha256:<digest>, or name:tag@sha256:<digest> (the digest decides what runs). */
+const IMAGE_REF = /^[\w./-]+(:[\w.-]+(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$/;
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 const TOP_KEYS = [
   'placement', 'replicas', 'publicPort', 'publicBaseUrl', 'localPorts', 'images', 'appImageName', 'resources',
@@ -201,16 +213,17 @@ export function parseStackConfig(raw: Raw): StackConfig {
   const images = { ...DEFAULT_IMAGES } as Record<PinnedImageKey, string>;
   for (const k of PINNED_IMAGE_KEYS) {
     // A tag or digest is required: `latest` by omission would make two deploys of one config differ.
-    images[k] = r.str(im, k, `images.${k}`, DEFAULT_IMAGES[k], /^[\w./-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, 'an image pinned by tag or digest');
+    images[k] = r.str(im, k, `images.${k}`, DEFAULT_IMAGES[k], IMAGE_REF, 'an image pinned by tag or digest (name:tag@sha256:... best)');
   }
 
   const rs = r.object(raw, 'resources', 'resources', COMPONENT_NAMES);
   const resources = { ...DEFAULT_RESOURCES };
   for (const c of COMPONENT_NAMES) {
-    const one = r.object(rs, c, `resources.${c}`, ['cpus', 'memoryMb']);
+    const one = r.object(rs, c, `resources.${c}`, ['cpus', 'memoryMb', 'pids']);
     resources[c] = {
       cpus: r.num(one, 'cpus', `resources.${c}.cpus`, DEFAULT_RESOURCES[c].cpus, 0.05, 64),
       memoryMb: r.int(one, 'memoryMb', `resources.${c}.memoryMb`, DEFAULT_RESOURCES[c].memoryMb, 16, 1 << 20),
+      pids: r.int(one, 'pids', `resources.${c}.pids`, DEFAULT_RESOURCES[c].pids, 16, 1 << 22),
     };
   }
 

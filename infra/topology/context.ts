@@ -1,7 +1,7 @@
 // What every component builder reads: the validated config and service addressing.
 import type { Addressing } from './addressing.js';
 import type { StackConfig } from './config.js';
-import { CONFIG_DIR } from './names.js';
+import { CONFIG_DIR, SECRETS_DIR } from './names.js';
 
 export interface BuildContext {
   config: StackConfig;
@@ -11,6 +11,8 @@ export interface BuildContext {
 }
 
 export const configPath = (file: string) => `${CONFIG_DIR}/${file}`;
+/** A secret file's path (see SECRETS_DIR): the one place a component reads a secret from. */
+export const secretPath = (file: string) => `${SECRETS_DIR}/${file}`;
 
 /** A container health check over HTTP with the busybox wget most images carry. */
 export const wgetCheck = (url: string) => ({

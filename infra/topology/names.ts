@@ -5,6 +5,7 @@ export const COMPONENT_NAMES = [
   'nginx', 'app', 'migrate', 'pgbouncer', 'postgres', 'redis',
   'prometheus', 'alertmanager', 'grafana', 'loki', 'alloy',
   'nginx-exporter', 'postgres-exporter', 'pgbouncer-exporter', 'redis-exporter',
+  'docker-socket-proxy',
 ] as const;
 
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
@@ -26,6 +27,8 @@ export const PORTS = {
   'postgres-exporter': { metrics: 9187 },
   'pgbouncer-exporter': { metrics: 9127 },
   'redis-exporter': { metrics: 9121 },
+  // Read-only Docker API for Alloy (tecnativa/docker-socket-proxy's fixed port).
+  'docker-socket-proxy': { api: 2375 },
 } as const satisfies Record<ComponentName, Record<string, number>>;
 
 export type PortName<C extends ComponentName> = keyof (typeof PORTS)[C] & string;
@@ -35,8 +38,13 @@ export function instanceName(component: ComponentName, index: number, replicated
   return replicated ? `${component}-${index + 1}` : component;
 }
 
-/** The networks: the edge faces clients, the backend joins everything; nginx is on both. */
-export const NETWORKS = ['edge', 'backend'] as const;
+/**
+ * The networks. backend joins every service and is internal (no way out); edge carries nginx's
+ * published port; ops carries the operator UIs published on 127.0.0.1; egress is the one way
+ * out to the internet (Alertmanager's receivers); docker-api joins Alloy and the socket proxy
+ * alone, so no other container can query the Docker API.
+ */
+export const NETWORKS = ['edge', 'backend', 'ops', 'egress', 'docker-api'] as const;
 export type NetworkName = (typeof NETWORKS)[number];
 
 /** The database and its roles. */
@@ -45,3 +53,9 @@ export const DATABASE = { name: 'shortstack', user: 'shortstack' } as const;
 export const PGBOUNCER_STATS_USER = 'pgbouncer_exporter';
 /** Where uploaded config files live in every container (a small volume: see the Docker placement). */
 export const CONFIG_DIR = '/etc/shortstack';
+/**
+ * Where secret files live: a volume of their own per instance, mounted read-only only into the
+ * container that reads them, each file mode 0400 and owned by that container's user. Every file
+ * whose content embeds a secret lives here, and only such files.
+ */
+export const SECRETS_DIR = '/run/secrets';

@@ -113,6 +113,13 @@ export interface Component {
 export interface NetworkSpec {
   name: NetworkName;
   subnet?: string;
+  /** No route out of the network at all (Docker `internal`); published ports need a non-internal one. */
+  internal: boolean;
+  /**
+   * Members may open connections to the internet (source NAT). A non-internal network without it
+   * still publishes ports, but its members have no way out.
+   */
+  outbound: boolean;
 }
 
 export interface Topology {

@@ -39,9 +39,23 @@ export class CommandServer extends ProcessServer {
     return join(this.spec.dir, `${this.spec.name}.console.log`);
   }
 
+  /** The command line it runs (what `ps` shows): must carry no secret. */
+  get argv(): string[] {
+    return [this.spec.command, ...this.spec.args];
+  }
+
+  /** The running process's id, if any (for /proc checks). */
+  get pid(): number | undefined {
+    return this.isRunning() ? this.proc?.pid : undefined;
+  }
+
+  protected prepareDir(): void {
+    mkdirSync(this.spec.dir, { recursive: true });
+  }
+
   async start(): Promise<void> {
     if (this.isRunning()) return;
-    mkdirSync(this.spec.dir, { recursive: true });
+    this.prepareDir();
     this.proc = startProcess({
       name: this.name,
       command: this.spec.command,

@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderRedisConf } from '../../render/redis.js';
 import { CommandServer } from './command.js';
 
 export interface RedisOptions {
@@ -7,13 +10,25 @@ export interface RedisOptions {
   maxMemoryMb?: number;
 }
 
-/** redis-server on 127.0.0.1 with persistence off: it is a cache and a bus here. */
+/**
+ * redis-server on 127.0.0.1 with persistence off: it is a cache and a bus here. Its settings,
+ * the password among them, are in a config file of mode 0600 written at each start, never on
+ * the command line (which `ps` shows every user).
+ */
 export class RedisServer extends CommandServer {
   constructor(private readonly opts: RedisOptions) {
-    const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--dir', opts.dir, '--maxmemory', `${opts.maxMemoryMb ?? 256}mb`, '--maxmemory-policy', 'allkeys-lru'];
-    if (opts.password) args.push('--requirepass', opts.password);
-    super({ name: 'redis', port: opts.port, command: '/usr/bin/redis-server', args, dir: opts.dir });
+    super({ name: 'redis', port: opts.port, command: '/usr/bin/redis-server', args: [join(opts.dir, 'redis.conf')], dir: opts.dir });
+  }
+
+  override async start(): Promise<void> {
+    if (this.isRunning()) return;
+    const conf = renderRedisConf({
+      bind: '127.0.0.1', port: this.opts.port, maxMemoryMb: this.opts.maxMemoryMb ?? 256, dir: this.opts.dir,
+      ...(this.opts.password ? { password: this.opts.password } : {}),
+    });
+    this.prepareDir();
+    writeFileSync(join(this.opts.dir, 'redis.conf'), conf, { mode: 0o600 });
+    await super.start();
   }
 
   url(): string {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Image } from '@pulumi/docker/image.js';
 import { RemoteImage } from '@pulumi/docker/remoteImage.js';
 import type * as pulumi from '@pulumi/pulumi';
+import { withoutDigest } from '../../topology/images.js';
 import type { ImageRef } from '../../topology/types.js';
 
 /**
@@ -28,7 +29,8 @@ export class ImageCatalog {
     if (image.kind === 'pinned') {
       let remote = this.pinned.get(image.ref);
       if (!remote) {
-        const logical = `image-${image.ref.replace(/[^A-Za-z0-9.-]/g, '-')}`;
+        // Named by name:tag only: a new digest for the same tag updates this resource in place.
+        const logical = `image-${withoutDigest(image.ref).replace(/[^A-Za-z0-9.-]/g, '-')}`;
         remote = new RemoteImage(logical, { name: image.ref, keepLocally: true }, { parent: this.parent });
         this.pinned.set(image.ref, remote);
       }

@@ -34,12 +34,15 @@ export class DockerStack extends pulumi.ComponentResource {
     super('shortstack:docker:Stack', name, {}, opts);
     const { topology, prefix, stackName } = args;
     const label = [{ label: CONTAINER_LABELS.stack, value: stackName }];
-    // Neither network is `internal`: Alertmanager must reach Discord, PagerDuty and SMTP, and the
-    // operator UIs are published to 127.0.0.1. Isolation comes from what is published, not egress.
+    // An internal network has no route out at all. A non-internal one is needed to publish a
+    // port; without outbound, its bridge does no source NAT (masquerade), so members answer on
+    // their published ports but cannot open connections to the internet. Only `egress` may.
     this.networks = Object.fromEntries(topology.networks.map((n) => [n.name, new Network(n.name, {
       name: `${prefix}-${n.name}`,
       driver: 'bridge',
+      internal: n.internal,
       ipamConfigs: n.subnet ? [{ subnet: n.subnet }] : undefined,
+      options: n.internal || n.outbound ? undefined : { 'com.docker.network.bridge.enable_ip_masquerade': 'false' },
       labels: label,
     }, { parent: this })])) as Record<NetworkName, Network>;
 

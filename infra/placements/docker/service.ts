@@ -5,8 +5,8 @@ import type { Network } from '@pulumi/docker/network.js';
 import { Volume } from '@pulumi/docker/volume.js';
 import * as pulumi from '@pulumi/pulumi';
 import { CONTAINER_LABELS } from '../../topology/context.js';
-import { CONFIG_DIR, type NetworkName } from '../../topology/names.js';
-import type { Component, Secrets, Text } from '../../topology/types.js';
+import { CONFIG_DIR, SECRETS_DIR, type NetworkName } from '../../topology/names.js';
+import { isSecretText, type Component, type ConfigFile, type Secrets } from '../../topology/types.js';
 import { resolveInput } from '../secrets.js';
 import { dockerContainerName } from '../types.js';
 
@@ -40,8 +40,32 @@ export function requireExitZero(oneShot: string, dependent: string): (code: numb
   };
 }
 
-function resolveAll(texts: Text[], secrets: pulumi.Output<Secrets>): pulumi.Output<string[]> {
-  return pulumi.all(texts.map((t) => resolveInput(t, secrets)));
+/** Secret files are readable by the container's user alone: mode 0400, its uid and gid. */
+export const SECRET_FILE_MODE = '0400';
+const owner = (user: string | undefined) => {
+  const [uid = '0', gid = uid] = (user ?? '0:0').split(':');
+  return { owner: uid, group: gid };
+};
+
+/**
+ * Where each secret may go on Docker: into files under SECRETS_DIR, nowhere else. A container's
+ * environment and command line are visible through the Docker API (`docker inspect`) and to
+ * every process in the container; a file of its own volume, mode 0400, to its owner alone.
+ */
+export function checkSecretPlacement(c: Component): void {
+  const misplaced = [
+    ...Object.entries(c.env).filter(([, v]) => isSecretText(v)).map(([k]) => `environment variable ${k}`),
+    ...(c.command ?? []).filter(isSecretText).map(() => 'command argument'),
+    ...(c.entrypoint ?? []).filter((a) => typeof a !== 'string').map(() => 'entrypoint argument'),
+  ];
+  if (misplaced.length > 0) throw new Error(`${c.name}: a secret in ${misplaced.join(', ')}; use a file in ${SECRETS_DIR}`);
+  for (const f of c.files) {
+    const inSecrets = f.path.startsWith(`${SECRETS_DIR}/`);
+    if (!inSecrets && !f.path.startsWith(`${CONFIG_DIR}/`)) throw new Error(`${c.name}: config file ${f.path} is outside ${CONFIG_DIR} and ${SECRETS_DIR}`);
+    if (inSecrets !== isSecretText(f.content)) {
+      throw new Error(`${c.name}: ${f.path}: files with secrets go in ${SECRETS_DIR}, and only those`);
+    }
+  }
 }
 
 export class DockerService extends pulumi.ComponentResource {
@@ -50,13 +74,23 @@ export class DockerService extends pulumi.ComponentResource {
   constructor(name: string, args: DockerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super('shortstack:docker:Service', name, {}, opts);
     const c = args.component;
-    for (const f of c.files) {
-      if (!f.path.startsWith(`${CONFIG_DIR}/`)) throw new Error(`${c.name}: config file ${f.path} is outside ${CONFIG_DIR}`);
-    }
+    checkSecretPlacement(c);
     const replicated = args.instances.length > 1 || c.name === 'app';
-    const envs = pulumi.all(Object.entries(c.env).map(([k, v]) => pulumi.output(resolveInput(v, args.secrets)).apply((x) => `${k}=${x}`)));
-    const command = c.command ? resolveAll(c.command, args.secrets) : undefined;
-    const uploads = c.files.map((f) => ({ file: f.path, content: resolveInput(f.content, args.secrets) }));
+    // Plain strings only (checked above): no secret reaches the environment or the command line.
+    const envs = Object.entries(c.env).map(([k, v]) => `${k}=${v as string}`);
+    const command = c.command?.map((a) => a as string);
+    const configFiles = c.files.filter((f) => f.path.startsWith(`${CONFIG_DIR}/`));
+    const secretFiles = c.files.filter((f) => f.path.startsWith(`${SECRETS_DIR}/`));
+    const upload = (f: ConfigFile) => ({ file: f.path, content: resolveInput(f.content, args.secrets) });
+    const uploads = [
+      ...configFiles.map(upload),
+      ...secretFiles.map((f) => ({ ...upload(f), permissions: SECRET_FILE_MODE, ...owner(c.user) })),
+    ];
+    // Docker's pids cgroup limit (`--pids-limit`) is not among @pulumi/docker 5.x's Container
+    // inputs (nor the terraform provider's docker_container); RLIMIT_NPROC is the limit it can
+    // set. The kernel counts it per uid, across containers sharing one (the topology sizes
+    // those alike), and does not apply it to root.
+    const ulimits = [{ name: 'nproc', soft: c.resources.pids, hard: c.resources.pids }];
     const peerIds = args.peers.length > 0 ? pulumi.all(args.peers.map((p) => p.id)).apply((ids) => ids.join(',')) : undefined;
     const gates = args.after.map(({ name, container }) => container.exitCode.apply(requireExitZero(name, c.name)));
     // A digest of the config files: changing one replaces the containers that read it.
@@ -86,21 +120,28 @@ export class DockerService extends pulumi.ComponentResource {
       // even when every file lands in a volume. So a seeder carries them: a container of the
       // same image, created but never started, with the volume mounted; the service mounts it
       // read-only and is replaced when the files change.
-      const configVolume = c.files.length > 0
-        ? new Volume(`${instance}-config`, {
-          name: `${args.prefix}-${instance}-config`,
-          labels: [{ label: CONTAINER_LABELS.stack, value: args.stackName }],
-        }, { parent: this })
-        : undefined;
-      const seeder = configVolume
+      // Secret files go the same way into a second volume, mounted only here (read-only) and in
+      // the seeder, which never runs: each file 0400, owned by the service's user.
+      const volume = (suffix: string) => new Volume(`${instance}-${suffix}`, {
+        name: `${args.prefix}-${instance}-${suffix}`,
+        labels: [{ label: CONTAINER_LABELS.stack, value: args.stackName }],
+      }, { parent: this });
+      const configVolume = configFiles.length > 0 ? volume('config') : undefined;
+      const secretsVolume = secretFiles.length > 0 ? volume('secrets') : undefined;
+      const fileVolumes = [
+        ...(configVolume ? [{ type: 'volume', source: configVolume.name, target: CONFIG_DIR }] : []),
+        ...(secretsVolume ? [{ type: 'volume', source: secretsVolume.name, target: SECRETS_DIR }] : []),
+      ];
+      const seeder = fileVolumes.length > 0
         ? new Container(`${instance}-config`, {
           name: `${dockerContainerName(args.stackName, instance)}-config`,
           image: args.image,
           start: false,
           mustRun: false,
           restart: 'no',
-          mounts: [{ type: 'volume', source: configVolume.name, target: CONFIG_DIR }],
+          mounts: fileVolumes,
           uploads,
+          ulimits,
           labels: [
             { label: CONTAINER_LABELS.stack, value: args.stackName },
             { label: CONTAINER_LABELS.component, value: `${c.name}-config` },
@@ -121,7 +162,7 @@ export class DockerService extends pulumi.ComponentResource {
         tmpfs: Object.fromEntries(c.tmpfs.map((p) => [p, 'rw,nosuid,nodev,size=64m,mode=1777'])),
         mounts: [
           ...dataVolumes.map((v) => ({ type: 'volume', source: v.volume.name, target: v.target })),
-          ...(configVolume ? [{ type: 'volume', source: configVolume.name, target: CONFIG_DIR, readOnly: true }] : []),
+          ...fileVolumes.map((v) => ({ ...v, readOnly: true })),
           ...c.hostMounts.map((m) => ({ type: 'bind', source: m.hostPath, target: m.containerPath, readOnly: m.readOnly })),
         ],
         networksAdvanced: c.networks.map((n) => ({
@@ -153,6 +194,7 @@ export class DockerService extends pulumi.ComponentResource {
         logs: c.oneShot,
         memory: c.resources.memoryMb,
         cpus: String(c.resources.cpus),
+        ulimits,
         capabilities: { drops: ['ALL'] },
         securityOpts: ['no-new-privileges:true'],
         labels,

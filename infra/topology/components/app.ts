@@ -1,8 +1,8 @@
 // The service: N replicas behind nginx, and the one-shot migration that runs before them.
 import { hostPort } from '../addressing.js';
-import { check, type BuildContext } from '../context.js';
+import { check, secretPath, type BuildContext } from '../context.js';
 import { DATABASE, PORTS } from '../names.js';
-import { secretText, type Component, type Text } from '../types.js';
+import { secretText, type Component, type ConfigFile, type SecretText, type Text } from '../types.js';
 
 const pgUrl = (password: string, address: string) =>
   `postgres://${DATABASE.user}:${encodeURIComponent(password)}@${address}/${DATABASE.name}`;
@@ -10,21 +10,51 @@ const pgUrl = (password: string, address: string) =>
 const appImage = (ctx: BuildContext) =>
   ({ kind: 'build', name: ctx.config.appImageName, dockerfile: 'app/Dockerfile', context: '.' }) as const;
 
-/** The app's environment (names from the shared contract). */
-export function appEnv(ctx: BuildContext): Record<string, Text> {
-  const { config, addr } = ctx;
+/** The app's secret settings: each is an environment variable X, or a file named by X_FILE. */
+export function appSecrets(ctx: BuildContext): Record<'DATABASE_URL' | 'REDIS_URL' | 'ADMIN_API_KEYS', SecretText> {
+  const { addr } = ctx;
   const pgbouncer = hostPort(addr.endpoint('pgbouncer', 'postgres'));
   const redis = hostPort(addr.endpoint('redis', 'redis'));
+  return {
+    // Through PgBouncer: N replicas x DB_POOL_MAX clients share PgBouncer's server pool.
+    DATABASE_URL: secretText(['dbPassword'], (s) => pgUrl(s.dbPassword, pgbouncer)),
+    REDIS_URL: secretText(['redisPassword'], (s) => `redis://:${encodeURIComponent(s.redisPassword)}@${redis}`),
+    ADMIN_API_KEYS: secretText(['adminApiKey'], (s) => s.adminApiKey),
+  };
+}
+
+/** The migration's secret settings (straight to PostgreSQL: see migrate()). */
+export function migrateSecrets(ctx: BuildContext): Record<'DATABASE_URL' | 'MIGRATE_DATABASE_URL', SecretText> {
+  const postgres = hostPort(ctx.addr.endpoint('postgres', 'postgres'));
+  const url = secretText(['dbPassword'], (s) => pgUrl(s.dbPassword, postgres));
+  return { DATABASE_URL: url, MIGRATE_DATABASE_URL: url };
+}
+
+/**
+ * Secret settings as files: `X_FILE=<path>` in the environment, the value in a secret file
+ * (app/src/config.ts reads X_FILE at start). A container's environment is readable through the
+ * Docker API (`docker inspect`) and by every process of the container; a 0400 file is not.
+ */
+function asFiles(secrets: Record<string, SecretText>): { env: Record<string, string>; files: ConfigFile[] } {
+  const env: Record<string, string> = {};
+  const files: ConfigFile[] = [];
+  for (const [name, content] of Object.entries(secrets)) {
+    const path = secretPath(name.toLowerCase().replace(/_/g, '-'));
+    env[`${name}_FILE`] = path;
+    files.push({ path, content });
+  }
+  return { env, files };
+}
+
+/** The app's plain settings (names from the shared contract). */
+function appPlainEnv(ctx: BuildContext): Record<string, string> {
+  const { config } = ctx;
   return {
     NODE_ENV: 'production',
     HOST: '0.0.0.0',
     PORT: String(PORTS.app.http),
     METRICS_PORT: String(PORTS.app.metrics),
-    // Through PgBouncer: N replicas x DB_POOL_MAX clients share PgBouncer's server pool.
-    DATABASE_URL: secretText(['dbPassword'], (s) => pgUrl(s.dbPassword, pgbouncer)),
     DB_POOL_MAX: String(config.pools.appDbPoolMax),
-    REDIS_URL: secretText(['redisPassword'], (s) => `redis://:${encodeURIComponent(s.redisPassword)}@${redis}`),
-    ADMIN_API_KEYS: secretText(['adminApiKey'], (s) => s.adminApiKey),
     PUBLIC_BASE_URL: config.publicBaseUrl,
     // Only nginx's X-Forwarded-For is believed; it is the one hop on the backend network.
     TRUST_PROXY: config.backendSubnet,
@@ -42,7 +72,21 @@ export function appEnv(ctx: BuildContext): Record<string, Text> {
   };
 }
 
+/**
+ * The app's whole environment with the secrets inline: for a placement that starts the app as
+ * a child process of its own (loopback), where the environment is private to that process.
+ */
+export function appEnv(ctx: BuildContext): Record<string, Text> {
+  return { ...appPlainEnv(ctx), ...appSecrets(ctx) };
+}
+
+/** The migration's environment with the secrets inline (loopback; see appEnv). */
+export function migrateEnv(ctx: BuildContext): Record<string, Text> {
+  return { NODE_ENV: 'production', ...migrateSecrets(ctx), LOG_LEVEL: ctx.config.logLevel };
+}
+
 export function app(ctx: BuildContext): Component {
+  const secrets = asFiles(appSecrets(ctx));
   return {
     name: 'app',
     image: appImage(ctx),
@@ -50,8 +94,8 @@ export function app(ctx: BuildContext): Component {
     replicas: ctx.config.replicas,
     oneShot: false,
     command: ['node', 'app/dist/main.js'],
-    env: appEnv(ctx),
-    files: [],
+    env: { ...appPlainEnv(ctx), ...secrets.env },
+    files: secrets.files,
     // Liveness only: /ready may say 503 while the database is down, and a restart would not help.
     health: check(['CMD', 'node', '-e',
       `fetch('http://127.0.0.1:${PORTS.app.http}/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`], 15),
@@ -75,8 +119,7 @@ export function app(ctx: BuildContext): Component {
 
 export function migrate(ctx: BuildContext): Component {
   // Straight to PostgreSQL: migrations take a session-level advisory lock PgBouncer cannot hold.
-  const postgres = hostPort(ctx.addr.endpoint('postgres', 'postgres'));
-  const url = secretText(['dbPassword'], (s) => pgUrl(s.dbPassword, postgres));
+  const secrets = asFiles(migrateSecrets(ctx));
   return {
     name: 'migrate',
     image: appImage(ctx),
@@ -84,8 +127,8 @@ export function migrate(ctx: BuildContext): Component {
     replicas: 1,
     oneShot: true,
     command: ['node', 'app/dist/migrate.js'],
-    env: { NODE_ENV: 'production', DATABASE_URL: url, MIGRATE_DATABASE_URL: url, LOG_LEVEL: ctx.config.logLevel },
-    files: [],
+    env: { NODE_ENV: 'production', ...secrets.env, LOG_LEVEL: ctx.config.logLevel },
+    files: secrets.files,
     dependsOn: [{ component: 'postgres', condition: 'healthy' }],
     volumes: [],
     tmpfs: ['/tmp'],

@@ -1,7 +1,7 @@
 // The data tier: PostgreSQL (the truth), PgBouncer in front of it, Redis (cache and bus).
 import { renderPgbouncerIni, renderPgbouncerUserlist } from '../../render/pgbouncer.js';
-import { renderRedisConf } from '../../render/redis.js';
-import { check, configPath, type BuildContext } from '../context.js';
+import { renderRedisAuthConf, renderRedisConf } from '../../render/redis.js';
+import { check, configPath, secretPath, type BuildContext } from '../context.js';
 import { DATABASE, PGBOUNCER_STATS_USER, PORTS } from '../names.js';
 import { secretText, type Component } from '../types.js';
 
@@ -9,7 +9,7 @@ export function pgbouncer(ctx: BuildContext): Component {
   const { config, addr } = ctx;
   const postgres = addr.endpoint('postgres', 'postgres');
   const ini = configPath('pgbouncer.ini');
-  const userlist = configPath('userlist.txt');
+  const userlist = secretPath('userlist.txt');
   return {
     name: 'pgbouncer',
     image: { kind: 'pinned', ref: config.images.pgbouncer },
@@ -55,7 +55,7 @@ export function pgbouncer(ctx: BuildContext): Component {
 
 export function postgres(ctx: BuildContext): Component {
   const { config } = ctx;
-  const passwordFile = configPath('db-password');
+  const passwordFile = secretPath('db-password');
   return {
     name: 'postgres',
     image: { kind: 'pinned', ref: config.images.postgres },
@@ -88,6 +88,8 @@ export function postgres(ctx: BuildContext): Component {
 export function redis(ctx: BuildContext): Component {
   const { config } = ctx;
   const conf = configPath('redis.conf');
+  const auth = secretPath('redis-auth.conf');
+  const password = secretPath('redis-password');
   return {
     name: 'redis',
     image: { kind: 'pinned', ref: config.images.redis },
@@ -95,15 +97,22 @@ export function redis(ctx: BuildContext): Component {
     replicas: 1,
     oneShot: false,
     command: ['redis-server', conf],
-    // redis-cli reads the password from here, so the health check carries no secret on its command line.
-    env: { REDISCLI_AUTH: secretText(['redisPassword'], (s) => s.redisPassword) },
-    files: [{
-      path: conf,
-      content: secretText(['redisPassword'], (s) => renderRedisConf({
-        bind: '0.0.0.0', port: PORTS.redis.redis, password: s.redisPassword, maxMemoryMb: config.cache.redisMaxMemoryMb,
-      })),
-    }],
-    health: check(['CMD', 'redis-cli', 'ping']),
+    env: {},
+    files: [
+      {
+        // No secret here: the password comes from the included file.
+        path: conf,
+        content: renderRedisConf({
+          bind: '0.0.0.0', port: PORTS.redis.redis, includes: [auth], maxMemoryMb: config.cache.redisMaxMemoryMb,
+        }),
+      },
+      { path: auth, content: secretText(['redisPassword'], (s) => renderRedisAuthConf(s.redisPassword)) },
+      // For the health check's redis-cli (REDISCLI_AUTH), read from the file at each probe.
+      { path: password, content: secretText(['redisPassword'], (s) => s.redisPassword) },
+    ],
+    // The shell reads the file into redis-cli's environment: the password is on no command line
+    // and in no container environment (docker inspect), only in the probe's own process.
+    health: check(['CMD-SHELL', `REDISCLI_AUTH="$(cat ${password})" redis-cli ping | grep -qx PONG`]),
     dependsOn: [],
     // No volume: a cache and a bus; PostgreSQL holds everything that must survive.
     volumes: [],

@@ -1,11 +1,14 @@
 // One exporter per watched component that does not speak Prometheus itself.
 import { hostPort } from '../addressing.js';
-import type { BuildContext } from '../context.js';
+import { secretPath, type BuildContext } from '../context.js';
 import { DATABASE, PGBOUNCER_STATS_USER, PORTS, type ComponentName } from '../names.js';
-import { secretText, type Component, type Text } from '../types.js';
+import { secretText, type Component, type ConfigFile } from '../types.js';
+
+/** A field of a libpq password file (host:port:db:user:password): `:` and `\` escaped. */
+const pgpassField = (s: string) => s.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
 
 function exporter(ctx: BuildContext, name: ComponentName & keyof BuildContext['config']['images'],
-  watches: ComponentName, command: Text[], env: Record<string, Text> = {}): Component {
+  watches: ComponentName, command: string[], env: Record<string, string> = {}, files: ConfigFile[] = []): Component {
   return {
     name,
     image: { kind: 'pinned', ref: ctx.config.images[name] },
@@ -14,7 +17,7 @@ function exporter(ctx: BuildContext, name: ComponentName & keyof BuildContext['c
     oneShot: false,
     command,
     env,
-    files: [],
+    files,
     // No container health check: the images are minimal, and Prometheus' `up` watches them.
     dependsOn: [{ component: watches, condition: 'started' }],
     volumes: [],
@@ -32,26 +35,43 @@ export function exporters(ctx: BuildContext): Component[] {
   const { addr } = ctx;
   const nginxStatus = hostPort(addr.endpoint('nginx', 'status'));
   const postgres = hostPort(addr.endpoint('postgres', 'postgres'));
-  const pgbouncer = hostPort(addr.endpoint('pgbouncer', 'postgres'));
+  const pgbouncerEndpoint = addr.endpoint('pgbouncer', 'postgres');
+  const pgbouncer = hostPort(pgbouncerEndpoint);
   const redis = hostPort(addr.endpoint('redis', 'redis'));
   const listen = (c: 'nginx-exporter' | 'postgres-exporter' | 'pgbouncer-exporter' | 'redis-exporter') =>
     `--web.listen-address=:${PORTS[c].metrics}`;
+  const dbPassword = secretPath('db-password');
+  const pgpass = secretPath('pgpass');
+  const redisPasswords = secretPath('redis-passwords.json');
+  const redisAddr = `redis://${redis}`;
+  // Every secret from a file (mode 0400, the exporter's own): none in the environment, which
+  // `docker inspect` shows, nor on the command line, which every process in the container reads.
   return [
     exporter(ctx, 'nginx-exporter', 'nginx', [`--nginx.scrape-uri=http://${nginxStatus}/stub_status`, listen('nginx-exporter')]),
+    // postgres_exporter builds postgresql://USER:<DATA_SOURCE_PASS_FILE>@DATA_SOURCE_URI.
     exporter(ctx, 'postgres-exporter', 'postgres', [listen('postgres-exporter')], {
-      DATA_SOURCE_NAME: secretText(['dbPassword'], (s) =>
-        `postgresql://${DATABASE.user}:${encodeURIComponent(s.dbPassword)}@${postgres}/${DATABASE.name}?sslmode=disable`),
-    }),
-    // The connection string (with its password) from the environment, as for postgres-exporter,
-    // not the command line, which every process in the container can read.
+      DATA_SOURCE_URI: `${postgres}/${DATABASE.name}?sslmode=disable`,
+      DATA_SOURCE_USER: DATABASE.user,
+      DATA_SOURCE_PASS_FILE: dbPassword,
+    }, [{ path: dbPassword, content: secretText(['dbPassword'], (s) => s.dbPassword) }]),
+    // pgbouncer_exporter has no password-file option of its own (flags and environment in
+    // pgbouncer_exporter.go: only the connection string). Its driver, lib/pq, reads a libpq
+    // password file named by PGPASSFILE when the connection string has no password, and only
+    // if the file has no group or other permissions: the 0400 secret file is exactly that.
     exporter(ctx, 'pgbouncer-exporter', 'pgbouncer', [listen('pgbouncer-exporter')], {
-      PGBOUNCER_EXPORTER_CONNECTION_STRING: secretText(['pgbouncerStatsPassword'], (s) =>
-        `postgres://${PGBOUNCER_STATS_USER}:${encodeURIComponent(s.pgbouncerStatsPassword)}@${pgbouncer}/pgbouncer?sslmode=disable`),
-    }),
+      PGBOUNCER_EXPORTER_CONNECTION_STRING: `postgres://${PGBOUNCER_STATS_USER}@${pgbouncer}/pgbouncer?sslmode=disable`,
+      PGPASSFILE: pgpass,
+    }, [{
+      path: pgpass,
+      content: secretText(['pgbouncerStatsPassword'], (s) => `${[
+        pgbouncerEndpoint.host, String(pgbouncerEndpoint.port), 'pgbouncer', PGBOUNCER_STATS_USER, s.pgbouncerStatsPassword,
+      ].map(pgpassField).join(':')}\n`),
+    }]),
+    // redis_exporter's REDIS_PASSWORD_FILE is a JSON map from the scraped address to its password.
     exporter(ctx, 'redis-exporter', 'redis', [], {
-      REDIS_ADDR: `redis://${redis}`,
-      REDIS_PASSWORD: secretText(['redisPassword'], (s) => s.redisPassword),
+      REDIS_ADDR: redisAddr,
+      REDIS_PASSWORD_FILE: redisPasswords,
       REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `:${PORTS['redis-exporter'].metrics}`,
-    }),
+    }, [{ path: redisPasswords, content: secretText(['redisPassword'], (s) => JSON.stringify({ [redisAddr]: s.redisPassword })) }]),
   ];
 }

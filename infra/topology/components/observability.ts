@@ -5,13 +5,13 @@ import { renderAlloyConfig } from '../../render/alloy.js';
 import { renderGrafanaProvisioning } from '../../render/grafana.js';
 import { renderLokiConfig } from '../../render/loki.js';
 import { hostPort } from '../addressing.js';
-import { CONTAINER_LABELS, configPath, wgetCheck, type BuildContext } from '../context.js';
+import { CONTAINER_LABELS, configPath, secretPath, wgetCheck, type BuildContext } from '../context.js';
 import { PORTS } from '../names.js';
 import { secretText, type Component, type ConfigFile } from '../types.js';
 import { scrapeTargets } from '../wiring.js';
 import type { MonitoringFiles } from './monitoring-files.js';
 
-const base = (ctx: BuildContext, name: 'prometheus' | 'alertmanager' | 'grafana' | 'loki' | 'alloy') => ({
+const base = (ctx: BuildContext, name: 'prometheus' | 'alertmanager' | 'grafana' | 'loki' | 'alloy' | 'docker-socket-proxy') => ({
   name,
   image: { kind: 'pinned', ref: ctx.config.images[name] } as const,
   ports: { ...PORTS[name] } as Record<string, number>,
@@ -35,7 +35,9 @@ export function prometheus(ctx: BuildContext, m: MonitoringFiles): Component {
     ...base(ctx, 'prometheus'),
     command: [
       `--config.file=${conf}`, '--storage.tsdb.path=/prometheus', '--storage.tsdb.retention.time=15d',
-      `--web.listen-address=:${PORTS.prometheus.http}`, '--web.enable-lifecycle',
+      // No --web.enable-lifecycle: it would let anyone who reaches the port shut Prometheus
+      // down or reload it (POST /-/quit, /-/reload). A new config replaces the container.
+      `--web.listen-address=:${PORTS.prometheus.http}`,
       `--web.external-url=http://127.0.0.1:${config.localPorts.prometheus}/`,
     ],
     env: {},
@@ -54,6 +56,8 @@ export function prometheus(ctx: BuildContext, m: MonitoringFiles): Component {
     health: wgetCheck(`http://127.0.0.1:${PORTS.prometheus.http}/-/ready`),
     dependsOn: [{ component: 'alertmanager', condition: 'started' }],
     volumes: [{ name: 'prometheus-data', mountPath: '/prometheus' }],
+    // ops: its UI is published on 127.0.0.1 (a port needs a non-internal network), no way out.
+    networks: ['backend', 'ops'],
     user: '65534:65534',
     publish: [{ port: 'http', hostPort: config.localPorts.prometheus, on: 'loopback' }],
   };
@@ -61,7 +65,8 @@ export function prometheus(ctx: BuildContext, m: MonitoringFiles): Component {
 
 export function alertmanager(ctx: BuildContext, m: MonitoringFiles): Component {
   const { config } = ctx;
-  const conf = configPath('alertmanager.yml');
+  // Secret: the receivers' webhook URL, routing key and SMTP password are in it.
+  const conf = secretPath('alertmanager.yml');
   return {
     ...base(ctx, 'alertmanager'),
     command: [
@@ -76,6 +81,8 @@ export function alertmanager(ctx: BuildContext, m: MonitoringFiles): Component {
     health: wgetCheck(`http://127.0.0.1:${PORTS.alertmanager.http}/-/ready`),
     dependsOn: [],
     volumes: [{ name: 'alertmanager-data', mountPath: '/alertmanager' }],
+    // The one component that must reach the internet: Discord, PagerDuty, the SMTP relay.
+    networks: ['backend', 'egress'],
     user: '65534:65534',
     publish: [{ port: 'http', hostPort: config.localPorts.alertmanager, on: 'loopback' }],
   };
@@ -92,7 +99,7 @@ export function grafana(ctx: BuildContext, m: MonitoringFiles): Component {
     dashboardsDir: GRAFANA_DASHBOARDS_DIR,
   });
   const dashboards = m.dashboards;
-  const adminPasswordFile = configPath('grafana-admin-password');
+  const adminPasswordFile = secretPath('grafana-admin-password');
   return {
     ...base(ctx, 'grafana'),
     env: {
@@ -116,6 +123,7 @@ export function grafana(ctx: BuildContext, m: MonitoringFiles): Component {
     health: wgetCheck(`http://127.0.0.1:${PORTS.grafana.http}/api/health`),
     dependsOn: [{ component: 'prometheus', condition: 'started' }, { component: 'loki', condition: 'started' }],
     volumes: [{ name: 'grafana-data', mountPath: '/var/lib/grafana' }],
+    networks: ['backend', 'ops'],
     user: '472:0',
     publish: [{ port: 'http', hostPort: config.localPorts.grafana, on: 'loopback' }],
   };
@@ -137,32 +145,72 @@ export function loki(ctx: BuildContext): Component {
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 /**
- * A path the image does not have: a new volume there is root's. The image's own
- * /var/lib/alloy is alloy's (uid 473, mode 770), which root without capabilities cannot enter.
+ * The image's own state folder (uid 473, mode 770): a new named volume mounted there takes its
+ * owner, so Alloy runs as its own user. (A new name: the old `alloy-data` volume, mounted at
+ * /alloy-data while Alloy ran as root, is root's.)
  */
-const ALLOY_DATA = '/alloy-data';
+const ALLOY_STATE = '/var/lib/alloy';
+const ALLOY_USER = '473:473';
 
 export function alloy(ctx: BuildContext): Component {
   const conf = configPath('config.alloy');
   return {
     ...base(ctx, 'alloy'),
-    command: ['run', `--server.http.listen-addr=0.0.0.0:${PORTS.alloy.http}`, `--storage.path=${ALLOY_DATA}`, conf],
+    // The UI/API listens on loopback only: nothing scrapes it, nothing else may reach it.
+    command: ['run', `--server.http.listen-addr=127.0.0.1:${PORTS.alloy.http}`, `--storage.path=${ALLOY_STATE}/data`, conf],
     env: {},
     files: [{
       path: conf,
       content: renderAlloyConfig({
-        dockerHost: `unix://${DOCKER_SOCKET}`,
+        // The read-only socket proxy, never the socket itself.
+        dockerHost: `tcp://${hostPort(ctx.addr.endpoint('docker-socket-proxy', 'api'))}`,
         stackLabel: { name: CONTAINER_LABELS.stack, value: ctx.stackName },
         componentLabel: CONTAINER_LABELS.component,
         instanceLabel: CONTAINER_LABELS.instance,
         loki: hostPort(ctx.addr.endpoint('loki', 'http')),
       }),
     }],
-    dependsOn: [{ component: 'loki', condition: 'started' }],
+    dependsOn: [{ component: 'loki', condition: 'started' }, { component: 'docker-socket-proxy', condition: 'started' }],
     // Its read position, so a restart does not ship every log line again.
-    volumes: [{ name: 'alloy-data', mountPath: ALLOY_DATA }],
-    // Reading other containers' logs goes through the Docker API: the socket, read-only, and
-    // the image's root user (the socket is root's). This is the stack's one privileged reader.
+    volumes: [{ name: 'alloy-state', mountPath: ALLOY_STATE }],
+    networks: ['backend', 'docker-api'],
+    user: ALLOY_USER,
+  };
+}
+
+/** haproxy's config in the image: the entrypoint would render it into the (read-only) root. */
+const SOCKET_PROXY_TEMPLATE = '/usr/local/etc/haproxy/haproxy.cfg.template';
+
+/**
+ * The Docker API for Alloy, read-only: tecnativa/docker-socket-proxy (haproxy) in front of the
+ * socket, answering GET only (POST=0) and only the sections Alloy reads: /containers (list,
+ * inspect, logs) and /networks (discovery.docker lists them to label targets), plus /_ping and
+ * /version for the client's API negotiation. Events, exec, images, volumes, info: refused.
+ * On a network of its own with Alloy, so no other container reaches it.
+ */
+export function dockerSocketProxy(ctx: BuildContext): Component {
+  return {
+    ...base(ctx, 'docker-socket-proxy'),
+    // haproxy straight on the image's template: the image's entrypoint writes the config into
+    // /usr/local/etc/haproxy (read-only here) to fill ${BIND_CONFIG}, which haproxy itself
+    // expands from the environment just as it does $SOCKET_PATH and the env(...) switches.
+    entrypoint: ['haproxy'],
+    command: ['-W', '-db', '-f', SOCKET_PROXY_TEMPLATE],
+    env: {
+      CONTAINERS: '1', NETWORKS: '1', POST: '0', PING: '1', VERSION: '1',
+      EVENTS: '0', EXEC: '0', IMAGES: '0', INFO: '0', VOLUMES: '0', SYSTEM: '0',
+      BIND_CONFIG: `:${PORTS['docker-socket-proxy'].api}`,
+      SOCKET_PATH: DOCKER_SOCKET,
+      LOG_LEVEL: 'info',
+    },
+    files: [],
+    health: wgetCheck(`http://127.0.0.1:${PORTS['docker-socket-proxy'].api}/_ping`),
+    dependsOn: [],
+    volumes: [],
+    // haproxy's pid file and its (absent) server-state file.
+    tmpfs: ['/run', '/var/lib/haproxy'],
     hostMounts: [{ hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET, readOnly: true }],
+    networks: ['docker-api'],
+    // Root (the socket is root's), no capabilities: the stack's one privileged reader.
   };
 }
