@@ -1,5 +1,5 @@
 // npm run loadtest -- --url URL --scenario redirects|mixed|spike|soak --duration S --connections C
-//   [--admin-key K] [--seed-dir DIR] [--links N] [--report FILE]
+//   [--admin-key-file F | SHORTSTACK_ADMIN_KEY=K] [--seed-dir DIR] [--links N] [--report FILE]
 // Seeds the stack through its API, runs the scenario, prints the table, writes JSON + SVG.
 import { Command, InvalidArgumentError } from 'commander';
 import { adminKeyFrom, positiveInt, positiveNumber } from './lib/cli-args.js';
@@ -19,7 +19,7 @@ const program = new Command()
   }, 'redirects' as ScenarioName)
   .option('--duration <seconds>', 'length of the run', positiveNumber, 10)
   .option('--connections <n>', 'concurrent connections (the spike peaks at 10x)', positiveInt, 50)
-  .option('--admin-key <key>', 'admin API key (or SHORTSTACK_ADMIN_KEY) for seeding, creates and reads')
+  .option('--admin-key-file <path>', 'file holding the admin API key (or set SHORTSTACK_ADMIN_KEY) for seeding, creates and reads')
   .option('--seed-dir <dir>', 'seed from a seed-data folder\'s urls.csv instead of generated links')
   .option('--links <n>', 'generated links to seed', positiveInt, 1000)
   .option('--seed <n>', 'random seed of the traffic', positiveInt, 1)
@@ -28,11 +28,11 @@ const program = new Command()
   .parse();
 
 const o = program.opts<{
-  url: string; scenario: ScenarioName; duration: number; connections: number; adminKey?: string;
+  url: string; scenario: ScenarioName; duration: number; connections: number; adminKeyFile?: string;
   seedDir?: string; links: number; seed: number; timeout: number; report?: string;
 }>();
 
-const adminKey = adminKeyFrom(o.adminKey) ?? program.error('an admin key is needed to seed links: --admin-key or SHORTSTACK_ADMIN_KEY');
+const adminKey = adminKeyFrom(o) ?? program.error('an admin key is needed to seed links: SHORTSTACK_ADMIN_KEY or --admin-key-file');
 
 const runTag = newRunTag();
 const startedAt = new Date().toISOString();

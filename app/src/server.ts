@@ -13,12 +13,13 @@ import type { AppConfig } from './config.js';
 import { EXTRA_RESERVED } from './domain/short-code.js';
 import { installAuth } from './http/auth-hook.js';
 import type { ClickSink, LinkCache, RouteContext } from './http/context.js';
+import { answerClientError } from './http/client-error.js';
 import { sendError, installErrorHandler } from './http/error-handler.js';
 import { HttpError } from './http/errors.js';
 import { installNotFoundHandler, RouteTable } from './http/method-not-allowed.js';
 import { JSON_BODY_LIMIT, MAX_HEADER_BYTES, UPLOAD_LIMIT } from './http/limits.js';
-import { answerClientError } from './http/client-error.js';
 import { installRateLimit } from './http/rate-limit.js';
+import { installResponseHeaders } from './http/response-headers.js';
 import { lazyChildLogger } from './http/lazy-logger.js';
 import { addPreValidation } from './http/route-hooks.js';
 import { validatorCompiler } from './http/validation.js';
@@ -82,12 +83,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return503OnClosing: false,
     bodyLimit: JSON_BODY_LIMIT,
     // Above what nginx lets through, so an oversized request is refused there, answered.
-    http: { maxHeaderSize: MAX_HEADER_BYTES },
-    clientErrorHandler: answerClientError,
+    // The Host check is the app's (response-headers.ts), so its refusal is JSON like the rest.
+    http: { maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false },
     // Over-long codes reach the handler (a JSON 404) rather than fall out of the router; past
     // this length Fastify answers 414, through the same error contract.
     routerOptions: { maxParamLength: 4096, ignoreTrailingSlash: false },
     frameworkErrors: (err, request, reply) => { sendError(err, request, reply); },
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
 
@@ -96,8 +98,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   installNotFoundHandler(app, routes);
   // Only JSON (and multipart for the bulk import): text/plain would otherwise reach validation.
   app.removeContentTypeParser('text/plain');
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
+  installResponseHeaders(app);
+  app.addHook('onRequest', (_request, reply, done) => {
     // A stopping replica retires each kept-alive connection after its answer (service.ts stop()).
     if (deps.isStopping()) reply.header('connection', 'close');
     done();

@@ -22,6 +22,12 @@ const LINK_REDIS_TTL_SECONDS = 3600;
 /** Keys: revocation is invalidated too, but while Redis is down only a TTL bounds a stale key. */
 const KEY_REDIS_TTL_SECONDS = 300;
 const KEY_LRU_TTL_MS = 30_000;
+/**
+ * A revoked key must fail closed on every replica: while this replica may be missing
+ * invalidations (its pub/sub subscription is down or just came back), a key is served from
+ * memory for at most this long, then read again (from the database while Redis is down).
+ */
+export const KEY_UNSYNCED_LRU_TTL_MS = 2_000;
 const KEY_LRU_MAX = 10_000;
 const REDIS_STARTUP_WAIT_MS = 1_000;
 
@@ -66,6 +72,7 @@ export async function createService(config: AppConfig, logger: Logger = createLo
   });
   const keys = new TwoTierCache<KeyRecord>({
     ...cacheBase, namespace: 'shortstack:apikey', lruMax: KEY_LRU_MAX, lruTtlMs: Math.min(KEY_LRU_TTL_MS, config.cacheLruTtlMs), redisTtlSeconds: KEY_REDIS_TTL_SECONDS,
+    unsyncedLruTtlMs: KEY_UNSYNCED_LRU_TTL_MS,
   });
   const clicks = new ClickBuffer({
     pool, metrics, logger: logger.child({ component: 'clicks' }),

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
+import { LOAD_GENERATOR_STACK_CONFIG } from '../../loadtest/lib/front-door.js';
 import { startStack } from './stack.js';
 
 const int = (name: string, min: number, max: number) => (v: string) => {
@@ -33,19 +34,23 @@ export function localCommand(): Command {
     .option('--replicas <n>', 'app replicas', int('replicas', 1, 16), 2)
     .option('--port <p>', 'front door port (default: a free one)', int('port', 1, 65535))
     .option('--admin-key-file <path>', `file holding the admin API key (or set ${ADMIN_KEY_ENV}; default: generated)`)
-    .option('--dir <dir>', 'keep every file and log in this folder (default: a temporary one, removed on exit)');
+    .option('--dir <dir>', 'keep every file and log in this folder (default: a temporary one, removed on exit)')
+    .option('--load-generator', "lift nginx's per-address request and connection limits, for a load test from this one address");
 }
 
 async function main(): Promise<void> {
   const program = localCommand().parse();
-  const opts = program.opts<{ replicas: number; port?: number; adminKeyFile?: string; dir?: string }>();
+  const opts = program.opts<{ replicas: number; port?: number; adminKeyFile?: string; dir?: string; loadGenerator?: boolean }>();
   let adminKey: string | undefined;
   try {
     adminKey = adminKeyFrom(opts);
   } catch (err) {
     program.error((err as Error).message);
   }
-  const stack = await startStack({ replicas: opts.replicas, port: opts.port, dir: opts.dir, adminKey });
+  const stack = await startStack({
+    replicas: opts.replicas, port: opts.port, dir: opts.dir, adminKey,
+    config: opts.loadGenerator ? LOAD_GENERATOR_STACK_CONFIG : undefined,
+  });
   console.log(`ready: ${stack.url}`);
   // A key the operator gave is theirs already; only a generated one is shown (on this terminal only).
   console.log(adminKey === undefined ? `admin key (generated): ${stack.adminKey}` : 'admin key: as given');

@@ -1,6 +1,6 @@
 // npm run chaos -- --scenario kill-replica|restart-replica|redis-down|postgres-restart|pgbouncer-down
 // Against the loopback stack (started here) by default; against a Docker stack with --url,
-// --admin-key and --container COMPONENT=NAME (docker kill/stop/start on those containers).
+// SHORTSTACK_ADMIN_KEY (or --admin-key-file) and --container COMPONENT=NAME (docker kill/stop/start on those containers).
 import { Command, InvalidArgumentError } from 'commander';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../lib/front-door.js';
@@ -28,7 +28,7 @@ const program = new Command()
   .option('--replicas <n>', 'loopback: app replicas', positiveInt, 2)
   .option('--report <file>', 'JSON report path (one file per scenario: NAME is appended; SVG beside it)')
   .option('--url <url>', 'Docker or other stack: its front door (the loopback stack is started otherwise)')
-  .option('--admin-key <key>', 'with --url: admin API key (or SHORTSTACK_ADMIN_KEY)')
+  .option('--admin-key-file <path>', 'with --url: file holding the admin API key (or set SHORTSTACK_ADMIN_KEY)')
   .option('--container <component=name>', 'with --url: container of replica|redis|postgres|pgbouncer (repeatable)', collect, [] as string[])
   .option('--replica-container <name>', 'with --url: every app replica container, for the no-restart check (repeatable)', collect, [] as string[])
   .option('--database-url <url>', 'with --url: PostgreSQL reached directly, for the click and created-link checks')
@@ -36,7 +36,7 @@ const program = new Command()
 
 const o = program.opts<{
   scenario: ChaosScenarioName | 'all'; connections: number; links: number; warm: number; down?: number; tail: number;
-  replicas: number; report?: string; url?: string; adminKey?: string; container: string[]; replicaContainer: string[];
+  replicas: number; report?: string; url?: string; adminKeyFile?: string; container: string[]; replicaContainer: string[];
   databaseUrl?: string;
 }>();
 
@@ -44,7 +44,7 @@ const names = o.scenario === 'all' ? [...CHAOS_SCENARIOS] : [o.scenario];
 let stack: LoopbackStack | undefined;
 let target: ChaosTarget;
 if (o.url) {
-  const adminKey = adminKeyFrom(o.adminKey) ?? program.error('--url needs --admin-key or SHORTSTACK_ADMIN_KEY');
+  const adminKey = adminKeyFrom(o) ?? program.error('--url needs SHORTSTACK_ADMIN_KEY or --admin-key-file');
   target = dockerTarget({
     url: o.url, adminKey, directDatabaseUrl: o.databaseUrl,
     containers: parseContainers(o.container), replicaContainers: o.replicaContainer,

@@ -13,7 +13,5 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
-/** The admin key from the flag or the SHORTSTACK_ADMIN_KEY environment variable (kept out of shell history). */
-export function adminKeyFrom(flag: string | undefined): string | undefined {
-  return flag ?? process.env.SHORTSTACK_ADMIN_KEY ?? undefined;
-}
+// The admin key: SHORTSTACK_ADMIN_KEY or a file, never a flag (`ps` shows every argument).
+export { ADMIN_KEY_ENV, adminKeyFrom } from '../../infra/loopback/cli.js';

@@ -4,7 +4,9 @@
 // - invalidate() drops a key here, in Redis, and in every replica's LRU through Redis pub/sub
 //   (delivery is a millisecond or two on a LAN, well inside the 100 ms contract).
 // - While Redis is down invalidations cannot travel: other replicas serve what they hold for at
-//   most lruTtlMs, and every replica clears its LRU when its subscription comes back.
+//   most lruTtlMs (unsyncedLruTtlMs when set: API keys, which must fail closed), and every
+//   replica clears its LRU when its subscription comes back. An invalidation that could not be
+//   sent is sent again once Redis answers, so Redis itself does not keep the stale entry.
 // - Concurrent misses of one key share one load (no stampede after an invalidation), and a load
 //   that an invalidation overtook is returned to its callers but never stored.
 import { LRUCache } from 'lru-cache';
@@ -23,15 +25,25 @@ export interface TwoTierCacheOptions<T> {
   lruTtlMs: number;
   redisTtlSeconds: number;
   negativeTtlMs: number;
+  /**
+   * While invalidations may be missed (this replica is not subscribed to the channel, or was
+   * subscribed again less than this long ago), an LRU entry older than this is not served: the
+   * value is read again. Unset: lruTtlMs alone bounds staleness.
+   */
+  unsyncedLruTtlMs?: number;
   codec?: CacheCodec<T>;
 }
 
-interface Entry<T> { value: T | null }
+/** `at`: when it was stored, for unsyncedLruTtlMs. */
+interface Entry<T> { value: T | null; at: number }
 interface Load<T> { promise: Promise<T | null>; stale: boolean }
 
 /** Marks a negative entry in Redis; a real value is always the codec's text after a prefix. */
 const ABSENT = '0';
 const PRESENT = '1';
+/** Invalidations that could not be sent, kept to send again (beyond this, the oldest are dropped). */
+const MAX_UNSENT = 10_000;
+const RESEND_INTERVAL_MS = 1_000;
 
 export class TwoTierCache<T> {
   private readonly lru: LRUCache<string, Entry<T>> | undefined;
@@ -39,6 +51,9 @@ export class TwoTierCache<T> {
   private readonly codec: CacheCodec<T>;
   private readonly channel: string;
   private readonly unsubscribe: () => void;
+  private readonly unsent = new Set<string>();
+  private resendTimer: NodeJS.Timeout | undefined;
+  private closed = false;
   /** Label children resolved once: the LRU lookup is the redirect's hot path. */
   private readonly count: Record<'lruHit' | 'lruMiss' | 'redisHit' | 'redisMiss', { inc(): void }>;
 
@@ -51,13 +66,20 @@ export class TwoTierCache<T> {
       lruHit: lookups.labels('lru', 'hit'), lruMiss: lookups.labels('lru', 'miss'),
       redisHit: lookups.labels('redis', 'hit'), redisMiss: lookups.labels('redis', 'miss'),
     };
-    this.unsubscribe = opts.redis.subscribe(this.channel, (key) => this.forget(key), () => this.forgetAll());
+    this.unsubscribe = opts.redis.subscribe(this.channel, (key) => this.forget(key), () => {
+      this.forgetAll();
+      void this.resend();
+    });
   }
 
   /** The value, or null when the loader says the key does not exist. Loader errors propagate. */
   async get(key: string, load: (key: string) => Promise<T | null>): Promise<T | null> {
     if (this.lru) {
-      const hit = this.lru.get(key);
+      let hit = this.lru.get(key);
+      if (hit && !this.trusted(hit)) {
+        this.lru.delete(key);
+        hit = undefined;
+      }
       (hit ? this.count.lruHit : this.count.lruMiss).inc();
       if (hit) return hit.value;
     }
@@ -69,7 +91,7 @@ export class TwoTierCache<T> {
     this.loads.set(key, entry);
     try {
       const value = await entry.promise;
-      if (!entry.stale) this.lru?.set(key, { value }, { ttl: this.ttlMs(value) });
+      if (!entry.stale) this.lru?.set(key, { value, at: Date.now() }, { ttl: this.ttlMs(value) });
       return value;
     } finally {
       if (this.loads.get(key) === entry) this.loads.delete(key);
@@ -79,13 +101,54 @@ export class TwoTierCache<T> {
   /** Drops the key on this replica, in Redis and (through pub/sub) on every other replica. */
   async invalidate(key: string): Promise<void> {
     this.forget(key);
-    // One round trip, and never the delete without the announcement (or the reverse).
-    await this.opts.redis.run('invalidate', (r) => r.multi().del(this.redisKey(key)).publish(this.channel, key).exec());
+    if (!(await this.send(key))) this.keepUnsent(key);
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.resendTimer);
+    this.resendTimer = undefined;
     this.unsubscribe();
     this.forgetAll();
+  }
+
+  /** Drop the key in Redis and announce it: one round trip, never one without the other. */
+  private async send(key: string): Promise<boolean> {
+    const done = await this.opts.redis.run('invalidate', (r) => r.multi().del(this.redisKey(key)).publish(this.channel, key).exec());
+    return done !== undefined && done !== null;
+  }
+
+  private keepUnsent(key: string): void {
+    if (this.closed) return;
+    this.unsent.delete(key); // re-added last: the oldest go first when the bound is hit
+    this.unsent.add(key);
+    if (this.unsent.size > MAX_UNSENT) this.unsent.delete(this.unsent.values().next().value!);
+    this.resendTimer ??= setTimeout(() => {
+      this.resendTimer = undefined;
+      void this.resend();
+    }, RESEND_INTERVAL_MS).unref();
+  }
+
+  /** Sends the invalidations Redis missed; what still fails waits for the next round. */
+  private async resend(): Promise<void> {
+    for (const key of [...this.unsent]) {
+      if (!this.unsent.has(key)) continue;
+      this.unsent.delete(key);
+      if (!(await this.send(key))) {
+        this.keepUnsent(key);
+        return; // Redis is still down: no use trying the rest now
+      }
+    }
+  }
+
+  /** An LRU entry may be served unless invalidations may have been missed since it was stored. */
+  private trusted(entry: Entry<T>): boolean {
+    const limit = this.opts.unsyncedLruTtlMs;
+    if (limit === undefined) return true;
+    const now = Date.now();
+    const since = this.opts.redis.subscribedSince(this.channel);
+    if (since !== undefined && now - since >= limit) return true;
+    return now - entry.at < limit;
   }
 
   private async fetch(key: string, load: (key: string) => Promise<T | null>, self: Load<T>): Promise<T | null> {
@@ -106,7 +169,7 @@ export class TwoTierCache<T> {
     return value;
   }
 
-  private decode(text: string): Entry<T> | undefined {
+  private decode(text: string): { value: T | null } | undefined {
     if (text === ABSENT) return { value: null };
     if (!text.startsWith(PRESENT)) return undefined;
     try {

@@ -1,4 +1,5 @@
 // What a link may point at. Pure: the caller passes the shortener's own public host.
+import { isOwnHost } from './own-host.js';
 
 export const MAX_URL_LENGTH = 2048;
 
@@ -20,12 +21,9 @@ export function originalUrlProblem(raw: string, ownHost: string): string | undef
   }
   if (!/^https?:\/\/[^/]/i.test(raw) || url.hostname === '') return 'must have a host';
   if (url.username !== '' || url.password !== '') return 'must not contain credentials';
-  if (normaliseHost(url.hostname) === normaliseHost(ownHost)) return 'must not point at this shortener';
+  // Any spelling of this host, so no link can lead to another short link (see own-host.ts).
+  if (isOwnHost(url.hostname, ownHost)) return 'must not point at this shortener';
   return undefined;
-}
-
-function normaliseHost(host: string): string {
-  return host.toLowerCase().replace(/\.$/, '');
 }
 
 /**

@@ -11,13 +11,25 @@ export type RowVerdict = { kind: 'insert'; user: NewUser } | { kind: 'reject'; e
 
 export const REQUIRED_COLUMNS = ['username', 'email'] as const;
 
+/**
+ * A cell a spreadsheet would run as a formula when the data is opened there again (CSV or
+ * formula injection): it starts with =, +, - or @. Such rows are refused, not rewritten: a
+ * username or email stored other than as sent would be a silent change. Leading whitespace is
+ * trimmed before the check, as it is before the value is stored.
+ */
+export const FORMULA_START = /^[=+\-@]/;
+
+export function formulaProblem(cell: string): string | undefined {
+  return FORMULA_START.test(cell) ? 'must not start with =, +, - or @ (a spreadsheet would run it as a formula)' : undefined;
+}
+
 export function judgeUserRow(record: Record<string, string | undefined>): RowVerdict {
   const username = (record.username ?? '').trim();
   const email = (record.email ?? '').trim();
   const problems: string[] = [];
-  const up = usernameProblem(username);
+  const up = formulaProblem(username) ?? usernameProblem(username);
   if (up) problems.push(`username ${up}`);
-  const ep = emailProblem(email);
+  const ep = formulaProblem(email) ?? emailProblem(email);
   if (ep) problems.push(`email ${ep}`);
   const id = parseId(record.id);
   if (id === undefined) problems.push('id must be a positive integer');

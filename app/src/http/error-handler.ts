@@ -4,6 +4,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { httpErrorFromDatabase } from '../db/errors.js';
 import { HttpError, type ErrorBody, type FieldErrors } from './errors.js';
+import { setBaseHeaders } from './response-headers.js';
 
 interface ValidationIssue { instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> }
 
@@ -41,9 +42,16 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   return { status: 500, body: { error: 'internal error' }, headers: {} };
 }
 
-/** Fastify's and plugins' 4xx messages are safe to show; a few are made clearer. */
+/**
+ * Fastify's and plugins' 4xx messages are shown; a few are made clearer, and those that would
+ * quote the request's own URL back (bad percent-encoding, over-long path) get a fixed text:
+ * an error must not reflect what the client sent.
+ */
 function clientMessage(err: Partial<FastifyError>, status: number): string {
   switch (err.code) {
+    case 'FST_ERR_BAD_URL': return 'malformed URL: invalid percent-encoding';
+    case 'FST_ERR_INVALID_URL': return 'malformed URL';
+    case 'FST_ERR_MAX_PARAM_LENGTH': return 'URL path too long';
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return 'unsupported content type: send application/json';
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return 'request body too large';
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return 'request body is empty';
@@ -61,6 +69,8 @@ function withFields(error: string, fields?: FieldErrors): ErrorBody {
 
 export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { status, body, headers } = toErrorResponse(err);
+  // Framework errors (a bad URL) reach here without the onRequest hooks having run.
+  setBaseHeaders(request, reply);
   if (status >= 500) request.log.error({ err }, 'request failed');
   else if (status === 503) request.log.warn({ err }, 'dependency unavailable');
   return reply.code(status).headers(headers).type('application/json; charset=utf-8').send(body);

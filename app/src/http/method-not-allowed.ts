@@ -47,7 +47,8 @@ export function installNotFoundHandler(app: FastifyInstance, routes: RouteTable)
     // The method is allowed but the router still found nothing (a parameter over the router's
     // length limit): that path does not exist, it is not the wrong method.
     const err = allowed.length > 0 && !allowed.includes(request.method)
-      ? new HttpError(405, `method ${request.method} not allowed on ${path.slice(0, 200)}`, undefined, { allow: allowed.join(', ') })
+      // The path is not quoted back: an error never reflects what the client sent (Allow says enough).
+      ? new HttpError(405, `method ${request.method} not allowed on this path`, undefined, { allow: allowed.join(', ') })
       : notFound('route');
     return sendError(err, request, reply);
   });

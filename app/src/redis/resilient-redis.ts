@@ -24,6 +24,8 @@ export class ResilientRedis {
   readonly client: Redis;
   private subscriber: Redis | undefined;
   private readonly subscriptions = new Map<string, Set<Subscription>>();
+  /** Channel -> when its subscription was (re)established; absent while it is not. */
+  private readonly subscribedAt = new Map<string, number>();
   private readonly breaker: CircuitBreaker;
   private readonly baseOptions: RedisOptions;
   private closed = false;
@@ -90,13 +92,24 @@ export class ResilientRedis {
       set.delete(sub);
       if (set.size === 0) {
         this.subscriptions.delete(channel);
+        this.subscribedAt.delete(channel);
         if (conn.status === 'ready') conn.unsubscribe(channel).catch(() => undefined);
       }
     };
   }
 
+  /**
+   * When this replica's subscription to `channel` was last established, or undefined while it
+   * is not (connection down, resubscribing, or never subscribed): messages sent meanwhile are
+   * lost, so a cache must not trust what it holds for long.
+   */
+  subscribedSince(channel: string): number | undefined {
+    return this.subscribedAt.get(channel);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.subscribedAt.clear();
     // A cache needs no graceful QUIT; disconnect also stops the reconnect loop.
     this.client.disconnect();
     this.subscriber?.disconnect();
@@ -107,6 +120,8 @@ export class ResilientRedis {
     const conn = new Redis(this.url, { ...this.baseOptions, commandTimeout: undefined });
     conn.on('error', () => this.metrics.redisErrors.inc({ op: 'subscriber' }));
     conn.on('ready', () => this.subscribeOn(conn, [...this.subscriptions.keys()]));
+    // Whatever ends the connection ends every subscription on it.
+    conn.on('close', () => this.subscribedAt.clear());
     conn.on('message', (channel: string, message: string) => {
       for (const sub of this.subscriptions.get(channel) ?? []) sub.onMessage(message);
     });
@@ -118,6 +133,10 @@ export class ResilientRedis {
     if (channels.length === 0) return;
     conn.subscribe(...channels).then(
       () => {
+        // The connection may have dropped again while SUBSCRIBE was answered.
+        if (conn.status !== 'ready' || this.closed) return;
+        const now = Date.now();
+        for (const channel of channels) if (this.subscriptions.has(channel)) this.subscribedAt.set(channel, now);
         for (const channel of channels) for (const sub of this.subscriptions.get(channel) ?? []) sub.onSubscribed?.();
       },
       // The next 'ready' (after a reconnect) tries again.

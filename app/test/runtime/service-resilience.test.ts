@@ -102,6 +102,29 @@ describe('service resilience (real PostgreSQL, PgBouncer, Redis)', () => {
     expect(Date.now() - acked).toBeLessThan(100);
   });
 
+  it('a key revoked on one replica while Redis is down is refused by the other within a few seconds (fail closed)', async () => {
+    const user = (await (await api(a, 'POST', '/users', { username: 'failclosed', email: 'failclosed@example.com' })).json()) as { id: number };
+    const issued = await api(a, 'POST', `/users/${user.id}/keys`);
+    expect(issued.status).toBe(201);
+    const { id: keyId, key } = (await issued.json()) as { id: number; key: string };
+    const asUser = (s: Service) => fetch(`${s.url}/urls`, { headers: { 'x-api-key': key } }).then((r) => r.status);
+    expect(await asUser(b)).toBe(200); // now in b's in-process cache
+    await ds.redis.kill();
+    try {
+      // b still serves the key (from memory, then from the database): Redis down is not an outage.
+      expect(await asUser(b)).toBe(200);
+      expect((await api(a, 'DELETE', `/users/${user.id}/keys/${keyId}`)).status).toBe(204);
+      const revoked = Date.now();
+      await waitFor('b refuses the revoked key', async () => (await asUser(b)) === 401, 5_000);
+      expect(Date.now() - revoked).toBeLessThan(5_000);
+      expect(await asUser(a)).toBe(401);
+    } finally {
+      await ds.redis.start();
+    }
+    await waitFor('redis back', async () => a.redis.isHealthy() && b.redis.isHealthy(), 10_000);
+    expect(await asUser(b)).toBe(401);
+  });
+
   it('counts a burst of clicks exactly across a graceful stop', async () => {
     const c = await startReplica(ds, { CLICK_FLUSH_INTERVAL_MS: '60000', CLICK_FLUSH_BATCH: '1000' });
     const link = await createLink(c, 'https://example.com/burst');

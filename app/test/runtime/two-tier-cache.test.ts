@@ -13,13 +13,13 @@ import { TwoTierCache } from '../../src/cache/two-tier-cache.js';
 interface Link { id: number; url: string }
 
 /** One "replica": its own metrics, Redis connections and cache. */
-function replica(redisUrl: string, opts: { lruEnabled?: boolean; commandTimeoutMs?: number } = {}) {
+function replica(redisUrl: string, opts: { lruEnabled?: boolean; commandTimeoutMs?: number; unsyncedLruTtlMs?: number } = {}) {
   const metrics = createMetrics({ version: 't', commit: 't' });
   // A generous command timeout by default: two shared cores under load must not fail healthy calls.
   const redis = new ResilientRedis(redisUrl, metrics, { commandTimeoutMs: opts.commandTimeoutMs ?? 2_000, openMs: 200, maxReconnectDelayMs: 200 });
   const cache = new TwoTierCache<Link>({
     namespace: 'link', redis, metrics, lruEnabled: opts.lruEnabled ?? true,
-    lruMax: 100, lruTtlMs: 60_000, redisTtlSeconds: 60, negativeTtlMs: 300,
+    lruMax: 100, lruTtlMs: 60_000, redisTtlSeconds: 60, negativeTtlMs: 300, unsyncedLruTtlMs: opts.unsyncedLruTtlMs,
   });
   const close = async () => { await cache.close(); await redis.close(); };
   return { metrics, redis, cache, close };
@@ -194,6 +194,41 @@ describe('TwoTierCache on real Redis', () => {
     expect((await b.cache.get('k', load))?.url).toBe('https://example.com/k2');
     expect((await a.metrics.redisCircuitOpen.get()).values[0]?.value).toBe(0);
     expect(await a.redis.run('set', (r) => r.set('x', '1'))).toBe('OK');
+    await a.close();
+    await b.close();
+  });
+
+  it('with unsyncedLruTtlMs, stops serving its LRU copy soon after the channel drops, and resends missed invalidations', async () => {
+    const a = replica(redisUrl, { lruEnabled: false });
+    const b = replica(redisUrl, { unsyncedLruTtlMs: 300 });
+    let subscriptions = 0;
+    b.redis.subscribe('probe', () => undefined, () => { subscriptions += 1; });
+    await waitFor('subscribed', async () => subscriptions === 1 && a.redis.isHealthy());
+    await waitFor('b synced for longer than the bound', async () => Date.now() - (b.redis.subscribedSince('link:invalidate') ?? Date.now()) > 300);
+    db.set('fc', { id: 8, url: 'https://example.com/fc1' });
+    loads = 0;
+    await b.cache.get('fc', load);
+    await b.cache.get('fc', load);
+    expect(loads).toBe(1); // synced: the LRU serves
+    // The entry b wrote to Redis survives the restart below (a snapshot), as it would a network cut.
+    const raw = new Redis(redisUrl);
+    expect(await raw.exists('link:fc')).toBe(1);
+    await raw.save();
+    raw.disconnect();
+
+    await server.kill();
+    await waitFor('b sees its subscription gone', async () => b.redis.subscribedSince('link:invalidate') === undefined, 5_000);
+    db.set('fc', { id: 8, url: 'https://example.com/fc2' });
+    await a.cache.invalidate('fc'); // cannot travel: Redis is down
+    const started = Date.now();
+    await waitFor('b reads the key again', async () => (await b.cache.get('fc', load))?.url === 'https://example.com/fc2', 2_000);
+    expect(Date.now() - started).toBeLessThan(1_000);
+
+    // Once Redis is back (with the stale entry), a sends the invalidation it could not send.
+    await server.start();
+    const after = new Redis(redisUrl);
+    await waitFor('the missed invalidation deletes the stale entry', async () => (await after.exists('link:fc')) === 0, 10_000);
+    after.disconnect();
     await a.close();
     await b.close();
   });

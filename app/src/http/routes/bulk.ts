@@ -1,23 +1,27 @@
-// POST /users/bulk: a users CSV as a multipart upload, streamed through csv-parse and inserted
+// POST /users/bulk: a users CSV as a multipart upload, read line by line and inserted
 // in batches (backpressure: the upload is read only as fast as batches commit). Rows already in
 // the table or repeated in the file are skipped, bad rows are rejected with their row number,
 // and one bad row never aborts the rest. Nothing touches the server's disk.
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { parse } from 'csv-parse';
 import { Type } from 'typebox';
 import { assertAdmin } from '../../auth/principal.js';
+import { parseCsvLine } from '../../csv/csv-line.js';
+import { readLines, type Line } from '../../csv/lines.js';
 import { judgeUserRow, REQUIRED_COLUMNS, type RowRejection } from '../../domain/user-import.js';
 import { resyncSequence } from '../../store/sequences.js';
 import { BatchWriter } from '../../store/batch-writer.js';
 import { insertUsersBatch, type NewUser } from '../../store/users-store.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { badRequest, HttpError } from '../errors.js';
+import { UPLOAD_LIMIT } from '../limits.js';
 import { BulkResult, errors } from '../schemas.js';
 
 export const IMPORT_BATCH = 1000;
 /** Rejections listed in the answer; beyond this they are only counted (rejected_count). */
 export const MAX_REJECTIONS_LISTED = 1000;
+/** One row of a users CSV is well under 1 KiB; a longer line is a broken row, not buffered. */
+export const MAX_LINE_CHARS = 64 * 1024;
 
 export interface ImportResult { count: number; imported: number; skipped: number; rejected: RowRejection[]; rejected_count: number }
 
@@ -36,12 +40,16 @@ export const bulkRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asyn
     assertAdmin(callerOf(request));
     if (!request.isMultipart()) throw new HttpError(415, 'send multipart/form-data with a "file" field');
     let file: MultipartFile | undefined;
-    for await (const part of request.files()) {
-      if (part.fieldname === 'file') {
-        file = part;
-        break;
+    try {
+      for await (const part of request.files()) {
+        if (part.fieldname === 'file') {
+          file = part;
+          break;
+        }
+        part.file.resume(); // some other file field: discard it
       }
-      part.file.resume(); // some other file field: discard it
+    } catch (err) {
+      throw asUploadError(err);
     }
     if (!file) throw badRequest('no file uploaded', { file: 'is required' });
     const result = await importUsers(ctx, file);
@@ -49,68 +57,80 @@ export const bulkRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asyn
   });
 };
 
+/**
+ * The multipart parser's own failures (no boundary, a body cut short, a part that never ends)
+ * are the client's: 400. Limits keep their 413, our own errors their status.
+ */
+function asUploadError(err: unknown): unknown {
+  if (err instanceof HttpError) return err;
+  const status = (err as { statusCode?: number }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return err;
+  return badRequest('malformed multipart/form-data body', { file: 'could not be read from the upload' });
+}
+
 async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<ImportResult> {
   const rejected: RowRejection[] = [];
   let rejectedCount = 0;
   let imported = 0;
   let skipped = 0;
-  let headerSeen = false;
+  let header: { line: number; names: string[] } | undefined;
   let anyExplicitId = false;
 
-  let lastRejectedRow = -1;
-  const reject = (r: number, error: string) => {
-    // The parser may report one broken row twice (a bad quote, then the unclosed quote it left).
-    if (r === lastRejectedRow) return;
-    lastRejectedRow = r;
+  const reject = (row: number, error: string) => {
     rejectedCount++;
-    if (rejected.length < MAX_REJECTIONS_LISTED) rejected.push({ row: r, error });
+    if (rejected.length < MAX_REJECTIONS_LISTED) rejected.push({ row, error });
   };
   const writer = new BatchWriter<NewUser>(IMPORT_BATCH, (batch) => insertUsersBatch(ctx.db, batch), (sent, inserted) => {
     imported += inserted;
     skipped += sent - inserted; // already in the table, or earlier in the file
   });
 
-  const parser = file.file.pipe(parse({
-    bom: true,
-    columns: (header: string[]) => {
-      const names = header.map((h) => h.trim().toLowerCase());
-      const missing = REQUIRED_COLUMNS.filter((c) => !names.includes(c));
-      if (missing.length > 0) throw badRequest('CSV header must name the columns username and email', { file: `missing column(s): ${missing.join(', ')}` });
-      headerSeen = true;
-      return names;
-    },
-    skip_empty_lines: true,
-    relax_column_count: true,
-    skip_records_with_error: true,
-    // Rows are numbered by line, less the header: row 1 is the line after the header. (The
-    // parser reads ahead of the loop below, so a counter of our own would be out of step.)
-    info: true,
-    on_skip: (err) => {
-      const line = typeof err?.lines === 'number' ? err.lines : 1;
-      reject(Math.max(1, line - 1), err?.message ?? 'malformed CSV row');
-      return undefined;
-    },
-    max_record_size: 64 * 1024,
-  }));
-
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    // Line by line: a broken row (an unclosed quote above all) is that row's error alone, and
+    // the rows after it are still read (see csv/csv-line.ts).
+    for await (const line of readLines(file.file, MAX_LINE_CHARS)) {
+      if (line.text === '' && !line.tooLong) continue;
+      if (!header) {
+        header = { line: line.number, names: headerNames(line) };
+        continue;
+      }
+      // Rows are numbered by line, less the header: row 1 is the line after the header.
+      const row = line.number - header.line;
+      if (line.tooLong) {
+        reject(row, `row longer than ${MAX_LINE_CHARS} characters`);
+        continue;
+      }
+      const parsed = parseCsvLine(line.text);
+      if (!parsed.ok) {
+        reject(row, parsed.error);
+        continue;
+      }
+      const record = Object.fromEntries(header.names.map((name, i) => [name, parsed.cells[i]]));
       const verdict = judgeUserRow(record);
-      if (verdict.kind === 'reject') reject(info.lines - 1, verdict.error);
+      if (verdict.kind === 'reject') reject(row, verdict.error);
       else {
         anyExplicitId ||= verdict.user.id !== null;
         await writer.add(verdict.user);
       }
     }
     await writer.finish();
-    if (!headerSeen) throw badRequest('the CSV is empty: expected a header id,username,email,created_at', { file: 'is empty' });
   } catch (err) {
-    // The header check throws an HttpError; the upload limit a 413; anything else is the CSV.
-    if (err instanceof HttpError || (err as { statusCode?: number }).statusCode === 413) throw err;
-    if ((err as { code?: string }).code?.startsWith('CSV_')) throw badRequest(`unreadable CSV: ${(err as Error).message}`, { file: 'is not a readable CSV' });
-    throw err;
+    // The header check throws an HttpError; the upload limit a 413; a broken upload is a 400.
+    throw err instanceof HttpError ? err : asUploadError(err);
   } finally {
     if (anyExplicitId) await resyncSequence(ctx.db, 'users');
   }
+  // Busboy ends a file at the size limit quietly: the import must not pass for the whole file.
+  if (file.file.truncated) throw new HttpError(413, 'upload too large', { file: `must be at most ${UPLOAD_LIMIT} bytes` });
+  if (!header) throw badRequest('the CSV is empty: expected a header id,username,email,created_at', { file: 'is empty' });
   return { count: imported, imported, skipped, rejected, rejected_count: rejectedCount };
+}
+
+function headerNames(line: Line): string[] {
+  const parsed = line.tooLong ? undefined : parseCsvLine(line.text);
+  if (!parsed?.ok) throw badRequest('unreadable CSV header', { file: parsed?.error ?? 'header line too long' });
+  const names = parsed.cells.map((h) => h.trim().toLowerCase());
+  const missing = REQUIRED_COLUMNS.filter((c) => !names.includes(c));
+  if (missing.length > 0) throw badRequest('CSV header must name the columns username and email', { file: `missing column(s): ${missing.join(', ')}` });
+  return names;
 }

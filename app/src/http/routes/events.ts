@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { assertOwns, scopeToUser } from '../../auth/principal.js';
+import { detailsProblem } from '../../domain/event-details.js';
 import { insertEvent, listEvents } from '../../store/events-store.js';
 import { urlOwner } from '../../store/urls-store.js';
 import { userExists } from '../../store/users-store.js';
@@ -33,6 +34,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asy
     const caller = callerOf(request);
     const b = request.body;
     if (b.event_type.trim() === '') throw badRequest('invalid event', { event_type: 'must not be blank' });
+    const detailsIssue = b.details === undefined ? undefined : detailsProblem(b.details);
+    if (detailsIssue) throw badRequest('invalid event', { details: detailsIssue });
     const owner = await urlOwner(ctx.db, b.url_id);
     if (!owner) throw notFound('url', { url_id: 'no such url' });
     assertOwns(caller, owner.user_id);

@@ -14,6 +14,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async
   const tags = ['keys'];
 
   app.post('/users/:id/keys', {
+    config: { secret: true },
     schema: { tags, summary: 'Issue a key for a user (admin); the secret is shown this once', params: IdParams, response: { 201: NewApiKey, ...errors(400, 401, 403, 404) } },
   }, async (request, reply) => {
     assertAdmin(callerOf(request));
