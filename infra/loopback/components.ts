@@ -1,8 +1,11 @@
 // The loopback stack's servers that are one command each: what to run and how to tell it is up.
 // Config files are written by the caller from the shared renderers; these only start binaries.
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { dirNginxPaths } from '../render/nginx.js';
 import { CommandServer } from './servers/command.js';
+import { canConnect } from './servers/ports.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const tsxLoader = import.meta.resolve('tsx');
@@ -25,16 +28,21 @@ export function appReplica(o: { name: string; dir: string; port: number; env: Re
 }
 
 export function nginxServer(o: { dir: string; port: number; confFile: string }): CommandServer {
-  return new CommandServer({
+  const pidFile = dirNginxPaths(o.dir).pidFile;
+  const server: CommandServer = new CommandServer({
     name: 'nginx',
     port: o.port,
     command: '/usr/sbin/nginx',
     // The rendered config has no `daemon` directive: containers pass it on the command line too.
     args: ['-p', o.dir, '-c', o.confFile, '-g', 'daemon off;'],
     dir: o.dir,
+    // A TCP accept alone would pass on another program's listener: nginx writes its pid file only
+    // once it holds its ports, and (a taken port) exits instead.
+    ready: async () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() === String(server.pid) && canConnect(o.port),
     // SIGQUIT is nginx's graceful shutdown.
     stopSignal: 'SIGQUIT',
   });
+  return server;
 }
 
 export function prometheusServer(o: { dir: string; port: number; configFile: string }): CommandServer {

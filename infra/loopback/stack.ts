@@ -135,8 +135,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
           ...opts.appEnv,
         },
       }));
-    await Promise.all(replicaServers.map((r) => r.start()));
+    // On the stop list before they start: a failed start must not leak the ones that did.
     started.push(...replicaServers);
+    await Promise.all(replicaServers.map((r) => r.start()));
 
     const nginxDir = join(dir, 'nginx');
     mkdirSync(nginxDir, { recursive: true });
@@ -151,8 +152,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       workerProcesses: 1,
     }));
     const nginx = nginxServer({ dir: nginxDir, port: addr.port('nginx', 'http'), confFile: nginxConf });
-    await nginx.start();
     started.push(nginx);
+    await nginx.start();
 
     const obs = observability
       ? await startObservability({ dir, addr, replicas, data, secrets, config, opts, started })

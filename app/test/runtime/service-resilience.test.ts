@@ -86,7 +86,10 @@ describe('service resilience (real PostgreSQL, PgBouncer, Redis)', () => {
     }, 10_000);
   });
 
-  it('a deactivation on one replica answers 410 on the other within 100 ms', async () => {
+  // Pub/sub reaches the other replica in about a millisecond on a quiet machine; the bound is for
+  // a loaded 2-core CI machine, where one request alone was seen to take 300 ms. Without the
+  // invalidation, b would serve its LRU copy for the LRU's TTL (60 s).
+  it('a deactivation on one replica answers 410 on the other within a second', async () => {
     const link = await createLink(a, 'https://example.com/cross-replica');
     expect((await follow(b, link.short_code)).status).toBe(302); // now in b's LRU
     expect((await follow(b, link.short_code)).status).toBe(302);
@@ -94,12 +97,12 @@ describe('service resilience (real PostgreSQL, PgBouncer, Redis)', () => {
     expect(res.status).toBe(204);
     const acked = Date.now();
     let status = 0;
-    while (Date.now() - acked < 100) {
+    while (Date.now() - acked < 1_000) {
       status = (await follow(b, link.short_code)).status;
       if (status === 410) break;
     }
     expect(status).toBe(410);
-    expect(Date.now() - acked).toBeLessThan(100);
+    expect(Date.now() - acked).toBeLessThan(1_000);
   });
 
   it('a key revoked on one replica while Redis is down is refused by the other within a few seconds (fail closed)', async () => {

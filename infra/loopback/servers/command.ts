@@ -1,8 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProcessServer } from './managed.js';
 import { startProcess, type RunAs } from './process.js';
-import { canConnect, waitFor } from './ports.js';
+import { canConnect, NotStarting, waitFor } from './ports.js';
+
+/** The last lines of a log, for an error message: a temporary stack's logs go when it stops. */
+export function logTail(file: string, lines = 15): string {
+  if (!existsSync(file)) return '';
+  const text = readFileSync(file, 'utf8').trimEnd();
+  return text === '' ? '' : `\n--- last lines of ${file} ---\n${text.split('\n').slice(-lines).join('\n')}`;
+}
 
 export interface CommandServerSpec {
   name: string;
@@ -66,16 +73,24 @@ export class CommandServer extends ProcessServer {
       runAs: this.spec.runAs,
     });
     const { readyPath, ready } = this.spec;
-    await waitFor(
-      this.name,
-      async () => {
-        if (!this.isRunning()) throw new Error(`${this.name} exited; see ${this.logFile}`);
-        if (ready) return ready();
-        if (readyPath === undefined) return canConnect(this.port);
-        const res = await fetch(`http://127.0.0.1:${this.port}${readyPath}`, { signal: AbortSignal.timeout(1000) });
-        return res.ok;
-      },
-      this.spec.readyTimeoutMs ?? 20_000,
-    );
+    try {
+      await waitFor(
+        this.name,
+        async () => {
+          if (!this.isRunning()) throw new NotStarting(`${this.name} exited while starting${logTail(this.logFile)}`);
+          if (ready) return ready();
+          if (readyPath === undefined) return canConnect(this.port);
+          const res = await fetch(`http://127.0.0.1:${this.port}${readyPath}`, { signal: AbortSignal.timeout(1000) });
+          return res.ok;
+        },
+        this.spec.readyTimeoutMs ?? 20_000,
+        50,
+        () => logTail(this.logFile),
+      );
+    } catch (err) {
+      // A server that did not become ready is not left behind.
+      await this.kill();
+      throw err;
+    }
   }
 }

@@ -160,16 +160,30 @@ export function canConnect(port: number, host = '127.0.0.1', timeoutMs = 500): P
   });
 }
 
+/** A probe's verdict that waiting longer cannot help (the server exited): waitFor stops at once. */
+export class NotStarting extends Error {
+  override readonly name = 'NotStarting';
+}
+
+/**
+ * Polls `probe` until it says ready. A probe that throws NotStarting ends the wait at once with
+ * that error; other throws count as "not yet". `explain` adds what the caller knows on a timeout.
+ */
 export async function waitFor(
   what: string,
   probe: () => Promise<boolean>,
   timeoutMs = 15_000,
   intervalMs = 50,
+  explain: () => string = () => '',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${timeoutMs} ms`);
+    try {
+      if (await probe()) return;
+    } catch (err) {
+      if (err instanceof NotStarting) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${timeoutMs} ms${explain()}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
