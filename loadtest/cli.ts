@@ -24,13 +24,16 @@ const program = new Command()
   .option('--links <n>', 'generated links to seed', positiveInt, 1000)
   .option('--seed <n>', 'random seed of the traffic', positiveInt, 1)
   .option('--timeout <seconds>', 'a response slower than this counts as a timeout', positiveNumber, 10)
-  .option('--report <file>', 'JSON report path (the SVG chart goes beside it)')
+  .option('--report <file>', 'JSON report path, the SVG chart beside it (default: loadtest/reports/<scenario>-<time>.json)')
   .parse();
 
 const o = program.opts<{
   url: string; scenario: ScenarioName; duration: number; connections: number; adminKeyFile?: string;
   seedDir?: string; links: number; seed: number; timeout: number; report?: string;
 }>();
+
+/** Where a run's report goes when --report is not given: a folder in the working directory, one file per run. */
+const defaultReport = (name: string, at: string) => `loadtest/reports/${name}-${at.replace(/[:.]/g, '-')}.json`;
 
 const adminKey = adminKeyFrom(o) ?? program.error('an admin key is needed to seed links: SHORTSTACK_ADMIN_KEY or --admin-key-file');
 
@@ -46,10 +49,8 @@ const { summary } = await drive({
 });
 progress.done();
 console.log(renderSummary(`${sc.name} against ${o.url} (${o.connections} connections, ${links.size} links)`, summary));
-if (o.report) {
-  const paths = writeReport(o.report, {
-    meta: { kind: 'load', name: sc.name, url: o.url, startedAt, connections: o.connections, links: links.size, runTag },
-    summary,
-  });
-  console.log(`\nreport: ${paths.json}\nchart:  ${paths.svg}`);
-}
+const paths = writeReport(o.report ?? defaultReport(sc.name, startedAt), {
+  meta: { kind: 'load', name: sc.name, url: o.url, startedAt, connections: o.connections, links: links.size, runTag },
+  summary,
+});
+console.log(`\nreport: ${paths.json}\nchart:  ${paths.svg}`);

@@ -108,7 +108,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Shortstack', version: config.buildVersion, description: 'URL shortener API. Errors are always JSON {error, fields}.' },
+      // No licence is granted (the package is private): said as npm says it.
+      info: { title: 'Shortstack', version: config.buildVersion, license: { name: 'UNLICENSED' }, description: 'URL shortener API. Errors are always JSON {error, fields}. The front door may answer any request with 429 (per-address limits).' },
       servers: [{ url: config.publicBaseUrl.href.replace(/\/$/, '') }],
       components: {
         securitySchemes: {

@@ -1,9 +1,10 @@
 // The load tool end to end against a local stand-in API: seeding, both traffic mixes, honest
 // accounting of wrong Locations and 429s, and the CLI writing its report and chart.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drive, seedLinks } from '../lib/load.js';
@@ -97,20 +98,25 @@ describe('load run against a stand-in API', () => {
   it('runs from the command line and writes the JSON report and the SVG chart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'loadtest-cli-'));
     try {
-      const report = join(dir, 'run.json');
+      // No --report: the run writes one anyway, under loadtest/reports/ of the working folder.
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        ['--import', 'tsx', 'loadtest/cli.ts', '--url', api.url, '--scenario', 'redirects', '--duration', '1',
-          '--connections', '2', '--links', '10', '--report', report],
-        { env: { ...process.env, SHORTSTACK_ADMIN_KEY: KEY }, timeout: 30_000 },
+        ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../cli.ts', import.meta.url)), '--url', api.url,
+          '--scenario', 'redirects', '--duration', '1', '--connections', '2', '--links', '10'],
+        { cwd: dir, env: { ...process.env, SHORTSTACK_ADMIN_KEY: KEY }, timeout: 30_000 },
       );
+      const written = readdirSync(join(dir, 'loadtest', 'reports'));
+      expect(written.filter((f) => f.endsWith('.json'))).toHaveLength(1);
+      const report = join(dir, 'loadtest', 'reports', written.find((f) => f.endsWith('.json'))!);
+      expect(stdout).toContain(`report: ${join('loadtest', 'reports', basename(report))}`);
       expect(stdout).toContain('== redirects against');
       expect(stdout).toMatch(/latency p99 \(ms\)/);
       const json = JSON.parse(readFileSync(report, 'utf8'));
       expect(json.meta).toMatchObject({ kind: 'load', name: 'redirects', links: 10, connections: 2 });
       expect(json.summary.requests).toBeGreaterThan(0);
-      expect(existsSync(join(dir, 'run.svg'))).toBe(true);
-      expect(readFileSync(join(dir, 'run.svg'), 'utf8')).toContain('<polyline');
+      const svg = report.replace(/\.json$/, '.svg');
+      expect(existsSync(svg)).toBe(true);
+      expect(readFileSync(svg, 'utf8')).toContain('<polyline');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

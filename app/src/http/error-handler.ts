@@ -67,8 +67,16 @@ function withFields(error: string, fields?: FieldErrors): ErrorBody {
   return fields && Object.keys(fields).length > 0 ? { error, fields } : { error };
 }
 
+/** An upload route refuses other media types by saying what it takes, not "send JSON". */
+function forRoute(err: unknown, request: FastifyRequest): unknown {
+  const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes;
+  return (err as Partial<FastifyError>).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' && consumes?.includes('multipart/form-data')
+    ? new HttpError(415, 'unsupported content type: send multipart/form-data with a "file" field')
+    : err;
+}
+
 export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const { status, body, headers } = toErrorResponse(err);
+  const { status, body, headers } = toErrorResponse(forRoute(err, request));
   // Framework errors (a bad URL) reach here without the onRequest hooks having run.
   setBaseHeaders(request, reply);
   if (status >= 500) request.log.error({ err }, 'request failed');

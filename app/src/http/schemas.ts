@@ -117,7 +117,10 @@ export const BulkResult = Type.Object({
 export type UserCreateBody = Static<typeof UserCreate>;
 export type UrlCreateBody = Static<typeof UrlCreate>;
 
+/** A reference to the shared Error schema (registered with addSchema), so the document names it once. */
+const ErrorRef = Type.Unsafe<Static<typeof ErrorBody>>({ $ref: 'Error#' });
+
 /** Error responses a route may give, for the OpenAPI document. */
-export function errors(...codes: number[]): Record<number, typeof ErrorBody> {
-  return Object.fromEntries(codes.map((c) => [c, ErrorBody]));
+export function errors(...codes: number[]): Record<number, typeof ErrorRef> {
+  return Object.fromEntries(codes.map((c) => [c, ErrorRef]));
 }

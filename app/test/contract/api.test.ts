@@ -1,9 +1,13 @@
 // The HTTP contract end to end on real PostgreSQL (via PgBouncer) and real Redis: users, links,
 // redirects, events, stats, keys, paging, filters and every error path.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createService } from '../../src/service.js';
-import { ADMIN_KEY, call, PUBLIC_BASE_URL, sleep, startHarness, until, type Harness } from '../support/harness.js';
+import { ADMIN_KEY, call, PUBLIC_BASE_URL, REPO_ROOT, sleep, startHarness, until, type Harness } from '../support/harness.js';
 
 let h: Harness;
 const api = (method: string, path: string, opts?: Parameters<typeof call>[3]) => call(h.service, method, path, opts);
@@ -400,4 +404,29 @@ describe('openapi', () => {
     expect(doc.body.paths['/urls'].post.responses).toHaveProperty('409');
     expect(doc.body.paths['/users/bulk'].post.requestBody.content).toHaveProperty('multipart/form-data');
   });
+
+  it('passes Redocly\'s recommended lint with no error and no warning (operation ids for generated clients)', async () => {
+    const doc = await api('GET', '/openapi.json', { key: null });
+    const dir = mkdtempSync(join(tmpdir(), 'openapi-lint-'));
+    try {
+      const file = join(dir, 'openapi.json');
+      writeFileSync(file, doc.text);
+      const bin = join(REPO_ROOT, 'node_modules', '.bin', 'redocly');
+      const run = spawnSync(bin, ['lint', '--extends', 'recommended', '--format', 'json', file], { encoding: 'utf8', timeout: 120_000 });
+      const report = JSON.parse(run.stdout) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string; location: { pointer: string }[] }[] };
+      const problems = report.problems
+        // A redirect succeeds with a 302; inventing a 2xx for it would document a lie.
+        .filter((p) => !(p.ruleId === 'operation-2xx-response' && p.location[0]?.pointer === '#/paths/~1{code}/get/responses'))
+        // No licence is granted (UNLICENSED), so there is no licence text to link to.
+        .filter((p) => p.ruleId !== 'info-license-strict')
+        .map((p) => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`);
+      expect(problems).toEqual([]);
+      expect(report.totals.errors).toBe(0);
+      for (const op of Object.values(doc.body.paths as Record<string, Record<string, { operationId?: string }>>).flatMap((ops) => Object.values(ops))) {
+        expect(op.operationId).toMatch(/^[a-z][A-Za-z]+$/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });

@@ -129,6 +129,9 @@ describe('bulk import', () => {
     expect(noFile.status).toBe(400);
     expect(await noFile.json()).toMatchObject({ fields: { file: 'is required' } });
     expect((await api('POST', '/users/bulk', { body: { username: 'x' } })).status).toBe(415);
+    const csv = await api('POST', '/users/bulk', { raw: 'username,email\na,a@b.co', headers: { 'content-type': 'text/csv' } });
+    expect(csv.status).toBe(415);
+    expect(csv.body).toEqual({ error: 'unsupported content type: send multipart/form-data with a "file" field' });
     expect(await (await upload('')).json()).toEqual({ error: 'the CSV is empty: expected a header id,username,email,created_at', fields: { file: 'is empty' } });
     // A malformed row is rejected with its line; the rows before it are imported.
     const malformed = await upload('username,email\nok1,ok1@example.com\n"bad"x,z@z.zz\n');

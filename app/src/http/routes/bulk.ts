@@ -30,6 +30,7 @@ export const bulkRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asyn
     // The body is a stream read by the handler: the schema documents it, nothing validates it.
     validatorCompiler: () => (value) => ({ value }),
     schema: {
+      operationId: 'importUsers',
       tags: ['users'],
       summary: 'Import users from a CSV (multipart field "file"; header id,username,email,created_at, id and created_at optional)',
       consumes: ['multipart/form-data'],

@@ -16,6 +16,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asy
 
   app.get('/events', {
     schema: {
+      operationId: 'listEvents',
       tags, summary: 'List events by id; filters combine',
       querystring: Type.Object({ ...EventListQuery.properties, ...PagingQuery }),
       response: { 200: Type.Array(Event), ...errors(400, 401, 403) },
@@ -29,7 +30,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asy
   });
 
   app.post('/events', {
-    schema: { tags, summary: 'Record an event on a link', body: EventCreate, response: { 201: Event, ...errors(400, 401, 403, 404, 415) } },
+    schema: { operationId: 'recordEvent', tags, summary: 'Record an event on a link', body: EventCreate, response: { 201: Event, ...errors(400, 401, 403, 404, 415) } },
   }, async (request, reply) => {
     const caller = callerOf(request);
     const b = request.body;

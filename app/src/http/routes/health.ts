@@ -3,6 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { RouteContext } from '../context.js';
+import { errors } from '../schemas.js';
 
 const READY_QUERY_TIMEOUT_MS = 1_000;
 
@@ -12,7 +13,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = as
 
   app.get('/health', {
     config: open,
-    schema: { tags, summary: 'Liveness', response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    schema: { operationId: 'getHealth', tags, summary: 'Liveness', response: { 200: Type.Object({ status: Type.Literal('ok') }), ...errors(429) } },
   }, async () => ({ status: 'ok' as const }));
 
   const Readiness = Type.Object({
@@ -24,7 +25,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = as
 
   app.get('/ready', {
     config: open,
-    schema: { tags, summary: 'Readiness: 200 ok|degraded, 503 when the database is down or shutting down', response: { 200: Readiness, 503: Readiness } },
+    schema: { operationId: 'getReadiness', tags, summary: 'Readiness: 200 ok|degraded, 503 when the database is down or shutting down', response: { 200: Readiness, 503: Readiness, ...errors(429) } },
   }, async (_request, reply) => {
     const database = await databaseUp(ctx) ? 'up' as const : 'down' as const;
     const redis = ctx.redisHealthy() ? 'up' as const : 'down' as const;

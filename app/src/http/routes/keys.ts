@@ -15,7 +15,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async
 
   app.post('/users/:id/keys', {
     config: { secret: true },
-    schema: { tags, summary: 'Issue a key for a user (admin); the secret is shown this once', params: IdParams, response: { 201: NewApiKey, ...errors(400, 401, 403, 404) } },
+    schema: { operationId: 'createUserKey', tags, summary: 'Issue a key for a user (admin); the secret is shown this once', params: IdParams, response: { 201: NewApiKey, ...errors(400, 401, 403, 404) } },
   }, async (request, reply) => {
     assertAdmin(callerOf(request));
     if (!(await userExists(ctx.db, request.params.id))) throw notFound('user');
@@ -25,7 +25,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async
   });
 
   app.get('/users/:id/keys', {
-    schema: { tags, summary: "List a user's keys (no secrets)", params: IdParams, response: { 200: Type.Array(ApiKey), ...errors(400, 401, 403, 404) } },
+    schema: { operationId: 'listUserKeys', tags, summary: "List a user's keys (no secrets)", params: IdParams, response: { 200: Type.Array(ApiKey), ...errors(400, 401, 403, 404) } },
   }, async (request) => {
     assertOwns(callerOf(request), request.params.id);
     if (!(await userExists(ctx.db, request.params.id))) throw notFound('user');
@@ -33,7 +33,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async
   });
 
   app.delete('/users/:id/keys/:keyId', {
-    schema: { tags, summary: 'Revoke a key, at once on every replica', params: KeyParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+    schema: { operationId: 'revokeUserKey', tags, summary: 'Revoke a key, at once on every replica', params: KeyParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
   }, async (request, reply) => {
     assertOwns(callerOf(request), request.params.id);
     const hash = await revokeKey(ctx.db, request.params.id, request.params.keyId);

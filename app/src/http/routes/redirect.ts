@@ -32,6 +32,7 @@ export const redirectRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = 
     // only, which saves the hot path a conversion and a check per request.
     validatorCompiler: () => (value) => ({ value }),
     schema: {
+      operationId: 'followLink',
       tags: ['redirect'], summary: 'Follow a short link',
       params: Type.Object({ code: Type.String({ maxLength: 256 }) }),
       response: { 302: Type.Null({ description: 'Location: the original URL' }), ...errors(404, 410, 503) },

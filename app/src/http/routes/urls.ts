@@ -87,13 +87,14 @@ export const urlRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async
   }
 
   const createSchema = { tags, body: UrlCreate, response: { 201: Url, ...errors(400, 401, 403, 404, 409, 415) } };
-  app.post('/urls', { schema: { ...createSchema, summary: 'Shorten a URL' } }, async (request, reply) =>
+  app.post('/urls', { schema: { operationId: 'createUrl', ...createSchema, summary: 'Shorten a URL' } }, async (request, reply) =>
     reply.code(201).send(await create(callerOf(request), request.body)));
-  app.post('/shorten', { schema: { ...createSchema, summary: 'Shorten a URL (same as POST /urls)' } }, async (request, reply) =>
+  app.post('/shorten', { schema: { operationId: 'shorten', ...createSchema, summary: 'Shorten a URL (same as POST /urls)' } }, async (request, reply) =>
     reply.code(201).send(await create(callerOf(request), request.body)));
 
   app.get('/urls', {
     schema: {
+      operationId: 'listUrls',
       tags, summary: 'List links by id; a user key sees its own',
       querystring: Type.Object({ ...UrlListQuery.properties, ...PagingQuery }),
       response: { 200: Type.Array(Url), ...errors(400, 401, 403) },
@@ -115,7 +116,7 @@ export const urlRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async
   }
 
   app.get('/urls/:id', {
-    schema: { tags, summary: 'Get a link', params: IdParams, response: { 200: Url, ...errors(400, 401, 403, 404) } },
+    schema: { operationId: 'getUrl', tags, summary: 'Get a link', params: IdParams, response: { 200: Url, ...errors(400, 401, 403, 404) } },
   }, async (request) => toApiUrl(await ownedUrl(callerOf(request), request.params.id), ctx.config.publicBaseUrl));
 
   async function change(caller: Principal, id: number, patch: UrlPatch): Promise<UrlRow> {
@@ -130,7 +131,7 @@ export const urlRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async
   }
 
   app.put('/urls/:id', {
-    schema: { tags, summary: 'Update title, is_active, original_url and/or expires_at', params: IdParams, body: UrlUpdate, response: { 200: Url, ...errors(400, 401, 403, 404, 415) } },
+    schema: { operationId: 'updateUrl', tags, summary: 'Update title, is_active, original_url and/or expires_at', params: IdParams, body: UrlUpdate, response: { 200: Url, ...errors(400, 401, 403, 404, 415) } },
   }, async (request) => {
     const b = request.body;
     if (b.title === undefined && b.is_active === undefined && b.original_url === undefined && b.expires_at === undefined) {
@@ -145,14 +146,14 @@ export const urlRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async
   });
 
   app.delete('/urls/:id', {
-    schema: { tags, summary: 'Deactivate a link (soft delete: the row and its events are kept)', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+    schema: { operationId: 'deactivateUrl', tags, summary: 'Deactivate a link (soft delete: the row and its events are kept)', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
   }, async (request, reply) => {
     await change(callerOf(request), request.params.id, { isActive: false });
     return reply.code(204).send(null);
   });
 
   app.get('/urls/:id/stats', {
-    schema: { tags, summary: 'Clicks: total, per day (UTC), top referrers', params: IdParams, response: { 200: Stats, ...errors(400, 401, 403, 404) } },
+    schema: { operationId: 'getUrlStats', tags, summary: 'Clicks: total, per day (UTC), top referrers', params: IdParams, response: { 200: Stats, ...errors(400, 401, 403, 404) } },
   }, async (request) => {
     const row = await ownedUrl(callerOf(request), request.params.id);
     return { url_id: row.id, short_code: row.short_code, ...(await linkStats(ctx.db, row.id)) };

@@ -32,7 +32,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asyn
   const tags = ['users'];
 
   app.post('/users', {
-    schema: { tags, summary: 'Create a user (admin)', body: UserCreate, response: { 201: User, ...errors(400, 401, 403, 409, 415) } },
+    schema: { operationId: 'createUser', tags, summary: 'Create a user (admin)', body: UserCreate, response: { 201: User, ...errors(400, 401, 403, 409, 415) } },
   }, async (request, reply) => {
     assertAdmin(callerOf(request));
     throwIfAny(userFieldProblems(request.body));
@@ -40,7 +40,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asyn
   });
 
   app.get('/users', {
-    schema: { tags, summary: 'List users (admin), by id', querystring: Type.Object(PagingQuery), response: { 200: Type.Array(User), ...errors(400, 401, 403) } },
+    schema: { operationId: 'listUsers', tags, summary: 'List users (admin), by id', querystring: Type.Object(PagingQuery), response: { 200: Type.Array(User), ...errors(400, 401, 403) } },
   }, async (request, reply) => {
     assertAdmin(callerOf(request));
     const page = toPage(request.query);
@@ -49,7 +49,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asyn
   });
 
   app.get('/users/:id', {
-    schema: { tags, summary: 'Get a user', params: IdParams, response: { 200: User, ...errors(400, 401, 403, 404) } },
+    schema: { operationId: 'getUser', tags, summary: 'Get a user', params: IdParams, response: { 200: User, ...errors(400, 401, 403, 404) } },
   }, async (request) => {
     assertOwns(callerOf(request), request.params.id);
     const user = await getUser(ctx.db, request.params.id);
@@ -58,7 +58,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asyn
   });
 
   app.put('/users/:id', {
-    schema: { tags, summary: 'Update username and/or email', params: IdParams, body: UserUpdate, response: { 200: User, ...errors(400, 401, 403, 404, 409, 415) } },
+    schema: { operationId: 'updateUser', tags, summary: 'Update username and/or email', params: IdParams, body: UserUpdate, response: { 200: User, ...errors(400, 401, 403, 404, 409, 415) } },
   }, async (request) => {
     assertOwns(callerOf(request), request.params.id);
     const { username, email } = request.body;
@@ -72,7 +72,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asyn
   });
 
   app.delete('/users/:id', {
-    schema: { tags, summary: 'Delete a user (admin); their links are kept, unowned', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
+    schema: { operationId: 'deleteUser', tags, summary: 'Delete a user (admin); their links are kept, unowned', params: IdParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } },
   }, async (request, reply) => {
     assertAdmin(callerOf(request));
     const keyHashes = await deleteUser(ctx.db, request.params.id);
