@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { alertmanagerServer } from '../infra/loopback/components.js';
 import { freePort } from '../infra/loopback/servers/ports.js';
 import { AMTOOL, runTool, withFiles } from '../monitoring/tools/validators.js';
-import { renderAlertmanagerConfig, type AlertReceivers } from './alertmanager-config.js';
+import { renderAlertmanagerConfig, WATCHDOG_INTERVAL, type AlertReceivers } from './alertmanager-config.js';
 import { ALERTS } from './index.js';
 import { INHIBITIONS } from './inhibitions.js';
 
@@ -15,6 +15,7 @@ const all: AlertReceivers = {
   email: { smarthost: '127.0.0.1:25', from: 'alertmanager@shortstack.test', to: ['oncall@shortstack.test', 'sre@shortstack.test'], requireTls: false },
   pagerdutyRoutingKey: 'routing-key-0123456789',
   pagerdutyUrl: 'http://127.0.0.1:9/v2/enqueue',
+  deadMansSwitchUrl: 'http://127.0.0.1:9/ping/0b5e0c1d',
 };
 
 function routeTest(config: string, receivers: string, labels: string[]) {
@@ -24,7 +25,7 @@ function routeTest(config: string, receivers: string, labels: string[]) {
 
 describe('renderAlertmanagerConfig', () => {
   it('passes amtool check-config with every receiver and with none', () => {
-    for (const receivers of [all, {}, { discordWebhookUrl: all.discordWebhookUrl }]) {
+    for (const receivers of [all, {}, { discordWebhookUrl: all.discordWebhookUrl }, { deadMansSwitchUrl: all.deadMansSwitchUrl }]) {
       const r = withFiles({ 'am.yml': renderAlertmanagerConfig({ receivers }) }, (dir) => runTool(AMTOOL, ['check-config', 'am.yml'], dir));
       expect(r.output).toContain('SUCCESS');
       expect(r.code).toBe(0);
@@ -42,6 +43,23 @@ describe('renderAlertmanagerConfig', () => {
     expect(routeTest(config, 'critical', ['severity=warning']).code).toBe(1);
   });
 
+  it('sends the Watchdog to the dead man\'s switch alone, often, and tells no one of inhibitor alerts', () => {
+    const config = renderAlertmanagerConfig({ receivers: all, timing: { repeatInterval: '1h' } });
+    expect(routeTest(config, 'deadmansswitch', ['alertname=Watchdog', 'severity=none']).code).toBe(0);
+    expect(routeTest(config, 'silent', ['alertname=RootCauseRecentlyFiring', 'severity=none']).code).toBe(0);
+    const cfg = parse(config);
+    const watchdog = cfg.route.routes[0];
+    // Not the tiers' repeat: the heartbeat must arrive every interval to stay green.
+    expect(watchdog).toMatchObject({ receiver: 'deadmansswitch', group_wait: '0s', group_interval: WATCHDOG_INTERVAL, repeat_interval: WATCHDOG_INTERVAL });
+    const dms = cfg.receivers.find((r: { name: string }) => r.name === 'deadmansswitch');
+    expect(dms.webhook_configs).toEqual([{ url: all.deadMansSwitchUrl, send_resolved: false, max_alerts: 1 }]);
+    expect(cfg.receivers.find((r: { name: string }) => r.name === 'silent')).toEqual({ name: 'silent' });
+    // Without a URL the route stays, to a visibly disabled receiver.
+    const none = renderAlertmanagerConfig({ receivers: {}, timing: { watchdogInterval: '5s' } });
+    expect(routeTest(none, 'deadmansswitch-disabled', ['alertname=Watchdog', 'severity=none']).code).toBe(0);
+    expect(parse(none).route.routes[0].repeat_interval).toBe('5s');
+  });
+
   it('gives each tier exactly its integrations', () => {
     const cfg = parse(renderAlertmanagerConfig({ receivers: all }));
     const integrations = Object.fromEntries(cfg.receivers.map((r: Record<string, unknown>) =>
@@ -50,6 +68,8 @@ describe('renderAlertmanagerConfig', () => {
       critical: ['discord_configs', 'email_configs', 'pagerduty_configs'],
       warning: ['discord_configs', 'email_configs'],
       info: ['discord_configs'],
+      deadmansswitch: ['webhook_configs'],
+      silent: [],
     });
     expect(cfg.global.smtp_smarthost).toBe('127.0.0.1:25');
     const pd = cfg.receivers[0].pagerduty_configs[0];
@@ -67,13 +87,13 @@ describe('renderAlertmanagerConfig', () => {
       const r = routeTest(none, `${tier}-disabled`, [`severity=${tier}`]);
       expect(r.code).toBe(0);
     }
-    expect(parse(none).receivers).toEqual([{ name: 'critical-disabled' }, { name: 'warning-disabled' }, { name: 'info-disabled' }]);
+    expect(parse(none).receivers).toEqual([{ name: 'critical-disabled' }, { name: 'warning-disabled' }, { name: 'info-disabled' }, { name: 'deadmansswitch-disabled' }, { name: 'silent' }]);
   });
 
   it('applies the timing overrides', () => {
     const cfg = parse(renderAlertmanagerConfig({ receivers: all, timing: { groupWait: '1s', groupInterval: '2s', repeatInterval: '1m', resolveTimeout: '10s' } }));
     expect(cfg.route).toMatchObject({ group_wait: '1s', group_interval: '2s', repeat_interval: '1m' });
-    expect(cfg.route.routes.map((r: { repeat_interval: string }) => r.repeat_interval)).toEqual(['1m', '1m', '1m']);
+    expect(cfg.route.routes.slice(2).map((r: { repeat_interval: string }) => r.repeat_interval)).toEqual(['1m', '1m', '1m']);
     expect(cfg.global.resolve_timeout).toBe('10s');
   });
 
@@ -134,6 +154,67 @@ describe('inhibition in a real Alertmanager', () => {
       PostgresDown: 'active',
       ClickFlusherBehind: 'suppressed',
       RedisDown: 'active',
+    });
+  });
+
+  async function states(until: (s: Record<string, string>) => boolean): Promise<Record<string, string>> {
+    let state: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) {
+      const alerts = (await (await fetch(`${url}/api/v2/alerts`)).json()) as { labels: { alertname: string; instance?: string }; status: { state: string } }[];
+      state = Object.fromEntries(alerts.map((a) => [`${a.labels.alertname}${a.labels.instance ? `/${a.labels.instance}` : ''}`, a.status.state]));
+      if (until(state)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return state;
+  }
+
+  it('keeps holding the SLO burn back after the outage resolved (no page on the way out), and only that outage\'s', async () => {
+    const ended = new Date(Date.now() - 1000).toISOString();
+    const res = await fetch(`${url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([
+        // Every replica was down and is back: the cause resolved...
+        { labels: { alertname: 'AppAllReplicasDown', severity: 'critical', component: 'app' }, endsAt: ended },
+        { labels: { alertname: 'PostgresDown', severity: 'critical', component: 'postgres', instance: 'postgres' }, endsAt: ended },
+        // ...its helper still fires, and the burn windows still see the outage.
+        { labels: { alertname: 'RootCauseRecentlyFiring', severity: 'none', component: 'prometheus', cause: 'AppAllReplicasDown' } },
+        { labels: { alertname: 'AvailabilityBudgetBurnPage', severity: 'critical', component: 'app', slo: 'availability' } },
+        // Not a symptom of a down app: still told.
+        { labels: { alertname: 'PostgresVolumeAlmostFull', severity: 'critical', component: 'postgres', instance: 'postgres' } },
+      ]),
+    });
+    expect(res.status).toBe(200);
+    const state = await states((s) => s.AvailabilityBudgetBurnPage === 'suppressed');
+    expect(state).toMatchObject({
+      RootCauseRecentlyFiring: 'active',
+      AvailabilityBudgetBurnPage: 'suppressed',
+      'PostgresVolumeAlmostFull/postgres': 'active',
+    });
+  });
+
+  it('holds AppReplicaDown back while AppRedundancyLost pages, and a restart back while its replica crash-loops', async () => {
+    // The previous outage's helper is over.
+    await fetch(`${url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ labels: { alertname: 'RootCauseRecentlyFiring', severity: 'none', component: 'prometheus', cause: 'AppAllReplicasDown' }, endsAt: new Date(Date.now() - 1000).toISOString() }]),
+    });
+    await post([
+      { alertname: 'AppRedundancyLost', severity: 'critical', component: 'app' },
+      { alertname: 'AppReplicaDown', severity: 'warning', component: 'app', instance: 'app-2' },
+      { alertname: 'AppCrashLoop', severity: 'warning', component: 'app', instance: 'app-3' },
+      { alertname: 'AppReplicaRestarted', severity: 'info', component: 'app', instance: 'app-3' },
+      { alertname: 'AppReplicaRestarted', severity: 'info', component: 'app', instance: 'app-4' },
+    ]);
+    const state = await states((s) => s['AppReplicaDown/app-2'] === 'suppressed' && s['AppReplicaRestarted/app-3'] === 'suppressed');
+    expect(state).toMatchObject({
+      AppRedundancyLost: 'active',
+      'AppReplicaDown/app-2': 'suppressed',
+      'AppCrashLoop/app-3': 'active',
+      'AppReplicaRestarted/app-3': 'suppressed',
+      // The crash loop is app-3's: app-4's restart is its own news.
+      'AppReplicaRestarted/app-4': 'active',
     });
   });
 });

@@ -2,8 +2,12 @@
 // warning -> Discord + email, info -> Discord. A tier with nothing configured is still routed,
 // to a receiver named "<tier>-disabled", so the routing tree is the same on every stack and
 // the gap shows in the Alertmanager UI.
+//
+// Two routes come before the tiers: the Watchdog's, to the dead man's switch (a heartbeat URL of
+// an external service that pages when the heartbeat stops), and the one for severity "none"
+// (inhibitor alerts), to a receiver that tells no one.
 import { stringify } from 'yaml';
-import { INHIBITIONS } from './inhibitions.js';
+import { INHIBITIONS, RECENT_CAUSE_ALERT } from './inhibitions.js';
 import { SEVERITIES, type Severity } from './types.js';
 
 export interface AlertReceivers {
@@ -12,6 +16,13 @@ export interface AlertReceivers {
   pagerdutyRoutingKey?: string;
   /** Override of the Events API v2 URL, for a local receiver in tests. */
   pagerdutyUrl?: string;
+  /**
+   * The dead man's switch: a heartbeat (ping) URL of an external service (healthchecks.io, Dead
+   * Man's Snitch, PagerDuty or Better Stack heartbeats...). Alertmanager POSTs the Watchdog to
+   * it every WATCHDOG_INTERVAL; the service pages when the POSTs stop. A secret: the URL is the
+   * credential.
+   */
+  deadMansSwitchUrl?: string;
 }
 
 export interface AlertTiming {
@@ -20,7 +31,15 @@ export interface AlertTiming {
   /** Overrides every tier's repeat interval. */
   repeatInterval?: string;
   resolveTimeout?: string;
+  /** How often the Watchdog is sent to the dead man's switch (not changed by repeatInterval). */
+  watchdogInterval?: string;
 }
+
+/** The heartbeat's period: set the external check to this period with a grace of a few periods. */
+export const WATCHDOG_INTERVAL = '1m';
+export const WATCHDOG_ALERT = 'Watchdog';
+/** The receiver of severity "none": no integration, nobody told. */
+export const SILENT_RECEIVER = 'silent';
 
 type Integration = 'discord' | 'email' | 'pagerduty';
 
@@ -41,7 +60,7 @@ export const GROUP_BY = ['alertname', 'component'];
 const TITLE =
   '[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }})';
 const TEXT =
-  '{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.description }}\nRunbook: {{ .Annotations.runbook_url }}\n{{ end }}';
+  '{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.description }}\nRunbook: {{ .Annotations.runbook_url }}\nDashboard: {{ .Annotations.dashboard_url }}\n{{ end }}';
 
 function configured(r: AlertReceivers): Set<Integration> {
   const set = new Set<Integration>();
@@ -83,7 +102,10 @@ function receiver(tier: Severity, r: AlertReceivers): Record<string, unknown> {
         runbook_url: '{{ .CommonAnnotations.runbook_url }}',
         firing: '{{ .Alerts.Firing | len }}',
       },
-      links: [{ href: '{{ .CommonAnnotations.runbook_url }}', text: 'Runbook' }],
+      links: [
+        { href: '{{ .CommonAnnotations.runbook_url }}', text: 'Runbook' },
+        { href: '{{ .CommonAnnotations.dashboard_url }}', text: 'Dashboard' },
+      ],
     }];
   }
   return out;
@@ -101,6 +123,17 @@ function global(r: AlertReceivers, timing: AlertTiming): Record<string, unknown>
   return g;
 }
 
+export function deadMansSwitchReceiverName(r: AlertReceivers): string {
+  return r.deadMansSwitchUrl ? 'deadmansswitch' : 'deadmansswitch-disabled';
+}
+
+function deadMansSwitchReceiver(r: AlertReceivers): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: deadMansSwitchReceiverName(r) };
+  // The heartbeat needs no resolution (the Watchdog never resolves) and one alert per POST.
+  if (r.deadMansSwitchUrl) out.webhook_configs = [{ url: r.deadMansSwitchUrl, send_resolved: false, max_alerts: 1 }];
+  return out;
+}
+
 const exact = (names: string[]) => (names.length === 1 ? `alertname="${names[0]}"` : `alertname=~"${names.join('|')}"`);
 
 export function renderAlertmanagerConfig(input: { receivers: AlertReceivers; timing?: AlertTiming }): string {
@@ -115,18 +148,33 @@ export function renderAlertmanagerConfig(input: { receivers: AlertReceivers; tim
       group_wait: timing.groupWait ?? DEFAULT_TIMING.groupWait,
       group_interval: timing.groupInterval ?? DEFAULT_TIMING.groupInterval,
       repeat_interval: timing.repeatInterval ?? TIER_REPEAT.warning,
-      routes: SEVERITIES.map((tier) => ({
-        matchers: [`severity="${tier}"`],
-        receiver: receiverName(tier, r),
-        repeat_interval: timing.repeatInterval ?? TIER_REPEAT[tier],
-      })),
+      routes: [
+        {
+          matchers: [`alertname="${WATCHDOG_ALERT}"`],
+          receiver: deadMansSwitchReceiverName(r),
+          group_by: ['alertname'],
+          group_wait: '0s',
+          group_interval: timing.watchdogInterval ?? WATCHDOG_INTERVAL,
+          repeat_interval: timing.watchdogInterval ?? WATCHDOG_INTERVAL,
+        },
+        { matchers: ['severity="none"'], receiver: SILENT_RECEIVER },
+        ...SEVERITIES.map((tier) => ({
+          matchers: [`severity="${tier}"`],
+          receiver: receiverName(tier, r),
+          repeat_interval: timing.repeatInterval ?? TIER_REPEAT[tier],
+        })),
+      ],
     },
-    inhibit_rules: INHIBITIONS.map((i) => ({
-      source_matchers: [exact(i.sources)],
-      target_matchers: [exact(i.targets)],
-      ...(i.equal ? { equal: i.equal } : {}),
-    })),
-    receivers: SEVERITIES.map((tier) => receiver(tier, r)),
+    inhibit_rules: INHIBITIONS.flatMap((i) => {
+      const target = { target_matchers: [exact(i.targets)], ...(i.equal ? { equal: i.equal } : {}) };
+      const rules = [{ source_matchers: [exact(i.sources)], ...target }];
+      // After recovery: the helper alert, labelled with the cause, holds the same targets.
+      if (i.holdAfterRecovery) {
+        rules.push({ source_matchers: [`alertname="${RECENT_CAUSE_ALERT}"`, `cause=~"${i.sources.join('|')}"`], ...target });
+      }
+      return rules;
+    }),
+    receivers: [...SEVERITIES.map((tier) => receiver(tier, r)), deadMansSwitchReceiver(r), { name: SILENT_RECEIVER }],
   };
   return stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
 }

@@ -4,6 +4,7 @@ import { renderAlertFile, renderRecordingFile, type RenderOptions } from './rend
 import { appAlerts } from './rules/app.js';
 import { clickAlerts } from './rules/clicks.js';
 import { dataAlerts } from './rules/data.js';
+import { inhibitorAlerts } from './rules/inhibitors.js';
 import { observabilityAlerts } from './rules/observability.js';
 import { sloAlerts, sloRecordingGroup } from './slo/rules.js';
 import { SLOS } from './slo/spec.js';
@@ -15,6 +16,7 @@ export const ALERTS: readonly AlertDefinition[] = [
   ...clickAlerts,
   ...observabilityAlerts,
   ...SLOS.flatMap(sloAlerts),
+  ...inhibitorAlerts,
 ];
 
 export const RECORDING_GROUPS: readonly RecordingGroup[] = SLOS.map(sloRecordingGroup);
@@ -36,4 +38,4 @@ export function renderRuleFiles(opts: RenderOptions = {}): Record<string, string
   };
 }
 
-export type { AlertDefinition, RecordingGroup, Severity } from './types.js';
+export type { AlertDefinition, AlertSeverity, RecordingGroup, Severity } from './types.js';

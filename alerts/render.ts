@@ -1,5 +1,6 @@
 // Definitions -> Prometheus rule files (pure).
 import { stringify } from 'yaml';
+import { DEFAULT_GRAFANA_URL, panelUrl } from '../monitoring/dashboards/panels.js';
 import { runbookUrl } from './runbook-url.js';
 import type { AlertDefinition, RecordingGroup } from './types.js';
 
@@ -7,6 +8,8 @@ export interface RenderOptions {
   runbookBaseUrl?: string;
   /** Size of the disk the PostgreSQL data lives on (per stack; see capacity.ts). */
   postgresVolumeBytes?: number;
+  /** Grafana's root URL as a responder opens it, for each alert's dashboard_url. */
+  grafanaUrl?: string;
 }
 
 export function alertRule(a: AlertDefinition, opts: RenderOptions = {}) {
@@ -19,6 +22,8 @@ export function alertRule(a: AlertDefinition, opts: RenderOptions = {}) {
       summary: a.summary,
       description: a.description,
       runbook_url: runbookUrl(a.name, opts.runbookBaseUrl),
+      // The panel the runbook sends the responder to, opened alone.
+      dashboard_url: panelUrl(a.runbook.diagnose.panel.dashboard, a.runbook.diagnose.panel.panel, opts.grafanaUrl ?? DEFAULT_GRAFANA_URL),
     },
   };
 }

@@ -3,6 +3,11 @@
 export const THRESHOLDS = {
   /** Share of a replica's requests answered 5xx before it is called unhealthy. */
   replicaErrorRatio: 0.05,
+  /**
+   * Below this many requests per second (probes not counted) a replica's error ratio is noise:
+   * 1 error in 3 requests is 33%. 0.2/s is 60 requests in the 5-minute window.
+   */
+  replicaMinRequestsPerSecond: 0.2,
   /** p99 of redirects, seconds. */
   redirectP99Seconds: 0.25,
   /** Age of the oldest unflushed click, seconds: the flusher is falling behind. */
@@ -11,4 +16,28 @@ export const THRESHOLDS = {
   postgresVolumeFullRatio: 0.9,
   /** Hours ahead predict_linear looks for the ticket. */
   postgresVolumeFillHorizonHours: 24,
+  /** Restarts of one replica within 30 minutes that make a crash loop. */
+  crashLoopRestarts: 3,
+  /** Traffic below this share of the same 30 minutes last week... */
+  trafficDropRatio: 0.5,
+  /** ...when last week had at least this many requests per second (quiet hours prove nothing). */
+  trafficDropMinRequestsPerSecond: 1,
+  /** Share of redirect lookups answered not found (a lost links table looks like this). */
+  notFoundShare: 0.5,
+  /** ...over at least this many redirect lookups per second. */
+  notFoundMinRequestsPerSecond: 0.2,
+  /** Share of PostgreSQL's max_connections in use. */
+  postgresConnectionsRatio: 0.8,
+  /** Age of the oldest open transaction, seconds. */
+  postgresLongTransactionSeconds: 300,
+  /** Share of Redis' maxmemory used while it evicts. */
+  redisMemoryRatio: 0.9,
+  /** Share of PgBouncer's max_client_conn in use. */
+  pgbouncerClientsRatio: 0.8,
+  /** Clients waiting for a server connection, on average over 5 minutes. */
+  pgbouncerAverageWaiting: 1,
+  /** Age of the oldest waiting client, seconds, on average over 5 minutes. */
+  pgbouncerMaxWaitSeconds: 1,
+  /** Share of notifications (Alertmanager to a receiver, Prometheus to Alertmanager) that fail. */
+  notificationFailureRatio: 0.01,
 } as const;

@@ -2,9 +2,14 @@
 
 export type Severity = 'critical' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
+/**
+ * `none`: not a tier. The Watchdog (routed to the dead man's switch) and the inhibitor alerts
+ * (routed to a receiver that tells no one) carry it; nobody is notified of them as such.
+ */
+export type AlertSeverity = Severity | 'none';
 
 /** Components an alert can be about (topology names; Prometheus job names). */
-export type Component = 'nginx' | 'app' | 'pgbouncer' | 'postgres' | 'redis' | 'prometheus' | 'alertmanager';
+export type Component = 'nginx' | 'app' | 'pgbouncer' | 'postgres' | 'redis' | 'prometheus' | 'alertmanager' | 'edge';
 
 /** Shell commands per placement; aws stays empty until that placement exists. */
 export interface PlacementCommands {
@@ -41,7 +46,7 @@ export interface AlertDefinition {
   group: string;
   expr: string;
   for: string;
-  severity: Severity;
+  severity: AlertSeverity;
   component: Component;
   /** Go templates; only {{ $labels.x }} and {{ $value | printf "%.Nf" }} (see template.ts). */
   summary: string;

@@ -12,7 +12,10 @@ export type MetricSource =
   | 'pgbouncer-exporter'
   | 'redis-exporter'
   | 'alertmanager'
+  | 'prometheus'
+  | 'blackbox-exporter'
   | 'prometheus (scrape)'
+  | 'prometheus (rules)'
   | 'recording rule';
 
 export interface CatalogEntry {
@@ -31,6 +34,9 @@ const pgbouncer = m('pgbouncer-exporter');
 const redis = m('redis-exporter');
 const alertmanager = m('alertmanager');
 const scrape = m('prometheus (scrape)');
+const prometheus = m('prometheus');
+const blackbox = m('blackbox-exporter');
+const rules = m('prometheus (rules)');
 
 /** The app's contract metrics (shared contract "App metrics"). */
 export const APP_METRICS: CatalogEntry[] = [
@@ -75,12 +81,15 @@ export const EXPORTER_METRICS: CatalogEntry[] = [
   postgres('pg_stat_activity_max_tx_duration', 'gauge', 'Longest running transaction by state'),
   postgres('pg_stat_database_xact_commit', 'counter', 'Transactions committed'),
   postgres('pg_stat_database_xact_rollback', 'counter', 'Transactions rolled back'),
+  postgres('pg_stat_database_deadlocks', 'counter', 'Deadlocks detected'),
+  postgres('pg_settings_max_connections', 'gauge', 'max_connections'),
   redis('redis_up', 'gauge', 'The exporter could reach Redis'),
   redis('redis_memory_used_bytes', 'gauge', 'Memory used by Redis'),
   redis('redis_memory_max_bytes', 'gauge', 'maxmemory'),
   redis('redis_connected_clients', 'gauge', 'Connected clients'),
   redis('redis_evicted_keys_total', 'counter', 'Keys evicted under maxmemory'),
   redis('redis_commands_processed_total', 'counter', 'Commands processed'),
+  redis('redis_rejected_connections_total', 'counter', 'Connections refused at maxclients'),
 ];
 
 /**
@@ -96,14 +105,38 @@ export const PGBOUNCER_METRICS: CatalogEntry[] = [
   pgbouncer('pgbouncer_pools_server_idle_connections', 'gauge', 'Server connections idle'),
   pgbouncer('pgbouncer_pools_client_maxwait_seconds', 'gauge', 'Age of the oldest waiting client'),
   pgbouncer('pgbouncer_databases_pool_size', 'gauge', 'Configured pool size per database'),
+  pgbouncer('pgbouncer_config_max_client_connections', 'gauge', 'max_client_conn'),
 ];
 
 export const TOOL_METRICS: CatalogEntry[] = [
   scrape('up', 'gauge', '1 when the last scrape of the target succeeded'),
   scrape('scrape_duration_seconds', 'gauge', 'Duration of the last scrape'),
   scrape('scrape_samples_scraped', 'gauge', 'Samples the last scrape returned'),
+  rules('ALERTS', 'gauge', 'Every pending and firing alert, by alertname and alertstate'),
+];
+
+/** Prometheus' and Alertmanager's own metrics, checked against the Debian binaries (tools-metrics.test.ts). */
+export const SELF_METRICS: CatalogEntry[] = [
   alertmanager('alertmanager_notifications_total', 'counter', 'Notifications attempted by integration'),
   alertmanager('alertmanager_notifications_failed_total', 'counter', 'Notifications failed by integration'),
+  alertmanager('alertmanager_notification_requests_failed_total', 'counter', 'Requests to an integration that failed (before retries)'),
+  alertmanager('alertmanager_config_last_reload_successful', 'gauge', '1 if the last configuration reload succeeded'),
+  alertmanager('alertmanager_config_last_reload_success_timestamp_seconds', 'gauge', 'Time of the last successful reload'),
+  prometheus('prometheus_rule_evaluation_failures_total', 'counter', 'Rule evaluations that failed, by rule group'),
+  prometheus('prometheus_rule_group_last_duration_seconds', 'gauge', 'Duration of the last evaluation of each rule group'),
+  prometheus('prometheus_notifications_alertmanagers_discovered', 'gauge', 'Alertmanagers Prometheus sends to'),
+  prometheus('prometheus_notifications_errors_total', 'counter', 'Errors sending alerts to Alertmanager'),
+  prometheus('prometheus_notifications_sent_total', 'counter', 'Alerts sent to Alertmanager'),
+  prometheus('prometheus_notifications_queue_length', 'gauge', 'Alerts waiting to be sent'),
+  prometheus('prometheus_config_last_reload_successful', 'gauge', '1 if the last configuration reload succeeded'),
+  prometheus('prometheus_config_last_reload_success_timestamp_seconds', 'gauge', 'Time of the last successful reload'),
+];
+
+/** The blackbox exporter's probe results (the edge SLI, monitoring/edge.ts). */
+export const BLACKBOX_METRICS: CatalogEntry[] = [
+  blackbox('probe_success', 'gauge', '1 when the probe passed every check of its module'),
+  blackbox('probe_http_status_code', 'gauge', 'Status code of the probed answer'),
+  blackbox('probe_duration_seconds', 'gauge', 'Duration of the probe'),
 ];
 
 /** Recording rules from alerts/ (SLO ratios), one entry per recorded name. */
@@ -116,7 +149,7 @@ export function recordingRuleMetrics(): CatalogEntry[] {
 }
 
 export function metricsCatalog(): CatalogEntry[] {
-  return [...APP_METRICS, ...APP_DEFAULT_METRICS, ...EXPORTER_METRICS, ...PGBOUNCER_METRICS, ...TOOL_METRICS, ...recordingRuleMetrics()];
+  return [...APP_METRICS, ...APP_DEFAULT_METRICS, ...EXPORTER_METRICS, ...PGBOUNCER_METRICS, ...TOOL_METRICS, ...SELF_METRICS, ...BLACKBOX_METRICS, ...recordingRuleMetrics()];
 }
 
 /** Every series name a query may use: histograms contribute _bucket, _sum and _count. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { edgeScrapeTarget } from './edge.js';
 import { renderPrometheusConfig, type PrometheusConfigInput } from './prometheus-config.js';
 import { PROMTOOL, runTool, withFiles } from './tools/validators.js';
 
@@ -44,5 +45,20 @@ describe('renderPrometheusConfig', () => {
     );
     expect(r.output).toContain('SUCCESS');
     expect(r.code).toBe(0);
+  });
+
+  it('renders the edge probe job: the exporter asked to probe the front door with the edge module', () => {
+    const withEdge = { ...input, targets: [...input.targets, edgeScrapeTarget('blackbox-exporter:9115', 'http://nginx:8080/')] };
+    const cfg = parse(renderPrometheusConfig(withEdge));
+    const edge = cfg.scrape_configs.find((j: { job_name: string }) => j.job_name === 'edge');
+    expect(edge).toEqual({
+      job_name: 'edge',
+      metrics_path: '/probe',
+      params: { module: ['http_edge'], target: ['http://nginx:8080/urls'] },
+      static_configs: [{ targets: ['blackbox-exporter:9115'], labels: { component: 'edge', instance: 'front-door' } }],
+    });
+    const r = withFiles({ 'prometheus.yml': renderPrometheusConfig(withEdge), 'shortstack-alerts.yml': 'groups: []\n' },
+      (dir) => runTool(PROMTOOL, ['check', 'config', 'prometheus.yml'], dir));
+    expect(r.code, r.output).toBe(0);
   });
 });

@@ -8,6 +8,8 @@ export interface ScrapeTarget {
   /** host:port */
   address: string;
   metricsPath?: string;
+  /** URL parameters of every scrape (the blackbox exporter's `module` and `target`). */
+  params?: Record<string, string[]>;
   labels?: Record<string, string>;
 }
 
@@ -33,6 +35,7 @@ interface StaticConfig {
 interface ScrapeConfig {
   job_name: string;
   metrics_path?: string;
+  params?: Record<string, string[]>;
   static_configs: StaticConfig[];
 }
 
@@ -48,9 +51,12 @@ function scrapeConfigs(targets: ScrapeTarget[]): ScrapeConfig[] {
     if (!job) {
       job = { job_name: t.job, static_configs: [] };
       if (t.metricsPath !== undefined && t.metricsPath !== '/metrics') job.metrics_path = t.metricsPath;
+      if (t.params && Object.keys(t.params).length > 0) job.params = t.params;
       jobs.set(t.job, job);
     } else if ((job.metrics_path ?? '/metrics') !== (t.metricsPath ?? '/metrics')) {
       throw new Error(`job ${t.job}: targets disagree on metrics path`);
+    } else if (JSON.stringify(job.params ?? {}) !== JSON.stringify(t.params ?? {})) {
+      throw new Error(`job ${t.job}: targets disagree on params`);
     }
     // One static config per target: each carries its own instance label, so an instance is
     // named for the component or replica (app-2), never for an address that changes per placement.

@@ -26,7 +26,9 @@ export function dashboardQueries(): QuerySource[] {
         walk(p.panels);
       }
     };
-    walk((JSON.parse(json) as { panels: PanelJson[] }).panels);
+    const d = JSON.parse(json) as { panels: PanelJson[]; annotations?: { list?: { name?: string; expr?: string }[] } };
+    walk(d.panels);
+    for (const a of d.annotations?.list ?? []) if (a.expr) out.push({ where: `${file}: annotation ${a.name}`, expr: a.expr });
   }
   return out;
 }

@@ -18,6 +18,8 @@ export const SYSTEM_PACKAGES: Readonly<Record<string, string>> = {
   'prometheus-redis-exporter': '/usr/bin/prometheus-redis-exporter',
   'prometheus-pgbouncer-exporter': '/usr/bin/prometheus-pgbouncer-exporter',
   'prometheus-nginx-exporter': '/usr/bin/prometheus-nginx-exporter',
+  // The edge SLI's prober.
+  'prometheus-blackbox-exporter': '/usr/bin/prometheus-blackbox-exporter',
 };
 
 export function missingPackages(): string[] {

@@ -11,10 +11,12 @@ export interface AlertCase {
   kind: 'fires' | 'quiet';
   /** Step between input samples; 1m unless set. */
   interval?: string;
+  /** How often the rules are evaluated; 1m unless set (a week-long case: 10m). */
+  evaluationInterval?: string;
   series: SeriesInput[];
   /** fires: firing here with `expect`; quiet: nothing here. */
   at: string;
-  /** fires: not yet firing here (still pending, or not yet true). */
+  /** fires: not yet firing here (still pending, or not yet true); only the Watchdog has none. */
   before?: string;
   /** fires: one entry per expected alert: labels from the series (the rule's own are added), and
    * $value where the annotations print it. */
@@ -29,6 +31,18 @@ const req = (instance: string, status: string) =>
 const latency = (suffix: 'bucket' | 'count', le?: string) =>
   `http_request_duration_seconds_${suffix}{${app('app-1')}, method="GET", route="/:code", status_code="302"${le ? `, le="${le}"` : ''}}`;
 const slo = (id: string) => ({ service: 'shortstack', slo: id });
+const waiting = `pgbouncer_pools_client_waiting_connections{${target('pgbouncer', 'pgbouncer')}, database="shortstack", user="shortstack"}`;
+const probe = (values: string) => s('probe_success{job="edge", instance="front-door", component="edge"}', values);
+const am = (metric: string, integration: string, values: string) =>
+  s(`${metric}{${target('alertmanager', 'alertmanager')}, integration="${integration}"}`, values);
+const pg = (metric: string, labels: string, values: string) => s(`${metric}{${target('postgres', 'postgres')}${labels}}`, values);
+const redis = (metric: string, values: string) => s(`${metric}{${target('redis', 'redis')}}`, values);
+const bouncer = (metric: string, labels: string, values: string) => s(`${metric}{${target('pgbouncer', 'pgbouncer')}${labels}}`, values);
+const lookup = (result: string, values: string) => s(`shortstack_redirects_total{${app('app-1')}, result="${result}"}`, values);
+const prom = (metric: string, labels: string, values: string) => s(`${metric}{${target('prometheus', 'prometheus')}${labels}}`, values);
+/** Every scrape job present, so absent() finds nothing missing. */
+const allJobs = (values: string) => ['nginx', 'postgres', 'pgbouncer', 'redis', 'prometheus', 'alertmanager', 'edge']
+  .map((j) => s(`up{${target(j, j)}}`, values));
 
 /** A target that goes down after the first sample, and a quiet twin that stays up. */
 function downCases(alert: string, metric: string, job: string, instance: string, forMinutes: number): AlertCase[] {
@@ -38,6 +52,9 @@ function downCases(alert: string, metric: string, job: string, instance: string,
     { alert, kind: 'quiet', series: series('1x20'), at: '15m' },
   ];
 }
+
+/** 12 failed probes (60:15 to 63:00) of the 241 in the hour up to 63:00, both ends included. */
+const EDGE_OUTAGE_RATIO_AT_63M = 12 / 241;
 
 export const ALERT_CASES: AlertCase[] = [
   ...downCases('AppReplicaDown', 'up', 'app', 'app-1', 1),
@@ -74,6 +91,16 @@ export const ALERT_CASES: AlertCase[] = [
     series: [s(req('app-1', '302'), '0+100x30'), s(req('app-1', '500'), '0+1x30')], at: '20m',
   },
   {
+    // Half of an idle replica's requests failed: 1 in 2 per minute is under the traffic guard.
+    alert: 'AppReplicaErrorRatioHigh', kind: 'quiet',
+    series: [s(req('app-1', '302'), '0+1x30'), s(req('app-1', '500'), '0+1x30')], at: '20m',
+  },
+  {
+    // Docker's health checks are not traffic: they neither dilute nor make up the ratio.
+    alert: 'AppReplicaErrorRatioHigh', kind: 'quiet',
+    series: [s(`http_requests_total{${app('app-1')}, method="GET", route="/health", status_code="200"}`, '0+600x30'), s(req('app-1', '500'), '0+1x30')], at: '20m',
+  },
+  {
     // p99 inside the (0.25, 0.5] bucket: 0.25 + 0.25 * (99 - 98) / (100 - 98) = 0.375 s.
     alert: 'RedirectLatencyHigh', kind: 'fires',
     series: [s(latency('bucket', '0.25'), '0+98x30'), s(latency('bucket', '0.5'), '0+100x30'), s(latency('bucket', '+Inf'), '0+100x30')],
@@ -87,13 +114,25 @@ export const ALERT_CASES: AlertCase[] = [
   ...downCases('PgbouncerDown', 'pgbouncer_up', 'pgbouncer', 'pgbouncer', 1),
   {
     alert: 'PgbouncerPoolSaturated', kind: 'fires',
-    series: [s(`pgbouncer_pools_client_waiting_connections{${target('pgbouncer', 'pgbouncer')}, database="shortstack", user="shortstack"}`, '0 3x20')],
-    before: '2m', at: '3m', expect: [{ labels: { instance: 'pgbouncer', database: 'shortstack' }, value: 3 }],
+    series: [s(`${waiting}`, '0 3x20')],
+    before: '2m', at: '3m', expect: [{ labels: { instance: 'pgbouncer', database: 'shortstack' } }],
+  },
+  {
+    // The pool fills and drains between scrapes: a zero every other sample must not reset `for`.
+    alert: 'PgbouncerPoolSaturated', kind: 'fires',
+    series: [s(`${waiting}`, '0 4 0 4 0 4 0 4 0 4 0 4 0 4 0 4')],
+    before: '2m', at: '3m', expect: [{ labels: { instance: 'pgbouncer', database: 'shortstack' } }],
+  },
+  {
+    // The oldest client waits seconds while the queue itself looks short at scrape time.
+    alert: 'PgbouncerPoolSaturated', kind: 'fires',
+    series: [s(`${waiting}`, '0x20'), s(`pgbouncer_pools_client_maxwait_seconds{${target('pgbouncer', 'pgbouncer')}, database="shortstack", user="shortstack"}`, '0 4 0 4 0 4 0 4 0 4 0 4 0 4')],
+    before: '2m', at: '3m', expect: [{ labels: { instance: 'pgbouncer', database: 'shortstack' } }],
   },
   {
     alert: 'PgbouncerPoolSaturated', kind: 'quiet',
     // A one-sample queue during a burst is normal.
-    series: [s(`pgbouncer_pools_client_waiting_connections{${target('pgbouncer', 'pgbouncer')}, database="shortstack", user="shortstack"}`, '0 4 0x20')], at: '15m',
+    series: [s(`${waiting}`, '0 4 0x20')], at: '3m',
   },
   ...downCases('RedisDown', 'redis_up', 'redis', 'redis', 1),
   {
@@ -143,13 +182,172 @@ export const ALERT_CASES: AlertCase[] = [
   { alert: 'ScrapeTargetDown', kind: 'quiet', series: [s(`up{${target('redis', 'redis')}}`, '1x20'), s(`up{${app('app-1')}}`, '1 0x20')], at: '15m' },
   {
     alert: 'AlertmanagerNotificationsFailing', kind: 'fires',
-    series: [s(`alertmanager_notifications_failed_total{${target('alertmanager', 'alertmanager')}, integration="discord"}`, '0+1x20')],
-    before: '5m', at: '6m', expect: [{ labels: { instance: 'alertmanager', integration: 'discord' }, value: 1 / 60 }],
+    series: [am('alertmanager_notifications_failed_total', 'discord', '0+1x20'), am('alertmanager_notifications_total', 'discord', '0+2x20')],
+    before: '5m', at: '6m', expect: [{ labels: { instance: 'alertmanager', integration: 'discord' }, value: 0.5 }],
   },
   {
-    // One failure long ago is not a failing integration.
+    // One failure long ago is not a failing integration; PagerDuty has its own, critical alert.
     alert: 'AlertmanagerNotificationsFailing', kind: 'quiet',
-    series: [s(`alertmanager_notifications_failed_total{${target('alertmanager', 'alertmanager')}, integration="discord"}`, '0 1x20')], at: '15m',
+    series: [am('alertmanager_notifications_failed_total', 'discord', '0 1x20'), am('alertmanager_notifications_total', 'discord', '0+10x20'),
+      am('alertmanager_notifications_failed_total', 'pagerduty', '0+1x20'), am('alertmanager_notifications_total', 'pagerduty', '0+1x20')], at: '15m',
+  },
+  {
+    alert: 'AlertmanagerPagerdutyNotificationsFailing', kind: 'fires',
+    series: [am('alertmanager_notifications_failed_total', 'pagerduty', '0+1x20'), am('alertmanager_notifications_total', 'pagerduty', '0+1x20'),
+      am('alertmanager_notifications_failed_total', 'discord', '0+1x20'), am('alertmanager_notifications_total', 'discord', '0+1x20')],
+    before: '5m', at: '6m', expect: [{ labels: { instance: 'alertmanager', integration: 'pagerduty' }, value: 1 }],
+  },
+  {
+    alert: 'AlertmanagerPagerdutyNotificationsFailing', kind: 'quiet',
+    series: [am('alertmanager_notifications_failed_total', 'pagerduty', '0x20'), am('alertmanager_notifications_total', 'pagerduty', '0+1x20')], at: '15m',
+  },
+  { alert: 'Watchdog', kind: 'fires', series: [], at: '0m', expect: [{ labels: {} }] },
+  // The Watchdog has no quiet case in a working pipeline: "quiet" is the dead man's switch's job.
+  {
+    alert: 'ScrapeJobAbsent', kind: 'fires',
+    series: allJobs('1x30').filter((x) => !x.series.includes('job="edge"')),
+    before: '9m', at: '10m', expect: [{ labels: { job: 'edge' } }],
+  },
+  { alert: 'ScrapeJobAbsent', kind: 'quiet', series: allJobs('1x30'), at: '20m' },
+  {
+    alert: 'PrometheusRuleEvaluationFailures', kind: 'fires',
+    series: [prom('prometheus_rule_evaluation_failures_total', ', rule_group="shortstack-alerts.yml;shortstack-app"', '0+1x20')],
+    before: '5m', at: '6m', expect: [{ labels: { instance: 'prometheus', rule_group: 'shortstack-alerts.yml;shortstack-app' }, value: 5 }],
+  },
+  {
+    alert: 'PrometheusRuleEvaluationFailures', kind: 'quiet',
+    series: [prom('prometheus_rule_evaluation_failures_total', ', rule_group="g"', '0 1 1x20')], at: '15m',
+  },
+  {
+    alert: 'PrometheusNotConnectedToAlertmanagers', kind: 'fires',
+    series: [prom('prometheus_notifications_alertmanagers_discovered', '', '1 0x20')],
+    before: '10m', at: '11m', expect: [{ labels: { job: 'prometheus', instance: 'prometheus' } }],
+  },
+  {
+    // A restart of Alertmanager (one scrape without it) is not a lost Alertmanager.
+    alert: 'PrometheusNotConnectedToAlertmanagers', kind: 'quiet',
+    series: [prom('prometheus_notifications_alertmanagers_discovered', '', '1 0 1x20')], at: '15m',
+  },
+  {
+    alert: 'PrometheusErrorSendingAlerts', kind: 'fires',
+    series: [prom('prometheus_notifications_errors_total', ', alertmanager="http://127.0.0.1:9093/api/v2/alerts"', '0+1x20'),
+      prom('prometheus_notifications_sent_total', ', alertmanager="http://127.0.0.1:9093/api/v2/alerts"', '0+4x20')],
+    before: '10m', at: '11m', expect: [{ labels: { instance: 'prometheus', alertmanager: 'http://127.0.0.1:9093/api/v2/alerts' }, value: 0.25 }],
+  },
+  {
+    alert: 'PrometheusErrorSendingAlerts', kind: 'quiet',
+    series: [prom('prometheus_notifications_errors_total', ', alertmanager="a"', '0x20'), prom('prometheus_notifications_sent_total', ', alertmanager="a"', '0+4x20')], at: '15m',
+  },
+  {
+    alert: 'PrometheusConfigReloadFailed', kind: 'fires',
+    series: [prom('prometheus_config_last_reload_successful', '', '1 0x30')],
+    before: '15m', at: '16m', expect: [{ labels: { job: 'prometheus', instance: 'prometheus' } }],
+  },
+  { alert: 'PrometheusConfigReloadFailed', kind: 'quiet', series: [prom('prometheus_config_last_reload_successful', '', '1x30')], at: '20m' },
+  {
+    alert: 'AlertmanagerConfigReloadFailed', kind: 'fires',
+    series: [s(`alertmanager_config_last_reload_successful{${target('alertmanager', 'alertmanager')}}`, '1 0x30')],
+    before: '15m', at: '16m', expect: [{ labels: { job: 'alertmanager', instance: 'alertmanager' } }],
+  },
+  {
+    alert: 'AlertmanagerConfigReloadFailed', kind: 'quiet',
+    series: [s(`alertmanager_config_last_reload_successful{${target('alertmanager', 'alertmanager')}}`, '1 0 1x30')], at: '20m',
+  },
+  {
+    alert: 'AppCrashLoop', kind: 'fires',
+    series: [s(`process_start_time_seconds{${app('app-1')}}`, '1000 1000 1120 1120 1240 1240 1360x20')],
+    before: '5m', at: '6m', expect: [{ labels: { job: 'app', instance: 'app-1' }, value: 3 }],
+  },
+  {
+    // A deploy restarts each replica once.
+    alert: 'AppCrashLoop', kind: 'quiet',
+    series: [s(`process_start_time_seconds{${app('app-1')}}`, '1000 1000 1120x20')], at: '10m',
+  },
+  {
+    // Last week 10 req/s, now 2 req/s (probes not counted).
+    alert: 'TrafficDropWeekOverWeek', kind: 'fires', interval: '30m', evaluationInterval: '30m',
+    series: [s(req('app-1', '302'), '0+18000x336 6048000+3600x20')],
+    before: '7d1h', at: '7d1h30m', expect: [{ labels: {}, value: 2 }],
+  },
+  {
+    // The same traffic as last week; and a new stack (no last week) is quiet too.
+    alert: 'TrafficDropWeekOverWeek', kind: 'quiet', interval: '30m', evaluationInterval: '30m',
+    series: [s(req('app-1', '302'), '0+18000x360')], at: '7d2h',
+  },
+  {
+    alert: 'NotFoundShareHigh', kind: 'fires',
+    series: [lookup('found', '0+30x30'), lookup('not_found', '0x5 0+90x25')],
+    before: '19m', at: '20m', expect: [{ labels: {}, value: 0.75 }],
+  },
+  {
+    // A few misses at night: a high share of almost nothing.
+    alert: 'NotFoundShareHigh', kind: 'quiet',
+    series: [lookup('found', '0+1x30'), lookup('not_found', '0+5x30')], at: '25m',
+  },
+  {
+    alert: 'PostgresConnectionsNearMax', kind: 'fires',
+    series: [pg('pg_stat_activity_count', ', datname="shortstack", state="active"', '50 90x20'), pg('pg_stat_activity_count', ', datname="shortstack", state="idle"', '0x20'),
+      pg('pg_settings_max_connections', '', '100x20')],
+    before: '5m', at: '6m', expect: [{ labels: { instance: 'postgres' }, value: 0.9 }],
+  },
+  {
+    alert: 'PostgresConnectionsNearMax', kind: 'quiet',
+    series: [pg('pg_stat_activity_count', ', datname="shortstack", state="active"', '50x20'), pg('pg_settings_max_connections', '', '100x20')], at: '15m',
+  },
+  {
+    alert: 'PostgresDeadlocks', kind: 'fires',
+    series: [pg('pg_stat_database_deadlocks', ', datid="16384", datname="shortstack"', '0 0 0 1x20')],
+    before: '2m', at: '3m', expect: [{ labels: { instance: 'postgres', datname: 'shortstack' }, value: 1 }],
+  },
+  { alert: 'PostgresDeadlocks', kind: 'quiet', series: [pg('pg_stat_database_deadlocks', ', datid="16384", datname="shortstack"', '2x20')], at: '15m' },
+  {
+    alert: 'PostgresLongTransaction', kind: 'fires',
+    series: [pg('pg_stat_activity_max_tx_duration', ', datname="shortstack", state="idle in transaction"', '0 400+60x20')],
+    before: '2m', at: '3m', expect: [{ labels: { instance: 'postgres', datname: 'shortstack' }, value: 520 }],
+  },
+  {
+    alert: 'PostgresLongTransaction', kind: 'quiet',
+    series: [pg('pg_stat_activity_max_tx_duration', ', datname="shortstack", state="active"', '0 2 1 3 0x20')], at: '15m',
+  },
+  {
+    alert: 'PgbouncerClientsNearMax', kind: 'fires',
+    series: [bouncer('pgbouncer_pools_client_active_connections', ', database="shortstack", user="shortstack"', '10 85x20'),
+      bouncer('pgbouncer_pools_client_waiting_connections', ', database="shortstack", user="shortstack"', '0 5x20'),
+      bouncer('pgbouncer_config_max_client_connections', '', '100x20')],
+    before: '5m', at: '6m', expect: [{ labels: { instance: 'pgbouncer' }, value: 0.9 }],
+  },
+  {
+    alert: 'PgbouncerClientsNearMax', kind: 'quiet',
+    series: [bouncer('pgbouncer_pools_client_active_connections', ', database="shortstack", user="shortstack"', '20x20'),
+      bouncer('pgbouncer_pools_client_waiting_connections', ', database="shortstack", user="shortstack"', '0x20'),
+      bouncer('pgbouncer_config_max_client_connections', '', '100x20')], at: '15m',
+  },
+  {
+    alert: 'RedisRejectedConnections', kind: 'fires',
+    series: [redis('redis_rejected_connections_total', '0 0 3x20')],
+    before: '1m', at: '2m', expect: [{ labels: { instance: 'redis' }, value: 3 }],
+  },
+  { alert: 'RedisRejectedConnections', kind: 'quiet', series: [redis('redis_rejected_connections_total', '3x20')], at: '15m' },
+  {
+    alert: 'RedisMemoryNearMaxEvicting', kind: 'fires',
+    series: [redis('redis_memory_used_bytes', '95x30'), redis('redis_memory_max_bytes', '100x30'), redis('redis_evicted_keys_total', '0+10x30')],
+    before: '10m', at: '11m', expect: [{ labels: { job: 'redis', instance: 'redis' }, value: 0.95 }],
+  },
+  {
+    // Full but not evicting (keys expire on their own), and no maxmemory at all (0): quiet.
+    alert: 'RedisMemoryNearMaxEvicting', kind: 'quiet',
+    series: [redis('redis_memory_used_bytes', '95x30'), redis('redis_memory_max_bytes', '100x30'), redis('redis_evicted_keys_total', '5x30')], at: '20m',
+  },
+  {
+    // Every replica down stays a root cause for 35 minutes after it resolved: the SLO burns it
+    // caused must not page on the way out.
+    alert: 'RootCauseRecentlyFiring', kind: 'fires',
+    series: [s(`up{${app('app-1')}}`, '1 0x10 1x60'), s(`up{${app('app-2')}}`, '1 0x10 1x60')],
+    before: '1m', at: '40m', expect: [{ labels: { cause: 'AppAllReplicasDown' } }],
+  },
+  {
+    alert: 'RootCauseRecentlyFiring', kind: 'quiet',
+    series: [s(`up{${app('app-1')}}`, '1 0x10 1x60'), s(`up{${app('app-2')}}`, '1 0x10 1x60')], at: '50m',
   },
   // SLO burns: a 2% error ratio is over 14.4x the 0.1% budget; 0.5% is over 3x but under 6x.
   {
@@ -189,4 +387,27 @@ export const ALERT_CASES: AlertCase[] = [
     alert: 'RedirectLatencyBudgetBurnTicket', kind: 'quiet',
     series: [s(latency('bucket', '0.1'), '0+995x40'), s(latency('count'), '0+1000x40')], at: '35m',
   },
+  // Edge: every replica down, nginx answers 502 to the probe (one probe every 15 s) after an
+  // hour of success: the page fires 3 minutes into the outage.
+  {
+    alert: 'EdgeAvailabilityBudgetBurnPage', kind: 'fires', interval: '15s',
+    series: [probe('1x240 0x40'), s('probe_http_status_code{job="edge", instance="front-door", component="edge"}', '401x240 502x40'),
+      s(`up{${app('app-1')}}`, '1x60 0x10'), s(`up{${app('app-2')}}`, '1x60 0x10')],
+    before: '62m', at: '63m', expect: [{ labels: slo('edge-availability'), value: EDGE_OUTAGE_RATIO_AT_63M }],
+  },
+  {
+    // One failed probe in an hour is noise, not a page.
+    alert: 'EdgeAvailabilityBudgetBurnPage', kind: 'quiet', interval: '15s',
+    series: [probe('1x200 0 1x100')], at: '70m',
+  },
+  {
+    // One probe in a hundred failing (from 25:00): over 3x the 0.1% budget; the ticket
+    // follows 15 minutes later. Its value is the 1-day ratio so far, weighted by probes: the
+    // failed probe is in 6 of the 5-minute windows recorded (25:00 to 30:00), and those 41
+    // windows (0:00 to 40:00) hold 1 + 5 + 9 + 13 + 17 + 36 * 21 = 801 probes.
+    alert: 'EdgeAvailabilityBudgetBurnTicket', kind: 'fires', interval: '15s',
+    series: [probe('1x99 0 1x99 0 1x99 0 1x99 0 1x99 0 1x99 0 1x99 0 1x99 0 1x99 0 1x99 0 1x99 0 1x99 0')],
+    before: '39m', at: '40m', expect: [{ labels: slo('edge-availability'), value: 6 / 801 }],
+  },
+  { alert: 'EdgeAvailabilityBudgetBurnTicket', kind: 'quiet', interval: '15s', series: [probe('1x400')], at: '90m' },
 ];

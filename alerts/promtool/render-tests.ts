@@ -20,8 +20,10 @@ function expectedAlerts(def: AlertDefinition, c: AlertCase, opts: RenderOptions)
 function testGroup(def: AlertDefinition, c: AlertCase, opts: RenderOptions) {
   const checks: { eval_time: string; alertname: string; exp_alerts: unknown[] }[] = [];
   if (c.kind === 'fires') {
-    if (!c.before || !c.expect?.length) throw new Error(`${c.alert}: a firing case needs 'before' and 'expect'`);
-    checks.push({ eval_time: c.before, alertname: c.alert, exp_alerts: [] });
+    if (!c.expect?.length) throw new Error(`${c.alert}: a firing case needs 'expect'`);
+    // No 'before' only for an alert that fires from the first evaluation (the Watchdog).
+    if (c.before) checks.push({ eval_time: c.before, alertname: c.alert, exp_alerts: [] });
+    else if (c.at !== '0m') throw new Error(`${c.alert}: a firing case needs 'before'`);
     checks.push({ eval_time: c.at, alertname: c.alert, exp_alerts: expectedAlerts(def, c, opts) });
   } else {
     checks.push({ eval_time: c.at, alertname: c.alert, exp_alerts: [] });
@@ -48,6 +50,7 @@ export function renderPromtoolTests(
   alerts: readonly AlertDefinition[],
   cases: readonly AlertCase[],
   opts: RenderOptions = {},
+  evaluationInterval = '1m',
 ): string {
   const byName = new Map(alerts.map((a) => [a.name, a]));
   const tests = cases.map((c) => {
@@ -55,5 +58,24 @@ export function renderPromtoolTests(
     if (!def) throw new Error(`case for unknown alert ${c.alert}`);
     return testGroup(def, c, opts);
   });
-  return stringify({ rule_files: Object.keys(ruleFiles), evaluation_interval: '1m', group_eval_order: groupOrder(ruleFiles), tests }, { lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify({ rule_files: Object.keys(ruleFiles), evaluation_interval: evaluationInterval, group_eval_order: groupOrder(ruleFiles), tests }, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+/**
+ * One test file per evaluation interval (a case spanning a week is evaluated every 10 minutes,
+ * not every minute): file name -> content, for `promtool test rules <every file>`.
+ */
+export function renderPromtoolTestFiles(
+  ruleFiles: Record<string, string>,
+  alerts: readonly AlertDefinition[],
+  cases: readonly AlertCase[],
+  opts: RenderOptions = {},
+): Record<string, string> {
+  const byInterval = new Map<string, AlertCase[]>();
+  for (const c of cases) {
+    const key = c.evaluationInterval ?? '1m';
+    byInterval.set(key, [...(byInterval.get(key) ?? []), c]);
+  }
+  return Object.fromEntries([...byInterval].map(([interval, list]) =>
+    [`tests-${interval}.yml`, renderPromtoolTests(ruleFiles, alerts, list, opts, interval)]));
 }

@@ -1,11 +1,16 @@
 // The app replicas and the front door: is the service there, and is it answering well?
 import { DASHBOARDS, OVERVIEW_PANELS } from '../../monitoring/dashboards/panels.js';
 import { docker, loopback } from '../commands.js';
+import { NOT_PROBES } from '../slo/spec.js';
 import { THRESHOLDS } from '../thresholds.js';
 import type { AlertDefinition } from '../types.js';
 
 const overview = (panel: string) => ({ dashboard: DASHBOARDS.overview.title, panel });
 const pct = (ratio: number) => `${ratio * 100}%`;
+const served = `http_requests_total{job="app", ${NOT_PROBES}}`;
+const trafficNow = `sum(rate(${served}[1h]))`;
+const trafficLastWeek = `sum(rate(${served}[1h] offset 1w))`;
+const lookups = (result?: string) => `sum(rate(shortstack_redirects_total{job="app"${result ? `, result="${result}"` : ''}}[10m]))`;
 
 export const appAlerts: AlertDefinition[] = [
   {
@@ -151,15 +156,18 @@ export const appAlerts: AlertDefinition[] = [
   {
     name: 'AppReplicaErrorRatioHigh',
     group: 'shortstack-app',
-    expr: `sum by (instance) (rate(http_requests_total{job="app", status_code=~"5.."}[5m]))
-  / sum by (instance) (rate(http_requests_total{job="app"}[5m])) > ${THRESHOLDS.replicaErrorRatio}`,
+    // The traffic guard: on an idle replica one error in three requests is not an error ratio.
+    expr: `sum by (instance) (rate(http_requests_total{job="app", ${NOT_PROBES}, status_code=~"5.."}[5m]))
+  / sum by (instance) (rate(${served}[5m])) > ${THRESHOLDS.replicaErrorRatio}
+and
+  sum by (instance) (rate(${served}[5m])) > ${THRESHOLDS.replicaMinRequestsPerSecond}`,
     for: '5m',
     severity: 'warning',
     component: 'app',
     summary: '{{ $labels.instance }} answers {{ $value | printf "%.3f" }} of requests with 5xx',
     description: `Over ${pct(THRESHOLDS.replicaErrorRatio)} of the requests {{ $labels.instance }} served in the last 5 minutes were 5xx.`,
     runbook: {
-      meaning: `One replica answers more than ${pct(THRESHOLDS.replicaErrorRatio)} of its requests with a server error.`,
+      meaning: `One replica answers more than ${pct(THRESHOLDS.replicaErrorRatio)} of its requests with a server error (counted only above ${THRESHOLDS.replicaMinRequestsPerSecond} requests per second, /health and /ready left out).`,
       impact: 'Clients routed to this replica see errors (503 when a dependency is down, 500 on a bug). The availability SLO burns.',
       diagnose: {
         promql: [
@@ -213,6 +221,96 @@ export const appAlerts: AlertDefinition[] = [
         'CPU-bound replicas: add replicas (`replicas` in the stack config, then `npm run up`).',
       ],
       escalate: 'Ticket the app team; the latency SLO alerts page if it eats the budget.',
+    },
+  },
+  {
+    name: 'AppCrashLoop',
+    group: 'shortstack-app',
+    expr: `changes(process_start_time_seconds{job="app"}[30m]) >= ${THRESHOLDS.crashLoopRestarts}`,
+    for: '0m',
+    severity: 'warning',
+    component: 'app',
+    summary: 'App replica {{ $labels.instance }} is crash-looping',
+    description: '{{ $labels.instance }} started {{ $value | printf "%.0f" }} times in 30 minutes: it crashes and is restarted.',
+    runbook: {
+      meaning: `One replica process started ${THRESHOLDS.crashLoopRestarts} times or more in 30 minutes: it dies and the restart policy (Docker's, or the supervisor's) brings it back, again and again.`,
+      impact: 'Requests in flight on it fail at each crash (nginx retries the idempotent ones); its buffered clicks are lost at each crash; capacity flickers.',
+      diagnose: {
+        promql: ['changes(process_start_time_seconds{job="app"}[30m])', 'process_resident_memory_bytes{job="app"}', 'nodejs_heap_size_used_bytes{job="app"}'],
+        logql: ['{component="app", replica="<instance>"} | json | level >= 50'],
+        panel: overview(OVERVIEW_PANELS.replicaRestarts),
+        commands: {
+          docker: [docker.logs('<instance>'), docker.inspect('<instance>', '{{.RestartCount}} {{.State.OOMKilled}} {{.State.ExitCode}}')],
+          loopback: [loopback.logs('<instance>')],
+        },
+      },
+      mitigate: [
+        'OOMKilled: raise its memory limit in the stack config, or roll back if a release grew the heap (Heap used per replica).',
+        'An exception at start (config, database refusing logins): the first error in its log; fix the config or roll back to the previous image digest.',
+      ],
+      escalate: 'Ticket the app team; page them if a second replica starts looping (AppRedundancyLost follows).',
+    },
+  },
+  {
+    name: 'TrafficDropWeekOverWeek',
+    group: 'shortstack-app',
+    // Only when last week had traffic worth comparing; an absent last week (a new stack) is quiet.
+    expr: `${trafficNow} < ${THRESHOLDS.trafficDropRatio} * ${trafficLastWeek}
+and
+  ${trafficLastWeek} > ${THRESHOLDS.trafficDropMinRequestsPerSecond}`,
+    for: '30m',
+    severity: 'warning',
+    component: 'app',
+    summary: 'Traffic is {{ $value | printf "%.2f" }} req/s, under half of the same time last week',
+    description: `Requests served in the last hour (probes not counted) have been under ${pct(THRESHOLDS.trafficDropRatio)} of the same hour a week ago for 30 minutes.`,
+    runbook: {
+      meaning: 'Fewer requests reach the replicas than a week ago at the same hour: clients cannot reach the service (DNS, TLS, a load balancer, a firewall), or a client integration broke.',
+      impact: 'Users may be failing before they reach the stack: nothing inside it shows errors.',
+      diagnose: {
+        promql: [trafficNow, trafficLastWeek, 'sum(rate(nginx_http_requests_total[30m]))', 'sum by (route) (rate(http_requests_total{job="app"}[30m]))'],
+        logql: ['sum by (status) (count_over_time({component="nginx"} | json [5m]))'],
+        panel: overview(OVERVIEW_PANELS.trafficWeekOverWeek),
+        commands: {
+          docker: ['curl -si "$FRONT_DOOR/urls"', docker.logs('nginx')],
+          loopback: ['curl -si "$FRONT_DOOR/urls"', loopback.logs('nginx')],
+        },
+      },
+      mitigate: [
+        'Check the way in from outside: DNS of the public name, the certificate, the load balancer or the published port.',
+        'If nginx sees the requests but the replicas do not, look at nginx (NginxDown, the edge SLO); if nginx sees none, the problem is in front of it.',
+        'A known cause (a holiday, a client\'s migration): silence it for the day in Alertmanager.',
+      ],
+      escalate: 'Ticket the infrastructure on-call; page them if the edge SLO burns too.',
+    },
+  },
+  {
+    name: 'NotFoundShareHigh',
+    group: 'shortstack-app',
+    expr: `${lookups('not_found')} / ${lookups()} > ${THRESHOLDS.notFoundShare}
+and
+  ${lookups()} > ${THRESHOLDS.notFoundMinRequestsPerSecond}`,
+    for: '10m',
+    severity: 'warning',
+    component: 'app',
+    summary: '{{ $value | printf "%.2f" }} of redirect lookups answer not found',
+    description: `Over ${pct(THRESHOLDS.notFoundShare)} of short links asked for in the last 10 minutes were not found. 404s count as good in the availability SLO, so a lost links table shows only here.`,
+    runbook: {
+      meaning: 'Most redirects answer 404: links that existed are not found (a restore to the wrong database, a migration that lost rows, a wrong DATABASE_URL), or a scanner is guessing codes.',
+      impact: 'Users following real short links get 404: for them the service is down, and the availability SLO does not see it.',
+      diagnose: {
+        promql: [`${lookups('not_found')} / ${lookups()}`, 'sum by (result) (rate(shortstack_redirects_total[10m]))', 'sum by (instance) (rate(shortstack_redirects_total{result="not_found"}[10m]))'],
+        logql: ['{component="nginx"} | json | status = 404 | line_format "{{.remote_addr}} {{.uri}}"'],
+        panel: overview(OVERVIEW_PANELS.notFoundShare),
+        commands: {
+          docker: [docker.psql('select count(*), max(created_at) from urls')],
+          loopback: ['psql "$DIRECT_DATABASE_URL" -c "select count(*), max(created_at) from urls"'],
+        },
+      },
+      mitigate: [
+        'The links table is empty or old: stop writes, restore from the last backup, and find the change that pointed the app at the wrong data.',
+        'One address guesses codes (nginx log): the per-address rate limit holds it; block it upstream if it persists.',
+      ],
+      escalate: 'Page the database owner if the links table lost rows; otherwise ticket the app team.',
     },
   },
 ];

@@ -9,6 +9,11 @@ const overview = (panel: string) => ({ dashboard: DASHBOARDS.overview.title, pan
 const volumeUsed = `sum by (instance) (pg_database_size_bytes)`;
 // One series without labels, matched against every instance.
 const volumeSize = `on() group_left ${CAPACITY_SERIES.postgresVolumeBytes}`;
+const pct = (ratio: number) => `${ratio * 100}%`;
+const OLDEST_TRANSACTIONS = "select pid, usename, state, now() - xact_start as age, left(query, 80) as query from pg_stat_activity where xact_start is not null order by age desc limit 10";
+const pgbouncerClients = 'sum by (instance) (pgbouncer_pools_client_active_connections + pgbouncer_pools_client_waiting_connections)';
+const pgbouncerMaxClients = 'max by (instance) (pgbouncer_config_max_client_connections)';
+const redisMemory = 'redis_memory_used_bytes / (redis_memory_max_bytes > 0)';
 
 export const dataAlerts: AlertDefinition[] = [
   {
@@ -28,7 +33,7 @@ export const dataAlerts: AlertDefinition[] = [
         logql: ['{component="postgres"}', '{component="app"} | json | level >= 50 |= "database"'],
         panel: overview(OVERVIEW_PANELS.postgresUp),
         commands: {
-          docker: [docker.status(), docker.logs('postgres'), docker.exec('postgres', 'pg_isready -U postgres')],
+          docker: [docker.status(), docker.logs('postgres'), docker.pgIsReady()],
           loopback: [loopback.logs('postgres'), 'pg_isready -h 127.0.0.1 -p "$POSTGRES_PORT"'],
         },
       },
@@ -71,12 +76,16 @@ export const dataAlerts: AlertDefinition[] = [
   {
     name: 'PgbouncerPoolSaturated',
     group: 'shortstack-data',
-    expr: 'sum by (instance, database) (pgbouncer_pools_client_waiting_connections) > 0',
+    // Averages over 5 minutes: the pool filling and draining between scrapes gives 3, 0, 3, 0...
+    // and a single zero sample must not reset \`for\`; a one-sample burst stays under the average.
+    expr: `sum by (instance, database) (avg_over_time(pgbouncer_pools_client_waiting_connections[5m])) > ${THRESHOLDS.pgbouncerAverageWaiting}
+or
+  max by (instance, database) (avg_over_time(pgbouncer_pools_client_maxwait_seconds[5m])) > ${THRESHOLDS.pgbouncerMaxWaitSeconds}`,
     for: '2m',
     severity: 'warning',
     component: 'pgbouncer',
-    summary: '{{ $value | printf "%.0f" }} clients wait for a PgBouncer server connection ({{ $labels.database }})',
-    description: 'Clients have been queueing for a server connection for 2 minutes: the pool is too small for the load, or queries are slow.',
+    summary: 'Clients queue for a PgBouncer server connection ({{ $labels.database }})',
+    description: `For 5 minutes, on average more than ${THRESHOLDS.pgbouncerAverageWaiting} client has waited for a server connection of {{ $labels.database }}, or the oldest waiting client waited over ${THRESHOLDS.pgbouncerMaxWaitSeconds} s: the pool is too small for the load, or queries are slow.`,
     runbook: {
       meaning: 'Every server connection of the PgBouncer pool is busy and clients queue.',
       impact: 'Database-backed requests (API writes, cache misses) slow down and may time out with 503.',
@@ -91,8 +100,8 @@ export const dataAlerts: AlertDefinition[] = [
         logql: ['{component="postgres"} |= "duration"'],
         panel: overview(OVERVIEW_PANELS.pgbouncerClients),
         commands: {
-          docker: [docker.exec('postgres', "psql -U postgres -c \"select pid, state, now() - xact_start as age, query from pg_stat_activity where state <> 'idle' order by age desc limit 10\"")],
-          loopback: ['psql "$DIRECT_DATABASE_URL" -c "select pid, state, now() - xact_start as age, query from pg_stat_activity where state <> \'idle\' order by age desc limit 10"'],
+          docker: [docker.psql(OLDEST_TRANSACTIONS)],
+          loopback: [`psql "$DIRECT_DATABASE_URL" -c "${OLDEST_TRANSACTIONS}"`],
         },
       },
       mitigate: [
@@ -119,7 +128,7 @@ export const dataAlerts: AlertDefinition[] = [
         logql: ['{component="redis"}', '{component="app"} | json |= "redis"'],
         panel: overview(OVERVIEW_PANELS.redisUp),
         commands: {
-          docker: [docker.logs('redis'), docker.exec('redis', 'redis-cli -a "$REDIS_PASSWORD" ping')],
+          docker: [docker.logs('redis'), docker.redisCli('ping')],
           loopback: [loopback.logs('redis'), 'redis-cli -u "$REDIS_URL" ping'],
         },
       },
@@ -208,6 +217,161 @@ export const dataAlerts: AlertDefinition[] = [
       },
       mitigate: ['Grow the volume now; then delete or archive old click events and VACUUM.'],
       escalate: 'Paged now. Call the database owner.',
+    },
+  },
+  {
+    name: 'PostgresConnectionsNearMax',
+    group: 'shortstack-data',
+    expr: `sum by (instance) (pg_stat_activity_count) / on(instance) max by (instance) (pg_settings_max_connections) > ${THRESHOLDS.postgresConnectionsRatio}`,
+    for: '5m',
+    severity: 'warning',
+    component: 'postgres',
+    summary: 'PostgreSQL uses {{ $value | printf "%.2f" }} of max_connections',
+    description: `Connections to {{ $labels.instance }} have been above ${pct(THRESHOLDS.postgresConnectionsRatio)} of max_connections for 5 minutes; past it, new connections are refused.`,
+    runbook: {
+      meaning: 'PostgreSQL is close to refusing connections: PgBouncer\'s pool, the exporters, migrations and any direct client share max_connections.',
+      impact: 'None yet. At the limit, PgBouncer cannot open server connections (writes fail with 503) and the exporter cannot log in.',
+      diagnose: {
+        promql: ['sum by (state, datname) (pg_stat_activity_count)', 'pg_settings_max_connections', 'sum(pgbouncer_databases_pool_size)'],
+        logql: ['{component="postgres"} |= "too many clients"'],
+        panel: overview(OVERVIEW_PANELS.postgresConnectionLimit),
+        commands: {
+          docker: [docker.psql('select usename, application_name, state, count(*) from pg_stat_activity group by 1, 2, 3 order by 4 desc')],
+          loopback: ['psql "$DIRECT_DATABASE_URL" -c "select usename, application_name, state, count(*) from pg_stat_activity group by 1, 2, 3 order by 4 desc"'],
+        },
+      },
+      mitigate: [
+        'Connections not from PgBouncer (application_name): a client bypassing the pooler; stop it.',
+        'PgBouncer\'s pool size near max_connections: keep the pool below it (stack config), or raise max_connections with the memory to match.',
+      ],
+      escalate: 'Ticket the database owner; page if writes fail.',
+    },
+  },
+  {
+    name: 'PostgresDeadlocks',
+    group: 'shortstack-data',
+    expr: 'sum by (instance, datname) (increase(pg_stat_database_deadlocks[10m])) > 0',
+    for: '0m',
+    severity: 'warning',
+    component: 'postgres',
+    summary: '{{ $value | printf "%.0f" }} deadlocks in {{ $labels.datname }} in 10 minutes',
+    description: 'PostgreSQL aborted transactions of {{ $labels.datname }} to break deadlocks: two code paths lock the same rows in opposite orders.',
+    runbook: {
+      meaning: 'Transactions waited on each other in a cycle; PostgreSQL killed one of each cycle.',
+      impact: 'The killed transaction fails: a 503 for a write, or a click batch retried.',
+      diagnose: {
+        promql: ['sum by (datname) (increase(pg_stat_database_deadlocks[1h]))', 'sum by (kind) (rate(shortstack_db_errors_total[10m]))'],
+        logql: ['{component="postgres"} |= "deadlock detected"'],
+        panel: overview(OVERVIEW_PANELS.postgresDeadlocks),
+        commands: {
+          docker: [docker.logs('postgres')],
+          loopback: [loopback.logs('postgres')],
+        },
+      },
+      mitigate: ['The log line "deadlock detected" shows both statements: find the code paths (click flush, link update) and make them lock in one order; a release that introduced it can be rolled back.'],
+      escalate: 'Ticket the app team.',
+    },
+  },
+  {
+    name: 'PostgresLongTransaction',
+    group: 'shortstack-data',
+    expr: `max by (instance, datname) (pg_stat_activity_max_tx_duration{state!="idle"}) > ${THRESHOLDS.postgresLongTransactionSeconds}`,
+    for: '2m',
+    severity: 'warning',
+    component: 'postgres',
+    summary: 'A transaction in {{ $labels.datname }} has been open for {{ $value | printf "%.0f" }} s',
+    description: `A transaction has been open for over ${THRESHOLDS.postgresLongTransactionSeconds} s: it holds locks, a pooled connection and VACUUM's horizon.`,
+    runbook: {
+      meaning: 'A transaction runs (or sits idle in transaction) for minutes: a stuck batch, a manual session left open, a slow query.',
+      impact: 'It holds a PgBouncer server connection and row locks (writes to the same rows wait), and keeps VACUUM from cleaning: tables bloat.',
+      diagnose: {
+        promql: ['pg_stat_activity_max_tx_duration', 'pgbouncer_pools_client_waiting_connections'],
+        logql: ['{component="postgres"} |= "duration"'],
+        panel: overview(OVERVIEW_PANELS.postgresLongestTransaction),
+        commands: {
+          docker: [docker.psql(OLDEST_TRANSACTIONS)],
+          loopback: [`psql "$DIRECT_DATABASE_URL" -c "${OLDEST_TRANSACTIONS}"`],
+        },
+      },
+      mitigate: ['Cancel it: `select pg_cancel_backend(<pid>)`, or `pg_terminate_backend(<pid>)` for an idle-in-transaction session.'],
+      escalate: 'Ticket the database owner.',
+    },
+  },
+  {
+    name: 'PgbouncerClientsNearMax',
+    group: 'shortstack-data',
+    expr: `${pgbouncerClients} / on(instance) ${pgbouncerMaxClients} > ${THRESHOLDS.pgbouncerClientsRatio}`,
+    for: '5m',
+    severity: 'warning',
+    component: 'pgbouncer',
+    summary: 'PgBouncer has {{ $value | printf "%.2f" }} of max_client_conn in use',
+    description: `Client connections to {{ $labels.instance }} have been above ${pct(THRESHOLDS.pgbouncerClientsRatio)} of max_client_conn for 5 minutes; past it, PgBouncer refuses new clients.`,
+    runbook: {
+      meaning: 'The replicas\' pools (and any other client) hold nearly as many connections as PgBouncer accepts.',
+      impact: 'None yet. At the limit new connections are refused: a replica that restarts cannot connect, and its requests fail with 503.',
+      diagnose: {
+        promql: [pgbouncerClients, pgbouncerMaxClients, 'sum by (instance, state) (shortstack_db_pool_connections)'],
+        logql: ['{component="pgbouncer"} |= "no more connections allowed"'],
+        panel: overview(OVERVIEW_PANELS.pgbouncerClientLimit),
+        commands: {
+          docker: [docker.logs('pgbouncer')],
+          loopback: [loopback.logs('pgbouncer')],
+        },
+      },
+      mitigate: ['More replicas times their pool size than max_client_conn: lower the app\'s pool size or raise max_client_conn (stack config), then `npm run up`.'],
+      escalate: 'Ticket the infrastructure on-call.',
+    },
+  },
+  {
+    name: 'RedisRejectedConnections',
+    group: 'shortstack-data',
+    expr: 'sum by (instance) (increase(redis_rejected_connections_total[5m])) > 0',
+    for: '0m',
+    severity: 'warning',
+    component: 'redis',
+    summary: 'Redis rejected {{ $value | printf "%.0f" }} connections in 5 minutes',
+    description: 'Redis {{ $labels.instance }} refused connections: it reached maxclients.',
+    runbook: {
+      meaning: 'Redis is at maxclients and refuses new connections.',
+      impact: 'Replicas that cannot connect open their Redis circuit and run degraded (see RedisCircuitOpen).',
+      diagnose: {
+        promql: ['redis_connected_clients', 'increase(redis_rejected_connections_total[1h])', 'shortstack_redis_circuit_open'],
+        logql: ['{component="redis"} |= "max number of clients"'],
+        panel: overview(OVERVIEW_PANELS.redisEvictions),
+        commands: {
+          docker: [docker.redisCli('info clients')],
+          loopback: ['redis-cli -u "$REDIS_URL" info clients'],
+        },
+      },
+      mitigate: ['A client leaking connections (compare connected clients with the replicas\' count): restart it; otherwise raise maxclients.'],
+      escalate: 'Ticket the infrastructure on-call.',
+    },
+  },
+  {
+    name: 'RedisMemoryNearMaxEvicting',
+    group: 'shortstack-data',
+    expr: `${redisMemory} > ${THRESHOLDS.redisMemoryRatio}
+and on(instance)
+  increase(redis_evicted_keys_total[10m]) > 0`,
+    for: '10m',
+    severity: 'warning',
+    component: 'redis',
+    summary: 'Redis is at {{ $value | printf "%.2f" }} of maxmemory and evicting keys',
+    description: `Redis {{ $labels.instance }} has used over ${pct(THRESHOLDS.redisMemoryRatio)} of maxmemory and evicted keys for 10 minutes.`,
+    runbook: {
+      meaning: 'Redis is full and drops keys to make room: cached links, but also rate-limit counters.',
+      impact: 'More cache misses go to PostgreSQL; rate limits forget clients early.',
+      diagnose: {
+        promql: ['redis_memory_used_bytes', 'redis_memory_max_bytes', 'rate(redis_evicted_keys_total[10m])', 'sum by (tier, result) (rate(shortstack_cache_lookups_total[10m]))'],
+        logql: ['{component="redis"}'],
+        panel: overview(OVERVIEW_PANELS.redisEvictions),
+        commands: {
+          docker: [docker.redisCli('info memory')],
+          loopback: ['redis-cli -u "$REDIS_URL" info memory'],
+        },
+      },
+      mitigate: ['Raise maxmemory in the stack config (`cache.redisMaxMemoryMb`) within the container\'s memory limit, or shorten the cache TTL.'],
+      escalate: 'Ticket the infrastructure on-call.',
     },
   },
 ];

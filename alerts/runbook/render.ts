@@ -1,9 +1,9 @@
 // RUNBOOK.md from the alert definitions (pure): the topology and tiers, how to reach each tool
 // on each placement, then one section per alert under a stable anchor.
 import { parseStackConfig } from '../../infra/topology/config.js';
-import { TIER_INTEGRATIONS, TIER_REPEAT, GROUP_BY, DEFAULT_TIMING } from '../alertmanager-config.js';
+import { TIER_INTEGRATIONS, TIER_REPEAT, GROUP_BY, DEFAULT_TIMING, WATCHDOG_ALERT, WATCHDOG_INTERVAL, SILENT_RECEIVER } from '../alertmanager-config.js';
 import { DOCKER_STACK, promQuery } from '../commands.js';
-import { INHIBITIONS } from '../inhibitions.js';
+import { HOLD_AFTER_RECOVERY, INHIBITIONS, RECENT_CAUSE_ALERT, type Inhibition } from '../inhibitions.js';
 import { runbookAnchor } from '../runbook-url.js';
 import { PAGE_WINDOWS, TICKET_WINDOWS, errorBudget } from '../slo/rules.js';
 import { SLO_PERIOD_DAYS, SLOS } from '../slo/spec.js';
@@ -47,23 +47,58 @@ function tiers(): string {
   const rows = SEVERITIES.map((t) =>
     `| ${t} | ${TIER_INTEGRATIONS[t].map((i) => INTEGRATION_NAMES[i]).join(' + ')} | ${TIER_REPEAT[t]} | ${TIER_MEANING[t]} |`);
   const inhibitions = INHIBITIONS.map((i) =>
-    `| ${i.sources.map(link).join(', ')} | ${i.targets.map(link).join(', ')} | ${i.equal?.join(', ') ?? 'whole stack'} | ${i.why} |`);
+    `| ${i.sources.map(link).join(', ')}${i.holdAfterRecovery ? ` (and ${HOLD_AFTER_RECOVERY} after)` : ''} | ${i.targets.map(link).join(', ')} | ${i.equal?.join(', ') ?? 'whole stack'} | ${i.why} |`);
   return `## Alert tiers
 
 | severity | notified through | repeated every | meaning |
 | --- | --- | --- | --- |
 ${rows.join('\n')}
+| none | the dead man's switch (${link(WATCHDOG_ALERT)}), or nobody (${link(RECENT_CAUSE_ALERT)}) | ${WATCHDOG_INTERVAL} (Watchdog) | Not a tier: the pipeline's heartbeat, and helpers that only inhibit. |
 
 Alerts are grouped by ${GROUP_BY.map(code).join(' and ')}; the first notification of a group waits
 ${DEFAULT_TIMING.groupWait}, changes to a group are sent every ${DEFAULT_TIMING.groupInterval}. A tier whose receivers
 are not configured on a stack still routes, to a receiver named ${code('<tier>-disabled')}: the
-Alertmanager UI shows those alerts, nobody is notified.
+Alertmanager UI shows those alerts, nobody is notified. Alerts of severity ${code('none')} go to the
+receiver ${code(SILENT_RECEIVER)}, which has no integration.
+
+### Dead man's switch (who watches the watchers)
+
+${link(WATCHDOG_ALERT)} always fires. Alertmanager sends it on a route of its own, before the tiers, to
+the receiver ${code('deadmansswitch')} every ${WATCHDOG_INTERVAL} (a webhook POST; ${code('repeatInterval')} overrides do
+not change it). If Prometheus stops evaluating, Alertmanager stops sending, the host dies or the
+way out is cut, the POSTs stop, and only a service outside the stack can notice. Set it up once
+per stack:
+
+1. Create a heartbeat check at an external service: healthchecks.io, Dead Man's Snitch, Better
+   Stack, or PagerDuty's and Grafana OnCall's heartbeat integrations. Period ${WATCHDOG_INTERVAL}, grace 5m
+   (a restart of Alertmanager must not page). Route its alert to the same on-call as critical.
+2. Put its ping URL in the stack's alert receivers as the dead man's switch URL
+   (${code('deadMansSwitchUrl')}: a secret, like the Discord webhook URL; the URL is the credential).
+   Without it the route goes to ${code('deadmansswitch-disabled')} and nothing outside notices an outage
+   of the alerting itself.
+3. Test it: stop Alertmanager (${code('docker stop shortstack-' + DOCKER_STACK + '-alertmanager')}) and wait for the
+   external service to page within period + grace; start it again.
+
+### A deploy that fails (Docker)
+
+- ${code('<step> ... failed with exit code N')} (the migration, a password reset): ${code('docker logs shortstack-' + DOCKER_STACK + '-<step>')}
+  says why. Fix the cause (PostgreSQL down, a bad migration), then ${code('npm run up')}: it runs the
+  failed step again (migrations take an advisory lock, so a re-run is safe). With the Pulumi CLI
+  alone: ${code("pulumi up --replace '<urn from the message>'")}.
+- After ${code('docker image prune -a')} (${code('unable to pull image sha256:...')}): ${code('npm run up')} re-pulls the pinned
+  images and rebuilds the app. With the Pulumi CLI alone: ${code('pulumi stack export')} lists the image
+  resources' URNs; ${code('pulumi up --replace <urn>')} for each.
 
 ### Inhibitions (one root cause pages once)
 
 | while firing | holds back | matching on | why |
 | --- | --- | --- | --- |
-${inhibitions.join('\n')}`;
+${inhibitions.join('\n')}
+
+"And ${HOLD_AFTER_RECOVERY} after": the SLO burn windows look back up to 30 minutes for a page, so a burn
+caused by an outage would page again after the outage resolved. ${link(RECENT_CAUSE_ALERT)} keeps firing
+(to nobody) for ${HOLD_AFTER_RECOVERY} after such a cause resolves, labelled ${code('cause')}, and inhibits the same symptoms.
+A ticket can still follow (its windows are longer): it is the budget review, not a page.`;
 }
 
 function access(): string {
@@ -121,10 +156,17 @@ function index(alerts: readonly AlertDefinition[]): string {
 ${rows.join('\n')}`;
 }
 
+/** Which alerts an inhibition pairs: the whole stack, or those with the same `equal` labels. */
+function scope(i: Inhibition): string {
+  const equal = i.equal?.length ? ` (same ${i.equal.map(code).join(' and ')})` : '';
+  const after = i.holdAfterRecovery ? ` (and for ${HOLD_AFTER_RECOVERY} after)` : '';
+  return `${equal}${after}`;
+}
+
 function section(a: AlertDefinition): string {
   const r = a.runbook;
-  const held = INHIBITIONS.filter((i) => i.targets.includes(a.name)).flatMap((i) => i.sources);
-  const holds = INHIBITIONS.filter((i) => i.sources.includes(a.name)).flatMap((i) => i.targets);
+  const held = INHIBITIONS.filter((i) => i.targets.includes(a.name));
+  const holds = INHIBITIONS.filter((i) => i.sources.includes(a.name));
   const c = r.diagnose.commands;
   const extraLabels = Object.entries(a.labels ?? {}).map(([k, v]) => `, ${code(`${k}=${v}`)}`).join('');
   return `<a id="${runbookAnchor(a.name)}"></a>
@@ -158,7 +200,7 @@ ${c.loopback.map((x) => `  - ${code(x)}`).join('\n')}
 ${list(r.mitigate)}
 
 **Escalate.** ${r.escalate}
-${holds.length ? `\nWhile it fires, it holds back: ${[...new Set(holds)].map(link).join(', ')}.\n` : ''}${held.length ? `\nHeld back while ${[...new Set(held)].map(link).join(' or ')} fires.\n` : ''}`;
+${holds.length ? `\nWhile it fires, it holds back: ${holds.map((i) => `${i.targets.map(link).join(', ')}${scope(i)}`).join('; ')}.\n` : ''}${held.length ? `\nHeld back while ${held.map((i) => `${i.sources.map(link).join(' or ')} fires${scope(i)}`).join('; or while ')}.\n` : ''}`;
 }
 
 export function renderRunbook(alerts: readonly AlertDefinition[]): string {

@@ -19,9 +19,19 @@ export const TICKET_WINDOWS: BurnWindow[] = [
   { factor: 1, long: '3d', short: '6h' },
 ];
 
-export const SLI_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
+/** Windows computed from the raw counters: short enough to read at every evaluation. */
+export const SLI_WINDOWS = ['5m', '30m', '1h', '2h', '6h'] as const;
+/**
+ * Windows computed from the recorded 5-minute sums: sum_over_time(bad) / sum_over_time(all),
+ * which weighs each 5 minutes by its traffic (a mean of 5-minute ratios would count an idle
+ * night's one failed request like a busy hour's thousand).
+ */
+export const LONG_SLI_WINDOWS = ['1d', '3d', `${SLO_PERIOD_DAYS}d`] as const;
 
 export const errorRatioMetric = (window: string) => `slo:sli_error:ratio_rate${window}`;
+/** Bad events and all events over the last 5 minutes, recorded at every evaluation; 0, never absent. */
+export const ERROR_EVENTS_5M = 'slo:sli_error_events:increase5m';
+export const ALL_EVENTS_5M = 'slo:sli_events:increase5m';
 
 function sloLabels(slo: SloSpec): Record<string, string> {
   return { service: SLO_SERVICE, slo: slo.id };
@@ -32,6 +42,16 @@ export function errorBudget(slo: SloSpec): number {
   return Number((1 - slo.objective).toPrecision(12));
 }
 
+/**
+ * bad / all, where no event at all is a ratio of 0, not NaN: `all > 0` drops an idle window's
+ * 0/0, and `or vector(0)` stands in. The bad side `or vector(0)`: until a replica has answered
+ * one 5xx (and after each deploy) that series does not exist, and an absent numerator would
+ * make the whole ratio absent instead of 0.
+ */
+function ratio(bad: string, all: string): string {
+  return `(\n  (${bad} or vector(0))\n  /\n  (${all} > 0)\n)\nor vector(0)`;
+}
+
 export function sloRecordingGroup(slo: SloSpec): RecordingGroup {
   const labels = sloLabels(slo);
   const sel = `{slo="${slo.id}"}`;
@@ -39,14 +59,14 @@ export function sloRecordingGroup(slo: SloSpec): RecordingGroup {
   return {
     name: `slo-${slo.id}`,
     rules: [
-      ...SLI_WINDOWS.map((w) => ({ record: errorRatioMetric(w), expr: `${slo.errors(w)}\n/\n${slo.total(w)}`, labels })),
-      // The period ratio as the mean of the 5m ratios, as Sloth does: 30 days of raw counters
-      // would be too costly to read at every evaluation.
-      {
-        record: errorRatioMetric(`${SLO_PERIOD_DAYS}d`),
-        expr: `sum_over_time(${errorRatioMetric('5m')}${sel}[${SLO_PERIOD_DAYS}d]) / count_over_time(${errorRatioMetric('5m')}${sel}[${SLO_PERIOD_DAYS}d])`,
+      { record: ERROR_EVENTS_5M, expr: `${slo.errors('5m')} or vector(0)`, labels },
+      { record: ALL_EVENTS_5M, expr: `${slo.total('5m')} or vector(0)`, labels },
+      ...SLI_WINDOWS.map((w) => ({ record: errorRatioMetric(w), expr: ratio(slo.errors(w), slo.total(w)), labels })),
+      ...LONG_SLI_WINDOWS.map((w) => ({
+        record: errorRatioMetric(w),
+        expr: ratio(`sum(sum_over_time(${ERROR_EVENTS_5M}${sel}[${w}]))`, `sum(sum_over_time(${ALL_EVENTS_5M}${sel}[${w}]))`),
         labels,
-      },
+      })),
       { record: 'slo:objective:ratio', expr: String(slo.objective), labels },
       { record: 'slo:error_budget:ratio', expr: String(budget), labels },
       { record: 'slo:time_period:days', expr: String(SLO_PERIOD_DAYS), labels },
@@ -75,7 +95,7 @@ function burnAlert(slo: SloSpec, kind: 'Page' | 'Ticket', severity: Severity, wi
     expr: burnExpr(slo, windows),
     for: kind === 'Page' ? '2m' : '15m',
     severity,
-    component: 'app',
+    component: slo.id === 'edge-availability' ? 'edge' : 'app',
     labels: { slo: slo.id },
     summary: `${slo.id} SLO: error budget burning too fast (${kind.toLowerCase()})`,
     description: `The ${slo.id} SLO (${pct} over ${SLO_PERIOD_DAYS} days: ${slo.description}) burns its error budget at ${windowsText}. Error ratio now: {{ $value | printf "%.4f" }}.`,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEV_PASSPHRASE, main, missingPrerequisite, pulumiEnv, type Probe } from './pulumi.js';
+import { DEV_PASSPHRASE, main, missingPrerequisite, pulumiEnv, recoveryPlan, type Exec, type ExportedStack, type Probe } from './pulumi.js';
 
 const probe = (ok: string[]): Probe => ({ succeeds: (cmd) => ok.includes(cmd) });
 
@@ -56,5 +56,107 @@ describe('npm run up on a machine without Pulumi or Docker', () => {
     } finally {
       rmSync(fakes, { recursive: true, force: true });
     }
+  });
+});
+
+const STACK = 'urn:pulumi:dev::shortstack::shortstack:docker:Stack';
+const urnOf = (type: string, name: string, parent = '$shortstack:docker:Service') => `${STACK}${parent}$${type}::${name}`;
+const state = (resources: Array<{ type: string; name: string; outputs: Record<string, unknown> }>): ExportedStack => ({
+  deployment: { resources: resources.map((r) => ({ urn: urnOf(r.type, r.name), type: r.type, outputs: r.outputs })) },
+});
+const CONTAINER = 'docker:index/container:Container';
+
+describe('npm run up: what a plain pulumi up would leave broken is replaced', () => {
+  it('re-runs a one-shot that exited non-zero, and leaves a successful one (and services) alone', () => {
+    const plan = recoveryPlan(state([
+      { type: CONTAINER, name: 'migrate', outputs: { attach: true, exitCode: 1 } },
+      { type: CONTAINER, name: 'set-db-password', outputs: { attach: true, exitCode: 0 } },
+      { type: CONTAINER, name: 'app-1', outputs: { attach: false, exitCode: null } },
+      { type: CONTAINER, name: 'nginx-config', outputs: { attach: false } },
+    ]), () => true);
+    expect(plan.args).toEqual(['--replace', urnOf(CONTAINER, 'migrate')]);
+    expect(plan.reasons).toEqual(['migrate: exited with code 1 last time; running it again']);
+  });
+
+  it('pulls or builds again an image the engine no longer has (docker image prune -a)', () => {
+    const present = new Set(['sha256:nginx']);
+    const plan = recoveryPlan(state([
+      { type: 'docker:index/remoteImage:RemoteImage', name: 'image-nginx-1.26.3-alpine', outputs: { imageId: 'sha256:nginx', name: 'nginx:1.26.3-alpine@sha256:x' } },
+      { type: 'docker:index/remoteImage:RemoteImage', name: 'image-redis-7.2.5-alpine', outputs: { imageId: 'sha256:redis', name: 'redis:7.2.5-alpine@sha256:y' } },
+      { type: 'docker:index/image:Image', name: 'image-shortstack-app-dev', outputs: { repoDigest: 'sha256:app', imageName: 'shortstack-app:dev' } },
+    ]), (ref) => present.has(ref));
+    expect(plan.args).toEqual([
+      '--replace', urnOf('docker:index/remoteImage:RemoteImage', 'image-redis-7.2.5-alpine'),
+      '--replace', urnOf('docker:index/image:Image', 'image-shortstack-app-dev'),
+    ]);
+    expect(plan.reasons[1]).toBe('image-shortstack-app-dev: image shortstack-app:dev is gone from the engine; building it again');
+    expect(recoveryPlan({ deployment: { resources: null } }, () => false).args).toEqual([]);
+  });
+});
+
+describe('npm run up / down against a fake Pulumi and Docker', () => {
+  const ok = probe(['pulumi', 'docker']);
+  const fake = (answers: Record<string, { status?: number; stdout?: string }> = {}) => {
+    const calls: string[] = [];
+    const exec: Exec = {
+      run(cmd, args) {
+        const line = `${cmd} ${args.join(' ')}`;
+        calls.push(line);
+        const key = Object.keys(answers).find((k) => line.startsWith(k));
+        const a = key ? answers[key]! : {};
+        return { status: a.status ?? 0, stdout: a.stdout ?? '' };
+      },
+    };
+    return { exec, calls };
+  };
+  const quiet = <T>(f: () => T): { value: T; stderr: string } => {
+    const original = console.error;
+    let stderr = '';
+    console.error = (...a: unknown[]) => { stderr += `${a.join(' ')}\n`; };
+    try {
+      return { value: f(), stderr };
+    } finally {
+      console.error = original;
+    }
+  };
+
+  it('up replaces the failed migration it finds in the state', () => {
+    const exported = JSON.stringify(state([{ type: CONTAINER, name: 'migrate', outputs: { attach: true, exitCode: 3 } }]));
+    const { exec, calls } = fake({ 'pulumi stack export': { stdout: exported } });
+    const { value, stderr } = quiet(() => main(['up', '--yes'], ok, {}, exec));
+    expect(value).toBe(0);
+    expect(calls).toEqual([
+      'pulumi stack select --create dev --non-interactive',
+      'pulumi stack export --stack dev',
+      `pulumi up --stack dev --replace ${urnOf(CONTAINER, 'migrate')} --yes`,
+    ]);
+    expect(stderr).toContain('replacing migrate: exited with code 3 last time');
+  });
+
+  it('down keeps the data volumes and says how to delete them', () => {
+    const { exec, calls } = fake({ 'docker volume ls': { stdout: 'shortstack-dev-postgres-data\nshortstack-dev-grafana-data\n' } });
+    const { value, stderr } = quiet(() => main(['destroy'], ok, {}, exec));
+    expect(value).toBe(0);
+    expect(calls).toEqual([
+      'pulumi stack select --create dev --non-interactive',
+      'pulumi destroy --stack dev',
+      'docker volume ls --quiet --filter label=com.shortstack.stack=dev',
+    ]);
+    expect(stderr).toContain('Kept the data volumes (the next `npm run up` uses them again): shortstack-dev-postgres-data, shortstack-dev-grafana-data');
+    expect(stderr).toContain('npm run down -- --delete-data');
+  });
+
+  it('down --delete-data removes them after the stack is destroyed, and never when destroy failed', () => {
+    const { exec, calls } = fake({ 'docker volume ls': { stdout: 'shortstack-dev-postgres-data\n' } });
+    expect(quiet(() => main(['destroy', '--delete-data', '--yes'], ok, {}, exec)).value).toBe(0);
+    expect(calls.slice(1)).toEqual([
+      'pulumi destroy --stack dev --yes',
+      'docker volume ls --quiet --filter label=com.shortstack.stack=dev',
+      'docker volume rm shortstack-dev-postgres-data',
+    ]);
+    const failed = fake({ 'pulumi destroy': { status: 255 } });
+    expect(quiet(() => main(['destroy', '--delete-data'], ok, {}, failed.exec)).value).toBe(255);
+    expect(failed.calls.filter((c) => c.startsWith('docker'))).toEqual([]);
+    expect(quiet(() => main(['up', '--delete-data'], ok, {}, fake().exec)).value).toBe(2);
   });
 });

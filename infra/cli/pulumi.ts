@@ -2,10 +2,17 @@
 // (Pulumi.yaml). Without the Pulumi CLI or a running Docker engine it says so in one line and
 // points to `npm run local`, the same topology on loopback.
 //
+// `up` first reads the stack's state and replaces what a plain `pulumi up` would leave broken:
+// a one-shot (the migration, a password reset) that exited non-zero last time, so it runs again,
+// and an image resource whose image is gone from the engine (`docker image prune -a`), so it is
+// pulled or built again. `down` removes everything but the data volumes (retainOnDelete);
+// `down -- --delete-data` removes those too.
+//
 // PULUMI_CONFIG_PASSPHRASE encrypts the stack's secrets in .pulumi-state/. For the dev stack it
 // defaults to "shortstack-dev" when unset (a throwaway local stack); set your own for any other.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CONTAINER_LABELS } from '../topology/context.js';
 
 export const COMMANDS = { up: 'up', preview: 'preview', destroy: 'destroy' } as const;
 export type Command = keyof typeof COMMANDS;
@@ -40,7 +47,64 @@ export function pulumiEnv(env: NodeJS.ProcessEnv, stack: string): NodeJS.Process
   return stack === DEV_STACK && !hasPassphrase ? { ...env, PULUMI_CONFIG_PASSPHRASE: DEV_PASSPHRASE } : env;
 }
 
-export function main(argv: string[], probe: Probe = systemProbe, env: NodeJS.ProcessEnv = process.env): number {
+export interface Exec {
+  /** Runs `cmd args`: output to the terminal, or captured (stdout) when `capture`. */
+  run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; capture?: boolean }): { status: number; stdout: string };
+}
+
+export const systemExec: Exec = {
+  run(cmd, args, { cwd, env, capture }) {
+    const r = spawnSync(cmd, args, { cwd, env, stdio: capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    return { status: r.status ?? 1, stdout: r.stdout ?? '' };
+  },
+};
+
+/** The parts of `pulumi stack export` read here. */
+interface ExportedResource {
+  urn: string;
+  type: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+export interface ExportedStack {
+  deployment?: { resources?: ExportedResource[] | null };
+}
+
+export interface Recovery {
+  /** `--replace <urn>` arguments for `pulumi up`. */
+  args: string[];
+  /** One line per resource replaced, and why. */
+  reasons: string[];
+}
+
+/**
+ * What `up` must replace for the stack to converge: one-shot containers (attach) whose last run
+ * exited non-zero (their exit code stays in the state and the next `up` would otherwise see no
+ * change, and fail on the same gate forever), and image resources whose image the engine no
+ * longer has (the provider does not notice; creating a container from it would fail).
+ */
+export function recoveryPlan(state: ExportedStack, imagePresent: (ref: string) => boolean): Recovery {
+  const out: Recovery = { args: [], reasons: [] };
+  const replace = (urn: string, why: string) => {
+    out.args.push('--replace', urn);
+    out.reasons.push(`${urn.split('::').pop()}: ${why}`);
+  };
+  for (const r of state.deployment?.resources ?? []) {
+    const o = r.outputs ?? {};
+    if (r.type === 'docker:index/container:Container' && o.attach === true && typeof o.exitCode === 'number' && o.exitCode !== 0) {
+      replace(r.urn, `exited with code ${o.exitCode} last time; running it again`);
+    } else if (r.type === 'docker:index/remoteImage:RemoteImage' && typeof o.imageId === 'string' && o.imageId !== '' && !imagePresent(o.imageId)) {
+      replace(r.urn, `image ${String(o.name ?? o.imageId)} is gone from the engine; pulling it again`);
+    } else if (r.type === 'docker:index/image:Image' && typeof o.repoDigest === 'string' && o.repoDigest !== '' && !imagePresent(o.repoDigest)) {
+      replace(r.urn, `image ${String(o.imageName ?? o.repoDigest)} is gone from the engine; building it again`);
+    }
+  }
+  return out;
+}
+
+export const DELETE_DATA_FLAG = '--delete-data';
+
+export function main(argv: string[], probe: Probe = systemProbe, env: NodeJS.ProcessEnv = process.env, exec: Exec = systemExec): number {
   const [cmd, ...rest] = argv;
   if (cmd === undefined || !(cmd in COMMANDS)) {
     console.error(`usage: tsx infra/cli/pulumi.ts ${Object.keys(COMMANDS).join('|')} [pulumi options]`);
@@ -54,11 +118,42 @@ export function main(argv: string[], probe: Probe = systemProbe, env: NodeJS.Pro
   const cwd = fileURLToPath(new URL('../../', import.meta.url));
   const stack = env.SHORTSTACK_STACK ?? DEV_STACK;
   const childEnv = pulumiEnv(env, stack);
-  const run = (args: string[]) => spawnSync('pulumi', args, { cwd, env: childEnv, stdio: 'inherit' }).status ?? 1;
+  const run = (args: string[]) => exec.run('pulumi', args, { cwd, env: childEnv }).status;
+  const docker = (args: string[], capture = true) => exec.run('docker', args, { cwd, env, capture });
+  const deleteData = rest.includes(DELETE_DATA_FLAG);
+  const pulumiArgs = rest.filter((a) => a !== DELETE_DATA_FLAG);
+  if (deleteData && cmd !== 'destroy') {
+    console.error(`${DELETE_DATA_FLAG} goes with down (npm run down -- ${DELETE_DATA_FLAG})`);
+    return 2;
+  }
   // The local backend starts empty: create the stack on first use.
   const selected = run(['stack', 'select', '--create', stack, '--non-interactive']);
   if (selected !== 0) return selected;
-  return run([COMMANDS[cmd as Command], '--stack', stack, ...rest]);
+
+  if (cmd === 'up') {
+    const exported = exec.run('pulumi', ['stack', 'export', '--stack', stack], { cwd, env: childEnv, capture: true });
+    if (exported.status === 0 && exported.stdout.trim() !== '') {
+      const recovery = recoveryPlan(JSON.parse(exported.stdout) as ExportedStack,
+        (ref) => docker(['image', 'inspect', '--format', '{{.Id}}', ref]).status === 0);
+      for (const line of recovery.reasons) console.error(`replacing ${line}`);
+      return run(['up', '--stack', stack, ...recovery.args, ...pulumiArgs]);
+    }
+  }
+  const status = run([COMMANDS[cmd as Command], '--stack', stack, ...pulumiArgs]);
+  if (cmd !== 'destroy' || status !== 0) return status;
+
+  // Data volumes (retainOnDelete) stay on the engine, labelled with the stack; nothing else does.
+  const kept = docker(['volume', 'ls', '--quiet', '--filter', `label=${CONTAINER_LABELS.stack}=${stack}`]);
+  const volumes = kept.stdout.split('\n').map((v) => v.trim()).filter(Boolean);
+  if (volumes.length === 0) return 0;
+  if (!deleteData) {
+    console.error(`Kept the data volumes (the next \`npm run up\` uses them again): ${volumes.join(', ')}`);
+    console.error(`To delete them too: npm run down -- ${DELETE_DATA_FLAG}`);
+    return 0;
+  }
+  const removed = docker(['volume', 'rm', ...volumes], false);
+  if (removed.status === 0) console.error(`Deleted the data volumes: ${volumes.join(', ')}`);
+  return removed.status;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -45,6 +45,14 @@ export function nginxServer(o: { dir: string; port: number; confFile: string }):
   return server;
 }
 
+export function blackboxExporter(o: { dir: string; port: number; configFile: string }): CommandServer {
+  return new CommandServer({
+    name: 'blackbox-exporter', port: o.port, command: '/usr/bin/prometheus-blackbox-exporter',
+    args: [`--config.file=${o.configFile}`, `--web.listen-address=127.0.0.1:${o.port}`],
+    dir: o.dir, readyPath: '/metrics',
+  });
+}
+
 export function prometheusServer(o: { dir: string; port: number; configFile: string }): CommandServer {
   return new CommandServer({
     name: 'prometheus',

@@ -10,7 +10,8 @@ import { DATABASE, PGBOUNCER_STATS_USER } from '../topology/names.js';
 import type { Secrets } from '../topology/types.js';
 import { scrapeTargets } from '../topology/wiring.js';
 import type { LoopbackAddressing } from './addressing.js';
-import { alertmanagerServer, nginxExporter, postgresExporter, prometheusServer, redisExporter } from './components.js';
+import { renderBlackboxConfig } from '../render/blackbox.js';
+import { alertmanagerServer, blackboxExporter, nginxExporter, postgresExporter, prometheusServer, redisExporter } from './components.js';
 import type { DataServices } from './data-services.js';
 import { startPgbouncerExporter } from './exporters/pgbouncer-exporter.js';
 import { InProcessServer } from './in-process-server.js';
@@ -49,6 +50,10 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
       dataSourceName: `${data.postgres.superUrl(DATABASE.name)}?sslmode=disable`,
     }),
     redisExporter({ dir: join(dir, 'redis-exporter'), port: addr.port('redis-exporter', 'metrics'), redisUrl: data.redisUrl }),
+    blackboxExporter({
+      dir: join(dir, 'blackbox-exporter'), port: addr.port('blackbox-exporter', 'metrics'),
+      configFile: writeConfig(join(dir, 'blackbox-exporter'), 'blackbox.yml', renderBlackboxConfig()),
+    }),
     nginxExporter({
       dir: join(dir, 'nginx-exporter'), port: addr.port('nginx-exporter', 'metrics'),
       stubStatusUrl: `http://127.0.0.1:${addr.port('nginx', 'status')}/stub_status`,

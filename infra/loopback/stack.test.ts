@@ -51,7 +51,7 @@ describe('loopback stack, two replicas', () => {
 
   it('scrapes every target, then loses none of the redirects when a replica stops', async () => {
     const expected = ['app/app-1', 'app/app-2', 'nginx/nginx', 'postgres/postgres', 'pgbouncer/pgbouncer',
-      'redis/redis', 'prometheus/prometheus', 'alertmanager/alertmanager'];
+      'redis/redis', 'prometheus/prometheus', 'alertmanager/alertmanager', 'edge/front-door'];
     const up = await until('every target up', async () => {
       const t = await targets(stack);
       const healthy = t.filter((x) => x.health === 'up').map((x) => `${x.labels.job}/${x.labels.instance}`).sort();
@@ -63,7 +63,8 @@ describe('loopback stack, two replicas', () => {
       const res = await fetch(`${stack.prometheusUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
       return ((await res.json()) as { data: { result: Array<{ value: [number, string] }> } }).data.result;
     };
-    for (const gauge of ['redis_up', 'pg_up', 'pgbouncer_up', 'nginx_up']) {
+    // probe_success: the edge probe went through nginx to a replica and got the app's JSON 401.
+    for (const gauge of ['redis_up', 'pg_up', 'pgbouncer_up', 'nginx_up', 'probe_success']) {
       const result = await until(`${gauge} scraped`, async () => {
         const r = await query(gauge);
         return r.length > 0 ? r : undefined;

@@ -37,17 +37,13 @@ export function stackSecrets(cfg: pulumi.Config, parent?: pulumi.Resource): Stac
     discordWebhookUrl: cfg.getSecret('discordWebhookUrl'),
     pagerdutyRoutingKey: cfg.getSecret('pagerdutyRoutingKey'),
     smtpPassword: cfg.getSecret('smtpPassword'),
+    deadMansSwitchUrl: cfg.getSecret('deadMansSwitchUrl'),
   };
-  const values = pulumi.secret(pulumi.all([
-    generated.dbPassword, generated.redisPassword, generated.grafanaAdminPassword, generated.adminApiKey,
-    generated.pgbouncerStatsPassword, optional.discordWebhookUrl, optional.pagerdutyRoutingKey, optional.smtpPassword,
-  ]).apply(([dbPassword, redisPassword, grafanaAdminPassword, adminApiKey, pgbouncerStatsPassword, discord, pagerduty, smtp]) => {
-    const s: Secrets = { dbPassword, redisPassword, grafanaAdminPassword, adminApiKey, pgbouncerStatsPassword };
-    if (discord !== undefined) s.discordWebhookUrl = discord;
-    if (pagerduty !== undefined) s.pagerdutyRoutingKey = pagerduty;
-    if (smtp !== undefined) s.smtpPassword = smtp;
+  const values = pulumi.secret(pulumi.all(generated).apply((g) => pulumi.all(optional).apply((o) => {
+    const s: Secrets = { ...(g as Record<Generated, string>) };
+    for (const [k, v] of Object.entries(o) as [keyof typeof optional, string | undefined][]) if (v !== undefined) s[k] = v;
     return s;
-  }));
+  })));
   return {
     values,
     adminApiKey: pulumi.secret(generated.adminApiKey),

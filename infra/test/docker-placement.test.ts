@@ -54,7 +54,7 @@ describe('Docker placement (dev, 2 replicas)', () => {
     const run = await run2;
     expect(run.byType('shortstack:docker:Stack').map((r) => r.name)).toEqual(['shortstack-dev']);
     expect(run.byType('shortstack:docker:Service').every((r) => !r.custom)).toBe(true);
-    expect(run.byType('shortstack:docker:Service')).toHaveLength(16);
+    expect(run.byType('shortstack:docker:Service')).toHaveLength(19);
   });
 
   it('joins every service to the backend, nginx also to the edge, and the UIs to ops', async () => {
@@ -111,8 +111,11 @@ describe('Docker placement (dev, 2 replicas)', () => {
     const pg = run.container('postgres').inputs;
     expect(pg.mounts).toContainEqual({ type: 'volume', source: 'shortstack-dev-postgres-data', target: '/var/lib/postgresql/data' });
     const nginx = run.container('nginx').inputs;
-    expect(nginx.mounts).toContainEqual({ type: 'volume', source: 'shortstack-dev-nginx-config', target: '/etc/shortstack', readOnly: true });
-    expect(run.container('nginx-config').inputs.mounts).toEqual([{ type: 'volume', source: 'shortstack-dev-nginx-config', target: '/etc/shortstack' }]);
+    // Named by the files' digest: a new set of files gets a new, empty volume.
+    const configVolume = volumes.find((v) => /^shortstack-dev-nginx-config-[0-9a-f]{16}$/.test(v))!;
+    expect(configVolume).toBeDefined();
+    expect(nginx.mounts).toContainEqual({ type: 'volume', source: configVolume, target: '/etc/shortstack', readOnly: true });
+    expect(run.container('nginx-config').inputs.mounts).toEqual([{ type: 'volume', source: configVolume, target: '/etc/shortstack' }]);
     // Alloy's state volume sits on the image's own (alloy-owned) folder: a new volume takes its owner.
     expect(run.container('alloy').inputs.mounts).toContainEqual({ type: 'volume', source: 'shortstack-dev-alloy-state', target: '/var/lib/alloy' });
     expect(run.container('alloy').inputs.user).toBe('473:473');
@@ -130,7 +133,7 @@ describe('Docker placement (dev, 2 replicas)', () => {
     const m = run.container('migrate').inputs;
     expect(m).toMatchObject({ attach: true, restart: 'no', mustRun: false });
     expect(m.command).toEqual(['node', 'app/dist/migrate.js']);
-    expect(m.healthcheck).toEqual({ tests: ['NONE'] });
+    expect(m.healthcheck).toMatchObject({ tests: ['NONE'] });
     expect(run.container('app-1').inputs).toMatchObject({ restart: 'unless-stopped', wait: true, command: ['node', 'app/dist/main.js'] });
     expect(run.container('postgres').inputs.wait).toBe(true);
     expect(run.container('app-1').inputs.healthcheck.tests[0]).toBe('CMD');
@@ -154,9 +157,15 @@ describe('Docker placement (dev, 2 replicas)', () => {
   it('stops the deployment when the migration fails', () => {
     // Under mocks the failure would be an unhandled rejection; the wiring is checked above
     // (the label is the gate's value), the gate itself here.
-    const gate = requireExitZero('migrate', 'app');
+    const urn = 'urn:pulumi:dev::shortstack::shortstack:docker:Stack$shortstack:docker:Service$docker:index/container:Container::migrate';
+    const gate = requireExitZero('migrate', 'shortstack-dev-migrate', 'app', urn);
     expect(gate(0)).toBe('exited-0');
-    expect(() => gate(1)).toThrow('migrate exited with code 1: app is not started (docker logs migrate)');
+    // What failed, where its output is, and how to run it again.
+    expect(() => gate(1)).toThrow(
+      "migrate (the schema migration) failed with exit code 1; app was not started or replaced. Its output: docker logs shortstack-dev-migrate. "
+      + 'Fix the cause, then run `npm run up` again: it re-runs a failed migrate (safe to repeat). '
+      + `With the Pulumi CLI alone: pulumi up --replace '${urn}'.`);
+    expect(() => requireExitZero('set-grafana-password', 'shortstack-dev-set-grafana-password')(2)).toThrow(/^set-grafana-password \(resetting Grafana's admin password\) failed with exit code 2\. /);
   });
 
   it('replaces a container when its config files change, and only then', async () => {
@@ -165,6 +174,59 @@ describe('Docker placement (dev, 2 replicas)', () => {
     expect(digest(two, 'nginx')).toMatch(/^[0-9a-f]{16}$/);
     expect(digest(three, 'nginx')).not.toBe(digest(two, 'nginx')); // a third upstream
     expect(digest(three, 'redis')).toBe(digest(two, 'redis'));
+    // Each set of files gets a volume named by its digest: nothing of the old set lingers.
+    const configVolume = (run: MockRun, instance: string) => run.byType('docker:index/volume:Volume')
+      .find((v) => v.name === `${instance}-config`)!.inputs.name as string;
+    expect(configVolume(two, 'nginx')).toMatch(/^shortstack-dev-nginx-config-[0-9a-f]{16}$/);
+    expect(configVolume(three, 'nginx')).not.toBe(configVolume(two, 'nginx'));
+    expect(configVolume(three, 'redis')).toBe(configVolume(two, 'redis'));
+  });
+
+  it('keeps data volumes on `down` (retainOnDelete), and nothing else', async () => {
+    const run = await run2;
+    const volumes = run.byType('docker:index/volume:Volume');
+    const retained = volumes.filter((v) => v.retainOnDelete).map((v) => v.inputs.name).sort();
+    expect(retained).toEqual(['alertmanager-data', 'alloy-state', 'grafana-data', 'loki-data', 'postgres-data', 'prometheus-data']
+      .map((v) => `shortstack-dev-${v}`));
+    // Config, secrets and the socket volume go with the stack; nothing is protected (down works).
+    expect(volumes.filter((v) => !v.retainOnDelete).every((v) => /-(config|secrets)-[0-9a-f]{16}$|-postgres-socket$/.test(v.inputs.name))).toBe(true);
+    expect(run.resources.filter((r) => r.protect)).toEqual([]);
+  });
+
+  it('sets the database and Grafana passwords from the current secrets, before anything logs in with them', async () => {
+    const run = await run2;
+    const db = run.container('set-db-password').inputs;
+    expect(db).toMatchObject({ attach: true, restart: 'no', mustRun: false, user: '70:70' });
+    expect(db.command).toEqual(['psql', '-h', '/var/run/postgresql', '-U', 'shortstack', '-d', 'shortstack', '--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '-f', '/etc/shortstack/set-db-password.sql']);
+    const sql = unwrap(uploadsOf(run, 'set-db-password')).find((u: any) => u.file.endsWith('.sql')).content;
+    expect(sql).toBe("\\set password `cat /run/secrets/db-password`\nALTER ROLE \"shortstack\" WITH PASSWORD :'password';\n");
+    // The socket folder is a volume of PostgreSQL's, mounted by the one-shot alone.
+    const socket = (k: Recorded) => (k.inputs.mounts ?? []).some((m: any) => m.source === 'shortstack-dev-postgres-socket');
+    expect(run.byType(CONTAINER).filter(socket).map((k) => k.name).sort()).toEqual(['postgres', 'set-db-password']);
+    // PgBouncer, the migration (and so the app) start only after it exited 0.
+    for (const name of ['pgbouncer', 'migrate']) expect(labelOf(run.container(name), 'com.shortstack.after.set-db-password')).toBe('exited-0');
+    const gf = run.container('set-grafana-password').inputs;
+    expect(gf.entrypoints).toEqual(['/bin/sh', '-c']);
+    expect(gf.command).toEqual(['exec grafana cli --homepath /usr/share/grafana admin reset-admin-password --password-from-stdin < /run/secrets/grafana-admin-password']);
+    expect(gf.mounts).toContainEqual({ type: 'volume', source: 'shortstack-dev-grafana-data', target: '/var/lib/grafana' });
+    expect(run.container('grafana').inputs.wait).toBe(true);
+    // A new password replaces both one-shots (their files change), so they run again.
+    const rotated = await runProgram('dev', { 'shortstack:replicas': '2', 'shortstack:dbPassword': 'new-pw', 'shortstack:grafanaAdminPassword': 'new-gf' },
+      ['shortstack:dbPassword', 'shortstack:grafanaAdminPassword']);
+    for (const name of ['set-db-password', 'set-grafana-password', 'pgbouncer']) {
+      expect(labelOf(rotated.container(name), 'com.shortstack.config')).not.toBe(labelOf(run.container(name), 'com.shortstack.config'));
+    }
+  });
+
+  it("probes PgBouncer with the database named (no warning at every probe)", async () => {
+    const run = await run2;
+    expect(run.container('pgbouncer').inputs.healthcheck.tests).toEqual(
+      ['CMD', 'pg_isready', '-h', '127.0.0.1', '-p', '6432', '-U', 'shortstack', '-d', 'shortstack']);
+  });
+
+  it('refuses a cpus value the provider cannot read back as itself', async () => {
+    await expect(runProgram('cpus', { 'shortstack:resources': JSON.stringify({ 'nginx-exporter': { cpus: 0.05 } }) })).rejects.toThrow(
+      /shortstack:resources\.nginx-exporter\.cpus 0\.05 cannot be kept by the Docker provider: cpus 0\.05 reads back from the Docker provider as "0\.1"/);
   });
 
   it('restarts nginx whenever an app replica is replaced (it resolves them once)', async () => {
@@ -354,7 +416,8 @@ describe('Docker placement hygiene', () => {
         // Files with secrets live under /run/secrets, and only those.
         for (const f of c.files) expect([c.name, f.path.startsWith('/run/secrets/')]).toEqual([c.name, typeof f.content !== 'string']);
         for (const instance of topo.instances(c.name)) {
-          const volume = `shortstack-dev-${instance}-secrets`;
+          const volume = run.byType('docker:index/volume:Volume').map((v) => v.inputs.name as string)
+            .find((n) => new RegExp(`^shortstack-dev-${instance}-secrets-[0-9a-f]{16}$`).test(n)) ?? 'none';
           const mounting = run.byType(CONTAINER).filter((k) =>
             (k.inputs.mounts ?? []).some((m: any) => m.source === volume)).map((k) => k.name).sort();
           if (secretFiles.length === 0) {

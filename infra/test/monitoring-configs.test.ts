@@ -59,6 +59,8 @@ describe('prometheus.yml as deployed', () => {
       j.static_configs.map((s: any) => `${s.labels.instance}=${s.targets[0]}`)]));
     expect(jobs).toEqual({
       app: ['app-1=app-1:9464', 'app-2=app-2:9464', 'app-3=app-3:9464'],
+      // The blackbox exporter, probing the front door (the instance is what it probes).
+      edge: ['front-door=blackbox-exporter:9115'],
       nginx: ['nginx=nginx-exporter:9113'],
       postgres: ['postgres=postgres-exporter:9187'],
       pgbouncer: ['pgbouncer=pgbouncer-exporter:9127'],

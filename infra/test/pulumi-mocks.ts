@@ -6,6 +6,9 @@ export interface Recorded {
   name: string;
   inputs: Record<string, any>;
   custom: boolean;
+  /** The resource options the engine would get (read off the registration request). */
+  retainOnDelete: boolean;
+  protect: boolean;
 }
 
 export interface MockRun {
@@ -15,6 +18,13 @@ export interface MockRun {
   container(instance: string): Recorded;
 }
 
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getRetainondelete?(): boolean;
+  getProtect?(): boolean;
+}
+
 /** Resolves an output's value (under mocks every output is known). */
 export const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply((v) => { resolve(v); return v; }));
 export const isSecret = (o: pulumi.Output<unknown>): Promise<boolean> => (o as unknown as { isSecret: Promise<boolean> }).isSecret;
@@ -22,9 +32,11 @@ export const isSecret = (o: pulumi.Output<unknown>): Promise<boolean> => (o as u
 export async function runProgram(stack: string, config: Record<string, string>, secretKeys: string[] = [],
   exitCodes: Record<string, number> = {}): Promise<MockRun> {
   const resources: Recorded[] = [];
+  const options = new Map<string, { retainOnDelete: boolean; protect: boolean }>();
   await pulumi.runtime.setMocks({
     newResource(args) {
-      resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true });
+      const o = options.get(`${args.type}::${args.name}`) ?? { retainOnDelete: false, protect: false };
+      resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, ...o });
       // Images report their id and digest; an attached (one-shot) container its exit code, as the
       // provider does once it has run; everything else echoes its inputs.
       const exitCode = args.inputs.attach ? (exitCodes[args.name] ?? 0) : undefined;
@@ -33,6 +45,13 @@ export async function runProgram(stack: string, config: Record<string, string>, 
     },
     call: (args) => args.inputs,
   }, 'shortstack', stack, false);
+  // The mocks hand newResource no options: read retainOnDelete and protect off the request.
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): unknown };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    options.set(`${req.getType()}::${req.getName()}`, { retainOnDelete: req.getRetainondelete?.() ?? false, protect: req.getProtect?.() ?? false });
+    return register(req, cb);
+  };
   pulumi.runtime.setAllConfig(config, secretKeys);
   const { defineStack } = await import('../program.js');
   const out = defineStack();

@@ -2,11 +2,11 @@
 // for service-name addressing (Docker networks, ECS with Cloud Map). Secrets stay references.
 import { serviceAddressing } from './addressing.js';
 import { app, migrate } from './components/app.js';
-import { postgres, pgbouncer, redis } from './components/data.js';
+import { postgres, pgbouncer, redis, setDbPassword } from './components/data.js';
 import { nginx } from './components/edge.js';
 import { exporters } from './components/exporters.js';
 import { monitoringFiles } from './components/monitoring-files.js';
-import { alertmanager, alloy, dockerSocketProxy, grafana, loki, prometheus } from './components/observability.js';
+import { alertmanager, alloy, dockerSocketProxy, grafana, loki, prometheus, setGrafanaPassword } from './components/observability.js';
 import type { StackConfig } from './config.js';
 import type { BuildContext } from './context.js';
 import { instanceName, type ComponentName } from './names.js';
@@ -17,8 +17,8 @@ export function buildTopology(config: StackConfig, stackName = 'dev'): Topology 
   const monitoring = monitoringFiles(ctx);
   const components: Component[] = [
     nginx(ctx), app(ctx), migrate(ctx),
-    pgbouncer(ctx), postgres(ctx), redis(ctx),
-    prometheus(ctx, monitoring), alertmanager(ctx, monitoring), grafana(ctx, monitoring), loki(ctx), alloy(ctx),
+    pgbouncer(ctx), postgres(ctx), setDbPassword(ctx), redis(ctx),
+    prometheus(ctx, monitoring), alertmanager(ctx, monitoring), grafana(ctx, monitoring), setGrafanaPassword(ctx), loki(ctx), alloy(ctx),
     dockerSocketProxy(ctx), ...exporters(ctx),
   ];
   const byName = new Map(components.map((c) => [c.name, c]));

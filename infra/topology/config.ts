@@ -44,6 +44,8 @@ export interface StackConfig {
   resources: Record<ComponentName, Resources>;
   pools: { appDbPoolMax: number; pgbouncerPoolSize: number; pgbouncerMaxClientConn: number };
   cache: { lruEnabled: boolean; lruMax: number; lruTtlMs: number; negativeTtlMs: number; redisMaxMemoryMb: number };
+  /** PostgreSQL's own sizing, checked against its container and the pools in front of it. */
+  postgres: { maxConnections: number; sharedBuffersMb: number };
   rateLimit: { max: number; windowMs: number; exemptAdmin: boolean };
   nginx: {
     workerConnections: number;
@@ -72,7 +74,7 @@ export interface StackConfig {
 /** Keys read by the placement as secrets (generated when absent); listed so they are not "unknown". */
 export const SECRET_CONFIG_KEYS = [
   'dbPassword', 'redisPassword', 'grafanaAdminPassword', 'adminApiKey',
-  'discordWebhookUrl', 'pagerdutyRoutingKey', 'smtpPassword',
+  'discordWebhookUrl', 'pagerdutyRoutingKey', 'smtpPassword', 'deadMansSwitchUrl',
 ] as const;
 export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];
 
@@ -97,7 +99,32 @@ const DEFAULT_RESOURCES: Record<ComponentName, Resources> = {
   'pgbouncer-exporter': { cpus: 0.1, memoryMb: 32, pids: 1024 },
   'redis-exporter': { cpus: 0.1, memoryMb: 32, pids: 1024 },
   'docker-socket-proxy': { cpus: 0.1, memoryMb: 32, pids: 64 },
+  'blackbox-exporter': { cpus: 0.1, memoryMb: 32, pids: 1024 },
+  // One-shots: psql through PostgreSQL's socket (uid 70), the grafana CLI (Grafana's uid).
+  'set-db-password': { cpus: 0.1, memoryMb: 64, pids: 512 },
+  'set-grafana-password': { cpus: 0.25, memoryMb: 128, pids: 256 },
 };
+
+/**
+ * Redis's container holds more than `maxmemory`: allocator fragmentation, client buffers and
+ * the pub/sub backlog come on top. The container gets a quarter more than the cache, and no less
+ * than DEFAULT_RESOURCES.redis, unless the stack says otherwise (then it must leave that room).
+ */
+export const REDIS_HEADROOM = 1.25;
+export const redisContainerMb = (maxMemoryMb: number): number => Math.ceil(maxMemoryMb * REDIS_HEADROOM);
+/** PostgreSQL's docs: more than 40% of the memory for shared_buffers is unlikely to help. */
+export const SHARED_BUFFERS_MAX_SHARE = 0.4;
+/**
+ * Connections made straight to PostgreSQL, besides PgBouncer's pool: the migration (its pool
+ * and the advisory-lock session), postgres-exporter, the password one-shot, and the
+ * superuser_reserved_connections PostgreSQL keeps (3).
+ */
+export const DIRECT_POSTGRES_CONNECTIONS = { migrate: 2, 'postgres-exporter': 1, 'set-db-password': 1, superuserReserved: 3 } as const;
+const directConnections = Object.values(DIRECT_POSTGRES_CONNECTIONS).reduce((a, b) => a + b, 0);
+/** Clients of PgBouncer besides the app's pools: pgbouncer-exporter and the health check. */
+export const OTHER_PGBOUNCER_CLIENTS = 2;
+/** PostgreSQL's processes besides one per connection: postmaster, checkpointer, writers, autovacuum, WAL. */
+export const POSTGRES_AUX_PROCESSES = 64;
 
 export class StackConfigError extends Error {
   constructor(readonly problems: Record<string, string>) {
@@ -183,7 +210,7 @@ const IMAGE_REF = /^[\w./-]+(:[\w.-]+(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 const TOP_KEYS = [
   'placement', 'replicas', 'publicPort', 'publicBaseUrl', 'localPorts', 'images', 'appImageName', 'resources',
-  'pools', 'cache', 'rateLimit', 'nginx', 'alerts', 'logLevel', 'postgresVolumeGiB', 'backendSubnet', 'build',
+  'pools', 'cache', 'rateLimit', 'nginx', 'alerts', 'logLevel', 'postgresVolumeGiB', 'backendSubnet', 'build', 'postgres',
 ] as const;
 
 /**
@@ -218,8 +245,10 @@ export function parseStackConfig(raw: Raw): StackConfig {
 
   const rs = r.object(raw, 'resources', 'resources', COMPONENT_NAMES);
   const resources = { ...DEFAULT_RESOURCES };
+  const explicitMemory = new Set<ComponentName>();
   for (const c of COMPONENT_NAMES) {
     const one = r.object(rs, c, `resources.${c}`, ['cpus', 'memoryMb', 'pids']);
+    if (one.memoryMb !== undefined) explicitMemory.add(c);
     resources[c] = {
       cpus: r.num(one, 'cpus', `resources.${c}.cpus`, DEFAULT_RESOURCES[c].cpus, 0.05, 64),
       memoryMb: r.int(one, 'memoryMb', `resources.${c}.memoryMb`, DEFAULT_RESOURCES[c].memoryMb, 16, 1 << 20),
@@ -242,6 +271,41 @@ export function parseStackConfig(raw: Raw): StackConfig {
     negativeTtlMs: r.int(ca, 'negativeTtlMs', 'cache.negativeTtlMs', 5_000, 0, 86_400_000),
     redisMaxMemoryMb: r.int(ca, 'redisMaxMemoryMb', 'cache.redisMaxMemoryMb', 256, 8, 1 << 20),
   };
+
+  // Redis's container follows the cache, unless set; a container too small for the cache is
+  // refused (the kernel would kill Redis before its LRU eviction starts).
+  const redisNeeds = Math.max(DEFAULT_RESOURCES.redis.memoryMb, redisContainerMb(cache.redisMaxMemoryMb));
+  if (!explicitMemory.has('redis')) resources.redis = { ...resources.redis, memoryMb: redisNeeds };
+  else if (resources.redis.memoryMb < redisContainerMb(cache.redisMaxMemoryMb)) {
+    problems['cache.redisMaxMemoryMb'] = `${cache.redisMaxMemoryMb} MB of cache does not fit Redis's ${resources.redis.memoryMb} MB container `
+      + `(resources.redis.memoryMb): Redis needs ${Math.round((REDIS_HEADROOM - 1) * 100)}% above maxmemory for fragmentation and client buffers, `
+      + `so the container needs at least ${redisContainerMb(cache.redisMaxMemoryMb)} MB. Raise resources.redis.memoryMb, lower the cache, `
+      + 'or leave resources.redis.memoryMb unset: it then follows the cache';
+  }
+
+  const pg = r.object(raw, 'postgres', 'postgres', ['maxConnections', 'sharedBuffersMb']);
+  const postgres = {
+    maxConnections: r.int(pg, 'maxConnections', 'postgres.maxConnections', 200, 10, 10_000),
+    // PostgreSQL's own default, not derived from the memory: a new shared_buffers needs a
+    // restart (a new command, which replaces the container), while the memory limit alone is
+    // resized in place. Set it with the memory it is sized for (a quarter is a good start).
+    sharedBuffersMb: r.int(pg, 'sharedBuffersMb', 'postgres.sharedBuffersMb', 128, 16, 1 << 20),
+  };
+  const sharedMax = Math.floor(resources.postgres.memoryMb * SHARED_BUFFERS_MAX_SHARE);
+  if (postgres.sharedBuffersMb > sharedMax) {
+    problems['postgres.sharedBuffersMb'] = `${postgres.sharedBuffersMb} MB of shared_buffers in a ${resources.postgres.memoryMb} MB container `
+      + `(resources.postgres.memoryMb): keep it at most ${SHARED_BUFFERS_MAX_SHARE * 100}% (${sharedMax} MB), the rest is for connections, `
+      + 'sorts and the page cache; raise the memory or lower shared_buffers';
+  }
+  if (pools.pgbouncerPoolSize + directConnections > postgres.maxConnections) {
+    problems['pools.pgbouncerPoolSize'] = `${pools.pgbouncerPoolSize} server connections plus ${directConnections} direct ones `
+      + `(${Object.entries(DIRECT_POSTGRES_CONNECTIONS).map(([k, v]) => `${k} ${v}`).join(', ')}) exceed PostgreSQL's `
+      + `max_connections ${postgres.maxConnections} (postgres.maxConnections): lower the pool to at most ${postgres.maxConnections - directConnections} or raise max_connections`;
+  }
+  if (postgres.maxConnections + POSTGRES_AUX_PROCESSES > resources.postgres.pids) {
+    problems['postgres.maxConnections'] = `${postgres.maxConnections} connections are ${postgres.maxConnections} processes, plus about `
+      + `${POSTGRES_AUX_PROCESSES} of PostgreSQL's own: more than resources.postgres.pids (${resources.postgres.pids}); raise the pids or lower max_connections`;
+  }
 
   const rl = r.object(raw, 'rateLimit', 'rateLimit', ['max', 'windowMs', 'exemptAdmin']);
   const rateLimit = {
@@ -284,10 +348,18 @@ export function parseStackConfig(raw: Raw): StackConfig {
     if (ti[k] !== undefined) timing[k] = r.str(ti, k, `alerts.timing.${k}`, '', DURATION, 'a duration such as 30s or 4h');
   }
 
+  const replicas = r.int(raw, 'replicas', 'replicas', 2, 1, 32);
+  const appClients = replicas * pools.appDbPoolMax + OTHER_PGBOUNCER_CLIENTS;
+  if (appClients > pools.pgbouncerMaxClientConn) {
+    problems['pools.pgbouncerMaxClientConn'] = `${replicas} replicas x ${pools.appDbPoolMax} connections (pools.appDbPoolMax) plus `
+      + `${OTHER_PGBOUNCER_CLIENTS} other clients need ${appClients} PgBouncer client connections, more than its max_client_conn `
+      + `${pools.pgbouncerMaxClientConn}: raise pools.pgbouncerMaxClientConn or lower the app's pool`;
+  }
+
   const bu = r.object(raw, 'build', 'build', ['version', 'commit']);
   const config: StackConfig = {
     placement: placement as 'docker',
-    replicas: r.int(raw, 'replicas', 'replicas', 2, 1, 32),
+    replicas,
     publicPort,
     publicBaseUrl: publicBaseUrl.replace(/\/$/, ''),
     localPorts,
@@ -296,6 +368,7 @@ export function parseStackConfig(raw: Raw): StackConfig {
     resources,
     pools,
     cache,
+    postgres,
     rateLimit,
     nginx,
     alerts: smtp ? { smtp, timing } : { timing },

@@ -40,6 +40,9 @@
 //   (`api/v1/valkey_types.go`), documented there as the multi-arch index digest.
 // - tecnativa/docker-socket-proxy:0.3.0: compose files and tests of several repositories
 //   (`docker-compose.host-tools.yml` and others), all the same digest.
+// - prom/blackbox-exporter:v0.25.0 (same module format as Debian's 0.23): a monitoring stack's
+//   deploy/monitoring/docker-compose.yml pin table and a shell script's BLACKBOX_IMAGE, both beside
+//   the prom/alertmanager:v0.27.0 digest pinned here too.
 
 export const DEFAULT_IMAGES = {
   nginx: 'nginx:1.26.3-alpine@sha256:d2c11a1e63f200585d8225996fd666436277a54e8c0ba728fa9afff28f075bd7',
@@ -56,6 +59,7 @@ export const DEFAULT_IMAGES = {
   'pgbouncer-exporter': 'quay.io/prometheuscommunity/pgbouncer-exporter:v0.12.1@sha256:30f31b6c2efdad3647f8182cc7c1a3a19e42bae5d17387694989f969371c230d',
   'redis-exporter': 'oliver006/redis_exporter:v1.66.0@sha256:d98e6db8094f491b95791e9f776b0ba30a20aeacb90e18334935d5e51bf2e6a1',
   'docker-socket-proxy': 'tecnativa/docker-socket-proxy:0.3.0@sha256:9e4b9e7517a6b660f2cc903a19b257b1852d5b3344794e3ea334ff00ae677ac2',
+  'blackbox-exporter': 'prom/blackbox-exporter:v0.25.0@sha256:b04a9fef4fa086a02fc7fcd8dcdbc4b7b35cc30cdee860fdc6a19dd8b208d63e',
 } as const;
 
 export type PinnedImageKey = keyof typeof DEFAULT_IMAGES;

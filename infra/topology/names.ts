@@ -5,7 +5,9 @@ export const COMPONENT_NAMES = [
   'nginx', 'app', 'migrate', 'pgbouncer', 'postgres', 'redis',
   'prometheus', 'alertmanager', 'grafana', 'loki', 'alloy',
   'nginx-exporter', 'postgres-exporter', 'pgbouncer-exporter', 'redis-exporter',
-  'docker-socket-proxy',
+  'docker-socket-proxy', 'blackbox-exporter',
+  // One-shots that carry a rotated password into the state PostgreSQL and Grafana keep.
+  'set-db-password', 'set-grafana-password',
 ] as const;
 
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
@@ -29,6 +31,9 @@ export const PORTS = {
   'redis-exporter': { metrics: 9121 },
   // Read-only Docker API for Alloy (tecnativa/docker-socket-proxy's fixed port).
   'docker-socket-proxy': { api: 2375 },
+  'blackbox-exporter': { metrics: 9115 },
+  'set-db-password': {},
+  'set-grafana-password': {},
 } as const satisfies Record<ComponentName, Record<string, number>>;
 
 export type PortName<C extends ComponentName> = keyof (typeof PORTS)[C] & string;

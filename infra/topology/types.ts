@@ -13,6 +13,8 @@ export interface Secrets {
   pgbouncerStatsPassword: string;
   discordWebhookUrl?: string;
   pagerdutyRoutingKey?: string;
+  /** The dead man's switch: an external heartbeat URL the Watchdog alert keeps calling. */
+  deadMansSwitchUrl?: string;
   smtpPassword?: string;
 }
 export type SecretName = keyof Secrets;
@@ -62,6 +64,14 @@ export interface VolumeMount {
   /** Logical volume name, unique in the stack (the placement prefixes it). */
   name: string;
   mountPath: string;
+  /**
+   * data (the default): the component's state, kept when the stack is taken down (only an
+   * explicit request deletes it); scratch: working files shared between containers (a
+   * socket), removed with the stack.
+   */
+  kind?: 'data' | 'scratch';
+  /** The volume belongs to this other component (created with it): this one only mounts it. */
+  owner?: ComponentName;
 }
 
 export interface HostMount {

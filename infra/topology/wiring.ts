@@ -1,5 +1,6 @@
 // Renderer inputs that depend on the topology's shape (how many replicas, who watches whom),
 // computed once here for every placement: the loopback stack calls these with its own addressing.
+import { edgeScrapeTarget } from '../../monitoring/edge.js';
 import type { ScrapeTarget } from '../../monitoring/prometheus-config.js';
 import { hostPort, type Addressing } from './addressing.js';
 import { instanceName, type ComponentName } from './names.js';
@@ -31,5 +32,7 @@ export function scrapeTargets(replicas: number, addr: Addressing): ScrapeTarget[
   const own = (['prometheus', 'alertmanager'] as const).map((job) => ({
     job, instance: job, address: hostPort(addr.endpoint(job, 'http')),
   }));
-  return [...app, ...exported, ...own];
+  const edge = edgeScrapeTarget(hostPort(addr.endpoint('blackbox-exporter', 'metrics')),
+    `http://${hostPort(addr.endpoint('nginx', 'http'))}`);
+  return [...app, ...exported, edge, ...own];
 }

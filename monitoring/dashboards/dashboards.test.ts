@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ALERTS } from '../../alerts/index.js';
+import { parse } from 'yaml';
+import { renderRuleFiles } from '../../alerts/index.js';
 import { DASHBOARDS, OVERVIEW_PANELS, SLO_PANELS, renderDashboards } from './index.js';
+import { OVERVIEW_PANEL_IDS, SLO_PANEL_IDS, panelId } from './panels.js';
 import { REQUEST_ID_LOGQL } from './overview.js';
 
-interface Panel { type: string; title: string; targets?: { expr?: string; datasource?: { type?: string; uid?: string } }[]; gridPos?: { w: number; h: number } }
+interface Panel { id?: number; type: string; title: string; fieldConfig?: { defaults?: { mappings?: unknown[]; thresholds?: { steps: { value: number | null; color: string }[] }; unit?: string }; overrides?: unknown[] }; targets?: { expr?: string; datasource?: { type?: string; uid?: string } }[]; gridPos?: { w: number; h: number } }
 interface Dash { uid: string; title: string; panels: Panel[]; templating: { list: { name: string; type: string }[] } }
 
 const files = renderDashboards();
@@ -49,5 +52,51 @@ describe('renderDashboards', () => {
     const missing = ALERTS.filter((a) => !byTitle.get(a.runbook.diagnose.panel.dashboard)?.has(a.runbook.diagnose.panel.panel))
       .map((a) => `${a.name}: ${a.runbook.diagnose.panel.dashboard} / ${a.runbook.diagnose.panel.panel}`);
     expect(missing).toEqual([]);
+  });
+
+  it('gives every panel and row the id written in panels.ts, unique per dashboard', () => {
+    for (const d of Object.values(dashboards)) {
+      const ids = d.panels.map((p) => p.id);
+      expect(ids.every((id) => typeof id === 'number'), d.title).toBe(true);
+      expect(new Set(ids).size, d.title).toBe(ids.length);
+    }
+    expect(overview.panels.find((p) => p.title === OVERVIEW_PANELS.replicasUp)?.id).toBe(OVERVIEW_PANEL_IDS.replicasUp);
+    expect(slos.panels.find((p) => p.title === SLO_PANELS.edgeBurn)?.id).toBe(SLO_PANEL_IDS.edgeBurn);
+    // Stable: the ids links already sent point at (changing one breaks old notifications).
+    expect([OVERVIEW_PANEL_IDS.traffic, OVERVIEW_PANEL_IDS.replicasUp, OVERVIEW_PANEL_IDS.logs, SLO_PANEL_IDS.availabilityBurn]).toEqual([1, 8, 27, 3]);
+  });
+
+  it('links each alert to its runbook panel by dashboard_url', () => {
+    const rules = (parse(renderRuleFiles({ grafanaUrl: 'https://grafana.example/' })['shortstack-alerts.yml']!).groups as { rules: { alert: string; annotations: Record<string, string> }[] }[]).flatMap((g) => g.rules);
+    for (const r of rules) {
+      const a = ALERTS.find((x) => x.name === r.alert)!;
+      const d = Object.values(DASHBOARDS).find((x) => x.title === a.runbook.diagnose.panel.dashboard)!;
+      const id = panelId(d.title, a.runbook.diagnose.panel.panel);
+      expect(r.annotations.dashboard_url, r.alert).toBe(`https://grafana.example/d/${d.uid}?viewPanel=${id}`);
+      const dash = Object.values(dashboards).find((x) => x.uid === d.uid)!;
+      expect(dash.panels.find((p) => p.id === id)?.title, r.alert).toBe(a.runbook.diagnose.panel.panel);
+    }
+  });
+
+  it('shows up/down stats as words and colours, not bare 0 and 1', () => {
+    for (const t of [OVERVIEW_PANELS.nginxUp, OVERVIEW_PANELS.replicasUp, OVERVIEW_PANELS.pgbouncerUp, OVERVIEW_PANELS.postgresUp, OVERVIEW_PANELS.redisUp]) {
+      const p = overview.panels.find((x) => x.title === t)!;
+      expect(JSON.stringify(p.fieldConfig?.defaults?.mappings), t).toContain('"DOWN"');
+      expect(p.fieldConfig?.defaults?.thresholds?.steps, t).toEqual([{ value: null, color: 'red' }, { value: 1, color: 'green' }]);
+    }
+  });
+
+  it('has per-replica latency, CPU and heap panels, and a second axis wherever a panel mixes units', () => {
+    const expr = (t: string) => overview.panels.find((p) => p.title === t)!.targets!.map((x) => x.expr).join(' ');
+    expect(expr(OVERVIEW_PANELS.replicaLatency)).toContain('by (le, instance)');
+    expect(expr(OVERVIEW_PANELS.replicaCpu)).toContain('process_cpu_seconds_total');
+    expect(expr(OVERVIEW_PANELS.replicaHeap)).toContain('nodejs_heap_size_used_bytes');
+    const click = overview.panels.find((p) => p.title === OVERVIEW_PANELS.clickBuffer)!;
+    expect(JSON.stringify(click.fieldConfig?.overrides)).toContain('"value":"s"');
+  });
+
+  it('annotates deploys and firing alerts on the overview', () => {
+    const d = JSON.parse(files[DASHBOARDS.overview.file]!) as { annotations: { list: { name: string; expr: string }[] } };
+    expect(d.annotations.list.map((a) => a.name)).toEqual(['Deploys and restarts', 'Alerts']);
   });
 });

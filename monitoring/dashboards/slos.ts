@@ -2,12 +2,13 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { errorRatioMetric, PAGE_WINDOWS, TICKET_WINDOWS } from '../../alerts/slo/rules.js';
 import { SLO_PERIOD_DAYS, SLOS, type SloSpec } from '../../alerts/slo/spec.js';
-import { datasourceVariables, graph, q, single } from './builders.js';
-import { DASHBOARDS, SLO_PANELS } from './panels.js';
+import { datasourceVariables, graph, q, row, single } from './builders.js';
+import { DASHBOARDS, SLO_PANELS, SLO_ROW_IDS } from './panels.js';
 
 const TITLES: Record<string, { sli: string; budget: string; burn: string }> = {
   availability: { sli: SLO_PANELS.availabilitySli, budget: SLO_PANELS.availabilityBudget, burn: SLO_PANELS.availabilityBurn },
   'redirect-latency': { sli: SLO_PANELS.latencySli, budget: SLO_PANELS.latencyBudget, burn: SLO_PANELS.latencyBurn },
+  'edge-availability': { sli: SLO_PANELS.edgeSli, budget: SLO_PANELS.edgeBudget, burn: SLO_PANELS.edgeBurn },
 };
 
 function sloRow(d: dashboard.DashboardBuilder, slo: SloSpec): dashboard.DashboardBuilder {
@@ -16,7 +17,7 @@ function sloRow(d: dashboard.DashboardBuilder, slo: SloSpec): dashboard.Dashboar
   const sel = `{slo="${slo.id}"}`;
   const windows = [...new Set([...PAGE_WINDOWS, ...TICKET_WINDOWS].flatMap((w) => [w.long, w.short]))];
   return d
-    .withRow(new dashboard.RowBuilder(`SLO ${slo.id}: ${slo.objective * 100}% — ${slo.description}`))
+    .withRow(row(`SLO ${slo.id}: ${Number((slo.objective * 100).toPrecision(6))}% — ${slo.description}`, SLO_ROW_IDS[slo.id]!))
     .withPanel(single(titles.sli, 'percentunit', [
       q(`1 - ${errorRatioMetric(`${SLO_PERIOD_DAYS}d`)}${sel}`, `${SLO_PERIOD_DAYS} d`),
       q(`slo:objective:ratio${sel}`, 'objective'),

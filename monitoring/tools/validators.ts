@@ -14,7 +14,7 @@ export interface ToolResult {
 }
 
 export function runTool(command: string, args: string[], cwd?: string): ToolResult {
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 240_000 });
   return { code: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
 

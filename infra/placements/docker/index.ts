@@ -2,13 +2,16 @@
 // pinned images, the app image built here, one container per instance.
 import type { Container } from '@pulumi/docker/container.js';
 import { Network } from '@pulumi/docker/network.js';
+import type { Volume } from '@pulumi/docker/volume.js';
 import * as pulumi from '@pulumi/pulumi';
+import { StackConfigError, type StackConfig } from '../../topology/config.js';
 import { CONTAINER_LABELS } from '../../topology/context.js';
 import { GRAFANA_DASHBOARDS_DIR } from '../../topology/components/observability.js';
 import type { ComponentName, NetworkName } from '../../topology/names.js';
 import type { Component, Topology } from '../../topology/types.js';
 import type { Placement, PlacementArgs, PlacementOutputs } from '../types.js';
 import { ImageCatalog } from './images.js';
+import { canonicalCpus } from './readback.js';
 import { DockerService } from './service.js';
 
 /** Components in an order where every dependency comes before its dependents. */
@@ -26,6 +29,22 @@ export function creationOrder(topology: Topology): Component[] {
   return order;
 }
 
+/**
+ * Stack config the Docker provider cannot hold steadily: a cpus value whose read-back form is a
+ * different number (0.05 reads back as "0.1") would replace its container on every `up`.
+ */
+export function checkDockerConfig(config: StackConfig): void {
+  const problems: Record<string, string> = {};
+  for (const [name, r] of Object.entries(config.resources)) {
+    try {
+      canonicalCpus(r.cpus);
+    } catch (e) {
+      problems[`resources.${name}.cpus`] = `${r.cpus} cannot be kept by the Docker provider: ${(e as Error).message}. Use a value such as 0.1, 0.25 or 1.5`;
+    }
+  }
+  if (Object.keys(problems).length > 0) throw new StackConfigError(problems);
+}
+
 export class DockerStack extends pulumi.ComponentResource {
   readonly services = new Map<ComponentName, DockerService>();
   readonly networks: Record<NetworkName, Network>;
@@ -33,6 +52,7 @@ export class DockerStack extends pulumi.ComponentResource {
   constructor(name: string, args: PlacementArgs, opts?: pulumi.ComponentResourceOptions) {
     super('shortstack:docker:Stack', name, {}, opts);
     const { topology, prefix, stackName } = args;
+    checkDockerConfig(args.config);
     const label = [{ label: CONTAINER_LABELS.stack, value: stackName }];
     // An internal network has no route out at all. A non-internal one is needed to publish a
     // port; without outbound, its bridge does no source NAT (masquerade), so members answer on
@@ -56,6 +76,13 @@ export class DockerStack extends pulumi.ComponentResource {
         if (!s) throw new Error(`${c.name} depends on ${n}, not yet created`);
         return s.containers;
       };
+      const sharedVolumes = new Map<string, Volume>();
+      for (const v of c.volumes.filter((x) => x.owner !== undefined)) {
+        const owner = this.services.get(v.owner!);
+        if (!owner) throw new Error(`${c.name} mounts a volume of ${v.owner}, not yet created (add a dependency on it)`);
+        const volume = owner.volumes.get(v.name);
+        if (volume) sharedVolumes.set(v.name, volume);
+      }
       this.services.set(c.name, new DockerService(c.name, {
         component: c,
         instances: topology.instances(c.name),
@@ -68,6 +95,7 @@ export class DockerStack extends pulumi.ComponentResource {
         peers: (c.resolvesOnceAtStart ?? []).flatMap(containersOf),
         after: c.dependsOn.filter((d) => d.condition === 'completed')
           .flatMap((d) => containersOf(d.component).map((container, i) => ({ name: topology.instances(d.component)[i]!, container }))),
+        sharedVolumes,
       }, { parent: this, dependsOn: c.dependsOn.flatMap((d) => containersOf(d.component)) }));
     }
     this.registerOutputs({});

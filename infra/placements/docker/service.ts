@@ -9,6 +9,7 @@ import { CONFIG_DIR, SECRETS_DIR, type NetworkName } from '../../topology/names.
 import { isSecretText, type Component, type ConfigFile, type Secrets } from '../../topology/types.js';
 import { resolveInput } from '../secrets.js';
 import { dockerContainerName } from '../types.js';
+import { canonicalCpus, canonicalSeconds } from './readback.js';
 
 export interface DockerServiceArgs {
   component: Component;
@@ -24,21 +25,45 @@ export interface DockerServiceArgs {
   peers: Container[];
   /** One-shot containers this one starts after: it is not started unless they exited 0. */
   after: { name: string; container: Container }[];
+  /** Volumes of other components this one mounts (VolumeMount.owner), by logical name. */
+  sharedVolumes: Map<string, Volume>;
 }
 
-const seconds = (n: number) => `${n}s`;
+/** What each one-shot does, for its error message. */
+const ONE_SHOT_PURPOSE: Record<string, string> = {
+  migrate: 'the schema migration',
+  'set-db-password': "setting the database role's password",
+  'set-grafana-password': "resetting Grafana's admin password",
+};
 
 /**
  * The provider reports a one-shot's exit code but never fails on it: a failed migration must
  * stop the deployment (this throws inside the dependent's inputs), not start the app against an
- * old schema.
+ * old schema. The failed container stays in the state with its exit code; `npm run up` replaces
+ * it on the next run (infra/cli/pulumi.ts), so the step runs again. Every one-shot here is safe
+ * to repeat (migrations under their advisory lock, idempotent password resets).
  */
-export function requireExitZero(oneShot: string, dependent: string): (code: number) => string {
+export function requireExitZero(oneShot: string, containerName: string, dependent?: string, urn?: string): (code: number | undefined) => string {
   return (code) => {
-    if (code !== 0) throw new Error(`${oneShot} exited with code ${code}: ${dependent} is not started (docker logs ${oneShot})`);
-    return 'exited-0';
+    if (code === 0) return 'exited-0';
+    const what = ONE_SHOT_PURPOSE[oneShot] ?? oneShot;
+    throw new Error([
+      `${oneShot} (${what}) failed with exit code ${code ?? 'unknown'}${dependent ? `; ${dependent} was not started or replaced` : ''}.`,
+      `Its output: docker logs ${containerName}.`,
+      `Fix the cause, then run \`npm run up\` again: it re-runs a failed ${oneShot} (safe to repeat).`,
+      `With the Pulumi CLI alone: pulumi up --replace '${urn ?? `<urn of ${oneShot}>`}'.`,
+    ].join(' '));
   };
 }
+
+/** JSON with object keys sorted: the same value always gives the same text. */
+const stableJson = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v);
+/** A short content digest (for volume names and labels): sha256 of stable JSON, 16 hex digits. */
+export const shortDigest = (value: unknown): string => createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 16);
+
+/** Label on each container: a digest of its fields the provider never updates in place (health check, tmpfs). */
+export const RUNTIME_LABEL = 'com.shortstack.runtime';
 
 /** Secret files are readable by the container's user alone: mode 0400, its uid and gid. */
 export const SECRET_FILE_MODE = '0400';
@@ -70,6 +95,10 @@ export function checkSecretPlacement(c: Component): void {
 
 export class DockerService extends pulumi.ComponentResource {
   readonly containers: Container[];
+  /** This component's own volumes (single-instance components), by logical name. */
+  readonly volumes: Map<string, Volume>;
+  /** 'exited-0' for each one-shot instance; the output fails when it did not exit 0. */
+  readonly completed: pulumi.Output<string>[] = [];
 
   constructor(name: string, args: DockerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super('shortstack:docker:Service', name, {}, opts);
@@ -92,20 +121,68 @@ export class DockerService extends pulumi.ComponentResource {
     // those alike), and does not apply it to root.
     const ulimits = [{ name: 'nproc', soft: c.resources.pids, hard: c.resources.pids }];
     const peerIds = args.peers.length > 0 ? pulumi.all(args.peers.map((p) => p.id)).apply((ids) => ids.join(',')) : undefined;
-    const gates = args.after.map(({ name, container }) => container.exitCode.apply(requireExitZero(name, c.name)));
+    const gates = args.after.map(({ name, container }) => pulumi.all([container.exitCode, container.name, container.urn])
+      .apply(([code, containerName, urn]) => requireExitZero(name, containerName, c.name, urn)(code)));
     // A digest of the config files: changing one replaces the containers that read it.
     const configDigest = pulumi.all(uploads.map((u) => u.content)).apply((contents) =>
-      createHash('sha256').update(JSON.stringify(uploads.map((u, i) => [u.file, contents[i]]))).digest('hex').slice(0, 16));
+      shortDigest(uploads.map((u, i) => [u.file, contents[i]])));
+    // Plain config files: the volume holding them is named by their digest, so a new set of
+    // files gets a new, empty volume (a removed or renamed file cannot linger) and the old one
+    // goes with the old containers. Secret files: by their paths, modes and owners only (a
+    // digest of a secret's value must not be in a name); a new value overwrites the same file.
+    const plainDigest = shortDigest(configFiles.map((f) => [f.path, f.content]));
+    const secretLayout = shortDigest(secretFiles.map((f) => [f.path, SECRET_FILE_MODE, c.user ?? '0:0']));
+    // Values the provider stores in the form it reads back (resource_docker_container_funcs.go):
+    // anything else is a diff on every `up` (see readback.ts).
+    const cpus = canonicalCpus(c.resources.cpus);
+    const healthcheck: ContainerArgs['healthcheck'] = c.health
+      ? {
+        tests: c.health.test,
+        interval: canonicalSeconds(c.health.intervalS),
+        timeout: canonicalSeconds(c.health.timeoutS),
+        retries: c.health.retries,
+        startPeriod: canonicalSeconds(c.health.startPeriodS),
+        startInterval: canonicalSeconds(0),
+      }
+      // The app image's HEALTHCHECK probes a server the one-shot migration never starts.
+      : c.oneShot ? { tests: ['NONE'], interval: '0s', timeout: '0s', startPeriod: '0s', startInterval: '0s', retries: 0 } : undefined;
+    const tmpfs = Object.fromEntries(c.tmpfs.map((p) => [p, 'rw,nosuid,nodev,size=64m,mode=1777']));
+    // Neither `healthcheck` nor `tmpfs` is ForceNew, and the provider's Update sends neither to
+    // the engine: a change would be stored and never applied. The digest label (labels are
+    // ForceNew) replaces the container instead.
+    const runtimeDigest = shortDigest({ healthcheck, tmpfs });
+    const ports = c.publish.map((p) => {
+      const internal = c.ports[p.port];
+      if (internal === undefined) throw new Error(`${c.name} publishes unknown port ${p.port}`);
+      // An explicit host IP: an empty one binds 0.0.0.0 and :: and reads back as two ports.
+      return { internal, external: p.hostPort, ip: p.on === 'public' ? '0.0.0.0' : '127.0.0.1', protocol: 'tcp' };
+    }).sort((a, b) => a.internal - b.internal);
+    this.volumes = new Map();
 
     this.containers = args.instances.map((instance) => {
       const volumeName = (v: string) => `${args.prefix}-${replicated ? `${v}-${instance}` : v}`;
-      const dataVolumes = c.volumes.map((v) => ({
-        target: v.mountPath,
-        volume: new Volume(replicated ? `${v.name}-${instance}` : v.name, {
+      const dataVolumes = c.volumes.map((v) => {
+        if (v.owner !== undefined) {
+          const shared = args.sharedVolumes.get(v.name);
+          if (!shared) throw new Error(`${c.name} mounts ${v.owner}'s volume ${v.name}, which ${v.owner} does not have`);
+          return { target: v.mountPath, volume: shared };
+        }
+        if (replicated && v.kind === 'scratch') throw new Error(`${c.name}: a shared volume needs a single instance`);
+        const volume = new Volume(replicated ? `${v.name}-${instance}` : v.name, {
           name: volumeName(v.name),
           labels: [{ label: CONTAINER_LABELS.stack, value: args.stackName }],
-        }, { parent: this }),
-      }));
+        }, {
+          parent: this,
+          // Data outlives `pulumi destroy` (npm run down): the volume leaves the state but stays
+          // on the engine, and the next `up` creates the same name, which Docker hands back with
+          // its data. `npm run down -- --delete-data` removes it. (protect would make every
+          // destroy fail until `pulumi state unprotect`; a retained volume also survives a
+          // replacement of its resource.)
+          retainOnDelete: (v.kind ?? 'data') === 'data',
+        });
+        if (!replicated) this.volumes.set(v.name, volume);
+        return { target: v.mountPath, volume };
+      });
       const labels: ContainerArgs['labels'] = [
         { label: CONTAINER_LABELS.stack, value: args.stackName },
         { label: CONTAINER_LABELS.component, value: c.name },
@@ -122,12 +199,12 @@ export class DockerService extends pulumi.ComponentResource {
       // read-only and is replaced when the files change.
       // Secret files go the same way into a second volume, mounted only here (read-only) and in
       // the seeder, which never runs: each file 0400, owned by the service's user.
-      const volume = (suffix: string) => new Volume(`${instance}-${suffix}`, {
-        name: `${args.prefix}-${instance}-${suffix}`,
+      const volume = (suffix: string, digest: string) => new Volume(`${instance}-${suffix}`, {
+        name: `${args.prefix}-${instance}-${suffix}-${digest}`,
         labels: [{ label: CONTAINER_LABELS.stack, value: args.stackName }],
       }, { parent: this });
-      const configVolume = configFiles.length > 0 ? volume('config') : undefined;
-      const secretsVolume = secretFiles.length > 0 ? volume('secrets') : undefined;
+      const configVolume = configFiles.length > 0 ? volume('config', plainDigest) : undefined;
+      const secretsVolume = secretFiles.length > 0 ? volume('secrets', secretLayout) : undefined;
       const fileVolumes = [
         ...(configVolume ? [{ type: 'volume', source: configVolume.name, target: CONFIG_DIR }] : []),
         ...(secretsVolume ? [{ type: 'volume', source: secretsVolume.name, target: SECRETS_DIR }] : []),
@@ -149,6 +226,7 @@ export class DockerService extends pulumi.ComponentResource {
         }, { parent: this })
         : undefined;
       if (seeder) labels.push({ label: 'com.shortstack.config', value: configDigest });
+      labels.push({ label: RUNTIME_LABEL, value: runtimeDigest });
 
       const containerArgs: ContainerArgs = {
         name: dockerContainerName(args.stackName, instance),
@@ -159,7 +237,7 @@ export class DockerService extends pulumi.ComponentResource {
         envs,
         user: c.user,
         readOnly: c.readOnlyRootFs,
-        tmpfs: Object.fromEntries(c.tmpfs.map((p) => [p, 'rw,nosuid,nodev,size=64m,mode=1777'])),
+        tmpfs,
         mounts: [
           ...dataVolumes.map((v) => ({ type: 'volume', source: v.volume.name, target: v.target })),
           ...fileVolumes.map((v) => ({ ...v, readOnly: true })),
@@ -170,21 +248,8 @@ export class DockerService extends pulumi.ComponentResource {
           // The instance's own name, and the component's name for the set of replicas.
           aliases: replicated ? [instance, c.name] : [instance],
         })),
-        ports: c.publish.map((p) => {
-          const internal = c.ports[p.port];
-          if (internal === undefined) throw new Error(`${c.name} publishes unknown port ${p.port}`);
-          return { internal, external: p.hostPort, ip: p.on === 'public' ? '0.0.0.0' : '127.0.0.1', protocol: 'tcp' };
-        }),
-        healthcheck: c.health
-          ? {
-            tests: c.health.test,
-            interval: seconds(c.health.intervalS),
-            timeout: seconds(c.health.timeoutS),
-            retries: c.health.retries,
-            startPeriod: seconds(c.health.startPeriodS),
-          }
-          // The app image's HEALTHCHECK probes a server the one-shot migration never starts.
-          : c.oneShot ? { tests: ['NONE'] } : undefined,
+        ports,
+        healthcheck,
         wait: args.waitHealthy && c.health !== undefined,
         waitTimeout: 180,
         // A one-shot runs to completion while Pulumi waits (attach), and never restarts.
@@ -193,7 +258,11 @@ export class DockerService extends pulumi.ComponentResource {
         attach: c.oneShot,
         logs: c.oneShot,
         memory: c.resources.memoryMb,
-        cpus: String(c.resources.cpus),
+        // No swap: Docker's default (twice the memory) would make a later memory increase above
+        // it fail (the engine refuses a memory limit above the swap limit unless both change),
+        // and the provider reads the default back as a diff on every `up`.
+        memorySwap: c.resources.memoryMb,
+        cpus,
         ulimits,
         capabilities: { drops: ['ALL'] },
         securityOpts: ['no-new-privileges:true'],
@@ -205,8 +274,14 @@ export class DockerService extends pulumi.ComponentResource {
         stopTimeout: 15,
         destroyGraceSeconds: 15,
       };
-      return new Container(instance, containerArgs, { parent: this, dependsOn: seeder ? [seeder] : [] });
+      const container = new Container(instance, containerArgs, { parent: this, dependsOn: seeder ? [seeder] : [] });
+      // A one-shot nothing waits for (set-grafana-password) still fails the deployment.
+      if (c.oneShot) {
+        this.completed.push(pulumi.all([container.exitCode, container.name, container.urn])
+          .apply(([code, containerName, urn]) => requireExitZero(c.name, containerName, undefined, urn)(code)));
+      }
+      return container;
     });
-    this.registerOutputs({});
+    this.registerOutputs({ completed: this.completed });
   }
 }

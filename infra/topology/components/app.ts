@@ -129,7 +129,7 @@ export function migrate(ctx: BuildContext): Component {
     command: ['node', 'app/dist/migrate.js'],
     env: { NODE_ENV: 'production', ...secrets.env, LOG_LEVEL: ctx.config.logLevel },
     files: secrets.files,
-    dependsOn: [{ component: 'postgres', condition: 'healthy' }],
+    dependsOn: [{ component: 'postgres', condition: 'healthy' }, { component: 'set-db-password', condition: 'completed' }],
     volumes: [],
     tmpfs: ['/tmp'],
     hostMounts: [],

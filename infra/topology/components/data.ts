@@ -40,8 +40,11 @@ export function pgbouncer(ctx: BuildContext): Component {
         ])),
       },
     ],
-    health: check(['CMD', 'pg_isready', '-h', '127.0.0.1', '-p', String(PORTS.pgbouncer.postgres)]),
-    dependsOn: [{ component: 'postgres', condition: 'healthy' }],
+    // With the database and user named: without -d, pg_isready asks for a database named after
+    // the OS user, and PgBouncer logs a warning about it at every probe.
+    health: check(['CMD', 'pg_isready', '-h', '127.0.0.1', '-p', String(PORTS.pgbouncer.postgres), '-U', DATABASE.user, '-d', DATABASE.name]),
+    // The userlist holds the password set-db-password has just given the role.
+    dependsOn: [{ component: 'postgres', condition: 'healthy' }, { component: 'set-db-password', condition: 'completed' }],
     volumes: [],
     tmpfs: ['/tmp'],
     hostMounts: [],
@@ -53,6 +56,10 @@ export function pgbouncer(ctx: BuildContext): Component {
   };
 }
 
+/** PostgreSQL's unix socket folder: a volume shared with set-db-password, nothing else. */
+export const POSTGRES_SOCKET_DIR = '/var/run/postgresql';
+const socketVolume = { name: 'postgres-socket', mountPath: POSTGRES_SOCKET_DIR, kind: 'scratch' } as const;
+
 export function postgres(ctx: BuildContext): Component {
   const { config } = ctx;
   const passwordFile = secretPath('db-password');
@@ -62,7 +69,8 @@ export function postgres(ctx: BuildContext): Component {
     ports: { ...PORTS.postgres },
     replicas: 1,
     oneShot: false,
-    command: ['postgres', '-c', `port=${PORTS.postgres.postgres}`, '-c', 'max_connections=200'],
+    command: ['postgres', '-c', `port=${PORTS.postgres.postgres}`, '-c', `max_connections=${config.postgres.maxConnections}`,
+      '-c', `shared_buffers=${config.postgres.sharedBuffersMb}MB`],
     env: {
       POSTGRES_USER: DATABASE.user,
       POSTGRES_DB: DATABASE.name,
@@ -74,8 +82,8 @@ export function postgres(ctx: BuildContext): Component {
     files: [{ path: passwordFile, content: secretText(['dbPassword'], (s) => s.dbPassword) }],
     health: check(['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', DATABASE.user, '-d', DATABASE.name], 30),
     dependsOn: [],
-    volumes: [{ name: 'postgres-data', mountPath: '/var/lib/postgresql/data' }],
-    tmpfs: ['/var/run/postgresql', '/tmp'],
+    volumes: [{ name: 'postgres-data', mountPath: '/var/lib/postgresql/data' }, socketVolume],
+    tmpfs: ['/tmp'],
     hostMounts: [],
     networks: ['backend'],
     resources: config.resources.postgres,
@@ -121,6 +129,52 @@ export function redis(ctx: BuildContext): Component {
     networks: ['backend'],
     resources: config.resources.redis,
     user: '999:1000',
+    readOnlyRootFs: true,
+    publish: [],
+  };
+}
+
+/**
+ * The image reads POSTGRES_PASSWORD_FILE only when it initialises an empty data folder: a new
+ * dbPassword would reach PgBouncer, the app and the exporter but not the role, and every login
+ * would fail. This one-shot sets the role's password from the current secret after PostgreSQL
+ * is up, on the first deploy (the same password) and whenever the secret changes (its files
+ * change, so it is replaced and runs again); PgBouncer, the migration and the exporter start
+ * only after it exited 0. It connects through PostgreSQL's unix socket (a volume shared with
+ * PostgreSQL alone), where the image's pg_hba.conf trusts local connections (initdb's default;
+ * docker-entrypoint.sh adds a password rule for TCP only), so it needs no old password. psql
+ * reads the new one from the 0400 file: it is on no command line and in no environment.
+ */
+export function setDbPassword(ctx: BuildContext): Component {
+  const { config } = ctx;
+  const sql = configPath('set-db-password.sql');
+  const passwordFile = secretPath('db-password');
+  return {
+    name: 'set-db-password',
+    image: { kind: 'pinned', ref: config.images.postgres },
+    ports: {},
+    replicas: 1,
+    oneShot: true,
+    command: ['psql', '-h', POSTGRES_SOCKET_DIR, '-U', DATABASE.user, '-d', DATABASE.name, '--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '-f', sql],
+    env: {},
+    files: [
+      {
+        path: sql,
+        content: [
+          `\\set password \`cat ${passwordFile}\``,
+          `ALTER ROLE "${DATABASE.user}" WITH PASSWORD :'password';`,
+          '',
+        ].join('\n'),
+      },
+      { path: passwordFile, content: secretText(['dbPassword'], (s) => s.dbPassword) },
+    ],
+    dependsOn: [{ component: 'postgres', condition: 'healthy' }],
+    volumes: [{ ...socketVolume, owner: 'postgres' }],
+    tmpfs: ['/tmp'],
+    hostMounts: [],
+    networks: ['backend'],
+    resources: config.resources['set-db-password'],
+    user: '70:70',
     readOnlyRootFs: true,
     publish: [],
   };

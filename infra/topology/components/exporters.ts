@@ -1,6 +1,7 @@
 // One exporter per watched component that does not speak Prometheus itself.
+import { renderBlackboxConfig } from '../../render/blackbox.js';
 import { hostPort } from '../addressing.js';
-import { secretPath, type BuildContext } from '../context.js';
+import { configPath, secretPath, type BuildContext } from '../context.js';
 import { DATABASE, PGBOUNCER_STATS_USER, PORTS, type ComponentName } from '../names.js';
 import { secretText, type Component, type ConfigFile } from '../types.js';
 
@@ -38,7 +39,7 @@ export function exporters(ctx: BuildContext): Component[] {
   const pgbouncerEndpoint = addr.endpoint('pgbouncer', 'postgres');
   const pgbouncer = hostPort(pgbouncerEndpoint);
   const redis = hostPort(addr.endpoint('redis', 'redis'));
-  const listen = (c: 'nginx-exporter' | 'postgres-exporter' | 'pgbouncer-exporter' | 'redis-exporter') =>
+  const listen = (c: 'nginx-exporter' | 'postgres-exporter' | 'pgbouncer-exporter' | 'redis-exporter' | 'blackbox-exporter') =>
     `--web.listen-address=:${PORTS[c].metrics}`;
   const dbPassword = secretPath('db-password');
   const pgpass = secretPath('pgpass');
@@ -46,7 +47,11 @@ export function exporters(ctx: BuildContext): Component[] {
   const redisAddr = `redis://${redis}`;
   // Every secret from a file (mode 0400, the exporter's own): none in the environment, which
   // `docker inspect` shows, nor on the command line, which every process in the container reads.
+  const blackboxConf = configPath('blackbox.yml');
   return [
+    // The edge SLI's prober (monitoring/edge.ts): Prometheus asks it to probe the front door.
+    exporter(ctx, 'blackbox-exporter', 'nginx', [`--config.file=${blackboxConf}`, listen('blackbox-exporter')],
+      {}, [{ path: blackboxConf, content: renderBlackboxConfig() }]),
     exporter(ctx, 'nginx-exporter', 'nginx', [`--nginx.scrape-uri=http://${nginxStatus}/stub_status`, listen('nginx-exporter')]),
     // postgres_exporter builds postgresql://USER:<DATA_SOURCE_PASS_FILE>@DATA_SOURCE_URI.
     exporter(ctx, 'postgres-exporter', 'postgres', [listen('postgres-exporter')], {

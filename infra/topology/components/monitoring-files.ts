@@ -20,6 +20,7 @@ export function alertReceivers(smtp: SmtpSettings | undefined, s: Secrets): Aler
   const r: AlertReceivers = {};
   if (s.discordWebhookUrl) r.discordWebhookUrl = s.discordWebhookUrl;
   if (s.pagerdutyRoutingKey) r.pagerdutyRoutingKey = s.pagerdutyRoutingKey;
+  if (s.deadMansSwitchUrl) r.deadMansSwitchUrl = s.deadMansSwitchUrl;
   if (smtp) r.email = { ...smtp, ...(s.smtpPassword ? { password: s.smtpPassword } : {}) };
   return r;
 }
@@ -27,8 +28,8 @@ export function alertReceivers(smtp: SmtpSettings | undefined, s: Secrets): Aler
 export function monitoringFiles(ctx: BuildContext): MonitoringFiles {
   const { alerts, postgresVolumeGiB } = ctx.config;
   return {
-    rules: renderRuleFiles({ postgresVolumeBytes: postgresVolumeGiB * 1024 ** 3 }),
-    alertmanager: secretText(['discordWebhookUrl', 'pagerdutyRoutingKey', 'smtpPassword'], (s) =>
+    rules: renderRuleFiles({ postgresVolumeBytes: postgresVolumeGiB * 1024 ** 3, grafanaUrl: `http://127.0.0.1:${ctx.config.localPorts.grafana}` }),
+    alertmanager: secretText(['discordWebhookUrl', 'pagerdutyRoutingKey', 'smtpPassword', 'deadMansSwitchUrl'], (s) =>
       renderAlertmanagerConfig({ receivers: alertReceivers(alerts.smtp, s), timing: alerts.timing })),
     dashboards: renderDashboards(),
   };

@@ -129,6 +129,34 @@ export function grafana(ctx: BuildContext, m: MonitoringFiles): Component {
   };
 }
 
+/**
+ * Grafana reads GF_SECURITY_ADMIN_PASSWORD__FILE only when it creates its database: a new
+ * grafanaAdminPassword would change the stack output but not the login. This one-shot resets
+ * the admin password in Grafana's own database (the grafana-data volume) with the Grafana CLI,
+ * reading it on stdin from the 0400 secret file, after Grafana is healthy: on the first deploy
+ * (the same password) and whenever the secret changes (it is then replaced and runs again).
+ */
+export function setGrafanaPassword(ctx: BuildContext): Component {
+  const passwordFile = secretPath('grafana-admin-password');
+  return {
+    ...base(ctx, 'grafana'),
+    name: 'set-grafana-password',
+    ports: {},
+    oneShot: true,
+    resources: ctx.config.resources['set-grafana-password'],
+    // The image's entrypoint (/run.sh) starts the server; the CLI is `grafana cli` on its PATH.
+    entrypoint: ['/bin/sh', '-c'],
+    command: [`exec grafana cli --homepath /usr/share/grafana admin reset-admin-password --password-from-stdin < ${passwordFile}`],
+    env: {},
+    files: [{ path: passwordFile, content: secretText(['grafanaAdminPassword'], (s) => s.grafanaAdminPassword) }],
+    dependsOn: [{ component: 'grafana', condition: 'healthy' }],
+    volumes: [{ name: 'grafana-data', mountPath: '/var/lib/grafana', owner: 'grafana' }],
+    networks: ['backend'],
+    user: '472:0',
+    publish: [],
+  };
+}
+
 export function loki(ctx: BuildContext): Component {
   const conf = configPath('loki.yaml');
   return {
