@@ -22,14 +22,21 @@ export const SYSTEM_PACKAGES: Readonly<Record<string, string>> = {
   'prometheus-blackbox-exporter': '/usr/bin/prometheus-blackbox-exporter',
 };
 
-export function missingPackages(): string[] {
-  return Object.entries(SYSTEM_PACKAGES)
+/** What the engine tier (npm run test:engine) needs besides: a Docker engine, and debootstrap for its base image. */
+export const ENGINE_PACKAGES: Readonly<Record<string, string>> = {
+  'docker.io': '/usr/sbin/dockerd',
+  debootstrap: '/usr/sbin/debootstrap',
+};
+
+export function missingPackages(packages: Readonly<Record<string, string>> = SYSTEM_PACKAGES): string[] {
+  return Object.entries(packages)
     .filter(([, probe]) => !existsSync(probe))
     .map(([pkg]) => pkg);
 }
 
 function main(): void {
-  const missing = missingPackages();
+  const wanted = process.argv.includes('--engine') ? { ...SYSTEM_PACKAGES, ...ENGINE_PACKAGES } : SYSTEM_PACKAGES;
+  const missing = missingPackages(wanted);
   if (missing.length === 0) return;
   const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {
@@ -40,7 +47,7 @@ function main(): void {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
-  const still = missingPackages();
+  const still = missingPackages(wanted);
   if (still.length > 0) {
     console.error(`still missing after install: ${still.join(', ')}`);
     process.exit(1);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEV_PASSPHRASE, main, missingPrerequisite, pulumiEnv, recoveryPlan, type Exec, type ExportedStack, type Probe } from './pulumi.js';
 
 const probe = (ok: string[]): Probe => ({ succeeds: (cmd) => ok.includes(cmd) });
+
+/** Runs f with console.error captured. */
+const quiet = <T>(f: () => T): { value: T; stderr: string } => {
+  const original = console.error;
+  let stderr = '';
+  console.error = (...a: unknown[]) => { stderr += `${a.join(' ')}\n`; };
+  try {
+    return { value: f(), stderr };
+  } finally {
+    console.error = original;
+  }
+};
 
 describe('prerequisites', () => {
   it('names the missing Pulumi CLI first, then a missing Docker engine, and points to npm run local', () => {
@@ -32,18 +44,69 @@ describe('npm run up on a machine without Pulumi or Docker', () => {
   symlinkSync(process.execPath, join(bin, 'node'));
   afterAll(() => rmSync(bin, { recursive: true, force: true }));
   const cli = fileURLToPath(new URL('./pulumi.ts', import.meta.url));
-  const runCli = (path: string) => spawnSync(process.execPath, ['--import', 'tsx', cli, 'up'], {
+  const runCli = (path: string, cmd = 'preview') => spawnSync(process.execPath, ['--import', 'tsx', cli, cmd], {
     env: { PATH: path, HOME: process.env.HOME }, encoding: 'utf8', timeout: 30_000,
   });
 
-  it('prints one line about the Pulumi CLI and exits 1', () => {
+  it('up: says so in one line, then runs the same topology on loopback (after the Debian servers)', () => {
+    const ran: string[][] = [];
+    const exec: Exec = { run: (cmd, args) => { ran.push([cmd, ...args]); return { status: 0, stdout: '' }; } };
+    const { value, stderr } = quiet(() => main(['up', '--replicas', '3'], probe([]), {}, exec));
+    expect(value).toBe(0);
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/Pulumi CLI is not installed.*Running it on loopback now/)]);
+    expect(ran.map((r) => r.slice(3).map((a) => a.replace(/^.*\/(?=(scripts|infra)\/)/, '')))).toEqual([
+      ['scripts/system-deps.ts'],
+      ['infra/loopback/cli.ts', '--replicas', '3'],
+    ]);
+  });
+
+  it('up: stops when the Debian servers cannot be installed', () => {
+    const ran: string[] = [];
+    const exec: Exec = { run: (_cmd, args) => { ran.push(args[2]!); return { status: 1, stdout: '' }; } };
+    expect(quiet(() => main(['up'], probe(['pulumi']), {}, exec)).value).toBe(1);
+    expect(ran).toHaveLength(1);
+  });
+
+  it('up, for real: with neither Pulumi nor Docker, the README\'s first command ends with a ready stack', async () => {
+    const fakes = mkdtempSync(join(tmpdir(), 'shortstack-cli-fakes-'));
+    writeFileSync(join(fakes, 'docker'), '#!/bin/sh\necho "Cannot connect to the Docker daemon" >&2\nexit 1\n');
+    chmodSync(join(fakes, 'docker'), 0o755);
+    // Its own process group, so the Ctrl-C below reaches the loopback stack as a terminal's would.
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'up', '--replicas', '1'], {
+      env: { PATH: `${fakes}:${bin}:/usr/sbin:/usr/bin:/sbin:/bin`, HOME: process.env.HOME }, detached: true,
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ready line in 150 s:\n${out}`)), 150_000);
+        child.stdout.on('data', () => {
+          // The last line it prints once ready.
+          const m = /ready: (http:\/\/127\.0\.0\.1:\d+)[\s\S]*files and logs: /.exec(out);
+          if (m) { clearTimeout(timer); resolve(m[1]!); }
+        });
+        void exited.then(() => { clearTimeout(timer); reject(new Error(`exited before ready:\n${out}`)); });
+      });
+      expect(out).toMatch(/No running Docker engine|Pulumi CLI is not installed/);
+      expect(out).toMatch(/admin key \(generated\): \S+/);
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+    } finally {
+      process.kill(-child.pid!, 'SIGINT');
+      await exited;
+      rmSync(fakes, { recursive: true, force: true });
+    }
+  }, 200_000);
+
+  it('preview: prints one line about the Pulumi CLI and exits 1', () => {
     const r = runCli(bin);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/Pulumi CLI is not installed.*npm run local/)]);
   });
 
-  it('prints one line about Docker when the engine does not answer', () => {
+  it('preview: prints one line about Docker when the engine does not answer', () => {
     const fakes = mkdtempSync(join(tmpdir(), 'shortstack-cli-fakes-'));
     try {
       writeFileSync(join(fakes, 'pulumi'), '#!/bin/sh\necho v3.0.0\n');
@@ -108,16 +171,6 @@ describe('npm run up / down against a fake Pulumi and Docker', () => {
       },
     };
     return { exec, calls };
-  };
-  const quiet = <T>(f: () => T): { value: T; stderr: string } => {
-    const original = console.error;
-    let stderr = '';
-    console.error = (...a: unknown[]) => { stderr += `${a.join(' ')}\n`; };
-    try {
-      return { value: f(), stderr };
-    } finally {
-      console.error = original;
-    }
   };
 
   it('up replaces the failed migration it finds in the state', () => {

@@ -1,6 +1,6 @@
 // `npm run up | preview | down`: the Pulumi CLI on the dev stack with the local file backend
-// (Pulumi.yaml). Without the Pulumi CLI or a running Docker engine it says so in one line and
-// points to `npm run local`, the same topology on loopback.
+// (Pulumi.yaml). Without the Pulumi CLI or a running Docker engine it says so in one line; `up`
+// then runs the same topology on loopback in the foreground (`npm run local`), the others exit 1.
 //
 // `up` first reads the stack's state and replaces what a plain `pulumi up` would leave broken:
 // a one-shot (the migration, a password reset) that exited non-zero last time, so it runs again,
@@ -11,6 +11,7 @@
 // PULUMI_CONFIG_PASSPHRASE encrypts the stack's secrets in .pulumi-state/. For the dev stack it
 // defaults to "shortstack-dev" when unset (a throwaway local stack); set your own for any other.
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTAINER_LABELS } from '../topology/context.js';
 
@@ -34,7 +35,7 @@ export const systemProbe: Probe = {
 /** The one line to print when something this needs is missing, or undefined when all is there. */
 export function missingPrerequisite(probe: Probe): string | undefined {
   if (!probe.succeeds('pulumi', ['version'])) {
-    return 'The Pulumi CLI is not installed (https://www.pulumi.com/docs/install/); without it, run the same stack on loopback: npm run local';
+    return 'The Pulumi CLI is not installed (https://www.pulumi.com/docs/install/); without it, the same stack runs on loopback: npm run local';
   }
   if (!probe.succeeds('docker', ['info', '--format', '{{.ServerVersion}}'])) {
     return 'No running Docker engine (`docker info` failed); start Docker, or run the same stack without it: npm run local';
@@ -110,12 +111,21 @@ export function main(argv: string[], probe: Probe = systemProbe, env: NodeJS.Pro
     console.error(`usage: tsx infra/cli/pulumi.ts ${Object.keys(COMMANDS).join('|')} [pulumi options]`);
     return 2;
   }
+  const cwd = fileURLToPath(new URL('../../', import.meta.url));
   const missing = missingPrerequisite(probe);
+  if (missing && cmd === 'up') {
+    // The main job still runs: the same topology on loopback, in the foreground, after the
+    // Debian servers it needs (installed when root, as npm test does; else the apt line).
+    console.error(`${missing}. Running it on loopback now (Ctrl-C stops it).`);
+    const tsx = (entry: string, args: string[] = []) =>
+      exec.run(process.execPath, ['--import', import.meta.resolve('tsx'), join(cwd, entry), ...args], { cwd, env }).status;
+    const deps = tsx('scripts/system-deps.ts');
+    return deps !== 0 ? deps : tsx('infra/loopback/cli.ts', rest);
+  }
   if (missing) {
     console.error(missing);
     return 1;
   }
-  const cwd = fileURLToPath(new URL('../../', import.meta.url));
   const stack = env.SHORTSTACK_STACK ?? DEV_STACK;
   const childEnv = pulumiEnv(env, stack);
   const run = (args: string[]) => exec.run('pulumi', args, { cwd, env: childEnv }).status;
