@@ -43,6 +43,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** An admin key shorter than this is refused: it could be guessed. */
+export const MIN_ADMIN_KEY_LENGTH = 16;
+
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** Settings that may be given as a file (X_FILE) instead of a variable (X). */
@@ -180,7 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     buildCommit: r.string('BUILD_COMMIT', 'unknown'),
   };
   if (!LOG_LEVELS.has(config.logLevel)) r.problems.LOG_LEVEL = `must be one of ${[...LOG_LEVELS].join(', ')}`;
-  if (config.adminApiKeys.some((k) => k.length < 16)) r.problems.ADMIN_API_KEYS = 'every key must be at least 16 characters';
+  if (config.adminApiKeys.some((k) => k.length < MIN_ADMIN_KEY_LENGTH)) r.problems.ADMIN_API_KEYS = `every key must be at least ${MIN_ADMIN_KEY_LENGTH} characters`;
   if (Object.keys(r.problems).length > 0) throw new ConfigError(r.problems);
   return config;
 }

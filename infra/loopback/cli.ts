@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../loadtest/lib/front-door.js';
+import { MIN_ADMIN_KEY_LENGTH } from '../../app/src/config.js';
 import { startStack } from './stack.js';
 
 const int = (name: string, min: number, max: number) => (v: string) => {
@@ -21,19 +22,29 @@ export const ADMIN_KEY_ENV = 'SHORTSTACK_ADMIN_KEY';
  */
 export function adminKeyFrom(o: { adminKeyFile?: string | undefined }, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const fromEnv = env[ADMIN_KEY_ENV]?.trim() || undefined;
-  if (o.adminKeyFile === undefined) return fromEnv;
-  if (fromEnv !== undefined) throw new InvalidArgumentError(`give the admin key by ${ADMIN_KEY_ENV} or --admin-key-file, not both`);
-  const key = readFileSync(o.adminKeyFile, 'utf8').replace(/\r?\n$/, '').trim();
-  if (key === '') throw new InvalidArgumentError(`${o.adminKeyFile} is empty`);
+  if (o.adminKeyFile !== undefined && fromEnv !== undefined) throw new InvalidArgumentError(`give the admin key by ${ADMIN_KEY_ENV} or --admin-key-file, not both`);
+  let key = fromEnv;
+  if (o.adminKeyFile !== undefined) {
+    key = readFileSync(o.adminKeyFile, 'utf8').replace(/\r?\n$/, '').trim();
+    if (key === '') throw new InvalidArgumentError(`${o.adminKeyFile} is empty`);
+  }
+  return key;
+}
+
+/** The app's rule for admin keys, checked before anything starts rather than by every replica once the stack is half up. */
+export function checkAdminKey(key: string | undefined): string | undefined {
+  if (key !== undefined && key.length < MIN_ADMIN_KEY_LENGTH) {
+    throw new InvalidArgumentError(`the admin key must be at least ${MIN_ADMIN_KEY_LENGTH} characters (got ${key.length})`);
+  }
   return key;
 }
 
 export function localCommand(): Command {
   return new Command('local')
-    .description(`Run the Shortstack topology on 127.0.0.1 with Debian binaries and N app processes. Admin key: ${ADMIN_KEY_ENV} or --admin-key-file (default: generated)`)
+    .description(`Run the Shortstack topology on 127.0.0.1 with Debian binaries and N app processes. Admin key (at least ${MIN_ADMIN_KEY_LENGTH} characters): ${ADMIN_KEY_ENV} or --admin-key-file (default: generated)`)
     .option('--replicas <n>', 'app replicas', int('replicas', 1, 16), 2)
     .option('--port <p>', 'front door port (default: a free one)', int('port', 1, 65535))
-    .option('--admin-key-file <path>', `file holding the admin API key (or set ${ADMIN_KEY_ENV}; default: generated)`)
+    .option('--admin-key-file <path>', `file holding the admin API key, at least ${MIN_ADMIN_KEY_LENGTH} characters (or set ${ADMIN_KEY_ENV}; default: generated)`)
     .option('--dir <dir>', 'keep every file and log in this folder (default: a temporary one, removed on exit)')
     .option('--load-generator', "lift nginx's per-address request and connection limits, for a load test from this one address");
 }
@@ -43,7 +54,7 @@ async function main(): Promise<void> {
   const opts = program.opts<{ replicas: number; port?: number; adminKeyFile?: string; dir?: string; loadGenerator?: boolean }>();
   let adminKey: string | undefined;
   try {
-    adminKey = adminKeyFrom(opts);
+    adminKey = checkAdminKey(adminKeyFrom(opts));
   } catch (err) {
     program.error((err as Error).message);
   }

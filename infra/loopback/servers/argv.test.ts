@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderPgbouncerIni, renderPgbouncerUserlist } from '../../render/pgbouncer.js';
-import { adminKeyFrom, localCommand } from '../cli.js';
+import { adminKeyFrom, checkAdminKey, localCommand } from '../cli.js';
 import {
   alertmanagerServer, appReplica, nginxExporter, pgbouncerExporter, postgresExporter, prometheusServer, redisExporter,
 } from '../components.js';
@@ -126,5 +126,9 @@ describe('npm run local: the admin key', () => {
     expect(adminKeyFrom({ adminKeyFile: file }, {})).toBe(SECRETS.admin);
     expect(adminKeyFrom({}, {})).toBeUndefined();
     expect(() => adminKeyFrom({ adminKeyFile: file }, { SHORTSTACK_ADMIN_KEY: 'x' })).toThrow(/not both/);
+    // The app's rule, checked before anything starts (a replica would only exit with it in its log).
+    expect(() => checkAdminKey(adminKeyFrom({}, { SHORTSTACK_ADMIN_KEY: 'newcomer-key' }))).toThrow(/at least 16 characters \(got 12\)/);
+    expect(checkAdminKey(SECRETS.admin)).toBe(SECRETS.admin);
+    expect(localCommand().helpInformation()).toMatch(/at least 16 characters/);
   });
 });
