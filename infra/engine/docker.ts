@@ -5,6 +5,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { alive, waitFor } from '../loopback/servers/ports.js';
 
 /** Debian's client matches Debian's engine (20.10); another `docker` on PATH negotiates down. */
 export function dockerBinary(): string {
@@ -126,22 +127,8 @@ export interface DockerdOptions {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it holds; throws `what` after `timeoutMs`. No fixed sleeps as assertions. */
-export async function pollUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not after ${timeoutMs} ms`);
-    await sleep(intervalMs);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export function pollUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<void> {
+  return waitFor(what, probe, timeoutMs, intervalMs);
 }
 
 /** Debian's dockerd, as MACHINE-NOTES.md says it runs here, with all of its state under `dir`. */

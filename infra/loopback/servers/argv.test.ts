@@ -14,6 +14,7 @@ import { startDataServices } from '../data-services.js';
 import { PgbouncerServer } from './pgbouncer.js';
 import { PostgresServer } from './postgres.js';
 import { RedisServer } from './redis.js';
+import { expectAnonymousRefused } from '../../test/support/redis-auth.js';
 
 const SECRETS = {
   db: 'argv-db-secret-7f3a', redis: 'argv-redis-secret-91c2', stats: 'argv-stats-secret-4b8d',
@@ -97,15 +98,7 @@ describe('loopback command lines', () => {
       } finally {
         good.disconnect();
       }
-      const anonymous = new Redis({ host: '127.0.0.1', port: data.redis.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      const errors: Error[] = [];
-      anonymous.on('error', (e: Error) => errors.push(e));
-      try {
-        await expect(anonymous.connect().then(() => anonymous.get('x'))).rejects.toThrow();
-        expect(errors.map((e) => e.message).join(' ')).toMatch(/NOAUTH/);
-      } finally {
-        anonymous.disconnect();
-      }
+      await expectAnonymousRefused(data.redis.port);
     } finally {
       await data.stop();
     }

@@ -26,7 +26,8 @@ export function ephemeralLow(): number {
 const held = new Set<number>();
 let firstUse = true;
 
-function alive(pid: number): boolean {
+/** Whether a process exists (EPERM: it does, owned by someone else). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
