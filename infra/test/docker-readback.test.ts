@@ -2,15 +2,13 @@
 // in-place update. The mocks echo inputs back, the real provider does not: every container of
 // the mock graph goes through a model of the provider's read-back (readback.ts, ported from
 // kreuzwerker/terraform-provider-docker v4.5.0) and its plan against the same inputs.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import {
   FORCE_NEW, canonicalCpus, canonicalSeconds, engineMemoryUpdate, goDurationString, nanoInt64ToDecimalString, parseCpus,
   parseGoDuration, plan, readBack, readBackCpus, type ContainerSpec,
 } from '../placements/docker/readback.js';
 import { RUNTIME_LABEL, shortDigest } from '../placements/docker/service.js';
-import { runProgram, type MockRun, type Recorded } from './pulumi-mocks.js';
+import { runProgram, stackFileConfig, type MockRun, type Recorded } from './pulumi-mocks.js';
 
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
 /** Mock inputs as plain values: secret wrappers removed at every depth. */
@@ -25,11 +23,7 @@ const plain = (v: any): any => {
 const CONTAINER = 'docker:index/container:Container';
 const specOf = (c: Recorded): ContainerSpec => plain(c.inputs) as ContainerSpec;
 const containers = (run: MockRun) => run.byType(CONTAINER);
-/** Pulumi.<stack>.yaml as Pulumi hands it to the program (strings, objects JSON-encoded). */
-const stackFile = (file: string) => {
-  const doc = parse(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')) as { config: Record<string, unknown> };
-  return Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
-};
+const stackFile = stackFileConfig;
 
 describe('the provider read-back, ported', () => {
   it('nanoInt64ToDecimalString (helpers.go), quirks included', () => {

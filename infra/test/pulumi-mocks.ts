@@ -1,5 +1,7 @@
 // Runs the Pulumi program under pulumi.runtime.setMocks and records the whole resource graph.
+import { readFileSync } from 'node:fs';
 import * as pulumi from '@pulumi/pulumi';
+import { parse } from 'yaml';
 
 export interface Recorded {
   type: string;
@@ -23,6 +25,12 @@ interface RegisterRequest {
   getName(): string;
   getRetainondelete?(): boolean;
   getProtect?(): boolean;
+}
+
+/** Pulumi.<stack>.yaml as Pulumi hands it to the program (strings, objects JSON-encoded). */
+export function stackFileConfig(file: string): Record<string, string> {
+  const doc = parse(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')) as { config: Record<string, unknown> };
+  return Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
 }
 
 /** Resolves an output's value (under mocks every output is known). */
