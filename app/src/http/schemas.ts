@@ -93,14 +93,19 @@ export const Stats = Type.Object({
   top_referrers: Type.Array(Type.Object({ referrer: Type.String(), clicks: Type.Integer() })),
 });
 
+const KeyName = Type.String({ minLength: 1, maxLength: 100, description: 'A name the owner knows the key by ("ci", "laptop")' });
+/** POST /users/:id/keys: the body is optional, and so is the name in it. */
+export const ApiKeyCreate = Type.Object({ name: Type.Optional(KeyName) }, { additionalProperties: false });
 export const ApiKey = Type.Object({
   id: Id('Key id'),
   user_id: Id('Owner'),
+  name: Type.Union([KeyName, Type.Null()]),
   created_at: Timestamp,
   revoked_at: NullableTimestamp,
 });
 export const NewApiKey = Type.Object({
   id: Id('Key id'),
+  name: Type.Union([KeyName, Type.Null()]),
   key: Type.String({ description: 'The secret, shown this once' }),
   created_at: Timestamp,
 });

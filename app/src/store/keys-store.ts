@@ -1,17 +1,17 @@
 // SQL for user API keys. Only the sha256 of a key is ever stored.
 import type { Queryable } from '../db/pool.js';
 
-export interface KeyRow { id: number; user_id: number; created_at: Date; revoked_at: Date | null }
+export interface KeyRow { id: number; user_id: number; name: string | null; created_at: Date; revoked_at: Date | null }
 
-export async function insertKey(db: Queryable, userId: number, keyHash: string): Promise<KeyRow> {
+export async function insertKey(db: Queryable, userId: number, keyHash: string, name: string | null = null): Promise<KeyRow> {
   const { rows } = await db.query<KeyRow>(
-    'INSERT INTO api_keys (user_id, key_hash) VALUES ($1, $2) RETURNING id, user_id, created_at, revoked_at', [userId, keyHash]);
+    'INSERT INTO api_keys (user_id, key_hash, name) VALUES ($1, $2, $3) RETURNING id, user_id, name, created_at, revoked_at', [userId, keyHash, name]);
   return rows[0]!;
 }
 
 export async function listKeys(db: Queryable, userId: number): Promise<KeyRow[]> {
   const { rows } = await db.query<KeyRow>(
-    'SELECT id, user_id, created_at, revoked_at FROM api_keys WHERE user_id = $1 ORDER BY id', [userId]);
+    'SELECT id, user_id, name, created_at, revoked_at FROM api_keys WHERE user_id = $1 ORDER BY id', [userId]);
   return rows;
 }
 

@@ -227,6 +227,24 @@ describe('keys and access', () => {
     expect((await api('GET', '/users', { key: null, headers: { authorization: `Bearer ${ADMIN_KEY}` } })).status).toBe(200);
   });
 
+  it('a key may be named when issued, and is listed with its name; without a body it has none', async () => {
+    const carol = await newUser('carolk');
+    const unnamed = await api('POST', `/users/${carol.id}/keys`);
+    expect(unnamed.status).toBe(201);
+    expect(unnamed.body).toMatchObject({ name: null });
+    const named = await api('POST', `/users/${carol.id}/keys`, { body: { name: 'ci' } });
+    expect(named.status).toBe(201);
+    expect(named.body).toMatchObject({ name: 'ci' });
+    expect(named.body.key).toEqual(expect.any(String));
+    const listed = await api('GET', `/users/${carol.id}/keys`);
+    expect(listed.body.map((k: { name: string | null }) => k.name)).toEqual([null, 'ci']);
+    for (const body of [{ name: '' }, { name: 'n'.repeat(101) }, { name: 5 }, { label: 'x' }]) {
+      const bad = await api('POST', `/users/${carol.id}/keys`, { body });
+      expect(bad.status, JSON.stringify(body)).toBe(400);
+      expect(bad.body.error).toEqual(expect.any(String));
+    }
+  });
+
   it('a user key manages only its own links and events; revocation is immediate', async () => {
     const alice = await newUser('alicek');
     const bob = await newUser('bobk');

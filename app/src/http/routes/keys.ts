@@ -8,20 +8,22 @@ import { insertKey, listKeys, revokeKey } from '../../store/keys-store.js';
 import { userExists } from '../../store/users-store.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { ApiKey, errors, IdParams, KeyParams, NewApiKey } from '../schemas.js';
+import { ApiKey, ApiKeyCreate, errors, IdParams, KeyParams, NewApiKey } from '../schemas.js';
 
 export const keyRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async (app, { ctx }) => {
   const tags = ['keys'];
 
   app.post('/users/:id/keys', {
     config: { secret: true },
-    schema: { operationId: 'createUserKey', tags, summary: 'Issue a key for a user (admin); the secret is shown this once', params: IdParams, response: { 201: NewApiKey, ...errors(400, 401, 403, 404) } },
+    // The body is optional: no body is an unnamed key, validated as {}.
+    preValidation: async (request) => { request.body ??= {}; },
+    schema: { operationId: 'createUserKey', tags, summary: 'Issue a key for a user (admin), optionally named; the secret is shown this once', params: IdParams, body: ApiKeyCreate, response: { 201: NewApiKey, ...errors(400, 401, 403, 404, 415) } },
   }, async (request, reply) => {
     assertAdmin(callerOf(request));
     if (!(await userExists(ctx.db, request.params.id))) throw notFound('user');
     const key = generateApiKey();
-    const row = await insertKey(ctx.db, request.params.id, hashApiKey(key));
-    return reply.code(201).send({ id: row.id, key, created_at: row.created_at });
+    const row = await insertKey(ctx.db, request.params.id, hashApiKey(key), request.body.name ?? null);
+    return reply.code(201).send({ id: row.id, name: row.name, key, created_at: row.created_at });
   });
 
   app.get('/users/:id/keys', {
