@@ -1,7 +1,7 @@
 // Link stats come from the click counts a trigger keeps beside the events. Whatever wrote the
 // clicks (the seed loader, redirects through the click flusher, POST /events), and when the
 // counts were backfilled by the migration, they must equal counting the events themselves.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runner } from 'node-pg-migrate';
@@ -85,15 +85,19 @@ describe('link stats', () => {
   });
 
   it('are backfilled from the events when the migration runs on a database that has them', async () => {
-    const migrate = (direction: 'up' | 'down') => runner({
-      databaseUrl: h.data.directDatabaseUrl, dir: MIGRATIONS_DIR, direction, count: 1,
+    const ROLLUPS = '1767484800000_click-rollups';
+    // Back to before the roll-ups: every migration from it to the newest goes down, in reverse.
+    const names = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, '')).sort();
+    const since = names.slice(names.indexOf(ROLLUPS));
+    const migrate = (direction: 'up' | 'down', count: number) => runner({
+      databaseUrl: h.data.directDatabaseUrl, dir: MIGRATIONS_DIR, direction, count,
       migrationsTable: 'pgmigrations', singleTransaction: true, log: () => undefined,
     });
-    const down = await migrate('down');
-    expect(down.map((m) => m.name)).toEqual(['1767484800000_click-rollups']);
+    const down = await migrate('down', since.length);
+    expect(down.map((m) => m.name)).toEqual([...since].reverse());
     const gone = await h.direct.query(`SELECT to_regclass('click_days') AS t`);
     expect(gone.rows[0].t).toBeNull();
-    await migrate('up');
+    expect((await migrate('up', since.length)).map((m) => m.name)).toEqual(since);
     expect(await expectStatsToMatchEvents()).toBeGreaterThan(100);
   });
 });
