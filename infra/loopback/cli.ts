@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { LOAD_GENERATOR_STACK_CONFIG } from '../../loadtest/lib/front-door.js';
+import { LOAD_GENERATOR_STACK_CONFIG } from './load-generator.js';
 import { MIN_ADMIN_KEY_LENGTH } from '../../app/src/config.js';
 import { startStack } from './stack.js';
 

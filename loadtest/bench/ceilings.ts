@@ -8,7 +8,7 @@ import { CommandServer } from '../../infra/loopback/servers/command.js';
 import { freePorts } from '../../infra/loopback/servers/ports.js';
 import { frontDoorPolicy } from '../../infra/topology/components/edge.js';
 import { parseStackConfig } from '../../infra/topology/config.js';
-import { LOAD_GENERATOR_STACK_CONFIG } from '../lib/front-door.js';
+import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 
 export interface Running {
   url: string;

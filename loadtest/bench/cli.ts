@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
-import { LOAD_GENERATOR_STACK_CONFIG } from '../lib/front-door.js';
+import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { positiveInt, positiveNumber } from '../lib/cli-args.js';
 import { withCpu } from '../lib/cpu.js';
 import { generatedLinkSet, type LinkSet } from '../lib/links.js';

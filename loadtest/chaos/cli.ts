@@ -3,7 +3,7 @@
 // SHORTSTACK_ADMIN_KEY (or --admin-key-file) and --container COMPONENT=NAME (docker kill/stop/start on those containers).
 import { Command, InvalidArgumentError } from 'commander';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
-import { LOAD_GENERATOR_STACK_CONFIG } from '../lib/front-door.js';
+import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { adminKeyFrom, positiveInt, positiveNumber } from '../lib/cli-args.js';
 import { progressPrinter } from '../lib/progress.js';
 import { writeReport } from '../lib/report.js';

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
 import { runChaos } from '../chaos/run.js';
-import { LOAD_GENERATOR_STACK_CONFIG } from '../lib/front-door.js';
+import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { CHAOS, type ChaosResult } from '../chaos/scenarios.js';
 import { loopbackTarget } from '../chaos/target.js';
 
