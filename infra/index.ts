@@ -8,6 +8,10 @@ export const grafanaUrl = outputs.grafanaUrl;
 export const dashboardUrls = outputs.dashboardUrls;
 export const prometheusUrl = outputs.prometheusUrl;
 export const alertmanagerUrl = outputs.alertmanagerUrl;
+/** AWS: the command that forwards each operator UI to its local port (ECS Exec). */
+export const portForward = outputs.portForward;
+/** AWS: the task definition each service runs after `up` (a rolled-back deployment fails it). */
+export const deployments = outputs.deployments;
 /** Secret outputs: `pulumi stack output --show-secrets adminApiKey`. */
 export const adminApiKey = outputs.adminApiKey;
 export const grafanaAdminPassword = outputs.grafanaAdminPassword;

@@ -7,6 +7,11 @@ export interface ScrapeTarget {
   instance: string;
   /** host:port */
   address: string;
+  /**
+   * Every A record of `address`'s host is a target (DNS service discovery): replicas that come
+   * and go under one name (ECS with Cloud Map). Each is then named by its address.
+   */
+  discoverByDns?: boolean;
   metricsPath?: string;
   /** URL parameters of every scrape (the blackbox exporter's `module` and `target`). */
   params?: Record<string, string[]>;
@@ -32,11 +37,34 @@ interface StaticConfig {
   labels: Record<string, string>;
 }
 
+interface DnsSdConfig {
+  names: string[];
+  type: 'A';
+  port: number;
+  refresh_interval: string;
+}
+
 interface ScrapeConfig {
   job_name: string;
   metrics_path?: string;
   params?: Record<string, string[]>;
-  static_configs: StaticConfig[];
+  static_configs?: StaticConfig[];
+  dns_sd_configs?: DnsSdConfig[];
+  relabel_configs?: Array<{ target_label: string; replacement: string }>;
+}
+
+/** A DNS-discovered job: one name, every address behind it; refreshed at Cloud Map's TTL scale. */
+function dnsJob(t: ScrapeTarget): ScrapeConfig {
+  const [host, port] = t.address.split(':');
+  if (!host || !port) throw new Error(`job ${t.job}: ${t.address} is not host:port`);
+  const labels = { ...t.labels, component: t.job };
+  const job: ScrapeConfig = {
+    job_name: t.job,
+    dns_sd_configs: [{ names: [host], type: 'A', port: Number(port), refresh_interval: '30s' }],
+    relabel_configs: Object.entries(labels).map(([target_label, replacement]) => ({ target_label, replacement })),
+  };
+  if (t.metricsPath !== undefined && t.metricsPath !== '/metrics') job.metrics_path = t.metricsPath;
+  return job;
 }
 
 /** Jobs in first-seen order; a job whose targets disagree on the metrics path is an error. */
@@ -48,6 +76,12 @@ function scrapeConfigs(targets: ScrapeTarget[]): ScrapeConfig[] {
     if (seen.has(key)) throw new Error(`duplicate scrape target ${key}`);
     seen.add(key);
     let job = jobs.get(t.job);
+    if (t.discoverByDns) {
+      if (job) throw new Error(`job ${t.job}: a DNS-discovered job has one target`);
+      jobs.set(t.job, dnsJob(t));
+      continue;
+    }
+    if (job && !job.static_configs) throw new Error(`job ${t.job}: a DNS-discovered job has one target`);
     if (!job) {
       job = { job_name: t.job, static_configs: [] };
       if (t.metricsPath !== undefined && t.metricsPath !== '/metrics') job.metrics_path = t.metricsPath;
@@ -60,7 +94,7 @@ function scrapeConfigs(targets: ScrapeTarget[]): ScrapeConfig[] {
     }
     // One static config per target: each carries its own instance label, so an instance is
     // named for the component or replica (app-2), never for an address that changes per placement.
-    job.static_configs.push({
+    job.static_configs!.push({
       targets: [t.address],
       labels: { ...t.labels, component: t.job, instance: t.instance },
     });

@@ -144,7 +144,7 @@ describe('npm run up: what a plain pulumi up would leave broken is replaced', ()
   it('pulls or builds again an image the engine no longer has (docker image prune -a)', () => {
     const present = new Set(['sha256:nginx']);
     const plan = recoveryPlan(state([
-      { type: 'docker:index/remoteImage:RemoteImage', name: 'image-nginx-1.26.3-alpine', outputs: { imageId: 'sha256:nginx', name: 'nginx:1.26.3-alpine@sha256:x' } },
+      { type: 'docker:index/remoteImage:RemoteImage', name: 'image-nginx-1.28.0-alpine', outputs: { imageId: 'sha256:nginx', name: 'nginx:1.28.0-alpine@sha256:x' } },
       { type: 'docker:index/remoteImage:RemoteImage', name: 'image-redis-7.2.5-alpine', outputs: { imageId: 'sha256:redis', name: 'redis:7.2.5-alpine@sha256:y' } },
       { type: 'docker:index/image:Image', name: 'image-shortstack-app-dev', outputs: { repoDigest: 'sha256:app', imageName: 'shortstack-app:dev' } },
     ]), (ref) => present.has(ref));

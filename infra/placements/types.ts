@@ -27,6 +27,31 @@ export interface PlacementOutputs {
   grafanaUrl: string;
   prometheusUrl: string;
   alertmanagerUrl: string;
+  /** Where the UIs are not published (AWS): the command that forwards each to its local port. */
+  portForward?: Record<string, string>;
+  /** Each service's running task definition once steady (AWS): an `up` whose deployment rolled back fails here. */
+  deployments?: Output<Record<string, string>>;
 }
 
 export type Placement = (args: PlacementArgs) => PlacementOutputs;
+
+/**
+ * The AWS placement's names for a stack: what the runbook's commands and the placement share.
+ * ECS services are `<prefix>-<component>` in the cluster `<prefix>`; the containers keep the
+ * component's name.
+ */
+export function awsNames(stackName: string) {
+  const prefix = resourcePrefix(stackName);
+  return {
+    cluster: prefix,
+    service: (component: string) => `${prefix}-${component}`,
+    logGroup: (component: string) => `/${prefix}/${component}`,
+    /** Every log group of the stack (IAM resource patterns). */
+    logGroups: `/${prefix}/*`,
+    secret: (component: string) => `${prefix}/${component}`,
+    rdsInstance: `${prefix}-postgres`,
+    cacheGroup: `${prefix}-redis`,
+    /** Target groups are auto-named from this prefix (a random suffix follows). */
+    targetGroupPrefix: `${prefix}-nginx`,
+  };
+}

@@ -3,12 +3,15 @@
 import { stringify } from 'yaml';
 
 /** Data source uids dashboards refer to. */
-export const GRAFANA_DATASOURCE_UIDS = { prometheus: 'prometheus', loki: 'loki' } as const;
+export const GRAFANA_DATASOURCE_UIDS = { prometheus: 'prometheus', loki: 'loki', cloudwatch: 'cloudwatch' } as const;
+
+/** Where the logs are: Loki (Docker, loopback) or CloudWatch Logs (AWS, with the task's role). */
+export type LogsSource = { kind: 'loki'; url: string } | { kind: 'cloudwatch'; region: string };
 
 export interface GrafanaProvisioningInput {
   /** URLs as Grafana's server reaches them. */
   prometheusUrl: string;
-  lokiUrl: string;
+  logs: LogsSource;
   dashboardsDir: string;
   folder?: string;
   scrapeInterval?: string;
@@ -24,10 +27,13 @@ export function renderGrafanaProvisioning(input: GrafanaProvisioningInput): Reco
         url: input.prometheusUrl, isDefault: true, editable: false,
         jsonData: { timeInterval: input.scrapeInterval ?? '15s' },
       },
-      {
-        name: 'Loki', uid: GRAFANA_DATASOURCE_UIDS.loki, type: 'loki', access: 'proxy',
-        url: input.lokiUrl, editable: false,
-      },
+      input.logs.kind === 'loki'
+        ? { name: 'Loki', uid: GRAFANA_DATASOURCE_UIDS.loki, type: 'loki', access: 'proxy', url: input.logs.url, editable: false }
+        : {
+          name: 'CloudWatch', uid: GRAFANA_DATASOURCE_UIDS.cloudwatch, type: 'cloudwatch', editable: false,
+          // The task role's credentials (the default chain): no keys in the provisioning file.
+          jsonData: { authType: 'default', defaultRegion: input.logs.region },
+        },
     ],
   };
   const dashboards = {

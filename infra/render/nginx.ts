@@ -64,6 +64,12 @@ export interface NginxConfigInput {
   statusAllow: string[];
   /** host:port of every app replica. */
   upstreams: string[];
+  /**
+   * Re-resolve the upstream names while running (`server ... resolve`, nginx >= 1.27.3), for a
+   * placement whose replicas come and go under one DNS name (ECS with Cloud Map). Without it,
+   * nginx resolves each name once, at start.
+   */
+  resolver?: { address: string; validS: number };
   policy: FrontDoorPolicy;
   paths?: NginxPaths;
   workerProcesses?: number | 'auto';
@@ -139,6 +145,12 @@ export function renderNginxConf(input: NginxConfigInput): string {
   const maxFails = input.maxFails ?? 2;
   const failTimeout = input.failTimeoutS ?? 10;
   const errorCodes = Object.keys(NGINX_ERROR_BODIES).map(Number);
+  // `resolve` needs the group in shared memory (a zone) and a resolver; ipv6=off: Cloud Map
+  // publishes A records only.
+  const resolve = input.resolver ? ' resolve' : '';
+  const upstreamZone = input.resolver
+    ? `        zone app 64k;\n        resolver ${input.resolver.address} valid=${input.resolver.validS}s ipv6=off;\n        resolver_timeout 5s;\n`
+    : '';
   // 494 is nginx's "request header too large": the same thing as the app's 431.
   const errorPages = [...errorCodes.map((c) => `    error_page ${c} /_error/${c};`), '    error_page 494 =431 /_error/431;'];
   const errorLocations = errorCodes.map((c) => {
@@ -227,7 +239,7 @@ ${realIp}
         least_conn;
         # Passive health counts connection errors and timeouts only, and the front door lets
         # no request through that a healthy replica would answer by closing the connection.
-${input.upstreams.map((u) => `        server ${u} max_fails=${maxFails} fail_timeout=${failTimeout}s;`).join('\n')}
+${upstreamZone}${input.upstreams.map((u) => `        server ${u} max_fails=${maxFails} fail_timeout=${failTimeout}s${resolve};`).join('\n')}
         keepalive ${input.upstreamKeepalive ?? 64};
         # Below the app's own keep-alive timeout, so nginx never reuses a socket the app is closing.
         keepalive_timeout 50s;

@@ -9,6 +9,11 @@ export interface PgbouncerConfig {
   maxClientConnections: number;
   /** Users allowed to read SHOW STATS / SHOW POOLS (the exporter). */
   statsUsers: string[];
+  /**
+   * TLS to PostgreSQL: `require` encrypts (a managed database such as RDS forces it); the
+   * default leaves it off, for a database on the same private network.
+   */
+  serverTlsMode?: 'require';
   /** Files for a loopback run; containers log to stderr and need no pid file. */
   logFile?: string;
   pidFile?: string;
@@ -43,6 +48,7 @@ export function renderPgbouncerIni(c: PgbouncerConfig): string {
     'log_connections = 0',
     'log_disconnections = 0',
   ];
+  if (c.serverTlsMode) lines.push(`server_tls_sslmode = ${c.serverTlsMode}`);
   if (c.logFile) lines.push(`logfile = ${c.logFile}`);
   if (c.pidFile) lines.push(`pidfile = ${c.pidFile}`);
   return `${lines.join('\n')}\n`;

@@ -60,9 +60,9 @@ describe('parseStackConfig', () => {
 });
 
 describe('config consistency', () => {
-  const problemsOf = (raw: Record<string, unknown>): Record<string, string> => {
+  const problemsOf = (raw: Record<string, unknown>, awsRegion?: string): Record<string, string> => {
     try {
-      parseStackConfig(raw);
+      parseStackConfig(raw, awsRegion === undefined ? {} : { awsRegion });
       return {};
     } catch (e) {
       return (e as StackConfigError).problems;
@@ -101,10 +101,59 @@ describe('config consistency', () => {
   it('accepts both stack files as they are', async () => {
     const { readFileSync } = await import('node:fs');
     const { parse } = await import('yaml');
-    for (const file of ['Pulumi.dev.yaml', 'Pulumi.prod.yaml']) {
+    for (const file of ['Pulumi.dev.yaml', 'Pulumi.prod.yaml', 'Pulumi.staging.yaml']) {
       const doc = parse(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')) as { config: Record<string, unknown> };
       const raw = fromPulumiConfig(Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
-      expect(problemsOf(raw)).toEqual({});
+      const region = doc.config['aws:region'] as string | undefined;
+      expect([file, problemsOf(raw, region)]).toEqual([file, {}]);
     }
+  });
+});
+
+describe('the placement branch of the config', () => {
+  const problemsOf = (raw: Record<string, unknown>, awsRegion?: string): Record<string, string> => {
+    try {
+      parseStackConfig(raw, awsRegion === undefined ? {} : { awsRegion });
+      return {};
+    } catch (e) {
+      return (e as StackConfigError).problems;
+    }
+  };
+
+  it('defaults a whole aws stack from the placement and the region, dev tier', () => {
+    const c = parseStackConfig({ placement: 'aws' }, { awsRegion: 'us-east-2' });
+    expect(c.aws).toMatchObject({
+      region: 'us-east-2', tier: 'dev', azCount: 2, natGateways: 'one', vpcEndpoints: false, maxReplicas: 8,
+      rds: { multiAz: false, deletionProtection: false, backupRetentionDays: 1 },
+    });
+    expect(c.postgresVolumeGiB).toBe(100);
+    const p = parseStackConfig({ placement: 'aws', aws: { tier: 'prod' } }, { awsRegion: 'us-east-2' });
+    expect(p.aws).toMatchObject({ azCount: 3, natGateways: 'per-az', vpcEndpoints: true, rds: { multiAz: true, deletionProtection: true, backupRetentionDays: 14 } });
+  });
+
+  it('refuses the keys of one placement on the other, saying why', () => {
+    expect(problemsOf({ placement: 'aws', publicPort: 80, backendSubnet: '10.0.0.0/24', appImageName: 'x:y', postgresVolumeGiB: 5 }, 'eu-west-1')).toEqual({
+      publicPort: 'is for the docker placement only, not aws: the ALB listens on 80/443',
+      backendSubnet: 'is for the docker placement only, not aws: subnets come from aws.vpcCidr',
+      appImageName: "is for the docker placement only, not aws: the app image is pushed to the stack's ECR repository and deployed by digest",
+      postgresVolumeGiB: 'is for the docker placement only, not aws: the disk is RDS storage: aws.rds.allocatedStorageGiB and maxAllocatedStorageGiB',
+    });
+    expect(problemsOf({ aws: { tier: 'prod' } })).toEqual({ aws: "is for the aws placement only, not docker: it is the AWS placement's branch" });
+  });
+
+  it('needs the region, and checks the aws keys', () => {
+    expect(problemsOf({ placement: 'aws' })).toEqual({ 'aws:region': 'must be set for the aws placement (pulumi config set aws:region eu-west-1)' });
+    expect(problemsOf({ placement: 'aws', aws: { azCount: 5, logRetentionDays: 10, domain: 'sho.rt', colour: 'red', maxReplicas: 1 }, replicas: 2 }, 'eu-west-1')).toEqual({
+      'aws.azCount': 'must be an integer from 2 to 3 (got 5)',
+      'aws.logRetentionDays': expect.stringMatching(/^must be one of CloudWatch's periods: 1, 3, 5, 7, 14/),
+      'aws.domain': 'and aws.hostedZoneId go together: the certificate is validated and the name published in that Route 53 zone',
+      'aws.colour': 'is not a known key',
+      'aws.maxReplicas': 'must be at least replicas (2): the service scales from replicas up',
+    });
+    expect(problemsOf({ placement: 'kubernetes' })).toEqual({ placement: 'must be "docker" or "aws" (got "kubernetes")' });
+  });
+
+  it('reads pgbouncerStatsPassword as the secret it is, not an unknown key', () => {
+    expect(problemsOf({ pgbouncerStatsPassword: 's3cret' })).toEqual({});
   });
 });

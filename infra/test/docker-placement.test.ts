@@ -141,9 +141,9 @@ describe('Docker placement (dev, 2 replicas)', () => {
     // run); the built app image's repoDigest is its local id.
     expect(run.container('app-1').inputs.image).toBe('sha256:image-shortstack-app-dev');
     // The RemoteImage is named by name:tag (a new digest updates it), and pulls name:tag@digest.
-    expect(run.container('nginx').inputs.image).toBe('sha256:id-image-nginx-1.26.3-alpine');
-    expect(run.byType('docker:index/remoteImage:RemoteImage').find((i) => i.name === 'image-nginx-1.26.3-alpine')!.inputs.name)
-      .toMatch(/^nginx:1\.26\.3-alpine@sha256:[0-9a-f]{64}$/);
+    expect(run.container('nginx').inputs.image).toBe('sha256:id-image-nginx-1.28.0-alpine');
+    expect(run.byType('docker:index/remoteImage:RemoteImage').find((i) => i.name === 'image-nginx-1.28.0-alpine')!.inputs.name)
+      .toMatch(/^nginx:1\.28\.0-alpine@sha256:[0-9a-f]{64}$/);
     // Pulumi runs the program from infra/: the build paths are absolute, from the repository root.
     expect(run.byType('docker:index/image:Image')[0]!.inputs).toMatchObject({
       imageName: 'shortstack-app:dev', skipPush: true, build: { context: REPO_ROOT, dockerfile: join(REPO_ROOT, 'app/Dockerfile') },
@@ -328,10 +328,11 @@ describe('creationOrder', () => {
 });
 
 describe('stack files', () => {
-  it.each(['Pulumi.dev.yaml', 'Pulumi.prod.yaml'])('%s is a valid stack config', (file) => {
+  it.each(['Pulumi.dev.yaml', 'Pulumi.prod.yaml', 'Pulumi.staging.yaml'])('%s is a valid stack config', (file) => {
     const doc = parse(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')) as { config: Record<string, unknown> };
     const asPulumi = Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
-    expect(() => parseStackConfig(fromPulumiConfig(asPulumi))).not.toThrow();
+    const region = doc.config['aws:region'] as string | undefined;
+    expect(() => parseStackConfig(fromPulumiConfig(asPulumi), region === undefined ? {} : { awsRegion: region })).not.toThrow();
   });
 
   it('Pulumi.yaml runs the TypeScript ESM program with tsx from infra/ on a local backend', () => {

@@ -63,7 +63,13 @@ describe('the provider read-back, ported', () => {
 describe('a second `up` of an unchanged stack', () => {
   const stacks = {
     dev: () => runProgram('dev', stackFile('Pulumi.dev.yaml')),
-    prod: () => runProgram('prod', stackFile('Pulumi.prod.yaml')),
+    // Docker at prod's sizes (Pulumi.prod.yaml itself is an AWS stack now).
+    big: () => runProgram('big', {
+      'shortstack:replicas': '4',
+      'shortstack:resources': JSON.stringify({ app: { cpus: 2, memoryMb: 512 }, postgres: { cpus: 2, memoryMb: 2048 } }),
+      'shortstack:postgres': JSON.stringify({ sharedBuffersMb: 512, maxConnections: 200 }),
+      'shortstack:cache': JSON.stringify({ lruMax: 500000, redisMaxMemoryMb: 1024 }),
+    }),
   };
 
   it.each(Object.keys(stacks) as Array<keyof typeof stacks>)('%s: replaces nothing and updates nothing', async (name) => {

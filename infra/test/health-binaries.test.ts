@@ -31,7 +31,7 @@ describe('health checks use only binaries present in the pinned images', () => {
       table[c.name] = { image: entry.ref, runs, checkedAgainst: `${entry.checked}: ${entry.source}` };
     }
     expect(Object.fromEntries(Object.entries(table).map(([k, v]) => [k, `${v.image}: ${v.runs.join(' ')}`]))).toEqual({
-      nginx: 'nginx:1.26.3-alpine: wget',
+      nginx: 'nginx:1.28.0-alpine: wget',
       app: 'app/Dockerfile: node',
       pgbouncer: 'edoburu/pgbouncer:v1.23.1-p2: pg_isready',
       postgres: 'postgres:15.13-alpine: pg_isready',
@@ -44,6 +44,9 @@ describe('health checks use only binaries present in the pinned images', () => {
       loki: 'grafana/loki:3.3.2: wget',
       'docker-socket-proxy': 'tecnativa/docker-socket-proxy:0.3.0: wget',
       migrate: 'app/Dockerfile: node',
+      'blackbox-exporter': 'prom/blackbox-exporter:v0.25.0: wget',
+      'postgres-exporter': 'prometheuscommunity/postgres-exporter:v0.16.0: wget',
+      'pgbouncer-exporter': 'quay.io/prometheuscommunity/pgbouncer-exporter:v0.12.1: wget',
     });
     for (const v of Object.values(table)) expect(v.checkedAgainst.length).toBeGreaterThan(20);
   });

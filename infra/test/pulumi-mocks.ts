@@ -16,6 +16,8 @@ export interface Recorded {
 export interface MockRun {
   resources: Recorded[];
   outputs: Record<string, unknown>;
+  /** Each output's value, or the error that would fail `pulumi up` (read at once, so never unhandled). */
+  settled: Record<string, Promise<{ value: unknown } | { error: Error }>>;
   byType(type: string): Recorded[];
   container(instance: string): Recorded;
 }
@@ -37,9 +39,23 @@ export function stackFileConfig(file: string): Record<string, string> {
 export const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply((v) => { resolve(v); return v; }));
 export const isSecret = (o: pulumi.Output<unknown>): Promise<boolean> => (o as unknown as { isSecret: Promise<boolean> }).isSecret;
 
+/** Zones every mocked region has. */
+export const MOCK_ZONES = ['a', 'b', 'c'];
+
+/**
+ * What the mocked AWS API answers to the program's lookups. `rolledBack` names ECS services
+ * whose deployment the circuit breaker rolled back: they report an older task definition.
+ */
+export interface AwsMockOptions {
+  rolledBack?: string[];
+}
+
 export async function runProgram(stack: string, config: Record<string, string>, secretKeys: string[] = [],
-  exitCodes: Record<string, number> = {}): Promise<MockRun> {
+  exitCodes: Record<string, number> = {}, awsOptions: AwsMockOptions = {}): Promise<MockRun> {
   const resources: Recorded[] = [];
+  /** ECS task definition ARN by family, as the mocked API would answer for its service. */
+  const taskDefinitions = new Map<string, string>();
+  const region = config['aws:region'] ?? 'eu-west-1';
   const options = new Map<string, { retainOnDelete: boolean; protect: boolean }>();
   await pulumi.runtime.setMocks({
     newResource(args) {
@@ -48,10 +64,45 @@ export async function runProgram(stack: string, config: Record<string, string>, 
       // Images report their id and digest; an attached (one-shot) container its exit code, as the
       // provider does once it has run; everything else echoes its inputs.
       const exitCode = args.inputs.attach ? (exitCodes[args.name] ?? 0) : undefined;
-      const state = { ...args.inputs, repoDigest: `sha256:${args.name}`, imageId: `sha256:id-${args.name}`, result: `generated-${args.name}`, exitCode };
+      const arn = `arn:aws:mock:${region}:123456789012:${args.type.split(':').pop()}/${args.name}`;
+      const state = {
+        ...args.inputs, repoDigest: `sha256:${args.name}`, imageId: `sha256:id-${args.name}`, result: `generated-${args.name}`, exitCode,
+        arn,
+        // The AWS resources' computed attributes the program reads.
+        ...(args.type === 'aws:ecs/taskDefinition:TaskDefinition' ? { arn: `${arn}:1` } : {}),
+        ...(args.type === 'aws:ecr/repository:Repository' ? { repositoryUrl: `123456789012.dkr.ecr.${region}.amazonaws.com/${args.name}`, registryId: '123456789012' } : {}),
+        ...(args.type === 'docker:index/image:Image' && args.inputs.registry ? { repoDigest: `123456789012.dkr.ecr.${region}.amazonaws.com/${args.name}@sha256:${'ab'.repeat(32)}` } : {}),
+        ...(args.type === 'aws:rds/instance:Instance' ? { address: `${args.name}.abc123.${region}.rds.amazonaws.com` } : {}),
+        ...(args.type === 'aws:elasticache/replicationGroup:ReplicationGroup' ? { primaryEndpointAddress: `master.${args.name}.abc123.${region}.cache.amazonaws.com` } : {}),
+        ...(args.type === 'aws:lb/loadBalancer:LoadBalancer' ? { dnsName: `${args.name}-1234.${region}.elb.amazonaws.com`, zoneId: 'Z32O12XQLNTSW2' } : {}),
+        ...(args.type === 'aws:ec2/vpc:Vpc' ? { cidrBlock: args.inputs.cidrBlock } : {}),
+        ...(args.type === 'aws:secretsmanager/secretVersion:SecretVersion' ? { versionId: `version-${args.name}` } : {}),
+        ...(args.type === 'aws:acm/certificate:Certificate' ? {
+          domainValidationOptions: [{ domainName: args.inputs.domainName, resourceRecordName: `_x.${args.inputs.domainName}`, resourceRecordType: 'CNAME', resourceRecordValue: '_y.acm-validations.aws' }],
+        } : {}),
+        ...(args.type === 'aws:acm/certificateValidation:CertificateValidation' ? { certificateArn: args.inputs.certificateArn } : {}),
+      };
+      if (args.type === 'aws:ecs/taskDefinition:TaskDefinition') taskDefinitions.set(args.inputs.family, state.arn);
       return { id: `${args.name}-id`, state };
     },
-    call: (args) => args.inputs,
+    call: (args) => {
+      switch (args.token) {
+        case 'aws:index/getAvailabilityZones:getAvailabilityZones':
+          return { names: MOCK_ZONES.map((z) => `${region}${z}`) };
+        case 'aws:index/getCallerIdentity:getCallerIdentity':
+          return { accountId: '123456789012' };
+        case 'aws:ecr/getAuthorizationToken:getAuthorizationToken':
+          return { userName: 'AWS', password: 'ecr-token' };
+        case 'aws:ecs/getService:getService': {
+          const family = String(args.inputs.serviceName);
+          const current = taskDefinitions.get(family);
+          const rolledBack = (awsOptions.rolledBack ?? []).some((c) => family.endsWith(`-${c}`));
+          return { taskDefinition: rolledBack ? `${current}-previous` : current };
+        }
+        default:
+          return args.inputs;
+      }
+    },
   }, 'shortstack', stack, false);
   // The mocks hand newResource no options: read retainOnDelete and protect off the request.
   const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): unknown };
@@ -64,12 +115,22 @@ export async function runProgram(stack: string, config: Record<string, string>, 
   const { defineStack } = await import('../program.js');
   const out = defineStack();
   const outputs: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(out)) outputs[k] = pulumi.Output.isInstance(v) ? v : v;
+  const settled: MockRun['settled'] = {};
+  for (const [k, v] of Object.entries(out)) {
+    outputs[k] = v;
+    // An output whose apply threw rejects each of its internal promises: the program's
+    // `up` fails on them; here they are read at once, so none is left unhandled.
+    const o = v as unknown as { promise(): Promise<unknown>; isKnown: Promise<boolean>; isSecret: Promise<boolean>; allResources?: () => Promise<unknown> };
+    if (pulumi.Output.isInstance(v)) for (const q of [o.isKnown, o.isSecret, o.allResources?.()]) q?.catch(() => undefined);
+    const p = pulumi.Output.isInstance(v) ? o.promise() : Promise.resolve(v);
+    settled[k] = p.then((value) => ({ value }), (error: Error) => ({ error }));
+  }
   await pulumi.runtime.disconnect();
   const byType = (type: string) => resources.filter((r) => r.type === type);
   return {
     resources,
     outputs,
+    settled,
     byType,
     container(instance) {
       const c = byType('docker:index/container:Container').find((r) => r.name === instance);

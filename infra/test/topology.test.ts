@@ -54,7 +54,7 @@ describe('buildTopology', () => {
     expect(resolveText(dbUrl, secrets)).toBe('postgres://shortstack:db%20pw%2Fwith%3Aodd%40chars@pgbouncer:6432/shortstack');
     expect(new URL(resolveText(dbUrl, secrets)).password).toBe(encodeURIComponent(secrets.dbPassword));
     // The loopback's inline environment (a child process's own) resolves to the same URL.
-    expect(resolveText(appEnv({ config: parseStackConfig({ replicas: 3 }), addr: serviceAddressing(3), stackName: 'dev' }).DATABASE_URL!, secrets))
+    expect(resolveText(appEnv({ config: parseStackConfig({ replicas: 3 }), addr: serviceAddressing(3), stackName: 'dev', platform: { kind: 'docker' } }).DATABASE_URL!, secrets))
       .toBe(resolveText(dbUrl, secrets));
     // Every secret-bearing text is a file; no env value or command argument is.
     for (const c of topo.components) {

@@ -2,6 +2,9 @@
 // validated in one pass that reports every bad key at once, so an operator fixes a stack in one go.
 import { DEFAULT_POSTGRES_VOLUME_BYTES } from '../../alerts/capacity.js';
 import { DEFAULT_IMAGES, PINNED_IMAGE_KEYS, type PinnedImageKey } from './images.js';
+import { parseAwsSettings, type AwsSettings } from './config-aws.js';
+import { PUBLIC_HOST } from './addressing.js';
+import { CIDR, Reader, type Raw } from './config-reader.js';
 import { COMPONENT_NAMES, type ComponentName } from './names.js';
 
 export interface Resources {
@@ -29,8 +32,12 @@ export interface AlertTimingConfig {
   resolveTimeout?: string;
 }
 
+export type PlacementName = 'docker' | 'aws';
+
 export interface StackConfig {
-  placement: 'docker';
+  placement: PlacementName;
+  /** The AWS placement's own settings; present exactly when placement is aws. */
+  aws?: AwsSettings;
   replicas: number;
   /** nginx, published on every interface of the host. */
   publicPort: number;
@@ -74,7 +81,7 @@ export interface StackConfig {
 /** Keys read by the placement as secrets (generated when absent); listed so they are not "unknown". */
 export const SECRET_CONFIG_KEYS = [
   'dbPassword', 'redisPassword', 'grafanaAdminPassword', 'adminApiKey',
-  'discordWebhookUrl', 'pagerdutyRoutingKey', 'smtpPassword', 'deadMansSwitchUrl',
+  'discordWebhookUrl', 'pagerdutyRoutingKey', 'smtpPassword', 'deadMansSwitchUrl', 'pgbouncerStatsPassword',
 ] as const;
 export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];
 
@@ -133,97 +140,44 @@ export class StackConfigError extends Error {
   }
 }
 
-type Raw = Record<string, unknown>;
-const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Reads typed values under a key path and records every problem instead of stopping at the first. */
-class Reader {
-  constructor(readonly problems: Record<string, string>) {}
-
-  object(raw: Raw, key: string, path: string, allowed: readonly string[]): Raw {
-    const v = raw[key];
-    if (v === undefined) return {};
-    if (!isObject(v)) {
-      this.problems[path] = 'must be an object';
-      return {};
-    }
-    for (const k of Object.keys(v)) if (!allowed.includes(k)) this.problems[`${path}.${k}`] = 'is not a known key';
-    return v;
-  }
-
-  int(raw: Raw, key: string, path: string, fallback: number, min: number, max: number): number {
-    const v = raw[key];
-    if (v === undefined) return fallback;
-    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-      this.problems[path] = `must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`;
-      return fallback;
-    }
-    return n;
-  }
-
-  num(raw: Raw, key: string, path: string, fallback: number, min: number, max: number): number {
-    const v = raw[key];
-    if (v === undefined) return fallback;
-    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max) {
-      this.problems[path] = `must be a number from ${min} to ${max} (got ${JSON.stringify(v)})`;
-      return fallback;
-    }
-    return n;
-  }
-
-  bool(raw: Raw, key: string, path: string, fallback: boolean): boolean {
-    const v = raw[key];
-    if (v === undefined) return fallback;
-    if (v === true || v === 'true') return true;
-    if (v === false || v === 'false') return false;
-    this.problems[path] = `must be true or false (got ${JSON.stringify(v)})`;
-    return fallback;
-  }
-
-  str(raw: Raw, key: string, path: string, fallback: string, pattern?: RegExp, what?: string): string {
-    const v = raw[key];
-    if (v === undefined) return fallback;
-    if (typeof v !== 'string' || v.trim() === '' || (pattern && !pattern.test(v))) {
-      this.problems[path] = `must be ${what ?? 'a non-empty string'} (got ${JSON.stringify(v)})`;
-      return fallback;
-    }
-    return v;
-  }
-
-  optStr(raw: Raw, key: string, path: string): string | undefined {
-    return raw[key] === undefined ? undefined : this.str(raw, key, path, '');
-  }
-
-  strList(raw: Raw, key: string, path: string): string[] {
-    const v = raw[key];
-    if (Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string' && s.trim() !== '')) return v as string[];
-    this.problems[path] = 'must be a non-empty list of strings';
-    return [];
-  }
-}
-
 const DURATION = /^\d+(ms|s|m|h|d)$/;
 /** name:tag, name@sha256:<digest>, or name:tag@sha256:<digest> (the digest decides what runs). */
 const IMAGE_REF = /^[\w./-]+(:[\w.-]+(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$/;
-const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 const TOP_KEYS = [
   'placement', 'replicas', 'publicPort', 'publicBaseUrl', 'localPorts', 'images', 'appImageName', 'resources',
-  'pools', 'cache', 'rateLimit', 'nginx', 'alerts', 'logLevel', 'postgresVolumeGiB', 'backendSubnet', 'build', 'postgres',
+  'pools', 'cache', 'rateLimit', 'nginx', 'alerts', 'logLevel', 'postgresVolumeGiB', 'backendSubnet', 'build', 'postgres', 'aws',
 ] as const;
+/** Keys that only mean something on one placement: set on another, they are refused, not ignored. */
+const PLACEMENT_ONLY_KEYS: Record<string, PlacementName> = {
+  publicPort: 'docker', backendSubnet: 'docker', appImageName: 'docker', postgresVolumeGiB: 'docker', aws: 'aws',
+};
+const PLACEMENT_ONLY_WHY: Record<string, string> = {
+  publicPort: 'the ALB listens on 80/443',
+  backendSubnet: 'subnets come from aws.vpcCidr',
+  appImageName: 'the app image is pushed to the stack\'s ECR repository and deployed by digest',
+  postgresVolumeGiB: 'the disk is RDS storage: aws.rds.allocatedStorageGiB and maxAllocatedStorageGiB',
+  aws: 'it is the AWS placement\'s branch',
+};
+
+/** Where the placement runs beyond the stack's own keys: the AWS provider's region. */
+export interface ProviderConfig {
+  awsRegion?: string;
+}
 
 /**
  * Validates raw stack config (keys without the `shortstack:` prefix; values typed or as strings,
  * as Pulumi hands them over) and fills the defaults. Throws StackConfigError naming every bad key.
  */
-export function parseStackConfig(raw: Raw): StackConfig {
+export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): StackConfig {
   const problems: Record<string, string> = {};
   const r = new Reader(problems);
   const known: readonly string[] = [...TOP_KEYS, ...SECRET_CONFIG_KEYS];
   for (const k of Object.keys(raw)) if (!known.includes(k)) problems[k] = 'is not a known key';
 
-  const placement = r.str(raw, 'placement', 'placement', 'docker', /^docker$/, '"docker" (the only placement so far)');
+  const placement = r.str(raw, 'placement', 'placement', 'docker', /^(docker|aws)$/, '"docker" or "aws"') as PlacementName;
+  for (const [k, only] of Object.entries(PLACEMENT_ONLY_KEYS)) {
+    if (raw[k] !== undefined && only !== placement) problems[k] = `is for the ${only} placement only, not ${placement}: ${PLACEMENT_ONLY_WHY[k]}`;
+  }
   const publicPort = r.int(raw, 'publicPort', 'publicPort', 8080, 1, 65535);
   const publicBaseUrl = r.str(raw, 'publicBaseUrl', 'publicBaseUrl', `http://localhost:${publicPort}`, /^https?:\/\/[^/\s]+\/?$/, 'an http(s) origin such as https://sho.rt');
 
@@ -357,11 +311,16 @@ export function parseStackConfig(raw: Raw): StackConfig {
   }
 
   const bu = r.object(raw, 'build', 'build', ['version', 'commit']);
+  const aws = placement === 'aws' ? parseAwsSettings(r, raw, provider.awsRegion, replicas) : undefined;
+  // On AWS without a publicBaseUrl: the domain, or the ALB's own name (bound once it exists).
+  const awsBaseUrl = aws && raw.publicBaseUrl === undefined
+    ? `${aws.domain || aws.certificateArn ? 'https' : 'http'}://${aws.domain ?? PUBLIC_HOST}` : undefined;
   const config: StackConfig = {
-    placement: placement as 'docker',
+    placement,
+    ...(aws ? { aws } : {}),
     replicas,
     publicPort,
-    publicBaseUrl: publicBaseUrl.replace(/\/$/, ''),
+    publicBaseUrl: awsBaseUrl ?? publicBaseUrl.replace(/\/$/, ''),
     localPorts,
     images,
     appImageName: r.str(raw, 'appImageName', 'appImageName', 'shortstack-app:dev', /^[\w./-]+:[\w.-]+$/, 'name:tag'),
@@ -373,7 +332,9 @@ export function parseStackConfig(raw: Raw): StackConfig {
     nginx,
     alerts: smtp ? { smtp, timing } : { timing },
     logLevel: r.str(raw, 'logLevel', 'logLevel', 'info', /^(fatal|error|warn|info|debug|trace|silent)$/, 'a pino level (info, debug, ...)'),
-    postgresVolumeGiB: r.int(raw, 'postgresVolumeGiB', 'postgresVolumeGiB', DEFAULT_POSTGRES_VOLUME_BYTES / 1024 ** 3, 1, 1 << 20),
+    // On AWS the ceiling of RDS's storage autoscaling is the disk the alerts compare against.
+    postgresVolumeGiB: aws ? aws.rds.maxAllocatedStorageGiB
+      : r.int(raw, 'postgresVolumeGiB', 'postgresVolumeGiB', DEFAULT_POSTGRES_VOLUME_BYTES / 1024 ** 3, 1, 1 << 20),
     backendSubnet: r.str(raw, 'backendSubnet', 'backendSubnet', '172.30.213.0/24', CIDR, 'an IPv4 CIDR such as 172.30.213.0/24'),
     build: {
       version: r.str(bu, 'version', 'build.version', '0.1.0'),

@@ -1,6 +1,7 @@
 // What every component builder reads: the validated config and service addressing.
 import type { Addressing } from './addressing.js';
 import type { StackConfig } from './config.js';
+import type { Platform } from './platform.js';
 import { CONFIG_DIR, SECRETS_DIR } from './names.js';
 
 export interface BuildContext {
@@ -8,6 +9,7 @@ export interface BuildContext {
   addr: Addressing;
   /** Project/stack label value: Alloy reads only this stack's containers. */
   stackName: string;
+  platform: Platform;
 }
 
 export const configPath = (file: string) => `${CONFIG_DIR}/${file}`;

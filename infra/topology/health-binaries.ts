@@ -26,7 +26,7 @@ export const IMAGE_BINARIES: Record<PinnedImageKey | 'app', ImageBinaries> = {
     checked: 'tag',
   },
   nginx: {
-    ref: 'nginx:1.26.3-alpine',
+    ref: 'nginx:1.28.0-alpine',
     binaries: ['nginx', ...BUSYBOX],
     source: 'nginxinc/docker-nginx stable/alpine-slim/Dockerfile: FROM alpine:3.x (busybox applets: sh, wget, cat, grep)',
     checked: 'family',
@@ -80,13 +80,13 @@ export const IMAGE_BINARIES: Record<PinnedImageKey | 'app', ImageBinaries> = {
     checked: 'family',
   },
   'nginx-exporter': { ref: 'nginx/nginx-prometheus-exporter:1.4.2', binaries: ['nginx-prometheus-exporter'], source: 'scratch image: the exporter alone', checked: 'family' },
-  'postgres-exporter': { ref: 'prometheuscommunity/postgres-exporter:v0.16.0', binaries: ['postgres_exporter'], source: 'busybox-based image; no health check is run in it', checked: 'family' },
-  'pgbouncer-exporter': { ref: 'quay.io/prometheuscommunity/pgbouncer-exporter:v0.12.1', binaries: ['pgbouncer_exporter'], source: 'busybox-based image; no health check is run in it', checked: 'family' },
+  'postgres-exporter': { ref: 'prometheuscommunity/postgres-exporter:v0.16.0', binaries: ['postgres_exporter', ...BUSYBOX], source: 'prometheus-community/postgres_exporter Dockerfile: FROM quay.io/prometheus/busybox-${OS}-${ARCH} (busybox applets)', checked: 'family' },
+  'pgbouncer-exporter': { ref: 'quay.io/prometheuscommunity/pgbouncer-exporter:v0.12.1', binaries: ['pgbouncer_exporter', ...BUSYBOX], source: 'prometheus-community/pgbouncer_exporter Dockerfile: FROM quay.io/prometheus/busybox-${OS}-${ARCH} (busybox applets)', checked: 'family' },
   'redis-exporter': { ref: 'oliver006/redis_exporter:v1.66.0', binaries: ['redis_exporter'], source: 'scratch image: the exporter alone', checked: 'family' },
   'blackbox-exporter': {
     ref: 'prom/blackbox-exporter:v0.25.0',
     binaries: ['blackbox_exporter', ...BUSYBOX],
-    source: 'prometheus/blackbox_exporter Dockerfile: FROM quay.io/prometheus/busybox-${OS}-${ARCH} (busybox applets); no health check uses it',
+    source: 'prometheus/blackbox_exporter Dockerfile: FROM quay.io/prometheus/busybox-${OS}-${ARCH} (busybox applets)',
     checked: 'family',
   },
   'docker-socket-proxy': {

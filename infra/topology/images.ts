@@ -12,8 +12,10 @@
 // digest for the tag is possible; the pinned one stays pullable).
 //
 // Where each digest was seen (the public file pinning exactly this reference):
-// - nginx:1.26.3-alpine: three Dockerfiles (`FROM nginx:1.26.3-alpine@sha256:d2c11a1e...`,
-//   a "Fragments UI" multi-stage Dockerfile and two like it).
+// - nginx:1.28.0-alpine (was 1.26.3; 1.27.3 brought `resolve` on upstream servers to open
+//   source nginx, which the AWS placement needs to follow the app's tasks through Cloud Map):
+//   seven public files, Dockerfiles (`FROM nginx:1.28.0-alpine@sha256:30f1c0d7...`), a CI
+//   script and an evidence document, all the same digest.
 // - edoburu/pgbouncer:v1.23.1-p2: a Terraform module's `pgbouncer` variable default and a
 //   shell script writing `PGBOUNCER_IMAGE=...` (same digest in both).
 // - postgres:15.13-alpine (was 15.10-alpine, no digest found): a multi-stage Dockerfile
@@ -45,7 +47,7 @@
 //   the prom/alertmanager:v0.27.0 digest pinned here too.
 
 export const DEFAULT_IMAGES = {
-  nginx: 'nginx:1.26.3-alpine@sha256:d2c11a1e63f200585d8225996fd666436277a54e8c0ba728fa9afff28f075bd7',
+  nginx: 'nginx:1.28.0-alpine@sha256:30f1c0d78e0ad60901648be663a710bdadf19e4c10ac6782c235200619158284',
   pgbouncer: 'edoburu/pgbouncer:v1.23.1-p2@sha256:122bac472cfb0b92dca81a72421c93c3c5a840899e2002690a39742427cfcd49',
   postgres: 'postgres:15.13-alpine@sha256:5402d0a13eab398c7c38f1b90af081d7f9e5977606ed869cecdb661403f6586a',
   redis: 'redis:7.2.5-alpine@sha256:6aaf3f5e6bc8a592fbfe2cccf19eb36d27c39d12dab4f4b01556b7449e7b1f44',

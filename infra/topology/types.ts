@@ -1,7 +1,9 @@
 // The topology as plain data: what runs, never where or how. Placements (Docker, AWS, loopback)
 // read it and decide only addresses, start-up mechanics and storage.
 import type { Resources } from './config.js';
+import type { Edge } from './addressing.js';
 import type { ComponentName, NetworkName } from './names.js';
+import type { Platform } from './platform.js';
 
 /** Secret values, resolved by the placement (Pulumi secrets, generated or from config). */
 export interface Secrets {
@@ -135,6 +137,9 @@ export interface NetworkSpec {
 export interface Topology {
   components: Component[];
   networks: NetworkSpec[];
+  /** Every connection one component opens to another (from what each builder asked the addressing). */
+  edges: Edge[];
+  platform: Platform;
   /** Names of every instance of a component (app-1..app-N, or the component itself). */
   instances(component: ComponentName): string[];
   component(name: ComponentName): Component;

@@ -2,7 +2,7 @@
 // computed once here for every placement: the loopback stack calls these with its own addressing.
 import { edgeScrapeTarget } from '../../monitoring/edge.js';
 import type { ScrapeTarget } from '../../monitoring/prometheus-config.js';
-import { hostPort, type Addressing } from './addressing.js';
+import { hostPort, namedFor, type Addressing } from './addressing.js';
 import { instanceName, type ComponentName } from './names.js';
 
 export const appInstanceNames = (replicas: number): string[] =>
@@ -21,18 +21,24 @@ export const EXPORTED: ReadonlyArray<{ job: ComponentName; exporter: ComponentNa
   { job: 'redis', exporter: 'redis-exporter' },
 ];
 
-/** Every scrape target: each replica's metrics port, each exporter, Prometheus, Alertmanager. */
-export function scrapeTargets(replicas: number, addr: Addressing): ScrapeTarget[] {
-  const app = appInstanceNames(replicas).map((instance, i) => ({
-    job: 'app', instance, address: hostPort(addr.endpoint('app', 'metrics', i)),
-  }));
+/**
+ * Every scrape target: each replica's metrics port, each exporter, Prometheus, Alertmanager.
+ * Replicas are listed one by one (`instances`), or found behind one DNS name (`dns`: ECS).
+ */
+export function scrapeTargets(replicas: number, addr: Addressing, appDiscovery: 'instances' | 'dns' = 'instances'): ScrapeTarget[] {
+  const app = appDiscovery === 'dns'
+    ? [{ job: 'app', instance: 'app', address: hostPort(addr.endpoint('app', 'metrics')), discoverByDns: true }]
+    : appInstanceNames(replicas).map((instance, i) => ({
+      job: 'app', instance, address: hostPort(addr.endpoint('app', 'metrics', i)),
+    }));
   const exported = EXPORTED.map(({ job, exporter }) => ({
     job, instance: job, address: hostPort(addr.endpoint(exporter, 'metrics')),
   }));
   const own = (['prometheus', 'alertmanager'] as const).map((job) => ({
     job, instance: job, address: hostPort(addr.endpoint(job, 'http')),
   }));
+  // The front door is the prober's target, not a connection of Prometheus.
   const edge = edgeScrapeTarget(hostPort(addr.endpoint('blackbox-exporter', 'metrics')),
-    `http://${hostPort(addr.endpoint('nginx', 'http'))}`);
+    `http://${hostPort(namedFor(addr, 'nginx', 'http'))}`);
   return [...app, ...exported, edge, ...own];
 }

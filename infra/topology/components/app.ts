@@ -2,6 +2,7 @@
 import { hostPort } from '../addressing.js';
 import { check, secretPath, type BuildContext } from '../context.js';
 import { DATABASE, PORTS } from '../names.js';
+import { managedData, nginxSubnets } from '../platform.js';
 import { secretText, type Component, type ConfigFile, type SecretText, type Text } from '../types.js';
 
 const pgUrl = (password: string, address: string) =>
@@ -18,7 +19,8 @@ export function appSecrets(ctx: BuildContext): Record<'DATABASE_URL' | 'REDIS_UR
   return {
     // Through PgBouncer: N replicas x DB_POOL_MAX clients share PgBouncer's server pool.
     DATABASE_URL: secretText(['dbPassword'], (s) => pgUrl(s.dbPassword, pgbouncer)),
-    REDIS_URL: secretText(['redisPassword'], (s) => `redis://:${encodeURIComponent(s.redisPassword)}@${redis}`),
+    // rediss: a managed Redis (ElastiCache) is reached over TLS only.
+    REDIS_URL: secretText(['redisPassword'], (s) => `${managedData(ctx.platform) ? 'rediss' : 'redis'}://:${encodeURIComponent(s.redisPassword)}@${redis}`),
     ADMIN_API_KEYS: secretText(['adminApiKey'], (s) => s.adminApiKey),
   };
 }
@@ -26,7 +28,10 @@ export function appSecrets(ctx: BuildContext): Record<'DATABASE_URL' | 'REDIS_UR
 /** The migration's secret settings (straight to PostgreSQL: see migrate()). */
 export function migrateSecrets(ctx: BuildContext): Record<'DATABASE_URL' | 'MIGRATE_DATABASE_URL', SecretText> {
   const postgres = hostPort(ctx.addr.endpoint('postgres', 'postgres'));
-  const url = secretText(['dbPassword'], (s) => pgUrl(s.dbPassword, postgres));
+  // A managed PostgreSQL (RDS) refuses plain connections: encrypted, not verified (verifying
+  // needs the provider's CA bundle in the image; see the README's AWS notes).
+  const tls = managedData(ctx.platform) ? '?sslmode=no-verify' : '';
+  const url = secretText(['dbPassword'], (s) => `${pgUrl(s.dbPassword, postgres)}${tls}`);
   return { DATABASE_URL: url, MIGRATE_DATABASE_URL: url };
 }
 
@@ -56,8 +61,9 @@ function appPlainEnv(ctx: BuildContext): Record<string, string> {
     METRICS_PORT: String(PORTS.app.metrics),
     DB_POOL_MAX: String(config.pools.appDbPoolMax),
     PUBLIC_BASE_URL: config.publicBaseUrl,
-    // Only nginx's X-Forwarded-For is believed; it is the one hop on the backend network.
-    TRUST_PROXY: config.backendSubnet,
+    // Only nginx's X-Forwarded-For is believed: the one hop in front of the app (nginx has
+    // already taken the client's address from the ALB's header on AWS).
+    TRUST_PROXY: nginxSubnets(config, ctx.platform).join(','),
     RATE_LIMIT_MAX: String(config.rateLimit.max),
     RATE_LIMIT_WINDOW_MS: String(config.rateLimit.windowMs),
     RATE_LIMIT_EXEMPT_ADMIN: String(config.rateLimit.exemptAdmin),

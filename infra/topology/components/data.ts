@@ -3,6 +3,7 @@ import { renderPgbouncerIni, renderPgbouncerUserlist } from '../../render/pgboun
 import { renderRedisAuthConf, renderRedisConf } from '../../render/redis.js';
 import { check, configPath, secretPath, type BuildContext } from '../context.js';
 import { DATABASE, PGBOUNCER_STATS_USER, PORTS } from '../names.js';
+import { managedData } from '../platform.js';
 import { secretText, type Component } from '../types.js';
 
 export function pgbouncer(ctx: BuildContext): Component {
@@ -30,6 +31,7 @@ export function pgbouncer(ctx: BuildContext): Component {
           poolSize: config.pools.pgbouncerPoolSize,
           maxClientConnections: config.pools.pgbouncerMaxClientConn,
           statsUsers: [PGBOUNCER_STATS_USER],
+          ...(managedData(ctx.platform) ? { serverTlsMode: 'require' as const } : {}),
         }),
       },
       {

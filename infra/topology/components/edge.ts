@@ -4,14 +4,14 @@ import { FRONT_DOOR_HEADER_BUFFERS, HTTP_METHODS, JSON_BODY_LIMIT, PROBE_PATHS, 
 import { renderNginxConf, type FrontDoorPolicy } from '../../render/nginx.js';
 import type { StackConfig } from '../config.js';
 import { configPath, wgetCheck, type BuildContext } from '../context.js';
-import { PORTS } from '../names.js';
+import { PORTS, type ComponentName } from '../names.js';
 import type { Component } from '../types.js';
 
 /** Seconds nginx waits for a replica to answer an upload: an import of UPLOAD_LIMIT takes minutes. */
 const UPLOAD_READ_TIMEOUT_S = 600;
 
 /** The front door's policy: the app's own limits, and the stack's per-address budget. */
-export function frontDoorPolicy(config: StackConfig): FrontDoorPolicy {
+export function frontDoorPolicy(config: StackConfig, platform: Platform = { kind: 'docker' }): FrontDoorPolicy {
   const ng = config.nginx;
   return {
     methods: HTTP_METHODS,
@@ -26,10 +26,18 @@ export function frontDoorPolicy(config: StackConfig): FrontDoorPolicy {
     },
     probePaths: PROBE_PATHS,
     clientTimeoutS: ng.clientTimeoutS,
-    trustedProxies: ng.trustedProxies,
+    trustedProxies: frontDoorProxies(config, platform),
   };
 }
 import { appUpstreams } from '../wiring.js';
+import { frontDoorProxies, nginxSubnets, SERVICE_DNS_TTL_S, type Platform } from '../platform.js';
+import { hostPort } from '../addressing.js';
+
+/** Who may read stub_status: the exporter and the health check; on AWS also the ALB's probe. */
+function statusReaders(ctx: BuildContext): string[] {
+  const { config, platform } = ctx;
+  return ['127.0.0.1', ...(platform.kind === 'aws' ? [...platform.subnets.private, ...platform.subnets.public] : nginxSubnets(config, platform))];
+}
 
 export function nginx(ctx: BuildContext): Component {
   const { config } = ctx;
@@ -50,16 +58,19 @@ export function nginx(ctx: BuildContext): Component {
         listen: { port: PORTS.nginx.http },
         statusListen: { port: PORTS.nginx.status },
         // stub_status for the exporter on the backend network, and the health check.
-        statusAllow: ['127.0.0.1', config.backendSubnet],
-        upstreams: appUpstreams(config.replicas, ctx.addr),
-        policy: frontDoorPolicy(config),
+        statusAllow: statusReaders(ctx),
+        // On AWS the replicas are one Cloud Map name whose records follow the running tasks.
+        ...(ctx.platform.kind === 'aws'
+          ? { upstreams: [hostPort(ctx.addr.endpoint('app', 'http'))], resolver: { address: ctx.platform.dnsResolver, validS: SERVICE_DNS_TTL_S } }
+          : { upstreams: appUpstreams(config.replicas, ctx.addr) }),
+        policy: frontDoorPolicy(config, ctx.platform),
         workerConnections: config.nginx.workerConnections,
       }),
     }],
     health: wgetCheck(`http://127.0.0.1:${PORTS.nginx.status}/stub_status`),
     // nginx resolves upstream names once, at start: every replica must exist by then.
     dependsOn: [{ component: 'app', condition: 'healthy' }],
-    resolvesOnceAtStart: ['app'],
+    ...(ctx.platform.kind === 'aws' ? {} : { resolvesOnceAtStart: ['app'] as ComponentName[] }),
     volumes: [],
     tmpfs: ['/tmp'],
     hostMounts: [],

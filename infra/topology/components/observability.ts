@@ -45,7 +45,7 @@ export function prometheus(ctx: BuildContext, m: MonitoringFiles): Component {
       {
         path: conf,
         content: renderPrometheusConfig({
-          targets: scrapeTargets(config.replicas, addr),
+          targets: scrapeTargets(config.replicas, addr, ctx.platform.kind === 'aws' ? 'dns' : 'instances'),
           ruleFiles: rules.map((r) => r.path),
           alertmanagers: [hostPort(addr.endpoint('alertmanager', 'http'))],
           externalLabels: { stack: ctx.stackName },
@@ -95,7 +95,9 @@ export function grafana(ctx: BuildContext, m: MonitoringFiles): Component {
   const { config, addr } = ctx;
   const provisioning = renderGrafanaProvisioning({
     prometheusUrl: `http://${hostPort(addr.endpoint('prometheus', 'http'))}`,
-    lokiUrl: `http://${hostPort(addr.endpoint('loki', 'http'))}`,
+    logs: ctx.platform.kind === 'aws'
+      ? { kind: 'cloudwatch', region: ctx.platform.region }
+      : { kind: 'loki', url: `http://${hostPort(addr.endpoint('loki', 'http'))}` },
     dashboardsDir: GRAFANA_DASHBOARDS_DIR,
   });
   const dashboards = m.dashboards;
@@ -121,7 +123,8 @@ export function grafana(ctx: BuildContext, m: MonitoringFiles): Component {
       ...Object.entries(dashboards).map(([file, content]) => ({ path: `${GRAFANA_DASHBOARDS_DIR}/${file}`, content })),
     ],
     health: wgetCheck(`http://127.0.0.1:${PORTS.grafana.http}/api/health`),
-    dependsOn: [{ component: 'prometheus', condition: 'started' }, { component: 'loki', condition: 'started' }],
+    dependsOn: [{ component: 'prometheus', condition: 'started' },
+      ...(ctx.platform.kind === 'aws' ? [] : [{ component: 'loki', condition: 'started' } as const])],
     volumes: [{ name: 'grafana-data', mountPath: '/var/lib/grafana' }],
     networks: ['backend', 'ops'],
     user: '472:0',
