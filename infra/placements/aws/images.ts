@@ -50,7 +50,8 @@ export class AppRepository extends pulumi.ComponentResource {
       // A dev stack's repository goes with it; prod keeps its images unless emptied by hand.
       forceDelete: args.tier === 'dev',
       tags: args.tags,
-    }, { parent: this });
+      // prod: `pulumi destroy` leaves the repository and its images (they are what ran).
+    }, { parent: this, retainOnDelete: args.tier === 'prod' });
     const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: this.repository.registryId }, { parent: this });
     const image = new Image(`${name}-app`, {
       imageName: pulumi.interpolate`${this.repository.repositoryUrl}:${appSourceTag()}`,
