@@ -160,6 +160,20 @@ describe('AWS placement (staging: every key defaulted but the region)', () => {
     }
   });
 
+  it('hands every writable volume to the user that writes it before anything starts', async () => {
+    const run = await staging();
+    // ECS makes task volumes root's (0755); the services run as their own users.
+    const prom = defsOf(taskDef(run, 'prometheus'));
+    const script = prom.find((d) => d.name === CONFIG_INIT)!.command![0]!;
+    expect(script).toContain('chown 65534:65534 /prep/prometheus-data\nchmod 0700 /prep/prometheus-data');
+    expect(script).toContain('chown 65534:65534 /prep/prometheus-tmp-0\nchmod 1777 /prep/prometheus-tmp-0');
+    for (const td of taskDefs(run)) {
+      const defs = defsOf(td);
+      const users = defs.filter((d) => d.name !== CONFIG_INIT && d.mountPoints!.some((m) => !m.readOnly));
+      for (const d of users) expect([td.name, d.dependsOn![0]]).toEqual([td.name, { containerName: CONFIG_INIT, condition: 'SUCCESS' }]);
+    }
+  });
+
   it('sizes every task as Fargate allows, for all its containers together', async () => {
     const run = await staging();
     for (const td of taskDefs(run)) {

@@ -76,12 +76,23 @@ const ownerOf = (c: Component): string => c.user ?? '0:0';
 /** The environment variable a secret file reaches the config-init container through. */
 export const secretEnvName = (s: SecretFile) => `SECRET_${s.key}`;
 
+/** A writable task volume as the config-init container prepares it (ECS creates them root's, 0755). */
+export interface WritableVolume {
+  /** Where the init mounts it. */
+  at: string;
+  owner: string;
+  /** 1777 for scratch (`/tmp`), 0700 for a component's own data. */
+  mode: '1777' | '0700';
+}
+
 /**
  * The config-init container's script: copy this version's plain files from S3, write each
- * secret file from its environment variable, then hand the files to their readers.
+ * secret file from its environment variable, hand the files to their readers, and give each
+ * writable volume to the user that writes it.
  */
-export function initScript(files: TaskFiles, containers: string[]): string {
+export function initScript(files: TaskFiles, containers: string[], writable: WritableVolume[] = []): string {
   const lines = ['set -eu', 'umask 077'];
+  for (const w of writable) lines.push(`chown ${w.owner} ${w.at}`, `chmod ${w.mode} ${w.at}`);
   for (const c of containers) lines.push(`mkdir -p ${initOut(c, 'config')} ${initOut(c, 'secrets')}`);
   if (files.plain.length > 0) lines.push('aws s3 cp --quiet --recursive "s3://$CONFIG_BUCKET/$CONFIG_PREFIX/" /out/');
   for (const s of files.secret) {

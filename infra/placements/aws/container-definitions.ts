@@ -3,7 +3,7 @@
 import type { ContainerDefinition, MountPoint, Volume } from '@aws-sdk/client-ecs';
 import { CONFIG_DIR, SECRETS_DIR } from '../../topology/names.js';
 import type { Component, HealthCheck } from '../../topology/types.js';
-import { initOut, initScript, secretEnvName, type TaskFiles } from './config-files.js';
+import { initOut, initScript, secretEnvName, type TaskFiles, type WritableVolume } from './config-files.js';
 import { CONFIG_INIT, taskComponents, type TaskLayout } from './tasks.js';
 
 export interface TaskRendering {
@@ -31,6 +31,10 @@ const plain = (c: Component, what: string, v: unknown): string => {
 function healthCheck(h: HealthCheck): ContainerDefinition['healthCheck'] {
   return { command: h.test, interval: h.intervalS, timeout: h.timeoutS, retries: h.retries, startPeriod: h.startPeriodS };
 }
+
+/** A task needs its config-init container when it has files to write or volumes to hand over. */
+export const needsInit = (layout: TaskLayout): boolean =>
+  taskComponents(layout).some((c) => c.files.length > 0 || mountsOf(c).some((m) => !m.readOnly));
 
 /** The task's volumes: each container's config and secret folders, its data and scratch paths. */
 export function taskVolumes(layout: TaskLayout): Volume[] {
@@ -82,15 +86,25 @@ function container(r: TaskRendering, c: Component, essential: boolean, after: st
   };
 }
 
+/** Volumes a container writes: ECS makes them root's (0755), so the init hands them over. */
+function writableVolumes(layout: TaskLayout): Array<WritableVolume & { volume: string }> {
+  const seen = new Set<string>();
+  return taskComponents(layout).flatMap((c) => mountsOf(c).filter((m) => !m.readOnly).map((m) => ({
+    volume: m.sourceVolume!, at: `/prep/${m.sourceVolume}`, owner: c.user ?? '0:0',
+    mode: c.tmpfs.includes(m.containerPath!) ? '1777' as const : '0700' as const,
+  }))).filter((w) => !seen.has(w.volume) && seen.add(w.volume));
+}
+
 function configInit(r: TaskRendering): ContainerDefinition {
   const names = taskComponents(r.layout).filter((c) => c.files.length > 0).map((c) => c.name);
+  const writable = writableVolumes(r.layout);
   if (r.files.secret.length > 0 && !r.secretArn) throw new Error(`${r.layout.service.name}: secret files but no secret`);
   return {
     name: CONFIG_INIT,
     image: r.images[CONFIG_INIT],
     essential: false,
     entryPoint: ['/bin/sh', '-c'],
-    command: [initScript(r.files, names)],
+    command: [initScript(r.files, names, writable)],
     environment: [
       { name: 'CONFIG_BUCKET', value: r.bucket },
       { name: 'CONFIG_PREFIX', value: r.files.prefix },
@@ -104,6 +118,7 @@ function configInit(r: TaskRendering): ContainerDefinition {
         { sourceVolume: `${n}-config`, containerPath: initOut(n, 'config'), readOnly: false },
         { sourceVolume: `${n}-secrets`, containerPath: initOut(n, 'secrets'), readOnly: false },
       ]),
+      ...writable.map((w) => ({ sourceVolume: w.volume, containerPath: w.at, readOnly: false })),
       { sourceVolume: `${CONFIG_INIT}-tmp`, containerPath: '/tmp', readOnly: false },
     ],
     readonlyRootFilesystem: true,
@@ -115,9 +130,9 @@ function configInit(r: TaskRendering): ContainerDefinition {
   };
 }
 
-/** The task's containers: config-init (when there are files), the one-shots, then the service. */
+/** The task's containers: config-init (files to write or volumes to prepare), the one-shots, then the service. */
 export function containerDefinitions(r: TaskRendering): ContainerDefinition[] {
-  const hasFiles = taskComponents(r.layout).some((c) => c.files.length > 0);
+  const hasFiles = needsInit(r.layout);
   const first = hasFiles ? [CONFIG_INIT] : [];
   const inits = r.layout.inits.map((c, i) => container(r, c, false, [...first, ...r.layout.inits.slice(0, i).map((x) => x.name)]));
   const service = container(r, r.layout.service, true, [...first, ...r.layout.inits.map((x) => x.name)]);

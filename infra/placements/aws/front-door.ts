@@ -23,6 +23,8 @@ export class FrontDoor extends pulumi.ComponentResource {
   /** The address clients use: the domain, or the ALB's own name. */
   readonly url: pulumi.Output<string>;
   readonly host: pulumi.Output<string>;
+  /** ECS attaches a service to a target group only once a listener forwards to it. */
+  readonly listeners: aws.lb.Listener[] = [];
 
   constructor(name: string, args: FrontDoorArgs, opts?: pulumi.ComponentResourceOptions) {
     super('shortstack:aws:FrontDoor', name, {}, opts);
@@ -66,15 +68,17 @@ export class FrontDoor extends pulumi.ComponentResource {
 
     const forward = [{ type: 'forward', targetGroupArn: this.targetGroup.arn }];
     if (certificateArn) {
-      new aws.lb.Listener(`${name}-https`, {
+      this.listeners.push(new aws.lb.Listener(`${name}-https`, {
         loadBalancerArn: this.loadBalancer.arn, port: 443, protocol: 'HTTPS', sslPolicy: SSL_POLICY, certificateArn, defaultActions: forward, tags,
-      }, parent);
+      }, parent));
       new aws.lb.Listener(`${name}-http`, {
         loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: 'HTTP', tags,
         defaultActions: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
       }, parent);
     } else {
-      new aws.lb.Listener(`${name}-http`, { loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: 'HTTP', defaultActions: forward, tags }, parent);
+      this.listeners.push(new aws.lb.Listener(`${name}-http`, {
+        loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: 'HTTP', defaultActions: forward, tags,
+      }, parent));
     }
     this.host = settings.domain ? pulumi.output(settings.domain) : this.loadBalancer.dnsName;
     this.url = pulumi.interpolate`${certificateArn ? 'https' : 'http'}://${this.host}`;

@@ -121,7 +121,7 @@ export class AwsStack extends pulumi.ComponentResource {
         ...(name === 'nginx' ? { loadBalancer: { targetGroupArn: this.frontDoor.targetGroup.arn, port: PORTS.nginx.http } } : {}),
         ...(name === 'app' ? { autoscale: { max: settings.maxReplicas, cpuTargetPercent: settings.cpuTargetPercent } } : {}),
         ...(name === 'grafana' ? { taskPolicy: cloudWatchReadPolicy(names.logGroups) } : {}),
-      }, { parent: this, dependsOn: [data] }));
+      }, { parent: this, dependsOn: name === 'nginx' ? [data, ...this.frontDoor.listeners] : [data] }));
     }
     this.registerOutputs({});
   }

@@ -10,7 +10,7 @@ import { SERVICE_DNS_TTL_S } from '../../topology/platform.js';
 import { taskFiles } from './config-files.js';
 import { containerDefinitions, taskNeeds, taskVolumes } from './container-definitions.js';
 import { fargateSize } from './fargate.js';
-import { CONFIG_INIT, taskComponents, type TaskLayout } from './tasks.js';
+import type { TaskLayout } from './tasks.js';
 
 export interface FargateServiceArgs {
   layout: TaskLayout;
@@ -212,7 +212,3 @@ export class FargateService extends pulumi.ComponentResource {
     this.registerOutputs({});
   }
 }
-
-/** The containers a task runs, named: for tests and the runbook. */
-export const containerNames = (layout: TaskLayout): string[] =>
-  [...(taskComponents(layout).some((c) => c.files.length > 0) ? [CONFIG_INIT] : []), ...taskComponents(layout).map((c) => c.name)];
