@@ -11,14 +11,14 @@ import type { Service } from '../../app/src/service.js';
 import { ADMIN_KEY, call } from '../../app/test/support/harness.js';
 import { startDataServices, type DataServices } from '../loopback/data-services.js';
 import { freePorts } from '../loopback/servers/ports.js';
+import { APP_SHUTDOWN_TIMEOUT_MS, APP_STOP_GRACE_S } from '../topology/components/app.js';
 import { REPO_ROOT } from './app-image.js';
 import { engine, exec, logs, runDetached, runToCompletion, state, uniqueName, waitHealthy } from './containers.js';
 import { pollUntil } from './docker.js';
 
-/** infra/placements/docker/service.ts: stopTimeout and destroyGraceSeconds. */
-const STOP_GRACE_S = 15;
-/** infra/topology/components/app.ts: the app's own shutdown deadline, inside that grace. */
-const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** The app's stop grace (the Docker placement's stopTimeout), and its own deadline inside it. */
+const STOP_GRACE_S = APP_STOP_GRACE_S;
+const SHUTDOWN_TIMEOUT_MS = APP_SHUTDOWN_TIMEOUT_MS;
 const MIGRATIONS = readdirSync(join(REPO_ROOT, 'app/migrations')).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, '')).sort();
 
 let data: DataServices;

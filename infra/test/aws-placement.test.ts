@@ -117,6 +117,11 @@ describe('AWS placement (staging: every key defaulted but the region)', () => {
       });
     }
     expect(Object.keys(await outputOf(run, 'deployments'))).toHaveLength(11);
+    // The app stops gracefully inside ECS's stop timeout; the ALB drains nginx's tasks for 30 s.
+    const app = defsOf(taskDef(run, 'app')).find((d) => d.name === 'app')!;
+    const deadline = Number(app.environment!.find((e) => e.name === 'SHUTDOWN_TIMEOUT_MS')!.value) / 1000;
+    expect(app.stopTimeout).toBeGreaterThan(deadline);
+    expect(run.byType('aws:lb/targetGroup:TargetGroup')[0]!.inputs.deregistrationDelay).toBe(30);
   });
 
   it('fails `up` when the circuit breaker rolled a deployment back', async () => {

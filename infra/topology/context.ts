@@ -16,6 +16,9 @@ export const configPath = (file: string) => `${CONFIG_DIR}/${file}`;
 /** A secret file's path (see SECRETS_DIR): the one place a component reads a secret from. */
 export const secretPath = (file: string) => `${SECRETS_DIR}/${file}`;
 
+/** The stop grace of components without a graceful-stop deadline of their own. */
+export const DEFAULT_STOP_GRACE_S = 15;
+
 /** A container health check over HTTP with the busybox wget most images carry. */
 export const wgetCheck = (url: string) => ({
   test: ['CMD', 'wget', '-q', '-O', '/dev/null', url],

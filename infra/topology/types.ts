@@ -116,6 +116,11 @@ export interface Component {
   hostMounts: HostMount[];
   networks: NetworkName[];
   resources: Resources;
+  /**
+   * Seconds between the stop signal and a kill: the process's own graceful stop (the app's
+   * shutdown deadline, its clicks flushed) must fit inside it.
+   */
+  stopGraceS: number;
   /** uid:gid, when the image allows a non-root user. */
   user?: string;
   readOnlyRootFs: boolean;

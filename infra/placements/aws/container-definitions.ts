@@ -20,6 +20,8 @@ export interface TaskRendering {
   region: string;
 }
 
+export const FARGATE_MAX_STOP_TIMEOUT_S = 120;
+
 /** The config-init container's size: it copies a few files and exits. */
 export const CONFIG_INIT_RESOURCES = { cpus: 0.125, memoryMb: 128 } as const;
 
@@ -80,6 +82,8 @@ function container(r: TaskRendering, c: Component, essential: boolean, after: st
     cpu: Math.round(c.resources.cpus * 1024),
     memory: c.resources.memoryMb,
     ulimits: [{ name: 'nproc', softLimit: c.resources.pids, hardLimit: c.resources.pids }],
+    // SIGTERM, then this long to stop gracefully (Fargate allows at most 120 s).
+    stopTimeout: Math.min(FARGATE_MAX_STOP_TIMEOUT_S, c.stopGraceS),
     // An init process reaps zombies and lets ECS Exec attach (the runbook's way in).
     linuxParameters: { initProcessEnabled: true },
     logConfiguration: logging(r, c.name),

@@ -269,10 +269,11 @@ export class DockerService extends pulumi.ComponentResource {
         labels,
         logDriver: 'json-file',
         logOpts: { 'max-size': '10m', 'max-file': '3' },
-        // Longer than the app's SHUTDOWN_TIMEOUT_MS, so a graceful stop flushes its clicks:
-        // stopTimeout for `docker stop`, destroyGraceSeconds when Pulumi replaces or removes it.
-        stopTimeout: 15,
-        destroyGraceSeconds: 15,
+        // The component's stop grace (the app's: its shutdown deadline and then some, so a
+        // graceful stop flushes its clicks): stopTimeout for `docker stop`, destroyGraceSeconds
+        // when Pulumi replaces or removes it.
+        stopTimeout: c.stopGraceS,
+        destroyGraceSeconds: c.stopGraceS,
       };
       const container = new Container(instance, containerArgs, { parent: this, dependsOn: seeder ? [seeder] : [] });
       // A one-shot nothing waits for (set-grafana-password) still fails the deployment.

@@ -1,9 +1,14 @@
 // The service: N replicas behind nginx, and the one-shot migration that runs before them.
 import { hostPort } from '../addressing.js';
-import { check, secretPath, type BuildContext } from '../context.js';
+import { DEFAULT_STOP_GRACE_S, check, secretPath, type BuildContext } from '../context.js';
 import { DATABASE, PORTS } from '../names.js';
 import { managedData, nginxSubnets } from '../platform.js';
 import { secretText, type Component, type ConfigFile, type SecretText, type Text } from '../types.js';
+
+/** The app's own deadline for a graceful stop (finish requests, flush clicks, close pools). */
+export const APP_SHUTDOWN_TIMEOUT_MS = 10_000;
+/** Its stop grace: the deadline plus room for the process to exit after it. */
+export const APP_STOP_GRACE_S = APP_SHUTDOWN_TIMEOUT_MS / 1000 + 5;
 
 const pgUrl = (password: string, address: string) =>
   `postgres://${DATABASE.user}:${encodeURIComponent(password)}@${address}/${DATABASE.name}`;
@@ -71,7 +76,7 @@ function appPlainEnv(ctx: BuildContext): Record<string, string> {
     CACHE_LRU_MAX: String(config.cache.lruMax),
     CACHE_LRU_TTL_MS: String(config.cache.lruTtlMs),
     CACHE_NEGATIVE_TTL_MS: String(config.cache.negativeTtlMs),
-    SHUTDOWN_TIMEOUT_MS: '10000',
+    SHUTDOWN_TIMEOUT_MS: String(APP_SHUTDOWN_TIMEOUT_MS),
     LOG_LEVEL: config.logLevel,
     BUILD_VERSION: config.build.version,
     BUILD_COMMIT: config.build.commit,
@@ -99,6 +104,7 @@ export function app(ctx: BuildContext): Component {
     ports: { ...PORTS.app },
     replicas: ctx.config.replicas,
     oneShot: false,
+    stopGraceS: APP_STOP_GRACE_S,
     command: ['node', 'app/dist/main.js'],
     env: { ...appPlainEnv(ctx), ...secrets.env },
     files: secrets.files,
@@ -132,6 +138,7 @@ export function migrate(ctx: BuildContext): Component {
     ports: {},
     replicas: 1,
     oneShot: true,
+    stopGraceS: DEFAULT_STOP_GRACE_S,
     command: ['node', 'app/dist/migrate.js'],
     env: { NODE_ENV: 'production', ...secrets.env, LOG_LEVEL: ctx.config.logLevel },
     files: secrets.files,

@@ -1,7 +1,7 @@
 // The data tier: PostgreSQL (the truth), PgBouncer in front of it, Redis (cache and bus).
 import { renderPgbouncerIni, renderPgbouncerUserlist } from '../../render/pgbouncer.js';
 import { renderRedisAuthConf, renderRedisConf } from '../../render/redis.js';
-import { check, configPath, secretPath, type BuildContext } from '../context.js';
+import { DEFAULT_STOP_GRACE_S, check, configPath, secretPath, type BuildContext } from '../context.js';
 import { DATABASE, PGBOUNCER_STATS_USER, PORTS } from '../names.js';
 import { managedData } from '../platform.js';
 import { secretText, type Component } from '../types.js';
@@ -17,6 +17,7 @@ export function pgbouncer(ctx: BuildContext): Component {
     ports: { ...PORTS.pgbouncer },
     replicas: 1,
     oneShot: false,
+    stopGraceS: DEFAULT_STOP_GRACE_S,
     // The image's entrypoint writes a config from env vars into /etc/pgbouncer; ours is rendered.
     entrypoint: ['/usr/bin/pgbouncer'],
     command: [ini],
@@ -71,6 +72,7 @@ export function postgres(ctx: BuildContext): Component {
     ports: { ...PORTS.postgres },
     replicas: 1,
     oneShot: false,
+    stopGraceS: DEFAULT_STOP_GRACE_S,
     command: ['postgres', '-c', `port=${PORTS.postgres.postgres}`, '-c', `max_connections=${config.postgres.maxConnections}`,
       '-c', `shared_buffers=${config.postgres.sharedBuffersMb}MB`],
     env: {
@@ -106,6 +108,7 @@ export function redis(ctx: BuildContext): Component {
     ports: { ...PORTS.redis },
     replicas: 1,
     oneShot: false,
+    stopGraceS: DEFAULT_STOP_GRACE_S,
     command: ['redis-server', conf],
     env: {},
     files: [
@@ -157,6 +160,7 @@ export function setDbPassword(ctx: BuildContext): Component {
     ports: {},
     replicas: 1,
     oneShot: true,
+    stopGraceS: DEFAULT_STOP_GRACE_S,
     command: ['psql', '-h', POSTGRES_SOCKET_DIR, '-U', DATABASE.user, '-d', DATABASE.name, '--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '-f', sql],
     env: {},
     files: [

@@ -3,7 +3,7 @@
 import { FRONT_DOOR_HEADER_BUFFERS, HTTP_METHODS, JSON_BODY_LIMIT, PROBE_PATHS, UPLOAD_LIMIT, UPLOAD_ROUTES } from '../../../app/src/http/limits.js';
 import { renderNginxConf, type FrontDoorPolicy } from '../../render/nginx.js';
 import type { StackConfig } from '../config.js';
-import { configPath, wgetCheck, type BuildContext } from '../context.js';
+import { DEFAULT_STOP_GRACE_S, configPath, wgetCheck, type BuildContext } from '../context.js';
 import { PORTS, type ComponentName } from '../names.js';
 import type { Component } from '../types.js';
 
@@ -48,6 +48,7 @@ export function nginx(ctx: BuildContext): Component {
     ports: { ...PORTS.nginx },
     replicas: 1,
     oneShot: false,
+    stopGraceS: DEFAULT_STOP_GRACE_S,
     // Straight to nginx: the image's entrypoint scripts rewrite /etc/nginx, which is read-only here.
     entrypoint: ['nginx'],
     command: ['-c', conf, '-g', 'daemon off;'],

@@ -1,7 +1,7 @@
 // One exporter per watched component that does not speak Prometheus itself.
 import { renderBlackboxConfig } from '../../render/blackbox.js';
 import { hostPort } from '../addressing.js';
-import { configPath, secretPath, wgetCheck, type BuildContext } from '../context.js';
+import { DEFAULT_STOP_GRACE_S, configPath, secretPath, wgetCheck, type BuildContext } from '../context.js';
 import { IMAGE_BINARIES } from '../health-binaries.js';
 import { DATABASE, PGBOUNCER_STATS_USER, PORTS, type ComponentName } from '../names.js';
 import { managedData } from '../platform.js';
@@ -18,6 +18,7 @@ function exporter(ctx: BuildContext, name: ComponentName & keyof BuildContext['c
     ports: { ...(PORTS[name] as Record<string, number>) },
     replicas: 1,
     oneShot: false,
+    stopGraceS: DEFAULT_STOP_GRACE_S,
     command,
     env,
     files,

@@ -5,7 +5,7 @@ import { renderAlloyConfig } from '../../render/alloy.js';
 import { renderGrafanaProvisioning } from '../../render/grafana.js';
 import { renderLokiConfig } from '../../render/loki.js';
 import { hostPort } from '../addressing.js';
-import { CONTAINER_LABELS, configPath, secretPath, wgetCheck, type BuildContext } from '../context.js';
+import { DEFAULT_STOP_GRACE_S, CONTAINER_LABELS, configPath, secretPath, wgetCheck, type BuildContext } from '../context.js';
 import { PORTS } from '../names.js';
 import { secretText, type Component, type ConfigFile } from '../types.js';
 import { scrapeTargets } from '../wiring.js';
@@ -17,6 +17,7 @@ const base = (ctx: BuildContext, name: 'prometheus' | 'alertmanager' | 'grafana'
   ports: { ...PORTS[name] } as Record<string, number>,
   replicas: 1,
   oneShot: false,
+  stopGraceS: DEFAULT_STOP_GRACE_S,
   hostMounts: [],
   networks: ['backend'] as Component['networks'],
   resources: ctx.config.resources[name],
@@ -146,6 +147,7 @@ export function setGrafanaPassword(ctx: BuildContext): Component {
     name: 'set-grafana-password',
     ports: {},
     oneShot: true,
+    stopGraceS: DEFAULT_STOP_GRACE_S,
     resources: ctx.config.resources['set-grafana-password'],
     // The image's entrypoint (/run.sh) starts the server; the CLI is `grafana cli` on its PATH.
     entrypoint: ['/bin/sh', '-c'],
