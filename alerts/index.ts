@@ -1,5 +1,5 @@
 // Every alert and recording rule of Shortstack, and the rule files Prometheus loads.
-import { capacityRecordingGroup } from './capacity.js';
+import { capacityRecordingGroup, DEFAULT_POSTGRES_DISK } from './capacity.js';
 import { renderAlertFile, renderRecordingFile, type RenderOptions } from './render.js';
 import { appAlerts } from './rules/app.js';
 import { clickAlerts } from './rules/clicks.js';
@@ -33,7 +33,7 @@ export function renderRuleFiles(opts: RenderOptions = {}): Record<string, string
     names.add(a.name);
   }
   return {
-    [RULE_FILES.recording]: renderRecordingFile([capacityRecordingGroup(opts.postgresVolumeBytes), ...RECORDING_GROUPS]),
+    [RULE_FILES.recording]: renderRecordingFile([capacityRecordingGroup(opts.postgresDisk ?? DEFAULT_POSTGRES_DISK), ...RECORDING_GROUPS]),
     [RULE_FILES.alerts]: renderAlertFile([...ALERTS], opts),
   };
 }

@@ -1,13 +1,14 @@
 // Definitions -> Prometheus rule files (pure).
 import { stringify } from 'yaml';
 import { DEFAULT_GRAFANA_URL, panelUrl } from '../monitoring/dashboards/panels.js';
+import type { PostgresDisk } from './capacity.js';
 import { runbookUrl } from './runbook-url.js';
 import type { AlertDefinition, RecordingGroup } from './types.js';
 
 export interface RenderOptions {
   runbookBaseUrl?: string;
-  /** Size of the disk the PostgreSQL data lives on (per stack; see capacity.ts). */
-  postgresVolumeBytes?: number;
+  /** How the disk PostgreSQL's data lives on is measured (per placement; see capacity.ts). */
+  postgresDisk?: PostgresDisk;
   /** Grafana's root URL as a responder opens it, for each alert's dashboard_url. */
   grafanaUrl?: string;
 }

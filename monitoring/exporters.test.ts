@@ -2,12 +2,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nginxExporter, postgresExporter, redisExporter } from '../infra/loopback/components.js';
+import { nginxExporter, nodeExporter, postgresExporter, redisExporter } from '../infra/loopback/components.js';
 import { startDataServices, type DataServices } from '../infra/loopback/data-services.js';
 import { scrapePgbouncer } from '../infra/loopback/exporters/pgbouncer-exporter.js';
 import { CommandServer } from '../infra/loopback/servers/command.js';
 import { freePorts } from '../infra/loopback/servers/ports.js';
-import { EXPORTER_METRICS, PGBOUNCER_METRICS, type MetricSource } from './metrics-catalog.js';
+import { EXPORTER_METRICS, NODE_METRICS, PGBOUNCER_METRICS, type MetricSource } from './metrics-catalog.js';
 
 describe('exporter metrics in the catalogue', () => {
   let ds: DataServices;
@@ -18,7 +18,7 @@ describe('exporter metrics in the catalogue', () => {
     ds = await startDataServices();
     const dir = join(ds.dir, 'exporters');
     mkdirSync(dir, { recursive: true });
-    const [nginxPort, statusPort, nginxExp, pgExp, redisExp] = (await freePorts(5)) as [number, number, number, number, number];
+    const [nginxPort, statusPort, nginxExp, pgExp, redisExp, nodeExp] = (await freePorts(6)) as [number, number, number, number, number, number];
     // Only stub_status matters here; the real nginx.conf is infra's and tested there.
     writeFileSync(join(dir, 'nginx.conf'), `pid ${dir}/nginx.pid; error_log ${dir}/nginx-error.log;
 events {}
@@ -33,6 +33,7 @@ http { access_log off; client_body_temp_path ${dir}/tmp;
       ['nginx-exporter', nginxExporter({ dir, port: nginxExp, stubStatusUrl: `http://127.0.0.1:${statusPort}/stub_status` })],
       ['postgres-exporter', postgresExporter({ dir, port: pgExp, dataSourceName: `${ds.directDatabaseUrl}?sslmode=disable` })],
       ['redis-exporter', redisExporter({ dir, port: redisExp, redisUrl: ds.redisUrl })],
+      ['node-exporter', nodeExporter({ dir, port: nodeExp })],
     ];
     servers.push(...exporters.map(([, s]) => s));
     await Promise.all(exporters.map(([, s]) => s.start()));
@@ -49,7 +50,7 @@ http { access_log off; client_body_temp_path ${dir}/tmp;
   });
 
   it('are exported, with their type, by the exporter the catalogue names', () => {
-    const missing = [...EXPORTER_METRICS, ...PGBOUNCER_METRICS]
+    const missing = [...EXPORTER_METRICS, ...PGBOUNCER_METRICS, ...NODE_METRICS]
       .filter((e) => {
         const text = exposition[e.source] ?? '';
         return !new RegExp(`^# TYPE ${e.name} ${e.type}$`, 'm').test(text);

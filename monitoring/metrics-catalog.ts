@@ -14,6 +14,7 @@ export type MetricSource =
   | 'alertmanager'
   | 'prometheus'
   | 'blackbox-exporter'
+  | 'node-exporter'
   | 'prometheus (scrape)'
   | 'prometheus (rules)'
   | 'recording rule';
@@ -36,6 +37,7 @@ const alertmanager = m('alertmanager');
 const scrape = m('prometheus (scrape)');
 const prometheus = m('prometheus');
 const blackbox = m('blackbox-exporter');
+const nodeExporter = m('node-exporter');
 const rules = m('prometheus (rules)');
 
 /** The app's contract metrics (shared contract "App metrics"). */
@@ -139,17 +141,24 @@ export const BLACKBOX_METRICS: CatalogEntry[] = [
   blackbox('probe_duration_seconds', 'gauge', 'Duration of the probe'),
 ];
 
+/** node-exporter's filesystem collector: PostgreSQL's disk (alerts/capacity.ts). */
+export const NODE_METRICS: CatalogEntry[] = [
+  nodeExporter('node_filesystem_size_bytes', 'gauge', 'Filesystem size in bytes'),
+  nodeExporter('node_filesystem_avail_bytes', 'gauge', 'Filesystem space available to non-root users in bytes'),
+];
+
 /** Recording rules from alerts/ (SLO ratios), one entry per recorded name. */
 export function recordingRuleMetrics(): CatalogEntry[] {
   const slo = new Set(RECORDING_GROUPS.flatMap((g) => g.rules.map((r) => r.record)));
   return [
-    ...capacityRecordingGroup().rules.map((r) => ({ name: r.record, type: 'gauge' as const, source: 'recording rule' as const, help: 'a stack capacity (alerts/capacity.ts)' })),
+    // The recorded names are the same whatever measures the disk.
+    ...capacityRecordingGroup({ kind: 'declared', bytes: 1 }).rules.map((r) => ({ name: r.record, type: 'gauge' as const, source: 'recording rule' as const, help: 'a stack capacity (alerts/capacity.ts)' })),
     ...[...slo].map((name) => ({ name, type: 'gauge' as const, source: 'recording rule' as const, help: 'SLO recording rule (alerts/slo)' })),
   ];
 }
 
 export function metricsCatalog(): CatalogEntry[] {
-  return [...APP_METRICS, ...APP_DEFAULT_METRICS, ...EXPORTER_METRICS, ...PGBOUNCER_METRICS, ...TOOL_METRICS, ...SELF_METRICS, ...BLACKBOX_METRICS, ...recordingRuleMetrics()];
+  return [...APP_METRICS, ...APP_DEFAULT_METRICS, ...EXPORTER_METRICS, ...PGBOUNCER_METRICS, ...TOOL_METRICS, ...SELF_METRICS, ...BLACKBOX_METRICS, ...NODE_METRICS, ...recordingRuleMetrics()];
 }
 
 /** Every series name a query may use: histograms contribute _bucket, _sum and _count. */

@@ -20,6 +20,7 @@ export const SYSTEM_PACKAGES: Readonly<Record<string, string>> = {
   'prometheus-nginx-exporter': '/usr/bin/prometheus-nginx-exporter',
   // The edge SLI's prober.
   'prometheus-blackbox-exporter': '/usr/bin/prometheus-blackbox-exporter',
+  'prometheus-node-exporter': '/usr/bin/prometheus-node-exporter',
 };
 
 /** What the engine tier (npm run test:engine) needs besides: a Docker engine, and debootstrap for its base image. */

@@ -24,6 +24,11 @@ export interface AlertCase {
 }
 
 const s = (series: string, values: string): SeriesInput => ({ series, values });
+/** PostgreSQL's disk as node-exporter reports it (the Docker placement's mount), 10 GiB in size. */
+const disk = (avail: string) => [
+  s('node_filesystem_size_bytes{job="node", instance="postgres", mountpoint="/data/postgres", fstype="ext4"}', `${10 * 1024 ** 3}x20`),
+  s('node_filesystem_avail_bytes{job="node", instance="postgres", mountpoint="/data/postgres", fstype="ext4"}', avail),
+];
 const target = (job: string, instance: string) => `job="${job}", instance="${instance}", component="${job}"`;
 const app = (instance: string) => target('app', instance);
 const req = (instance: string, status: string) =>
@@ -142,24 +147,23 @@ export const ALERT_CASES: AlertCase[] = [
   },
   { alert: 'RedisCircuitOpen', kind: 'quiet', series: [s(`shortstack_redis_circuit_open{${app('app-2')}}`, '0 1 0x20')], at: '15m' },
   {
-    // +1.2 GB every 10 minutes: far past the volume within 24 h, firing 30 minutes after the
-    // second sample makes a slope.
+    // 0.2 GB less free space every 10 minutes out of 5 GB: gone in about 4 h, well within 24 h;
+    // firing 30 minutes after the second sample makes a slope.
     alert: 'PostgresVolumeFilling', kind: 'fires', interval: '10m',
-    series: [s(`pg_database_size_bytes{${target('postgres', 'postgres')}, datname="shortstack"}`, '100000000+200000000x20')],
-    before: '39m', at: '40m', expect: [{ labels: { instance: 'postgres' } }],
+    series: disk('5000000000-200000000x20'),
+    before: '39m', at: '40m', expect: [{ labels: {} }],
+  },
+  { alert: 'PostgresVolumeFilling', kind: 'quiet', interval: '10m', series: disk('5000000000x20'), at: '3h' },
+  {
+    // 1 GB free of 10 GiB: 90.7% used.
+    alert: 'PostgresVolumeAlmostFull', kind: 'fires', series: disk('5000000000 1000000000x20'),
+    before: '5m', at: '6m', expect: [{ labels: {}, value: 1 - 1_000_000_000 / (10 * 1024 ** 3) }],
   },
   {
-    alert: 'PostgresVolumeFilling', kind: 'quiet', interval: '10m',
-    series: [s(`pg_database_size_bytes{${target('postgres', 'postgres')}, datname="shortstack"}`, '5000000000x20')], at: '3h',
-  },
-  {
-    alert: 'PostgresVolumeAlmostFull', kind: 'fires',
-    series: [s(`pg_database_size_bytes{${target('postgres', 'postgres')}, datname="shortstack"}`, '1000000000 10000000000x20')],
-    before: '5m', at: '6m', expect: [{ labels: { instance: 'postgres' }, value: 10_000_000_000 / (10 * 1024 ** 3) }],
-  },
-  {
-    alert: 'PostgresVolumeAlmostFull', kind: 'quiet',
-    series: [s(`pg_database_size_bytes{${target('postgres', 'postgres')}, datname="shortstack"}`, '9000000000x20')], at: '15m',
+    // Only PostgreSQL's mount counts: the container's root file system nearly full is not it.
+    alert: 'PostgresVolumeAlmostFull', kind: 'quiet', at: '15m',
+    series: [...disk('5000000000x20'), s('node_filesystem_avail_bytes{job="node", instance="postgres", mountpoint="/", fstype="overlay"}', '1x20'),
+      s('node_filesystem_size_bytes{job="node", instance="postgres", mountpoint="/", fstype="overlay"}', `${10 * 1024 ** 3}x20`)],
   },
   {
     alert: 'ClicksDropped', kind: 'fires',

@@ -57,16 +57,16 @@ describe('promtool unit tests', () => {
     expect(r.code).toBe(0);
   }, 300_000);
 
-  it("compare the databases' size with the volume size of the stack, not a fixed one", () => {
+  it("compare the databases' size with a managed database's declared storage where no disk can be measured (RDS)", () => {
     const gib = 1024 ** 3;
-    const opts = { postgresVolumeBytes: 200 * gib };
+    const opts = { postgresDisk: { kind: 'declared' as const, bytes: 200 * gib } };
     const files = renderRuleFiles(opts);
     const size = (values: string) => [{ series: 'pg_database_size_bytes{job="postgres", instance="postgres", component="postgres", datname="shortstack"}', values }];
     const cases: AlertCase[] = [
       // 150 GiB: far past the default 10 GiB, three quarters of this stack's 200 GiB.
       { alert: 'PostgresVolumeAlmostFull', kind: 'quiet', series: size(`${150 * gib}x20`), at: '15m' },
       { alert: 'PostgresVolumeAlmostFull', kind: 'fires', series: size(`${150 * gib} ${190 * gib}x20`), before: '5m', at: '6m',
-        expect: [{ labels: { instance: 'postgres' }, value: 0.95 }] },
+        expect: [{ labels: {}, value: 0.95 }] },
       { alert: 'PostgresVolumeFilling', kind: 'quiet', interval: '10m', series: size(`${100 * gib}+${0.1 * gib}x20`), at: '3h' },
     ];
     const tests = { ...files, 'tests.yml': renderPromtoolTests(files, ALERTS, cases, opts) };

@@ -6,9 +6,8 @@ import { THRESHOLDS } from '../thresholds.js';
 import type { AlertDefinition } from '../types.js';
 
 const overview = (panel: string) => ({ dashboard: DASHBOARDS.overview.title, panel });
-const volumeUsed = `sum by (instance) (pg_database_size_bytes)`;
-// One series without labels, matched against every instance.
-const volumeSize = `on() group_left ${CAPACITY_SERIES.postgresVolumeBytes}`;
+const { postgresVolumeBytes: volumeSize, postgresVolumeAvailBytes: volumeAvail } = CAPACITY_SERIES;
+const volumeUsedRatio = `1 - ${volumeAvail} / ${volumeSize}`;
 const pct = (ratio: number) => `${ratio * 100}%`;
 const OLDEST_TRANSACTIONS = "select pid, usename, state, now() - xact_start as age, left(query, 80) as query from pg_stat_activity where xact_start is not null order by age desc limit 10";
 const pgbouncerClients = 'sum by (instance) (pgbouncer_pools_client_active_connections + pgbouncer_pools_client_waiting_connections)';
@@ -168,18 +167,18 @@ or
   {
     name: 'PostgresVolumeFilling',
     group: 'shortstack-data',
-    // Predictions are linear, so the sum of each database's prediction is the prediction of the sum.
-    expr: `sum by (instance) (predict_linear(pg_database_size_bytes[6h], ${THRESHOLDS.postgresVolumeFillHorizonHours} * 3600)) > ${volumeSize}`,
+    // The free space of the disk itself (WAL, temp files and other databases count too).
+    expr: `predict_linear(${volumeAvail}[6h], ${THRESHOLDS.postgresVolumeFillHorizonHours} * 3600) < 0`,
     for: '30m',
     severity: 'warning',
     component: 'postgres',
     summary: `PostgreSQL will fill its volume within ${THRESHOLDS.postgresVolumeFillHorizonHours} h`,
-    description: `At the growth of the last 6 hours the databases of {{ $labels.instance }} reach the size of the volume (${CAPACITY_SERIES.postgresVolumeBytes}) within ${THRESHOLDS.postgresVolumeFillHorizonHours} hours.`,
+    description: `At the rate of the last 6 hours the free space of PostgreSQL's disk (${volumeAvail}) runs out within ${THRESHOLDS.postgresVolumeFillHorizonHours} hours.`,
     runbook: {
-      meaning: 'The databases grow fast enough to fill the PostgreSQL volume within a day (WAL not counted: keep headroom).',
+      meaning: 'The free space of the disk PostgreSQL writes to shrinks fast enough to run out within a day.',
       impact: 'None yet. When the volume is full PostgreSQL stops accepting writes.',
       diagnose: {
-        promql: ['pg_database_size_bytes', 'sum by (instance) (deriv(pg_database_size_bytes[6h]))'],
+        promql: [volumeAvail, `deriv(${volumeAvail}[6h])`, 'pg_database_size_bytes'],
         logql: ['{component="app"} | json | route = "/urls" | method = "POST"'],
         panel: overview(OVERVIEW_PANELS.postgresSize),
         commands: {
@@ -189,7 +188,7 @@ or
       },
       mitigate: [
         'Find the table that grows (`select relname, pg_total_relation_size(oid) from pg_class order by 2 desc limit 10`); click events grow with traffic.',
-        'Grow the disk and set its size in the stack (`pulumi config set shortstack:postgresVolumeGiB N`), or archive old click events.',
+        'Grow the disk (Docker: the host disk holding the volume; AWS: RDS storage autoscales up to `aws.rds.maxAllocatedStorageGiB`, raise it), or archive old click events.',
       ],
       escalate: 'Ticket the database owner.',
     },
@@ -197,17 +196,17 @@ or
   {
     name: 'PostgresVolumeAlmostFull',
     group: 'shortstack-data',
-    expr: `${volumeUsed} / ${volumeSize} > ${THRESHOLDS.postgresVolumeFullRatio}`,
+    expr: `${volumeUsedRatio} > ${THRESHOLDS.postgresVolumeFullRatio}`,
     for: '5m',
     severity: 'critical',
     component: 'postgres',
     summary: 'PostgreSQL volume {{ $value | printf "%.2f" }} full',
-    description: `The databases of {{ $labels.instance }} use over ${THRESHOLDS.postgresVolumeFullRatio * 100}% of the volume (${CAPACITY_SERIES.postgresVolumeBytes}).`,
+    description: `Over ${THRESHOLDS.postgresVolumeFullRatio * 100}% of PostgreSQL's disk is used (${volumeSize} less ${volumeAvail}).`,
     runbook: {
       meaning: 'The PostgreSQL volume is nearly full.',
       impact: 'Soon every write fails and PostgreSQL may shut down; redirects of cached links keep working.',
       diagnose: {
-        promql: ['pg_database_size_bytes', CAPACITY_SERIES.postgresVolumeBytes, `${volumeUsed} / ${volumeSize}`],
+        promql: [volumeSize, volumeAvail, volumeUsedRatio, 'pg_database_size_bytes'],
         logql: ['{component="postgres"} |= "No space left"'],
         panel: overview(OVERVIEW_PANELS.postgresSize),
         commands: {

@@ -53,6 +53,23 @@ export function blackboxExporter(o: { dir: string; port: number; configFile: str
   });
 }
 
+/** Kernel pseudo file systems: node-exporter's default exclusion less overlay. */
+const PSEUDO_FILESYSTEMS = '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$';
+
+/**
+ * Debian's node exporter with the filesystem collector alone: the statfs of the mount that holds
+ * PostgreSQL's data folder (alerts/capacity.ts).
+ */
+export function nodeExporter(o: { dir: string; port: number }): CommandServer {
+  return new CommandServer({
+    name: 'node-exporter', port: o.port, command: '/usr/bin/prometheus-node-exporter',
+    args: ['--collector.disable-defaults', '--collector.filesystem', `--web.listen-address=127.0.0.1:${o.port}`,
+      // Its default also leaves out overlay, the root of a CI container where the data may live.
+      `--collector.filesystem.fs-types-exclude=${PSEUDO_FILESYSTEMS}`],
+    dir: o.dir, readyPath: '/metrics',
+  });
+}
+
 export function prometheusServer(o: { dir: string; port: number; configFile: string }): CommandServer {
   return new CommandServer({
     name: 'prometheus',

@@ -1,6 +1,6 @@
 // The loopback stack's watchers: the exporters, Alertmanager and Prometheus, on the configs the
 // shared renderers produce (rules and routing from alerts/, scrape jobs from monitoring/).
-import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderAlertmanagerConfig, type AlertReceivers, type AlertTiming } from '../../alerts/alertmanager-config.js';
 import { renderRuleFiles } from '../../alerts/index.js';
@@ -8,10 +8,11 @@ import { renderPrometheusConfig } from '../../monitoring/prometheus-config.js';
 import type { StackConfig } from '../topology/config.js';
 import { DATABASE, PGBOUNCER_STATS_USER } from '../topology/names.js';
 import type { Secrets } from '../topology/types.js';
-import { scrapeTargets } from '../topology/wiring.js';
+import { NODE_JOB, scrapeTargets } from '../topology/wiring.js';
 import type { LoopbackAddressing } from './addressing.js';
 import { renderBlackboxConfig } from '../render/blackbox.js';
-import { alertmanagerServer, blackboxExporter, nginxExporter, postgresExporter, prometheusServer, redisExporter } from './components.js';
+import { alertmanagerServer, blackboxExporter, nginxExporter, nodeExporter, postgresExporter, prometheusServer, redisExporter } from './components.js';
+import { mountPointOfDir } from './mounts.js';
 import type { DataServices } from './data-services.js';
 import { startPgbouncerExporter } from './exporters/pgbouncer-exporter.js';
 import { InProcessServer } from './in-process-server.js';
@@ -58,6 +59,7 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
       dir: join(dir, 'nginx-exporter'), port: addr.port('nginx-exporter', 'metrics'),
       stubStatusUrl: `http://127.0.0.1:${addr.port('nginx', 'status')}/stub_status`,
     }),
+    nodeExporter({ dir: join(dir, 'node-exporter'), port: addr.port('node-exporter', 'metrics') }),
     new InProcessServer('pgbouncer-exporter', addr.port('pgbouncer-exporter', 'metrics'), (port) => startPgbouncerExporter({
       host: '127.0.0.1', port: data.pgbouncer.port, user: PGBOUNCER_STATS_USER, password: secrets.pgbouncerStatsPassword,
     }, port)),
@@ -73,9 +75,9 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
   started.push(alertmanager);
 
   const promDir = join(dir, 'prometheus');
-  // Here PostgreSQL's data shares the filesystem of the stack's folder: its size is the volume's.
-  const disk = statfsSync(dir);
-  const ruleFiles = Object.entries(renderRuleFiles({ postgresVolumeBytes: disk.blocks * disk.bsize })).map(([file, yaml]) => writeConfig(join(promDir, 'rules'), file, yaml));
+  // PostgreSQL's disk: the file system of the mount that holds its data folder, as node-exporter names it.
+  const postgresDisk = { kind: 'filesystem' as const, job: NODE_JOB, mountpoint: mountPointOfDir(data.dir) };
+  const ruleFiles = Object.entries(renderRuleFiles({ postgresDisk })).map(([file, yaml]) => writeConfig(join(promDir, 'rules'), file, yaml));
   const promConf = writeConfig(promDir, 'prometheus.yml', renderPrometheusConfig({
     targets: scrapeTargets(i.replicas, addr),
     ruleFiles,

@@ -51,7 +51,7 @@ describe('loopback stack, two replicas', () => {
 
   it('scrapes every target, then loses none of the redirects when a replica stops', async () => {
     const expected = ['app/app-1', 'app/app-2', 'nginx/nginx', 'postgres/postgres', 'pgbouncer/pgbouncer',
-      'redis/redis', 'prometheus/prometheus', 'alertmanager/alertmanager', 'edge/front-door'];
+      'redis/redis', 'prometheus/prometheus', 'alertmanager/alertmanager', 'edge/front-door', 'node/postgres'];
     const up = await until('every target up', async () => {
       const t = await targets(stack);
       const healthy = t.filter((x) => x.health === 'up').map((x) => `${x.labels.job}/${x.labels.instance}`).sort();

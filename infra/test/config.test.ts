@@ -11,7 +11,6 @@ describe('parseStackConfig', () => {
     expect(c.images).toEqual(DEFAULT_IMAGES);
     expect(c.pools).toEqual({ appDbPoolMax: 10, pgbouncerPoolSize: 20, pgbouncerMaxClientConn: 1000 });
     expect(c.alerts).toEqual({ timing: {} });
-    expect(c.postgresVolumeGiB).toBe(10);
   });
 
   it('reads values as Pulumi hands them over (strings and JSON-encoded objects)', () => {
@@ -39,7 +38,7 @@ describe('parseStackConfig', () => {
         images: { nginx: 'nginx', bogus: 'x:1' },
         resources: { app: { cpus: -1 } },
         alerts: { smtp: { smarthost: 'mail', from: 'me', to: [] }, timing: { groupWait: 'soon' } },
-        postgresVolumeGiB: 0,
+        postgresVolumeGiB: 10,
       });
     } catch (e) {
       err = e;
@@ -52,6 +51,8 @@ describe('parseStackConfig', () => {
     ]);
     expect((err as Error).message).toContain('shortstack:replicas must be an integer from 1 to 32 (got 0)');
     expect((err as Error).message).toContain('shortstack:images.nginx must be an image pinned by tag or digest');
+    // A key an older stack file may carry is named with what replaced it.
+    expect(problems.postgresVolumeGiB).toMatch(/^is no longer read: node-exporter measures the disk/);
   });
 
   it('refuses two services on one host port', () => {
@@ -126,17 +127,15 @@ describe('the placement branch of the config', () => {
       region: 'us-east-2', tier: 'dev', azCount: 2, natGateways: 'one', vpcEndpoints: false, maxReplicas: 8,
       rds: { multiAz: false, deletionProtection: false, backupRetentionDays: 1 },
     });
-    expect(c.postgresVolumeGiB).toBe(100);
     const p = parseStackConfig({ placement: 'aws', aws: { tier: 'prod' } }, { awsRegion: 'us-east-2' });
     expect(p.aws).toMatchObject({ azCount: 3, natGateways: 'per-az', vpcEndpoints: true, rds: { multiAz: true, deletionProtection: true, backupRetentionDays: 14 } });
   });
 
   it('refuses the keys of one placement on the other, saying why', () => {
-    expect(problemsOf({ placement: 'aws', publicPort: 80, backendSubnet: '10.0.0.0/24', appImageName: 'x:y', postgresVolumeGiB: 5 }, 'eu-west-1')).toEqual({
+    expect(problemsOf({ placement: 'aws', publicPort: 80, backendSubnet: '10.0.0.0/24', appImageName: 'x:y' }, 'eu-west-1')).toEqual({
       publicPort: 'is for the docker placement only, not aws: the ALB listens on 80/443',
       backendSubnet: 'is for the docker placement only, not aws: subnets come from aws.vpcCidr',
       appImageName: "is for the docker placement only, not aws: the app image is pushed to the stack's ECR repository and deployed by digest",
-      postgresVolumeGiB: 'is for the docker placement only, not aws: the disk is RDS storage: aws.rds.allocatedStorageGiB and maxAllocatedStorageGiB',
     });
     expect(problemsOf({ aws: { tier: 'prod' } })).toEqual({ aws: "is for the aws placement only, not docker: it is the AWS placement's branch" });
   });

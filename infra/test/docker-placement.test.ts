@@ -54,7 +54,15 @@ describe('Docker placement (dev, 2 replicas)', () => {
     const run = await run2;
     expect(run.byType('shortstack:docker:Stack').map((r) => r.name)).toEqual(['shortstack-dev']);
     expect(run.byType('shortstack:docker:Service').every((r) => !r.custom)).toBe(true);
-    expect(run.byType('shortstack:docker:Service')).toHaveLength(19);
+    expect(run.byType('shortstack:docker:Service')).toHaveLength(20);
+  });
+
+  it("mounts PostgreSQL's data volume into node-exporter read-only, to measure its disk", async () => {
+    const run = await run2;
+    const mounts = run.container('node-exporter').inputs.mounts as Array<{ source: string; target: string; readOnly?: boolean }>;
+    expect(mounts.find((m) => m.target === '/data/postgres')).toMatchObject({ source: 'shortstack-dev-postgres-data', readOnly: true });
+    const pg = run.container('postgres').inputs.mounts as Array<{ source: string; target: string; readOnly?: boolean }>;
+    expect(pg.find((m) => m.source === 'shortstack-dev-postgres-data')!.readOnly).toBeUndefined();
   });
 
   it('joins every service to the backend, nginx also to the edge, and the UIs to ops', async () => {

@@ -45,6 +45,7 @@ describe('health checks use only binaries present in the pinned images', () => {
       'docker-socket-proxy': 'tecnativa/docker-socket-proxy:0.3.0: wget',
       migrate: 'app/Dockerfile: node',
       'blackbox-exporter': 'prom/blackbox-exporter:v0.25.0: wget',
+      'node-exporter': 'prom/node-exporter:v1.8.2: wget',
       'postgres-exporter': 'prometheuscommunity/postgres-exporter:v0.16.0: wget',
       'pgbouncer-exporter': 'quay.io/prometheuscommunity/pgbouncer-exporter:v0.12.1: wget',
     });

@@ -62,6 +62,7 @@ describe('prometheus.yml as deployed', () => {
       // The blackbox exporter, probing the front door (the instance is what it probes).
       edge: ['front-door=blackbox-exporter:9115'],
       nginx: ['nginx=nginx-exporter:9113'],
+      node: ['postgres=node-exporter:9100'],
       postgres: ['postgres=postgres-exporter:9187'],
       pgbouncer: ['pgbouncer=pgbouncer-exporter:9127'],
       redis: ['redis=redis-exporter:9121'],
@@ -72,15 +73,25 @@ describe('prometheus.yml as deployed', () => {
     expect(prom.rule_files.every((f: string) => f.startsWith(`${CONFIG_DIR}/rules/`))).toBe(true);
   });
 
-  it("carries the stack's PostgreSQL volume size (shortstack:postgresVolumeGiB) to the rules the volume alerts read", () => {
-    const recording = (gib?: number) => {
-      const t = buildTopology(parseStackConfig(gib === undefined ? {} : { postgresVolumeGiB: gib }), 'dev');
+  it("measures PostgreSQL's disk where node-exporter sees its volume (Docker), or takes RDS's declared storage (AWS)", () => {
+    const recording = (raw: Record<string, unknown>, region?: string) => {
+      const t = buildTopology(parseStackConfig(raw, region ? { awsRegion: region } : {}), 'dev');
       const file = t.component('prometheus').files.find((f) => f.path.endsWith('shortstack-recording.yml'))!;
       const groups = parse(resolveText(file.content, secrets)).groups as { name: string; rules: { record: string; expr: string }[] }[];
       return groups.find((g) => g.name === 'shortstack-capacity')!.rules;
     };
-    expect(recording(250)).toEqual([{ record: 'shortstack:postgres_volume_bytes', expr: `vector(${250 * 1024 ** 3})` }]);
-    expect(recording()).toEqual([{ record: 'shortstack:postgres_volume_bytes', expr: `vector(${10 * 1024 ** 3})` }]);
+    expect(recording({})).toEqual([
+      { record: 'shortstack:postgres_volume_bytes', expr: 'max(node_filesystem_size_bytes{job="node", mountpoint="/data/postgres"})' },
+      { record: 'shortstack:postgres_volume_avail_bytes', expr: 'max(node_filesystem_avail_bytes{job="node", mountpoint="/data/postgres"})' },
+    ]);
+    // The mount is node-exporter's: PostgreSQL's own volume, read-only.
+    const topology = buildTopology(parseStackConfig({}), 'dev');
+    expect(topology.component('node-exporter').volumes).toEqual([{ name: 'postgres-data', mountPath: '/data/postgres', owner: 'postgres', readOnly: true }]);
+    const gib = 1024 ** 3;
+    expect(recording({ placement: 'aws', aws: { rds: { allocatedStorageGiB: 50, maxAllocatedStorageGiB: 250 } } }, 'eu-west-1')).toEqual([
+      { record: 'shortstack:postgres_volume_bytes', expr: `vector(${250 * gib})` },
+      { record: 'shortstack:postgres_volume_avail_bytes', expr: `vector(${250 * gib}) - on() sum(pg_database_size_bytes)` },
+    ]);
   });
 });
 

@@ -22,6 +22,8 @@ type Builder = (ctx: BuildContext) => Component;
  */
 export const NOT_ON_AWS: ReadonlySet<ComponentName> = new Set<ComponentName>([
   'postgres', 'set-db-password', 'redis', 'loki', 'alloy', 'docker-socket-proxy', 'set-grafana-password',
+  // RDS's disk is not a file system a task can statfs (its storage is declared: aws.rds).
+  'node-exporter',
 ]);
 
 /** Components AWS runs as managed services (RDS, ElastiCache), reached by their own names. */

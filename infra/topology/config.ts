@@ -1,6 +1,5 @@
 // The stack's configuration (Pulumi.<stack>.yaml, namespace `shortstack`): typed, defaulted and
 // validated in one pass that reports every bad key at once, so an operator fixes a stack in one go.
-import { DEFAULT_POSTGRES_VOLUME_BYTES } from '../../alerts/capacity.js';
 import { DEFAULT_IMAGES, PINNED_IMAGE_KEYS, type PinnedImageKey } from './images.js';
 import { parseAwsSettings, type AwsSettings } from './config-aws.js';
 import { PUBLIC_HOST } from './addressing.js';
@@ -68,11 +67,6 @@ export interface StackConfig {
   };
   alerts: { smtp?: SmtpSettings; timing: AlertTimingConfig };
   logLevel: string;
-  /**
-   * Size of the disk PostgreSQL's data lives on (the Docker host's disk holding the named
-   * volume). The volume alerts and the dashboard compare the databases' size against it.
-   */
-  postgresVolumeGiB: number;
   /** The backend network's subnet: the app trusts X-Forwarded-For from nginx's address in it. */
   backendSubnet: string;
   build: { version: string; commit: string };
@@ -107,6 +101,7 @@ const DEFAULT_RESOURCES: Record<ComponentName, Resources> = {
   'redis-exporter': { cpus: 0.1, memoryMb: 32, pids: 1024 },
   'docker-socket-proxy': { cpus: 0.1, memoryMb: 32, pids: 64 },
   'blackbox-exporter': { cpus: 0.1, memoryMb: 32, pids: 1024 },
+  'node-exporter': { cpus: 0.1, memoryMb: 32, pids: 1024 },
   // One-shots: psql through PostgreSQL's socket (uid 70), the grafana CLI (Grafana's uid).
   'set-db-password': { cpus: 0.1, memoryMb: 64, pids: 512 },
   'set-grafana-password': { cpus: 0.25, memoryMb: 128, pids: 256 },
@@ -145,17 +140,21 @@ const DURATION = /^\d+(ms|s|m|h|d)$/;
 const IMAGE_REF = /^[\w./-]+(:[\w.-]+(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$/;
 const TOP_KEYS = [
   'placement', 'replicas', 'publicPort', 'publicBaseUrl', 'localPorts', 'images', 'appImageName', 'resources',
-  'pools', 'cache', 'rateLimit', 'nginx', 'alerts', 'logLevel', 'postgresVolumeGiB', 'backendSubnet', 'build', 'postgres', 'aws',
+  'pools', 'cache', 'rateLimit', 'nginx', 'alerts', 'logLevel', 'backendSubnet', 'build', 'postgres', 'aws',
 ] as const;
+/** Keys a stack file may still carry from an older release, and why they are no longer read. */
+const RETIRED_KEYS: Record<string, string> = {
+  postgresVolumeGiB: 'is no longer read: node-exporter measures the disk PostgreSQL writes to (on AWS, aws.rds sizes it); remove it',
+};
+
 /** Keys that only mean something on one placement: set on another, they are refused, not ignored. */
 const PLACEMENT_ONLY_KEYS: Record<string, PlacementName> = {
-  publicPort: 'docker', backendSubnet: 'docker', appImageName: 'docker', postgresVolumeGiB: 'docker', aws: 'aws',
+  publicPort: 'docker', backendSubnet: 'docker', appImageName: 'docker', aws: 'aws',
 };
 const PLACEMENT_ONLY_WHY: Record<string, string> = {
   publicPort: 'the ALB listens on 80/443',
   backendSubnet: 'subnets come from aws.vpcCidr',
   appImageName: 'the app image is pushed to the stack\'s ECR repository and deployed by digest',
-  postgresVolumeGiB: 'the disk is RDS storage: aws.rds.allocatedStorageGiB and maxAllocatedStorageGiB',
   aws: 'it is the AWS placement\'s branch',
 };
 
@@ -172,7 +171,7 @@ export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): Stack
   const problems: Record<string, string> = {};
   const r = new Reader(problems);
   const known: readonly string[] = [...TOP_KEYS, ...SECRET_CONFIG_KEYS];
-  for (const k of Object.keys(raw)) if (!known.includes(k)) problems[k] = 'is not a known key';
+  for (const k of Object.keys(raw)) if (!known.includes(k)) problems[k] = RETIRED_KEYS[k] ?? 'is not a known key';
 
   const placement = r.str(raw, 'placement', 'placement', 'docker', /^(docker|aws)$/, '"docker" or "aws"') as PlacementName;
   for (const [k, only] of Object.entries(PLACEMENT_ONLY_KEYS)) {
@@ -332,9 +331,6 @@ export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): Stack
     nginx,
     alerts: smtp ? { smtp, timing } : { timing },
     logLevel: r.str(raw, 'logLevel', 'logLevel', 'info', /^(fatal|error|warn|info|debug|trace|silent)$/, 'a pino level (info, debug, ...)'),
-    // On AWS the ceiling of RDS's storage autoscaling is the disk the alerts compare against.
-    postgresVolumeGiB: aws ? aws.rds.maxAllocatedStorageGiB
-      : r.int(raw, 'postgresVolumeGiB', 'postgresVolumeGiB', DEFAULT_POSTGRES_VOLUME_BYTES / 1024 ** 3, 1, 1 << 20),
     backendSubnet: r.str(raw, 'backendSubnet', 'backendSubnet', '172.30.213.0/24', CIDR, 'an IPv4 CIDR such as 172.30.213.0/24'),
     build: {
       version: r.str(bu, 'version', 'build.version', '0.1.0'),

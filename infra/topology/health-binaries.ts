@@ -83,6 +83,12 @@ export const IMAGE_BINARIES: Record<PinnedImageKey | 'app', ImageBinaries> = {
   'postgres-exporter': { ref: 'prometheuscommunity/postgres-exporter:v0.16.0', binaries: ['postgres_exporter', ...BUSYBOX], source: 'prometheus-community/postgres_exporter Dockerfile: FROM quay.io/prometheus/busybox-${OS}-${ARCH} (busybox applets)', checked: 'family' },
   'pgbouncer-exporter': { ref: 'quay.io/prometheuscommunity/pgbouncer-exporter:v0.12.1', binaries: ['pgbouncer_exporter', ...BUSYBOX], source: 'prometheus-community/pgbouncer_exporter Dockerfile: FROM quay.io/prometheus/busybox-${OS}-${ARCH} (busybox applets)', checked: 'family' },
   'redis-exporter': { ref: 'oliver006/redis_exporter:v1.66.0', binaries: ['redis_exporter'], source: 'scratch image: the exporter alone', checked: 'family' },
+  'node-exporter': {
+    ref: 'prom/node-exporter:v1.8.2',
+    binaries: ['node_exporter', ...BUSYBOX],
+    source: 'prometheus/node_exporter Dockerfile: FROM quay.io/prometheus/busybox-${OS}-${ARCH} (busybox applets)',
+    checked: 'family',
+  },
   'blackbox-exporter': {
     ref: 'prom/blackbox-exporter:v0.25.0',
     binaries: ['blackbox_exporter', ...BUSYBOX],

@@ -46,6 +46,9 @@
 //   deploy/monitoring/docker-compose.yml pin table and a shell script's BLACKBOX_IMAGE, both beside
 //   the prom/alertmanager:v0.27.0 digest pinned here too.
 
+// - prom/node-exporter:v1.8.2 (PostgreSQL's disk, statfs of its volume): many public pin tables
+//   and compose files with the same digest (sha256:4032c6d5...).
+
 export const DEFAULT_IMAGES = {
   nginx: 'nginx:1.28.0-alpine@sha256:30f1c0d78e0ad60901648be663a710bdadf19e4c10ac6782c235200619158284',
   pgbouncer: 'edoburu/pgbouncer:v1.23.1-p2@sha256:122bac472cfb0b92dca81a72421c93c3c5a840899e2002690a39742427cfcd49',
@@ -62,6 +65,7 @@ export const DEFAULT_IMAGES = {
   'redis-exporter': 'oliver006/redis_exporter:v1.66.0@sha256:d98e6db8094f491b95791e9f776b0ba30a20aeacb90e18334935d5e51bf2e6a1',
   'docker-socket-proxy': 'tecnativa/docker-socket-proxy:0.3.0@sha256:9e4b9e7517a6b660f2cc903a19b257b1852d5b3344794e3ea334ff00ae677ac2',
   'blackbox-exporter': 'prom/blackbox-exporter:v0.25.0@sha256:b04a9fef4fa086a02fc7fcd8dcdbc4b7b35cc30cdee860fdc6a19dd8b208d63e',
+  'node-exporter': 'prom/node-exporter:v1.8.2@sha256:4032c6d5bfd752342c3e631c2f1de93ba6b86c41db6b167b9a35372c139e7706',
 } as const;
 
 export type PinnedImageKey = keyof typeof DEFAULT_IMAGES;

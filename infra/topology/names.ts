@@ -5,7 +5,7 @@ export const COMPONENT_NAMES = [
   'nginx', 'app', 'migrate', 'pgbouncer', 'postgres', 'redis',
   'prometheus', 'alertmanager', 'grafana', 'loki', 'alloy',
   'nginx-exporter', 'postgres-exporter', 'pgbouncer-exporter', 'redis-exporter',
-  'docker-socket-proxy', 'blackbox-exporter',
+  'docker-socket-proxy', 'blackbox-exporter', 'node-exporter',
   // One-shots that carry a rotated password into the state PostgreSQL and Grafana keep.
   'set-db-password', 'set-grafana-password',
 ] as const;
@@ -32,6 +32,7 @@ export const PORTS = {
   // Read-only Docker API for Alloy (tecnativa/docker-socket-proxy's fixed port).
   'docker-socket-proxy': { api: 2375 },
   'blackbox-exporter': { metrics: 9115 },
+  'node-exporter': { metrics: 9100 },
   'set-db-password': {},
   'set-grafana-password': {},
 } as const satisfies Record<ComponentName, Record<string, number>>;

@@ -74,6 +74,8 @@ export interface VolumeMount {
   kind?: 'data' | 'scratch';
   /** The volume belongs to this other component (created with it): this one only mounts it. */
   owner?: ComponentName;
+  /** Mounted read-only (a watcher of another component's volume). */
+  readOnly?: boolean;
 }
 
 export interface HostMount {

@@ -1,5 +1,6 @@
 // Renderer inputs that depend on the topology's shape (how many replicas, who watches whom),
 // computed once here for every placement: the loopback stack calls these with its own addressing.
+import { NODE_EXPORTER_JOB } from '../../alerts/capacity.js';
 import { edgeScrapeTarget } from '../../monitoring/edge.js';
 import type { ScrapeTarget } from '../../monitoring/prometheus-config.js';
 import { hostPort, namedFor, type Addressing } from './addressing.js';
@@ -25,7 +26,17 @@ export const EXPORTED: ReadonlyArray<{ job: ComponentName; exporter: ComponentNa
  * Every scrape target: each replica's metrics port, each exporter, Prometheus, Alertmanager.
  * Replicas are listed one by one (`instances`), or found behind one DNS name (`dns`: ECS).
  */
-export function scrapeTargets(replicas: number, addr: Addressing, appDiscovery: 'instances' | 'dns' = 'instances'): ScrapeTarget[] {
+export interface ScrapeOptions {
+  appDiscovery?: 'instances' | 'dns';
+  /** node-exporter measures PostgreSQL's disk (not where the disk is a managed service's). */
+  postgresDisk?: boolean;
+}
+
+/** node-exporter's job: the disk it measures is PostgreSQL's (instance `postgres`). */
+export const NODE_JOB = NODE_EXPORTER_JOB;
+
+export function scrapeTargets(replicas: number, addr: Addressing, opts: ScrapeOptions = {}): ScrapeTarget[] {
+  const { appDiscovery = 'instances', postgresDisk = true } = opts;
   const app = appDiscovery === 'dns'
     ? [{ job: 'app', instance: 'app', address: hostPort(addr.endpoint('app', 'metrics')), discoverByDns: true }]
     : appInstanceNames(replicas).map((instance, i) => ({
@@ -40,5 +51,7 @@ export function scrapeTargets(replicas: number, addr: Addressing, appDiscovery: 
   // The front door is the prober's target, not a connection of Prometheus.
   const edge = edgeScrapeTarget(hostPort(addr.endpoint('blackbox-exporter', 'metrics')),
     `http://${hostPort(namedFor(addr, 'nginx', 'http'))}`);
-  return [...app, ...exported, edge, ...own];
+  const disk = postgresDisk
+    ? [{ job: NODE_JOB, instance: 'postgres', address: hostPort(addr.endpoint('node-exporter', 'metrics')) }] : [];
+  return [...app, ...exported, ...disk, edge, ...own];
 }

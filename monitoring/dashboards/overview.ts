@@ -139,7 +139,8 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
     .withPanel(upDown(P.postgresUp, [q('pg_up', '{{instance}}')]))
     .withPanel(graph(P.postgresSize, 'bytes', [
       q('sum(pg_database_size_bytes)', 'databases'),
-      q(CAPACITY_SERIES.postgresVolumeBytes, 'volume'),
+      q(CAPACITY_SERIES.postgresVolumeBytes, 'disk'),
+      q(`${CAPACITY_SERIES.postgresVolumeBytes} - ${CAPACITY_SERIES.postgresVolumeAvailBytes}`, 'disk used'),
     ]))
     .withPanel(graph(P.postgresConnections, 'short', [
       q('sum by (state) (pg_stat_activity_count)', '{{state}}'),

@@ -165,7 +165,7 @@ export class DockerService extends pulumi.ComponentResource {
         if (v.owner !== undefined) {
           const shared = args.sharedVolumes.get(v.name);
           if (!shared) throw new Error(`${c.name} mounts ${v.owner}'s volume ${v.name}, which ${v.owner} does not have`);
-          return { target: v.mountPath, volume: shared };
+          return { target: v.mountPath, volume: shared, readOnly: v.readOnly === true };
         }
         if (replicated && v.kind === 'scratch') throw new Error(`${c.name}: a shared volume needs a single instance`);
         const volume = new Volume(replicated ? `${v.name}-${instance}` : v.name, {
@@ -181,7 +181,7 @@ export class DockerService extends pulumi.ComponentResource {
           retainOnDelete: (v.kind ?? 'data') === 'data',
         });
         if (!replicated) this.volumes.set(v.name, volume);
-        return { target: v.mountPath, volume };
+        return { target: v.mountPath, volume, readOnly: v.readOnly === true };
       });
       const labels: ContainerArgs['labels'] = [
         { label: CONTAINER_LABELS.stack, value: args.stackName },
@@ -239,7 +239,7 @@ export class DockerService extends pulumi.ComponentResource {
         readOnly: c.readOnlyRootFs,
         tmpfs,
         mounts: [
-          ...dataVolumes.map((v) => ({ type: 'volume', source: v.volume.name, target: v.target })),
+          ...dataVolumes.map((v) => ({ type: 'volume', source: v.volume.name, target: v.target, ...(v.readOnly ? { readOnly: true } : {}) })),
           ...fileVolumes.map((v) => ({ ...v, readOnly: true })),
           ...c.hostMounts.map((m) => ({ type: 'bind', source: m.hostPath, target: m.containerPath, readOnly: m.readOnly })),
         ],

@@ -1,4 +1,5 @@
 // One exporter per watched component that does not speak Prometheus itself.
+import { DEFAULT_POSTGRES_DISK } from '../../../alerts/capacity.js';
 import { renderBlackboxConfig } from '../../render/blackbox.js';
 import { hostPort } from '../addressing.js';
 import { DEFAULT_STOP_GRACE_S, configPath, secretPath, wgetCheck, type BuildContext } from '../context.js';
@@ -38,7 +39,10 @@ function exporter(ctx: BuildContext, name: ComponentName & keyof BuildContext['c
   };
 }
 
-type ExporterName = 'nginx-exporter' | 'postgres-exporter' | 'pgbouncer-exporter' | 'redis-exporter' | 'blackbox-exporter';
+type ExporterName = 'nginx-exporter' | 'postgres-exporter' | 'pgbouncer-exporter' | 'redis-exporter' | 'blackbox-exporter' | 'node-exporter';
+
+/** Where node-exporter sees PostgreSQL's volume: the statfs of this mount is the disk's (the alerts' default). */
+export const POSTGRES_VOLUME_MOUNT = DEFAULT_POSTGRES_DISK.mountpoint;
 const listen = (c: ExporterName) => `--web.listen-address=:${PORTS[c].metrics}`;
 
 // Every secret from a file (mode 0400, the exporter's own): none in the environment, which
@@ -102,7 +106,19 @@ function redisExporter(ctx: BuildContext): Component {
   }, [{ path: redisPasswords, content: secretText(['redisPassword'], (s) => JSON.stringify({ [redisAddr]: s.redisPassword })) }]);
 }
 
+/**
+ * PostgreSQL's disk, measured: node-exporter's filesystem collector alone, with PostgreSQL's
+ * volume mounted read-only (it reads the mount's statfs, never the files: the data folder is
+ * 0700 PostgreSQL's). The disk's size and free bytes are what the volume alerts compare.
+ */
+function nodeExporter(ctx: BuildContext): Component {
+  const c = exporter(ctx, 'node-exporter', 'postgres', [
+    '--collector.disable-defaults', '--collector.filesystem', listen('node-exporter'),
+  ]);
+  return { ...c, volumes: [{ name: 'postgres-data', mountPath: POSTGRES_VOLUME_MOUNT, owner: 'postgres', readOnly: true }] };
+}
+
 /** One builder per exporter, each asking only for the addresses its exporter connects to. */
 export const EXPORTERS: ReadonlyArray<(ctx: BuildContext) => Component> = [
-  blackboxExporter, nginxExporter, postgresExporter, pgbouncerExporter, redisExporter,
+  blackboxExporter, nginxExporter, postgresExporter, pgbouncerExporter, redisExporter, nodeExporter,
 ];

@@ -4,7 +4,10 @@ import { renderAlertmanagerConfig, type AlertReceivers } from '../../../alerts/a
 import { renderRuleFiles } from '../../../alerts/index.js';
 import { renderDashboards } from '../../../monitoring/dashboards/index.js';
 import type { SmtpSettings } from '../config.js';
+import type { PostgresDisk } from '../../../alerts/capacity.js';
 import type { BuildContext } from '../context.js';
+import { NODE_JOB } from '../wiring.js';
+import { POSTGRES_VOLUME_MOUNT } from './exporters.js';
 import { secretText, type Secrets, type Text } from '../types.js';
 
 export interface MonitoringFiles {
@@ -26,9 +29,14 @@ export function alertReceivers(smtp: SmtpSettings | undefined, s: Secrets): Aler
 }
 
 export function monitoringFiles(ctx: BuildContext): MonitoringFiles {
-  const { alerts, postgresVolumeGiB } = ctx.config;
+  const { alerts, aws } = ctx.config;
+  // Docker: node-exporter measures the volume's disk; AWS: RDS's storage, as declared (its
+  // autoscaling ceiling), is the disk.
+  const postgresDisk: PostgresDisk = aws
+    ? { kind: 'declared', bytes: aws.rds.maxAllocatedStorageGiB * 1024 ** 3 }
+    : { kind: 'filesystem', job: NODE_JOB, mountpoint: POSTGRES_VOLUME_MOUNT };
   return {
-    rules: renderRuleFiles({ postgresVolumeBytes: postgresVolumeGiB * 1024 ** 3, grafanaUrl: `http://127.0.0.1:${ctx.config.localPorts.grafana}` }),
+    rules: renderRuleFiles({ postgresDisk, grafanaUrl: `http://127.0.0.1:${ctx.config.localPorts.grafana}` }),
     alertmanager: secretText(['discordWebhookUrl', 'pagerdutyRoutingKey', 'smtpPassword', 'deadMansSwitchUrl'], (s) =>
       renderAlertmanagerConfig({ receivers: alertReceivers(alerts.smtp, s), timing: alerts.timing })),
     dashboards: renderDashboards(),

@@ -46,7 +46,8 @@ export function prometheus(ctx: BuildContext, m: MonitoringFiles): Component {
       {
         path: conf,
         content: renderPrometheusConfig({
-          targets: scrapeTargets(config.replicas, addr, ctx.platform.kind === 'aws' ? 'dns' : 'instances'),
+          targets: scrapeTargets(config.replicas, addr, ctx.platform.kind === 'aws'
+            ? { appDiscovery: 'dns', postgresDisk: false } : { appDiscovery: 'instances', postgresDisk: true }),
           ruleFiles: rules.map((r) => r.path),
           alertmanagers: [hostPort(addr.endpoint('alertmanager', 'http'))],
           externalLabels: { stack: ctx.stackName },
