@@ -11,11 +11,11 @@ export type AlertSeverity = Severity | 'none';
 /** Components an alert can be about (topology names; Prometheus job names). */
 export type Component = 'nginx' | 'app' | 'pgbouncer' | 'postgres' | 'redis' | 'prometheus' | 'alertmanager' | 'edge';
 
-/** Shell commands per placement; aws stays empty until that placement exists. */
+/** Shell commands per placement (aws: the runbook's example AWS stack). */
 export interface PlacementCommands {
   docker: string[];
   loopback: string[];
-  aws?: string[];
+  aws: string[];
 }
 
 /** A panel of a dashboard rendered by monitoring/dashboards (checked to exist by a test). */

@@ -1,6 +1,6 @@
 // The app replicas and the front door: is the service there, and is it answering well?
 import { DASHBOARDS, OVERVIEW_PANELS } from '../../monitoring/dashboards/panels.js';
-import { docker, loopback } from '../commands.js';
+import { aws, docker, loopback } from '../commands.js';
 import { NOT_PROBES } from '../slo/spec.js';
 import { THRESHOLDS } from '../thresholds.js';
 import type { AlertDefinition } from '../types.js';
@@ -32,12 +32,14 @@ export const appAlerts: AlertDefinition[] = [
         commands: {
           docker: [docker.status(), docker.logs('<instance>'), docker.inspectHealth('<instance>')],
           loopback: [loopback.status(), loopback.logs('<instance>')],
+          aws: [aws.services('app'), aws.tasks('app'), aws.events('app'), aws.logs('app', { task: '<task-id>' })],
         },
       },
       mitigate: [
         'If the process exited, read the last lines of its log for the cause (a missing env var, the database refusing logins, OOM).',
         `Docker: \`${docker.restart('<instance>')}\`; if the container is gone, \`${docker.converge()}\` recreates it.`,
         `Loopback: ${loopback.restartStack()}.`,
+        `AWS: the service replaces a task that exits or fails its health check by itself; the task whose IP is the instance's can be stopped to replace it (\`${aws.stopTask('<task-id>')}\`). Tasks that never start: the service's events say why.`,
       ],
       escalate: 'If it does not stay up after one restart, or a second replica goes down, page the service owner (the app team).',
     },
@@ -62,11 +64,12 @@ export const appAlerts: AlertDefinition[] = [
         commands: {
           docker: [docker.status(), docker.logs('app-1'), docker.logs('app-2')],
           loopback: [loopback.status(), loopback.logs('app-')],
+          aws: [aws.services('app'), aws.events('app'), aws.stoppedTasks('app'), aws.logs('app')],
         },
       },
       mitigate: [
         'Bring the down replicas back first (see AppReplicaDown); look for a common cause in their logs (a bad release, the database, memory).',
-        'If a new build is the cause, roll back to the previous image digest with `npm run up`.',
+        `If a new build is the cause, roll back to the previous image digest with \`npm run up\` (AWS: \`${aws.converge()}\` from the previous commit; the image is deployed by digest).`,
       ],
       escalate: 'Paged now. If replicas keep crashing after a restart, call the app team lead.',
     },
@@ -90,11 +93,12 @@ export const appAlerts: AlertDefinition[] = [
         commands: {
           docker: [docker.status(), docker.logs('app-1'), docker.logs('migrate')],
           loopback: [loopback.status(), loopback.logs('app-')],
+          aws: [aws.services('app', 'nginx', 'pgbouncer'), aws.events('app'), aws.stoppedTasks('app'), aws.logs('app', { container: 'migrate' }), aws.logs('app')],
         },
       },
       mitigate: [
-        'A replica refuses to start when its configuration is invalid or the migration failed: read the first error in its log.',
-        'Roll back the last deploy (previous image digest) and `npm run up`.',
+        'A replica refuses to start when its configuration is invalid or the migration failed: read the first error in its log (on AWS the migration is the `migrate` container of each app task).',
+        `Roll back the last deploy (previous image digest) and \`npm run up\` (AWS: \`${aws.converge()}\` from the previous commit; a deployment that cannot get healthy is rolled back by the circuit breaker).`,
         'If PostgreSQL or PgBouncer is down too, fix them first (PostgresDown, PgbouncerDown).',
       ],
       escalate: 'Paged now. After 15 minutes without a cause, call the app team lead and the infrastructure on-call.',
@@ -119,6 +123,7 @@ export const appAlerts: AlertDefinition[] = [
         commands: {
           docker: [docker.logs('<instance>'), docker.inspect('<instance>', '{{.RestartCount}} {{.State.OOMKilled}}')],
           loopback: [loopback.logs('<instance>')],
+          aws: [aws.stoppedTasks('app'), aws.events('app'), aws.logs('app', { task: '<task-id>' })],
         },
       },
       mitigate: ['Nothing if it was a deploy. If OOMKilled or crashing, raise its memory limit in the stack config or roll back.'],
@@ -144,11 +149,12 @@ export const appAlerts: AlertDefinition[] = [
         commands: {
           docker: [docker.status(), docker.logs('nginx'), docker.exec('nginx', 'nginx -t')],
           loopback: [loopback.logs('nginx'), 'curl -si "$FRONT_DOOR/health"'],
+          aws: [aws.services('nginx'), aws.events('nginx'), aws.targetHealth(), aws.logs('nginx'), aws.exec('nginx', 'nginx -t')],
         },
       },
       mitigate: [
-        'If `nginx -t` fails, the uploaded config is bad: roll back the last infra change and `npm run up`.',
-        `Otherwise restart it: \`${docker.restart('nginx')}\`.`,
+        `If \`nginx -t\` fails, the uploaded config is bad: roll back the last infra change and \`npm run up\` (AWS: \`${aws.converge()}\`).`,
+        `Otherwise restart it: \`${docker.restart('nginx')}\` (AWS: \`${aws.forceNewDeployment('nginx')}\`).`,
       ],
       escalate: 'Paged now. Call the infrastructure on-call if it does not come back after a restart.',
     },
@@ -180,10 +186,11 @@ and
         commands: {
           docker: [docker.logs('<instance>')],
           loopback: [loopback.logs('<instance>')],
+          aws: [aws.tasks('app'), aws.logs('app', { task: '<task-id>' })],
         },
       },
       mitigate: [
-        'If only this replica errs, restart it; if every replica errs, look at the database and PgBouncer first.',
+        `If only this replica errs, restart it (AWS: \`${aws.stopTask('<task-id>')}\`); if every replica errs, look at the database and PgBouncer first.`,
         'A release bug: roll back to the previous image digest.',
       ],
       escalate: 'If the SLO burn alerts page too, the incident commander owns it; otherwise ticket the app team.',
@@ -214,11 +221,12 @@ and
         commands: {
           docker: ['docker stats --no-stream', docker.logs('app-1')],
           loopback: [loopback.logs('app-'), 'top -b -n 1 | head -20'],
+          aws: [aws.serviceMetric('app', 'CPUUtilization', 'Maximum'), aws.services('app'), aws.logs('app')],
         },
       },
       mitigate: [
         'Cache misses going to the database: check Redis (RedisDown) and the DB pool wait.',
-        'CPU-bound replicas: add replicas (`replicas` in the stack config, then `npm run up`).',
+        `CPU-bound replicas: add replicas (\`replicas\` in the stack config, then \`npm run up\`). AWS scales the app on CPU up to \`aws.maxReplicas\`: raise it in the stack config, then \`${aws.converge()}\`.`,
       ],
       escalate: 'Ticket the app team; the latency SLO alerts page if it eats the budget.',
     },
@@ -242,6 +250,7 @@ and
         commands: {
           docker: [docker.logs('<instance>'), docker.inspect('<instance>', '{{.RestartCount}} {{.State.OOMKilled}} {{.State.ExitCode}}')],
           loopback: [loopback.logs('<instance>')],
+          aws: [aws.stoppedTasks('app'), aws.events('app'), aws.serviceMetric('app', 'MemoryUtilization', 'Maximum'), aws.logs('app', { task: '<task-id>' })],
         },
       },
       mitigate: [
@@ -273,6 +282,7 @@ and
         commands: {
           docker: ['curl -si "$FRONT_DOOR/urls"', docker.logs('nginx')],
           loopback: ['curl -si "$FRONT_DOOR/urls"', loopback.logs('nginx')],
+          aws: ['curl -si "$FRONT_DOOR/urls"', aws.targetHealth(), aws.logs('nginx')],
         },
       },
       mitigate: [
@@ -304,6 +314,7 @@ and
         commands: {
           docker: [docker.psql('select count(*), max(created_at) from urls')],
           loopback: ['psql "$DIRECT_DATABASE_URL" -c "select count(*), max(created_at) from urls"'],
+          aws: [aws.psql('select count(*), max(created_at) from urls')],
         },
       },
       mitigate: [

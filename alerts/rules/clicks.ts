@@ -1,6 +1,6 @@
 // Click counting: buffered in each replica, flushed in batches; nothing acknowledged is lost.
 import { DASHBOARDS, OVERVIEW_PANELS } from '../../monitoring/dashboards/panels.js';
-import { docker, loopback } from '../commands.js';
+import { aws, docker, loopback } from '../commands.js';
 import { THRESHOLDS } from '../thresholds.js';
 import type { AlertDefinition } from '../types.js';
 
@@ -31,6 +31,7 @@ export const clickAlerts: AlertDefinition[] = [
         commands: {
           docker: [docker.logs('<instance>')],
           loopback: [loopback.logs('<instance>')],
+          aws: [aws.tasks('app'), aws.logs('app', { task: '<task-id>', filter: 'flush' })],
         },
       },
       mitigate: [
@@ -64,11 +65,12 @@ export const clickAlerts: AlertDefinition[] = [
         commands: {
           docker: [docker.logs('<instance>')],
           loopback: [loopback.logs('<instance>')],
+          aws: [aws.tasks('app'), aws.logs('app', { task: '<task-id>', filter: 'flush' })],
         },
       },
       mitigate: [
         'Fix the database path first (PostgresDown, PgbouncerDown, PgbouncerPoolSaturated).',
-        'Do not kill the replica: a graceful stop (SIGTERM) flushes the buffer, a kill loses it.',
+        'Do not kill the replica: a graceful stop (SIGTERM) flushes the buffer, a kill loses it (`aws ecs stop-task` sends SIGTERM and waits for the stop timeout).',
       ],
       escalate: 'Ticket the app team; page if ClicksDropped follows.',
     },

@@ -1,7 +1,7 @@
 // The data tier: PostgreSQL, PgBouncer in front of it, and Redis (a cache: degraded, not down).
 import { DASHBOARDS, OVERVIEW_PANELS } from '../../monitoring/dashboards/panels.js';
 import { CAPACITY_SERIES } from '../capacity.js';
-import { docker, loopback } from '../commands.js';
+import { aws, docker, loopback } from '../commands.js';
 import { THRESHOLDS } from '../thresholds.js';
 import type { AlertDefinition } from '../types.js';
 
@@ -34,11 +34,13 @@ export const dataAlerts: AlertDefinition[] = [
         commands: {
           docker: [docker.status(), docker.logs('postgres'), docker.pgIsReady()],
           loopback: [loopback.logs('postgres'), 'pg_isready -h 127.0.0.1 -p "$POSTGRES_PORT"'],
+          aws: [aws.rdsInstance(), aws.rdsEvents(), aws.pgIsReady(), aws.logs('postgres-exporter')],
         },
       },
       mitigate: [
-        'Disk full (log says "No space left on device"): see PostgresVolumeAlmostFull.',
+        'Disk full (log says "No space left on device"; on RDS the status `storage-full`): see PostgresVolumeAlmostFull.',
         `Crashed: \`${docker.restart('postgres')}\`; it replays its WAL, then PgBouncer reconnects by itself.`,
+        'AWS: RDS restarts a crashed PostgreSQL and, Multi-AZ (prod), fails over to its standby by itself: follow its status and events; PgBouncer reconnects by itself. If it stays `available` but refuses connections, check the exporter\'s log and the security groups of the last infra change.',
         'The replicas keep clicks in memory up to CLICK_BUFFER_MAX and flush them once the database is back.',
       ],
       escalate: 'Paged now. Call the database owner if it is not accepting connections within 10 minutes.',
@@ -63,10 +65,11 @@ export const dataAlerts: AlertDefinition[] = [
         commands: {
           docker: [docker.status(), docker.logs('pgbouncer')],
           loopback: [loopback.logs('pgbouncer')],
+          aws: [aws.services('pgbouncer'), aws.events('pgbouncer'), aws.logs('pgbouncer'), aws.pgbouncerIsReady()],
         },
       },
       mitigate: [
-        `Restart it: \`${docker.restart('pgbouncer')}\`; it holds no state.`,
+        `Restart it: \`${docker.restart('pgbouncer')}\` (AWS: \`${aws.forceNewDeployment('pgbouncer')}\`); it holds no state.`,
         'A FATAL line at start means a bad pgbouncer.ini or userlist: roll back the last infra change.',
       ],
       escalate: 'Paged now. Infrastructure on-call if a restart does not fix it.',
@@ -101,11 +104,12 @@ or
         commands: {
           docker: [docker.psql(OLDEST_TRANSACTIONS)],
           loopback: [`psql "$DIRECT_DATABASE_URL" -c "${OLDEST_TRANSACTIONS}"`],
+          aws: [aws.psql(OLDEST_TRANSACTIONS), aws.rdsMetric('CPUUtilization', 'Maximum'), aws.rdsMetric('DatabaseConnections', 'Maximum')],
         },
       },
       mitigate: [
         'A long transaction holds connections: cancel it with `select pg_cancel_backend(<pid>)`.',
-        'Load grew: raise the PgBouncer pool size (stack config) within PostgreSQL\'s max_connections, then `npm run up`.',
+        `Load grew: raise the PgBouncer pool size (stack config) within PostgreSQL's max_connections, then \`npm run up\` (AWS: \`${aws.converge()}\`).`,
       ],
       escalate: 'Ticket the database owner; page them if latency alerts fire too.',
     },
@@ -129,10 +133,12 @@ or
         commands: {
           docker: [docker.logs('redis'), docker.redisCli('ping')],
           loopback: [loopback.logs('redis'), 'redis-cli -u "$REDIS_URL" ping'],
+          aws: [aws.cacheGroup(), aws.cacheEvents(), aws.cacheMetric('EngineCPUUtilization', 'Maximum'), aws.logs('redis-exporter')],
         },
       },
       mitigate: [
         `Restart it: \`${docker.restart('redis')}\`; it is a cache, nothing is lost that PostgreSQL does not hold.`,
+        'AWS: ElastiCache replaces a failed node and (prod) fails over to its replica by itself: follow the group\'s status and events; there is nothing to restart. The app reconnects once the primary endpoint answers again.',
         'OOM in its log: raise maxmemory in the stack config.',
         'Watch PgBouncer saturation while Redis is away: the database takes the cache misses.',
       ],
@@ -158,9 +164,10 @@ or
         commands: {
           docker: [docker.logs('<instance>')],
           loopback: [loopback.logs('<instance>')],
+          aws: [aws.tasks('app'), aws.logs('app', { task: '<task-id>', filter: 'redis' })],
         },
       },
-      mitigate: ['If Redis is up for everyone else, restart the replica; otherwise see RedisDown.'],
+      mitigate: [`If Redis is up for everyone else, restart the replica (AWS: \`${aws.stopTask('<task-id>')}\`); otherwise see RedisDown.`],
       escalate: 'No escalation on its own.',
     },
   },
@@ -184,11 +191,13 @@ or
         commands: {
           docker: ['docker system df -v | grep shortstack', docker.exec('postgres', 'df -h /var/lib/postgresql/data')],
           loopback: ['du -sh "$STACK_DIR"/postgres*'],
+          aws: [aws.rdsInstance(), aws.rdsMetric('FreeStorageSpace', 'Minimum')],
         },
       },
       mitigate: [
         'Find the table that grows (`select relname, pg_total_relation_size(oid) from pg_class order by 2 desc limit 10`); click events grow with traffic.',
-        'Grow the disk (Docker: the host disk holding the volume; AWS: RDS storage autoscales up to `aws.rds.maxAllocatedStorageGiB`, raise it), or archive old click events.',
+        'Docker: grow the host disk that holds the volume (node-exporter measures it: nothing to declare), or archive old click events.',
+        `AWS: RDS storage autoscaling grows the volume up to \`rds.maxAllocatedStorageGiB\` (the alerts' disk there); raise it (or \`rds.allocatedStorageGiB\`) under \`shortstack:aws\` in the stack config, then \`${aws.converge()}\` (prod applies it in the maintenance window unless applied at once in the console).`,
       ],
       escalate: 'Ticket the database owner.',
     },
@@ -212,9 +221,13 @@ or
         commands: {
           docker: [docker.exec('postgres', 'df -h /var/lib/postgresql/data')],
           loopback: ['df -h "$STACK_DIR"'],
+          aws: [aws.rdsMetric('FreeStorageSpace', 'Minimum'), aws.rdsInstance(), aws.rdsEvents()],
         },
       },
-      mitigate: ['Grow the volume now; then delete or archive old click events and VACUUM.'],
+      mitigate: [
+        'Grow the volume now; then delete or archive old click events and VACUUM.',
+        `AWS: raise \`rds.allocatedStorageGiB\` / \`rds.maxAllocatedStorageGiB\` in the stack config and \`${aws.converge()}\`, or now in the console (Modify, apply immediately); RDS grows storage online.`,
+      ],
       escalate: 'Paged now. Call the database owner.',
     },
   },
@@ -237,6 +250,7 @@ or
         commands: {
           docker: [docker.psql('select usename, application_name, state, count(*) from pg_stat_activity group by 1, 2, 3 order by 4 desc')],
           loopback: ['psql "$DIRECT_DATABASE_URL" -c "select usename, application_name, state, count(*) from pg_stat_activity group by 1, 2, 3 order by 4 desc"'],
+          aws: [aws.psql('select usename, application_name, state, count(*) from pg_stat_activity group by 1, 2, 3 order by 4 desc'), aws.rdsMetric('DatabaseConnections', 'Maximum')],
         },
       },
       mitigate: [
@@ -265,6 +279,7 @@ or
         commands: {
           docker: [docker.logs('postgres')],
           loopback: [loopback.logs('postgres')],
+          aws: [aws.rdsLogFiles(), aws.rdsLogGrep('deadlock detected')],
         },
       },
       mitigate: ['The log line "deadlock detected" shows both statements: find the code paths (click flush, link update) and make them lock in one order; a release that introduced it can be rolled back.'],
@@ -290,6 +305,7 @@ or
         commands: {
           docker: [docker.psql(OLDEST_TRANSACTIONS)],
           loopback: [`psql "$DIRECT_DATABASE_URL" -c "${OLDEST_TRANSACTIONS}"`],
+          aws: [aws.psql(OLDEST_TRANSACTIONS)],
         },
       },
       mitigate: ['Cancel it: `select pg_cancel_backend(<pid>)`, or `pg_terminate_backend(<pid>)` for an idle-in-transaction session.'],
@@ -315,9 +331,10 @@ or
         commands: {
           docker: [docker.logs('pgbouncer')],
           loopback: [loopback.logs('pgbouncer')],
+          aws: [aws.services('app', 'pgbouncer'), aws.logs('pgbouncer', { filter: '"no more connections allowed"' })],
         },
       },
-      mitigate: ['More replicas times their pool size than max_client_conn: lower the app\'s pool size or raise max_client_conn (stack config), then `npm run up`.'],
+      mitigate: [`More replicas times their pool size than max_client_conn (on AWS the app autoscales up to \`aws.maxReplicas\`): lower the app's pool size or raise max_client_conn (stack config), then \`npm run up\` (AWS: \`${aws.converge()}\`).`],
       escalate: 'Ticket the infrastructure on-call.',
     },
   },
@@ -340,6 +357,7 @@ or
         commands: {
           docker: [docker.redisCli('info clients')],
           loopback: ['redis-cli -u "$REDIS_URL" info clients'],
+          aws: [aws.cacheMetric('CurrConnections', 'Maximum'), aws.cacheMetric('NewConnections', 'Sum'), aws.services('app')],
         },
       },
       mitigate: ['A client leaking connections (compare connected clients with the replicas\' count): restart it; otherwise raise maxclients.'],
@@ -367,9 +385,13 @@ and on(instance)
         commands: {
           docker: [docker.redisCli('info memory')],
           loopback: ['redis-cli -u "$REDIS_URL" info memory'],
+          aws: [aws.cacheMetric('DatabaseMemoryUsagePercentage', 'Maximum'), aws.cacheMetric('Evictions', 'Sum'), aws.cacheGroup()],
         },
       },
-      mitigate: ['Raise maxmemory in the stack config (`cache.redisMaxMemoryMb`) within the container\'s memory limit, or shorten the cache TTL.'],
+      mitigate: [
+        'Raise maxmemory in the stack config (`cache.redisMaxMemoryMb`) within the container\'s memory limit, or shorten the cache TTL.',
+        `AWS: maxmemory follows the node type: a larger \`cache.nodeType\` under \`shortstack:aws\` in the stack config, then \`${aws.converge()}\`.`,
+      ],
       escalate: 'Ticket the infrastructure on-call.',
     },
   },

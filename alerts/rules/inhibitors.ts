@@ -3,7 +3,7 @@
 // symptoms that outlast it (SLO burn windows) do not page on the way out of an incident.
 import { DASHBOARDS, OVERVIEW_PANELS } from '../../monitoring/dashboards/panels.js';
 import { causesHeldAfterRecovery, HOLD_AFTER_RECOVERY, RECENT_CAUSE_ALERT } from '../inhibitions.js';
-import { loopback } from '../commands.js';
+import { aws, loopback } from '../commands.js';
 import type { AlertDefinition } from '../types.js';
 
 const causes = causesHeldAfterRecovery();
@@ -35,6 +35,7 @@ export const inhibitorAlerts: AlertDefinition[] = [
         commands: {
           docker: ['curl -s "$ALERTMANAGER_URL/api/v2/alerts?inhibited=true&active=false" | jq -r \'.[] | "\\(.labels.alertname) \\(.status.inhibitedBy)"\''],
           loopback: ['curl -s "$ALERTMANAGER_URL/api/v2/alerts?inhibited=true&active=false" | jq -r \'.[] | "\\(.labels.alertname) \\(.status.inhibitedBy)"\'', loopback.status()],
+          aws: ['curl -s "$ALERTMANAGER_URL/api/v2/alerts?inhibited=true&active=false" | jq -r \'.[] | "\\(.labels.alertname) \\(.status.inhibitedBy)"\'', aws.services('alertmanager')],
         },
       },
       mitigate: ['Nothing. To see what it holds back: the Alertmanager UI with "Inhibited" ticked.'],

@@ -4,7 +4,7 @@
 import { DASHBOARDS, OVERVIEW_PANELS } from '../../monitoring/dashboards/panels.js';
 import { EDGE_SCRAPE_JOB } from '../../monitoring/edge.js';
 import { configPath } from '../../infra/topology/context.js';
-import { docker, loopback, SCRAPE_JOB_CONTAINERS } from '../commands.js';
+import { aws, docker, loopback, SCRAPE_JOB_CONTAINERS } from '../commands.js';
 import { THRESHOLDS } from '../thresholds.js';
 import type { AlertDefinition, Runbook } from '../types.js';
 
@@ -17,10 +17,12 @@ export const EXPECTED_JOBS = ['nginx', 'postgres', 'pgbouncer', 'redis', 'promet
 const amCommands = {
   docker: [docker.logs('alertmanager'), docker.exec('alertmanager', `amtool check-config ${configPath('alertmanager.yml')}`)],
   loopback: [loopback.logs('alertmanager'), 'amtool check-config "$STACK_DIR/alertmanager/alertmanager.yml"'],
+  aws: [aws.services('alertmanager'), aws.logs('alertmanager'), aws.exec('alertmanager', `amtool check-config ${configPath('alertmanager.yml')}`)],
 };
 const promCommands = {
   docker: [docker.logs('prometheus'), docker.exec('prometheus', `promtool check config ${configPath('prometheus.yml')}`)],
   loopback: [loopback.logs('prometheus'), 'promtool check config "$STACK_DIR/prometheus/prometheus.yml"'],
+  aws: [aws.services('prometheus', 'alertmanager'), aws.logs('prometheus'), aws.exec('prometheus', `promtool check config ${configPath('prometheus.yml')}`)],
 };
 
 const notificationRatio = (integrations: string) =>
@@ -44,7 +46,7 @@ const notificationsRunbook = (page: boolean): Runbook => ({
     commands: amCommands,
   },
   mitigate: [
-    'Expired webhook URL, SMTP credentials or PagerDuty routing key: update the secret in the stack config and `npm run up`.',
+    `Expired webhook URL, SMTP credentials or PagerDuty routing key: update the secret in the stack config and \`npm run up\` (AWS: \`${aws.converge()}\`; the secret's new version starts new Alertmanager tasks).`,
     'The receiver is down (PagerDuty, Discord status pages): nothing to fix here; watch the Alertmanager UI meanwhile.',
   ],
   escalate: page
@@ -72,11 +74,13 @@ export const observabilityAlerts: AlertDefinition[] = [
         commands: {
           docker: [docker.status(), docker.logs('alertmanager'), docker.logs('prometheus')],
           loopback: [loopback.status(), 'curl -s "$ALERTMANAGER_URL/api/v2/alerts?filter=alertname%3DWatchdog" | jq length'],
+          aws: [aws.services('prometheus', 'alertmanager'), aws.logs('alertmanager'), aws.logs('prometheus')],
         },
       },
       mitigate: [
         'Set up once per stack: create a heartbeat check at an external service (healthchecks.io, Dead Man\'s Snitch, Better Stack, PagerDuty\'s heartbeat, Grafana OnCall\'s) with a period of a few minutes and a grace of twice that, and put its ping URL in the stack\'s alert receivers as the dead man\'s switch URL (`deadMansSwitchUrl`, a secret like the other receivers\' URLs). Alertmanager POSTs to it every repeat interval.',
         'When the external service pages: check the host first (is Docker up?), then `docker ps` for prometheus and alertmanager, then the way out (the egress network, DNS, a proxy).',
+        `AWS: the services first (\`${aws.services('prometheus', 'alertmanager')}\`, and their events), then the way out: Alertmanager reaches its receivers through the NAT gateway.`,
       ],
       escalate: 'A page from the dead man\'s switch is the infrastructure on-call\'s: every other alert of the stack is blind until it is fixed.',
     },
@@ -101,10 +105,12 @@ export const observabilityAlerts: AlertDefinition[] = [
         commands: {
           docker: [docker.status(), ...Object.values(SCRAPE_JOB_CONTAINERS).map((c) => docker.logs(c))],
           loopback: [loopback.status(), ...Object.values(SCRAPE_JOB_CONTAINERS).map((c) => loopback.logs(c))],
+          aws: [aws.services(...Object.values(SCRAPE_JOB_CONTAINERS)), ...Object.values(SCRAPE_JOB_CONTAINERS).map((c) => aws.logs(c))],
         },
       },
       mitigate: [
         `The container behind each job: ${Object.entries(SCRAPE_JOB_CONTAINERS).map(([job, c]) => `${job} → \`${c}\``).join(', ')}. Restart it; check its credentials (the postgres and pgbouncer exporters log in as a user).`,
+        `AWS: each is a service of its own (\`${aws.forceNewDeployment('<container>')}\` restarts it); Prometheus reaches it by its Cloud Map name, so a target down with the service running points at DNS or the security groups of the last infra change.`,
       ],
       escalate: 'Ticket the infrastructure on-call.',
     },
@@ -130,6 +136,7 @@ export const observabilityAlerts: AlertDefinition[] = [
         commands: {
           docker: [docker.exec('prometheus', `grep job_name ${configPath('prometheus.yml')}`)],
           loopback: ['grep job_name "$STACK_DIR/prometheus/prometheus.yml"'],
+          aws: [aws.exec('prometheus', `grep job_name ${configPath('prometheus.yml')}`)],
         },
       },
       mitigate: ['Restore the job: the scrape targets come from the topology (infra/topology/wiring.ts); `npm run up` deploys the rendered config.'],
@@ -155,9 +162,10 @@ export const observabilityAlerts: AlertDefinition[] = [
         commands: {
           docker: [docker.logs('prometheus'), 'curl -s "$PROMETHEUS_URL/api/v1/rules" | jq -r \'.data.groups[].rules[] | select(.health != "ok") | "\\(.name): \\(.lastError)"\''],
           loopback: [loopback.logs('prometheus'), 'curl -s "$PROMETHEUS_URL/api/v1/rules" | jq -r \'.data.groups[].rules[] | select(.health != "ok") | "\\(.name): \\(.lastError)"\''],
+          aws: [aws.logs('prometheus'), 'curl -s "$PROMETHEUS_URL/api/v1/rules" | jq -r \'.data.groups[].rules[] | select(.health != "ok") | "\\(.name): \\(.lastError)"\''],
         },
       },
-      mitigate: ['The rule\'s lastError names the cause; a rule change is rolled back with the previous rule files (`npm run up`).'],
+      mitigate: [`The rule's lastError names the cause; a rule change is rolled back with the previous rule files (\`npm run up\`; AWS: \`${aws.converge()}\`).`],
       escalate: 'Paged: alerting is partly blind. Infrastructure on-call.',
     },
   },
@@ -179,7 +187,7 @@ export const observabilityAlerts: AlertDefinition[] = [
         panel: overview(OVERVIEW_PANELS.alertmanagersDiscovered),
         commands: promCommands,
       },
-      mitigate: ['Restore the alerting section (rendered from the topology) and `npm run up`.'],
+      mitigate: [`Restore the alerting section (rendered from the topology) and \`npm run up\` (AWS: \`${aws.converge()}\`).`],
       escalate: 'Infrastructure on-call, at once: the stack cannot page.',
     },
   },
@@ -203,7 +211,10 @@ export const observabilityAlerts: AlertDefinition[] = [
         panel: overview(OVERVIEW_PANELS.alertmanagersDiscovered),
         commands: promCommands,
       },
-      mitigate: ['Check Alertmanager is up and ready; restart it (`docker restart`), it keeps its silences on its volume.'],
+      mitigate: [
+        'Check Alertmanager is up and ready; restart it (`docker restart`), it keeps its silences on its volume.',
+        `AWS: \`${aws.forceNewDeployment('alertmanager')}\`; its state lives with the task, so the new task starts without the old one's silences: set them again.`,
+      ],
       escalate: 'Ticket the infrastructure on-call; page if it lasts an hour.',
     },
   },
@@ -225,7 +236,7 @@ export const observabilityAlerts: AlertDefinition[] = [
         panel: overview(OVERVIEW_PANELS.configReloads),
         commands: promCommands,
       },
-      mitigate: ['`promtool check config` names the error; fix or roll back the change and `npm run up`.'],
+      mitigate: [`\`promtool check config\` names the error; fix or roll back the change and \`npm run up\` (AWS: \`${aws.converge()}\`).`],
       escalate: 'Ticket the infrastructure on-call.',
     },
   },
@@ -247,7 +258,7 @@ export const observabilityAlerts: AlertDefinition[] = [
         panel: overview(OVERVIEW_PANELS.configReloads),
         commands: amCommands,
       },
-      mitigate: ['`amtool check-config` names the error; fix or roll back the receivers in the stack config and `npm run up`.'],
+      mitigate: [`\`amtool check-config\` names the error; fix or roll back the receivers in the stack config and \`npm run up\` (AWS: \`${aws.converge()}\`).`],
       escalate: 'Ticket the infrastructure on-call.',
     },
   },

@@ -2,7 +2,8 @@
 // on each placement, then one section per alert under a stable anchor.
 import { parseStackConfig } from '../../infra/topology/config.js';
 import { TIER_INTEGRATIONS, TIER_REPEAT, GROUP_BY, DEFAULT_TIMING, WATCHDOG_ALERT, WATCHDOG_INTERVAL, SILENT_RECEIVER } from '../alertmanager-config.js';
-import { DOCKER_STACK, promQuery } from '../commands.js';
+import { awsNames } from '../../infra/placements/types.js';
+import { AWS_STACK, DOCKER_STACK, promQuery } from '../commands.js';
 import { HOLD_AFTER_RECOVERY, INHIBITIONS, RECENT_CAUSE_ALERT, type Inhibition } from '../inhibitions.js';
 import { runbookAnchor } from '../runbook-url.js';
 import { PAGE_WINDOWS, TICKET_WINDOWS, errorBudget } from '../slo/rules.js';
@@ -104,17 +105,21 @@ A ticket can still follow (its windows are longer): it is the budget review, not
 function access(): string {
   // The published ports of the default stack config, so this page follows the topology.
   const cfg = parseStackConfig({});
+  const aws = awsNames(AWS_STACK);
+  const forwarded = (ui: 'prometheus' | 'alertmanager' | 'grafana') =>
+    `http://127.0.0.1:${cfg.localPorts[ui]} while the ${code(ui)} command of ${code(`pulumi stack output portForward --stack ${AWS_STACK}`)} runs`;
   return `## Reaching the tools
 
 Commands below use these shell variables; set them once per shell.
 
-| variable | docker (stack ${code(DOCKER_STACK)}) | loopback (${code('npm run local')}) |
-| --- | --- | --- |
-| ${code('FRONT_DOOR')} | http://localhost:${cfg.publicPort} | the ${code('ready:')} URL it prints |
-| ${code('PROMETHEUS_URL')} | http://127.0.0.1:${cfg.localPorts.prometheus} | the ${code('prometheus:')} URL it prints |
-| ${code('ALERTMANAGER_URL')} | http://127.0.0.1:${cfg.localPorts.alertmanager} | the ${code('alertmanager:')} URL it prints |
-| Grafana | http://127.0.0.1:${cfg.localPorts.grafana} | not run on loopback (no Debian package) |
-| ${code('STACK_DIR')} | - | the ${code('files and logs:')} folder it prints (use ${code('--dir')} to keep it) |
+| variable | docker (stack ${code(DOCKER_STACK)}) | loopback (${code('npm run local')}) | aws (stack ${code(AWS_STACK)}) |
+| --- | --- | --- | --- |
+| ${code('FRONT_DOOR')} | http://localhost:${cfg.publicPort} | the ${code('ready:')} URL it prints | ${code(`$(pulumi stack output frontDoorUrl --stack ${AWS_STACK})`)} |
+| ${code('PROMETHEUS_URL')} | http://127.0.0.1:${cfg.localPorts.prometheus} | the ${code('prometheus:')} URL it prints | ${forwarded('prometheus')} |
+| ${code('ALERTMANAGER_URL')} | http://127.0.0.1:${cfg.localPorts.alertmanager} | the ${code('alertmanager:')} URL it prints | ${forwarded('alertmanager')} |
+| Grafana | http://127.0.0.1:${cfg.localPorts.grafana} | not run on loopback (no Debian package) | ${forwarded('grafana')} |
+| ${code('STACK_DIR')} | - | the ${code('files and logs:')} folder it prints (use ${code('--dir')} to keep it) | - |
+| ${code('AWS_REGION')} | - | - | ${code(`$(pulumi config get aws:region --stack ${AWS_STACK})`)}, with credentials for the stack's account (${code('AWS_PROFILE')}) |
 
 - **docker**: ${code('npm run up')} deploys the stack; containers are named ${code(`shortstack-${DOCKER_STACK}-<instance>`)}
   (${code(`shortstack-${DOCKER_STACK}-app-1`)}, ${code(`shortstack-${DOCKER_STACK}-postgres`)}); logs with ${code('docker logs')}, and in Grafana's
@@ -122,10 +127,22 @@ Commands below use these shell variables; set them once per shell.
   machine use an SSH tunnel. The ports above are the stack config's defaults (${code('publicPort')}, ${code('localPorts')}).
 - **loopback**: ${code('npm run local -- --dir /tmp/shortstack')} starts every component on free 127.0.0.1 ports and
   prints the URLs; each server logs to ${code('$STACK_DIR/<name>/<name>.console.log')}. Ctrl-C stops everything.
-- **aws**: not deployed yet; this page gains its commands with that placement.
+- **aws**: ${code(`pulumi up --stack ${AWS_STACK}`)} deploys the stack (commands below show the stack ${code(AWS_STACK)}; for another,
+  replace ${code(AWS_STACK)} in the names). Every component is an ECS service ${code(aws.service('<component>'))} in the cluster
+  ${code(aws.cluster)}, a task per replica, its containers named after the component (the app's task runs ${code('migrate')} before ${code('app')});
+  the app is autoscaled on CPU. PostgreSQL is RDS (${code(aws.rdsInstance)}, TLS forced) and Redis is ElastiCache
+  (Valkey, replication group ${code(aws.cacheGroup)}, nodes ${code(`${aws.cacheGroup}-001`)}, ${code('-002')}); there is no postgres or redis
+  container, and no Loki or Alloy. Logs are in CloudWatch Logs, a group per service (${code(aws.logGroup('<component>'))}, streams
+  ${code('<container>/<container>/<task-id>')}): ${code('aws logs tail')}, or Grafana's CloudWatch data source. The ALB forwards to nginx's
+  tasks through the target group ${code(`${aws.targetGroupPrefix}-<suffix>`)}. Nothing but the front door is public: Grafana,
+  Prometheus and Alertmanager are reached through an ECS Exec port-forward (each command of ${code(`pulumi stack output portForward --stack ${AWS_STACK}`)}
+  keeps one open), and a shell in a container through ECS Exec (${code('aws ecs execute-command')}; the AWS CLI v2 and its Session
+  Manager plugin). The ${code('instance')} label of an app replica is its task's private IP and port: the tasks command of
+  an alert maps it to a ${code('<task-id>')}. psql runs inside PgBouncer's task, which reaches RDS, as the stack's role.
 
 Any PromQL line below runs from a shell on every placement:
-${code(promQuery('<expr>'))}. LogQL lines run in Grafana's Explore (Loki data source).`;
+${code(promQuery('<expr>'))}. LogQL lines run in Grafana's Explore (Loki data source, docker placement); on aws the
+same logs are in CloudWatch Logs: ${code('aws logs tail')}, or Logs Insights through Grafana's CloudWatch data source.`;
 }
 
 function slos(): string {
@@ -193,7 +210,8 @@ ${r.diagnose.logql.map((q) => `  - ${code(q)}`).join('\n')}
 ${c.docker.map((x) => `  - ${code(x)}`).join('\n')}
 - loopback:
 ${c.loopback.map((x) => `  - ${code(x)}`).join('\n')}
-- aws: ${c.aws?.length ? `\n${c.aws.map((x) => `  - ${code(x)}`).join('\n')}` : 'not deployed yet.'}
+- aws:
+${c.aws.map((x) => `  - ${code(x)}`).join('\n')}
 
 **Mitigate.**
 

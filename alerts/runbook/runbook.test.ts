@@ -26,12 +26,14 @@ describe('RUNBOOK.md', () => {
   });
 
   it('tells how to reach each tool on each placement, with ports from the topology', () => {
-    expect(rendered).toContain('| `PROMETHEUS_URL` | http://127.0.0.1:9090 | the `prometheus:` URL it prints |');
+    expect(rendered).toContain('| `PROMETHEUS_URL` | http://127.0.0.1:9090 | the `prometheus:` URL it prints | http://127.0.0.1:9090 while');
+    expect(rendered).not.toContain('not deployed yet');
     expect(rendered).toMatch(/## Alert tiers[\s\S]*\| critical \| Discord \+ email \+ PagerDuty/);
     for (const a of ALERTS) {
       const section = rendered.split(`### ${a.name}\n`)[1]!.split('\n### ')[0]!;
       expect(section, a.name).toMatch(/- docker:\n {2}- `/);
       expect(section, a.name).toMatch(/- loopback:\n {2}- `/);
+      expect(section, a.name).toMatch(/- aws:\n {2}- `/);
       expect(section, a.name).toContain('**Escalate.**');
     }
   });

@@ -1,7 +1,7 @@
 // The SLOs as code: what counts as a bad event, out of what, against which objective.
 import { SLO_PANELS, DASHBOARDS } from '../../monitoring/dashboards/panels.js';
 import { BLACKBOX_PROBE } from '../../monitoring/edge.js';
-import { docker, loopback } from '../commands.js';
+import { aws, docker, loopback } from '../commands.js';
 import type { Runbook } from '../types.js';
 
 export const SLO_SERVICE = 'shortstack';
@@ -60,11 +60,12 @@ export const SLOS: SloSpec[] = [
         commands: {
           docker: [docker.status(), docker.logs('app-1'), docker.logs('nginx')],
           loopback: [loopback.status(), loopback.logs('app-')],
+          aws: [aws.services('app', 'nginx', 'pgbouncer'), aws.logs('app'), aws.logs('nginx')],
         },
       },
       mitigate: [
         'Find which route and status burn the budget (first query); a down component has its own alert (AppAllReplicasDown, PostgresDown, PgbouncerDown).',
-        'A release bug: roll back to the previous image digest and `npm run up`.',
+        `A release bug: roll back to the previous image digest and \`npm run up\` (AWS: \`${aws.converge()}\` from the previous commit).`,
       ],
     },
   },
@@ -92,11 +93,12 @@ export const SLOS: SloSpec[] = [
         commands: {
           docker: ['docker stats --no-stream'],
           loopback: ['top -b -n 1 | head -20'],
+          aws: [aws.serviceMetric('app', 'CPUUtilization', 'Maximum'), aws.services('app'), aws.cacheMetric('EngineCPUUtilization', 'Maximum')],
         },
       },
       mitigate: [
         'Cache hit ratio fell (Redis down, a cold start): see RedisDown.',
-        'Replicas CPU-bound: add replicas (stack config `replicas`, then `npm run up`).',
+        `Replicas CPU-bound: add replicas (stack config \`replicas\`, then \`npm run up\`; AWS autoscales up to \`aws.maxReplicas\`: raise it, then \`${aws.converge()}\`).`,
       ],
     },
   },
@@ -124,11 +126,12 @@ export const SLOS: SloSpec[] = [
         commands: {
           docker: [docker.status(), docker.logs('nginx'), docker.logs('blackbox-exporter'), `curl -si "$FRONT_DOOR${BLACKBOX_PROBE.path}"`],
           loopback: [loopback.status(), loopback.logs('nginx'), `curl -si "$FRONT_DOOR${BLACKBOX_PROBE.path}"`],
+          aws: [aws.services('nginx', 'app', 'blackbox-exporter'), aws.targetHealth(), aws.logs('nginx'), aws.logs('blackbox-exporter'), `curl -si "$FRONT_DOOR${BLACKBOX_PROBE.path}"`],
         },
       },
       mitigate: [
         'Every replica down (AppAllReplicasDown) or nginx down (NginxDown): follow those first, they are the cause.',
-        'Replicas up but nginx answers 502/504: nginx cannot reach them (network, upstream addresses after a change): `nginx -t`, then roll back the last infra change and `npm run up`.',
+        `Replicas up but nginx answers 502/504: nginx cannot reach them (network, upstream addresses after a change): \`nginx -t\`, then roll back the last infra change and \`npm run up\` (AWS: \`${aws.converge()}\`; the ALB's target health shows whether nginx itself is healthy).`,
         'The probe alone fails (clients fine, blackbox-exporter log shows DNS or connect errors): fix the exporter; the SLO charges its failures, so note the window in the incident.',
       ],
     },
