@@ -23,7 +23,10 @@ export function appReplica(o: { name: string; dir: string; port: number; env: Re
     dir: o.dir,
     env: { ...process.env, ...o.env },
     readyPath: '/health',
-    readyTimeoutMs: 30_000,
+    // tsx compiles the app at start: 5 s on a quiet machine, over 30 s at a load of 14 on two
+    // cores. A replica that exits is reported at once (NotStarting), so waiting long costs
+    // nothing when start-up fails.
+    readyTimeoutMs: 90_000,
   });
 }
 

@@ -69,6 +69,8 @@ export class ManagedData extends pulumi.ComponentResource {
       skipFinalSnapshot: !settings.rds.deletionProtection,
       ...(settings.rds.deletionProtection ? { finalSnapshotIdentifier: `${name}-postgres-final` } : {}),
       copyTagsToSnapshot: true,
+      // PostgreSQL's own log (deadlocks, slow statements) in CloudWatch, beside the tasks' logs.
+      enabledCloudwatchLogsExports: ['postgresql'],
       autoMinorVersionUpgrade: true,
       // Dev applies changes now; prod in its maintenance window.
       applyImmediately: !prod,
