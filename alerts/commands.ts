@@ -42,7 +42,8 @@ export const SCRAPE_JOB_CONTAINERS: Record<string, string> = {
 export const loopback = {
   logs: (name: string) => `find "$STACK_DIR" -name '${name}*.log' -exec tail -n 100 {} +`,
   status: () => 'curl -s "$PROMETHEUS_URL/api/v1/targets?state=active" | jq -r \'.data.activeTargets[] | "\\(.labels.instance) \\(.health) \\(.lastError)"\'',
-  restartStack: () => 'stop `npm run local` (Ctrl-C) and start it again; it prints `ready:` once every component is healthy',
+  restartStack: () => 'stop `npm run local` (Ctrl-C) and start it again; it prints `ready:` once every component is healthy. '
+    + 'Without `--dir` its folder is temporary and the data goes with it at the stop; start it with `--dir` to keep PostgreSQL\'s data across restarts',
 } as const;
 
 /** The runbook's example AWS stack (`pulumi up --stack prod`). */

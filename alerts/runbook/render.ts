@@ -110,7 +110,9 @@ function access(): string {
     `http://127.0.0.1:${cfg.localPorts[ui]} while the ${code(ui)} command of ${code(`pulumi stack output portForward --stack ${AWS_STACK}`)} runs`;
   return `## Reaching the tools
 
-Commands below use these shell variables; set them once per shell.
+Commands below use these shell variables; set them once per shell. On loopback, ${code('npm run local')}
+writes them all with this stack's values: run the ${code('source .../runbook.env')} line it prints (the file is
+readable by its user only: two of the values hold passwords).
 
 | variable | docker (stack ${code(DOCKER_STACK)}) | loopback (${code('npm run local')}) | aws (stack ${code(AWS_STACK)}) |
 | --- | --- | --- | --- |
@@ -119,6 +121,9 @@ Commands below use these shell variables; set them once per shell.
 | ${code('ALERTMANAGER_URL')} | http://127.0.0.1:${cfg.localPorts.alertmanager} | the ${code('alertmanager:')} URL it prints | ${forwarded('alertmanager')} |
 | Grafana | http://127.0.0.1:${cfg.localPorts.grafana} | not run on loopback (no Debian package) | ${forwarded('grafana')} |
 | ${code('STACK_DIR')} | - | the ${code('files and logs:')} folder it prints (use ${code('--dir')} to keep it) | - |
+| ${code('DIRECT_DATABASE_URL')} | - (${code('docker exec')} into PostgreSQL) | PostgreSQL itself, not PgBouncer, with the password | - (ECS Exec into PgBouncer's task) |
+| ${code('POSTGRES_PORT')} | - | PostgreSQL's port | - |
+| ${code('REDIS_URL')} | - (${code('docker exec')} into Redis) | Redis with its password (${code('redis-cli -u')}) | - (ElastiCache: ${code('aws elasticache')}) |
 | ${code('AWS_REGION')} | - | - | ${code(`$(pulumi config get aws:region --stack ${AWS_STACK})`)}, with credentials for the stack's account (${code('AWS_PROFILE')}) |
 
 - **docker**: ${code('npm run up')} deploys the stack; containers are named ${code(`shortstack-${DOCKER_STACK}-<instance>`)}

@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { LOAD_GENERATOR_STACK_CONFIG } from './load-generator.js';
 import { MIN_ADMIN_KEY_LENGTH } from '../../app/src/config.js';
 import { startStack } from './stack.js';
+import { writeRunbookEnv } from './runbook-env.js';
 
 const int = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
   console.log(`prometheus: ${stack.prometheusUrl}`);
   console.log(`alertmanager: ${stack.alertmanagerUrl}`);
   console.log(`files and logs: ${stack.dir}`);
+  // RUNBOOK.md's variables ($FRONT_DOOR, $STACK_DIR, $REDIS_URL, ...) for this stack.
+  console.log(`runbook variables: source ${writeRunbookEnv(stack)}`);
 
   let stopping = false;
   const shutdown = (signal: string) => {

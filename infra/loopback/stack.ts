@@ -52,6 +52,8 @@ export interface LoopbackStack {
   services: Record<ServiceName, ManagedServer>;
   exporters: ManagedServer[];
   directDatabaseUrl: string;
+  /** Redis with its password (redis-cli -u takes it as is). */
+  redisUrl: string;
   dir: string;
   config: StackConfig;
   stop(): Promise<void>;
@@ -175,6 +177,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       },
       exporters: obs?.exporters ?? [],
       directDatabaseUrl: data.directDatabaseUrl,
+      redisUrl: data.redisUrl,
       dir,
       config: ctx.config,
       stop,
