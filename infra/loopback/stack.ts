@@ -21,6 +21,7 @@ import { startObservability, writeConfig } from './observability.js';
 import type { CommandServer } from './servers/command.js';
 import type { ManagedServer } from './servers/managed.js';
 import { startProcess } from './servers/process.js';
+import { GENERATED_SECRETS } from '../topology/secret-table.js';
 
 export type ServiceName = 'nginx' | 'postgres' | 'pgbouncer' | 'redis' | 'prometheus' | 'alertmanager';
 
@@ -61,11 +62,10 @@ export interface LoopbackStack {
 
 const secret = () => randomBytes(18).toString('base64url');
 
+/** Every secret the table says is generated, here for this run; the admin key as given, if given. */
 function generatedSecrets(adminKey: string | undefined): Secrets {
-  return {
-    dbPassword: secret(), redisPassword: secret(), grafanaAdminPassword: secret(),
-    adminApiKey: adminKey ?? `sk_admin_${secret()}`, pgbouncerStatsPassword: secret(),
-  };
+  const s = Object.fromEntries(GENERATED_SECRETS.map((k) => [k, secret()])) as Secrets;
+  return { ...s, adminApiKey: adminKey ?? `sk_admin_${secret()}` };
 }
 
 const resolveEnv = (env: Record<string, Text>, s: Secrets) =>

@@ -2,6 +2,7 @@
 // and only ever handled as Pulumi secret outputs.
 import * as pulumi from '@pulumi/pulumi';
 import { RandomPassword } from '@pulumi/random/randomPassword.js';
+import { GENERATED_SECRETS, generatedLength, OPTIONAL_SECRETS, type GeneratedSecret, type OptionalSecret } from '../topology/secret-table.js';
 import { isSecretText, type Secrets, type Text } from '../topology/types.js';
 
 export interface StackSecrets {
@@ -11,37 +12,17 @@ export interface StackSecrets {
   grafanaAdminPassword: pulumi.Output<string>;
 }
 
-const GENERATED = {
-  dbPassword: 32,
-  redisPassword: 32,
-  grafanaAdminPassword: 24,
-  adminApiKey: 40,
-  pgbouncerStatsPassword: 32,
-} as const;
-type Generated = keyof typeof GENERATED;
-
 export function stackSecrets(cfg: pulumi.Config, parent?: pulumi.Resource): StackSecrets {
-  const value = (key: Generated): pulumi.Output<string> =>
+  const value = (key: GeneratedSecret): pulumi.Output<string> =>
     cfg.getSecret(key) ??
     // Letters and digits only: these land in URLs, ini files and YAML, where symbols need escaping.
-    new RandomPassword(key, { length: GENERATED[key], special: false }, { parent }).result;
-  const generated = {
-    dbPassword: value('dbPassword'),
-    redisPassword: value('redisPassword'),
-    grafanaAdminPassword: value('grafanaAdminPassword'),
-    adminApiKey: value('adminApiKey'),
-    pgbouncerStatsPassword: value('pgbouncerStatsPassword'),
-  } satisfies Record<Generated, pulumi.Output<string>>;
+    new RandomPassword(key, { length: generatedLength(key), special: false }, { parent }).result;
+  const generated = Object.fromEntries(GENERATED_SECRETS.map((k) => [k, value(k)])) as Record<GeneratedSecret, pulumi.Output<string>>;
   // Alert receivers: optional; a tier without its receiver is still routed, visibly disabled.
-  const optional = {
-    discordWebhookUrl: cfg.getSecret('discordWebhookUrl'),
-    pagerdutyRoutingKey: cfg.getSecret('pagerdutyRoutingKey'),
-    smtpPassword: cfg.getSecret('smtpPassword'),
-    deadMansSwitchUrl: cfg.getSecret('deadMansSwitchUrl'),
-  };
+  const optional = Object.fromEntries(OPTIONAL_SECRETS.map((k) => [k, cfg.getSecret(k)])) as Record<OptionalSecret, pulumi.Output<string> | undefined>;
   const values = pulumi.secret(pulumi.all(generated).apply((g) => pulumi.all(optional).apply((o) => {
-    const s: Secrets = { ...(g as Record<Generated, string>) };
-    for (const [k, v] of Object.entries(o) as [keyof typeof optional, string | undefined][]) if (v !== undefined) s[k] = v;
+    const s: Secrets = { ...(g as Record<GeneratedSecret, string>) };
+    for (const [k, v] of Object.entries(o) as [OptionalSecret, string | undefined][]) if (v !== undefined) s[k] = v;
     return s;
   })));
   return {

@@ -5,13 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { isValidFargateSize } from '../placements/aws/fargate.js';
 import { CONFIG_INIT } from '../placements/aws/tasks.js';
 import { buildTopology } from '../topology/build.js';
+import { GENERATED_SECRETS } from '../topology/secret-table.js';
 import { parseStackConfig } from '../topology/config.js';
 import { IMAGE_BINARIES } from '../topology/health-binaries.js';
 import type { PinnedImageKey } from '../topology/images.js';
 import { runProgram, stackFileConfig, type MockRun, type Recorded } from './pulumi-mocks.js';
 
 const AWS = { 'shortstack:placement': 'aws', 'aws:region': 'eu-west-1' };
-const GENERATED = ['dbPassword', 'redisPassword', 'grafanaAdminPassword', 'adminApiKey', 'pgbouncerStatsPassword'].map((k) => `generated-${k}`);
+// The mocks answer each RandomPassword with `generated-<name>`.
+const GENERATED = GENERATED_SECRETS.map((k) => `generated-${k}`);
 
 const memo = <T>(f: () => Promise<T>) => {
   let p: Promise<T> | undefined;

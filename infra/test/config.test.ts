@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { GENERATED_SECRETS, generatedLength, OPTIONAL_SECRETS, SECRET_NAMES, SECRET_TABLE } from '../topology/secret-table.js';
 import { DEFAULT_IMAGES } from '../topology/images.js';
-import { StackConfigError, fromPulumiConfig, parseStackConfig } from '../topology/config.js';
+import { StackConfigError, fromPulumiConfig, parseStackConfig, SECRET_CONFIG_KEYS } from '../topology/config.js';
 
 describe('parseStackConfig', () => {
   it('fills every default from an empty config', () => {
@@ -154,5 +155,15 @@ describe('the placement branch of the config', () => {
 
   it('reads pgbouncerStatsPassword as the secret it is, not an unknown key', () => {
     expect(problemsOf({ pgbouncerStatsPassword: 's3cret' })).toEqual({});
+  });
+});
+
+describe('the secret table', () => {
+  it('is what the config parser knows as secret keys: every one is accepted, none is unknown', () => {
+    expect([...SECRET_CONFIG_KEYS].sort()).toEqual(Object.keys(SECRET_TABLE).sort());
+    expect(() => parseStackConfig(Object.fromEntries(SECRET_NAMES.map((k) => [k, 'x'])))).not.toThrow();
+    // Generated or optional, never both: a generated one always has a length worth having.
+    expect(GENERATED_SECRETS.length + OPTIONAL_SECRETS.length).toBe(SECRET_NAMES.length);
+    for (const k of GENERATED_SECRETS) expect(generatedLength(k)).toBeGreaterThanOrEqual(24);
   });
 });

@@ -5,6 +5,7 @@ import { parseAwsSettings, type AwsSettings } from './config-aws.js';
 import { PUBLIC_HOST } from './addressing.js';
 import { CIDR, Reader, type Raw } from './config-reader.js';
 import { COMPONENT_NAMES, type ComponentName } from './names.js';
+import { SECRET_NAMES, type SecretName } from './secret-table.js';
 
 export interface Resources {
   cpus: number;
@@ -73,11 +74,7 @@ export interface StackConfig {
 }
 
 /** Keys read by the placement as secrets (generated when absent); listed so they are not "unknown". */
-export const SECRET_CONFIG_KEYS = [
-  'dbPassword', 'redisPassword', 'grafanaAdminPassword', 'adminApiKey',
-  'discordWebhookUrl', 'pagerdutyRoutingKey', 'smtpPassword', 'deadMansSwitchUrl', 'pgbouncerStatsPassword',
-] as const;
-export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];
+export const SECRET_CONFIG_KEYS: readonly SecretName[] = SECRET_NAMES;
 
 // pids: Go programs (exporters, Prometheus, Loki, Alloy) run a few dozen threads; PostgreSQL one
 // process per connection (max_connections 200) plus its workers. Components that share a uid

@@ -2,24 +2,16 @@
 // read it and decide only addresses, start-up mechanics and storage.
 import type { Resources } from './config.js';
 import type { Edge } from './addressing.js';
+import type { GeneratedSecret, OptionalSecret, SecretName } from './secret-table.js';
 import type { ComponentName, NetworkName } from './names.js';
 import type { Platform } from './platform.js';
 
-/** Secret values, resolved by the placement (Pulumi secrets, generated or from config). */
-export interface Secrets {
-  dbPassword: string;
-  redisPassword: string;
-  grafanaAdminPassword: string;
-  adminApiKey: string;
-  /** PgBouncer's stats user, used by the exporter. */
-  pgbouncerStatsPassword: string;
-  discordWebhookUrl?: string;
-  pagerdutyRoutingKey?: string;
-  /** The dead man's switch: an external heartbeat URL the Watchdog alert keeps calling. */
-  deadMansSwitchUrl?: string;
-  smtpPassword?: string;
-}
-export type SecretName = keyof Secrets;
+/**
+ * Secret values, resolved by the placement (Pulumi secrets, generated or from config): the
+ * generated ones always there, the optional ones when configured (infra/topology/secret-table.ts).
+ */
+export type Secrets = Record<GeneratedSecret, string> & Partial<Record<OptionalSecret, string>>;
+export type { SecretName };
 
 /**
  * Text that embeds secrets: the placement resolves it when the values exist and keeps the result
