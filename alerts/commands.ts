@@ -1,18 +1,23 @@
 // The shell commands runbooks show, per placement. Docker container names come from the Docker
 // placement; the runbook shows the default stack. Loopback logs live under the folder
 // `npm run local` prints. AWS names come from awsNames, the names the AWS placement creates.
-import { awsNames, dockerContainerName } from '../infra/placements/types.js';
-import { configPath, secretPath } from '../infra/topology/context.js';
+import { awsNames } from '../infra/placements/types.js';
+import { CONTAINER_LABELS, configPath, secretPath } from '../infra/topology/context.js';
 import { DATABASE, PORTS } from '../infra/topology/names.js';
 
 const PGBOUNCER_PORT = PORTS.pgbouncer.postgres;
 
 export const DOCKER_STACK = 'dev';
-const container = (instance: string) => dockerContainerName(DOCKER_STACK, instance);
+/**
+ * An instance's running container, found by its labels: app replicas are named with a
+ * generation suffix (replaced create-before-delete), so a fixed name would miss them.
+ */
+const container = (instance: string) =>
+  `$(docker ps -q --filter label=${CONTAINER_LABELS.stack}=${DOCKER_STACK} --filter label=${CONTAINER_LABELS.instance}=${instance})`;
 
 export const docker = {
   logs: (instance: string) => `docker logs --since 30m ${container(instance)}`,
-  status: () => `docker ps -a --filter name=${container('')} --format 'table {{.Names}}\\t{{.Status}}'`,
+  status: () => `docker ps -a --filter label=${CONTAINER_LABELS.stack}=${DOCKER_STACK} --format 'table {{.Names}}\\t{{.Status}}'`,
   inspectHealth: (instance: string) => `docker inspect --format '{{json .State.Health}}' ${container(instance)}`,
   restart: (instance: string) => `docker restart ${container(instance)}`,
   exec: (instance: string, cmd: string) => `docker exec -it ${container(instance)} ${cmd}`,

@@ -127,7 +127,9 @@ readable by its user only: two of the values hold passwords).
 | ${code('AWS_REGION')} | - | - | ${code(`$(pulumi config get aws:region --stack ${AWS_STACK})`)}, with credentials for the stack's account (${code('AWS_PROFILE')}) |
 
 - **docker**: ${code('npm run up')} deploys the stack; containers are named ${code(`shortstack-${DOCKER_STACK}-<instance>`)}
-  (${code(`shortstack-${DOCKER_STACK}-app-1`)}, ${code(`shortstack-${DOCKER_STACK}-postgres`)}); logs with ${code('docker logs')}, and in Grafana's
+  (${code(`shortstack-${DOCKER_STACK}-postgres`)}), app replicas with a generation suffix (${code(`shortstack-${DOCKER_STACK}-app-1-<digest>`)}: a new
+  one starts before the old one goes), so the commands below find a container by its labels
+  (${code(`docker ps -q --filter label=com.shortstack.instance=app-1`)}); logs with ${code('docker logs')}, and in Grafana's
   Explore through Loki. Grafana, Prometheus and Alertmanager listen on 127.0.0.1 only: from another
   machine use an SSH tunnel. The ports above are the stack config's defaults (${code('publicPort')}, ${code('localPorts')}).
 - **loopback**: ${code('npm run local -- --dir /tmp/shortstack')} starts every component on free 127.0.0.1 ports and

@@ -42,7 +42,10 @@ describe('Docker placement (dev, 2 replicas)', () => {
     const expected = topo.components.flatMap((c) => topo.instances(c.name)).sort();
     expect(services(run).map((c) => c.name).sort()).toEqual(expected);
     expect(expected).toContain('app-2');
-    for (const c of run.byType(CONTAINER)) expect(c.inputs.name).toBe(`shortstack-dev-${c.name}`);
+    // App replicas carry a generation suffix (replaced create-before-delete); the rest a fixed name.
+    for (const c of run.byType(CONTAINER)) {
+      expect(c.inputs.name).toMatch(/^app-\d$/.test(c.name) ? new RegExp(`^shortstack-dev-${c.name}-[0-9a-f]{8}$`) : new RegExp(`^shortstack-dev-${c.name}$`));
+    }
     // A seeder for each instance that has config files, never started.
     const withFiles = topo.components.filter((c) => c.files.length > 0).flatMap((c) => topo.instances(c.name));
     const seeders = run.byType(CONTAINER).filter((c) => c.name.endsWith('-config'));
@@ -107,7 +110,7 @@ describe('Docker placement (dev, 2 replicas)', () => {
     }
     expect(compared).toBeGreaterThanOrEqual(8);
     const nginx = unwrap(uploadsOf(run, 'nginx'))[0].content as string;
-    expect(nginx).toContain('server app-1:3000 max_fails=2');
+    expect(nginx).toContain('server app:3000 max_fails=2');
   });
 
   it('keeps configs in a volume of their own, data in named volumes, roots read-only', async () => {
@@ -180,13 +183,16 @@ describe('Docker placement (dev, 2 replicas)', () => {
     const [two, three] = [await run2, await runProgram('dev', { 'shortstack:replicas': '3' })];
     const digest = (run: MockRun, instance: string) => labelOf(run.container(instance), 'com.shortstack.config');
     expect(digest(two, 'nginx')).toMatch(/^[0-9a-f]{16}$/);
-    expect(digest(three, 'nginx')).not.toBe(digest(two, 'nginx')); // a third upstream
+    // nginx follows the replicas by name (DNS): a third one changes neither its file nor it.
+    expect(digest(three, 'nginx')).toBe(digest(two, 'nginx'));
+    expect(digest(three, 'prometheus')).not.toBe(digest(two, 'prometheus')); // a third target
     expect(digest(three, 'redis')).toBe(digest(two, 'redis'));
     // Each set of files gets a volume named by its digest: nothing of the old set lingers.
     const configVolume = (run: MockRun, instance: string) => run.byType('docker:index/volume:Volume')
       .find((v) => v.name === `${instance}-config`)!.inputs.name as string;
     expect(configVolume(two, 'nginx')).toMatch(/^shortstack-dev-nginx-config-[0-9a-f]{16}$/);
-    expect(configVolume(three, 'nginx')).not.toBe(configVolume(two, 'nginx'));
+    expect(configVolume(three, 'nginx')).toBe(configVolume(two, 'nginx'));
+    expect(configVolume(three, 'prometheus')).not.toBe(configVolume(two, 'prometheus'));
     expect(configVolume(three, 'redis')).toBe(configVolume(two, 'redis'));
   });
 
@@ -237,9 +243,35 @@ describe('Docker placement (dev, 2 replicas)', () => {
       /shortstack:resources\.nginx-exporter\.cpus 0\.05 cannot be kept by the Docker provider: cpus 0\.05 reads back from the Docker provider as "0\.1"/);
   });
 
-  it('restarts nginx whenever an app replica is replaced (it resolves them once)', async () => {
+  it('keeps nginx when app replicas are replaced: it re-resolves their shared name', async () => {
     const run = await run2;
-    expect(labelOf(run.container('nginx'), 'com.shortstack.peers')).toBe('app-1-id,app-2-id');
+    expect(labelOf(run.container('nginx'), 'com.shortstack.peers')).toBeUndefined();
+    const conf = unwrap(uploadsOf(run, 'nginx'))[0].content as string;
+    expect(conf).toContain('server app:3000 max_fails=2 fail_timeout=10s resolve;');
+    expect(conf).toContain('resolver 127.0.0.11 valid=10s ipv6=off;');
+    // Every replica answers to the component's name on the backend network.
+    for (const i of ['app-1', 'app-2']) {
+      expect((run.container(i).inputs.networksAdvanced as Array<{ aliases: string[] }>)[0]!.aliases).toEqual([i, 'app']);
+    }
+  });
+
+  it('replaces a replica create-before-delete on a new app image, and nothing else with it', async () => {
+    const before = await run2;
+    const after = await runProgram('dev', { 'shortstack:replicas': '2', 'shortstack:build': JSON.stringify({ version: '0.2.0', commit: 'abc' }) });
+    const name = (run: MockRun, i: string) => run.container(i).inputs.name as string;
+    // A new name per generation: the new container can exist beside the old one, which Pulumi's
+    // default replacement (create, then delete) needs; the old one gets its stop grace to drain.
+    for (const i of ['app-1', 'app-2']) {
+      expect(name(after, i)).not.toBe(name(before, i));
+      expect(before.container(i).inputs.destroyGraceSeconds).toBeGreaterThanOrEqual(15);
+      expect(before.container(i).custom).toBe(true);
+    }
+    // nginx, PostgreSQL, Redis and every volume: the same inputs, so no replacement.
+    for (const i of ['nginx', 'postgres', 'redis', 'pgbouncer']) expect(after.container(i).inputs).toEqual(before.container(i).inputs);
+    const volumes = (run: MockRun) => run.byType('docker:index/volume:Volume').map((v) => JSON.stringify(v.inputs)).sort();
+    expect(volumes(after)).toEqual(volumes(before));
+    // An unchanged replica keeps its name: no rename, so no replacement, on a second up.
+    expect(name(await runProgram('dev', { 'shortstack:replicas': '2' }), 'app-1')).toBe(name(before, 'app-1'));
   });
 
   it('generates missing secrets and hands them out only as secrets', async () => {
@@ -279,7 +311,7 @@ describe('Docker placement (dev, 2 replicas)', () => {
 });
 
 describe('Docker placement with config secrets and 3 replicas', () => {
-  it('uses a configured secret instead of generating it, and moves nginx and Prometheus together', async () => {
+  it('uses a configured secret instead of generating it; Prometheus lists the replicas, nginx follows their name', async () => {
     const run = await runProgram('staging', {
       'shortstack:replicas': '3', 'shortstack:dbPassword': 'from-config-pw',
     }, ['shortstack:dbPassword']);
@@ -290,9 +322,9 @@ describe('Docker placement with config secrets and 3 replicas', () => {
     expect(unwrap(file.content)).toBe('postgres://shortstack:from-config-pw@pgbouncer:6432/shortstack');
     const nginx = unwrap(uploadsOf(run, 'nginx'))[0].content as string;
     const prom = unwrap(uploadsOf(run, 'prometheus'))[0].content as string;
-    expect(nginx.match(/server app-\d:3000/g)).toEqual(['server app-1:3000', 'server app-2:3000', 'server app-3:3000']);
+    expect(nginx.match(/server app[-\d]*:3000[^;]*;/g)).toEqual(['server app:3000 max_fails=2 fail_timeout=10s resolve;']);
     expect(prom.match(/app-\d:9464/g)).toEqual(['app-1:9464', 'app-2:9464', 'app-3:9464']);
-    expect(run.byType(CONTAINER).map((c) => c.inputs.name)).toContain('shortstack-staging-app-3');
+    expect(run.byType(CONTAINER).map((c) => c.inputs.name)).toContainEqual(expect.stringMatching(/^shortstack-staging-app-3-[0-9a-f]{8}$/));
   });
 
   it('routes alerts to receivers given as secrets, and keeps alertmanager.yml secret', async () => {

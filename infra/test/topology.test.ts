@@ -96,15 +96,16 @@ describe('buildTopology', () => {
     for (const [uid, limits] of byUid) expect([uid, [...limits]]).toEqual([uid, [[...limits][0]]]);
   });
 
-  it('changing replicas changes the nginx upstream and the Prometheus targets together', () => {
+  it('changing replicas changes the Prometheus targets; nginx follows the replicas by their shared name', () => {
     const conf = (n: number) => {
       const t = buildTopology(parseStackConfig({ replicas: n }));
       const nginx = resolveText(t.component('nginx').files[0]!.content, secrets);
       const prom = resolveText(t.component('prometheus').files[0]!.content, secrets);
-      return { upstreams: nginx.match(/server app-\d+:3000/g), targets: prom.match(/app-\d+:9464/g) };
+      return { upstreams: nginx.match(/server app[-\d]*:3000/g), targets: prom.match(/app-\d+:9464/g), nginx };
     };
-    expect(conf(2)).toEqual({ upstreams: ['server app-1:3000', 'server app-2:3000'], targets: ['app-1:9464', 'app-2:9464'] });
-    expect(conf(3).upstreams).toHaveLength(3);
+    expect(conf(2).upstreams).toEqual(['server app:3000']);
+    expect(conf(2).targets).toEqual(['app-1:9464', 'app-2:9464']);
     expect(conf(3).targets).toEqual(['app-1:9464', 'app-2:9464', 'app-3:9464']);
+    expect(conf(3).nginx).toBe(conf(2).nginx);
   });
 });

@@ -12,6 +12,11 @@ export const hostPort = (e: Endpoint): string => `${e.host}:${e.port}`;
 export interface Addressing {
   /** The address other components use to reach `port` of one instance (index 0-based). */
   endpoint(component: ComponentName, port: string, instance?: number): Endpoint;
+  /**
+   * One name for every instance of a replicated component (its DNS records follow the running
+   * ones), where the placement has one: Docker's network alias, Cloud Map's service name.
+   */
+  service?(component: ComponentName, port: string): Endpoint;
 }
 
 /**
@@ -26,6 +31,8 @@ export function serviceAddressing(replicas: number): Addressing {
       if (p === undefined) throw new Error(`${component} has no port named ${port}`);
       return { host: instanceName(component, instance, component === 'app' && replicas > 0), port: p };
     },
+    // The Docker placement gives every replica the component's name as a network alias.
+    service: (component, port) => ({ host: component, port: serviceAddressing(replicas).endpoint(component, port).port }),
   };
 }
 
@@ -43,6 +50,9 @@ export function cloudMapAddressing(namespace: string, managed: ReadonlySet<Compo
       // only once it exists: a placeholder the placement binds.
       if (managed.has(component)) return { host: hostBoundLater(component), port: p };
       return { host: `${component}.${namespace}`, port: p };
+    },
+    service(component, port) {
+      return this.endpoint(component, port);
     },
   };
 }
@@ -84,6 +94,12 @@ export function recordingAddressing(addr: Addressing): { addr: Addressing; asked
       if (!asked.some((e) => e.to === component && e.port === port)) asked.push({ to: component, port });
       return addr.endpoint(component, port, instance);
     },
+    ...(addr.service ? {
+      service(component: ComponentName, port: string) {
+        if (!asked.some((e) => e.to === component && e.port === port)) asked.push({ to: component, port });
+        return addr.service!(component, port);
+      },
+    } : {}),
   };
   return { addr: rec, asked };
 }

@@ -93,6 +93,16 @@ export function checkSecretPlacement(c: Component): void {
   }
 }
 
+/**
+ * `<base>-<digest>`: the digest over every input of the container (the image id, config and gate
+ * labels included), so a change that replaces it also renames it. Resolved once all are known.
+ */
+export function generationName(base: string, inputs: ContainerArgs): pulumi.Output<string> {
+  // Not secret: 8 hex digits of a digest over many values say nothing of a secret among them
+  // (the config digest label already carries them), and a name shown as [secret] helps no one.
+  return pulumi.unsecret(pulumi.output(inputs).apply((resolved) => `${base}-${shortDigest({ ...resolved, name: base }).slice(0, 8)}`));
+}
+
 export class DockerService extends pulumi.ComponentResource {
   readonly containers: Container[];
   /** This component's own volumes (single-instance components), by logical name. */
@@ -275,6 +285,10 @@ export class DockerService extends pulumi.ComponentResource {
         stopTimeout: c.stopGraceS,
         destroyGraceSeconds: c.stopGraceS,
       };
+      // Replicas are replaced create-before-delete, so clients never lose the last one: the new
+      // container needs a name of its own while the old one drains. The name ends in a digest of
+      // everything it runs with: what would replace it renames it, and an unchanged one keeps it.
+      if (replicated) containerArgs.name = generationName(dockerContainerName(args.stackName, instance), containerArgs);
       const container = new Container(instance, containerArgs, { parent: this, dependsOn: seeder ? [seeder] : [] });
       // A one-shot nothing waits for (set-grafana-password) still fails the deployment.
       if (c.oneShot) {

@@ -29,9 +29,16 @@ export function frontDoorPolicy(config: StackConfig, platform: Platform = { kind
     trustedProxies: frontDoorProxies(config, platform),
   };
 }
-import { appUpstreams } from '../wiring.js';
 import { frontDoorProxies, nginxSubnets, SERVICE_DNS_TTL_S, type Platform } from '../platform.js';
 import { hostPort } from '../addressing.js';
+
+/** Docker's embedded DNS server, inside every container on a user-defined network. */
+const DOCKER_DNS = '127.0.0.11';
+
+function serviceEndpoint(ctx: BuildContext, component: ComponentName, port: string) {
+  if (!ctx.addr.service) throw new Error(`${component}: this placement has no single name for its replicas`);
+  return ctx.addr.service(component, port);
+}
 
 /** Who may read stub_status: the exporter and the health check; on AWS also the ALB's probe. */
 function statusReaders(ctx: BuildContext): string[] {
@@ -60,10 +67,11 @@ export function nginx(ctx: BuildContext): Component {
         statusListen: { port: PORTS.nginx.status },
         // stub_status for the exporter on the backend network, and the health check.
         statusAllow: statusReaders(ctx),
-        // On AWS the replicas are one Cloud Map name whose records follow the running tasks.
-        ...(ctx.platform.kind === 'aws'
-          ? { upstreams: [hostPort(ctx.addr.endpoint('app', 'http'))], resolver: { address: ctx.platform.dnsResolver, validS: SERVICE_DNS_TTL_S } }
-          : { upstreams: appUpstreams(config.replicas, ctx.addr) }),
+        // The replicas are one DNS name whose records follow the running ones (Cloud Map on
+        // AWS, the network alias on Docker), re-resolved while nginx runs: a replica replaced
+        // create-before-delete is picked up, and dropped, without restarting nginx.
+        upstreams: [hostPort(serviceEndpoint(ctx, 'app', 'http'))],
+        resolver: { address: ctx.platform.kind === 'aws' ? ctx.platform.dnsResolver : DOCKER_DNS, validS: SERVICE_DNS_TTL_S },
         policy: frontDoorPolicy(config, ctx.platform),
         workerConnections: config.nginx.workerConnections,
       }),
@@ -71,7 +79,6 @@ export function nginx(ctx: BuildContext): Component {
     health: wgetCheck(`http://127.0.0.1:${PORTS.nginx.status}/stub_status`),
     // nginx resolves upstream names once, at start: every replica must exist by then.
     dependsOn: [{ component: 'app', condition: 'healthy' }],
-    ...(ctx.platform.kind === 'aws' ? {} : { resolvesOnceAtStart: ['app'] as ComponentName[] }),
     volumes: [],
     tmpfs: ['/tmp'],
     hostMounts: [],
