@@ -33,6 +33,8 @@ export interface Observability {
   exporters: ManagedServer[];
   alertmanager: ManagedServer;
   prometheus: ManagedServer;
+  /** Re-renders the scrape targets from `addr` (replicas on new ports after a rollout) and reloads Prometheus (SIGHUP). */
+  rescrape(): void;
 }
 
 export function writeConfig(dir: string, file: string, content: string): string {
@@ -76,7 +78,8 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
   // Here PostgreSQL's data shares the filesystem of the stack's folder: its size is the volume's.
   const disk = statfsSync(dir);
   const ruleFiles = Object.entries(renderRuleFiles({ postgresVolumeBytes: disk.blocks * disk.bsize })).map(([file, yaml]) => writeConfig(join(promDir, 'rules'), file, yaml));
-  const promConf = writeConfig(promDir, 'prometheus.yml', renderPrometheusConfig({
+  // Read from `addr` at each render: a rollout moves the replicas to new ports.
+  const writePromConf = () => writeConfig(promDir, 'prometheus.yml', renderPrometheusConfig({
     targets: scrapeTargets(i.replicas, addr),
     ruleFiles,
     alertmanagers: [`127.0.0.1:${addr.port('alertmanager', 'http')}`],
@@ -84,8 +87,13 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
     evaluationInterval: opts.evaluationInterval,
     externalLabels: { stack: 'local' },
   }));
-  const prometheus = prometheusServer({ dir: promDir, port: addr.port('prometheus', 'http'), configFile: promConf });
+  const prometheus = prometheusServer({ dir: promDir, port: addr.port('prometheus', 'http'), configFile: writePromConf() });
   await prometheus.start();
   started.push(prometheus);
-  return { exporters, alertmanager, prometheus };
+  const rescrape = () => {
+    writePromConf();
+    // SIGHUP is Prometheus' own reload, the one way in here (no lifecycle API, as on Docker).
+    if (prometheus.pid !== undefined) process.kill(prometheus.pid, 'SIGHUP');
+  };
+  return { exporters, alertmanager, prometheus, rescrape };
 }
