@@ -1,4 +1,5 @@
-// npm run chaos -- --scenario kill-replica|restart-replica|redis-down|postgres-restart|pgbouncer-down
+// npm run chaos -- --scenario kill-replica|restart-replica|redis-down|postgres-restart|pgbouncer-down|rollout
+// (rollout: every replica replaced in turn, as a deploy does; loopback stack only)
 // Against the loopback stack (started here) by default; against a Docker stack with --url,
 // SHORTSTACK_ADMIN_KEY (or --admin-key-file) and --container COMPONENT=NAME (docker kill/stop/start on those containers).
 import { Command, InvalidArgumentError } from 'commander';

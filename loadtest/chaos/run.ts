@@ -7,7 +7,7 @@ import { MIXED } from '../lib/traffic.js';
 import { warmUp } from '../lib/warm.js';
 import { recovery } from './analysis.js';
 import { missingCodes, pollReady, settledClickSum } from './probes.js';
-import { CHAOS, type ChaosResult, type ChaosScenarioName } from './scenarios.js';
+import { CHAOS, type ChaosResult, type ChaosScenario, type ChaosScenarioName } from './scenarios.js';
 import type { ChaosTarget } from './target.js';
 
 export interface ChaosRunOptions {
@@ -30,6 +30,16 @@ const STEP_ALLOWANCE_S = 60;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
+/** What the fault does to the target, and how the component comes back (a rollout needs nothing back). */
+function faultSteps(def: ChaosScenario, target: ChaosTarget): { victim: string; fault(): Promise<void>; restore(): Promise<void> } {
+  if (def.fault === 'rollout') return { victim: 'every replica', fault: () => target.rollout(), restore: async () => undefined };
+  return {
+    victim: target.nameOf(def.component),
+    fault: () => (def.fault === 'kill' ? target.kill(def.component) : target.stop(def.component)),
+    restore: () => target.start(def.component),
+  };
+}
+
 export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   const def = CHAOS[o.scenario];
   const { target } = o;
@@ -44,7 +54,8 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   const warmed = await warmUp(target.url, links);
 
   // Before any load: a Docker target without that container fails here, not mid-run.
-  const victim = target.nameOf(def.component);
+  const steps = faultSteps(def, target);
+  const victim = steps.victim;
   const recorder = new Recorder();
   const ready = pollReady(target.url, recorder.startMs);
   // The load runs until `tailS` after the component is back, however long stopping and starting
@@ -66,15 +77,18 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
     faultAtS = (Date.now() - recorder.startMs) / 1000;
     recorder.mark(`${def.fault} ${victim}`);
     log(`${def.fault} ${victim} at ${faultAtS.toFixed(1)}s`);
-    await (def.fault === 'kill' ? target.kill(def.component) : target.stop(def.component));
+    await steps.fault();
     faultDoneAtS = (Date.now() - recorder.startMs) / 1000;
-    log(`${victim} down at ${faultDoneAtS.toFixed(1)}s`);
+    if (def.fault === 'rollout') recorder.mark(`${victim} replaced`);
+    log(`${victim} ${def.fault === 'rollout' ? 'replaced' : 'down'} at ${faultDoneAtS.toFixed(1)}s`);
     await sleep(at(warmS + downS) - Date.now());
-    log(`starting ${victim}`);
-    await target.start(def.component);
+    if (def.fault !== 'rollout') log(`starting ${victim}`);
+    await steps.restore();
     restoreAtS = (Date.now() - recorder.startMs) / 1000;
-    recorder.mark(`${victim} back`);
-    log(`${victim} back at ${restoreAtS.toFixed(1)}s`);
+    if (def.fault !== 'rollout') {
+      recorder.mark(`${victim} back`);
+      log(`${victim} back at ${restoreAtS.toFixed(1)}s`);
+    }
 
     await sleep(tailS * 1000);
     stopLoad.abort();
