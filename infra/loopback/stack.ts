@@ -69,6 +69,9 @@ export interface LoopbackStack {
 
 const secret = () => randomBytes(18).toString('base64url');
 
+/** Long enough for every busy client connection to get one closing answer, even on a loaded machine. */
+const DRAIN_BEFORE_RELOAD_MS = 1000;
+
 function generatedSecrets(adminKey: string | undefined): Secrets {
   return {
     dbPassword: secret(), redisPassword: secret(), grafanaAdminPassword: secret(),
@@ -144,6 +147,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
 
     const nginxDir = join(dir, 'nginx');
     mkdirSync(nginxDir, { recursive: true });
+    // Held for a moment before each rollout reload (nginx 1.22 would reset requests crossing the
+    // close of idle keep-alive connections: render/nginx-drain.ts).
+    const drainFlag = join(nginxDir, 'drain');
     const writeNginxConf = (upstreams: readonly string[]) => writeConfig(nginxDir, 'nginx.conf', renderNginxConf({
       listen: { host: '127.0.0.1', port: addr.port('nginx', 'http') },
       statusListen: { host: '127.0.0.1', port: addr.port('nginx', 'status') },
@@ -153,6 +159,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       policy: frontDoorPolicy(config),
       workerConnections: config.nginx.workerConnections,
       workerProcesses: 1,
+      drainFlagFile: drainFlag,
     }));
     const nginxConf = writeNginxConf(appUpstreams(replicas, liveAddr));
     const nginx = nginxServer({ dir: nginxDir, port: addr.port('nginx', 'http'), confFile: nginxConf });
@@ -177,7 +184,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       setUpstreams: async (upstreams) => {
         const pid = nginx.pid;
         if (pid === undefined) throw new Error('rollout: nginx is not running');
-        await reloadNginx({ pid, prefix: nginxDir, confFile: writeNginxConf(upstreams) });
+        await reloadNginx({ pid, prefix: nginxDir, confFile: writeNginxConf(upstreams), drain: { flagFile: drainFlag, ms: DRAIN_BEFORE_RELOAD_MS } });
       },
       replaced: async (slot, _old, next) => {
         live[slot] = next;

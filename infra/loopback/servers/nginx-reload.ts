@@ -4,7 +4,7 @@
 // once its in-flight requests are answered and its kept-alive connections, to clients and to
 // replicas, are closed: after that, no request can reach a replica the new config left out.
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { waitFor } from './ports.js';
 
@@ -44,6 +44,11 @@ export interface ReloadOptions {
   confFile: string;
   /** How long old workers may take to finish their in-flight requests. */
   timeoutMs?: number;
+  /**
+   * The config's drain flag (render/nginx-drain.ts) and how long to hold it before the reload:
+   * long enough for every busy client connection to get one answer that closes it.
+   */
+  drain?: { flagFile: string; ms: number };
 }
 
 export async function reloadNginx(o: ReloadOptions): Promise<void> {
@@ -54,7 +59,15 @@ export async function reloadNginx(o: ReloadOptions): Promise<void> {
     throw new Error(`nginx: the new config fails its check, not reloaded: ${e.stderr?.trim() || e.message}`);
   }
   const before = childPids(o.pid);
-  process.kill(o.pid, 'SIGHUP');
-  await waitFor('nginx reload (old workers finishing their requests)', async () => reloadDone(before, childPids(o.pid)),
-    o.timeoutMs ?? 60_000, 50);
+  if (o.drain) {
+    writeFileSync(o.drain.flagFile, '');
+    await new Promise((r) => setTimeout(r, o.drain!.ms));
+  }
+  try {
+    process.kill(o.pid, 'SIGHUP');
+    await waitFor('nginx reload (old workers finishing their requests)', async () => reloadDone(before, childPids(o.pid)),
+      o.timeoutMs ?? 60_000, 50);
+  } finally {
+    if (o.drain) rmSync(o.drain.flagFile, { force: true });
+  }
 }
