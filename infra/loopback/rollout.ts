@@ -7,7 +7,9 @@
 //      replica and closed their kept-alive connections to it;
 //   4. only then SIGTERM the old replica: no request can reach it any more, so no POST (which
 //      nginx rightly never retries) meets a closing replica; it drains and flushes its clicks.
-// There are always at least as many replicas in nginx as before, so capacity never dips.
+// There are always at least as many replicas in nginx as before, so capacity never dips. Each
+// reload is preceded by a short drain of the clients' keep-alive connections (stack.ts and
+// render/nginx-drain.ts): nginx 1.22 would reset a request crossing its close of an idle one.
 
 /** A replica as the rollout sees it: where nginx reaches it, and how to stop it gracefully. */
 export interface RolloutReplica {
