@@ -25,8 +25,9 @@ export interface ChaosRunOptions {
   log?: (line: string) => void;
 }
 
-/** Extra load time allowed for stopping and starting the component. */
+/** Extra load time allowed for stopping and starting the component (a rollout: every replica in turn). */
 const STEP_ALLOWANCE_S = 60;
+const ROLLOUT_ALLOWANCE_S = 600;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -63,7 +64,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   const stopLoad = new AbortController();
   const load = drive({
     url: target.url,
-    scenario: { name: 'soak', mix: MIXED, phases: steady(warmS + downS + tailS + STEP_ALLOWANCE_S, o.connections ?? 10) },
+    scenario: { name: 'soak', mix: MIXED, phases: steady(warmS + downS + tailS + (def.fault === 'rollout' ? ROLLOUT_ALLOWANCE_S : STEP_ALLOWANCE_S), o.connections ?? 10) },
     links, adminKey: target.adminKey, runTag, recorder, onProgress: o.onProgress, signal: stopLoad.signal,
     expectedS: warmS + downS + tailS,
   });
