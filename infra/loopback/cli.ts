@@ -1,4 +1,5 @@
-// `npm run local`: the whole stack on 127.0.0.1 without Docker, until Ctrl-C or SIGTERM.
+// `npm run local`: the whole stack on 127.0.0.1 without Docker, until Ctrl-C or SIGTERM; SIGUSR2
+// replaces every replica in turn (a rollout, as a deploy does it).
 // The admin key comes from SHORTSTACK_ADMIN_KEY or a file (--admin-key-file), never from the
 // command line: `ps` shows every process's arguments to every user, and shells keep history.
 import { readFileSync } from 'node:fs';
@@ -6,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { LOAD_GENERATOR_STACK_CONFIG } from './load-generator.js';
 import { MIN_ADMIN_KEY_LENGTH } from '../../app/src/config.js';
+import { listenForRollout, rolloutHint } from './rollout-signal.js';
 import { startStack } from './stack.js';
 import { writeRunbookEnv } from './runbook-env.js';
 
@@ -47,7 +49,13 @@ export function localCommand(): Command {
     .option('--port <p>', 'front door port (default: a free one)', int('port', 1, 65535))
     .option('--admin-key-file <path>', `file holding the admin API key, at least ${MIN_ADMIN_KEY_LENGTH} characters (or set ${ADMIN_KEY_ENV}; default: generated)`)
     .option('--dir <dir>', 'keep every file and log in this folder (default: a temporary one, removed on exit)')
-    .option('--load-generator', "lift nginx's per-address request and connection limits, for a load test from this one address");
+    .option('--load-generator', "lift nginx's per-address request and connection limits, for a load test from this one address")
+    .addHelpText('after', `
+While it runs:
+  kill -USR2 PID   rollout: replace every replica in turn (new process on new ports, ready, into
+                   nginx by graceful reload, old one out of nginx, then SIGTERM: it drains and
+                   flushes its clicks); no request fails. PID is printed at start and kept in DIR/local.pid.
+  Ctrl-C, SIGTERM  stop everything`);
 }
 
 async function main(): Promise<void> {
@@ -73,10 +81,13 @@ async function main(): Promise<void> {
   console.log(`runbook variables: source ${writeRunbookEnv(stack)}`);
 
   let stopping = false;
+  const removePidFile = listenForRollout(stack, () => stopping);
+  console.log(rolloutHint(stack.dir));
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: stopping`);
+    removePidFile();
     stack.stop().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -15,14 +15,15 @@ export function tsxCommand(entry: string): { command: string; args: string[] } {
   return { command: process.execPath, args: ['--import', tsxLoader, join(repoRoot, entry)] };
 }
 
-export function appReplica(o: { name: string; dir: string; port: number; env: Record<string, string> }): CommandServer {
+/** readyPath: /health (the process serves) by default; /ready also wants the database reachable. */
+export function appReplica(o: { name: string; dir: string; port: number; env: Record<string, string>; readyPath?: string | undefined }): CommandServer {
   return new CommandServer({
     name: o.name,
     port: o.port,
     ...tsxCommand('app/src/main.ts'),
     dir: o.dir,
     env: { ...process.env, ...o.env },
-    readyPath: '/health',
+    readyPath: o.readyPath ?? '/health',
     // tsx compiles the app at start: 5 s on a quiet machine, over 30 s at a load of 14 on two
     // cores. A replica that exits is reported at once (NotStarting), so waiting long costs
     // nothing when start-up fails.

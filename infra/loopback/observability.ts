@@ -34,6 +34,8 @@ export interface Observability {
   exporters: ManagedServer[];
   alertmanager: ManagedServer;
   prometheus: ManagedServer;
+  /** Re-renders the scrape targets from `addr` (replicas on new ports after a rollout) and reloads Prometheus (SIGHUP). */
+  rescrape(): void;
 }
 
 export function writeConfig(dir: string, file: string, content: string): string {
@@ -78,7 +80,8 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
   // PostgreSQL's disk: the file system of the mount that holds its data folder, as node-exporter names it.
   const postgresDisk = { kind: 'filesystem' as const, job: NODE_JOB, mountpoint: mountPointOfDir(data.dir) };
   const ruleFiles = Object.entries(renderRuleFiles({ postgresDisk })).map(([file, yaml]) => writeConfig(join(promDir, 'rules'), file, yaml));
-  const promConf = writeConfig(promDir, 'prometheus.yml', renderPrometheusConfig({
+  // Read from `addr` at each render: a rollout moves the replicas to new ports.
+  const writePromConf = () => writeConfig(promDir, 'prometheus.yml', renderPrometheusConfig({
     targets: scrapeTargets(i.replicas, addr),
     ruleFiles,
     alertmanagers: [`127.0.0.1:${addr.port('alertmanager', 'http')}`],
@@ -86,8 +89,13 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
     evaluationInterval: opts.evaluationInterval,
     externalLabels: { stack: 'local' },
   }));
-  const prometheus = prometheusServer({ dir: promDir, port: addr.port('prometheus', 'http'), configFile: promConf });
+  const prometheus = prometheusServer({ dir: promDir, port: addr.port('prometheus', 'http'), configFile: writePromConf() });
   await prometheus.start();
   started.push(prometheus);
-  return { exporters, alertmanager, prometheus };
+  const rescrape = () => {
+    writePromConf();
+    // SIGHUP is Prometheus' own reload, the one way in here (no lifecycle API, as on Docker).
+    if (prometheus.pid !== undefined) process.kill(prometheus.pid, 'SIGHUP');
+  };
+  return { exporters, alertmanager, prometheus, rescrape };
 }

@@ -15,11 +15,14 @@ import { DATABASE, PGBOUNCER_STATS_USER } from '../topology/names.js';
 import { resolveText, type Secrets, type Text } from '../topology/types.js';
 import { appInstanceNames, appUpstreams } from '../topology/wiring.js';
 import { fixedPortKey, loopbackAddressing, type LoopbackAddressing } from './addressing.js';
-import { appReplica, nginxServer, tsxCommand } from './components.js';
+import { nginxServer, tsxCommand } from './components.js';
 import { startDataServices, type DataServices } from './data-services.js';
-import { startObservability, writeConfig } from './observability.js';
+import { startObservability, writeConfig, type Observability } from './observability.js';
+import { liveAddressing, replicaMaker, startReplacement, type Replica } from './replicas.js';
+import { rollout, type RolloutStep } from './rollout.js';
 import type { CommandServer } from './servers/command.js';
 import type { ManagedServer } from './servers/managed.js';
+import { reloadNginx } from './servers/nginx-reload.js';
 import { startProcess } from './servers/process.js';
 import { GENERATED_SECRETS } from '../topology/secret-table.js';
 
@@ -49,7 +52,8 @@ export interface LoopbackStack {
   adminKey: string;
   prometheusUrl: string;
   alertmanagerUrl: string;
-  replicas: ManagedServer[];
+  /** The replicas in service, slot by slot; a rollout replaces each entry in place. */
+  replicas: CommandServer[];
   services: Record<ServiceName, ManagedServer>;
   exporters: ManagedServer[];
   directDatabaseUrl: string;
@@ -57,10 +61,19 @@ export interface LoopbackStack {
   redisUrl: string;
   dir: string;
   config: StackConfig;
+  /**
+   * Replaces every replica in turn with a new process on new ports, under load, with no request
+   * failed and no click lost (see rollout.ts for the order). One at a time: a second call while
+   * one runs is refused.
+   */
+  rollout(opts?: { log?: (line: string) => void }): Promise<RolloutStep[]>;
   stop(): Promise<void>;
 }
 
 const secret = () => randomBytes(18).toString('base64url');
+
+/** Long enough for every busy client connection to get one closing answer, even on a loaded machine. */
+const DRAIN_BEFORE_RELOAD_MS = 1000;
 
 /** Every secret the table says is generated, here for this run; the admin key as given, if given. */
 function generatedSecrets(adminKey: string | undefined): Secrets {
@@ -123,43 +136,65 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
     });
     await runMigrations(join(dir, 'migrate'), resolveEnv(migrateEnv(ctx), secrets));
 
-    const env = resolveEnv(appEnv(ctx), secrets);
-    const replicaServers: CommandServer[] = appInstanceNames(replicas).map((name, i) =>
-      appReplica({
-        name, dir: join(dir, name), port: addr.port('app', 'http', i),
-        env: {
-          ...env,
-          NODE_ENV: 'production',
-          HOST: '127.0.0.1',
-          PORT: String(addr.port('app', 'http', i)),
-          METRICS_PORT: String(addr.port('app', 'metrics', i)),
-          TRUST_PROXY: '127.0.0.1',
-          ...opts.appEnv,
-        },
-      }));
+    const makeReplica = replicaMaker({ dir, env: resolveEnv(appEnv(ctx), secrets), extraEnv: opts.appEnv });
+    const live: Replica[] = appInstanceNames(replicas).map((name, i) => makeReplica({
+      name, generation: 0, httpPort: addr.port('app', 'http', i), metricsPort: addr.port('app', 'metrics', i),
+    }));
+    // nginx's upstreams and Prometheus' targets are rendered from the replicas in service now.
+    const liveAddr = liveAddressing(addr, () => live);
+    const replicaServers = live.map((r) => r.server);
     // On the stop list before they start: a failed start must not leak the ones that did.
     started.push(...replicaServers);
     await Promise.all(replicaServers.map((r) => r.start()));
 
     const nginxDir = join(dir, 'nginx');
     mkdirSync(nginxDir, { recursive: true });
-    const nginxConf = writeConfig(nginxDir, 'nginx.conf', renderNginxConf({
+    // Held for a moment before each rollout reload (nginx 1.22 would reset requests crossing the
+    // close of idle keep-alive connections: render/nginx-drain.ts).
+    const drainFlag = join(nginxDir, 'drain');
+    const writeNginxConf = (upstreams: readonly string[]) => writeConfig(nginxDir, 'nginx.conf', renderNginxConf({
       listen: { host: '127.0.0.1', port: addr.port('nginx', 'http') },
       statusListen: { host: '127.0.0.1', port: addr.port('nginx', 'status') },
       statusAllow: ['127.0.0.1'],
-      upstreams: appUpstreams(replicas, addr),
+      upstreams: [...upstreams],
       paths: dirNginxPaths(nginxDir),
       policy: frontDoorPolicy(config),
       workerConnections: config.nginx.workerConnections,
       workerProcesses: 1,
+      drainFlagFile: drainFlag,
     }));
+    const nginxConf = writeNginxConf(appUpstreams(replicas, liveAddr));
     const nginx = nginxServer({ dir: nginxDir, port: addr.port('nginx', 'http'), confFile: nginxConf });
     started.push(nginx);
     await nginx.start();
 
-    const obs = observability
-      ? await startObservability({ dir, addr, replicas, data, secrets, config, opts, started })
+    const obs: Observability | undefined = observability
+      ? await startObservability({ dir, addr: liveAddr, replicas, data, secrets, config, opts, started })
       : undefined;
+
+    let generation = 0;
+    let rolling: Promise<RolloutStep[]> | undefined;
+    const runRollout = (log?: (line: string) => void) => rollout<Replica>({
+      current: () => live,
+      startReplacement: async (_slot, old) => {
+        // Beside the old one on the stop list (before nginx), even if the rollout fails halfway.
+        const next = startReplacement(makeReplica, old, generation, (server) => {
+          started.splice(Math.max(0, started.indexOf(old.server)), 0, server);
+        });
+        return next;
+      },
+      setUpstreams: async (upstreams) => {
+        const pid = nginx.pid;
+        if (pid === undefined) throw new Error('rollout: nginx is not running');
+        await reloadNginx({ pid, prefix: nginxDir, confFile: writeNginxConf(upstreams), drain: { flagFile: drainFlag, ms: DRAIN_BEFORE_RELOAD_MS } });
+      },
+      replaced: async (slot, _old, next) => {
+        live[slot] = next;
+        replicaServers[slot] = next.server;
+        obs?.rescrape();
+      },
+      log,
+    });
     const absent = (name: ServiceName): ManagedServer => ({
       name, port: 0, isRunning: () => false,
       start: () => Promise.reject(new Error(`${name} is off in this stack (observability: false)`)),
@@ -171,6 +206,16 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       prometheusUrl: `http://127.0.0.1:${addr.port('prometheus', 'http')}`,
       alertmanagerUrl: `http://127.0.0.1:${addr.port('alertmanager', 'http')}`,
       replicas: replicaServers,
+      rollout: async (o = {}) => {
+        if (rolling) throw new Error('a rollout is already running');
+        generation += 1;
+        rolling = runRollout(o.log);
+        try {
+          return await rolling;
+        } finally {
+          rolling = undefined;
+        }
+      },
       services: {
         nginx, postgres: data.postgres, pgbouncer: data.pgbouncer, redis: data.redis,
         prometheus: obs?.prometheus ?? absent('prometheus'), alertmanager: obs?.alertmanager ?? absent('alertmanager'),

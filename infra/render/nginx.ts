@@ -1,5 +1,6 @@
 // nginx.conf for the front door: pure, placement-free. A placement passes where nginx listens,
 // where the replicas are and where its scratch files go; the rest is the policy written here.
+import { drainCheck, drainLocation } from './nginx-drain.js';
 
 export interface NginxPaths {
   pidFile: string;
@@ -81,6 +82,8 @@ export interface NginxConfigInput {
   failTimeoutS?: number;
   proxyConnectTimeoutS?: number;
   proxyReadTimeoutS?: number;
+  /** While this file exists, answers close their client connections (before a reload: nginx-drain.ts). */
+  drainFlagFile?: string;
 }
 
 /** The errors nginx itself may answer, each mapped to the service's JSON error shape. */
@@ -114,14 +117,14 @@ function commonHeaders(indent: string): string {
 }
 
 /** The proxying directives every location to the replicas shares. */
-function proxyDirectives(input: NginxConfigInput, indent: string): string {
+function proxyDirectives(input: NginxConfigInput, indent: string, pass = 'http://app'): string {
   return [
     // In each proxying location, not the server: the 405's internal redirect to its error page
     // would meet a server-level check again (the map's value is cached) and end as nginx's HTML.
     'if ($method_allowed = 0) {',
     '    return 405;',
     '}',
-    'proxy_pass http://app;',
+    `proxy_pass ${pass};`,
     'proxy_http_version 1.1;',
     'proxy_set_header Connection "";',
     // $host, not $http_host: an HTTP/1.0 request may come without a Host header.
@@ -161,6 +164,10 @@ export function renderNginxConf(input: NginxConfigInput): string {
     return `        location = /_error/${c} {\n            internal;${allow}\n            return ${c} ${quote(JSON.stringify(NGINX_ERROR_BODIES[c]))};\n        }`;
   });
   const methodPattern = `~^(${policy.methods.join('|')})$`;
+  const drain = input.drainFlagFile ? `${drainCheck(input.drainFlagFile, '            ')}\n` : '';
+  const drainTwin = input.drainFlagFile
+    ? `\n${drainLocation({ proxy: proxyDirectives(input, '            ', 'http://app$request_uri'), bodyLimit: bytes(policy.bodyBytes), readTimeoutS: input.proxyReadTimeoutS ?? 15 }, '        ')}\n`
+    : '';
   const probePattern = `~ ^(${policy.probePaths.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`;
   const realIp = policy.trustedProxies.length === 0 ? '' : `
     # Only the proxies in front of nginx may say who the client is; from the right, the first
@@ -269,7 +276,7 @@ ${commonHeaders('        ')}
 
         location / {
             client_max_body_size ${bytes(policy.bodyBytes)};
-${proxyDirectives(input, '            ')}
+${drain}${proxyDirectives(input, '            ')}
             proxy_read_timeout ${input.proxyReadTimeoutS ?? 15}s;
             # A dead or unreachable replica: try the next one. nginx never retries POST, PATCH
             # or LOCK here (that needs \`non_idempotent\`, deliberately absent), so a create is
@@ -285,13 +292,13 @@ ${proxyDirectives(input, '            ')}
             limit_req zone=per_address burst=${per.burst} nodelay;
             limit_req zone=probes burst=${per.probeRequestsPerSecond * 2} nodelay;
             client_max_body_size ${bytes(policy.bodyBytes)};
-${proxyDirectives(input, '            ')}
+${drain}${proxyDirectives(input, '            ')}
             proxy_read_timeout ${input.proxyReadTimeoutS ?? 15}s;
             proxy_next_upstream error timeout http_502 http_504;
             proxy_next_upstream_tries 3;
             proxy_next_upstream_timeout 5s;
         }
-
+${drainTwin}
 ${policy.uploads.paths.map((path) => `        # An upload streams to the replica (no copy of it in nginx's tmpfs) and may take minutes
         # to import; it is never retried, and a slow import is not a dead replica.
         location = ${path} {

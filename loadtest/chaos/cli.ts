@@ -1,4 +1,5 @@
-// npm run chaos -- --scenario kill-replica|restart-replica|redis-down|postgres-restart|pgbouncer-down
+// npm run chaos -- --scenario kill-replica|restart-replica|redis-down|postgres-restart|pgbouncer-down|rollout
+// (rollout: every replica replaced in turn, as a deploy does; loopback stack only)
 // Against the loopback stack (started here) by default; against a Docker stack with --url,
 // SHORTSTACK_ADMIN_KEY (or --admin-key-file) and --container COMPONENT=NAME (docker kill/stop/start on those containers).
 import { Command, InvalidArgumentError } from 'commander';
@@ -40,7 +41,10 @@ const o = program.opts<{
   databaseUrl?: string;
 }>();
 
-const names = o.scenario === 'all' ? [...CHAOS_SCENARIOS] : [o.scenario];
+// A rollout replaces the loopback stack's own replicas; on Docker or AWS it is a `pulumi up`.
+const loopbackOnly = (n: ChaosScenarioName) => CHAOS[n].fault === 'rollout';
+if (o.url && o.scenario !== 'all' && loopbackOnly(o.scenario)) program.error('--scenario rollout runs on the loopback stack only (leave out --url)');
+const names = o.scenario === 'all' ? CHAOS_SCENARIOS.filter((n) => !(o.url && loopbackOnly(n))) : [o.scenario];
 let stack: LoopbackStack | undefined;
 let target: ChaosTarget;
 if (o.url) {

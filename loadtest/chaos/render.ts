@@ -17,12 +17,17 @@ export function renderChaos(r: ChaosResult): string {
   });
   const rec = r.recovery;
   const lines = [
-    `== chaos ${r.scenario}: ${CHAOS[r.scenario].fault} ${r.victim} at ${r.faultAtS.toFixed(1)}s (down at ${r.faultDoneAtS.toFixed(1)}s), back at ${r.restoreAtS.toFixed(1)}s`,
+    CHAOS[r.scenario].fault === 'rollout'
+      ? `== chaos ${r.scenario}: ${r.victim} replaced in turn from ${r.faultAtS.toFixed(1)}s to ${r.faultDoneAtS.toFixed(1)}s`
+      : `== chaos ${r.scenario}: ${CHAOS[r.scenario].fault} ${r.victim} at ${r.faultAtS.toFixed(1)}s (down at ${r.faultDoneAtS.toFixed(1)}s), back at ${r.restoreAtS.toFixed(1)}s`,
     formatTable(['operation', 'requests', 'failed', 'failures by kind'], rows),
     '',
     `requests ${fmtInt(s.requests)}, failed ${fmtInt(s.failed)}; worst latency ${fmtMs(s.latency.max)} ms (p99 ${fmtMs(s.latency.p99)} ms)`,
+    ...(s.sentAfterClose > 0
+      ? [`not counted: ${fmtInt(s.sentAfterClose)} requests written after the server said Connection: close (the load generator's doing)`]
+      : []),
     `baseline ${fmtInt(rec.baselineOkRps)} ok req/s; disturbed seconds: ${rec.disturbedSeconds.length ? rec.disturbedSeconds.join(', ') : 'none'}`,
-    `time to recover after ${r.victim} was back: ${rec.timeToRecoverS === undefined ? 'NOT RECOVERED by the end of the run' : `${rec.timeToRecoverS.toFixed(1)} s`}`,
+    `time to recover after ${CHAOS[r.scenario].fault === 'rollout' ? 'the rollout' : `${r.victim} was back`}: ${rec.timeToRecoverS === undefined ? 'NOT RECOVERED by the end of the run' : `${rec.timeToRecoverS.toFixed(1)} s`}`,
   ];
   if (r.clicks) lines.push(`clicks: ${fmtInt(r.clicks.served)} redirects served, ${fmtInt(r.clicks.recorded)} recorded`);
   if (r.createdMissing !== undefined) lines.push(`links created (201): ${fmtInt(r.created)}, missing afterwards: ${r.createdMissing}`);

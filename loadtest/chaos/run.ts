@@ -7,7 +7,7 @@ import { MIXED } from '../lib/traffic.js';
 import { warmUp } from '../lib/warm.js';
 import { recovery } from './analysis.js';
 import { missingCodes, pollReady, settledClickSum } from './probes.js';
-import { CHAOS, type ChaosResult, type ChaosScenarioName } from './scenarios.js';
+import { CHAOS, type ChaosResult, type ChaosScenario, type ChaosScenarioName } from './scenarios.js';
 import type { ChaosTarget } from './target.js';
 
 export interface ChaosRunOptions {
@@ -25,10 +25,21 @@ export interface ChaosRunOptions {
   log?: (line: string) => void;
 }
 
-/** Extra load time allowed for stopping and starting the component. */
+/** Extra load time allowed for stopping and starting the component (a rollout: every replica in turn). */
 const STEP_ALLOWANCE_S = 60;
+const ROLLOUT_ALLOWANCE_S = 600;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/** What the fault does to the target, and how the component comes back (a rollout needs nothing back). */
+function faultSteps(def: ChaosScenario, target: ChaosTarget): { victim: string; fault(): Promise<void>; restore(): Promise<void> } {
+  if (def.fault === 'rollout') return { victim: 'every replica', fault: () => target.rollout(), restore: async () => undefined };
+  return {
+    victim: target.nameOf(def.component),
+    fault: () => (def.fault === 'kill' ? target.kill(def.component) : target.stop(def.component)),
+    restore: () => target.start(def.component),
+  };
+}
 
 export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   const def = CHAOS[o.scenario];
@@ -44,7 +55,8 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   const warmed = await warmUp(target.url, links);
 
   // Before any load: a Docker target without that container fails here, not mid-run.
-  const victim = target.nameOf(def.component);
+  const steps = faultSteps(def, target);
+  const victim = steps.victim;
   const recorder = new Recorder();
   const ready = pollReady(target.url, recorder.startMs);
   // The load runs until `tailS` after the component is back, however long stopping and starting
@@ -52,7 +64,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   const stopLoad = new AbortController();
   const load = drive({
     url: target.url,
-    scenario: { name: 'soak', mix: MIXED, phases: steady(warmS + downS + tailS + STEP_ALLOWANCE_S, o.connections ?? 10) },
+    scenario: { name: 'soak', mix: MIXED, phases: steady(warmS + downS + tailS + (def.fault === 'rollout' ? ROLLOUT_ALLOWANCE_S : STEP_ALLOWANCE_S), o.connections ?? 10) },
     links, adminKey: target.adminKey, runTag, recorder, onProgress: o.onProgress, signal: stopLoad.signal,
     expectedS: warmS + downS + tailS,
   });
@@ -66,15 +78,18 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
     faultAtS = (Date.now() - recorder.startMs) / 1000;
     recorder.mark(`${def.fault} ${victim}`);
     log(`${def.fault} ${victim} at ${faultAtS.toFixed(1)}s`);
-    await (def.fault === 'kill' ? target.kill(def.component) : target.stop(def.component));
+    await steps.fault();
     faultDoneAtS = (Date.now() - recorder.startMs) / 1000;
-    log(`${victim} down at ${faultDoneAtS.toFixed(1)}s`);
+    if (def.fault === 'rollout') recorder.mark(`${victim} replaced`);
+    log(`${victim} ${def.fault === 'rollout' ? 'replaced' : 'down'} at ${faultDoneAtS.toFixed(1)}s`);
     await sleep(at(warmS + downS) - Date.now());
-    log(`starting ${victim}`);
-    await target.start(def.component);
+    if (def.fault !== 'rollout') log(`starting ${victim}`);
+    await steps.restore();
     restoreAtS = (Date.now() - recorder.startMs) / 1000;
-    recorder.mark(`${victim} back`);
-    log(`${victim} back at ${restoreAtS.toFixed(1)}s`);
+    if (def.fault !== 'rollout') {
+      recorder.mark(`${victim} back`);
+      log(`${victim} back at ${restoreAtS.toFixed(1)}s`);
+    }
 
     await sleep(tailS * 1000);
     stopLoad.abort();

@@ -51,6 +51,41 @@ describe('chaos aims', () => {
   });
 });
 
+describe('rollout aims', () => {
+  const rolled = (fill: (r: Recorder) => void, extra: Partial<ChaosResult> = {}) => result(fill, {
+    scenario: 'rollout', victim: 'every replica', created: 3, createdMissing: 0,
+    clicks: { served: 100, recorded: 100 }, replicasUp: true, ...extra,
+  });
+
+  it('passes only with no failed request of any kind, no click lost, every 201 kept and every replica up', () => {
+    const good = rolled((r) => {
+      r.response('redirect', 'ok', 302, 1, 1000);
+      r.response('create', 'ok', 201, 1, 4000);
+    });
+    expect(CHAOS.rollout.aims(good).map((a) => a.pass)).toEqual([true, true, true, true]);
+
+    // A declared 503 on a write is fine for the data tier's faults, but a rollout must not cause one.
+    const bad = rolled((r) => r.response('create', 'unavailable', 503, 1, 4000), {
+      clicks: { served: 100, recorded: 99 }, createdMissing: 1, replicasUp: false,
+    });
+    expect(CHAOS.rollout.aims(bad).map((a) => [a.pass, a.detail])).toEqual([
+      [false, '1 failed of 1'], [false, '100 served, 99 recorded, 1 lost'], [false, '3 created, 1 missing'], [false, 'some replica is down'],
+    ]);
+  });
+
+  it('prints the rollout window and the requests the load generator wrote after a Connection: close', () => {
+    const r = rolled((rec) => {
+      rec.response('redirect', 'ok', 302, 1, 500);
+      rec.afterClose();
+    }, { faultAtS: 4, faultDoneAtS: 14.5, restoreAtS: 14.5 });
+    const text = renderChaos(r);
+    expect(text).toContain('== chaos rollout: every replica replaced in turn from 4.0s to 14.5s');
+    expect(text).toContain('not counted: 1 requests written after the server said Connection: close');
+    expect(text).toContain('time to recover after the rollout:');
+    expect(text).toMatch(/zero failed requests of any kind\s+PASS/);
+  });
+});
+
 describe('renderChaos', () => {
   it('prints failures by operation and kind, worst latency, recovery and the aims', () => {
     const r = result((rec) => {

@@ -5,7 +5,7 @@ import type { Summary } from '../lib/aggregate.js';
 import { clicksLost, readyStatesBetween, type ClickAccounting, type ReadySample, type Recovery } from './analysis.js';
 import type { Component } from './target.js';
 
-export const CHAOS_SCENARIOS = ['kill-replica', 'restart-replica', 'redis-down', 'postgres-restart', 'pgbouncer-down'] as const;
+export const CHAOS_SCENARIOS = ['kill-replica', 'restart-replica', 'redis-down', 'postgres-restart', 'pgbouncer-down', 'rollout'] as const;
 export type ChaosScenarioName = (typeof CHAOS_SCENARIOS)[number];
 
 export function isChaosScenario(name: string): name is ChaosScenarioName {
@@ -40,7 +40,8 @@ export interface AimResult {
 export interface ChaosScenario {
   name: ChaosScenarioName;
   component: Component;
-  fault: 'kill' | 'stop';
+  /** rollout: every replica replaced in turn (nothing is down; the fault is over once the last is replaced). */
+  fault: 'kill' | 'stop' | 'rollout';
   /** How long the component stays down by default. */
   downS: number;
   aims(r: ChaosResult): AimResult[];
@@ -81,6 +82,11 @@ function readyDegradedWhileDown(r: ChaosResult): AimResult {
   return { aim: '/ready says degraded while Redis is down', pass: states.size > 0 && [...states].every((s) => s === 'degraded'), detail: `seen: ${[...states].join(', ') || 'nothing'}` };
 }
 
+function everyReplicaServing(r: ChaosResult): AimResult {
+  const aim = 'every replica replaced and serving';
+  return { aim, pass: r.replicasUp, detail: r.replicasUp === undefined ? 'cannot tell on this target' : r.replicasUp ? 'all up' : 'some replica is down' };
+}
+
 function fullRecoveryWithoutRestarts(r: ChaosResult): AimResult {
   const last = r.ready[r.ready.length - 1];
   const ok = last?.status === 'ok' && r.recovery.recoveredAtS !== undefined && r.replicasUp !== false;
@@ -113,4 +119,8 @@ export const CHAOS: Record<ChaosScenarioName, ChaosScenario> = {
   },
   'postgres-restart': { name: 'postgres-restart', component: 'postgres', fault: 'stop', downS: 5, aims: dataTierAims },
   'pgbouncer-down': { name: 'pgbouncer-down', component: 'pgbouncer', fault: 'stop', downS: 5, aims: dataTierAims },
+  rollout: {
+    name: 'rollout', component: 'replica', fault: 'rollout', downS: 0,
+    aims: (r) => [zeroFailed(r, OPS, 'zero failed requests of any kind'), noClicksLost(r), everyCreatedLinkThere(r), everyReplicaServing(r)],
+  },
 };

@@ -20,6 +20,8 @@ export interface ChaosTarget {
   stop(c: Component): Promise<void>;
   /** Start again; resolves once it is ready. */
   start(c: Component): Promise<void>;
+  /** Replace every app replica in turn with a new one, the way a deploy does; resolves when the last is replaced. */
+  rollout(): Promise<void>;
   /** Whether every app replica is up (no replica restarted or died); undefined when it cannot tell. */
   replicasUp(): Promise<boolean | undefined>;
 }
@@ -34,6 +36,9 @@ export function loopbackTarget(stack: LoopbackStack): ChaosTarget {
     kill: (c) => server(c).kill(),
     stop: (c) => server(c).stop(),
     start: (c) => server(c).start(),
+    rollout: async () => {
+      await stack.rollout();
+    },
     replicasUp: async () => stack.replicas.every((r) => r.isRunning()),
   };
 }
@@ -73,6 +78,8 @@ export function dockerTarget(o: DockerTargetOptions): ChaosTarget {
       // A container is "started" before its server listens; the health check decides after that.
       await new Promise((r) => setTimeout(r, o.startWaitMs ?? 3000));
     },
+    // A Docker stack's rollout is `pulumi up` with a new image, not something a container command does.
+    rollout: () => Promise.reject(new Error('the rollout scenario runs on the loopback stack only (no --url)')),
     replicasUp: async () => {
       if (!o.replicaContainers?.length) return undefined;
       const { stdout } = await run('docker', ['inspect', '--format', '{{.State.Running}} {{.RestartCount}}', ...o.replicaContainers]);

@@ -20,6 +20,10 @@ interface Ctx {
 /** autocannon's client keeps the live context on its request iterator; the typings omit it. */
 interface ClientLike {
   requestIterator: { context: Ctx };
+  /** Requests written and not yet answered, oldest first (each holds its start time). */
+  pipelinedRequests: { size(): number; clear(): void };
+  /** Opens a new connection: after a timeout, a transport error, or the server's close. */
+  _connect(): void;
   on(event: 'connError', fn: (err: unknown) => void): void;
   on(event: 'timeout', fn: () => void): void;
 }
@@ -96,11 +100,28 @@ function runPhase(o: RunOptions, phase: Phase): Promise<void> {
         // connection, hence a time window rather than "the last response".
         setupClient: (c) => {
           const client = c as unknown as ClientLike;
+          const lostAfterClose = () => Date.now() - (closeAnnouncedAt.get(client) ?? 0) < 1_000;
+          let errorRecorded = false;
           client.on('connError', (err) => {
-            const sinceClose = Date.now() - (closeAnnouncedAt.get(client) ?? 0);
-            if (sinceClose < 1_000 && errorKind(err) === 'reset') recorder.afterClose();
+            errorRecorded = true;
+            if (lostAfterClose() && errorKind(err) === 'reset') recorder.afterClose();
             else recorder.error(opOf(client), errorKind(err));
           });
+          // When the server closes a connection (FIN) with a request on it unanswered, autocannon
+          // reconnects without a word and keeps that request in its queue: the request would
+          // count nowhere, and every later response would be timed from its start. So a request
+          // lost that way is recorded here (as a reset, the generator's doing after a
+          // Connection: close), and the queue starts empty on the new connection.
+          const connect = client._connect.bind(client);
+          client._connect = () => {
+            if (client.pipelinedRequests.size() > 0 && !errorRecorded) {
+              if (lostAfterClose()) recorder.afterClose();
+              else recorder.error(opOf(client), 'reset');
+            }
+            errorRecorded = false;
+            client.pipelinedRequests.clear();
+            connect();
+          };
           client.on('timeout', () => recorder.error(opOf(client), 'timeout'));
         },
       },

@@ -1,6 +1,8 @@
 // The load tool end to end against a local stand-in API: seeding, both traffic mixes, honest
 // accounting of wrong Locations and 429s, and the CLI writing its report and chart.
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -79,6 +81,35 @@ describe('load run against a stand-in API', () => {
     } finally {
       await nginx.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('counts a request the server closed its connection on without answering as a failure, and times the rest right', async () => {
+    // autocannon reconnects on the server's FIN without a word: such a request must not vanish
+    // from the figures, nor make every later response look as old as it.
+    let dropped = 0;
+    let seen = 0;
+    const server = createServer((req, res) => {
+      if (++seen % 20 === 0) {
+        dropped += 1;
+        req.socket.end(); // FIN, no answer, no `Connection: close` before it
+        return;
+      }
+      res.writeHead(302, { location: api.links.get(req.url!.slice(1))?.url ?? 'https://example.com/' }).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { summary } = await drive({ url: `http://127.0.0.1:${port}`, scenario: scenario('redirects', 2, 4), links, runTag: 'fin' });
+      expect(dropped).toBeGreaterThan(10);
+      // Those still in flight when the run stopped are not counted either way.
+      expect(summary.errors.reset).toBeGreaterThanOrEqual(dropped - 4);
+      expect(summary.errors.reset).toBeLessThanOrEqual(dropped);
+      expect(summary.sentAfterClose).toBe(0);
+      expect(summary.latency.max).toBeLessThan(1_000);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
     }
   });
 
