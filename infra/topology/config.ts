@@ -146,7 +146,8 @@ export class StackConfigError extends Error {
 const DURATION = /^\d+(ms|s|m|h|d)$/;
 /** name:tag, name@sha256:<digest>, or name:tag@sha256:<digest> (the digest decides what runs). */
 const IMAGE_REF = /^[\w./-]+(:[\w.-]+(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$/;
-const TOP_KEYS = [
+/** Every key under `shortstack:` a stack file may set (besides the secrets). */
+export const TOP_KEYS = [
   'placement', 'replicas', 'publicPort', 'publicBaseUrl', 'localPorts', 'images', 'appImageName', 'resources',
   'pools', 'cache', 'rateLimit', 'nginx', 'alerts', 'logLevel', 'postgresVolumeGiB', 'backendSubnet', 'build', 'postgres', 'aws',
   'appImage',
