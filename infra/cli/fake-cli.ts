@@ -28,7 +28,7 @@ if (cmd === 'pulumi') {
   else if (argv[0] === 'up') {
     if (existsSync(file('up-fails', stack))) fail('error: update failed', 255);
     const yaml = readFileSync(join(process.cwd(), 'Pulumi.' + stack + '.yaml'), 'utf8');
-    const configured = /^\s*shortstack:appImage:\s*(\S+)\s*$/m.exec(yaml)?.[1];
+    const configured = /^\s*shortstack:appImage:\s*(\S+)\s*(#.*)?$/m.exec(yaml)?.[1];
     const outputs = read(file('outputs', stack + '.json'), {});
     outputs.appImage = existsSync(file('runs-instead', stack)) ? readFileSync(file('runs-instead', stack), 'utf8').trim() : configured;
     writeFileSync(file('outputs', stack + '.json'), JSON.stringify(outputs));

@@ -3,7 +3,7 @@
 // layout stay and the promotion is a one-line diff in git.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDocument, type Document } from 'yaml';
+import { isScalar, parseDocument, type Document } from 'yaml';
 import type { AppImageRules } from '../topology/config-app-image.js';
 import { PromoteError } from './promote-pulumi.js';
 
@@ -36,15 +36,13 @@ export function stackRules(file: StackFile): AppImageRules {
   return { placement, tier };
 }
 
-export function configuredAppImage(file: StackFile): string | undefined {
-  const v = file.doc.getIn(['config', APP_IMAGE_KEY]);
-  return typeof v === 'string' ? v : undefined;
-}
-
 /** The file's text with the app image set (everything else, comments included, as it was). */
 export function withAppImage(file: StackFile, ref: string): string {
   const doc = file.doc.clone();
-  doc.setIn(['config', APP_IMAGE_KEY], ref);
+  // An existing value keeps its node, and with it a comment on its line.
+  const node = doc.getIn(['config', APP_IMAGE_KEY], true);
+  if (isScalar(node)) node.value = ref;
+  else doc.setIn(['config', APP_IMAGE_KEY], ref);
   return doc.toString();
 }
 

@@ -35,7 +35,7 @@ config:
     tier: prod
     domain: sho.rt
   # The image prod runs: written by npm run promote.
-  shortstack:appImage: ${PROD_REPO}@${OLD}
+  shortstack:appImage: ${PROD_REPO}@${OLD} # reviewed in git
   shortstack:logLevel: info
 `;
 
@@ -180,7 +180,7 @@ describe('--plan, --no-up and the check after up', () => {
     expect(r.out).toContain(`would push ${ID} to ${STAGING_REPO}:${promotedTag(ID)}`);
     expect(r.out).toContain('  +  shortstack:appImage: <the digest the push returns>');
     const p = promote('--from', 'staging', '--to', 'prod', '--plan');
-    expect(p.out).toContain(`  -  shortstack:appImage: ${PROD_REPO}@${OLD}\n  +  shortstack:appImage: ${STAGING_REPO}@${OLD}`);
+    expect(p.out).toContain(`  -  shortstack:appImage: ${PROD_REPO}@${OLD} # reviewed in git\n  +  shortstack:appImage: ${STAGING_REPO}@${OLD} # reviewed in git`);
     expect(cli.readStackFile('prod')).toBe(PROD_FILE);
   });
 
