@@ -26,6 +26,8 @@ export function defineStack() {
     alertmanagerUrl: out.alertmanagerUrl,
     ...(out.portForward ? { portForward: out.portForward } : {}),
     ...(out.deployments ? { deployments: out.deployments } : {}),
+    appImage: out.appImage,
+    ...(out.appRepository ? { appRepository: out.appRepository } : {}),
     adminApiKey: secrets.adminApiKey,
     grafanaAdminPassword: secrets.grafanaAdminPassword,
   };

@@ -31,6 +31,14 @@ export interface PlacementOutputs {
   portForward?: Record<string, string>;
   /** Each service's running task definition once steady (AWS): an `up` whose deployment rolled back fails here. */
   deployments?: Output<Record<string, string>>;
+  /**
+   * The exact app image the stack runs: an image id or a registry digest (a tag only when the
+   * stack is configured with one). `npm run promote` reads it from the source stack and checks
+   * it on the target after `up`.
+   */
+  appImage: Output<string> | string;
+  /** AWS: the stack's ECR repository, where a promotion from Docker pushes the image. */
+  appRepository?: Output<string>;
 }
 
 export type Placement = (args: PlacementArgs) => PlacementOutputs;

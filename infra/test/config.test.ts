@@ -167,3 +167,41 @@ describe('the secret table', () => {
     for (const k of GENERATED_SECRETS) expect(generatedLength(k)).toBeGreaterThanOrEqual(24);
   });
 });
+
+describe('appImage: the image a stack runs instead of building one', () => {
+  const DIGEST = `sha256:${'ab'.repeat(32)}`;
+  const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shortstack-prod-app';
+  const problemsOf = (raw: Record<string, unknown>): Record<string, string> => {
+    try {
+      parseStackConfig(raw, { awsRegion: 'eu-west-1' });
+      return {};
+    } catch (e) {
+      return (e as StackConfigError).problems;
+    }
+  };
+  const prodTier = { placement: 'aws', aws: { tier: 'prod' } };
+
+  it('is absent unless set: the app is built from app/Dockerfile', () => {
+    expect(parseStackConfig({}).appImage).toBeUndefined();
+  });
+
+  it('takes a tag, a digest or (on Docker) a local image id', () => {
+    for (const ref of ['shortstack-app:1.4.0', `${ECR}@${DIGEST}`, `${ECR}:src-1@${DIGEST}`, 'localhost:5000/app:x', DIGEST]) {
+      expect([ref, parseStackConfig({ appImage: ref }).appImage]).toEqual([ref, ref]);
+    }
+    expect(parseStackConfig({ placement: 'aws', appImage: 'shortstack-app:1.4.0' }, { awsRegion: 'eu-west-1' }).appImage).toBe('shortstack-app:1.4.0');
+  });
+
+  it('refuses a tag on a prod-tier stack, from its config and whatever the stack is called', () => {
+    expect(problemsOf({ ...prodTier, appImage: `${ECR}:1.4.0` }).appImage).toMatch(
+      /^must be a registry digest \(repository@sha256:\.\.\.\) on a prod-tier stack \(aws\.tier prod\), not the tag .*:1\.4\.0: a tag can be pushed again/);
+    expect(problemsOf({ ...prodTier, appImage: `${ECR}@${DIGEST}` })).toEqual({});
+  });
+
+  it('refuses a local image id on AWS (only one engine has it), and what is no image reference', () => {
+    expect(problemsOf({ placement: 'aws', appImage: DIGEST }).appImage).toMatch(/^is a local Docker image id .*npm run promote does both\)$/);
+    expect(problemsOf({ appImage: 'no such image!' }).appImage).toBe(
+      'must be repository@sha256:<digest>, repository:tag, or a local image id sha256:<digest> (got "no such image!")');
+    expect(problemsOf({ appImage: 'shortstack-app' }).appImage).toMatch(/^must be repository@sha256/);
+  });
+});

@@ -1,6 +1,7 @@
 // The stack's configuration (Pulumi.<stack>.yaml, namespace `shortstack`): typed, defaulted and
 // validated in one pass that reports every bad key at once, so an operator fixes a stack in one go.
 import { DEFAULT_IMAGES, PINNED_IMAGE_KEYS, type PinnedImageKey } from './images.js';
+import { appImageProblem } from './config-app-image.js';
 import { parseAwsSettings, type AwsSettings } from './config-aws.js';
 import { PUBLIC_HOST } from './addressing.js';
 import { CIDR, Reader, type Raw } from './config-reader.js';
@@ -48,6 +49,8 @@ export interface StackConfig {
   images: Record<PinnedImageKey, string>;
   /** Name (and tag) given to the app image built from app/Dockerfile. */
   appImageName: string;
+  /** The app image to run instead of building app/Dockerfile (config-app-image.ts; `npm run promote` writes it). */
+  appImage?: string;
   resources: Record<ComponentName, Resources>;
   pools: { appDbPoolMax: number; pgbouncerPoolSize: number; pgbouncerMaxClientConn: number };
   cache: { lruEnabled: boolean; lruMax: number; lruTtlMs: number; negativeTtlMs: number; redisMaxMemoryMb: number };
@@ -135,9 +138,11 @@ export class StackConfigError extends Error {
 const DURATION = /^\d+(ms|s|m|h|d)$/;
 /** name:tag, name@sha256:<digest>, or name:tag@sha256:<digest> (the digest decides what runs). */
 const IMAGE_REF = /^[\w./-]+(:[\w.-]+(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$/;
-const TOP_KEYS = [
+/** Every key under `shortstack:` a stack file may set (besides the secrets). */
+export const TOP_KEYS = [
   'placement', 'replicas', 'publicPort', 'publicBaseUrl', 'localPorts', 'images', 'appImageName', 'resources',
   'pools', 'cache', 'rateLimit', 'nginx', 'alerts', 'logLevel', 'backendSubnet', 'build', 'postgres', 'aws',
+  'appImage',
 ] as const;
 /** Keys a stack file may still carry from an older release, and why they are no longer read. */
 const RETIRED_KEYS: Record<string, string> = {
@@ -308,6 +313,9 @@ export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): Stack
 
   const bu = r.object(raw, 'build', 'build', ['version', 'commit']);
   const aws = placement === 'aws' ? parseAwsSettings(r, raw, provider.awsRegion, replicas) : undefined;
+  const appImage = r.optStr(raw, 'appImage', 'appImage');
+  const appImageWrong = appImage === undefined ? undefined : appImageProblem(appImage, { placement, ...(aws ? { tier: aws.tier } : {}) });
+  if (appImageWrong !== undefined) problems.appImage = appImageWrong;
   // On AWS without a publicBaseUrl: the domain, or the ALB's own name (bound once it exists).
   const awsBaseUrl = aws && raw.publicBaseUrl === undefined
     ? `${aws.domain || aws.certificateArn ? 'https' : 'http'}://${aws.domain ?? PUBLIC_HOST}` : undefined;
@@ -320,6 +328,7 @@ export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): Stack
     localPorts,
     images,
     appImageName: r.str(raw, 'appImageName', 'appImageName', 'shortstack-app:dev', /^[\w./-]+:[\w.-]+$/, 'name:tag'),
+    ...(appImage !== undefined ? { appImage } : {}),
     resources,
     pools,
     cache,

@@ -39,10 +39,15 @@ export function appSourceTag(): string {
 
 export class AppRepository extends pulumi.ComponentResource {
   readonly repository: aws.ecr.Repository;
-  /** repository@sha256:...: what the task definitions run. */
+  /** repository@sha256:...: what the task definitions of the app and the migration run. */
   readonly digestRef: pulumi.Output<string>;
 
-  constructor(name: string, args: { image: Extract<ImageRef, { kind: 'build' }>; tier: AwsTier; tags: Record<string, string> }, opts?: pulumi.ComponentResourceOptions) {
+  /**
+   * `image` is the app's: built here and pushed when the topology says build; a configured image
+   * (`appImage`, a registry digest that promote pushed or that another stack runs) is run as it
+   * is: the repository is still the stack's, the place a promotion from Docker pushes to.
+   */
+  constructor(name: string, args: { image: ImageRef; tier: AwsTier; tags: Record<string, string> }, opts?: pulumi.ComponentResourceOptions) {
     super('shortstack:aws:AppRepository', name, {}, opts);
     this.repository = new aws.ecr.Repository(`${name}-app`, {
       imageTagMutability: 'IMMUTABLE',
@@ -52,6 +57,11 @@ export class AppRepository extends pulumi.ComponentResource {
       tags: args.tags,
       // prod: `pulumi destroy` leaves the repository and its images (they are what ran).
     }, { parent: this, retainOnDelete: args.tier === 'prod' });
+    if (args.image.kind === 'pinned') {
+      this.digestRef = pulumi.output(args.image.ref);
+      this.registerOutputs({});
+      return;
+    }
     const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: this.repository.registryId }, { parent: this });
     const image = new Image(`${name}-app`, {
       imageName: pulumi.interpolate`${this.repository.repositoryUrl}:${appSourceTag()}`,

@@ -27,6 +27,7 @@ export class AwsStack extends pulumi.ComponentResource {
   readonly services = new Map<ComponentName, FargateService>();
   readonly frontDoor: FrontDoor;
   readonly cluster: aws.ecs.Cluster;
+  readonly repository: AppRepository;
 
   constructor(name: string, args: PlacementArgs, opts?: pulumi.ComponentResourceOptions) {
     super('shortstack:aws:Stack', name, {}, opts);
@@ -105,9 +106,9 @@ export class AwsStack extends pulumi.ComponentResource {
       bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
     }, parent);
 
-    const appImage = topology.component('app').image;
-    if (appImage.kind !== 'build') throw new Error('the app image is built from the repository');
-    const repository = new AppRepository(prefix, { image: appImage, tier: settings.tier, tags }, parent);
+    this.repository = new AppRepository(prefix, { image: topology.component('app').image, tier: settings.tier, tags }, parent);
+    const repository = this.repository;
+    // A configured app image (appImage) arrives as a pinned reference: it runs as it is.
     const imageOf = (c: Component): pulumi.Input<string> => (c.image.kind === 'build' ? repository.digestRef : c.image.ref);
 
     for (const layout of layouts) {
@@ -168,5 +169,7 @@ export const awsPlacement: Placement = (args): PlacementOutputs => {
     alertmanagerUrl: local('alertmanager'),
     portForward: Object.fromEntries(OPERATOR_UIS.map((c) => [c, portForwardCommand(args.prefix, region, c, config.localPorts[c])])),
     deployments: pulumi.all(Object.fromEntries([...stack.services].map(([n, s]) => [n, s.rolledForward]))),
+    appImage: stack.repository.digestRef,
+    appRepository: stack.repository.repository.repositoryUrl,
   };
 };

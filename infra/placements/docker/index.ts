@@ -4,6 +4,7 @@ import type { Container } from '@pulumi/docker/container.js';
 import { Network } from '@pulumi/docker/network.js';
 import type { Volume } from '@pulumi/docker/volume.js';
 import * as pulumi from '@pulumi/pulumi';
+import { pinsContent } from '../../topology/config-app-image.js';
 import { StackConfigError, type StackConfig } from '../../topology/config.js';
 import { CONTAINER_LABELS } from '../../topology/context.js';
 import { GRAFANA_DASHBOARDS_DIR } from '../../topology/components/observability.js';
@@ -48,6 +49,8 @@ export function checkDockerConfig(config: StackConfig): void {
 export class DockerStack extends pulumi.ComponentResource {
   readonly services = new Map<ComponentName, DockerService>();
   readonly networks: Record<NetworkName, Network>;
+  /** The image id the app's containers run (built here, or pulled by the configured appImage). */
+  readonly appImageId: pulumi.Output<string>;
 
   constructor(name: string, args: PlacementArgs, opts?: pulumi.ComponentResourceOptions) {
     super('shortstack:docker:Stack', name, {}, opts);
@@ -67,6 +70,7 @@ export class DockerStack extends pulumi.ComponentResource {
     }, { parent: this })])) as Record<NetworkName, Network>;
 
     const images = new ImageCatalog(this);
+    this.appImageId = images.ref(topology.component('app').image);
     const healthyNeeded = new Set(topology.components.flatMap((c) =>
       c.dependsOn.filter((d) => d.condition === 'healthy').map((d) => d.component)));
 
@@ -114,7 +118,7 @@ export function dashboardUrls(topology: Topology, grafanaUrl: string): Record<st
 }
 
 export const dockerPlacement: Placement = (args): PlacementOutputs => {
-  new DockerStack(args.prefix, args);
+  const stack = new DockerStack(args.prefix, args);
   const { config } = args;
   const grafanaUrl = `http://127.0.0.1:${config.localPorts.grafana}`;
   return {
@@ -123,5 +127,7 @@ export const dockerPlacement: Placement = (args): PlacementOutputs => {
     dashboardUrls: dashboardUrls(args.topology, grafanaUrl),
     prometheusUrl: `http://127.0.0.1:${config.localPorts.prometheus}`,
     alertmanagerUrl: `http://127.0.0.1:${config.localPorts.alertmanager}`,
+    // A configured id or digest is what runs; otherwise (a build, a tag) the image id it resolved to.
+    appImage: config.appImage !== undefined && pinsContent(config.appImage) ? config.appImage : stack.appImageId,
   };
 };

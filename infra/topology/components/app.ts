@@ -3,7 +3,7 @@ import { hostPort } from '../addressing.js';
 import { DEFAULT_STOP_GRACE_S, check, secretPath, type BuildContext } from '../context.js';
 import { DATABASE, PORTS } from '../names.js';
 import { managedData, nginxSubnets } from '../platform.js';
-import { secretText, type Component, type ConfigFile, type SecretText, type Text } from '../types.js';
+import { secretText, type Component, type ConfigFile, type ImageRef, type SecretText, type Text } from '../types.js';
 
 /** The app's own deadline for a graceful stop (finish requests, flush clicks, close pools). */
 export const APP_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -13,8 +13,13 @@ export const APP_STOP_GRACE_S = APP_SHUTDOWN_TIMEOUT_MS / 1000 + 5;
 const pgUrl = (password: string, address: string) =>
   `postgres://${DATABASE.user}:${encodeURIComponent(password)}@${address}/${DATABASE.name}`;
 
-const appImage = (ctx: BuildContext) =>
-  ({ kind: 'build', name: ctx.config.appImageName, dockerfile: 'app/Dockerfile', context: '.' }) as const;
+/**
+ * Built from app/Dockerfile, unless the stack names the image to run (`appImage`, written by
+ * `npm run promote`): then that exact image is pulled like any pinned one, and nothing is built.
+ */
+const appImage = (ctx: BuildContext): ImageRef => (ctx.config.appImage !== undefined
+  ? { kind: 'pinned', ref: ctx.config.appImage }
+  : { kind: 'build', name: ctx.config.appImageName, dockerfile: 'app/Dockerfile', context: '.' });
 
 /** The app's secret settings: each is an environment variable X, or a file named by X_FILE. */
 export function appSecrets(ctx: BuildContext): Record<'DATABASE_URL' | 'REDIS_URL' | 'ADMIN_API_KEYS', SecretText> {
