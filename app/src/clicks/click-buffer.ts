@@ -19,7 +19,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { incrementClickCounts, insertClickEvents, lockUrls, type Statement } from './click-sql.js';
 import { Queue } from './queue.js';
 
-export interface Click { urlId: number; userId: number | null; at: Date; referrer: string | null; userAgent: string | null }
+export interface Click { urlId: number; userId: number | null; at: Date; referrer: string | null; userAgent: string | null; /** The client address, for the country (looked up in the flush, not here). */ ip: string | null }
 
 export interface ClickBufferOptions {
   pool: pg.Pool;

@@ -44,7 +44,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
   });
 
   const click = (urlId: number, i: number): Click =>
-    ({ urlId, userId: null, at: new Date(), referrer: i % 2 ? 'https://ref.example/' : null, userAgent: `ua-${i}` });
+    ({ urlId, userId: null, at: new Date(), referrer: i % 2 ? 'https://ref.example/' : null, userAgent: `ua-${i}`, ip: null });
 
   async function counts(): Promise<{ events: number; clickCount: number }> {
     const e = await direct.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE event_type = 'click'");

@@ -62,7 +62,7 @@ describe('Queue', () => {
 
 describe('click batch SQL', () => {
   const click = (urlId: number, referrer: string | null = null): Click =>
-    ({ urlId, userId: null, at: new Date('2026-01-01T00:00:00Z'), referrer, userAgent: 'ua' });
+    ({ urlId, userId: null, at: new Date('2026-01-01T00:00:00Z'), referrer, userAgent: 'ua', ip: null });
 
   it('counts clicks per url in id order', () => {
     expect([...countByUrl([click(5), click(2), click(5), click(9)])]).toEqual([[2, 1], [5, 2], [9, 1]]);
