@@ -8,6 +8,8 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import { Authenticator, type KeyRecord } from './auth/authenticator.js';
 import { TwoTierCache } from './cache/two-tier-cache.js';
 import { ClickBuffer } from './clicks/click-buffer.js';
+import { noCountry, openCountryLookup } from './clicks/country.js';
+import { createEnricher } from './clicks/enricher.js';
 import type { AppConfig } from './config.js';
 import { createPool } from './db/pool.js';
 import type { CachedLink } from './domain/link.js';
@@ -74,8 +76,13 @@ export async function createService(config: AppConfig, logger: Logger = createLo
     ...cacheBase, namespace: 'shortstack:apikey', lruMax: KEY_LRU_MAX, lruTtlMs: Math.min(KEY_LRU_TTL_MS, config.cacheLruTtlMs), redisTtlSeconds: KEY_REDIS_TTL_SECONDS,
     unsyncedLruTtlMs: KEY_UNSYNCED_LRU_TTL_MS,
   });
+  // A replica without the country database still counts clicks (country null), and says so.
+  const countryOf = await openCountryLookup().catch((err: unknown) => {
+    logger.error({ err }, 'country database not opened: clicks are recorded without a country');
+    return noCountry;
+  });
   const clicks = new ClickBuffer({
-    pool, metrics, logger: logger.child({ component: 'clicks' }),
+    pool, metrics, logger: logger.child({ component: 'clicks' }), enrich: createEnricher(countryOf),
     flushIntervalMs: config.clickFlushIntervalMs, batchSize: config.clickFlushBatch, maxBuffered: config.clickBufferMax,
   });
   const auth = new Authenticator(config.adminApiKeys, keys, pool);

@@ -17,6 +17,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.js';
 import { incrementClickCounts, insertClickEvents, lockUrls, type Statement } from './click-sql.js';
+import type { Enrich } from './enricher.js';
 import { Queue } from './queue.js';
 
 export interface Click { urlId: number; userId: number | null; at: Date; referrer: string | null; userAgent: string | null; /** The client address, for the country (looked up in the flush, not here). */ ip: string | null }
@@ -28,6 +29,8 @@ export interface ClickBufferOptions {
   batchSize: number;
   maxBuffered: number;
   logger: Logger;
+  /** The traits each click's event records (bot, device, browser, OS, country): computed here, in the flush. */
+  enrich: Enrich;
   /**
    * Bound on each statement of a flush. Through PgBouncer a stopped database does not fail a
    * query: it waits (query_wait_timeout, 120 s by default). The flusher gives up sooner and retries.
@@ -152,7 +155,7 @@ export class ClickBuffer {
       await run({ text: 'BEGIN', values: [] });
       xid = (await run<{ xid: string }>({ text: 'SELECT txid_current()::text AS xid', values: [] })).rows[0]?.xid ?? null;
       await run(lockUrls([...new Set(batch.clicks.map((c) => c.urlId))].sort((a, b) => a - b)));
-      await run(insertClickEvents(batch.clicks));
+      await run(insertClickEvents(batch.clicks, this.opts.enrich));
       await run(incrementClickCounts(batch.clicks));
       committing = true;
       await run({ text: 'COMMIT', values: [] });

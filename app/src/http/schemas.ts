@@ -101,12 +101,19 @@ export const EventListQuery = Type.Object({
   event_type: Type.Optional(Type.String({ maxLength: 64 })),
 });
 
+const NullableName = (description: string) => Type.Union([Type.String(), Type.Null()], { description });
 export const Stats = Type.Object({
   url_id: Id('Link'),
   short_code: Type.String(),
   clicks: Type.Integer({ minimum: 0 }),
   clicks_by_day: Type.Array(Type.Object({ day: Type.String({ format: 'date' }), clicks: Type.Integer() })),
   top_referrers: Type.Array(Type.Object({ referrer: Type.String(), clicks: Type.Integer() })),
+  human_clicks: Type.Integer({ minimum: 0 }),
+  bot_clicks: Type.Integer({ minimum: 0 }),
+  by_device: Type.Array(Type.Object({ device: NullableName('desktop, mobile, tablet, bot or other; null: not recorded'), clicks: Type.Integer() })),
+  by_browser: Type.Array(Type.Object({ browser: NullableName('Browser name; null: unknown'), clicks: Type.Integer() })),
+  by_os: Type.Array(Type.Object({ os: NullableName('Operating system; null: unknown'), clicks: Type.Integer() })),
+  by_country: Type.Array(Type.Object({ country: NullableName('ISO 3166 alpha-2 (IP Geolocation by DB-IP); null: unknown'), clicks: Type.Integer() })),
 });
 
 const KeyName = Type.String({ minLength: 1, maxLength: 100, description: 'A name the owner knows the key by ("ci", "laptop")' });
