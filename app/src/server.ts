@@ -27,6 +27,7 @@ import { bulkRoutes } from './http/routes/bulk.js';
 import { eventRoutes } from './http/routes/events.js';
 import { healthRoutes } from './http/routes/health.js';
 import { keyRoutes } from './http/routes/keys.js';
+import { qrRoutes } from './http/routes/qr.js';
 import { redirectRoutes } from './http/routes/redirect.js';
 import { urlRoutes } from './http/routes/urls.js';
 import { userRoutes } from './http/routes/users.js';
@@ -155,6 +156,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(bulkRoutes, { ctx });
   await app.register(keyRoutes, { ctx });
   await app.register(urlRoutes, { ctx });
+  await app.register(qrRoutes, { ctx });
   await app.register(eventRoutes, { ctx });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   // Last: the catch-all single segment. Static routes above win over it in the router anyway.
