@@ -31,6 +31,7 @@ import { qrRoutes } from './http/routes/qr.js';
 import { redirectRoutes } from './http/routes/redirect.js';
 import { urlRoutes } from './http/routes/urls.js';
 import { userRoutes } from './http/routes/users.js';
+import { webhookRoutes } from './http/routes/webhooks.js';
 import { ErrorBody } from './http/schemas.js';
 import { httpMetricsPlugin } from './metrics/http-plugin.js';
 import type { Metrics } from './metrics/metrics.js';
@@ -157,6 +158,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(keyRoutes, { ctx });
   await app.register(urlRoutes, { ctx });
   await app.register(qrRoutes, { ctx });
+  await app.register(webhookRoutes, { ctx });
   await app.register(eventRoutes, { ctx });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   // Last: the catch-all single segment. Static routes above win over it in the router anyway.

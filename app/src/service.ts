@@ -17,6 +17,8 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { instrumentPool } from './metrics/pool.js';
 import { startMetricsServer, type MetricsServer } from './metrics/server.js';
 import { ResilientRedis } from './redis/resilient-redis.js';
+import { DEFAULT_BACKOFF } from './webhooks/backoff.js';
+import { WebhookWorker } from './webhooks/worker.js';
 import { buildServer } from './server.js';
 
 /** Links change rarely and every change is invalidated explicitly: Redis may keep them an hour. */
@@ -86,6 +88,11 @@ export async function createService(config: AppConfig, logger: Logger = createLo
     flushIntervalMs: config.clickFlushIntervalMs, batchSize: config.clickFlushBatch, maxBuffered: config.clickBufferMax,
   });
   const auth = new Authenticator(config.adminApiKeys, keys, pool);
+  const webhooks = new WebhookWorker({
+    pool, metrics, logger: logger.child({ component: 'webhooks' }), allowPrivateTargets: config.webhookAllowPrivateTargets,
+    pollMs: config.webhookPollMs, leaseMs: config.webhookLeaseMs,
+    policy: { ...DEFAULT_BACKOFF, baseMs: config.webhookBackoffBaseMs, windowMs: config.webhookRetryWindowMs },
+  });
   let stopping = false;
   let app: FastifyInstance;
   try {
@@ -119,8 +126,9 @@ export async function createService(config: AppConfig, logger: Logger = createLo
       logger.warn('in-flight requests still running at the shutdown deadline; closing their connections');
       app.server.closeAllConnections();
     });
-    // 3. Write every buffered click while the database is still ours.
-    await clicks.drain(remaining());
+    // 3. Write every buffered click while the database is still ours, and let deliveries in
+    //    flight record their outcome (one that cannot is sent again when its lease runs out).
+    await Promise.all([clicks.drain(remaining()), withTimeout(webhooks.stop(), remaining(), () => undefined)]);
     // 4. Release everything else.
     await Promise.allSettled([links.close(), keys.close()]);
     await redis.close();
@@ -142,6 +150,7 @@ export async function createService(config: AppConfig, logger: Logger = createLo
       metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort);
       metricsUrl = `http://${displayHost}:${metricsServer.port}/metrics`;
       clicks.start();
+      webhooks.start();
       logger.info({ url, metricsUrl }, 'listening');
     },
     stop,

@@ -132,6 +132,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
           PORT: String(addr.port('app', 'http', i)),
           METRICS_PORT: String(addr.port('app', 'metrics', i)),
           TRUST_PROXY: '127.0.0.1',
+          // Its tests' webhook receivers listen on 127.0.0.1 (api-contract: the loopback placement allows private targets).
+          WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
           ...opts.appEnv,
         },
       }));

@@ -19,6 +19,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { incrementClickCounts, insertClickEvents, lockUrls, type Statement } from './click-sql.js';
 import type { Enrich } from './enricher.js';
 import { Queue } from './queue.js';
+import { enqueueClicks } from '../webhooks/outbox-sql.js';
 
 export interface Click { urlId: number; userId: number | null; at: Date; referrer: string | null; userAgent: string | null; /** The client address, for the country (looked up in the flush, not here). */ ip: string | null }
 
@@ -144,6 +145,7 @@ export class ClickBuffer {
     let client: pg.PoolClient | undefined;
     let xid: string | null = null;
     let committing = false;
+    let events: ReturnType<typeof insertClickEvents> = { text: '', values: [], bots: 0 };
     const onClientError = () => undefined; // surfaced through the failing query instead
     try {
       client = await pool.connect();
@@ -155,7 +157,10 @@ export class ClickBuffer {
       await run({ text: 'BEGIN', values: [] });
       xid = (await run<{ xid: string }>({ text: 'SELECT txid_current()::text AS xid', values: [] })).rows[0]?.xid ?? null;
       await run(lockUrls([...new Set(batch.clicks.map((c) => c.urlId))].sort((a, b) => a - b)));
-      await run(insertClickEvents(batch.clicks, this.opts.enrich));
+      events = insertClickEvents(batch.clicks, this.opts.enrich);
+      await run(events);
+      // link.clicked webhook deliveries, committed with the clicks they announce.
+      await run(enqueueClicks(events.values[0] as string));
       await run(incrementClickCounts(batch.clicks));
       committing = true;
       await run({ text: 'COMMIT', values: [] });
@@ -163,6 +168,8 @@ export class ClickBuffer {
       client.release();
       endTimer();
       metrics.clicksFlushed.inc(batch.clicks.length);
+      metrics.clicksByAgent.labels('bot').inc(events.bots);
+      metrics.clicksByAgent.labels('human').inc(batch.clicks.length - events.bots);
       this.batch = null;
       return true;
     } catch (err) {

@@ -19,9 +19,11 @@ export function lockUrls(urlIds: number[]): Statement {
  * JSON.stringify costs a fraction of pg's per-element escaping of many arrays, and the flusher
  * shares the replica's CPU with the redirects.
  */
-export function insertClickEvents(clicks: Click[], enrich: Enrich): Statement {
+export function insertClickEvents(clicks: Click[], enrich: Enrich): Statement & { /** clicks from bots */ bots: number } {
+  let bots = 0;
   const rows = clicks.map((c) => {
     const t = enrich(c);
+    if (t.bot) bots++;
     return { u: c.urlId, us: c.userId, t: c.at.getTime(), r: c.referrer, a: c.userAgent, b: t.bot, d: t.device, br: t.browser, o: t.os, c: t.country };
   });
   return {
@@ -31,6 +33,7 @@ export function insertClickEvents(clicks: Click[], enrich: Enrich): Statement {
       FROM json_to_recordset($1::json) AS x(u bigint, us bigint, t double precision, r text, a text, b boolean, d text, br text, o text, c text)
       JOIN urls ON urls.id = x.u`,
     values: [JSON.stringify(rows)],
+    bots,
   };
 }
 

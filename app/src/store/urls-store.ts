@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import type { CachedLink, RedirectType } from '../domain/link.js';
+import { enqueueLinkEvent, linkDeliveriesInsert } from '../webhooks/outbox-sql.js';
 import type { Page, PageOf } from './paging.js';
 
 export interface UrlRow {
@@ -37,7 +38,7 @@ export interface LinkFeatures {
 
 export interface NewUrl extends LinkFeatures { userId: number | null; code: string; originalUrl: string; title: string | null; expiresAt: Date | null }
 
-/** One statement: the link and its `created` event commit together. */
+/** One statement: the link, its `created` event and its link.created deliveries commit together. */
 export async function insertUrl(db: Queryable, u: NewUrl): Promise<UrlRow> {
   const { rows } = await db.query<UrlRow>(
     `WITH u AS (
@@ -46,7 +47,7 @@ export async function insertUrl(db: Queryable, u: NewUrl): Promise<UrlRow> {
      ), e AS (
        INSERT INTO events (url_id, user_id, event_type, details)
        SELECT id, user_id, 'created', jsonb_build_object('short_code', short_code, 'original_url', original_url) FROM u
-     )
+     ), hooks AS (${linkDeliveriesInsert('link.created', 'u')})
      SELECT ${COLUMNS} FROM u`,
     [u.userId, u.code, u.originalUrl, u.title, u.expiresAt, u.maxVisits, u.validSince, u.fallbackUrl, u.redirectType, u.tags]);
   return rows[0]!;
@@ -139,9 +140,11 @@ export async function updateUrl(pool: pg.Pool, id: number, patch: UrlPatch): Pro
     const changed = changedFields(before, after);
     if (changed.length > 0) {
       await insertEvent(c, after, 'updated', { fields: changed, changes: Object.fromEntries(changed.map((f) => [f, jsonValue(after[f])])) });
+      await c.query(enqueueLinkEvent('link.updated', id));
     }
     if (before.is_active && !after.is_active) {
       await insertEvent(c, after, 'deactivated', { short_code: after.short_code });
+      await c.query(enqueueLinkEvent('link.deactivated', id));
     }
     return { before, after };
   });

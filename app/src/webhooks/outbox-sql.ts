@@ -1,0 +1,54 @@
+// SQL that writes webhook deliveries into the outbox, always inside the statement or
+// transaction of the change itself. Pure builders: the statements are run by the stores and the
+// click flush. A user's webhooks get their own links' events; an admin's (user_id NULL) get all.
+import type { Statement } from '../clicks/click-sql.js';
+
+export const WEBHOOK_EVENTS = ['link.created', 'link.updated', 'link.deactivated', 'link.clicked'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** At most this many clicks in one link.clicked delivery: a hot link cannot flood a receiver. */
+export const CLICKS_PER_DELIVERY = 100;
+
+/** The link as a delivery's `data` (the API's fields and timestamp format), from a row alias. */
+export function linkDataSql(u: string): string {
+  return `jsonb_build_object('id', ${u}.id, 'user_id', ${u}.user_id, 'short_code', ${u}.short_code, 'original_url', ${u}.original_url,
+    'title', ${u}.title, 'is_active', ${u}.is_active, 'expires_at', iso_utc(${u}.expires_at), 'click_count', ${u}.click_count,
+    'created_at', iso_utc(${u}.created_at), 'updated_at', iso_utc(${u}.updated_at), 'max_visits', ${u}.max_visits,
+    'valid_since', iso_utc(${u}.valid_since), 'fallback_url', ${u}.fallback_url, 'redirect_type', ${u}.redirect_type, 'tags', to_jsonb(${u}.tags))`;
+}
+
+/** INSERT of one delivery per webhook that wants `event` for the link rows of `from` (alias u). */
+export function linkDeliveriesInsert(event: WebhookEvent, from: string): string {
+  return `INSERT INTO webhook_deliveries (webhook_id, event, data)
+    SELECT w.id, '${event}', ${linkDataSql('u')} FROM webhooks w JOIN ${from} ON w.user_id IS NULL OR w.user_id = u.user_id
+    WHERE '${event}' = ANY (w.events)`;
+}
+
+/** One link event for the link with this id (inside the transaction that changed it). */
+export function enqueueLinkEvent(event: WebhookEvent, urlId: number): Statement {
+  return { text: `${linkDeliveriesInsert(event, 'urls u')} AND u.id = $1`, values: [urlId] };
+}
+
+/**
+ * link.clicked for a click batch: the clicks (as the JSON parameter of insertClickEvents) are
+ * grouped per webhook that wants them and cut into deliveries of at most CLICKS_PER_DELIVERY.
+ * With no webhook wanting clicks the join is empty and nothing is written.
+ */
+export function enqueueClicks(batchJson: string): Statement {
+  return {
+    text: `WITH hooks AS (SELECT id, user_id FROM webhooks WHERE 'link.clicked' = ANY (events)),
+      c AS (
+        SELECT h.id AS webhook_id, x.t,
+          row_number() OVER (PARTITION BY h.id ORDER BY x.t) - 1 AS k,
+          jsonb_build_object('url_id', u.id, 'short_code', u.short_code, 'user_id', u.user_id,
+            'clicked_at', iso_utc(to_timestamp(x.t / 1000.0)), 'referrer', x.r, 'user_agent', x.a,
+            'bot', x.b, 'device', x.d, 'browser', x.br, 'os', x.o, 'country', x.c) AS click
+        FROM json_to_recordset($1::json) AS x(u bigint, us bigint, t double precision, r text, a text, b boolean, d text, br text, o text, c text)
+        JOIN urls u ON u.id = x.u
+        JOIN hooks h ON h.user_id IS NULL OR h.user_id = u.user_id)
+      INSERT INTO webhook_deliveries (webhook_id, event, data)
+      SELECT webhook_id, 'link.clicked', jsonb_agg(click ORDER BY t) FROM c
+      GROUP BY webhook_id, k / ${CLICKS_PER_DELIVERY} ORDER BY webhook_id, k / ${CLICKS_PER_DELIVERY}`,
+    values: [batchJson],
+  };
+}
