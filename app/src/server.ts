@@ -29,6 +29,7 @@ import { healthRoutes } from './http/routes/health.js';
 import { keyRoutes } from './http/routes/keys.js';
 import { qrRoutes } from './http/routes/qr.js';
 import { redirectRoutes } from './http/routes/redirect.js';
+import { urlBulkRoutes } from './http/routes/urls-bulk.js';
 import { urlRoutes } from './http/routes/urls.js';
 import { userRoutes } from './http/routes/users.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
@@ -156,6 +157,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(userRoutes, { ctx });
   await app.register(bulkRoutes, { ctx });
   await app.register(keyRoutes, { ctx });
+  // Before urlRoutes: /urls/bulk and /urls/export are static, /urls/:id is not (the router prefers
+  // static segments anyway; the order only keeps the registration readable).
+  await app.register(urlBulkRoutes, { ctx });
   await app.register(urlRoutes, { ctx });
   await app.register(qrRoutes, { ctx });
   await app.register(webhookRoutes, { ctx });

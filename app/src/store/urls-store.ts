@@ -170,3 +170,39 @@ export async function urlOwner(db: Queryable, id: number): Promise<{ user_id: nu
   const { rows } = await db.query<{ user_id: number | null }>('SELECT user_id FROM urls WHERE id = $1', [id]);
   return rows[0];
 }
+
+export type ImportOutcome = 'inserted' | 'taken' | 'no_user';
+
+/**
+ * One batch of imported links in one statement: the links, their `created` events and their
+ * link.created deliveries. A short_code already taken (or taken earlier in the batch) is not
+ * inserted, nor a row whose user does not exist; the outcome of each row is returned by index.
+ */
+export async function insertUrlsBatch(db: Queryable, rows: { i: number; u: number | null; c: string; o: string; t: string | null; g: string[]; e: Date | null }[]): Promise<Map<number, ImportOutcome>> {
+  const { rows: out } = await db.query<{ i: number; outcome: ImportOutcome }>(
+    `WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x(i int, u bigint, c text, o text, t text, g text[], e timestamptz)),
+     ok AS (SELECT DISTINCT ON (c) * FROM x WHERE u IS NULL OR EXISTS (SELECT 1 FROM users WHERE users.id = x.u) ORDER BY c, i),
+     ins AS (
+       INSERT INTO urls (user_id, short_code, original_url, title, tags, expires_at)
+       SELECT u, c, o, t, COALESCE(g, '{}'), e FROM ok ORDER BY i
+       ON CONFLICT (short_code) DO NOTHING RETURNING ${COLUMNS}),
+     ev AS (
+       INSERT INTO events (url_id, user_id, event_type, details)
+       SELECT id, user_id, 'created', jsonb_build_object('short_code', short_code, 'original_url', original_url) FROM ins),
+     hooks AS (${linkDeliveriesInsert('link.created', 'ins u')})
+     SELECT x.i, CASE
+         WHEN x.u IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users WHERE users.id = x.u) THEN 'no_user'
+         WHEN ins.short_code IS NOT NULL AND ok.i = x.i THEN 'inserted'
+         ELSE 'taken' END AS outcome
+     FROM x LEFT JOIN ok ON ok.c = x.c LEFT JOIN ins ON ins.short_code = x.c`,
+    [JSON.stringify(rows)]);
+  return new Map(out.map((r) => [r.i, r.outcome]));
+}
+
+/** Up to `limit` links after id `afterId` (keyset: each page its own short query, no cursor). */
+export async function urlsAfter(db: Queryable, userId: number | undefined, afterId: number, limit: number): Promise<(UrlRow)[]> {
+  const { rows } = userId === undefined
+    ? await db.query<UrlRow>(`SELECT ${COLUMNS} FROM urls WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit])
+    : await db.query<UrlRow>(`SELECT ${COLUMNS} FROM urls WHERE user_id = $3 AND id > $1 ORDER BY id LIMIT $2`, [afterId, limit, userId]);
+  return rows;
+}
