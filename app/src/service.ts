@@ -8,6 +8,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import { Authenticator, type KeyRecord } from './auth/authenticator.js';
 import { TwoTierCache } from './cache/two-tier-cache.js';
 import { ClickBuffer } from './clicks/click-buffer.js';
+import { clientAddress } from './clicks/client-address.js';
 import { noCountry, openCountryLookup } from './clicks/country.js';
 import { createEnricher } from './clicks/enricher.js';
 import type { AppConfig } from './config.js';
@@ -84,7 +85,7 @@ export async function createService(config: AppConfig, logger: Logger = createLo
     return noCountry;
   });
   const clicks = new ClickBuffer({
-    pool, metrics, logger: logger.child({ component: 'clicks' }), enrich: createEnricher(countryOf),
+    pool, metrics, logger: logger.child({ component: 'clicks' }), enrich: createEnricher(countryOf, clientAddress(config.trustProxy)),
     flushIntervalMs: config.clickFlushIntervalMs, batchSize: config.clickFlushBatch, maxBuffered: config.clickBufferMax,
   });
   const auth = new Authenticator(config.adminApiKeys, keys, pool);

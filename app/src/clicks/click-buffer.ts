@@ -19,9 +19,9 @@ import type { Metrics } from '../metrics/metrics.js';
 import { incrementClickCounts, insertClickEvents, lockUrls, type Statement } from './click-sql.js';
 import type { Enrich } from './enricher.js';
 import { Queue } from './queue.js';
-import { enqueueClicks } from '../webhooks/outbox-sql.js';
 
-export interface Click { urlId: number; userId: number | null; at: Date; referrer: string | null; userAgent: string | null; /** The client address, for the country (looked up in the flush, not here). */ ip: string | null }
+export interface Click { urlId: number; userId: number | null; at: Date; referrer: string | null; userAgent: string | null; /** The socket's address, for the country (worked out in the flush, not here). */ ip: string | null;
+  /** The raw X-Forwarded-For, believed in the flush only from trusted proxies (see client-address.ts). */ forwardedFor?: string | null }
 
 export interface ClickBufferOptions {
   pool: pg.Pool;
@@ -157,10 +157,9 @@ export class ClickBuffer {
       await run({ text: 'BEGIN', values: [] });
       xid = (await run<{ xid: string }>({ text: 'SELECT txid_current()::text AS xid', values: [] })).rows[0]?.xid ?? null;
       await run(lockUrls([...new Set(batch.clicks.map((c) => c.urlId))].sort((a, b) => a - b)));
+      // The events and their link.clicked webhook deliveries, in one statement.
       events = insertClickEvents(batch.clicks, this.opts.enrich);
       await run(events);
-      // link.clicked webhook deliveries, committed with the clicks they announce.
-      await run(enqueueClicks(events.values[0] as string));
       await run(incrementClickCounts(batch.clicks));
       committing = true;
       await run({ text: 'COMMIT', values: [] });

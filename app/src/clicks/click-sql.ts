@@ -1,5 +1,6 @@
 // The SQL of one click batch, as pure functions of the batch (tested without a database).
 import type { Click } from './click-buffer.js';
+import { clickDeliveriesInsert } from '../webhooks/outbox-sql.js';
 import type { Enrich } from './enricher.js';
 
 export interface Statement { text: string; values: unknown[] }
@@ -26,12 +27,17 @@ export function insertClickEvents(clicks: Click[], enrich: Enrich): Statement & 
     if (t.bot) bots++;
     return { u: c.urlId, us: c.userId, t: c.at.getTime(), r: c.referrer, a: c.userAgent, b: t.bot, d: t.device, br: t.browser, o: t.os, c: t.country };
   });
+  // The batch is parsed once (x) and feeds both inserts: the events, and the link.clicked
+  // webhook deliveries that announce them (outbox-sql.ts), committed together.
   return {
-    text: `INSERT INTO events (url_id, user_id, event_type, "timestamp", details)
+    text: `WITH x AS MATERIALIZED (
+        SELECT x.* FROM json_to_recordset($1::json) AS x(u bigint, us bigint, t double precision, r text, a text, b boolean, d text, br text, o text, c text)
+        JOIN urls ON urls.id = x.u),
+      hooks AS (${clickDeliveriesInsert('x')})
+      INSERT INTO events (url_id, user_id, event_type, "timestamp", details)
       SELECT x.u, x.us, 'click', to_timestamp(x.t / 1000.0), jsonb_build_object('referrer', x.r, 'user_agent', x.a,
         'bot', x.b, 'device', x.d, 'browser', x.br, 'os', x.o, 'country', x.c)
-      FROM json_to_recordset($1::json) AS x(u bigint, us bigint, t double precision, r text, a text, b boolean, d text, br text, o text, c text)
-      JOIN urls ON urls.id = x.u`,
+      FROM x`,
     values: [JSON.stringify(rows)],
     bots,
   };

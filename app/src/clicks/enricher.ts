@@ -3,16 +3,17 @@
 // and address. Agents are parsed once per distinct User-Agent (an LRU), since a few agents
 // make most traffic; the country reader keeps its own cache per address.
 import { LRUCache } from 'lru-cache';
+import type { ClientAddress } from './client-address.js';
 import type { CountryOf } from './country.js';
 import { classifyAgent, type AgentTraits } from './traits.js';
 
 export interface ClickTraits extends AgentTraits { country: string | null }
 
-export type Enrich = (click: { userAgent: string | null; ip: string | null }) => ClickTraits;
+export type Enrich = (click: { userAgent: string | null; ip: string | null; forwardedFor?: string | null }) => ClickTraits;
 
 const NO_AGENT = '\u0000none';
 
-export function createEnricher(countryOf: CountryOf, agentsCached = 10_000): Enrich {
+export function createEnricher(countryOf: CountryOf, addressOf: ClientAddress = (ip) => ip, agentsCached = 10_000): Enrich {
   const agents = new LRUCache<string, AgentTraits>({ max: agentsCached });
   return (click) => {
     const key = click.userAgent ?? NO_AGENT;
@@ -21,6 +22,6 @@ export function createEnricher(countryOf: CountryOf, agentsCached = 10_000): Enr
       traits = classifyAgent(click.userAgent);
       agents.set(key, traits);
     }
-    return { ...traits, country: countryOf(click.ip) };
+    return { ...traits, country: countryOf(addressOf(click.ip, click.forwardedFor)) };
   };
 }

@@ -30,25 +30,20 @@ export function enqueueLinkEvent(event: WebhookEvent, urlId: number): Statement 
 }
 
 /**
- * link.clicked for a click batch: the clicks (as the JSON parameter of insertClickEvents) are
- * grouped per webhook that wants them and cut into deliveries of at most CLICKS_PER_DELIVERY.
- * With no webhook wanting clicks the join is empty and nothing is written.
+ * link.clicked for a click batch, as a data-modifying CTE over the batch's rows (alias of a CTE
+ * with the columns of insertClickEvents): the clicks are grouped per webhook that wants them and
+ * cut into deliveries of at most CLICKS_PER_DELIVERY. With no webhook wanting clicks the join is
+ * empty and nothing is written.
  */
-export function enqueueClicks(batchJson: string): Statement {
-  return {
-    text: `WITH hooks AS (SELECT id, user_id FROM webhooks WHERE 'link.clicked' = ANY (events)),
-      c AS (
-        SELECT h.id AS webhook_id, x.t,
-          row_number() OVER (PARTITION BY h.id ORDER BY x.t) - 1 AS k,
-          jsonb_build_object('url_id', u.id, 'short_code', u.short_code, 'user_id', u.user_id,
-            'clicked_at', iso_utc(to_timestamp(x.t / 1000.0)), 'referrer', x.r, 'user_agent', x.a,
-            'bot', x.b, 'device', x.d, 'browser', x.br, 'os', x.o, 'country', x.c) AS click
-        FROM json_to_recordset($1::json) AS x(u bigint, us bigint, t double precision, r text, a text, b boolean, d text, br text, o text, c text)
-        JOIN urls u ON u.id = x.u
-        JOIN hooks h ON h.user_id IS NULL OR h.user_id = u.user_id)
-      INSERT INTO webhook_deliveries (webhook_id, event, data)
-      SELECT webhook_id, 'link.clicked', jsonb_agg(click ORDER BY t) FROM c
-      GROUP BY webhook_id, k / ${CLICKS_PER_DELIVERY} ORDER BY webhook_id, k / ${CLICKS_PER_DELIVERY}`,
-    values: [batchJson],
-  };
+export function clickDeliveriesInsert(batch: string): string {
+  return `INSERT INTO webhook_deliveries (webhook_id, event, data)
+    SELECT webhook_id, 'link.clicked', jsonb_agg(click ORDER BY t) FROM (
+      SELECT h.id AS webhook_id, b.t, row_number() OVER (PARTITION BY h.id ORDER BY b.t) - 1 AS k,
+        jsonb_build_object('url_id', u.id, 'short_code', u.short_code, 'user_id', u.user_id,
+          'clicked_at', iso_utc(to_timestamp(b.t / 1000.0)), 'referrer', b.r, 'user_agent', b.a,
+          'bot', b.b, 'device', b.d, 'browser', b.br, 'os', b.o, 'country', b.c) AS click
+      FROM ${batch} b
+      JOIN urls u ON u.id = b.u
+      JOIN webhooks h ON 'link.clicked' = ANY (h.events) AND (h.user_id IS NULL OR h.user_id = u.user_id)) c
+    GROUP BY webhook_id, k / ${CLICKS_PER_DELIVERY} ORDER BY webhook_id, k / ${CLICKS_PER_DELIVERY}`;
 }

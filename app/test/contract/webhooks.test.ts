@@ -111,9 +111,11 @@ describe('deliveries', () => {
     const clicked = mine.filter((x) => x.event === 'link.clicked').flatMap((x) => x.json.data);
     expect(clicked).toHaveLength(3);
     expect(clicked[0]).toMatchObject({ url_id: l.id, short_code: l.short_code, bot: expect.any(Boolean), device: expect.any(String) });
+    // The receiver answers before the worker records it: wait for the records.
+    await until('every delivery recorded', async () =>
+      (await api('GET', `/webhooks/${hook.id}/deliveries?per_page=1000`)).body.every((d: { status: string }) => d.status === 'delivered'), 10_000);
     const list = await api('GET', `/webhooks/${hook.id}/deliveries?per_page=1000`);
     expect(list.status).toBe(200);
-    expect(list.body.every((d: { status: string }) => d.status === 'delivered')).toBe(true);
     expect(list.body[0]).toMatchObject({ attempts: 1, last_status_code: 200, last_error: null, delivered_at: expect.any(String) });
     expect((await api('DELETE', `/webhooks/${hook.id}`)).status).toBe(204);
     expect((await api('GET', `/webhooks/${hook.id}/deliveries`)).status).toBe(404);
@@ -149,6 +151,8 @@ describe('deliveries', () => {
     for (const [, got] of accepted(r)) expect(got).toHaveLength(1);
     const codes = [...accepted(r).values()].map((x) => x[0]!.json.data.short_code).sort();
     expect(codes).toEqual(links.map((l) => l.short_code).sort());
+    await until('every delivery recorded', async () =>
+      (await api('GET', `/webhooks/${hook.id}/deliveries`)).body.every((d: { status: string }) => d.status === 'delivered'), 10_000);
     const list = (await api('GET', `/webhooks/${hook.id}/deliveries`)).body;
     expect(list.map((d: { attempts: number; status: string }) => [d.status, d.attempts])).toEqual([['delivered', 4], ['delivered', 4], ['delivered', 4]]);
     await api('DELETE', `/webhooks/${hook.id}`);

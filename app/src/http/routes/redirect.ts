@@ -19,6 +19,12 @@ function headerValue(v: string | string[] | undefined): string | null {
   return s === undefined || s === '' ? null : s.slice(0, HEADER_MAX);
 }
 
+/** The end of X-Forwarded-For: proxies append, so the addresses that count are the last ones. */
+function lastPart(v: string | string[] | undefined): string | null {
+  const s = Array.isArray(v) ? v.join(',') : v;
+  return s === undefined || s === '' ? null : s.slice(-HEADER_MAX);
+}
+
 export const redirectRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async (app, { ctx }) => {
   const load = (code: string) => findLinkByCode(ctx.db, code);
   // Label children bound once: no label hashing per redirect.
@@ -79,7 +85,9 @@ export const redirectRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = 
         at: new Date(now),
         referrer: headerValue(request.headers.referer),
         userAgent: headerValue(request.headers['user-agent']),
-        ip: request.ip,
+        // Raw: the trust rules for X-Forwarded-For are applied in the flush (clicks/client-address.ts).
+        ip: request.raw.socket?.remoteAddress ?? null,
+        forwardedFor: lastPart(request.headers['x-forwarded-for']),
       });
     }
     return reply.redirect(locationHeader(decision.link.originalUrl), decision.status);
