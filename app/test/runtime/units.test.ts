@@ -98,7 +98,8 @@ describe('click batch SQL', () => {
     const enrich = createEnricher((ip) => { lookups++; return ip === '8.8.8.8' ? 'US' : null; });
     expect(enrich({ userAgent: chrome, ip: '8.8.8.8' })).toEqual({ bot: false, device: 'desktop', browser: 'Chrome', os: 'Windows', country: 'US' });
     expect(enrich({ userAgent: chrome, ip: null }).country).toBeNull();
-    expect(lookups).toBe(2);
+    expect(enrich({ userAgent: iphone, ip: '8.8.8.8' }).country).toBe('US');
+    expect(lookups).toBe(2); // one lookup per distinct address
   });
 
   it('looks countries up in the shipped DB-IP database', async () => {
