@@ -6,6 +6,7 @@ import { clickAlerts } from './rules/clicks.js';
 import { dataAlerts } from './rules/data.js';
 import { inhibitorAlerts } from './rules/inhibitors.js';
 import { observabilityAlerts } from './rules/observability.js';
+import { webhookAlerts } from './rules/webhooks.js';
 import { sloAlerts, sloRecordingGroup } from './slo/rules.js';
 import { SLOS } from './slo/spec.js';
 import type { AlertDefinition, RecordingGroup } from './types.js';
@@ -14,6 +15,7 @@ export const ALERTS: readonly AlertDefinition[] = [
   ...appAlerts,
   ...dataAlerts,
   ...clickAlerts,
+  ...webhookAlerts,
   ...observabilityAlerts,
   ...SLOS.flatMap(sloAlerts),
   ...inhibitorAlerts,

@@ -12,6 +12,8 @@ export const THRESHOLDS = {
   redirectP99Seconds: 0.25,
   /** Age of the oldest unflushed click, seconds: the flusher is falling behind. */
   clickFlushLagSeconds: 30,
+  /** Age of the oldest undelivered webhook delivery, seconds, beside a growing outbox. */
+  webhookOldestPendingSeconds: 900,
   /** Share of the volume used before the page. */
   postgresVolumeFullRatio: 0.9,
   /** Hours ahead predict_linear looks for the ticket. */

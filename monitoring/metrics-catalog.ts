@@ -57,6 +57,10 @@ export const APP_METRICS: CatalogEntry[] = [
   app('shortstack_clicks_flushed_total', 'counter', 'Clicks written to the database'),
   app('shortstack_clicks_dropped_total', 'counter', 'Clicks dropped because the buffer was full'),
   app('shortstack_click_flush_failures_total', 'counter', 'Click batch transactions that failed'),
+  app('shortstack_clicks_by_agent_total', 'counter', 'Clicks written, by agent (bot, human)'),
+  app('shortstack_webhook_deliveries_total', 'counter', 'Webhook delivery attempts by outcome (delivered, failed, dead)'),
+  app('shortstack_webhook_queue_depth', 'gauge', 'Webhook deliveries not yet delivered nor dead'),
+  app('shortstack_webhook_oldest_pending_seconds', 'gauge', 'Age of the oldest undelivered webhook delivery'),
   app('shortstack_build_info', 'gauge', 'Build of the running app (version, commit)'),
 ];
 

@@ -176,6 +176,19 @@ export const ALERT_CASES: AlertCase[] = [
     series: [s(`shortstack_click_buffer_oldest_seconds{${app('app-1')}}`, '0 45x20')],
     before: '2m', at: '3m', expect: [{ labels: { instance: 'app-1' }, value: 45 }],
   },
+  {
+    // The oldest undelivered delivery ages a minute a minute and the outbox grows: past 900 s
+    // (at 16m) and 10 minutes more.
+    alert: 'WebhookBacklogGrowing', kind: 'fires',
+    series: [s(`shortstack_webhook_oldest_pending_seconds{${app('app-1')}}`, '0+60x40'), s(`shortstack_webhook_queue_depth{${app('app-1')}}`, '0+10x40')],
+    before: '25m', at: '26m', expect: [{ labels: {}, value: 1560 }],
+  },
+  {
+    // Just as old, but the outbox does not grow (one receiver down, waiting out its retries).
+    alert: 'WebhookBacklogGrowing', kind: 'quiet',
+    series: [s(`shortstack_webhook_oldest_pending_seconds{${app('app-1')}}`, '0+60x40'), s(`shortstack_webhook_queue_depth{${app('app-1')}}`, '5x40')],
+    at: '30m',
+  },
   { alert: 'ClickFlusherBehind', kind: 'quiet', series: [s(`shortstack_click_buffer_oldest_seconds{${app('app-1')}}`, '0 10x20')], at: '15m' },
   {
     alert: 'ScrapeTargetDown', kind: 'fires',

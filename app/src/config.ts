@@ -6,6 +6,7 @@
 // from a file instead: X_FILE names a file read once, here, at start (one trailing newline
 // dropped). X and X_FILE together are refused, so a stale variable never silently wins.
 import { readFileSync } from 'node:fs';
+import { DEFAULT_BACKOFF } from './webhooks/backoff.js';
 
 export interface AppConfig {
   host: string;
@@ -31,6 +32,13 @@ export interface AppConfig {
   clickFlushBatch: number;
   clickBufferMax: number;
   shutdownTimeoutMs: number;
+  /** Webhooks may target private, loopback and link-local addresses (the loopback placement's tests). */
+  webhookAllowPrivateTargets: boolean;
+  webhookPollMs: number;
+  webhookLeaseMs: number;
+  /** Failed deliveries are retried until they are this old, then dead-lettered (contract: at least an hour). */
+  webhookRetryWindowMs: number;
+  webhookBackoffBaseMs: number;
   logLevel: string;
   buildVersion: string;
   buildCommit: string;
@@ -178,6 +186,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     clickFlushBatch: r.int('CLICK_FLUSH_BATCH', 1_000, 1),
     clickBufferMax: r.int('CLICK_BUFFER_MAX', 100_000, 1),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+    webhookAllowPrivateTargets: r.bool('WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
+    webhookPollMs: r.int('WEBHOOK_POLL_MS', 1_000, 10),
+    webhookLeaseMs: r.int('WEBHOOK_LEASE_MS', 30_000, 6_000),
+    webhookRetryWindowMs: r.int('WEBHOOK_RETRY_WINDOW_MS', DEFAULT_BACKOFF.windowMs, 1_000),
+    webhookBackoffBaseMs: r.int('WEBHOOK_BACKOFF_BASE_MS', DEFAULT_BACKOFF.baseMs, 10),
     logLevel: r.string('LOG_LEVEL', 'info').toLowerCase(),
     buildVersion: r.string('BUILD_VERSION', 'dev'),
     buildCommit: r.string('BUILD_COMMIT', 'unknown'),

@@ -27,9 +27,12 @@ import { bulkRoutes } from './http/routes/bulk.js';
 import { eventRoutes } from './http/routes/events.js';
 import { healthRoutes } from './http/routes/health.js';
 import { keyRoutes } from './http/routes/keys.js';
+import { qrRoutes } from './http/routes/qr.js';
 import { redirectRoutes } from './http/routes/redirect.js';
+import { urlBulkRoutes } from './http/routes/urls-bulk.js';
 import { urlRoutes } from './http/routes/urls.js';
 import { userRoutes } from './http/routes/users.js';
+import { webhookRoutes } from './http/routes/webhooks.js';
 import { ErrorBody } from './http/schemas.js';
 import { httpMetricsPlugin } from './metrics/http-plugin.js';
 import type { Metrics } from './metrics/metrics.js';
@@ -154,7 +157,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(userRoutes, { ctx });
   await app.register(bulkRoutes, { ctx });
   await app.register(keyRoutes, { ctx });
+  // Before urlRoutes: /urls/bulk and /urls/export are static, /urls/:id is not (the router prefers
+  // static segments anyway; the order only keeps the registration readable).
+  await app.register(urlBulkRoutes, { ctx });
   await app.register(urlRoutes, { ctx });
+  await app.register(qrRoutes, { ctx });
+  await app.register(webhookRoutes, { ctx });
   await app.register(eventRoutes, { ctx });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   // Last: the catch-all single segment. Static routes above win over it in the router anyway.

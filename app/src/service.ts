@@ -8,6 +8,9 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import { Authenticator, type KeyRecord } from './auth/authenticator.js';
 import { TwoTierCache } from './cache/two-tier-cache.js';
 import { ClickBuffer } from './clicks/click-buffer.js';
+import { clientAddress } from './clicks/client-address.js';
+import { noCountry, openCountryLookup } from './clicks/country.js';
+import { createEnricher } from './clicks/enricher.js';
 import type { AppConfig } from './config.js';
 import { createPool } from './db/pool.js';
 import type { CachedLink } from './domain/link.js';
@@ -15,6 +18,8 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { instrumentPool } from './metrics/pool.js';
 import { startMetricsServer, type MetricsServer } from './metrics/server.js';
 import { ResilientRedis } from './redis/resilient-redis.js';
+import { DEFAULT_BACKOFF } from './webhooks/backoff.js';
+import { WebhookWorker } from './webhooks/worker.js';
 import { buildServer } from './server.js';
 
 /** Links change rarely and every change is invalidated explicitly: Redis may keep them an hour. */
@@ -74,11 +79,21 @@ export async function createService(config: AppConfig, logger: Logger = createLo
     ...cacheBase, namespace: 'shortstack:apikey', lruMax: KEY_LRU_MAX, lruTtlMs: Math.min(KEY_LRU_TTL_MS, config.cacheLruTtlMs), redisTtlSeconds: KEY_REDIS_TTL_SECONDS,
     unsyncedLruTtlMs: KEY_UNSYNCED_LRU_TTL_MS,
   });
+  // A replica without the country database still counts clicks (country null), and says so.
+  const countryOf = await openCountryLookup().catch((err: unknown) => {
+    logger.error({ err }, 'country database not opened: clicks are recorded without a country');
+    return noCountry;
+  });
   const clicks = new ClickBuffer({
-    pool, metrics, logger: logger.child({ component: 'clicks' }),
+    pool, metrics, logger: logger.child({ component: 'clicks' }), enrich: createEnricher(countryOf, clientAddress(config.trustProxy)),
     flushIntervalMs: config.clickFlushIntervalMs, batchSize: config.clickFlushBatch, maxBuffered: config.clickBufferMax,
   });
   const auth = new Authenticator(config.adminApiKeys, keys, pool);
+  const webhooks = new WebhookWorker({
+    pool, metrics, logger: logger.child({ component: 'webhooks' }), allowPrivateTargets: config.webhookAllowPrivateTargets,
+    pollMs: config.webhookPollMs, leaseMs: config.webhookLeaseMs,
+    policy: { ...DEFAULT_BACKOFF, baseMs: config.webhookBackoffBaseMs, windowMs: config.webhookRetryWindowMs },
+  });
   let stopping = false;
   let app: FastifyInstance;
   try {
@@ -112,8 +127,9 @@ export async function createService(config: AppConfig, logger: Logger = createLo
       logger.warn('in-flight requests still running at the shutdown deadline; closing their connections');
       app.server.closeAllConnections();
     });
-    // 3. Write every buffered click while the database is still ours.
-    await clicks.drain(remaining());
+    // 3. Write every buffered click while the database is still ours, and let deliveries in
+    //    flight record their outcome (one that cannot is sent again when its lease runs out).
+    await Promise.all([clicks.drain(remaining()), withTimeout(webhooks.stop(), remaining(), () => undefined)]);
     // 4. Release everything else.
     await Promise.allSettled([links.close(), keys.close()]);
     await redis.close();
@@ -135,6 +151,7 @@ export async function createService(config: AppConfig, logger: Logger = createLo
       metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort);
       metricsUrl = `http://${displayHost}:${metricsServer.port}/metrics`;
       clicks.start();
+      webhooks.start();
       logger.info({ url, metricsUrl }, 'listening');
     },
     stop,

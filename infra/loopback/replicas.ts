@@ -44,6 +44,8 @@ export function replicaMaker(m: ReplicaMakerOptions): MakeReplica {
         PORT: String(httpPort),
         METRICS_PORT: String(metricsPort),
         TRUST_PROXY: '127.0.0.1',
+        // Its tests' webhook receivers listen on 127.0.0.1 (api-contract: the loopback placement allows private targets).
+        WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
         ...m.extraEnv,
       },
     });

@@ -46,9 +46,15 @@ describe('TrafficPlan', () => {
     expect(create).toMatchObject({ method: 'POST', path: '/urls', expect: { kind: 'status', status: 201 } });
     expect(create.headers).toEqual({ authorization: 'Bearer k', 'content-type': 'application/json' });
     expect(JSON.parse(create.body!).original_url).toMatch(/^https:\/\/example\.com\/loadtest\/t1\/created\/\d+$/);
+    // The second-wave fields ride along: tags, limits, fallbacks, redirect types, agents.
+    expect(JSON.parse(create.body!)).toMatchObject({ tags: ['loadtest', expect.any(String)], max_visits: 1_000_000, fallback_url: expect.any(String) });
+    expect(new Set(reqs.filter((r) => r.op === 'create').map((r) => JSON.parse(r.body!).redirect_type))).toEqual(new Set([302, 307]));
+    const agents = new Set(reqs.filter((r) => r.op === 'redirect').map((r) => r.headers['user-agent']));
+    expect(agents.size).toBe(4);
+    expect(reqs.some((r) => r.op === 'list' && r.path.endsWith('&tag=loadtest'))).toBe(true);
     const stats = reqs.find((r) => r.op === 'stats')!;
     expect(stats.path).toMatch(/^\/urls\/\d+\/stats$/);
-    expect(reqs.find((r) => r.op === 'list')!.path).toMatch(/^\/urls\?page=[1-5]&per_page=20$/);
+    expect(reqs.find((r) => r.op === 'list')!.path).toMatch(/^\/urls\?page=[1-5]&per_page=20(&tag=loadtest)?$/);
   });
 
   it('refuses creates without an admin key and an empty mix', () => {

@@ -11,10 +11,26 @@ export interface Mix {
   redirect: number;
   create: number;
   read: number;
+  /**
+   * Exercise the second-wave link features: redirects carry browser, phone and bot User-Agents
+   * (the flush classifies them), creates set tags, max_visits, valid_since, fallback_url and
+   * redirect_type, and lists filter by tag. Off for the benches, whose figures compare with
+   * runs before these features.
+   */
+  linkFeatures?: boolean;
 }
 
 export const REDIRECTS_ONLY: Mix = { redirect: 1, create: 0, read: 0 };
-export const MIXED: Mix = { redirect: 0.9, create: 0.07, read: 0.03 };
+export const MIXED: Mix = { redirect: 0.9, create: 0.07, read: 0.03, linkFeatures: true };
+
+/** Agents of the mixed scenario's redirects: a desktop browser, a phone, a tablet, a crawler. */
+export const LOAD_AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+] as const;
+export const LOAD_TAG = 'loadtest';
 
 export interface PlannedRequest {
   op: Op;
@@ -69,11 +85,12 @@ export class TrafficPlan {
       return { op: 'redirect_unknown', method: 'GET', path: `/${this.unknownCode()}`, headers: {}, expect: { kind: 'status', status: 404 } };
     }
     const rank = this.zipf.sample();
+    const headers: Record<string, string> = this.o.mix.linkFeatures ? { 'user-agent': LOAD_AGENTS[Math.floor(this.o.rng() * LOAD_AGENTS.length)]! } : {};
     return {
       op: 'redirect',
       method: 'GET',
       path: `/${this.o.links.code(rank)}`,
-      headers: {},
+      headers,
       expect: { kind: 'redirect', location: this.o.links.location(rank) },
     };
   }
@@ -93,7 +110,13 @@ export class TrafficPlan {
       method: 'POST',
       path: '/urls',
       headers: { ...this.auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ original_url: `https://example.com/loadtest/${tag}/created/${this.created}`, title: 'loadtest' }),
+      body: JSON.stringify({
+        original_url: `https://example.com/loadtest/${tag}/created/${this.created}`, title: 'loadtest',
+        ...(this.o.mix.linkFeatures ? {
+          tags: [LOAD_TAG, `n${this.created % 10}`], max_visits: 1_000_000, valid_since: '2026-01-01T00:00:00.000Z',
+          fallback_url: 'https://example.com/loadtest/fallback', redirect_type: this.created % 2 === 0 ? 302 : 307,
+        } : {}),
+      }),
       expect: { kind: 'status', status: 201 },
     };
   }
@@ -105,6 +128,7 @@ export class TrafficPlan {
       return { op: 'stats', method: 'GET', path: `/urls/${id}/stats`, headers: this.auth, expect: { kind: 'status', status: 200 } };
     }
     const page = 1 + Math.floor(this.o.rng() * 5);
-    return { op: 'list', method: 'GET', path: `/urls?page=${page}&per_page=20`, headers: this.auth, expect: { kind: 'status', status: 200 } };
+    const tag = this.o.mix.linkFeatures && this.o.rng() < 0.5 ? `&tag=${LOAD_TAG}` : '';
+    return { op: 'list', method: 'GET', path: `/urls?page=${page}&per_page=20${tag}`, headers: this.auth, expect: { kind: 'status', status: 200 } };
   }
 }

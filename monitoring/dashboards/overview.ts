@@ -121,6 +121,12 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
       q(`sum(${rate('shortstack_clicks_dropped_total')})`, 'dropped'),
       q(`sum(${rate('shortstack_click_flush_failures_total')})`, 'failed flushes'),
     ]))
+    .withPanel(graph(P.botsVsHumans, 'cps', [q(`sum by (agent) (${rate('shortstack_clicks_by_agent_total')})`, '{{agent}}')]))
+    .withPanel(graph(P.webhookDeliveries, 'ops', [q(`sum by (outcome) (${rate('shortstack_webhook_deliveries_total')})`, '{{outcome}}')]))
+    .withPanel(graph(P.webhookBacklog, 'short', [
+      q(`max(shortstack_webhook_queue_depth{${sel}})`, 'undelivered'),
+      q(`max(shortstack_webhook_oldest_pending_seconds{${sel}})`, 'oldest undelivered', 's'),
+    ]))
     .withPanel(graph(P.appPool, 'short', [q(`sum by (state) (shortstack_db_pool_connections{${sel}})`, '{{state}}')]))
     .withRow(row(R.pgbouncer, ID['row:pgbouncer']))
     .withPanel(upDown(P.pgbouncerUp, [q('pgbouncer_up', '{{instance}}')]))

@@ -17,9 +17,11 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.js';
 import { incrementClickCounts, insertClickEvents, lockUrls, type Statement } from './click-sql.js';
+import type { Enrich } from './enricher.js';
 import { Queue } from './queue.js';
 
-export interface Click { urlId: number; userId: number | null; at: Date; referrer: string | null; userAgent: string | null }
+export interface Click { urlId: number; userId: number | null; at: Date; referrer: string | null; userAgent: string | null; /** The socket's address, for the country (worked out in the flush, not here). */ ip: string | null;
+  /** The raw X-Forwarded-For, believed in the flush only from trusted proxies (see client-address.ts). */ forwardedFor?: string | null }
 
 export interface ClickBufferOptions {
   pool: pg.Pool;
@@ -28,6 +30,8 @@ export interface ClickBufferOptions {
   batchSize: number;
   maxBuffered: number;
   logger: Logger;
+  /** The traits each click's event records (bot, device, browser, OS, country): computed here, in the flush. */
+  enrich: Enrich;
   /**
    * Bound on each statement of a flush. Through PgBouncer a stopped database does not fail a
    * query: it waits (query_wait_timeout, 120 s by default). The flusher gives up sooner and retries.
@@ -141,6 +145,7 @@ export class ClickBuffer {
     let client: pg.PoolClient | undefined;
     let xid: string | null = null;
     let committing = false;
+    let events: ReturnType<typeof insertClickEvents> = { text: '', values: [], bots: 0 };
     const onClientError = () => undefined; // surfaced through the failing query instead
     try {
       client = await pool.connect();
@@ -152,7 +157,9 @@ export class ClickBuffer {
       await run({ text: 'BEGIN', values: [] });
       xid = (await run<{ xid: string }>({ text: 'SELECT txid_current()::text AS xid', values: [] })).rows[0]?.xid ?? null;
       await run(lockUrls([...new Set(batch.clicks.map((c) => c.urlId))].sort((a, b) => a - b)));
-      await run(insertClickEvents(batch.clicks));
+      // The events and their link.clicked webhook deliveries, in one statement.
+      events = insertClickEvents(batch.clicks, this.opts.enrich);
+      await run(events);
       await run(incrementClickCounts(batch.clicks));
       committing = true;
       await run({ text: 'COMMIT', values: [] });
@@ -160,6 +167,8 @@ export class ClickBuffer {
       client.release();
       endTimer();
       metrics.clicksFlushed.inc(batch.clicks.length);
+      metrics.clicksByAgent.labels('bot').inc(events.bots);
+      metrics.clicksByAgent.labels('human').inc(batch.clicks.length - events.bots);
       this.batch = null;
       return true;
     } catch (err) {

@@ -1,5 +1,7 @@
 // The SQL of one click batch, as pure functions of the batch (tested without a database).
 import type { Click } from './click-buffer.js';
+import { clickDeliveriesInsert } from '../webhooks/outbox-sql.js';
+import type { Enrich } from './enricher.js';
 
 export interface Statement { text: string; values: unknown[] }
 
@@ -13,18 +15,31 @@ export function lockUrls(urlIds: number[]): Statement {
 }
 
 /**
- * One multi-row insert of 'click' events (details {referrer, user_agent}). The batch travels as
- * one JSON parameter: a native JSON.stringify costs a fraction of pg's per-element escaping of
- * four arrays, and the flusher shares the replica's CPU with the redirects.
+ * One multi-row insert of 'click' events (details {referrer, user_agent, bot, device, browser,
+ * os, country}, the traits from `enrich`). The batch travels as one JSON parameter: a native
+ * JSON.stringify costs a fraction of pg's per-element escaping of many arrays, and the flusher
+ * shares the replica's CPU with the redirects.
  */
-export function insertClickEvents(clicks: Click[]): Statement {
-  const rows = clicks.map((c) => ({ u: c.urlId, us: c.userId, t: c.at.getTime(), r: c.referrer, a: c.userAgent }));
+export function insertClickEvents(clicks: Click[], enrich: Enrich): Statement & { /** clicks from bots */ bots: number } {
+  let bots = 0;
+  const rows = clicks.map((c) => {
+    const t = enrich(c);
+    if (t.bot) bots++;
+    return { u: c.urlId, us: c.userId, t: c.at.getTime(), r: c.referrer, a: c.userAgent, b: t.bot, d: t.device, br: t.browser, o: t.os, c: t.country };
+  });
+  // The batch is parsed once (x) and feeds both inserts: the events, and the link.clicked
+  // webhook deliveries that announce them (outbox-sql.ts), committed together.
   return {
-    text: `INSERT INTO events (url_id, user_id, event_type, "timestamp", details)
-      SELECT x.u, x.us, 'click', to_timestamp(x.t / 1000.0), jsonb_build_object('referrer', x.r, 'user_agent', x.a)
-      FROM json_to_recordset($1::json) AS x(u bigint, us bigint, t double precision, r text, a text)
-      JOIN urls ON urls.id = x.u`,
+    text: `WITH x AS MATERIALIZED (
+        SELECT x.* FROM json_to_recordset($1::json) AS x(u bigint, us bigint, t double precision, r text, a text, b boolean, d text, br text, o text, c text)
+        JOIN urls ON urls.id = x.u),
+      hooks AS (${clickDeliveriesInsert('x')})
+      INSERT INTO events (url_id, user_id, event_type, "timestamp", details)
+      SELECT x.u, x.us, 'click', to_timestamp(x.t / 1000.0), jsonb_build_object('referrer', x.r, 'user_agent', x.a,
+        'bot', x.b, 'device', x.d, 'browser', x.br, 'os', x.o, 'country', x.c)
+      FROM x`,
     values: [JSON.stringify(rows)],
+    bots,
   };
 }
 

@@ -15,7 +15,7 @@ export interface LinkCache {
 }
 
 export interface ClickSink {
-  record(click: { urlId: number; userId: number | null; at: Date; referrer: string | null; userAgent: string | null }): void;
+  record(click: { urlId: number; userId: number | null; at: Date; referrer: string | null; userAgent: string | null; ip: string | null; forwardedFor?: string | null }): void;
 }
 
 export interface RouteContext {

@@ -10,7 +10,7 @@ export const JSON_BODY_LIMIT = 64 * 1024;
 export const UPLOAD_LIMIT = 100 * 1024 * 1024;
 
 /** Routes whose bodies are uploads (UPLOAD_LIMIT) rather than JSON (JSON_BODY_LIMIT). */
-export const UPLOAD_ROUTES = ['/users/bulk'] as const;
+export const UPLOAD_ROUTES = ['/users/bulk', '/urls/bulk'] as const;
 
 /**
  * Node's limit on the request line and headers together. Well above what nginx lets through

@@ -46,6 +46,11 @@ export const Url = Type.Object({
   click_count: Type.Integer({ minimum: 0 }),
   created_at: Timestamp,
   updated_at: Timestamp,
+  max_visits: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'After this many clicks the link answers like an expired one' }),
+  valid_since: NullableTimestamp,
+  fallback_url: Type.Union([Type.String(), Type.Null()], { description: 'Where a deactivated, expired, not-yet-valid or used-up link redirects (302)' }),
+  redirect_type: Type.Integer({ enum: [301, 302, 307, 308], description: 'Status of the redirect' }),
+  tags: Type.Array(Type.String()),
 });
 export const UrlCreate = Type.Object({
   original_url: Type.String({ maxLength: MAX_URL_LENGTH, description: 'Absolute http(s) URL with a host' }),
@@ -53,16 +58,27 @@ export const UrlCreate = Type.Object({
   title: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
   short_code: Type.Optional(Type.String({ maxLength: ALIAS_MAX, description: 'Custom alias (base62)' })),
   expires_at: Type.Optional(InputTimestamp),
+  max_visits: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), Type.Null()], { description: 'Integer >= 1; null: no limit' })),
+  valid_since: Type.Optional(InputTimestamp),
+  fallback_url: Type.Optional(Type.Union([Type.String({ maxLength: MAX_URL_LENGTH }), Type.Null()], { description: 'Absolute http(s) URL; null: none' })),
+  redirect_type: Type.Optional(Type.Union([Type.Integer({ description: '301, 302, 307 or 308' }), Type.Null()], { description: 'null: the default, 302' })),
+  tags: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50, description: 'At most 10 distinct tags of [a-z0-9_-]{1,32}' }), Type.Null()])),
 });
 export const UrlUpdate = Type.Object({
   original_url: Type.Optional(Type.String({ maxLength: MAX_URL_LENGTH })),
   title: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
   is_active: Type.Optional(Type.Boolean()),
   expires_at: Type.Optional(InputTimestamp),
+  max_visits: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), Type.Null()], { description: 'Integer >= 1; null: no limit' })),
+  valid_since: Type.Optional(InputTimestamp),
+  fallback_url: Type.Optional(Type.Union([Type.String({ maxLength: MAX_URL_LENGTH }), Type.Null()], { description: 'Absolute http(s) URL; null: none' })),
+  redirect_type: Type.Optional(Type.Union([Type.Integer({ description: '301, 302, 307 or 308' }), Type.Null()], { description: 'null: the default, 302' })),
+  tags: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50, description: 'At most 10 distinct tags of [a-z0-9_-]{1,32}' }), Type.Null()])),
 });
 export const UrlListQuery = Type.Object({
   user_id: Type.Optional(Id('Only links of this user')),
   is_active: Type.Optional(Type.Boolean({ description: 'Only active (true) or inactive (false) links' })),
+  tag: Type.Optional(Type.String({ maxLength: 64, description: 'Only links carrying this tag' })),
 });
 
 export const Event = Type.Object({
@@ -85,12 +101,19 @@ export const EventListQuery = Type.Object({
   event_type: Type.Optional(Type.String({ maxLength: 64 })),
 });
 
+const NullableName = (description: string) => Type.Union([Type.String(), Type.Null()], { description });
 export const Stats = Type.Object({
   url_id: Id('Link'),
   short_code: Type.String(),
   clicks: Type.Integer({ minimum: 0 }),
   clicks_by_day: Type.Array(Type.Object({ day: Type.String({ format: 'date' }), clicks: Type.Integer() })),
   top_referrers: Type.Array(Type.Object({ referrer: Type.String(), clicks: Type.Integer() })),
+  human_clicks: Type.Integer({ minimum: 0 }),
+  bot_clicks: Type.Integer({ minimum: 0 }),
+  by_device: Type.Array(Type.Object({ device: NullableName('desktop, mobile, tablet, bot or other; null: not recorded'), clicks: Type.Integer() })),
+  by_browser: Type.Array(Type.Object({ browser: NullableName('Browser name; null: unknown'), clicks: Type.Integer() })),
+  by_os: Type.Array(Type.Object({ os: NullableName('Operating system; null: unknown'), clicks: Type.Integer() })),
+  by_country: Type.Array(Type.Object({ country: NullableName('ISO 3166 alpha-2 (IP Geolocation by DB-IP); null: unknown'), clicks: Type.Integer() })),
 });
 
 const KeyName = Type.String({ minLength: 1, maxLength: 100, description: 'A name the owner knows the key by ("ci", "laptop")' });

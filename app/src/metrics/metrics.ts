@@ -38,6 +38,10 @@ export interface Metrics {
   clicksFlushed: Counter;
   clicksDropped: Counter;
   clickFlushFailures: Counter;
+  clicksByAgent: Counter<'agent'>;
+  webhookDeliveries: Counter<'outcome'>;
+  webhookQueueDepth: Gauge;
+  webhookOldestPending: Gauge;
   buildInfo: Gauge<'version' | 'commit'>;
 }
 
@@ -122,6 +126,20 @@ export function createMetrics(build: { version: string; commit: string }): Metri
     }),
     clickFlushFailures: new Counter({
       name: 'shortstack_click_flush_failures_total', help: 'Click batch transactions that failed.', registers,
+    }),
+    clicksByAgent: new Counter({
+      name: 'shortstack_clicks_by_agent_total', help: 'Clicks written, by agent: bot or human (isbot, in the click flush).',
+      labelNames: ['agent'] as const, registers,
+    }),
+    webhookDeliveries: new Counter({
+      name: 'shortstack_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome (delivered, failed and to be retried, dead-lettered).',
+      labelNames: ['outcome'] as const, registers,
+    }),
+    webhookQueueDepth: new Gauge({
+      name: 'shortstack_webhook_queue_depth', help: 'Webhook deliveries not yet delivered nor dead (the whole outbox, as this replica last read it).', registers,
+    }),
+    webhookOldestPending: new Gauge({
+      name: 'shortstack_webhook_oldest_pending_seconds', help: 'Age of the oldest undelivered webhook delivery (0 when none).', registers,
     }),
     buildInfo,
   };

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { classifyAgent } from '../clicks/traits.js';
 import { BASE62 } from '../domain/short-code.js';
 import { formatTimestamp } from './csv-values.js';
 
@@ -15,6 +16,7 @@ const WORDS = ['calm', 'signal', 'navy', 'valley', 'rapid', 'pioneer', 'harbor',
 const DOMAINS = ['example.com', 'hackstack.io', 'opswise.net', 'seeded.app', 'relay.cloud', 'acme.dev'];
 const TITLES = ['Alert feed', 'Service guide', 'Campaign page', 'Roadmap update', 'Launch deck', 'Release notes'];
 const REFERRERS = ['https://news.example.com/', 'https://social.example.net/post', 'https://search.example.org/?q=link', ''];
+const COUNTRIES = ['US', 'DE', 'BR', null];
 const AGENTS = ['Mozilla/5.0 (X11; Linux x86_64)', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0)', 'curl/8.5.0'];
 
 /** mulberry32: tiny, fast and good enough to make test data. */
@@ -78,6 +80,11 @@ export function urlRow(id: number, users: number, rand: () => number): string {
   ].join(',');
 }
 
+/** A click's details as the flusher writes them; the country follows the id (no extra draw, so datasets stay as they were). */
+function clickDetails(referrer: string | null, agent: string, id: number): Record<string, unknown> {
+  return { referrer, user_agent: agent, ...classifyAgent(agent), country: COUNTRIES[id % COUNTRIES.length] };
+}
+
 /** The first `urls` events are each link's `created`; the rest are updates, clicks and deletes. */
 export function eventRow(id: number, size: DatasetSize, rand: () => number): string {
   const at = formatTimestamp(new Date(EPOCH + intBelow(rand, SPAN_MS)));
@@ -89,7 +96,7 @@ export function eventRow(id: number, size: DatasetSize, rand: () => number): str
   const userId = urlId > 0 ? ownerOf(urlId, size.users) : '';
   const r = rand();
   const [type, details] = r < 0.5
-    ? ['click', { referrer: pick(rand, REFERRERS) || null, user_agent: pick(rand, AGENTS) }]
+    ? ['click', clickDetails(pick(rand, REFERRERS) || null, pick(rand, AGENTS), id)]
     : r < 0.9 ? ['updated', { field: 'title', new_value: pick(rand, WORDS) }] : ['deleted', { reason: 'user_requested' }];
   return [id, urlId || '', userId, type, at, csvField(JSON.stringify(details))].join(',');
 }

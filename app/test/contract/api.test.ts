@@ -136,7 +136,7 @@ describe('links', () => {
     await sleep(150); // a second flush interval: still exactly one
     const clicks = await api('GET', `/events?url_id=${link.id}&event_type=click`);
     expect(clicks.body).toHaveLength(1);
-    expect(clicks.body[0].details).toEqual({ referrer: 'https://ref.example/', user_agent: 'vitest' });
+    expect(clicks.body[0].details).toEqual({ referrer: 'https://ref.example/', user_agent: 'vitest', bot: true, device: 'bot', browser: null, os: null, country: null });
     const stats = await api('GET', `/urls/${link.id}/stats`);
     expect(stats.body).toMatchObject({ url_id: link.id, short_code: link.short_code, clicks: 1, top_referrers: [{ referrer: 'https://ref.example/', clicks: 1 }] });
     expect(stats.body.clicks_by_day).toHaveLength(1);

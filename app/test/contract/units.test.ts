@@ -1,7 +1,8 @@
 // Pure rules of the API, without servers.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { decideRedirect, type CachedLink } from '../../src/domain/link.js';
+import { decideRedirect, unavailableAnswer, type CachedLink } from '../../src/domain/link.js';
+import { linkFeatureProblems, tagsProblem } from '../../src/domain/link-rules.js';
 import { aliasProblem, BASE62, CODE_LENGTH, couldBeCode, generateCode } from '../../src/domain/short-code.js';
 import { judgeUserRow } from '../../src/domain/user-import.js';
 import { locationHeader, originalUrlProblem } from '../../src/domain/url-rules.js';
@@ -203,6 +204,52 @@ describe('redirect decisions', () => {
     expect(decideRedirect({ ...link, expiresAt: 1000 }, 1000)).toEqual({ kind: 'gone', reason: 'expired' });
     expect(decideRedirect({ ...link, expiresAt: 1001 }, 1000).kind).toBe('found');
     expect(decideRedirect(null, 0)).toEqual({ kind: 'not_found' });
+  });
+
+  it('valid_since inclusive, expires_at exclusive, max_visits, fallback, redirect type', () => {
+    // valid from valid_since itself; not a millisecond before
+    expect(decideRedirect({ ...link, validSince: 1000 }, 999)).toEqual({ kind: 'gone', reason: 'not_yet' });
+    expect(decideRedirect({ ...link, validSince: 1000 }, 1000).kind).toBe('found');
+    expect(decideRedirect({ ...link, expiresAt: 1000 }, 999).kind).toBe('found');
+    expect(unavailableAnswer('not_yet')).toEqual({ status: 404, message: 'short link not active yet' });
+    expect(unavailableAnswer('used_up').status).toBe(410);
+    expect(unavailableAnswer('expired')).toEqual({ status: 410, message: 'short link expired' });
+    // an entry cached by an older build has no second-wave fields: a plain 302
+    expect(decideRedirect(link, 0)).toEqual({ kind: 'found', link, status: 302, limited: false });
+    expect(decideRedirect({ ...link, maxVisits: 3, redirectType: 308 }, 0)).toMatchObject({ kind: 'found', status: 308, limited: true });
+    expect(decideRedirect({ ...link, maxVisits: 3 }, 0, true)).toEqual({ kind: 'gone', reason: 'used_up' });
+    const fb = { ...link, fallbackUrl: 'https://fallback.example/' };
+    for (const [l, now, usedUp, reason] of [
+      [{ ...fb, isActive: false }, 0, false, 'deactivated'], [{ ...fb, expiresAt: 5 }, 5, false, 'expired'],
+      [{ ...fb, validSince: 5 }, 4, false, 'not_yet'], [{ ...fb, maxVisits: 1 }, 0, true, 'used_up'],
+    ] as const) {
+      expect(decideRedirect(l, now, usedUp)).toMatchObject({ kind: 'fallback', location: 'https://fallback.example/', reason });
+    }
+    expect(decideRedirect(fb, 0).kind).toBe('found');
+  });
+});
+
+describe('link feature rules', () => {
+  const own = 'sho.rt.test';
+  it('accepts the valid, names each invalid field', () => {
+    expect(linkFeatureProblems({ max_visits: 1, valid_since: '2026-01-01T00:00:00Z', expires_at: '2026-02-01T00:00:00Z',
+      fallback_url: 'https://f.example/', redirect_type: 307, tags: ['a', 'b-1', 'c_2'] }, own)).toEqual({});
+    expect(linkFeatureProblems({ max_visits: null, valid_since: null, fallback_url: null, redirect_type: null, tags: null }, own)).toEqual({});
+    expect(linkFeatureProblems({ max_visits: 0, valid_since: 'soon', fallback_url: 'ftp://x', redirect_type: 303, tags: ['A'] }, own))
+      .toEqual({
+        max_visits: 'must be an integer of at least 1', valid_since: 'is not a valid date-time',
+        fallback_url: 'scheme "ftp:" is not allowed (http or https only)', redirect_type: 'must be one of 301, 302, 307, 308',
+        tags: 'tag "A" must be 1-32 characters of a-z, 0-9, _ and -',
+      });
+    expect(linkFeatureProblems({ valid_since: '2026-02-01T00:00:00Z', expires_at: '2026-01-01T00:00:00Z' }, own)).toEqual({ valid_since: 'must be before expires_at' });
+    // a fallback may never lead back into this shortener, in any spelling
+    for (const u of ['http://sho.rt.test/abc', 'http://127.0.0.1/x', 'http://localhost./']) {
+      expect(linkFeatureProblems({ fallback_url: u }, own)).toEqual({ fallback_url: 'must not point at this shortener' });
+    }
+    expect(tagsProblem(Array.from({ length: 11 }, (_, i) => `t${i}`))).toBe('must hold at most 10 tags');
+    expect(tagsProblem(['a', 'a'])).toBe('must not repeat a tag');
+    expect(tagsProblem(['x'.repeat(33)])).toMatch(/must be 1-32/);
+    expect(tagsProblem([''])).toMatch(/must be 1-32/);
   });
 });
 

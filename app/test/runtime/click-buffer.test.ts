@@ -1,6 +1,8 @@
 // ClickBuffer against real PostgreSQL behind PgBouncer (transaction mode): exact counts after a
 // burst and a drain, bounded buffering while the database is stopped, recovery after its restart,
 // and a COMMIT whose reply is lost never counted twice.
+import { createEnricher } from '../../src/clicks/enricher.js';
+import { noCountry } from '../../src/clicks/country.js';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -44,7 +46,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
   });
 
   const click = (urlId: number, i: number): Click =>
-    ({ urlId, userId: null, at: new Date(), referrer: i % 2 ? 'https://ref.example/' : null, userAgent: `ua-${i}` });
+    ({ urlId, userId: null, at: new Date(), referrer: i % 2 ? 'https://ref.example/' : null, userAgent: `ua-${i}`, ip: null });
 
   async function counts(): Promise<{ events: number; clickCount: number }> {
     const e = await direct.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE event_type = 'click'");
@@ -57,7 +59,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
     const pool = opts.pool ?? new pg.Pool({ connectionString: ds.databaseUrl, max: 3, connectionTimeoutMillis: 1000 });
     instrumentPool(pool, metrics);
     const buffer = new ClickBuffer({
-      pool, metrics, logger, flushIntervalMs: opts.flushIntervalMs ?? 50, statementTimeoutMs: 300,
+      pool, metrics, logger, flushIntervalMs: opts.flushIntervalMs ?? 50, statementTimeoutMs: 300, enrich: createEnricher(noCountry),
       batchSize: opts.batchSize ?? 100, maxBuffered: opts.maxBuffered ?? 10_000,
     });
     return { metrics, pool, buffer };
@@ -73,7 +75,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
     const perUrl = await direct.query<{ click_count: string }>('SELECT click_count FROM urls ORDER BY id');
     expect(perUrl.rows.map((r) => Number(r.click_count))).toEqual([469, 469, 469, 469, 469]);
     const details = await direct.query("SELECT details FROM events WHERE details->>'user_agent' = 'ua-1'");
-    expect(details.rows[0].details).toEqual({ referrer: 'https://ref.example/', user_agent: 'ua-1' });
+    expect(details.rows[0].details).toEqual({ referrer: 'https://ref.example/', user_agent: 'ua-1', bot: true, device: 'bot', browser: null, os: null, country: null });
     expect(await value(metrics, 'clicksFlushed')).toBe(n);
     expect(await value(metrics, 'clickFlushFailures')).toBe(0);
     const flushes = (await metrics.clickFlushDuration.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value;

@@ -62,7 +62,7 @@ export const bulkRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asyn
  * The multipart parser's own failures (no boundary, a body cut short, a part that never ends)
  * are the client's: 400. Limits keep their 413, our own errors their status.
  */
-function asUploadError(err: unknown): unknown {
+export function asUploadError(err: unknown): unknown {
   if (err instanceof HttpError) return err;
   const status = (err as { statusCode?: number }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return err;
@@ -127,7 +127,7 @@ async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<Impo
   return { count: imported, imported, skipped, rejected, rejected_count: rejectedCount };
 }
 
-function headerNames(line: Line): string[] {
+export function headerNames(line: Line): string[] {
   const parsed = line.tooLong ? undefined : parseCsvLine(line.text);
   if (!parsed?.ok) throw badRequest('unreadable CSV header', { file: parsed?.error ?? 'header line too long' });
   const names = parsed.cells.map((h) => h.trim().toLowerCase());

@@ -1,13 +1,15 @@
 // GET /:code, the hot path: a cache read (LRU, then Redis, then the database), a click handed to
-// the in-memory buffer, a 302. No database write and, for a cached code, no I/O at all.
+// the in-memory buffer, a redirect. No database write and, for a cached code, no I/O at all.
+// The one exception is a link with max_visits: its visit is reserved in the database first
+// (store/urls-store.ts reserveVisit), so every replica counts against one counter.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { decideRedirect } from '../../domain/link.js';
+import { decideRedirect, unavailableAnswer, type CachedLink } from '../../domain/link.js';
 import { couldBeCode } from '../../domain/short-code.js';
 import { locationHeader } from '../../domain/url-rules.js';
-import { findLinkByCode } from '../../store/urls-store.js';
+import { findLinkByCode, reserveVisit } from '../../store/urls-store.js';
 import type { RouteContext } from '../context.js';
-import { gone, notFound } from '../errors.js';
+import { HttpError, notFound } from '../errors.js';
 import { errors } from '../schemas.js';
 
 const HEADER_MAX = 1024;
@@ -17,6 +19,12 @@ function headerValue(v: string | string[] | undefined): string | null {
   return s === undefined || s === '' ? null : s.slice(0, HEADER_MAX);
 }
 
+/** The end of X-Forwarded-For: proxies append, so the addresses that count are the last ones. */
+function lastPart(v: string | string[] | undefined): string | null {
+  const s = Array.isArray(v) ? v.join(',') : v;
+  return s === undefined || s === '' ? null : s.slice(-HEADER_MAX);
+}
+
 export const redirectRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async (app, { ctx }) => {
   const load = (code: string) => findLinkByCode(ctx.db, code);
   // Label children bound once: no label hashing per redirect.
@@ -24,7 +32,12 @@ export const redirectRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = 
     found: ctx.metrics.redirects.labels({ result: 'found' }),
     gone: ctx.metrics.redirects.labels({ result: 'gone' }),
     not_found: ctx.metrics.redirects.labels({ result: 'not_found' }),
+    fallback: ctx.metrics.redirects.labels({ result: 'fallback' }),
   };
+  // Cached link objects whose limit was found used up: later redirects of the same cached
+  // value answer without asking the database again. Any change to the link (a raised limit)
+  // invalidates the cache entry, and the value loaded next is a new object, not in this set.
+  const usedUp = new WeakSet<CachedLink>();
 
   app.get('/:code', {
     config: { public: true, rateLimit: false },
@@ -33,28 +46,50 @@ export const redirectRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = 
     validatorCompiler: () => (value) => ({ value }),
     schema: {
       operationId: 'followLink',
-      tags: ['redirect'], summary: 'Follow a short link',
+      tags: ['redirect'], summary: 'Follow a short link (301, 302, 307 or 308 as the link says; 302 to its fallback)',
       params: Type.Object({ code: Type.String({ maxLength: 256 }) }),
-      response: { 302: Type.Null({ description: 'Location: the original URL' }), ...errors(404, 410, 503) },
+      response: {
+        301: Type.Null({ description: 'Location: the original URL (redirect_type 301)' }),
+        302: Type.Null({ description: 'Location: the original URL, or the fallback URL' }),
+        307: Type.Null({ description: 'Location: the original URL (redirect_type 307)' }),
+        308: Type.Null({ description: 'Location: the original URL (redirect_type 308)' }),
+        ...errors(404, 410, 503),
+      },
     },
   }, async (request, reply) => {
     const { code } = request.params;
     // Not base62 or too long: cannot exist, so no cache entry or query is spent on it.
     const link = couldBeCode(code) ? await ctx.links.get(code, load) : null;
-    const decision = decideRedirect(link, Date.now());
+    const now = Date.now();
+    let decision = decideRedirect(link, now);
+    const isGet = request.method === 'GET';
+    // HEAD (link checkers, previews) is answered the same way but is neither a click nor a visit.
+    if (decision.kind === 'found' && decision.limited && link !== null) {
+      if (usedUp.has(link) || (isGet && !(await reserveVisit(ctx.db, link.id)))) {
+        usedUp.add(link);
+        decision = decideRedirect(link, now, true);
+      }
+    }
     outcome[decision.kind].inc();
     if (decision.kind === 'not_found') throw notFound('short link');
-    if (decision.kind === 'gone') throw gone(`short link ${decision.reason}`);
-    // HEAD (link checkers, previews) is answered the same way but is not a click.
-    if (request.method === 'GET') {
+    if (decision.kind === 'gone') {
+      const answer = unavailableAnswer(decision.reason);
+      throw new HttpError(answer.status, answer.message);
+    }
+    // A fallback is not a click of the link: no event.
+    if (decision.kind === 'fallback') return reply.redirect(locationHeader(decision.location), 302);
+    if (isGet) {
       ctx.clicks.record({
         urlId: decision.link.id,
         userId: decision.link.userId,
-        at: new Date(),
+        at: new Date(now),
         referrer: headerValue(request.headers.referer),
         userAgent: headerValue(request.headers['user-agent']),
+        // Raw: the trust rules for X-Forwarded-For are applied in the flush (clicks/client-address.ts).
+        ip: request.raw.socket?.remoteAddress ?? null,
+        forwardedFor: lastPart(request.headers['x-forwarded-for']),
       });
     }
-    return reply.redirect(locationHeader(decision.link.originalUrl), 302);
+    return reply.redirect(locationHeader(decision.link.originalUrl), decision.status);
   });
 };

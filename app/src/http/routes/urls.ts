@@ -5,6 +5,8 @@ import { Type, type Static } from 'typebox';
 import { assertOwns, scopeToUser, type Principal } from '../../auth/principal.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import { aliasProblem, CODE_ATTEMPTS, generateCode } from '../../domain/short-code.js';
+import { DEFAULT_REDIRECT_TYPE, type RedirectType } from '../../domain/link.js';
+import { linkFeatureProblems, tagProblem, type LinkFeatureInput } from '../../domain/link-rules.js';
 import { originalUrlProblem } from '../../domain/url-rules.js';
 import { linkStats } from '../../store/stats-store.js';
 import { getUrl, insertUrl, listUrls, updateUrl, urlOwner, type UrlPatch, type UrlRow } from '../../store/urls-store.js';
@@ -14,6 +16,8 @@ import { badRequest, conflict, HttpError, notFound, type FieldErrors } from '../
 import { linkHeader, PagingQuery, toPage } from '../paging.js';
 import { errors, IdParams, Stats, Url, UrlCreate, UrlListQuery, UrlUpdate } from '../schemas.js';
 
+const UPDATABLE = ['title', 'is_active', 'original_url', 'expires_at', 'max_visits', 'valid_since', 'fallback_url', 'redirect_type', 'tags'] as const;
+
 export type ApiUrl = UrlRow & { short_url: string };
 
 export function toApiUrl(row: UrlRow, publicBaseUrl: URL): ApiUrl {
@@ -21,8 +25,8 @@ export function toApiUrl(row: UrlRow, publicBaseUrl: URL): ApiUrl {
 }
 
 /** Field problems shared by create and update. */
-function linkFieldProblems(body: { original_url?: string; expires_at?: string | null }, ownHost: string): FieldErrors {
-  const fields: FieldErrors = {};
+function linkFieldProblems(body: { original_url?: string; expires_at?: string | null } & LinkFeatureInput, ownHost: string): FieldErrors {
+  const fields: FieldErrors = linkFeatureProblems(body, ownHost);
   if (body.original_url !== undefined) {
     const p = originalUrlProblem(body.original_url, ownHost);
     if (p) fields.original_url = p;
@@ -32,6 +36,18 @@ function linkFieldProblems(body: { original_url?: string; expires_at?: string | 
 }
 
 const toDate = (v: string | null | undefined): Date | null | undefined => (v === undefined ? undefined : v === null ? null : new Date(v));
+
+/** The second-wave fields of a valid body as a patch: undefined = unchanged, null = off. */
+function featurePatch(b: LinkFeatureInput): Pick<UrlPatch, 'maxVisits' | 'validSince' | 'fallbackUrl' | 'redirectType' | 'tags'> {
+  return {
+    maxVisits: b.max_visits,
+    validSince: toDate(b.valid_since),
+    fallbackUrl: b.fallback_url,
+    // null turns a feature off: for the redirect's status that is the default.
+    redirectType: b.redirect_type === undefined ? undefined : ((b.redirect_type ?? DEFAULT_REDIRECT_TYPE) as RedirectType),
+    tags: b.tags === undefined ? undefined : (b.tags ?? []),
+  };
+}
 
 export const urlRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async (app, { ctx }) => {
   const tags = ['urls'];
@@ -61,7 +77,12 @@ export const urlRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async
     if (expiresAt !== null && !fields.expires_at && expiresAt.getTime() <= Date.now()) fields.expires_at = 'must be in the future';
     if (Object.keys(fields).length > 0) throw badRequest('invalid link', fields);
     const userId = await ownerFor(caller, body.user_id);
-    const base = { userId, originalUrl: body.original_url, title: body.title ?? null, expiresAt };
+    const f = featurePatch(body);
+    const base = {
+      userId, originalUrl: body.original_url, title: body.title ?? null, expiresAt,
+      maxVisits: f.maxVisits ?? null, validSince: f.validSince ?? null, fallbackUrl: f.fallbackUrl ?? null,
+      redirectType: f.redirectType ?? DEFAULT_REDIRECT_TYPE, tags: f.tags ?? [],
+    };
 
     let row: UrlRow | undefined;
     if (alias !== undefined) {
@@ -102,7 +123,12 @@ export const urlRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async
   }, async (request, reply) => {
     const page = toPage(request.query);
     const userId = scopeToUser(callerOf(request), request.query.user_id);
-    const { items, total } = await listUrls(ctx.db, { userId, isActive: request.query.is_active }, page);
+    const { tag } = request.query;
+    if (tag !== undefined) {
+      const p = tagProblem(tag);
+      if (p) throw badRequest('invalid query', { tag: p });
+    }
+    const { items, total } = await listUrls(ctx.db, { userId, isActive: request.query.is_active, tag }, page);
     return reply.headers({ 'x-total-count': String(total), link: linkHeader(request.url, page.page, page.perPage, total) })
       .send(items.map((r) => toApiUrl(r, ctx.config.publicBaseUrl)));
   });
@@ -131,16 +157,14 @@ export const urlRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async
   }
 
   app.put('/urls/:id', {
-    schema: { operationId: 'updateUrl', tags, summary: 'Update title, is_active, original_url and/or expires_at', params: IdParams, body: UrlUpdate, response: { 200: Url, ...errors(400, 401, 403, 404, 415) } },
+    schema: { operationId: 'updateUrl', tags, summary: 'Update any of title, is_active, original_url, expires_at, max_visits, valid_since, fallback_url, redirect_type, tags', params: IdParams, body: UrlUpdate, response: { 200: Url, ...errors(400, 401, 403, 404, 415) } },
   }, async (request) => {
     const b = request.body;
-    if (b.title === undefined && b.is_active === undefined && b.original_url === undefined && b.expires_at === undefined) {
-      throw badRequest('nothing to update: send title, is_active, original_url or expires_at');
-    }
+    if (UPDATABLE.every((f) => b[f] === undefined)) throw badRequest(`nothing to update: send any of ${UPDATABLE.join(', ')}`);
     const fields = linkFieldProblems(b, ownHost);
     if (Object.keys(fields).length > 0) throw badRequest('invalid link', fields);
     const row = await change(callerOf(request), request.params.id, {
-      title: b.title, isActive: b.is_active, originalUrl: b.original_url, expiresAt: toDate(b.expires_at),
+      title: b.title, isActive: b.is_active, originalUrl: b.original_url, expiresAt: toDate(b.expires_at), ...featurePatch(b),
     });
     return toApiUrl(row, ctx.config.publicBaseUrl);
   });
