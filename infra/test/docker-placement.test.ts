@@ -78,6 +78,7 @@ describe('Docker placement (dev, 2 replicas)', () => {
       [c.name, c.inputs.networksAdvanced.map((n: { name: string }) => n.name.replace('shortstack-dev-', '')).sort().join(',')]));
     const expected: Record<string, string> = {
       nginx: 'backend,edge', prometheus: 'backend,ops', grafana: 'backend,ops', alertmanager: 'backend,egress',
+      'app-1': 'backend,egress', 'app-2': 'backend,egress',
       alloy: 'backend,docker-api', 'docker-socket-proxy': 'docker-api',
     };
     for (const [name, nets] of Object.entries(joined)) expect([name, nets]).toEqual([name, expected[name] ?? 'backend']);
@@ -517,7 +518,7 @@ describe('Docker placement hygiene', () => {
       expect(net('egress')).toMatchObject({ internal: false });
       expect(net('egress').options).toBeUndefined();
       const on = (n: string) => services(run).filter((c) => c.inputs.networksAdvanced.some((x: any) => x.name === `shortstack-dev-${n}`)).map((c) => c.name).sort();
-      expect(on('egress')).toEqual(['alertmanager']);
+      expect(on('egress')).toEqual(['alertmanager', 'app-1', 'app-2']);
       expect(on('edge')).toEqual(['nginx']);
       expect(on('ops')).toEqual(['grafana', 'prometheus']);
       expect(on('docker-api')).toEqual(['alloy', 'docker-socket-proxy']);

@@ -20,11 +20,11 @@ describe('buildTopology', () => {
     expect(topo.instances('postgres')).toEqual(['postgres']);
   });
 
-  it('puts nginx alone on the edge, Alertmanager alone on egress, everything else but the socket proxy on the backend', () => {
+  it('puts nginx alone on the edge, Alertmanager and the app (webhooks) alone on egress, everything else but the socket proxy on the backend', () => {
     for (const c of topo.components) {
       expect(c.networks.includes('backend')).toBe(c.name !== 'docker-socket-proxy');
       expect(c.networks.includes('edge')).toBe(c.name === 'nginx');
-      expect(c.networks.includes('egress')).toBe(c.name === 'alertmanager');
+      expect(c.networks.includes('egress')).toBe(c.name === 'alertmanager' || c.name === 'app');
       expect(c.networks.includes('docker-api')).toBe(c.name === 'alloy' || c.name === 'docker-socket-proxy');
     }
     const internal = topo.networks.filter((n) => n.internal).map((n) => n.name).sort();

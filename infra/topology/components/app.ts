@@ -125,7 +125,9 @@ export function app(ctx: BuildContext): Component {
     volumes: [],
     tmpfs: ['/tmp'],
     hostMounts: [],
-    networks: ['backend'],
+    // egress: webhook deliveries go to receivers on the internet (targets checked against
+    // private ranges at creation and at delivery: app/src/webhooks/targets.ts).
+    networks: ['backend', 'egress'],
     resources: ctx.config.resources.app,
     // app/Dockerfile's USER node.
     user: '1000:1000',
