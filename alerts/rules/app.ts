@@ -69,7 +69,7 @@ export const appAlerts: AlertDefinition[] = [
       },
       mitigate: [
         'Bring the down replicas back first (see AppReplicaDown); look for a common cause in their logs (a bad release, the database, memory).',
-        `If a new build is the cause, roll back to the previous image digest with \`npm run up\` (AWS: \`${aws.converge()}\` from the previous commit; the image is deployed by digest).`,
+        'If a new build is the cause, roll back: `npm run promote -- --image <previous appImage> --to <stack>` (see "A deployment that went wrong").',
       ],
       escalate: 'Paged now. If replicas keep crashing after a restart, call the app team lead.',
     },

@@ -90,6 +90,25 @@ per stack:
   images and rebuilds the app. With the Pulumi CLI alone: ${code('pulumi stack export')} lists the image
   resources' URNs; ${code('pulumi up --replace <urn>')} for each.
 
+### A deployment that went wrong: roll back
+
+A rollback is a promotion of the image that ran before (${code('npm run promote')}, README "Promotion"):
+the stack's ${code('appImage')} output after each ${code('up')} names it, and so does the previous value of
+${code('shortstack:appImage')} in the stack file's git history.
+
+- **docker**: ${code(`npm run promote -- --image <previous appImage> --to ${DOCKER_STACK}`)}; the replicas are replaced
+  one generation at a time, create-before-delete, nginx following them by name. Without the Pulumi CLI
+  (loopback): stop ${code('npm run local')}, check out the previous release and start it again.
+- **loopback**: a rollout of the running code without a restart: ${code('kill -USR2 "$(cat "$STACK_DIR/local.pid")"')}
+  (each replica replaced in turn; the old one drains and flushes its clicks).
+- **aws**: ${code(`npm run promote -- --image <previous registry digest> --to ${AWS_STACK}`)}. A deployment the circuit
+  breaker rolled back already runs the previous task definition: ${code('pulumi up')} then fails with the service's
+  events command; find the cause there (${code(`aws ecs describe-services --cluster ${awsNames(AWS_STACK).cluster} --services ${awsNames(AWS_STACK).service('app')} --query 'services[0].events[:10].[createdAt, message]' --output text`)}),
+  fix it or roll back as above. To restart the running version without a new one:
+  ${code(`aws ecs update-service --cluster ${awsNames(AWS_STACK).cluster} --service ${awsNames(AWS_STACK).service('app')} --force-new-deployment`)}.
+- Migrations are expand-only (a column or table added, never dropped or renamed in the same
+  release), so the previous image runs on the newer schema: a rollback needs no down migration.
+
 ### Inhibitions (one root cause pages once)
 
 | while firing | holds back | matching on | why |

@@ -65,7 +65,7 @@ export const SLOS: SloSpec[] = [
       },
       mitigate: [
         'Find which route and status burn the budget (first query); a down component has its own alert (AppAllReplicasDown, PostgresDown, PgbouncerDown).',
-        `A release bug: roll back to the previous image digest and \`npm run up\` (AWS: \`${aws.converge()}\` from the previous commit).`,
+        'A release bug: roll back with `npm run promote -- --image <previous appImage> --to <stack>` (see "A deployment that went wrong").',
       ],
     },
   },
