@@ -1,5 +1,5 @@
 // Resizes on a real engine, with the Docker placement's own values: the memory and swap its mock
-// graph gives Redis on the dev stack and on the prod stack. The provider updates memory in place
+// graph gives Redis on the dev stack and at the prod stack's cache size. The provider updates memory in place
 // (`docker update`); the engine refuses a memory limit above the swap limit unless both change,
 // which is why the placement sets swap equal to memory.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,8 +8,12 @@ import { engine, uniqueName } from './containers.js';
 
 const MiB = 1024 * 1024;
 
+/** Docker at prod's cache size (Pulumi.prod.yaml itself is an AWS stack, with ElastiCache). */
+const DOCKER_AT_PROD_SIZE = { 'shortstack:cache': JSON.stringify({ lruMax: 500000, redisMaxMemoryMb: 1024 }) };
+
 async function redisMemory(stack: 'dev' | 'prod'): Promise<{ memory: number; memorySwap: number | undefined }> {
-  const redis = (await runProgram(stack, stackFileConfig(`Pulumi.${stack}.yaml`))).container('redis');
+  const config = stack === 'dev' ? stackFileConfig('Pulumi.dev.yaml') : DOCKER_AT_PROD_SIZE;
+  const redis = (await runProgram(stack, config)).container('redis');
   return { memory: Number(redis.inputs.memory), memorySwap: redis.inputs.memorySwap === undefined ? undefined : Number(redis.inputs.memorySwap) };
 }
 
