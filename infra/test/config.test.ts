@@ -3,6 +3,16 @@ import { GENERATED_SECRETS, generatedLength, OPTIONAL_SECRETS, SECRET_NAMES, SEC
 import { DEFAULT_IMAGES } from '../topology/images.js';
 import { StackConfigError, fromPulumiConfig, parseStackConfig, SECRET_CONFIG_KEYS } from '../topology/config.js';
 
+/** Every problem parseStackConfig reports for a raw config (none: an empty object). */
+function problemsIn(raw: Record<string, unknown>, awsRegion?: string): Record<string, string> {
+  try {
+    parseStackConfig(raw, awsRegion === undefined ? {} : { awsRegion });
+    return {};
+  } catch (e) {
+    return (e as StackConfigError).problems;
+  }
+}
+
 describe('parseStackConfig', () => {
   it('fills every default from an empty config', () => {
     const c = parseStackConfig({});
@@ -62,21 +72,13 @@ describe('parseStackConfig', () => {
 });
 
 describe('config consistency', () => {
-  const problemsOf = (raw: Record<string, unknown>, awsRegion?: string): Record<string, string> => {
-    try {
-      parseStackConfig(raw, awsRegion === undefined ? {} : { awsRegion });
-      return {};
-    } catch (e) {
-      return (e as StackConfigError).problems;
-    }
-  };
 
   it("sizes Redis's container from the cache (prod: 1024 MB of cache in a 1280 MB container)", () => {
     expect(parseStackConfig({}).resources.redis.memoryMb).toBe(320);
     expect(parseStackConfig({ cache: { redisMaxMemoryMb: 1024 } }).resources.redis.memoryMb).toBe(1280);
     expect(parseStackConfig({ cache: { redisMaxMemoryMb: 64 } }).resources.redis.memoryMb).toBe(320);
     // Set explicitly, it must leave the room; the old prod (1024 MB in 320 MB) is refused.
-    expect(problemsOf({ cache: { redisMaxMemoryMb: 1024 }, resources: { redis: { memoryMb: 320 } } })['cache.redisMaxMemoryMb']).toBe(
+    expect(problemsIn({ cache: { redisMaxMemoryMb: 1024 }, resources: { redis: { memoryMb: 320 } } })['cache.redisMaxMemoryMb']).toBe(
       "1024 MB of cache does not fit Redis's 320 MB container (resources.redis.memoryMb): Redis needs 25% above maxmemory for fragmentation "
       + 'and client buffers, so the container needs at least 1280 MB. Raise resources.redis.memoryMb, lower the cache, '
       + 'or leave resources.redis.memoryMb unset: it then follows the cache');
@@ -85,19 +87,19 @@ describe('config consistency', () => {
 
   it("keeps PostgreSQL's shared_buffers within 40% of its memory", () => {
     expect(parseStackConfig({}).postgres).toEqual({ maxConnections: 200, sharedBuffersMb: 128 });
-    expect(problemsOf({ postgres: { sharedBuffersMb: 512 } })['postgres.sharedBuffersMb']).toMatch(
+    expect(problemsIn({ postgres: { sharedBuffersMb: 512 } })['postgres.sharedBuffersMb']).toMatch(
       /^512 MB of shared_buffers in a 512 MB container \(resources\.postgres\.memoryMb\): keep it at most 40% \(204 MB\)/);
-    expect(problemsOf({ resources: { postgres: { memoryMb: 256 } } })['postgres.sharedBuffersMb']).toMatch(/keep it at most 40% \(102 MB\)/);
+    expect(problemsIn({ resources: { postgres: { memoryMb: 256 } } })['postgres.sharedBuffersMb']).toMatch(/keep it at most 40% \(102 MB\)/);
   });
 
   it("keeps PgBouncer's pool and the direct connections within max_connections, and the app's pools within max_client_conn", () => {
-    expect(problemsOf({ pools: { pgbouncerPoolSize: 195 } })['pools.pgbouncerPoolSize']).toBe(
+    expect(problemsIn({ pools: { pgbouncerPoolSize: 195 } })['pools.pgbouncerPoolSize']).toBe(
       '195 server connections plus 7 direct ones (migrate 2, postgres-exporter 1, set-db-password 1, superuserReserved 3) exceed '
       + "PostgreSQL's max_connections 200 (postgres.maxConnections): lower the pool to at most 193 or raise max_connections");
-    expect(problemsOf({ pools: { pgbouncerPoolSize: 193 } })).toEqual({});
-    expect(problemsOf({ replicas: 8, pools: { appDbPoolMax: 100, pgbouncerMaxClientConn: 500 } })['pools.pgbouncerMaxClientConn']).toMatch(
+    expect(problemsIn({ pools: { pgbouncerPoolSize: 193 } })).toEqual({});
+    expect(problemsIn({ replicas: 8, pools: { appDbPoolMax: 100, pgbouncerMaxClientConn: 500 } })['pools.pgbouncerMaxClientConn']).toMatch(
       /^8 replicas x 100 connections \(pools\.appDbPoolMax\) plus 2 other clients need 802 PgBouncer client connections, more than its max_client_conn 500/);
-    expect(problemsOf({ postgres: { maxConnections: 500 } })['postgres.maxConnections']).toMatch(/more than resources\.postgres\.pids \(512\)/);
+    expect(problemsIn({ postgres: { maxConnections: 500 } })['postgres.maxConnections']).toMatch(/more than resources\.postgres\.pids \(512\)/);
   });
 
   it('accepts both stack files as they are', async () => {
@@ -107,20 +109,12 @@ describe('config consistency', () => {
       const doc = parse(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')) as { config: Record<string, unknown> };
       const raw = fromPulumiConfig(Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
       const region = doc.config['aws:region'] as string | undefined;
-      expect([file, problemsOf(raw, region)]).toEqual([file, {}]);
+      expect([file, problemsIn(raw, region)]).toEqual([file, {}]);
     }
   });
 });
 
 describe('the placement branch of the config', () => {
-  const problemsOf = (raw: Record<string, unknown>, awsRegion?: string): Record<string, string> => {
-    try {
-      parseStackConfig(raw, awsRegion === undefined ? {} : { awsRegion });
-      return {};
-    } catch (e) {
-      return (e as StackConfigError).problems;
-    }
-  };
 
   it('defaults a whole aws stack from the placement and the region, dev tier', () => {
     const c = parseStackConfig({ placement: 'aws' }, { awsRegion: 'us-east-2' });
@@ -133,28 +127,28 @@ describe('the placement branch of the config', () => {
   });
 
   it('refuses the keys of one placement on the other, saying why', () => {
-    expect(problemsOf({ placement: 'aws', publicPort: 80, backendSubnet: '10.0.0.0/24', appImageName: 'x:y' }, 'eu-west-1')).toEqual({
+    expect(problemsIn({ placement: 'aws', publicPort: 80, backendSubnet: '10.0.0.0/24', appImageName: 'x:y' }, 'eu-west-1')).toEqual({
       publicPort: 'is for the docker placement only, not aws: the ALB listens on 80/443',
       backendSubnet: 'is for the docker placement only, not aws: subnets come from aws.vpcCidr',
       appImageName: "is for the docker placement only, not aws: the app image is pushed to the stack's ECR repository and deployed by digest",
     });
-    expect(problemsOf({ aws: { tier: 'prod' } })).toEqual({ aws: "is for the aws placement only, not docker: it is the AWS placement's branch" });
+    expect(problemsIn({ aws: { tier: 'prod' } })).toEqual({ aws: "is for the aws placement only, not docker: it is the AWS placement's branch" });
   });
 
   it('needs the region, and checks the aws keys', () => {
-    expect(problemsOf({ placement: 'aws' })).toEqual({ 'aws:region': 'must be set for the aws placement (pulumi config set aws:region eu-west-1)' });
-    expect(problemsOf({ placement: 'aws', aws: { azCount: 5, logRetentionDays: 10, domain: 'sho.rt', colour: 'red', maxReplicas: 1 }, replicas: 2 }, 'eu-west-1')).toEqual({
+    expect(problemsIn({ placement: 'aws' })).toEqual({ 'aws:region': 'must be set for the aws placement (pulumi config set aws:region eu-west-1)' });
+    expect(problemsIn({ placement: 'aws', aws: { azCount: 5, logRetentionDays: 10, domain: 'sho.rt', colour: 'red', maxReplicas: 1 }, replicas: 2 }, 'eu-west-1')).toEqual({
       'aws.azCount': 'must be an integer from 2 to 3 (got 5)',
       'aws.logRetentionDays': expect.stringMatching(/^must be one of CloudWatch's periods: 1, 3, 5, 7, 14/),
       'aws.domain': 'and aws.hostedZoneId go together: the certificate is validated and the name published in that Route 53 zone',
       'aws.colour': 'is not a known key',
       'aws.maxReplicas': 'must be at least replicas (2): the service scales from replicas up',
     });
-    expect(problemsOf({ placement: 'kubernetes' })).toEqual({ placement: 'must be "docker" or "aws" (got "kubernetes")' });
+    expect(problemsIn({ placement: 'kubernetes' })).toEqual({ placement: 'must be "docker" or "aws" (got "kubernetes")' });
   });
 
   it('reads pgbouncerStatsPassword as the secret it is, not an unknown key', () => {
-    expect(problemsOf({ pgbouncerStatsPassword: 's3cret' })).toEqual({});
+    expect(problemsIn({ pgbouncerStatsPassword: 's3cret' })).toEqual({});
   });
 });
 
@@ -171,14 +165,7 @@ describe('the secret table', () => {
 describe('appImage: the image a stack runs instead of building one', () => {
   const DIGEST = `sha256:${'ab'.repeat(32)}`;
   const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shortstack-prod-app';
-  const problemsOf = (raw: Record<string, unknown>): Record<string, string> => {
-    try {
-      parseStackConfig(raw, { awsRegion: 'eu-west-1' });
-      return {};
-    } catch (e) {
-      return (e as StackConfigError).problems;
-    }
-  };
+  const problemsOf = (raw: Record<string, unknown>) => problemsIn(raw, 'eu-west-1');
   const prodTier = { placement: 'aws', aws: { tier: 'prod' } };
 
   it('is absent unless set: the app is built from app/Dockerfile', () => {
