@@ -76,8 +76,11 @@ export function nginx(ctx: BuildContext): Component {
         workerConnections: config.nginx.workerConnections,
       }),
     }],
+    // A new config is checked, then applied by SIGHUP: connections in flight finish on the old
+    // workers (a replacement would drop them and close the front door while it restarts).
+    reload: { check: ['nginx', '-t', '-q', '-c', conf], signal: 'HUP' },
     health: wgetCheck(`http://127.0.0.1:${PORTS.nginx.status}/stub_status`),
-    // nginx resolves upstream names once, at start: every replica must exist by then.
+    // The first replica must answer before the front door opens.
     dependsOn: [{ component: 'app', condition: 'healthy' }],
     volumes: [],
     tmpfs: ['/tmp'],
