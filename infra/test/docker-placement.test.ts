@@ -219,7 +219,7 @@ describe('Docker placement (dev, 2 replicas)', () => {
     expect(sync.capabilities).toEqual({ drops: ['ALL'], adds: ['CAP_CHOWN'] });
     // The signal one-shot: nginx's user, in nginx's pid namespace (the master is pid 1 there).
     expect(signal).toMatchObject({
-      entrypoints: ['kill', '-s', 'HUP', '1'], user: nginx.user, pidMode: 'container:nginx-id', networkMode: 'none',
+      entrypoints: ['/bin/sh', '-c', 'kill -s HUP 1'], user: nginx.user, pidMode: 'container:nginx-id', networkMode: 'none',
       readOnly: true, capabilities: { drops: ['ALL'] }, attach: true,
     });
     // It runs only after the check passed, and again for every new set of files.

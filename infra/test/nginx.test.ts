@@ -16,6 +16,7 @@ import { buildTopology } from '../topology/build.js';
 import { frontDoorPolicy } from '../topology/components/edge.js';
 import { parseStackConfig } from '../topology/config.js';
 import { resolveText } from '../topology/types.js';
+import { before1273 } from '../engine/nginx-image.js';
 
 /** Writes raw bytes, then returns whatever comes back until the server closes (or the deadline). */
 function rawExchange(port: number, bytes: string, deadlineMs: number): Promise<string> {
@@ -296,8 +297,6 @@ describe('nginx.conf for AWS', () => {
   });
 });
 
-/** The file as nginx before 1.27.3 takes it: no `resolve`, no resolver in the upstream block. */
-const before1273 = (conf: string) => conf.replace(/ resolve;/g, ';').replace(/^\s*(resolver|resolver_timeout) [^;]*;\n/gm, '');
 
 describe('nginx.conf for Docker', () => {
   it('passes nginx -t but for `resolve`, which Debian\'s nginx 1.22 predates (the image runs 1.28)', () => {

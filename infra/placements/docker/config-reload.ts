@@ -100,7 +100,8 @@ export function configSignal(instance: string, args: ConfigReloadArgs, sync: Con
     .apply(([code, name, urn]) => requireExitZero(`${c.name}-config`, name, `${c.name}'s reload`, urn)(code));
   const signalArgs: ContainerArgs = {
     image: args.image,
-    entrypoints: ['kill', '-s', c.reload.signal, '1'],
+    // The shell's own kill: images differ on whether a kill binary exists (Debian's is in procps).
+    entrypoints: ['/bin/sh', '-c', `kill -s ${c.reload.signal} 1`],
     // The service's own user: signalling a process of one's own uid needs no capability.
     user: c.user,
     readOnly: true,
