@@ -1,8 +1,9 @@
 // A container of the Docker placement's mock graph, created on a real engine with the arguments
 // the program gives @pulumi/docker, through the CLI: what the provider would send the engine
 // (user, read-only root, tmpfs, capabilities, security options, pid and network modes, limits,
-// mounts, labels, entrypoint and command), and its uploads copied in before it starts, extracted
-// at "/" as the provider does (which a read-only root refuses).
+// mounts, networks and aliases, labels, restart policy, entrypoint and command), and its uploads
+// copied in before it starts, extracted at "/" as the provider does (which a read-only root
+// refuses). Not applied: health checks (the CLI has no exec form of one), published ports.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,9 +27,21 @@ export interface EngineOverrides {
   volumes?: Record<string, string>;
   /** The graph's pid mode `container:<mock id>`, pointed at a real container. */
   pidMode?: string;
+  /** Host paths of bind mounts, moved (the engine tier's Docker socket is not /var/run/docker.sock). */
+  binds?: Record<string, string>;
 }
 
 type Inputs = Record<string, any>;
+
+/**
+ * The networks to join: the network mode, the override, or the graph's networks (the first at
+ * create, the rest connected before the container starts), each with its aliases.
+ */
+function networksOf(inputs: Inputs, o: EngineOverrides): Array<{ name: string; aliases: string[] }> {
+  if (inputs.networkMode) return [{ name: inputs.networkMode, aliases: [] }];
+  if (o.network) return [{ name: o.network, aliases: [] }];
+  return (inputs.networksAdvanced ?? []).map((n: { name: string; aliases?: string[] }) => ({ name: n.name, aliases: n.aliases ?? [] }));
+}
 
 /** `docker create` arguments for a container of the graph. */
 export function createArgs(inputs: Inputs, o: EngineOverrides): string[] {
@@ -42,11 +55,15 @@ export function createArgs(inputs: Inputs, o: EngineOverrides): string[] {
   for (const c of inputs.capabilities?.adds ?? []) a.push('--cap-add', c);
   for (const s of inputs.securityOpts ?? []) a.push('--security-opt', s);
   if (inputs.pidMode) a.push('--pid', o.pidMode ?? inputs.pidMode);
-  const network = inputs.networkMode ?? o.network;
-  if (network) a.push('--network', network);
+  const [first] = networksOf(inputs, o);
+  if (first) {
+    a.push('--network', first.name);
+    for (const alias of first.aliases) a.push('--network-alias', alias);
+  }
+  if (inputs.restart) a.push('--restart', inputs.restart);
   for (const u of inputs.ulimits ?? []) a.push('--ulimit', `${u.name}=${u.soft}:${u.hard}`);
   for (const m of inputs.mounts ?? []) {
-    const source = m.type === 'volume' ? (o.volumes?.[m.source] ?? m.source) : m.source;
+    const source = m.type === 'volume' ? (o.volumes?.[m.source] ?? m.source) : (o.binds?.[m.source] ?? m.source);
     a.push('--mount', [`type=${m.type}`, `source=${source}`, `target=${m.target}`, ...(m.readOnly ? ['readonly'] : [])].join(','));
   }
   for (const e of inputs.envs ?? []) a.push('-e', e);
@@ -63,6 +80,9 @@ export function createArgs(inputs: Inputs, o: EngineOverrides): string[] {
 /** Creates the container, copies its uploads in (extracted at "/"), and returns its id. */
 export async function createFromGraph(docker: DockerClient, inputs: Inputs, o: EngineOverrides): Promise<string> {
   const id = await docker.out(['create', ...createArgs(inputs, o)]);
+  for (const n of networksOf(inputs, o).slice(1)) {
+    await docker.run(['network', 'connect', ...n.aliases.flatMap((a) => ['--alias', a]), n.name, id]);
+  }
   const uploads: Array<{ file: string; content: string; permissions?: string }> = inputs.uploads ?? [];
   if (uploads.length > 0) {
     const root = mkdtempSync(join(tmpdir(), 'uploads-'));
