@@ -74,6 +74,8 @@ export function nginx(ctx: BuildContext): Component {
         resolver: { address: ctx.platform.kind === 'aws' ? ctx.platform.dnsResolver : DOCKER_DNS, validS: SERVICE_DNS_TTL_S },
         policy: frontDoorPolicy(config, ctx.platform),
         workerConnections: config.nginx.workerConnections,
+        // Clients reach this server over HTTPS only when set (the config refuses it otherwise).
+        hstsMaxAgeS: config.hstsMaxAgeS,
       }),
     }],
     health: wgetCheck(`http://127.0.0.1:${PORTS.nginx.status}/stub_status`),
