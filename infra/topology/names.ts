@@ -8,13 +8,16 @@ export const COMPONENT_NAMES = [
   'docker-socket-proxy', 'blackbox-exporter', 'node-exporter',
   // One-shots that carry a rotated password into the state PostgreSQL and Grafana keep.
   'set-db-password', 'set-grafana-password',
+  // HTTPS on Docker: obtains and renews the front door's certificate over ACME.
+  'cert-manager',
 ] as const;
 
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
 
 /** Ports each component listens on inside its container (or task), by name. */
 export const PORTS = {
-  nginx: { http: 8080, status: 8081 },
+  // https: only when the stack has a domain (TLS terminated here, plain HTTP then redirects).
+  nginx: { http: 8080, status: 8081, https: 8443 },
   app: { http: 3000, metrics: 9464 },
   migrate: {},
   pgbouncer: { postgres: 6432 },
@@ -35,6 +38,7 @@ export const PORTS = {
   'node-exporter': { metrics: 9100 },
   'set-db-password': {},
   'set-grafana-password': {},
+  'cert-manager': { metrics: 9466 },
 } as const satisfies Record<ComponentName, Record<string, number>>;
 
 export type PortName<C extends ComponentName> = keyof (typeof PORTS)[C] & string;
