@@ -110,6 +110,7 @@ const DEFAULT_RESOURCES: Record<ComponentName, Resources> = {
   // One-shots: psql through PostgreSQL's socket (uid 70), the grafana CLI (Grafana's uid).
   'set-db-password': { cpus: 0.1, memoryMb: 64, pids: 512 },
   'set-grafana-password': { cpus: 0.25, memoryMb: 128, pids: 256 },
+  'cert-bootstrap': { cpus: 0.1, memoryMb: 128, pids: 64 },
   'cert-manager': { cpus: 0.1, memoryMb: 128, pids: 64 },
 };
 

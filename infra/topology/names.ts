@@ -8,8 +8,9 @@ export const COMPONENT_NAMES = [
   'docker-socket-proxy', 'blackbox-exporter', 'node-exporter',
   // One-shots that carry a rotated password into the state PostgreSQL and Grafana keep.
   'set-db-password', 'set-grafana-password',
-  // HTTPS on Docker: obtains and renews the front door's certificate over ACME.
-  'cert-manager',
+  // HTTPS on Docker: the temporary certificate nginx starts with, then the manager that obtains
+  // and renews the real one over ACME.
+  'cert-bootstrap', 'cert-manager',
 ] as const;
 
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
@@ -38,6 +39,7 @@ export const PORTS = {
   'node-exporter': { metrics: 9100 },
   'set-db-password': {},
   'set-grafana-password': {},
+  'cert-bootstrap': {},
   'cert-manager': { metrics: 9466 },
 } as const satisfies Record<ComponentName, Record<string, number>>;
 
@@ -69,3 +71,7 @@ export const CONFIG_DIR = '/etc/shortstack';
  * whose content embeds a secret lives here, and only such files.
  */
 export const SECRETS_DIR = '/run/secrets';
+/** The certificate files nginx serves and the ACME challenge folder (app/src/certs/layout.ts), a volume shared with nginx. */
+export const CERTS_DIR = '/var/lib/shortstack/certs';
+/** The ACME account key: the certificate manager's own volume, never mounted into nginx. */
+export const ACME_ACCOUNT_DIR = '/var/lib/shortstack/acme-account';

@@ -13,11 +13,12 @@ export interface CertLayout {
   accountKey: string;
 }
 
-export function certLayout(dir: string): CertLayout {
+/** `accountDir`: the account key elsewhere than `dir` (on Docker, a volume nginx does not mount). */
+export function certLayout(dir: string, accountDir = join(dir, 'account')): CertLayout {
   return {
     certificate: join(dir, 'live', 'fullchain.pem'),
     key: join(dir, 'live', 'privkey.pem'),
     challengeDir: join(dir, 'challenge'),
-    accountKey: join(dir, 'account', 'key.pem'),
+    accountKey: join(accountDir, 'key.pem'),
   };
 }

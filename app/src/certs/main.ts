@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     log.fatal((err as Error).message);
     process.exit(2);
   }
-  const layout = certLayout(s.dir);
+  const layout = certLayout(s.dir, s.accountDir);
   const metrics = createCertMetrics();
   const directoryCa = s.directoryCaFile === undefined ? undefined : readFileSync(s.directoryCaFile, 'utf8');
   const accountKey = await ensureAccountKey(layout, newAccountKey);
