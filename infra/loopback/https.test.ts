@@ -152,3 +152,28 @@ describe('loopback stack with --tls (Pebble)', () => {
     expect(await promValue(stack, 'probe_success{job="edge"}')).toBe(1);
   });
 });
+
+describe('loopback stack with --tls and certificates that live 30 s', () => {
+  let stack: LoopbackStack;
+  beforeAll(async () => {
+    stack = await startStack({ replicas: 1, observability: false, tls: { certificateValiditySeconds: 30 } });
+  }, 300_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('renews on its own once a third of the lifetime is left, and serves the new one', async () => {
+    const ca = readFileSync(stack.tls!.caFile, 'utf8');
+    const port = Number(new URL(stack.url).port);
+    const first = readLive(certLayout(stack.tls!.certsDir))!;
+    expect(first.notAfter.getTime() - first.notBefore.getTime()).toBeLessThanOrEqual(31_000);
+    // No signal: the manager's own schedule (due 20 s after notBefore) brings the next one.
+    const next = await until('a renewal by the schedule', async () => {
+      const s = await servedCertificate(port, ca);
+      return s.serial !== first.serial && s.trusted ? s : undefined;
+    }, 120_000);
+    const live = readLive(certLayout(stack.tls!.certsDir))!;
+    expect(live.serial).toBe(next.serial);
+    expect(live.notBefore.getTime()).toBeGreaterThanOrEqual(first.notBefore.getTime());
+  });
+});
