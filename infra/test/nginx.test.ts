@@ -1,6 +1,5 @@
 // The rendered nginx.conf, run by the real nginx: error pages as JSON, retries for idempotent
 // requests only, request ids, stub_status; and `nginx -t` on the Docker-rendered file.
-import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
