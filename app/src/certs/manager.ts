@@ -72,8 +72,10 @@ export class CertificateManager {
   }
 
   private async check(force: boolean): Promise<void> {
-    const live = readLive(this.o.layout);
-    const dueAt = live && !live.selfSigned ? renewalDueAt(live.notBefore, live.notAfter, this.o.renewBeforeDays) : new Date(0);
+    const live = readLive(this.o.layout, this.o.name);
+    // The temporary one, or one for another name (the domain changed, a certificate brought for
+    // another host): due now.
+    const dueAt = live && !live.selfSigned && live.covers ? renewalDueAt(live.notBefore, live.notAfter, this.o.renewBeforeDays) : new Date(0);
     if (!force && Date.now() < dueAt.getTime()) {
       this.schedule(dueAt.getTime() - Date.now());
       return;

@@ -2,6 +2,7 @@
 // reload never reads half a file), and the bootstrap pair until the first real one exists.
 import { X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import type { CertLayout } from './layout.js';
 import { selfSignedCertificate, type PemPair } from './self-signed.js';
@@ -12,12 +13,16 @@ export interface LiveCertificate {
   serial: string;
   /** The temporary certificate of the first start (issuer = subject): renewed at once. */
   selfSigned: boolean;
+  /** Whether it is valid for `name` (when asked): a certificate for a former domain is replaced at once. */
+  covers?: boolean;
 }
 
-export function readLive(layout: CertLayout): LiveCertificate | undefined {
+export function readLive(layout: CertLayout, name?: string): LiveCertificate | undefined {
   if (!existsSync(layout.certificate) || !existsSync(layout.key)) return undefined;
   const cert = new X509Certificate(readFileSync(layout.certificate));
-  return { notBefore: new Date(cert.validFrom), notAfter: new Date(cert.validTo), serial: cert.serialNumber, selfSigned: cert.issuer === cert.subject };
+  const live: LiveCertificate = { notBefore: new Date(cert.validFrom), notAfter: new Date(cert.validTo), serial: cert.serialNumber, selfSigned: cert.issuer === cert.subject };
+  if (name !== undefined) live.covers = (isIP(name) ? cert.checkIP(name) : cert.checkHost(name)) !== undefined;
+  return live;
 }
 
 function replace(path: string, content: string, mode: number): void {
