@@ -7,7 +7,8 @@ export default defineConfig({
     // Integration tests start real servers; two cores means two files at a time.
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 60_000,
+    // A Pulumi mock run of the whole graph is CPU-bound: seconds when quiet, a minute at load 14.
+    testTimeout: 180_000,
     hookTimeout: 120_000,
   },
 });

@@ -5,7 +5,9 @@ import { parse } from 'yaml';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../placements/docker/images.js';
 import { creationOrder } from '../placements/docker/index.js';
-import { checkSecretPlacement, requireExitZero } from '../placements/docker/service.js';
+import { configSyncScript, LIVE_DIR } from '../placements/docker/config-reload.js';
+import { requireExitZero } from '../placements/docker/one-shots.js';
+import { checkSecretPlacement } from '../placements/docker/service.js';
 import { buildTopology } from '../topology/build.js';
 import { fromPulumiConfig, parseStackConfig } from '../topology/config.js';
 import type { ComponentName } from '../topology/names.js';
@@ -27,9 +29,12 @@ const generated: Secrets = {
 const CONTAINER = 'docker:index/container:Container';
 const run2 = runProgram('dev', { 'shortstack:replicas': '2' });
 
-/** The containers that run a service; the rest are config seeders (created, never started). */
-const services = (run: MockRun) => run.byType(CONTAINER).filter((c) => !c.name.endsWith('-config'));
-/** An instance's config files, as its seeder uploads them into the config volume. */
+/**
+ * The containers that run a service; the rest are config seeders (created, never started) and
+ * the config and signal one-shots of a component that reloads (nginx).
+ */
+const services = (run: MockRun) => run.byType(CONTAINER).filter((c) => !/-(config|reload)$/.test(c.name));
+/** An instance's config files, as its seeder (or config one-shot) uploads them. */
 const uploadsOf = (run: MockRun, instance: string) => run.container(`${instance}-config`).inputs.uploads;
 const byFile = (a: { file: string }, b: { file: string }) => a.file.localeCompare(b.file);
 const labelOf = (c: Recorded, label: string) =>
@@ -44,11 +49,12 @@ describe('Docker placement (dev, 2 replicas)', () => {
     expect(expected).toContain('app-2');
     // App replicas carry a generation suffix (replaced create-before-delete); the rest a fixed name.
     for (const c of run.byType(CONTAINER)) {
-      expect(c.inputs.name).toMatch(/^app-\d$/.test(c.name) ? new RegExp(`^shortstack-dev-${c.name}-[0-9a-f]{8}$`) : new RegExp(`^shortstack-dev-${c.name}$`));
+      const generational = /^app-\d$|^nginx-(config|reload)$/.test(c.name);
+      expect(c.inputs.name).toMatch(generational ? new RegExp(`^shortstack-dev-${c.name}-[0-9a-f]{8}$`) : new RegExp(`^shortstack-dev-${c.name}$`));
     }
-    // A seeder for each instance that has config files, never started.
-    const withFiles = topo.components.filter((c) => c.files.length > 0).flatMap((c) => topo.instances(c.name));
-    const seeders = run.byType(CONTAINER).filter((c) => c.name.endsWith('-config'));
+    // A seeder for each instance that has config files, never started (nginx reloads instead).
+    const withFiles = topo.components.filter((c) => c.files.length > 0 && !c.reload).flatMap((c) => topo.instances(c.name));
+    const seeders = run.byType(CONTAINER).filter((c) => c.name.endsWith('-config') && c.inputs.start === false);
     expect(seeders.map((c) => c.name).sort()).toEqual(withFiles.map((i) => `${i}-config`).sort());
     for (const s of seeders) expect(s.inputs).toMatchObject({ start: false, mustRun: false, restart: 'no' });
   });
@@ -122,12 +128,14 @@ describe('Docker placement (dev, 2 replicas)', () => {
     }
     const pg = run.container('postgres').inputs;
     expect(pg.mounts).toContainEqual({ type: 'volume', source: 'shortstack-dev-postgres-data', target: '/var/lib/postgresql/data' });
-    const nginx = run.container('nginx').inputs;
+    const redis = run.container('redis').inputs;
     // Named by the files' digest: a new set of files gets a new, empty volume.
-    const configVolume = volumes.find((v) => /^shortstack-dev-nginx-config-[0-9a-f]{16}$/.test(v))!;
+    const configVolume = volumes.find((v) => /^shortstack-dev-redis-config-[0-9a-f]{16}$/.test(v))!;
     expect(configVolume).toBeDefined();
-    expect(nginx.mounts).toContainEqual({ type: 'volume', source: configVolume, target: '/etc/shortstack', readOnly: true });
-    expect(run.container('nginx-config').inputs.mounts).toEqual([{ type: 'volume', source: configVolume, target: '/etc/shortstack' }]);
+    expect(redis.mounts).toContainEqual({ type: 'volume', source: configVolume, target: '/etc/shortstack', readOnly: true });
+    expect(run.container('redis-config').inputs.mounts).toContainEqual({ type: 'volume', source: configVolume, target: '/etc/shortstack' });
+    // nginx reloads: one volume for life, filled by its config one-shot.
+    expect(run.container('nginx').inputs.mounts).toContainEqual({ type: 'volume', source: 'shortstack-dev-nginx-config', target: '/etc/shortstack', readOnly: true });
     // Alloy's state volume sits on the image's own (alloy-owned) folder: a new volume takes its owner.
     expect(run.container('alloy').inputs.mounts).toContainEqual({ type: 'volume', source: 'shortstack-dev-alloy-state', target: '/var/lib/alloy' });
     expect(run.container('alloy').inputs.user).toBe('473:473');
@@ -183,18 +191,55 @@ describe('Docker placement (dev, 2 replicas)', () => {
   it('replaces a container when its config files change, and only then', async () => {
     const [two, three] = [await run2, await runProgram('dev', { 'shortstack:replicas': '3' })];
     const digest = (run: MockRun, instance: string) => labelOf(run.container(instance), 'com.shortstack.config');
-    expect(digest(two, 'nginx')).toMatch(/^[0-9a-f]{16}$/);
+    expect(digest(two, 'redis')).toMatch(/^[0-9a-f]{16}$/);
     // nginx follows the replicas by name (DNS): a third one changes neither its file nor it.
-    expect(digest(three, 'nginx')).toBe(digest(two, 'nginx'));
+    expect(digest(two, 'nginx-config')).toMatch(/^[0-9a-f]{16}$/);
+    expect(digest(three, 'nginx-config')).toBe(digest(two, 'nginx-config'));
     expect(digest(three, 'prometheus')).not.toBe(digest(two, 'prometheus')); // a third target
     expect(digest(three, 'redis')).toBe(digest(two, 'redis'));
     // Each set of files gets a volume named by its digest: nothing of the old set lingers.
     const configVolume = (run: MockRun, instance: string) => run.byType('docker:index/volume:Volume')
       .find((v) => v.name === `${instance}-config`)!.inputs.name as string;
-    expect(configVolume(two, 'nginx')).toMatch(/^shortstack-dev-nginx-config-[0-9a-f]{16}$/);
-    expect(configVolume(three, 'nginx')).toBe(configVolume(two, 'nginx'));
+    expect(configVolume(two, 'redis')).toMatch(/^shortstack-dev-redis-config-[0-9a-f]{16}$/);
     expect(configVolume(three, 'prometheus')).not.toBe(configVolume(two, 'prometheus'));
     expect(configVolume(three, 'redis')).toBe(configVolume(two, 'redis'));
+  });
+
+  it('applies a new nginx config by checking it and sending SIGHUP, keeping the container (and its connections)', async () => {
+    const run = await run2;
+    const nginx = run.container('nginx').inputs;
+    const sync = run.container('nginx-config').inputs;
+    const signal = run.container('nginx-reload').inputs;
+    // The config one-shot: the files at the paths nginx reads, checked by nginx itself on its
+    // networks, then moved into the volume nginx mounts read-only.
+    expect(sync).toMatchObject({ attach: true, restart: 'no', mustRun: false, image: nginx.image, user: '0:0' });
+    expect(sync.entrypoints[2]).toContain("'nginx' '-t' '-q' '-c' '/etc/shortstack/nginx.conf'");
+    expect(sync.mounts).toEqual([{ type: 'volume', source: 'shortstack-dev-nginx-config', target: LIVE_DIR }]);
+    expect(sync.networksAdvanced.map((n: { name: string }) => n.name).sort()).toEqual(['shortstack-dev-backend', 'shortstack-dev-edge']);
+    expect(sync.capabilities).toEqual({ drops: ['ALL'], adds: ['CAP_CHOWN'] });
+    // The signal one-shot: nginx's user, in nginx's pid namespace (the master is pid 1 there).
+    expect(signal).toMatchObject({
+      entrypoints: ['/bin/sh', '-c', 'kill -s HUP 1'], user: nginx.user, pidMode: 'container:nginx-id', networkMode: 'none',
+      readOnly: true, capabilities: { drops: ['ALL'] }, attach: true,
+    });
+    // It runs only after the check passed, and again for every new set of files.
+    expect(labelOf(run.container('nginx-reload'), 'com.shortstack.after.nginx-config')).toBe('exited-0');
+    expect(labelOf(run.container('nginx-reload'), 'com.shortstack.config')).toBe(labelOf(run.container('nginx-config'), 'com.shortstack.config'));
+    expect(labelOf(run.container('nginx'), 'com.shortstack.config')).toBeUndefined();
+
+    const stricter = await runProgram('dev', { 'shortstack:replicas': '2', 'shortstack:nginx': JSON.stringify({ requestsPerSecondPerAddress: 150 }) });
+    // nginx itself is unchanged (same name, same inputs: no replacement); its config and signal
+    // one-shots are new (new names, so created before the old ones go).
+    expect(stricter.container('nginx').inputs).toEqual(nginx);
+    expect(stricter.container('nginx-config').inputs.name).not.toBe(sync.name);
+    expect(stricter.container('nginx-reload').inputs.name).not.toBe(signal.name);
+    expect(unwrap(uploadsOf(stricter, 'nginx'))[0].content).toContain('rate=150r/s');
+  });
+
+  it('checks a new config before anything sees it, and replaces files one rename at a time', () => {
+    const script = configSyncScript(['nginx', '-t', '-c', "/etc/it's.conf"]);
+    expect(script.split('\n').slice(0, 2)).toEqual(['set -eu', `'nginx' '-t' '-c' '/etc/it'\\''s.conf'`]);
+    expect(script).toContain('cp "$f" "/live/$f.next" && mv "/live/$f.next" "/live/$f"');
   });
 
   it('keeps data volumes on `down` (retainOnDelete), and nothing else', async () => {
@@ -204,7 +249,7 @@ describe('Docker placement (dev, 2 replicas)', () => {
     expect(retained).toEqual(['alertmanager-data', 'alloy-state', 'grafana-data', 'loki-data', 'postgres-data', 'prometheus-data']
       .map((v) => `shortstack-dev-${v}`));
     // Config, secrets and the socket volume go with the stack; nothing is protected (down works).
-    expect(volumes.filter((v) => !v.retainOnDelete).every((v) => /-(config|secrets)-[0-9a-f]{16}$|-postgres-socket$/.test(v.inputs.name))).toBe(true);
+    expect(volumes.filter((v) => !v.retainOnDelete).every((v) => /-(config|secrets)-[0-9a-f]{16}$|-postgres-socket$|-nginx-config$/.test(v.inputs.name))).toBe(true);
     expect(run.resources.filter((r) => r.protect)).toEqual([]);
   });
 
@@ -565,7 +610,7 @@ describe('Docker placement hygiene', () => {
     const run = await run2;
     const containers = run.byType(CONTAINER);
     for (const c of containers) {
-      const component = topo.component((labelOf(c, 'com.shortstack.component') as string).replace(/-config$/, '') as ComponentName);
+      const component = topo.component((labelOf(c, 'com.shortstack.component') as string).replace(/-(config|reload)$/, '') as ComponentName);
       const pids = component.resources.pids;
       expect([c.name, c.inputs.ulimits]).toEqual([c.name, [{ name: 'nproc', soft: pids, hard: pids }]]);
     }

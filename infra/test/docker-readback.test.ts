@@ -7,7 +7,7 @@ import {
   FORCE_NEW, canonicalCpus, canonicalSeconds, engineMemoryUpdate, goDurationString, nanoInt64ToDecimalString, parseCpus,
   parseGoDuration, plan, readBack, readBackCpus, type ContainerSpec,
 } from '../placements/docker/readback.js';
-import { RUNTIME_LABEL, shortDigest } from '../placements/docker/service.js';
+import { RUNTIME_LABEL, shortDigest } from '../placements/docker/generations.js';
 import { runProgram, stackFileConfig, type MockRun, type Recorded } from './pulumi-mocks.js';
 
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';

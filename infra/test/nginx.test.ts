@@ -15,7 +15,8 @@ import { buildTopology } from '../topology/build.js';
 import { frontDoorPolicy } from '../topology/components/edge.js';
 import { parseStackConfig } from '../topology/config.js';
 import { resolveText } from '../topology/types.js';
-import { before1273, nginxTest } from './support/nginx-t.js';
+import { before1273 } from '../engine/nginx-image.js';
+import { nginxTest } from './support/nginx-t.js';
 
 /** Writes raw bytes, then returns whatever comes back until the server closes (or the deadline). */
 function rawExchange(port: number, bytes: string, deadlineMs: number): Promise<string> {

@@ -120,10 +120,21 @@ export interface Component {
    * shutdown deadline, its clicks flushed) must fit inside it.
    */
   stopGraceS: number;
+  /**
+   * The process re-reads its config files on a signal to its main process: a placement may
+   * apply a new set of files that way, once `check` passes on them, instead of replacing it.
+   */
+  reload?: ConfigReload;
   /** uid:gid, when the image allows a non-root user. */
   user?: string;
   readOnlyRootFs: boolean;
   publish: Publish[];
+}
+
+export interface ConfigReload {
+  /** A command of the component's image that exits non-zero on a bad set of files (run at their paths). */
+  check: string[];
+  signal: 'HUP';
 }
 
 export interface NetworkSpec {

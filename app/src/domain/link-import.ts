@@ -30,10 +30,12 @@ export function judgeLinkRow(record: Record<string, string | undefined>, ctx: Li
   const code = (record.short_code ?? '').trim();
   const cp = code === '' ? undefined : aliasProblem(code, ctx.reserved);
   if (cp) problems.push(`short_code ${cp}`);
-  const title = (record.title ?? '').trim();
-  const tp = title.length > TITLE_MAX ? `must be at most ${TITLE_MAX} characters` : formulaProblem(title);
+  // Checked as written (a raw formula is refused), stored as meant (the export's escape undone).
+  const titleCell = (record.title ?? '').trim();
+  const title = unescapeFormula(titleCell);
+  const tp = title.length > TITLE_MAX ? `must be at most ${TITLE_MAX} characters` : formulaProblem(titleCell);
   if (tp) problems.push(`title ${tp}`);
-  const tagsText = (record.tags ?? '').trim();
+  const tagsText = unescapeFormula((record.tags ?? '').trim());
   const tags = tagsText === '' ? [] : tagsText.split('|').map((t) => t.trim());
   const gp = tagsProblem(tags);
   if (gp) problems.push(`tags ${gp}`);
@@ -50,6 +52,21 @@ export function judgeLinkRow(record: Record<string, string | undefined>, ctx: Li
   if (problems.length > 0) return { kind: 'reject', error: problems.join('; ') };
   return { kind: 'insert', link: { userId, code: code === '' ? null : code, originalUrl, title: title === '' ? null : title, tags, expiresAt: expiresAt ?? null } };
 }
+
+/** What a spreadsheet runs as a formula at the start of a cell (OWASP's list: tab and CR too). */
+const RUNS_AS_FORMULA = /^[=+\-@\t\r]/;
+
+/**
+ * A free-text cell of an export (title, tags), which the API lets start with anything: one that a
+ * spreadsheet would run as a formula gets a leading `'`, which spreadsheets show as text and
+ * never run (CSV injection). The import reads `'` before such a character as this escape.
+ */
+export function textCell(v: string | null): string {
+  return csvCell(v !== null && RUNS_AS_FORMULA.test(v) ? `'${v}` : v);
+}
+
+/** The export's escape undone: `'=x` is the text `=x`; any other cell is itself. */
+export const unescapeFormula = (cell: string): string => (cell.startsWith("'") && RUNS_AS_FORMULA.test(cell.slice(1)) ? cell.slice(1) : cell);
 
 /** One CSV cell: quoted when it holds a comma, a quote or a line break. Pure. */
 export function csvCell(v: string | number | boolean | Date | null): string {

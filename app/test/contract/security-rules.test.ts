@@ -7,6 +7,7 @@ import { detailsProblem, MAX_DETAILS_BYTES, MAX_DETAILS_DEPTH, MAX_DETAILS_ENTRI
 import { ipv6Groups, isOwnHost } from '../../src/domain/own-host.js';
 import { originalUrlProblem } from '../../src/domain/url-rules.js';
 import { formulaProblem, judgeUserRow } from '../../src/domain/user-import.js';
+import { textCell, unescapeFormula } from '../../src/domain/link-import.js';
 import { toErrorResponse } from '../../src/http/error-handler.js';
 import { hostProblem } from '../../src/http/response-headers.js';
 
@@ -88,6 +89,22 @@ describe('CSV lines', () => {
       { number: 4, text: '', tooLong: true },
       { number: 5, text: 'last', tooLong: false },
     ]);
+  });
+});
+
+describe('formula cells in an export', () => {
+  it('escapes a free-text cell a spreadsheet would run, and the import reads the escape back', () => {
+    for (const text of ['=HYPERLINK("http://x","y")', '+1', '-2', '@SUM(A1)', '\tcmd', '\r=1']) {
+      const cell = textCell(text);
+      expect(cell.replace(/^"/, ''), JSON.stringify(text)).toMatch(/^'/);
+      const parsed = parseCsvLine(cell);
+      expect(parsed.ok && unescapeFormula(parsed.cells[0]!)).toBe(text);
+    }
+    for (const text of ['plain', "'quoted already", 'x=1', "it's"]) {
+      expect(textCell(text)).not.toMatch(/^'[=+\-@]/);
+      expect(unescapeFormula(text)).toBe(text);
+    }
+    expect(textCell(null)).toBe('');
   });
 });
 

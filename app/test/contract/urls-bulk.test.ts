@@ -109,4 +109,19 @@ describe('links export', () => {
     expect(all.rows.some((r) => r.title === 'Quoted, title')).toBe(true);
     expect((await fetch(`${h.service.url}/urls/export`)).status).toBe(401);
   });
+
+  it('escapes titles a spreadsheet would run as formulas, and an import of the export restores them', async () => {
+    const title = '=HYPERLINK("http://evil.example","open me")';
+    const made = await api('POST', '/urls', { body: { original_url: 'https://example.com/formula', short_code: 'formulaT1', title } });
+    expect(made.status).toBe(201);
+    const res = await fetch(`${h.service.url}/urls/export`, { headers: { 'x-api-key': ADMIN_KEY } });
+    const line = (await res.text()).split('\n').find((l) => l.includes(',formulaT1,'))!;
+    expect(line).toContain(`,"'=HYPERLINK(""http://evil.example"",""open me"")",`);
+    // Its import columns, under a new code: the title arrives as the API stored it.
+    const cells = (parseCsvLine(line) as { cells: string[] }).cells;
+    const again = await upload(['original_url,short_code,title,tags,expires_at', [cells[0], 'formulaT2', `"${cells[2]!.replaceAll('"', '""')}"`, '', ''].join(',')].join('\n'));
+    expect(again.body).toMatchObject({ imported: 1, rejected: [] });
+    const id = (await exportCsv()).rows.find((r) => r.short_code === 'formulaT2')!.id;
+    expect((await api('GET', `/urls/${id}`)).body.title).toBe(title);
+  });
 });

@@ -1,5 +1,4 @@
 // One component on Docker: its containers (one per instance), data volumes, config uploads.
-import { createHash } from 'node:crypto';
 import { Container, type ContainerArgs } from '@pulumi/docker/container.js';
 import type { Network } from '@pulumi/docker/network.js';
 import { Volume } from '@pulumi/docker/volume.js';
@@ -10,6 +9,9 @@ import { isSecretText, type Component, type ConfigFile, type Secrets } from '../
 import { resolveInput } from '../secrets.js';
 import { dockerContainerName } from '../types.js';
 import { canonicalCpus, canonicalSeconds } from './readback.js';
+import { configSignal, configSync } from './config-reload.js';
+import { generationName, RUNTIME_LABEL, shortDigest } from './generations.js';
+import { requireExitZero } from './one-shots.js';
 
 export interface DockerServiceArgs {
   component: Component;
@@ -31,41 +33,6 @@ export interface DockerServiceArgs {
   sharedVolumes: Map<string, Volume>;
 }
 
-/** What each one-shot does, for its error message. */
-const ONE_SHOT_PURPOSE: Record<string, string> = {
-  migrate: 'the schema migration',
-  'set-db-password': "setting the database role's password",
-  'set-grafana-password': "resetting Grafana's admin password",
-};
-
-/**
- * The provider reports a one-shot's exit code but never fails on it: a failed migration must
- * stop the deployment (this throws inside the dependent's inputs), not start the app against an
- * old schema. The failed container stays in the state with its exit code; `npm run up` replaces
- * it on the next run (infra/cli/pulumi.ts), so the step runs again. Every one-shot here is safe
- * to repeat (migrations under their advisory lock, idempotent password resets).
- */
-export function requireExitZero(oneShot: string, containerName: string, dependent?: string, urn?: string): (code: number | undefined) => string {
-  return (code) => {
-    if (code === 0) return 'exited-0';
-    const what = ONE_SHOT_PURPOSE[oneShot] ?? oneShot;
-    throw new Error([
-      `${oneShot} (${what}) failed with exit code ${code ?? 'unknown'}${dependent ? `; ${dependent} was not started or replaced` : ''}.`,
-      `Its output: docker logs ${containerName}.`,
-      `Fix the cause, then run \`npm run up\` again: it re-runs a failed ${oneShot} (safe to repeat).`,
-      `With the Pulumi CLI alone: pulumi up --replace '${urn ?? `<urn of ${oneShot}>`}'.`,
-    ].join(' '));
-  };
-}
-
-/** JSON with object keys sorted: the same value always gives the same text. */
-const stableJson = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v);
-/** A short content digest (for volume names and labels): sha256 of stable JSON, 16 hex digits. */
-export const shortDigest = (value: unknown): string => createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 16);
-
-/** Label on each container: a digest of its fields the provider never updates in place (health check, tmpfs). */
-export const RUNTIME_LABEL = 'com.shortstack.runtime';
 
 /** Secret files are readable by the container's user alone: mode 0400, its uid and gid. */
 export const SECRET_FILE_MODE = '0400';
@@ -93,16 +60,6 @@ export function checkSecretPlacement(c: Component): void {
       throw new Error(`${c.name}: ${f.path}: files with secrets go in ${SECRETS_DIR}, and only those`);
     }
   }
-}
-
-/**
- * `<base>-<digest>`: the digest over every input of the container (the image id, config and gate
- * labels included), so a change that replaces it also renames it. Resolved once all are known.
- */
-export function generationName(base: string, inputs: ContainerArgs): pulumi.Output<string> {
-  // Not secret: 8 hex digits of a digest over many values say nothing of a secret among them
-  // (the config digest label already carries them), and a name shown as [secret] helps no one.
-  return pulumi.unsecret(pulumi.output(inputs).apply((resolved) => `${base}-${shortDigest({ ...resolved, name: base }).slice(0, 8)}`));
 }
 
 export class DockerService extends pulumi.ComponentResource {
@@ -215,13 +172,33 @@ export class DockerService extends pulumi.ComponentResource {
         name: `${args.prefix}-${instance}-${suffix}-${digest}`,
         labels: [{ label: CONTAINER_LABELS.stack, value: args.stackName }],
       }, { parent: this });
-      const configVolume = configFiles.length > 0 ? volume('config', plainDigest) : undefined;
+      const reload = c.reload && configFiles.length > 0 ? { ...c, reload: c.reload } : undefined;
+      if (reload && (secretFiles.length > 0 || replicated)) throw new Error(`${c.name}: a config applied by signal needs a single instance without secret files`);
+      // A component that reloads on a signal keeps one volume for life (see config-reload.ts).
+      const configVolume = configFiles.length === 0 ? undefined
+        : reload ? new Volume(`${instance}-config`, {
+          name: `${args.prefix}-${instance}-config`,
+          labels: [{ label: CONTAINER_LABELS.stack, value: args.stackName }],
+        }, { parent: this })
+        : volume('config', plainDigest);
+      const reloadArgs = reload && configVolume ? {
+        component: reload,
+        containerName: dockerContainerName(args.stackName, instance),
+        image: args.image,
+        stackName: args.stackName,
+        uploads,
+        volume: configVolume,
+        networks: c.networks.map((n) => args.networks[n].name),
+        configDigest,
+        ulimits,
+      } : undefined;
+      const sync = reloadArgs ? configSync(instance, reloadArgs, this) : undefined;
       const secretsVolume = secretFiles.length > 0 ? volume('secrets', secretLayout) : undefined;
       const fileVolumes = [
         ...(configVolume ? [{ type: 'volume', source: configVolume.name, target: CONFIG_DIR }] : []),
         ...(secretsVolume ? [{ type: 'volume', source: secretsVolume.name, target: SECRETS_DIR }] : []),
       ];
-      const seeder = fileVolumes.length > 0
+      const seeder = fileVolumes.length > 0 && !sync
         ? new Container(`${instance}-config`, {
           name: `${dockerContainerName(args.stackName, instance)}-config`,
           image: args.image,
@@ -292,7 +269,12 @@ export class DockerService extends pulumi.ComponentResource {
       // container needs a name of its own while the old one drains. The name ends in a digest of
       // everything it runs with: what would replace it renames it, and an unchanged one keeps it.
       if (replicated) containerArgs.name = generationName(dockerContainerName(args.stackName, instance), containerArgs);
-      const container = new Container(instance, containerArgs, { parent: this, dependsOn: seeder ? [seeder] : [] });
+      const container = new Container(instance, containerArgs, { parent: this, dependsOn: seeder ? [seeder] : sync ? [sync] : [] });
+      if (reloadArgs && sync) {
+        const signal = configSignal(instance, reloadArgs, sync, container, this);
+        this.completed.push(pulumi.all([signal.exitCode, signal.name, signal.urn])
+          .apply(([code, name, urn]) => requireExitZero(`${c.name}-reload`, name, undefined, urn)(code)));
+      }
       // A one-shot nothing waits for (set-grafana-password) still fails the deployment.
       if (c.oneShot) {
         this.completed.push(pulumi.all([container.exitCode, container.name, container.urn])

@@ -20,6 +20,5 @@ export function nginxTest(conf: string, hosts: string[]): string {
   }
 }
 
-/** The file as nginx before 1.27.3 takes it: no `resolve`, no resolver in the upstream block. */
-export const before1273 = (conf: string) => conf.replace(/ resolve;/g, ';').replace(/^\s*(resolver|resolver_timeout) [^;]*;\n/gm, '');
-
+// The same file as Debian's nginx 1.22 takes it (one definition, with the engine tier's stand-in).
+export { before1273 } from '../../engine/nginx-image.js';

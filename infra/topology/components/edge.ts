@@ -87,9 +87,12 @@ export function nginx(ctx: BuildContext): Component {
         } : {}),
       }),
     }],
+    // A new config is checked, then applied by SIGHUP: connections in flight finish on the old
+    // workers (a replacement would drop them and close the front door while it restarts).
+    reload: { check: ['nginx', '-t', '-q', '-c', conf], signal: 'HUP' },
     health: wgetCheck(`http://127.0.0.1:${PORTS.nginx.status}/stub_status`),
-    // nginx resolves upstream names once, at start: every replica must exist by then. With TLS it
-    // starts on the temporary certificate, which the certificate manager replaces (a SIGHUP).
+    // The first replica must answer before the front door opens. With TLS nginx starts on the
+    // temporary certificate, which the certificate manager replaces (a SIGHUP of its own).
     dependsOn: [{ component: 'app', condition: 'healthy' }, ...(tls ? [{ component: 'cert-bootstrap' as const, condition: 'completed' as const }] : [])],
     volumes: tls ? [certsVolume(true)] : [],
     tmpfs: ['/tmp'],

@@ -9,7 +9,7 @@ import { Type } from 'typebox';
 import type { Principal } from '../../auth/principal.js';
 import { parseCsvLine } from '../../csv/csv-line.js';
 import { readLines } from '../../csv/lines.js';
-import { csvCell, judgeLinkRow, LINK_EXPORT_COLUMNS, type ImportedLink } from '../../domain/link-import.js';
+import { csvCell, judgeLinkRow, LINK_EXPORT_COLUMNS, textCell, type ImportedLink } from '../../domain/link-import.js';
 import type { RowRejection } from '../../domain/user-import.js';
 import { CODE_ATTEMPTS, generateCode } from '../../domain/short-code.js';
 import { BatchWriter } from '../../store/batch-writer.js';
@@ -68,8 +68,9 @@ export const urlBulkRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = a
       for (let after = 0; ;) {
         const rows = await urlsAfter(db, userId, after, EXPORT_PAGE);
         if (rows.length === 0) return;
-        yield rows.map((r) => [r.original_url, r.short_code, r.title, r.tags.join('|'), r.expires_at, r.id, r.user_id, r.is_active, r.click_count, r.created_at]
-          .map(csvCell).join(',')).join('\n') + '\n';
+        // Titles and tags are free text (the API accepts `=cmd|...`): escaped for spreadsheets.
+        yield rows.map((r) => [csvCell(r.original_url), csvCell(r.short_code), textCell(r.title), textCell(r.tags.join('|')),
+          ...[r.expires_at, r.id, r.user_id, r.is_active, r.click_count, r.created_at].map(csvCell)].join(',')).join('\n') + '\n';
         after = rows[rows.length - 1]!.id;
       }
     }
