@@ -42,6 +42,7 @@ export const SCRAPE_JOB_CONTAINERS: Record<string, string> = {
   prometheus: 'prometheus',
   alertmanager: 'alertmanager',
   edge: 'blackbox-exporter',
+  'cert-manager': 'cert-manager',
 };
 
 export const loopback = {

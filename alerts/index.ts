@@ -2,6 +2,7 @@
 import { capacityRecordingGroup, DEFAULT_POSTGRES_DISK } from './capacity.js';
 import { renderAlertFile, renderRecordingFile, type RenderOptions } from './render.js';
 import { appAlerts } from './rules/app.js';
+import { certificateAlerts } from './rules/certificates.js';
 import { clickAlerts } from './rules/clicks.js';
 import { dataAlerts } from './rules/data.js';
 import { inhibitorAlerts } from './rules/inhibitors.js';
@@ -16,6 +17,7 @@ export const ALERTS: readonly AlertDefinition[] = [
   ...dataAlerts,
   ...clickAlerts,
   ...webhookAlerts,
+  ...certificateAlerts,
   ...observabilityAlerts,
   ...SLOS.flatMap(sloAlerts),
   ...inhibitorAlerts,

@@ -1,6 +1,10 @@
 // Every alert threshold, written once: rules, runbook text and tests read them from here.
 
 export const THRESHOLDS = {
+  /** Days of validity left on the served certificate before the ticket (renewal is due at 30). */
+  certificateDaysLeft: 14,
+  /** Failed renewal attempts in a row (about 3.5 minutes of backoff from the first) before the alert. */
+  certificateRenewalFailures: 3,
   /** Share of a replica's requests answered 5xx before it is called unhealthy. */
   replicaErrorRatio: 0.05,
   /**

@@ -9,7 +9,7 @@ export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
 export type AlertSeverity = Severity | 'none';
 
 /** Components an alert can be about (topology names; Prometheus job names). */
-export type Component = 'nginx' | 'app' | 'pgbouncer' | 'postgres' | 'redis' | 'prometheus' | 'alertmanager' | 'edge';
+export type Component = 'nginx' | 'app' | 'pgbouncer' | 'postgres' | 'redis' | 'prometheus' | 'alertmanager' | 'edge' | 'cert-manager';
 
 /** Shell commands per placement (aws: the runbook's example AWS stack). */
 export interface PlacementCommands {

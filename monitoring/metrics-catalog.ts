@@ -2,6 +2,7 @@
 // else reads a series nobody writes (tested in metrics-catalog.test.ts).
 import { capacityRecordingGroup } from '../alerts/capacity.js';
 import { RECORDING_GROUPS } from '../alerts/index.js';
+import { CERT_METRICS } from '../app/src/certs/metrics.js';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'untyped';
 export type MetricSource =
@@ -15,6 +16,7 @@ export type MetricSource =
   | 'prometheus'
   | 'blackbox-exporter'
   | 'node-exporter'
+  | 'cert-manager'
   | 'prometheus (scrape)'
   | 'prometheus (rules)'
   | 'recording rule';
@@ -145,6 +147,21 @@ export const BLACKBOX_METRICS: CatalogEntry[] = [
   blackbox('probe_duration_seconds', 'gauge', 'Duration of the probe'),
 ];
 
+/** Only when the probed front door is HTTPS (infra/loopback/https.test.ts reads it from Prometheus). */
+export const BLACKBOX_TLS_METRICS: CatalogEntry[] = [
+  blackbox('probe_ssl_earliest_cert_expiry', 'gauge', 'notAfter of the earliest-expiring certificate of the chain served (HTTPS front door)'),
+];
+
+/** The certificate manager's own figures (HTTPS on Docker and loopback: app/src/certs/metrics.ts). */
+export const CERT_MANAGER_METRICS: CatalogEntry[] = [
+  m('cert-manager')(CERT_METRICS.expiry, 'gauge', 'notAfter of the certificate in the certificate files (Unix seconds)'),
+  m('cert-manager')(CERT_METRICS.selfSigned, 'gauge', '1 while the temporary self-signed certificate is in place'),
+  m('cert-manager')(CERT_METRICS.renewals, 'counter', 'Certificates obtained and put in service'),
+  m('cert-manager')(CERT_METRICS.failures, 'counter', 'Renewal attempts that failed'),
+  m('cert-manager')(CERT_METRICS.consecutiveFailures, 'gauge', 'Failed renewal attempts since the last success'),
+  m('cert-manager')(CERT_METRICS.lastSuccess, 'gauge', 'When a certificate was last obtained (Unix seconds)'),
+];
+
 /** node-exporter's filesystem collector: PostgreSQL's disk (alerts/capacity.ts). */
 export const NODE_METRICS: CatalogEntry[] = [
   nodeExporter('node_filesystem_size_bytes', 'gauge', 'Filesystem size in bytes'),
@@ -162,7 +179,7 @@ export function recordingRuleMetrics(): CatalogEntry[] {
 }
 
 export function metricsCatalog(): CatalogEntry[] {
-  return [...APP_METRICS, ...APP_DEFAULT_METRICS, ...EXPORTER_METRICS, ...PGBOUNCER_METRICS, ...TOOL_METRICS, ...SELF_METRICS, ...BLACKBOX_METRICS, ...NODE_METRICS, ...recordingRuleMetrics()];
+  return [...APP_METRICS, ...APP_DEFAULT_METRICS, ...EXPORTER_METRICS, ...PGBOUNCER_METRICS, ...TOOL_METRICS, ...SELF_METRICS, ...BLACKBOX_METRICS, ...BLACKBOX_TLS_METRICS, ...CERT_MANAGER_METRICS, ...NODE_METRICS, ...recordingRuleMetrics()];
 }
 
 /** Every series name a query may use: histograms contribute _bucket, _sum and _count. */

@@ -21,6 +21,8 @@ export const SYSTEM_PACKAGES: Readonly<Record<string, string>> = {
   // The edge SLI's prober.
   'prometheus-blackbox-exporter': '/usr/bin/prometheus-blackbox-exporter',
   'prometheus-node-exporter': '/usr/bin/prometheus-node-exporter',
+  // Let's Encrypt's test ACME server: the loopback stack's HTTPS (npm run local -- --tls) and its e2e test.
+  pebble: '/usr/bin/pebble',
 };
 
 /** What the engine tier (npm run test:engine) needs besides: a Docker engine, and debootstrap for its base image. */

@@ -189,6 +189,20 @@ export const ALERT_CASES: AlertCase[] = [
     series: [s(`shortstack_webhook_oldest_pending_seconds{${app('app-1')}}`, '0+60x40'), s(`shortstack_webhook_queue_depth{${app('app-1')}}`, '5x40')],
     at: '30m',
   },
+  {
+    alert: 'CertificateRenewalFailing', kind: 'fires',
+    series: [s(`shortstack_certificate_renewal_consecutive_failures{${target('cert-manager', 'cert-manager')}}`, '0 1 2 3x20')],
+    before: '7m', at: '8m', expect: [{ labels: { job: 'cert-manager', instance: 'cert-manager' }, value: 3 }],
+  },
+  // Two failures, then a success: the backoff did its job.
+  { alert: 'CertificateRenewalFailing', kind: 'quiet', series: [s(`shortstack_certificate_renewal_consecutive_failures{${target('cert-manager', 'cert-manager')}}`, '0 1 2 0x20')], at: '15m' },
+  {
+    // 13 days left at the start (promtool's clock starts at 0): firing once it held for an hour.
+    alert: 'CertificateExpiresSoon', kind: 'fires',
+    series: [s('probe_ssl_earliest_cert_expiry{job="edge", instance="front-door", component="edge"}', `${13 * 86400}x90`)],
+    before: '59m', at: '61m', expect: [{ labels: { job: 'edge', instance: 'front-door' }, value: (13 * 86400 - 61 * 60) / 86400 }],
+  },
+  { alert: 'CertificateExpiresSoon', kind: 'quiet', series: [s('probe_ssl_earliest_cert_expiry{job="edge", instance="front-door", component="edge"}', `${15 * 86400}x90`)], at: '90m' },
   { alert: 'ClickFlusherBehind', kind: 'quiet', series: [s(`shortstack_click_buffer_oldest_seconds{${app('app-1')}}`, '0 10x20')], at: '15m' },
   {
     alert: 'ScrapeTargetDown', kind: 'fires',

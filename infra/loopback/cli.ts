@@ -49,6 +49,7 @@ export function localCommand(): Command {
     .option('--port <p>', 'front door port (default: a free one)', int('port', 1, 65535))
     .option('--admin-key-file <path>', `file holding the admin API key, at least ${MIN_ADMIN_KEY_LENGTH} characters (or set ${ADMIN_KEY_ENV}; default: generated)`)
     .option('--dir <dir>', 'keep every file and log in this folder (default: a temporary one, removed on exit)')
+    .option('--tls', 'HTTPS: Pebble (a local ACME CA) issues the front door a certificate for 127.0.0.1 over HTTP-01 through nginx; the certificate manager renews it (--port is then the HTTPS port)')
     .option('--load-generator', "lift nginx's per-address request and connection limits, for a load test from this one address")
     .addHelpText('after', `
 While it runs:
@@ -60,7 +61,7 @@ While it runs:
 
 async function main(): Promise<void> {
   const program = localCommand().parse();
-  const opts = program.opts<{ replicas: number; port?: number; adminKeyFile?: string; dir?: string; loadGenerator?: boolean }>();
+  const opts = program.opts<{ replicas: number; port?: number; adminKeyFile?: string; dir?: string; loadGenerator?: boolean; tls?: boolean }>();
   let adminKey: string | undefined;
   try {
     adminKey = checkAdminKey(adminKeyFrom(opts));
@@ -70,8 +71,11 @@ async function main(): Promise<void> {
   const stack = await startStack({
     replicas: opts.replicas, port: opts.port, dir: opts.dir, adminKey,
     config: opts.loadGenerator ? LOAD_GENERATOR_STACK_CONFIG : undefined,
+    ...(opts.tls ? { tls: {} } : {}),
   });
   console.log(`ready: ${stack.url}`);
+  // The root to trust (curl --cacert PATH): Pebble makes a new one at each start.
+  if (stack.tls) console.log(`ca: ${stack.tls.caFile}`);
   // A key the operator gave is theirs already; only a generated one is shown (on this terminal only).
   console.log(adminKey === undefined ? `admin key (generated): ${stack.adminKey}` : 'admin key: as given');
   console.log(`prometheus: ${stack.prometheusUrl}`);

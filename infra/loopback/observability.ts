@@ -28,6 +28,8 @@ export interface ObservabilityInput {
   opts: { alertReceivers?: AlertReceivers; alertTiming?: AlertTiming; scrapeInterval?: string; evaluationInterval?: string };
   /** Every server started is pushed here as soon as it is up, so a failure later still stops it. */
   started: ManagedServer[];
+  /** HTTPS front door: the edge probe verifies its certificate against this CA, for this name. */
+  tls?: { caFile: string; serverName: string };
 }
 
 export interface Observability {
@@ -55,7 +57,7 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
     redisExporter({ dir: join(dir, 'redis-exporter'), port: addr.port('redis-exporter', 'metrics'), redisUrl: data.redisUrl }),
     blackboxExporter({
       dir: join(dir, 'blackbox-exporter'), port: addr.port('blackbox-exporter', 'metrics'),
-      configFile: writeConfig(join(dir, 'blackbox-exporter'), 'blackbox.yml', renderBlackboxConfig()),
+      configFile: writeConfig(join(dir, 'blackbox-exporter'), 'blackbox.yml', renderBlackboxConfig(i.tls)),
     }),
     nginxExporter({
       dir: join(dir, 'nginx-exporter'), port: addr.port('nginx-exporter', 'metrics'),
@@ -82,7 +84,7 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
   const ruleFiles = Object.entries(renderRuleFiles({ postgresDisk })).map(([file, yaml]) => writeConfig(join(promDir, 'rules'), file, yaml));
   // Read from `addr` at each render: a rollout moves the replicas to new ports.
   const writePromConf = () => writeConfig(promDir, 'prometheus.yml', renderPrometheusConfig({
-    targets: scrapeTargets(i.replicas, addr),
+    targets: scrapeTargets(i.replicas, addr, { tls: i.tls !== undefined }),
     ruleFiles,
     alertmanagers: [`127.0.0.1:${addr.port('alertmanager', 'http')}`],
     scrapeInterval: opts.scrapeInterval,

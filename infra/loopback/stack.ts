@@ -25,6 +25,9 @@ import type { ManagedServer } from './servers/managed.js';
 import { reloadNginx } from './servers/nginx-reload.js';
 import { startProcess } from './servers/process.js';
 import { GENERATED_SECRETS } from '../topology/secret-table.js';
+import { certLayout } from '../../app/src/certs/layout.js';
+import { ensureBootstrap } from '../../app/src/certs/store.js';
+import { httpsFrontDoor, LOOPBACK_CERT_NAME, startHttps, type HttpsParts } from './https.js';
 
 export type ServiceName = 'nginx' | 'postgres' | 'pgbouncer' | 'redis' | 'prometheus' | 'alertmanager';
 
@@ -45,6 +48,11 @@ export interface StackOptions {
   evaluationInterval?: string;
   /** Leave out Prometheus, Alertmanager and the exporters (faster start for API-only runs). */
   observability?: boolean;
+  /**
+   * HTTPS as on a Docker stack with a domain: Pebble as the CA (validating HTTP-01 through nginx
+   * for real) and the certificate manager, for 127.0.0.1; `url` is then https.
+   */
+  tls?: { certificateValiditySeconds?: number };
 }
 
 export interface LoopbackStack {
@@ -61,6 +69,8 @@ export interface LoopbackStack {
   redisUrl: string;
   dir: string;
   config: StackConfig;
+  /** With `tls`: the root Pebble issues under (the CA a client trusts), and the certificate manager. */
+  tls?: HttpsParts;
   /**
    * Replaces every replica in turn with a new process on new ports, under load, with no request
    * failed and no click lost (see rollout.ts for the order). One at a time: a second call while
@@ -101,9 +111,10 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'shortstack-local-'));
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
-  const fixed = opts.port ? { [fixedPortKey('nginx', 'http')]: opts.port } : {};
+  // --port is the port clients use: HTTPS's, when the stack has TLS.
+  const fixed = opts.port ? { [fixedPortKey('nginx', opts.tls ? 'https' : 'http')]: opts.port } : {};
   const addr: LoopbackAddressing = await loopbackAddressing(replicas, fixed);
-  const frontUrl = `http://127.0.0.1:${addr.port('nginx', 'http')}`;
+  const frontUrl = opts.tls ? `https://${LOOPBACK_CERT_NAME}:${addr.port('nginx', 'https')}` : `http://127.0.0.1:${addr.port('nginx', 'http')}`;
   const ctx: BuildContext = { config: { ...config, publicBaseUrl: frontUrl }, addr, stackName: 'local', platform: { kind: 'docker' } };
   const secrets = generatedSecrets(opts.adminKey);
   const started: ManagedServer[] = [];
@@ -152,6 +163,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
     // Held for a moment before each rollout reload (nginx 1.22 would reset requests crossing the
     // close of idle keep-alive connections: render/nginx-drain.ts).
     const drainFlag = join(nginxDir, 'drain');
+    const certsDir = join(dir, 'certs');
     const writeNginxConf = (upstreams: readonly string[]) => writeConfig(nginxDir, 'nginx.conf', renderNginxConf({
       listen: { host: '127.0.0.1', port: addr.port('nginx', 'http') },
       statusListen: { host: '127.0.0.1', port: addr.port('nginx', 'status') },
@@ -162,14 +174,20 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       workerConnections: config.nginx.workerConnections,
       workerProcesses: 1,
       drainFlagFile: drainFlag,
+      ...(opts.tls ? { tls: httpsFrontDoor(addr, certsDir), hstsMaxAgeS: config.hstsMaxAgeS } : {}),
     }));
+    // nginx starts with the temporary certificate; the manager replaces it once Pebble has validated.
+    if (opts.tls) await ensureBootstrap(certLayout(certsDir), LOOPBACK_CERT_NAME);
     const nginxConf = writeNginxConf(appUpstreams(replicas, liveAddr));
     const nginx = nginxServer({ dir: nginxDir, port: addr.port('nginx', 'http'), confFile: nginxConf });
     started.push(nginx);
     await nginx.start();
+    const https = opts.tls
+      ? await startHttps({ dir, certsDir, addr, nginxPidFile: dirNginxPaths(nginxDir).pidFile, drainFlag, drainMs: DRAIN_BEFORE_RELOAD_MS, started, ...opts.tls })
+      : undefined;
 
     const obs: Observability | undefined = observability
-      ? await startObservability({ dir, addr: liveAddr, replicas, data, secrets, config, opts, started })
+      ? await startObservability({ dir, addr: liveAddr, replicas, data, secrets, config, opts, started, ...(https ? { tls: { caFile: https.caFile, serverName: LOOPBACK_CERT_NAME } } : {}) })
       : undefined;
 
     let generation = 0;
@@ -225,6 +243,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       redisUrl: data.redisUrl,
       dir,
       config: ctx.config,
+      ...(https ? { tls: https } : {}),
       stop,
     };
   } catch (err) {

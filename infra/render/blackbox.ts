@@ -5,7 +5,11 @@ import { stringify } from 'yaml';
 import { BLACKBOX_PROBE } from '../../monitoring/edge.js';
 
 
-export function renderBlackboxConfig(): string {
+/**
+ * `tls`: the front door is HTTPS; the probe checks its certificate for `serverName` (the domain,
+ * as the probe reaches nginx by its container name) against the system roots or `caFile`.
+ */
+export function renderBlackboxConfig(tls?: { serverName: string; caFile?: string }): string {
   const p = BLACKBOX_PROBE;
   return stringify({
     modules: {
@@ -22,6 +26,7 @@ export function renderBlackboxConfig(): string {
           preferred_ip_protocol: 'ip4',
           ip_protocol_fallback: false,
           headers: { 'User-Agent': p.userAgent, Accept: 'application/json' },
+          ...(tls ? { tls_config: { server_name: tls.serverName, ...(tls.caFile ? { ca_file: tls.caFile } : {}) } } : {}),
         },
       },
     },

@@ -1,6 +1,7 @@
 // nginx.conf for the front door: pure, placement-free. A placement passes where nginx listens,
 // where the replicas are and where its scratch files go; the rest is the policy written here.
 import { drainCheck, drainLocation } from './nginx-drain.js';
+import { hstsHeader, plainHttpServer, tlsServerDirectives, type NginxTlsInput } from './nginx-tls.js';
 
 export interface NginxPaths {
   pidFile: string;
@@ -84,6 +85,10 @@ export interface NginxConfigInput {
   proxyReadTimeoutS?: number;
   /** While this file exists, answers close their client connections (before a reload: nginx-drain.ts). */
   drainFlagFile?: string;
+  /** HTTPS here: the proxying server listens with TLS, and `listen` becomes plain HTTP's (nginx-tls.ts). */
+  tls?: NginxTlsInput;
+  /** Strict-Transport-Security max-age on every answer of the proxying server (clients reach it over HTTPS); 0 or absent: none. */
+  hstsMaxAgeS?: number;
 }
 
 /** The errors nginx itself may answer, each mapped to the service's JSON error shape. */
@@ -109,10 +114,11 @@ const listenDirective = (l: Listen) => `listen ${l.host ? `${l.host}:` : ''}${l.
 const bytes = (n: number) => (n % 1024 === 0 ? `${n / 1024}k` : String(n));
 
 /** Headers nginx puts on every answer, its own and the app's (the app's copies are hidden). */
-function commonHeaders(indent: string): string {
+function commonHeaders(indent: string, hstsMaxAgeS = 0): string {
   return [
     'add_header X-Request-Id $req_id always;',
     'add_header X-Content-Type-Options nosniff always;',
+    ...hstsHeader(hstsMaxAgeS),
   ].map((l) => indent + l).join('\n');
 }
 
@@ -156,13 +162,15 @@ export function renderNginxConf(input: NginxConfigInput): string {
     : '';
   // 494 is nginx's "request header too large": the same thing as the app's 431.
   const errorPages = [...errorCodes.map((c) => `    error_page ${c} /_error/${c};`), '    error_page 494 =431 /_error/431;'];
-  const errorLocations = errorCodes.map((c) => {
+  // HSTS only where clients came over HTTPS: not in the plain-HTTP server of a TLS front door.
+  const errorLocationsFor = (hstsMaxAgeS: number | undefined) => errorCodes.map((c) => {
     // A 405 must say what is allowed (RFC 9110); add_header here replaces the server's, so repeat them.
     const allow = c === 405
-      ? `\n${commonHeaders('            ')}\n            add_header Allow ${quote(policy.methods.join(', '))} always;`
+      ? `\n${commonHeaders('            ', hstsMaxAgeS)}\n            add_header Allow ${quote(policy.methods.join(', '))} always;`
       : '';
     return `        location = /_error/${c} {\n            internal;${allow}\n            return ${c} ${quote(JSON.stringify(NGINX_ERROR_BODIES[c]))};\n        }`;
   });
+  const errorLocations = errorLocationsFor(input.hstsMaxAgeS);
   const methodPattern = `~^(${policy.methods.join('|')})$`;
   const drain = input.drainFlagFile ? `${drainCheck(input.drainFlagFile, '            ')}\n` : '';
   const drainTwin = input.drainFlagFile
@@ -176,6 +184,11 @@ ${policy.trustedProxies.map((a) => `    set_real_ip_from ${a};`).join('\n')}
     real_ip_header X-Forwarded-For;
     real_ip_recursive on;
 `;
+
+  const limits = `        limit_conn connections ${per.connections};\n        limit_req zone=per_address burst=${per.burst} nodelay;`;
+  const plain = input.tls
+    ? plainHttpServer({ tls: input.tls, listen: listenDirective(input.listen), headers: commonHeaders('        '), limits, errorLocations: errorLocationsFor(0).join('\n') }) + '\n'
+    : '';
 
   return `# Rendered by infra/render/nginx.ts: do not edit by hand.
 # No \`daemon\` or \`user\` directive: the command line sets daemon off, and nginx runs unprivileged.
@@ -256,17 +269,16 @@ ${upstreamZone}${input.upstreams.map((u) => `        server ${u} max_fails=${max
     # JSON shape. The app's answers pass through untouched: proxy_intercept_errors stays off.
 ${errorPages.join('\n')}
 
-    server {
-        ${listenDirective(input.listen)} default_server;
+${plain}    server {
+${input.tls ? tlsServerDirectives(input.tls, '        ') : `        ${listenDirective(input.listen)} default_server;`}
         server_name _;
 
         # The app sends these too: one copy each, nginx's, also on nginx's own answers.
         proxy_hide_header X-Request-Id;
         proxy_hide_header X-Content-Type-Options;
-${commonHeaders('        ')}
+${commonHeaders('        ', input.hstsMaxAgeS)}
 
-        limit_conn connections ${per.connections};
-        limit_req zone=per_address burst=${per.burst} nodelay;
+${limits}
 
         # Metrics live on each replica's internal port, never behind the front door.
         location = /metrics {

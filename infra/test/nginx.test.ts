@@ -1,6 +1,5 @@
 // The rendered nginx.conf, run by the real nginx: error pages as JSON, retries for idempotent
 // requests only, request ids, stub_status; and `nginx -t` on the Docker-rendered file.
-import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +16,7 @@ import { frontDoorPolicy } from '../topology/components/edge.js';
 import { parseStackConfig } from '../topology/config.js';
 import { resolveText } from '../topology/types.js';
 import { before1273 } from '../engine/nginx-image.js';
+import { nginxTest } from './support/nginx-t.js';
 
 /** Writes raw bytes, then returns whatever comes back until the server closes (or the deadline). */
 function rawExchange(port: number, bytes: string, deadlineMs: number): Promise<string> {
@@ -270,22 +270,6 @@ describe('nginx.conf behind a trusted proxy (a load balancer)', () => {
   });
 });
 
-/** `nginx -t` of a rendered file, with the given names resolving to 127.0.0.1 (a mount namespace's /etc/hosts). */
-function nginxTest(conf: string, hosts: string[]): string {
-  // Outside /tmp: the namespace below mounts a tmpfs there for the container's temp paths.
-  const dir = mkdtempSync('/var/tmp/shortstack-nginx-t-');
-  try {
-    writeFileSync(join(dir, 'nginx.conf'), conf);
-    writeFileSync(join(dir, 'hosts'), `127.0.0.1 localhost\n${hosts.map((a) => `127.0.0.1 ${a}`).join('\n')}\n`);
-    // Output to a file: the access log is /dev/stdout, which nginx must be able to open.
-    execFileSync('unshare', ['-m', 'sh', '-c',
-      `mount --bind ${dir}/hosts /etc/hosts && mount -t tmpfs tmpfs /tmp && nginx -t -c ${dir}/nginx.conf >${dir}/out 2>&1 || true`]);
-    return readFileSync(join(dir, 'out'), 'utf8');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 describe('nginx.conf for AWS', () => {
   it('passes nginx -t but for `resolve`, which Debian\'s nginx 1.22 predates (the image runs 1.28)', () => {
     const topo = buildTopology(parseStackConfig({ placement: 'aws' }, { awsRegion: 'eu-west-1' }), 'staging');
@@ -296,7 +280,6 @@ describe('nginx.conf for AWS', () => {
     expect(nginxTest(before1273(conf), ['app.staging.shortstack.internal'])).toContain('test is successful');
   });
 });
-
 
 describe('nginx.conf for Docker', () => {
   it('passes nginx -t but for `resolve`, which Debian\'s nginx 1.22 predates (the image runs 1.28)', () => {

@@ -4,6 +4,7 @@ import { cloudMapAddressing, recordingAddressing, serviceAddressing, type Addres
 import { app, migrate } from './components/app.js';
 import { postgres, pgbouncer, redis, setDbPassword } from './components/data.js';
 import { nginx } from './components/edge.js';
+import { certBootstrap, certManager } from './components/certs.js';
 import { EXPORTERS } from './components/exporters.js';
 import { monitoringFiles } from './components/monitoring-files.js';
 import { alertmanager, alloy, dockerSocketProxy, grafana, loki, prometheus, setGrafanaPassword } from './components/observability.js';
@@ -49,6 +50,8 @@ export function buildTopology(config: StackConfig, stackName = 'dev'): Topology 
     nginx, app, migrate, pgbouncer, postgres, setDbPassword, redis,
     (c) => prometheus(c, monitoring), (c) => alertmanager(c, monitoring), (c) => grafana(c, monitoring),
     setGrafanaPassword, loki, alloy, dockerSocketProxy, ...EXPORTERS,
+    // HTTPS by ACME on Docker (on AWS the ALB holds ACM's certificate; the config refuses a domain there).
+    ...(config.tls ? [certBootstrap, certManager] : []),
   ];
   const edges: Edge[] = [];
   const components: Component[] = [];

@@ -3,8 +3,9 @@
 import { DEFAULT_IMAGES, PINNED_IMAGE_KEYS, type PinnedImageKey } from './images.js';
 import { appImageProblem } from './config-app-image.js';
 import { parseAwsSettings, type AwsSettings } from './config-aws.js';
+import { parseTlsSettings, TLS_KEYS, type TlsSettings } from './config-tls.js';
 import { PUBLIC_HOST } from './addressing.js';
-import { CIDR, Reader, type Raw } from './config-reader.js';
+import { CIDR, isObject, Reader, type Raw } from './config-reader.js';
 import { COMPONENT_NAMES, type ComponentName } from './names.js';
 import { SECRET_NAMES, type SecretName } from './secret-table.js';
 
@@ -40,8 +41,12 @@ export interface StackConfig {
   /** The AWS placement's own settings; present exactly when placement is aws. */
   aws?: AwsSettings;
   replicas: number;
-  /** nginx, published on every interface of the host. */
+  /** nginx, published on every interface of the host (plain HTTP; 80 by default with a domain, for ACME's HTTP-01). */
   publicPort: number;
+  /** HTTPS on Docker, certificates over ACME (config-tls.ts); absent: plain HTTP. */
+  tls?: TlsSettings;
+  /** Strict-Transport-Security max-age (s) on HTTPS answers; 0: no header. */
+  hstsMaxAgeS: number;
   /** The address clients use; short links are built on it. */
   publicBaseUrl: string;
   /** Operator UIs, published on 127.0.0.1 only. */
@@ -105,6 +110,8 @@ const DEFAULT_RESOURCES: Record<ComponentName, Resources> = {
   // One-shots: psql through PostgreSQL's socket (uid 70), the grafana CLI (Grafana's uid).
   'set-db-password': { cpus: 0.1, memoryMb: 64, pids: 512 },
   'set-grafana-password': { cpus: 0.25, memoryMb: 128, pids: 256 },
+  'cert-bootstrap': { cpus: 0.1, memoryMb: 128, pids: 64 },
+  'cert-manager': { cpus: 0.1, memoryMb: 128, pids: 64 },
 };
 
 /**
@@ -142,7 +149,7 @@ const IMAGE_REF = /^[\w./-]+(:[\w.-]+(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64
 export const TOP_KEYS = [
   'placement', 'replicas', 'publicPort', 'publicBaseUrl', 'localPorts', 'images', 'appImageName', 'resources',
   'pools', 'cache', 'rateLimit', 'nginx', 'alerts', 'logLevel', 'backendSubnet', 'build', 'postgres', 'aws',
-  'appImage',
+  'appImage', ...TLS_KEYS,
 ] as const;
 /** Keys a stack file may still carry from an older release, and why they are no longer read. */
 const RETIRED_KEYS: Record<string, string> = {
@@ -152,12 +159,15 @@ const RETIRED_KEYS: Record<string, string> = {
 /** Keys that only mean something on one placement: set on another, they are refused, not ignored. */
 const PLACEMENT_ONLY_KEYS: Record<string, PlacementName> = {
   publicPort: 'docker', backendSubnet: 'docker', appImageName: 'docker', aws: 'aws',
+  domain: 'docker', acmeEmail: 'docker', acmeDirectory: 'docker', publicHttpsPort: 'docker',
 };
 const PLACEMENT_ONLY_WHY: Record<string, string> = {
   publicPort: 'the ALB listens on 80/443',
   backendSubnet: 'subnets come from aws.vpcCidr',
   appImageName: 'the app image is pushed to the stack\'s ECR repository and deployed by digest',
   aws: 'it is the AWS placement\'s branch',
+  domain: 'ACM issues the certificate: set aws.domain and aws.hostedZoneId, or aws.certificateArn',
+  acmeEmail: 'ACM issues the certificate', acmeDirectory: 'ACM issues the certificate', publicHttpsPort: 'the ALB listens on 443',
 };
 
 /** Where the placement runs beyond the stack's own keys: the AWS provider's region. */
@@ -179,8 +189,12 @@ export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): Stack
   for (const [k, only] of Object.entries(PLACEMENT_ONLY_KEYS)) {
     if (raw[k] !== undefined && only !== placement) problems[k] = `is for the ${only} placement only, not ${placement}: ${PLACEMENT_ONLY_WHY[k]}`;
   }
-  const publicPort = r.int(raw, 'publicPort', 'publicPort', 8080, 1, 65535);
-  const publicBaseUrl = r.str(raw, 'publicBaseUrl', 'publicBaseUrl', `http://localhost:${publicPort}`, /^https?:\/\/[^/\s]+\/?$/, 'an http(s) origin such as https://sho.rt');
+  const awsHttps = placement === 'aws' && isObject(raw.aws) && (raw.aws.domain !== undefined || raw.aws.certificateArn !== undefined);
+  const { tls, hstsMaxAgeS } = parseTlsSettings(r, raw, awsHttps);
+  // ACME's HTTP-01 challenge comes to port 80.
+  const publicPort = r.int(raw, 'publicPort', 'publicPort', tls ? 80 : 8080, 1, 65535);
+  const httpsBase = tls ? `https://${tls.domain}${tls.publicHttpsPort === 443 ? '' : `:${tls.publicHttpsPort}`}` : undefined;
+  const publicBaseUrl = r.str(raw, 'publicBaseUrl', 'publicBaseUrl', httpsBase ?? `http://localhost:${publicPort}`, /^https?:\/\/[^/\s]+\/?$/, 'an http(s) origin such as https://sho.rt');
 
   const lp = r.object(raw, 'localPorts', 'localPorts', ['grafana', 'prometheus', 'alertmanager']);
   const localPorts = {
@@ -188,7 +202,7 @@ export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): Stack
     prometheus: r.int(lp, 'prometheus', 'localPorts.prometheus', 9090, 1, 65535),
     alertmanager: r.int(lp, 'alertmanager', 'localPorts.alertmanager', 9093, 1, 65535),
   };
-  const hostPorts = [publicPort, localPorts.grafana, localPorts.prometheus, localPorts.alertmanager];
+  const hostPorts = [publicPort, localPorts.grafana, localPorts.prometheus, localPorts.alertmanager, ...(tls ? [tls.publicHttpsPort] : [])];
   if (new Set(hostPorts).size !== hostPorts.length) problems.localPorts = `host ports must differ (got ${hostPorts.join(', ')})`;
 
   const im = r.object(raw, 'images', 'images', PINNED_IMAGE_KEYS);
@@ -324,6 +338,8 @@ export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): Stack
     ...(aws ? { aws } : {}),
     replicas,
     publicPort,
+    ...(tls ? { tls } : {}),
+    hstsMaxAgeS,
     publicBaseUrl: awsBaseUrl ?? publicBaseUrl.replace(/\/$/, ''),
     localPorts,
     images,

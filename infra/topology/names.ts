@@ -8,13 +8,17 @@ export const COMPONENT_NAMES = [
   'docker-socket-proxy', 'blackbox-exporter', 'node-exporter',
   // One-shots that carry a rotated password into the state PostgreSQL and Grafana keep.
   'set-db-password', 'set-grafana-password',
+  // HTTPS on Docker: the temporary certificate nginx starts with, then the manager that obtains
+  // and renews the real one over ACME.
+  'cert-bootstrap', 'cert-manager',
 ] as const;
 
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
 
 /** Ports each component listens on inside its container (or task), by name. */
 export const PORTS = {
-  nginx: { http: 8080, status: 8081 },
+  // https: only when the stack has a domain (TLS terminated here, plain HTTP then redirects).
+  nginx: { http: 8080, status: 8081, https: 8443 },
   app: { http: 3000, metrics: 9464 },
   migrate: {},
   pgbouncer: { postgres: 6432 },
@@ -35,6 +39,8 @@ export const PORTS = {
   'node-exporter': { metrics: 9100 },
   'set-db-password': {},
   'set-grafana-password': {},
+  'cert-bootstrap': {},
+  'cert-manager': { metrics: 9466 },
 } as const satisfies Record<ComponentName, Record<string, number>>;
 
 export type PortName<C extends ComponentName> = keyof (typeof PORTS)[C] & string;
@@ -65,3 +71,7 @@ export const CONFIG_DIR = '/etc/shortstack';
  * whose content embeds a secret lives here, and only such files.
  */
 export const SECRETS_DIR = '/run/secrets';
+/** The certificate files nginx serves and the ACME challenge folder (app/src/certs/layout.ts), a volume shared with nginx. */
+export const CERTS_DIR = '/var/lib/shortstack/certs';
+/** The ACME account key: the certificate manager's own volume, never mounted into nginx. */
+export const ACME_ACCOUNT_DIR = '/var/lib/shortstack/acme-account';

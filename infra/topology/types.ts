@@ -103,6 +103,11 @@ export interface Component {
    * placement where a replaced instance gets a new address must restart this one with it.
    */
   resolvesOnceAtStart?: ComponentName[];
+  /**
+   * Runs in this component's pid namespace (Docker `pidMode: container:...`), to signal its
+   * processes (the certificate manager reloads nginx, pid 1 there); replaced with it.
+   */
+  pidNamespaceOf?: ComponentName;
   /** Stateful data only. */
   volumes: VolumeMount[];
   /** Writable scratch paths for a read-only root file system. */

@@ -30,13 +30,15 @@ export interface ScrapeOptions {
   appDiscovery?: 'instances' | 'dns';
   /** node-exporter measures PostgreSQL's disk (not where the disk is a managed service's). */
   postgresDisk?: boolean;
+  /** The front door terminates TLS: the edge probe goes to HTTPS, and the certificate manager is scraped. */
+  tls?: boolean;
 }
 
 /** node-exporter's job: the disk it measures is PostgreSQL's (instance `postgres`). */
 export const NODE_JOB = NODE_EXPORTER_JOB;
 
 export function scrapeTargets(replicas: number, addr: Addressing, opts: ScrapeOptions = {}): ScrapeTarget[] {
-  const { appDiscovery = 'instances', postgresDisk = true } = opts;
+  const { appDiscovery = 'instances', postgresDisk = true, tls = false } = opts;
   const app = appDiscovery === 'dns'
     ? [{ job: 'app', instance: 'app', address: hostPort(addr.endpoint('app', 'metrics')), discoverByDns: true }]
     : appInstanceNames(replicas).map((instance, i) => ({
@@ -50,8 +52,9 @@ export function scrapeTargets(replicas: number, addr: Addressing, opts: ScrapeOp
   }));
   // The front door is the prober's target, not a connection of Prometheus.
   const edge = edgeScrapeTarget(hostPort(addr.endpoint('blackbox-exporter', 'metrics')),
-    `http://${hostPort(namedFor(addr, 'nginx', 'http'))}`);
+    tls ? `https://${hostPort(namedFor(addr, 'nginx', 'https'))}` : `http://${hostPort(namedFor(addr, 'nginx', 'http'))}`);
+  const certs = tls ? [{ job: 'cert-manager', instance: 'cert-manager', address: hostPort(addr.endpoint('cert-manager', 'metrics')) }] : [];
   const disk = postgresDisk
     ? [{ job: NODE_JOB, instance: 'postgres', address: hostPort(addr.endpoint('node-exporter', 'metrics')) }] : [];
-  return [...app, ...exported, ...disk, edge, ...own];
+  return [...app, ...exported, ...disk, edge, ...certs, ...own];
 }

@@ -1,4 +1,5 @@
 // The service overview: the four golden signals first, then one row per component.
+import { CERT_METRICS } from '../../app/src/certs/metrics.js';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { CAPACITY_SERIES } from '../../alerts/capacity.js';
 import { NOT_PROBES } from '../../alerts/slo/spec.js';
@@ -90,6 +91,11 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
       q('rate(nginx_connections_accepted[$__rate_interval]) - rate(nginx_connections_handled[$__rate_interval])', 'dropped per second', 'cps'),
     ]))
     .withPanel(graph(P.nginxRequests, 'reqps', [q('rate(nginx_http_requests_total[$__rate_interval])', 'requests')]))
+    .withPanel(graph(P.certificate, 'none', [
+      q(`(probe_ssl_earliest_cert_expiry{job="${EDGE_SCRAPE_JOB}"} - time()) / 86400`, 'days left (served)'),
+      q(`(${CERT_METRICS.expiry} - time()) / 86400`, 'days left (on disk)'),
+      q(CERT_METRICS.consecutiveFailures, 'renewal failures in a row'),
+    ], 'HTTPS front door only (a stack with a domain, or loopback --tls): the certificate nginx serves, the one the certificate manager last wrote (they differ if nginx missed a reload), and failed renewals since the last success.').span(24))
     .withRow(row(R.app, ID['row:app']))
     .withPanel(upDown(P.replicasUp, [q('up{job="app"}', '{{instance}}')], 12))
     .withPanel(single(P.replicaRestarts, 'none', [

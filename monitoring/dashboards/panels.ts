@@ -18,6 +18,7 @@ export const OVERVIEW_PANELS = {
   edgeProbe: 'Edge probe: success and status code',
   nginxConnections: 'nginx connections',
   nginxRequests: 'nginx requests per second',
+  certificate: 'TLS certificate: days left and renewal failures',
   nginxUp: 'nginx up',
   replicasUp: 'App replicas up',
   replicaRestarts: 'App replica restarts (30 m)',
@@ -72,7 +73,7 @@ export const OVERVIEW_ROWS = {
 export const OVERVIEW_PANEL_IDS: Record<keyof typeof OVERVIEW_PANELS | `row:${keyof typeof OVERVIEW_ROWS}`, number> = {
   'row:golden': 100, traffic: 1, errors: 2, latency: 3, saturation: 4, trafficWeekOverWeek: 40, notFoundShare: 41,
   edgeProbe: 42,
-  'row:nginx': 101, nginxUp: 5, nginxConnections: 6, nginxRequests: 7,
+  'row:nginx': 101, nginxUp: 5, nginxConnections: 6, nginxRequests: 7, certificate: 59,
   'row:app': 102, replicasUp: 8, replicaRestarts: 43, replicaRequests: 9, replicaErrors: 10, replicaLatency: 44,
   replicaCpu: 45, replicaHeap: 46, eventLoopLag: 11, clickBuffer: 12, clickFlushes: 13, appPool: 14,
   botsVsHumans: 56, webhookDeliveries: 57, webhookBacklog: 58,

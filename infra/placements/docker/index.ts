@@ -96,7 +96,9 @@ export class DockerStack extends pulumi.ComponentResource {
         networks: this.networks,
         secrets: args.secrets.values,
         waitHealthy: healthyNeeded.has(c.name),
-        peers: (c.resolvesOnceAtStart ?? []).flatMap(containersOf),
+        // A container in another's pid namespace goes with it: a new one has a new namespace.
+        peers: [...(c.resolvesOnceAtStart ?? []), ...(c.pidNamespaceOf ? [c.pidNamespaceOf] : [])].flatMap(containersOf),
+        ...(c.pidNamespaceOf ? { pidContainer: containersOf(c.pidNamespaceOf)[0]! } : {}),
         after: c.dependsOn.filter((d) => d.condition === 'completed')
           .flatMap((d) => containersOf(d.component).map((container, i) => ({ name: topology.instances(d.component)[i]!, container }))),
         sharedVolumes,

@@ -25,6 +25,8 @@ export interface DockerServiceArgs {
   waitHealthy: boolean;
   /** Containers whose replacement must replace these too (addresses resolved once at start). */
   peers: Container[];
+  /** The container whose pid namespace this one joins (Component.pidNamespaceOf). */
+  pidContainer?: Container;
   /** One-shot containers this one starts after: it is not started unless they exited 0. */
   after: { name: string; container: Container }[];
   /** Volumes of other components this one mounts (VolumeMount.owner), by logical name. */
@@ -236,6 +238,7 @@ export class DockerService extends pulumi.ComponentResource {
           aliases: replicated ? [instance, c.name] : [instance],
         })),
         ports,
+        ...(args.pidContainer ? { pidMode: pulumi.interpolate`container:${args.pidContainer.name}` } : {}),
         healthcheck,
         wait: args.waitHealthy && c.health !== undefined,
         waitTimeout: 180,

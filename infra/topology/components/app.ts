@@ -17,7 +17,7 @@ const pgUrl = (password: string, address: string) =>
  * Built from app/Dockerfile, unless the stack names the image to run (`appImage`, written by
  * `npm run promote`): then that exact image is pulled like any pinned one, and nothing is built.
  */
-const appImage = (ctx: BuildContext): ImageRef => (ctx.config.appImage !== undefined
+export const appImage = (ctx: BuildContext): ImageRef => (ctx.config.appImage !== undefined
   ? { kind: 'pinned', ref: ctx.config.appImage }
   : { kind: 'build', name: ctx.config.appImageName, dockerfile: 'app/Dockerfile', context: '.' });
 

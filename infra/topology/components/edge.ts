@@ -5,6 +5,8 @@ import { renderNginxConf, type FrontDoorPolicy } from '../../render/nginx.js';
 import type { StackConfig } from '../config.js';
 import { DEFAULT_STOP_GRACE_S, configPath, wgetCheck, type BuildContext } from '../context.js';
 import { PORTS, type ComponentName } from '../names.js';
+import { ALIAS_MAX } from '../../../app/src/domain/short-code.js';
+import { certsVolume, nginxTlsFiles } from './certs.js';
 import type { Component } from '../types.js';
 
 /** Seconds nginx waits for a replica to answer an upload: an import of UPLOAD_LIMIT takes minutes. */
@@ -49,10 +51,12 @@ function statusReaders(ctx: BuildContext): string[] {
 export function nginx(ctx: BuildContext): Component {
   const { config } = ctx;
   const conf = configPath('nginx.conf');
+  const tls = config.tls;
+  const { https, ...plainPorts } = PORTS.nginx;
   return {
     name: 'nginx',
     image: { kind: 'pinned', ref: config.images.nginx },
-    ports: { ...PORTS.nginx },
+    ports: tls ? { ...PORTS.nginx } : plainPorts,
     replicas: 1,
     oneShot: false,
     stopGraceS: DEFAULT_STOP_GRACE_S,
@@ -74,21 +78,32 @@ export function nginx(ctx: BuildContext): Component {
         resolver: { address: ctx.platform.kind === 'aws' ? ctx.platform.dnsResolver : DOCKER_DNS, validS: SERVICE_DNS_TTL_S },
         policy: frontDoorPolicy(config, ctx.platform),
         workerConnections: config.nginx.workerConnections,
+        // Clients reach this server over HTTPS only when set (the config refuses it otherwise).
+        hstsMaxAgeS: config.hstsMaxAgeS,
+        ...(tls ? {
+          tls: {
+            listen: { port: https }, ...nginxTlsFiles(), publicHttpsPort: tls.publicHttpsPort, shortLinkMaxLength: ALIAS_MAX,
+          },
+        } : {}),
       }),
     }],
     // A new config is checked, then applied by SIGHUP: connections in flight finish on the old
     // workers (a replacement would drop them and close the front door while it restarts).
     reload: { check: ['nginx', '-t', '-q', '-c', conf], signal: 'HUP' },
     health: wgetCheck(`http://127.0.0.1:${PORTS.nginx.status}/stub_status`),
-    // The first replica must answer before the front door opens.
-    dependsOn: [{ component: 'app', condition: 'healthy' }],
-    volumes: [],
+    // The first replica must answer before the front door opens. With TLS nginx starts on the
+    // temporary certificate, which the certificate manager replaces (a SIGHUP of its own).
+    dependsOn: [{ component: 'app', condition: 'healthy' }, ...(tls ? [{ component: 'cert-bootstrap' as const, condition: 'completed' as const }] : [])],
+    volumes: tls ? [certsVolume(true)] : [],
     tmpfs: ['/tmp'],
     hostMounts: [],
     networks: ['edge', 'backend'],
     resources: config.resources.nginx,
     user: '101:101',
     readOnlyRootFs: true,
-    publish: [{ port: 'http', hostPort: config.publicPort, on: 'public' }],
+    publish: [
+      { port: 'http', hostPort: config.publicPort, on: 'public' },
+      ...(tls ? [{ port: 'https', hostPort: tls.publicHttpsPort, on: 'public' as const }] : []),
+    ],
   };
 }

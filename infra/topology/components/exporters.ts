@@ -52,9 +52,11 @@ const listen = (c: ExporterName) => `--web.listen-address=:${PORTS[c].metrics}`;
 function blackboxExporter(ctx: BuildContext): Component {
   const blackboxConf = configPath('blackbox.yml');
   // The prober opens the connections to the front door that Prometheus names as its target.
-  ctx.addr.endpoint('nginx', 'http');
+  const tls = ctx.config.tls;
+  ctx.addr.endpoint('nginx', tls ? 'https' : 'http');
+  // HTTPS: the certificate is checked for the domain (nginx is reached by its container name).
   return exporter(ctx, 'blackbox-exporter', 'nginx', [`--config.file=${blackboxConf}`, listen('blackbox-exporter')],
-    {}, [{ path: blackboxConf, content: renderBlackboxConfig() }]);
+    {}, [{ path: blackboxConf, content: renderBlackboxConfig(tls ? { serverName: tls.domain } : undefined) }]);
 }
 
 function nginxExporter(ctx: BuildContext): Component {

@@ -47,7 +47,7 @@ export function prometheus(ctx: BuildContext, m: MonitoringFiles): Component {
         path: conf,
         content: renderPrometheusConfig({
           targets: scrapeTargets(config.replicas, addr, ctx.platform.kind === 'aws'
-            ? { appDiscovery: 'dns', postgresDisk: false } : { appDiscovery: 'instances', postgresDisk: true }),
+            ? { appDiscovery: 'dns', postgresDisk: false } : { appDiscovery: 'instances', postgresDisk: true, tls: config.tls !== undefined }),
           ruleFiles: rules.map((r) => r.path),
           alertmanagers: [hostPort(addr.endpoint('alertmanager', 'http'))],
           externalLabels: { stack: ctx.stackName },
