@@ -88,7 +88,9 @@ export async function restoreStack(
   const current = await currentData(h);
   const why = refusal(target, current);
   if (why !== undefined && !o.yes) throw new RestoreRefused(`refused: ${why}; run again with --yes to restore anyway`);
-  if (target.kind === 'latest' && current.kind === 'last-commit') {
+  // A running server's WAL up to now goes to the archive first, so the replay finds every
+  // segment up to the target (and a latest restore loses nothing).
+  if (current.kind === 'last-commit') {
     await step('archive the current WAL', () => archiveCurrentWal(h, 120_000));
   }
   await step('stop writers (PgBouncer)', () => h.stopWriters());

@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestoreRefused } from '../backup/restore.js';
+import { parseBackupInfo, renderBackupList } from '../backup/info.js';
 import { pgTime } from '../backup/target.js';
 import { loopbackBackups, type LoopbackBackups } from './backups.js';
 import { startDataServices, type DataServices } from './data-services.js';
@@ -52,10 +53,15 @@ describe('loopback backups (real PostgreSQL and pgBackRest)', () => {
     const archiver = (await ds.postgres.query('select archived_count, failed_count from pg_stat_archiver')).rows[0];
     expect(Number(archiver.failed_count)).toBe(0);
     await backups.take('full');
-    const info = (await backups.info()) as { name: string; backup: { type: string }[]; repo: { cipher: string }[] }[];
-    expect(info[0]!.name).toBe('test');
-    expect(info[0]!.backup.map((b) => b.type)).toEqual(['full']);
-    expect(info[0]!.repo[0]!.cipher).toBe('aes-256-cbc');
+    const [info] = parseBackupInfo(await backups.info());
+    expect(info!.stanza).toBe('test');
+    expect(info!.cipher).toBe('aes-256-cbc');
+    expect(info!.backups.map((b) => b.type)).toEqual(['full']);
+    expect(info!.backups[0]!.databaseBytes).toBeGreaterThan(1 << 20);
+    expect(info!.backups[0]!.repoBytes).toBeGreaterThan(0);
+    expect(info!.backups[0]!.stop.getTime()).toBeGreaterThan(Date.now() - 120_000);
+    expect(info!.archive.max).toMatch(/^[0-9A-F]{24}$/);
+    expect(renderBackupList([info!])).toMatch(/^stanza test: ok \(encrypted, aes-256-cbc\)\n  \d{8}-\d{6}F +full /);
 
     await insert('a-before');
     await sleep(1100);
