@@ -12,6 +12,8 @@ export interface LoopbackBackups {
   stanza: string;
   confFile: string;
   repoPath: string;
+  /** PostgreSQL's data directory (what the restore drill destroys). */
+  dataDir: string;
   /** Takes a backup now; resolves when it is in the repository. */
   take(type?: BackupType): Promise<void>;
   /** `pgbackrest info --output=json`, as is. */
@@ -40,6 +42,7 @@ export function loopbackBackups(data: DataServices, migrate: () => Promise<strin
   };
   return {
     ...files,
+    dataDir: postgres.dataDir,
     take: async (type = 'full') => {
       await run(['backup', `--type=${type}`]);
     },
