@@ -3,6 +3,7 @@ import { capacityRecordingGroup, DEFAULT_POSTGRES_DISK } from './capacity.js';
 import { renderAlertFile, renderRecordingFile, type RenderOptions } from './render.js';
 import { appAlerts } from './rules/app.js';
 import { clickAlerts } from './rules/clicks.js';
+import { backupAlerts } from './rules/backups.js';
 import { dataAlerts } from './rules/data.js';
 import { inhibitorAlerts } from './rules/inhibitors.js';
 import { observabilityAlerts } from './rules/observability.js';
@@ -14,6 +15,7 @@ import type { AlertDefinition, RecordingGroup } from './types.js';
 export const ALERTS: readonly AlertDefinition[] = [
   ...appAlerts,
   ...dataAlerts,
+  ...backupAlerts,
   ...clickAlerts,
   ...webhookAlerts,
   ...observabilityAlerts,

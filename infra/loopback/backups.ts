@@ -3,7 +3,8 @@
 import { restoreStack, type RestoreHandles, type RestoreStep } from '../backup/restore.js';
 import type { RestoreTarget } from '../backup/target.js';
 import type { DataServices } from './data-services.js';
-import { pgbackrest } from './servers/pgbackrest.js';
+import { parseBackupInfo } from '../backup/info.js';
+import { pgbackrest, writeBackupMetrics } from './servers/pgbackrest.js';
 import { serviceUser } from './servers/process.js';
 
 export type BackupType = 'full' | 'diff' | 'incr';
@@ -18,6 +19,8 @@ export interface LoopbackBackups {
   take(type?: BackupType): Promise<void>;
   /** `pgbackrest info --output=json`, as is. */
   info(): Promise<unknown>;
+  /** Rewrites the backup figures node-exporter serves (age of the last backup, repository size). */
+  refreshMetrics(): Promise<void>;
   restore(target: RestoreTarget, opts?: { yes?: boolean; log?: (line: string) => void }): Promise<RestoreStep[]>;
 }
 
@@ -40,13 +43,17 @@ export function loopbackBackups(data: DataServices, migrate: () => Promise<strin
     migrate,
     pgbackrest: run,
   };
+  const info = async () => JSON.parse(await run(['info', '--output=json'])) as unknown;
+  const refreshMetrics = async () => writeBackupMetrics(files.metricsDir, parseBackupInfo(await info()));
   return {
     ...files,
     dataDir: postgres.dataDir,
     take: async (type = 'full') => {
       await run(['backup', `--type=${type}`]);
+      await refreshMetrics();
     },
-    info: async () => JSON.parse(await run(['info', '--output=json'])) as unknown,
+    info,
+    refreshMetrics,
     restore: (target, o = {}) => restoreStack(handles, target, o),
   };
 }

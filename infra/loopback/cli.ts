@@ -11,6 +11,7 @@ import { listenForRollout, rolloutHint } from './rollout-signal.js';
 import { startStack } from './stack.js';
 import { writeRunbookEnv } from './runbook-env.js';
 import { listenForRestore, RESTORE_SOCKET } from './restore-socket.js';
+import { scheduleBackups } from './backup-schedule.js';
 
 const int = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
   console.log(rolloutHint(stack.dir));
   // npm run restore asks this process (it owns PostgreSQL and PgBouncer) over a 0600 socket.
   const closeRestore = listenForRestore(stack.dir, stack.backups);
+  // A full backup now, then the stack config's schedule (the tests' stacks take theirs by hand).
+  const stopSchedule = scheduleBackups(stack.backups, stack.config.backup, (l) => console.log(l));
   console.log(`backups: npm run backup -- --dir ${stack.dir} [--list]; restore: npm run restore -- --dir ${stack.dir} --to TIME | --latest (socket ${RESTORE_SOCKET})`);
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -93,6 +96,7 @@ async function main(): Promise<void> {
     console.log(`${signal}: stopping`);
     removePidFile();
     closeRestore();
+    stopSchedule();
     stack.stop().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -43,6 +43,8 @@ export interface BackupFiles {
   stanza: string;
   confFile: string;
   repoPath: string;
+  /** node-exporter's textfile folder for the backup figures. */
+  metricsDir: string;
 }
 
 export interface DataServices {
@@ -74,7 +76,7 @@ export async function startDataServices(opts: DataServicesOptions = {}): Promise
   const pgDir = join(dir, 'postgres');
   const backupPaths = pgbackrestPaths(join(dir, 'pgbackrest'));
   const backup: BackupFiles | undefined = opts.backup
-    ? { stanza: opts.backup.stanza, confFile: backupPaths.conf, repoPath: backupPaths.repo }
+    ? { stanza: opts.backup.stanza, confFile: backupPaths.conf, repoPath: backupPaths.repo, metricsDir: backupPaths.metrics }
     : undefined;
   if (opts.backup) {
     writePgbackrestFiles(backupPaths.dir, renderPgbackrestConf({

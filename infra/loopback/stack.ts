@@ -149,6 +149,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       },
     });
     await runMigrations(join(dir, 'migrate'), resolveEnv(migrateEnv(ctx), secrets));
+    const backups = loopbackBackups(data, () => migrateNow(data!.directDatabaseUrl));
+    // The repository's figures from the start (no backup yet: no age, size 0).
+    await backups.refreshMetrics();
 
     const makeReplica = replicaMaker({ dir, env: resolveEnv(appEnv(ctx), secrets), extraEnv: opts.appEnv });
     const live: Replica[] = appInstanceNames(replicas).map((name, i) => makeReplica({
@@ -214,9 +217,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       start: () => Promise.reject(new Error(`${name} is off in this stack (observability: false)`)),
       stop: () => Promise.resolve(), kill: () => Promise.resolve(),
     });
-    const directDatabaseUrl = data.directDatabaseUrl;
     return {
-      backups: loopbackBackups(data, () => migrateNow(directDatabaseUrl)),
+      backups,
       url: frontUrl,
       adminKey: secrets.adminApiKey,
       prometheusUrl: `http://127.0.0.1:${addr.port('prometheus', 'http')}`,

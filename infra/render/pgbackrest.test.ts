@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { dueBackup } from '../loopback/backup-schedule.js';
 import { parseStackConfig } from '../topology/config.js';
 import { archiveSettings, renderPgbackrestConf } from './pgbackrest.js';
 
@@ -31,8 +32,20 @@ describe('pgbackrest.conf', () => {
   });
 
   it('takes retention and the archive timeout from stack config, within the RPO aim', () => {
-    expect(parseStackConfig({}).backup).toEqual({ retentionFull: 2, retentionDiff: 6, archiveTimeoutS: 60 });
-    expect(parseStackConfig({ backup: { retentionFull: 4, archiveTimeoutS: 15 } }).backup).toEqual({ retentionFull: 4, retentionDiff: 6, archiveTimeoutS: 15 });
+    expect(parseStackConfig({}).backup).toEqual({ retentionFull: 2, retentionDiff: 6, archiveTimeoutS: 60, fullEveryHours: 24, diffEveryHours: 1 });
+    expect(parseStackConfig({ backup: { retentionFull: 4, archiveTimeoutS: 15 } }).backup).toMatchObject({ retentionFull: 4, retentionDiff: 6, archiveTimeoutS: 15 });
     expect(() => parseStackConfig({ backup: { archiveTimeoutS: 300 } })).toThrow(/backup\.archiveTimeoutS/);
+  });
+});
+
+describe('backup schedule', () => {
+  const h = 3_600_000;
+  const s = { fullEveryHours: 24, diffEveryHours: 1 };
+  it('takes a full first, a differential each hour, a full each day', () => {
+    expect(dueBackup(s, {}, 0)).toBe('full');
+    expect(dueBackup(s, { fullMs: 0, anyMs: 0 }, 0.5 * h)).toBeUndefined();
+    expect(dueBackup(s, { fullMs: 0, anyMs: 0 }, 1 * h)).toBe('diff');
+    expect(dueBackup(s, { fullMs: 0, anyMs: 23 * h }, 23.5 * h)).toBeUndefined();
+    expect(dueBackup(s, { fullMs: 0, anyMs: 23.5 * h }, 24 * h)).toBe('full');
   });
 });

@@ -79,7 +79,7 @@ export interface StackConfig {
    * that depend on it), differentials kept, and the longest a finished WAL segment waits before
    * it is archived (the RPO's bound when writes are few).
    */
-  backup: { retentionFull: number; retentionDiff: number; archiveTimeoutS: number };
+  backup: { retentionFull: number; retentionDiff: number; archiveTimeoutS: number; fullEveryHours: number; diffEveryHours: number };
 }
 
 /** Keys read by the placement as secrets (generated when absent); listed so they are not "unknown". */
@@ -318,12 +318,15 @@ export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): Stack
   }
 
   const bu = r.object(raw, 'build', 'build', ['version', 'commit']);
-  const bk = r.object(raw, 'backup', 'backup', ['retentionFull', 'retentionDiff', 'archiveTimeoutS']);
+  const bk = r.object(raw, 'backup', 'backup', ['retentionFull', 'retentionDiff', 'archiveTimeoutS', 'fullEveryHours', 'diffEveryHours']);
   const backup = {
     retentionFull: r.int(bk, 'retentionFull', 'backup.retentionFull', 2, 1, 100),
     retentionDiff: r.int(bk, 'retentionDiff', 'backup.retentionDiff', 6, 1, 100),
     // Issue 14's RPO aim is 60 s: a longer timeout could leave a quiet minute of writes unarchived.
     archiveTimeoutS: r.int(bk, 'archiveTimeoutS', 'backup.archiveTimeoutS', 60, 1, 60),
+    // The schedule: a differential copies what changed since the last full, so restores replay less WAL.
+    fullEveryHours: r.int(bk, 'fullEveryHours', 'backup.fullEveryHours', 24, 1, 24 * 31),
+    diffEveryHours: r.int(bk, 'diffEveryHours', 'backup.diffEveryHours', 1, 1, 24 * 31),
   };
 
   const aws = placement === 'aws' ? parseAwsSettings(r, raw, provider.awsRegion, replicas) : undefined;

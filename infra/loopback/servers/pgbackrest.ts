@@ -2,9 +2,11 @@
 // repository, lock, log and spool), and its commands run as the service user, which owns the
 // cluster and must read the config (it holds the cipher passphrase: mode 0600).
 import { execFile } from 'node:child_process';
-import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { BACKUP_METRICS_FILE, renderBackupMetrics } from '../../../monitoring/backup-metrics.js';
+import type { StanzaInfo } from '../../backup/info.js';
 import { serviceUser } from './process.js';
 
 const run = promisify(execFile);
@@ -18,6 +20,8 @@ export function pgbackrestPaths(dir: string) {
     lock: join(dir, 'lock'),
     log: join(dir, 'log'),
     spool: join(dir, 'spool'),
+    /** node-exporter's textfile folder: the backup figures (../../backup/metrics.ts). */
+    metrics: join(dir, 'metrics'),
   };
 }
 
@@ -25,7 +29,7 @@ export function pgbackrestPaths(dir: string) {
 export function writePgbackrestFiles(dir: string, conf: string): void {
   const p = pgbackrestPaths(dir);
   const runAs = serviceUser();
-  for (const d of [p.dir, p.repo, p.lock, p.log, p.spool]) {
+  for (const d of [p.dir, p.repo, p.lock, p.log, p.spool, p.metrics]) {
     mkdirSync(d, { recursive: true, mode: 0o700 });
     if (runAs) chownSync(d, runAs.uid, runAs.gid);
   }
@@ -44,4 +48,11 @@ export async function pgbackrest(confFile: string, stanza: string, args: string[
     const e = err as { stderr?: string; stdout?: string; message: string };
     throw new Error(`pgbackrest ${args[0] ?? ''} failed: ${(e.stderr || e.stdout || e.message).trim()}`);
   }
+}
+
+/** Replaces the backup figures in one rename, so node-exporter never reads half a file. */
+export function writeBackupMetrics(metricsDir: string, stanzas: readonly StanzaInfo[]): void {
+  const tmp = join(metricsDir, `.${BACKUP_METRICS_FILE}.tmp`);
+  writeFileSync(tmp, renderBackupMetrics(stanzas), { mode: 0o644 });
+  renameSync(tmp, join(metricsDir, BACKUP_METRICS_FILE));
 }
