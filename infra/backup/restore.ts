@@ -94,6 +94,20 @@ export async function restoreStack(
     await step('archive the current WAL', () => archiveCurrentWal(h, 120_000));
   }
   await step('stop writers (PgBouncer)', () => h.stopWriters());
+  try {
+    await restoreSteps(h, target, step, log, o.recoveryTimeoutMs);
+  } catch (err) {
+    // Writers stay stopped: starting them on a half-restored database would take writes that a
+    // second attempt (same command) throws away.
+    log(`failed: ${(err as Error).message}; writers stay stopped until a restore succeeds`);
+    throw err;
+  }
+  return steps;
+}
+
+type Step = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+
+async function restoreSteps(h: RestoreHandles, target: RestoreTarget, step: Step, log: (line: string) => void, recoveryTimeoutMs?: number): Promise<void> {
   await step('stop PostgreSQL', () => h.stopPostgres());
   const delta = existsSync(join(h.dataDir, 'PG_VERSION'));
   if (!delta) {
@@ -105,12 +119,11 @@ export async function restoreStack(
   await step(`pgbackrest ${restoreArgs(target, delta).join(' ')}`, () => h.pgbackrest(restoreArgs(target, delta)));
   await step('start PostgreSQL and replay WAL', async () => {
     await h.startPostgres();
-    await waitOutOfRecovery(h, o.recoveryTimeoutMs ?? 300_000);
+    await waitOutOfRecovery(h, recoveryTimeoutMs ?? 300_000);
   });
   await step('migrations check', async () => {
     const applied = await h.migrate();
     log(applied.length === 0 ? 'schema up to date' : `applied: ${applied.join(', ')}`);
   });
   await step('start writers (PgBouncer)', () => h.startWriters());
-  return steps;
 }

@@ -32,6 +32,10 @@ const ROLLOUT_ALLOWANCE_S = 600;
 /** A backup and a restore (base backup plus WAL replay) on a busy machine. */
 const RESTORE_ALLOWANCE_S = 600;
 
+/** Load time beyond warm + down + tail: the restore drill writes for `downS` twice, then restores. */
+const allowanceS = (def: ChaosScenario, downS: number): number =>
+  (def.fault === 'rollout' ? ROLLOUT_ALLOWANCE_S : def.fault === 'restore' ? downS + RESTORE_ALLOWANCE_S : STEP_ALLOWANCE_S);
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** What the fault does to the target, and how the component comes back (a rollout needs nothing back). */
@@ -71,9 +75,9 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   const stopLoad = new AbortController();
   const load = drive({
     url: target.url,
-    scenario: { name: 'soak', mix: MIXED, phases: steady(warmS + downS + tailS + (def.fault === 'rollout' ? ROLLOUT_ALLOWANCE_S : STEP_ALLOWANCE_S), o.connections ?? 10) },
+    scenario: { name: 'soak', mix: MIXED, phases: steady(warmS + downS + tailS + allowanceS(def, downS), o.connections ?? 10) },
     links, adminKey: target.adminKey, runTag, recorder, onProgress: o.onProgress, signal: stopLoad.signal,
-    expectedS: warmS + downS + tailS,
+    expectedS: warmS + downS + tailS + (def.fault === 'restore' ? downS : 0),
   });
 
   const at = (s: number) => recorder.startMs + s * 1000;
