@@ -4,6 +4,7 @@ import { renderAlertFile, renderRecordingFile, type RenderOptions } from './rend
 import { appAlerts } from './rules/app.js';
 import { certificateAlerts } from './rules/certificates.js';
 import { clickAlerts } from './rules/clicks.js';
+import { backupAlerts } from './rules/backups.js';
 import { dataAlerts } from './rules/data.js';
 import { inhibitorAlerts } from './rules/inhibitors.js';
 import { observabilityAlerts } from './rules/observability.js';
@@ -15,6 +16,7 @@ import type { AlertDefinition, RecordingGroup } from './types.js';
 export const ALERTS: readonly AlertDefinition[] = [
   ...appAlerts,
   ...dataAlerts,
+  ...backupAlerts,
   ...clickAlerts,
   ...webhookAlerts,
   ...certificateAlerts,

@@ -46,4 +46,8 @@ export const THRESHOLDS = {
   pgbouncerMaxWaitSeconds: 1,
   /** Share of notifications (Alertmanager to a receiver, Prometheus to Alertmanager) that fail. */
   notificationFailureRatio: 0.01,
+  /** Age of the newest backup, hours: a day's scheduled backups missed, and two hours' grace. */
+  backupMaxAgeHours: 26,
+  /** Finished WAL segments waiting for archive_command: 10 x 16 MB, or 10 archive_timeouts of writes. */
+  walReadySegments: 10,
 } as const;

@@ -7,7 +7,9 @@ import { startDataServices, type DataServices } from '../infra/loopback/data-ser
 import { scrapePgbouncer } from '../infra/loopback/exporters/pgbouncer-exporter.js';
 import { CommandServer } from '../infra/loopback/servers/command.js';
 import { freePorts } from '../infra/loopback/servers/ports.js';
-import { EXPORTER_METRICS, NODE_METRICS, PGBOUNCER_METRICS, type MetricSource } from './metrics-catalog.js';
+import { BACKUP_METRICS_FILE, renderBackupMetrics } from './backup-metrics.js';
+import { ARCHIVE_METRICS, BACKUP_METRICS, EXPORTER_METRICS, NODE_METRICS, PGBOUNCER_METRICS, type MetricSource } from './metrics-catalog.js';
+import { renderPostgresQueries } from './postgres-queries.js';
 
 describe('exporter metrics in the catalogue', () => {
   let ds: DataServices;
@@ -29,11 +31,20 @@ http { access_log off; client_body_temp_path ${dir}/tmp;
     const nginx = new CommandServer({ name: 'nginx', port: nginxPort, command: '/usr/sbin/nginx', args: ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], dir, stopSignal: 'SIGQUIT' });
     servers.push(nginx);
     await nginx.start();
+    // The archive queries as the loopback stack runs them (as the superuser: the archive
+    // status folder needs pg_monitor), and the backup figures as the backup commands write them.
+    const queriesFile = join(dir, 'queries.yaml');
+    writeFileSync(queriesFile, renderPostgresQueries());
+    const textfileDir = join(dir, 'textfile');
+    mkdirSync(textfileDir);
+    writeFileSync(join(textfileDir, BACKUP_METRICS_FILE), renderBackupMetrics([
+      { stanza: 'shortstack', backups: [{ type: 'full', stop: new Date(), repoBytes: 4096 }, { type: 'diff', stop: new Date(), repoBytes: 512 }] },
+    ]));
     const exporters: [MetricSource, CommandServer][] = [
       ['nginx-exporter', nginxExporter({ dir, port: nginxExp, stubStatusUrl: `http://127.0.0.1:${statusPort}/stub_status` })],
-      ['postgres-exporter', postgresExporter({ dir, port: pgExp, dataSourceName: `${ds.directDatabaseUrl}?sslmode=disable` })],
+      ['postgres-exporter', postgresExporter({ dir, port: pgExp, dataSourceName: `${ds.postgres.superUrl('shortstack')}?sslmode=disable`, queriesFile })],
       ['redis-exporter', redisExporter({ dir, port: redisExp, redisUrl: ds.redisUrl })],
-      ['node-exporter', nodeExporter({ dir, port: nodeExp })],
+      ['node-exporter', nodeExporter({ dir, port: nodeExp, textfileDir })],
     ];
     servers.push(...exporters.map(([, s]) => s));
     await Promise.all(exporters.map(([, s]) => s.start()));
@@ -50,7 +61,7 @@ http { access_log off; client_body_temp_path ${dir}/tmp;
   });
 
   it('are exported, with their type, by the exporter the catalogue names', () => {
-    const missing = [...EXPORTER_METRICS, ...PGBOUNCER_METRICS, ...NODE_METRICS]
+    const missing = [...EXPORTER_METRICS, ...PGBOUNCER_METRICS, ...NODE_METRICS, ...ARCHIVE_METRICS, ...BACKUP_METRICS]
       .filter((e) => {
         const text = exposition[e.source] ?? '';
         return !new RegExp(`^# TYPE ${e.name} ${e.type}$`, 'm').test(text);
@@ -64,5 +75,12 @@ http { access_log off; client_body_temp_path ${dir}/tmp;
     expect(exposition['postgres-exporter']).toMatch(/^pg_up 1$/m);
     expect(exposition['redis-exporter']).toMatch(/^redis_up 1$/m);
     expect(exposition['pgbouncer-exporter']).toMatch(/^pgbouncer_up 1$/m);
+  });
+
+  it('count archived WAL and the repository\'s backups', () => {
+    expect(exposition['postgres-exporter']).toMatch(/^pg_stat_archiver_failed_count\{server="[^"]+"\} 0$/m);
+    expect(exposition['postgres-exporter']).toMatch(/^pg_archive_ready_segments\{server="[^"]+"\} 0$/m);
+    expect(exposition['node-exporter']).toMatch(/^shortstack_backup_repository_bytes\{stanza="shortstack"\} 4608$/m);
+    expect(exposition['node-exporter']).toMatch(/^shortstack_backup_count\{stanza="shortstack"\} 2$/m);
   });
 });

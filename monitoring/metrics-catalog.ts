@@ -3,6 +3,8 @@
 import { capacityRecordingGroup } from '../alerts/capacity.js';
 import { RECORDING_GROUPS } from '../alerts/index.js';
 import { CERT_METRICS } from '../app/src/certs/metrics.js';
+import { BACKUP_METRIC_NAMES } from './backup-metrics.js';
+import { postgresQueryMetrics } from './postgres-queries.js';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'untyped';
 export type MetricSource =
@@ -73,6 +75,16 @@ export const APP_DEFAULT_METRICS: CatalogEntry[] = [
   node('process_cpu_seconds_total', 'counter', 'CPU time'),
   node('nodejs_eventloop_lag_p99_seconds', 'gauge', 'Event loop lag, 99th percentile'),
   node('nodejs_heap_size_used_bytes', 'gauge', 'V8 heap used'),
+];
+
+/** postgres_exporter's extra queries (postgres-queries.ts): WAL archiving. */
+export const ARCHIVE_METRICS: CatalogEntry[] = postgresQueryMetrics().map((q) => postgres(q.name, q.type, q.help));
+
+/** The backup commands' figures, through node-exporter's textfile collector (infra/backup/metrics.ts). */
+export const BACKUP_METRICS: CatalogEntry[] = [
+  nodeExporter(BACKUP_METRIC_NAMES.lastSuccess, 'gauge', 'When the newest finished backup of each type ended'),
+  nodeExporter(BACKUP_METRIC_NAMES.repositoryBytes, 'gauge', 'Bytes the backups take in the repository'),
+  nodeExporter(BACKUP_METRIC_NAMES.count, 'gauge', 'Backups kept in the repository'),
 ];
 
 /** Names checked against the Debian exporters' real /metrics output (exporters.test.ts). */
@@ -179,7 +191,11 @@ export function recordingRuleMetrics(): CatalogEntry[] {
 }
 
 export function metricsCatalog(): CatalogEntry[] {
-  return [...APP_METRICS, ...APP_DEFAULT_METRICS, ...EXPORTER_METRICS, ...PGBOUNCER_METRICS, ...TOOL_METRICS, ...SELF_METRICS, ...BLACKBOX_METRICS, ...BLACKBOX_TLS_METRICS, ...CERT_MANAGER_METRICS, ...NODE_METRICS, ...recordingRuleMetrics()];
+  return [
+    ...APP_METRICS, ...APP_DEFAULT_METRICS, ...EXPORTER_METRICS, ...PGBOUNCER_METRICS, ...TOOL_METRICS, ...SELF_METRICS,
+    ...BLACKBOX_METRICS, ...BLACKBOX_TLS_METRICS, ...CERT_MANAGER_METRICS, ...NODE_METRICS, ...ARCHIVE_METRICS, ...BACKUP_METRICS,
+    ...recordingRuleMetrics(),
+  ];
 }
 
 /** Every series name a query may use: histograms contribute _bucket, _sum and _count. */

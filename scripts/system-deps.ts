@@ -10,6 +10,8 @@ export const SYSTEM_PACKAGES: Readonly<Record<string, string>> = {
   // psql streams COPY for the scale benchmark.
   'postgresql-client': '/usr/bin/psql',
   pgbouncer: '/usr/sbin/pgbouncer',
+  // WAL archiving, backups and point-in-time restores of the loopback PostgreSQL.
+  pgbackrest: '/usr/bin/pgbackrest',
   'redis-server': '/usr/bin/redis-server',
   nginx: '/usr/sbin/nginx',
   prometheus: '/usr/bin/prometheus',

@@ -116,6 +116,42 @@ export const ALERT_CASES: AlertCase[] = [
     series: [s(latency('bucket', '0.1'), '0+100x30'), s(latency('bucket', '0.25'), '0+100x30'), s(latency('bucket', '+Inf'), '0+100x30')], at: '20m',
   },
   ...downCases('PostgresDown', 'pg_up', 'postgres', 'postgres', 1),
+  {
+    // A backup at time 0, none since: 26 h later it is too old, 30 minutes after that it fires.
+    alert: 'BackupTooOld', kind: 'fires', interval: '10m', evaluationInterval: '10m',
+    series: [s('shortstack_backup_last_success_timestamp_seconds{job="node", instance="postgres", stanza="shortstack", type="full"}', '0x200')],
+    before: '26h20m', at: '26h40m', expect: [{ labels: { stanza: 'shortstack' }, value: 96000 }],
+  },
+  {
+    // A daily full and hourly differentials: the newest is never more than an hour old.
+    alert: 'BackupTooOld', kind: 'quiet', interval: '10m', evaluationInterval: '10m',
+    series: [s('shortstack_backup_last_success_timestamp_seconds{job="node", instance="postgres", stanza="shortstack", type="full"}', '0x143 86400x130'),
+      s('shortstack_backup_last_success_timestamp_seconds{job="node", instance="postgres", stanza="shortstack", type="diff"}', '0+600x270')],
+    at: '44h',
+  },
+  {
+    // Archived at 60 s, then every attempt fails from 2 minutes on.
+    alert: 'WalArchivingFailing', kind: 'fires',
+    series: [pg('pg_stat_archiver_last_archived_time_seconds', '', '60x20'), pg('pg_stat_archiver_last_failed_time_seconds', '', '0 0 120+60x18')],
+    before: '6m', at: '7m', expect: [{ labels: { job: 'postgres', instance: 'postgres' } }],
+  },
+  {
+    // One failure, then archived again: the retry worked.
+    alert: 'WalArchivingFailing', kind: 'quiet',
+    series: [pg('pg_stat_archiver_last_archived_time_seconds', '', '60 60 60 240+60x17'), pg('pg_stat_archiver_last_failed_time_seconds', '', '0 0 120x18')],
+    at: '15m',
+  },
+  {
+    alert: 'WalArchiveLagging', kind: 'fires',
+    series: [pg('pg_archive_ready_segments', '', '0 12+1x30')],
+    before: '15m', at: '16m', expect: [{ labels: { job: 'postgres', instance: 'postgres' }, value: 27 }],
+  },
+  {
+    // A bulk import's burst that drains within minutes.
+    alert: 'WalArchiveLagging', kind: 'quiet',
+    series: [pg('pg_archive_ready_segments', '', '0 30 25 20 15 10 5 0x20')],
+    at: '20m',
+  },
   ...downCases('PgbouncerDown', 'pgbouncer_up', 'pgbouncer', 'pgbouncer', 1),
   {
     alert: 'PgbouncerPoolSaturated', kind: 'fires',

@@ -109,6 +109,26 @@ ${code('shortstack:appImage')} in the stack file's git history.
 - Migrations are expand-only (a column or table added, never dropped or renamed in the same
   release), so the previous image runs on the newer schema: a rollback needs no down migration.
 
+### Restore after data loss
+
+A \`DELETE\` in the wrong terminal, a bad migration, a lost disk: restore PostgreSQL to a point in time
+before it. Pick the point first (the alert's start, the deploy's time, the statement's time in the
+log), in UTC with its zone: ${code('2026-12-01T10:00:00Z')}.
+
+- **loopback**: WAL is archived by pgBackRest into ${code('$STACK_DIR/pgbackrest/repo')} (encrypted; at most
+  ${code('backup.archiveTimeoutS')} seconds behind). ${code('npm run backup -- --list')} shows what can be restored;
+  ${code('npm run restore -- --to <time>')} (or ${code('--latest')}) asks the running ${code('npm run local')} to stop the
+  writers (PgBouncer), stop PostgreSQL, restore the backup and replay WAL to the point, check the migrations and start
+  the writers again, printing each step. It refuses without ${code('--yes')} when the database holds commits newer than
+  the point (they are lost by the restore: export what you need first). Measured by ${code('npm run chaos -- --scenario restore')}.
+- **docker**: not yet archived (issue 14 item 5): the ${code(`shortstack-${DOCKER_STACK}-postgres-data`)} volume is the only copy;
+  ${code('npm run down')} keeps it, ${code('npm run down -- --delete-data')} does not.
+- **aws**: RDS keeps automated backups and WAL for ${code('aws.rds.backupRetentionDays')} days (the tier's default unless set) and
+  restores to any second of them into a new instance; a prod-tier stack leaves a final snapshot when destroyed.
+  ${code(`npm run restore -- --stack ${AWS_STACK} --to <time>`)} prints the commands: restore to a new instance, stop
+  PgBouncer, swap the names, start PgBouncer and a new app deployment (its init container runs the migrations), then
+  ${code('pulumi refresh')}.
+
 ### Inhibitions (one root cause pages once)
 
 | while firing | holds back | matching on | why |

@@ -10,6 +10,8 @@ import { MIN_ADMIN_KEY_LENGTH } from '../../app/src/config.js';
 import { listenForRollout, rolloutHint } from './rollout-signal.js';
 import { startStack } from './stack.js';
 import { writeRunbookEnv } from './runbook-env.js';
+import { listenForRestore, RESTORE_SOCKET } from './restore-socket.js';
+import { scheduleBackups } from './backup-schedule.js';
 
 const int = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -87,11 +89,18 @@ async function main(): Promise<void> {
   let stopping = false;
   const removePidFile = listenForRollout(stack, () => stopping);
   console.log(rolloutHint(stack.dir));
+  // npm run restore asks this process (it owns PostgreSQL and PgBouncer) over a 0600 socket.
+  const closeRestore = listenForRestore(stack.dir, stack.backups);
+  // A full backup now, then the stack config's schedule (the tests' stacks take theirs by hand).
+  const stopSchedule = scheduleBackups(stack.backups, stack.config.backup, (l) => console.log(l));
+  console.log(`backups: npm run backup -- --dir ${stack.dir} [--list]; restore: npm run restore -- --dir ${stack.dir} --to TIME | --latest (socket ${RESTORE_SOCKET})`);
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: stopping`);
     removePidFile();
+    closeRestore();
+    stopSchedule();
     stack.stop().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -64,12 +64,14 @@ const PSEUDO_FILESYSTEMS = '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|d
  * Debian's node exporter with the filesystem collector alone: the statfs of the mount that holds
  * PostgreSQL's data folder (alerts/capacity.ts).
  */
-export function nodeExporter(o: { dir: string; port: number }): CommandServer {
+export function nodeExporter(o: { dir: string; port: number; textfileDir?: string }): CommandServer {
   return new CommandServer({
     name: 'node-exporter', port: o.port, command: '/usr/bin/prometheus-node-exporter',
     args: ['--collector.disable-defaults', '--collector.filesystem', `--web.listen-address=127.0.0.1:${o.port}`,
       // Its default also leaves out overlay, the root of a CI container where the data may live.
-      `--collector.filesystem.fs-types-exclude=${PSEUDO_FILESYSTEMS}`],
+      `--collector.filesystem.fs-types-exclude=${PSEUDO_FILESYSTEMS}`,
+      // The backup figures the backup commands write (infra/backup/metrics.ts).
+      ...(o.textfileDir ? ['--collector.textfile', `--collector.textfile.directory=${o.textfileDir}`] : [])],
     dir: o.dir, readyPath: '/metrics',
   });
 }
@@ -100,12 +102,12 @@ export function alertmanagerServer(o: { dir: string; port: number; configFile: s
   });
 }
 
-export function postgresExporter(o: { dir: string; port: number; dataSourceName: string }): CommandServer {
+export function postgresExporter(o: { dir: string; port: number; dataSourceName: string; queriesFile?: string }): CommandServer {
   return new CommandServer({
     name: 'postgres-exporter',
     port: o.port,
     command: '/usr/bin/prometheus-postgres-exporter',
-    args: [`--web.listen-address=127.0.0.1:${o.port}`],
+    args: [`--web.listen-address=127.0.0.1:${o.port}`, ...(o.queriesFile ? [`--extend.query-path=${o.queriesFile}`] : [])],
     env: { ...process.env, DATA_SOURCE_NAME: o.dataSourceName },
     dir: o.dir,
     readyPath: '/metrics',

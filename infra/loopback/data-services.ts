@@ -4,10 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { archiveSettings, renderPgbackrestConf } from '../render/pgbackrest.js';
 import { renderPgbouncerIni, renderPgbouncerUserlist } from '../render/pgbouncer.js';
 import { freePorts } from './servers/ports.js';
 import { PostgresServer } from './servers/postgres.js';
 import { PgbouncerServer, pgbouncerPaths } from './servers/pgbouncer.js';
+import { pgbackrest, pgbackrestPaths, writePgbackrestFiles } from './servers/pgbackrest.js';
 import { RedisServer } from './servers/redis.js';
 
 export interface DataServicesOptions {
@@ -25,6 +27,24 @@ export interface DataServicesOptions {
   statsUser?: { name: string; password: string };
   /** Fixed ports, when the caller has chosen them already. */
   ports?: { postgres: number; pgbouncer: number; redis: number };
+  /** WAL archiving and backups with pgBackRest into DIR/pgbackrest; none when omitted. */
+  backup?: BackupOptions;
+}
+
+export interface BackupOptions {
+  stanza: string;
+  retention: { full: number; diff: number };
+  archiveTimeoutS: number;
+  cipherPass?: string;
+}
+
+/** Where the stack's pgBackRest config and repository are, for the backup and restore commands. */
+export interface BackupFiles {
+  stanza: string;
+  confFile: string;
+  repoPath: string;
+  /** node-exporter's textfile folder for the backup figures. */
+  metricsDir: string;
 }
 
 export interface DataServices {
@@ -37,6 +57,7 @@ export interface DataServices {
   /** Straight to PostgreSQL, for migrations and test assertions. */
   directDatabaseUrl: string;
   redisUrl: string;
+  backup?: BackupFiles;
   stop(): Promise<void>;
 }
 
@@ -52,7 +73,29 @@ export async function startDataServices(opts: DataServicesOptions = {}): Promise
     ? [opts.ports.postgres, opts.ports.pgbouncer, opts.ports.redis]
     : ((await freePorts(3)) as [number, number, number]);
 
-  const postgres = new PostgresServer({ dir: join(dir, 'postgres'), port: pgPort, superPassword: randomBytes(12).toString('hex') });
+  const pgDir = join(dir, 'postgres');
+  const backupPaths = pgbackrestPaths(join(dir, 'pgbackrest'));
+  const backup: BackupFiles | undefined = opts.backup
+    ? { stanza: opts.backup.stanza, confFile: backupPaths.conf, repoPath: backupPaths.repo, metricsDir: backupPaths.metrics }
+    : undefined;
+  if (opts.backup) {
+    writePgbackrestFiles(backupPaths.dir, renderPgbackrestConf({
+      stanza: opts.backup.stanza,
+      repoPath: backupPaths.repo,
+      pgPath: join(pgDir, 'data'),
+      pgPort,
+      pgSocketPath: pgDir,
+      retention: opts.backup.retention,
+      ...(opts.backup.cipherPass ? { cipherPass: opts.backup.cipherPass } : {}),
+      lockPath: backupPaths.lock,
+      logPath: backupPaths.log,
+      spoolPath: backupPaths.spool,
+    }));
+  }
+  const postgres = new PostgresServer({
+    dir: pgDir, port: pgPort, superPassword: randomBytes(12).toString('hex'),
+    settings: opts.backup ? archiveSettings({ stanza: opts.backup.stanza, confFile: backupPaths.conf, archiveTimeoutS: opts.backup.archiveTimeoutS }) : undefined,
+  });
   const redis = new RedisServer({ dir: join(dir, 'redis'), port: redisPort, password: opts.redisPassword, maxMemoryMb: opts.redisMaxMemoryMb });
   const bouncerDir = join(dir, 'pgbouncer');
   const paths = pgbouncerPaths(bouncerDir);
@@ -79,6 +122,8 @@ export async function startDataServices(opts: DataServicesOptions = {}): Promise
   };
   try {
     await Promise.all([postgres.start(), redis.start()]);
+    // Idempotent: a kept --dir finds its stanza there already.
+    if (backup) await pgbackrest(backup.confFile, backup.stanza, ['stanza-create']);
     await postgres.createDatabase(database, user, password);
     await pgbouncer.start();
   } catch (err) {
@@ -94,6 +139,7 @@ export async function startDataServices(opts: DataServicesOptions = {}): Promise
     databaseUrl: `postgres://${auth}@127.0.0.1:${bouncerPort}/${database}`,
     directDatabaseUrl: `postgres://${auth}@127.0.0.1:${pgPort}/${database}`,
     redisUrl: redis.url(),
+    ...(backup ? { backup } : {}),
     stop,
   };
 }

@@ -17,6 +17,7 @@ import type { DataServices } from './data-services.js';
 import { startPgbouncerExporter } from './exporters/pgbouncer-exporter.js';
 import { InProcessServer } from './in-process-server.js';
 import type { ManagedServer } from './servers/managed.js';
+import { renderPostgresQueries } from '../../monitoring/postgres-queries.js';
 
 export interface ObservabilityInput {
   dir: string;
@@ -53,6 +54,7 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
     postgresExporter({
       dir: join(dir, 'postgres-exporter'), port: addr.port('postgres-exporter', 'metrics'),
       dataSourceName: `${data.postgres.superUrl(DATABASE.name)}?sslmode=disable`,
+      queriesFile: writeConfig(join(dir, 'postgres-exporter'), 'queries.yaml', renderPostgresQueries()),
     }),
     redisExporter({ dir: join(dir, 'redis-exporter'), port: addr.port('redis-exporter', 'metrics'), redisUrl: data.redisUrl }),
     blackboxExporter({
@@ -63,7 +65,7 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
       dir: join(dir, 'nginx-exporter'), port: addr.port('nginx-exporter', 'metrics'),
       stubStatusUrl: `http://127.0.0.1:${addr.port('nginx', 'status')}/stub_status`,
     }),
-    nodeExporter({ dir: join(dir, 'node-exporter'), port: addr.port('node-exporter', 'metrics') }),
+    nodeExporter({ dir: join(dir, 'node-exporter'), port: addr.port('node-exporter', 'metrics'), textfileDir: data.backup?.metricsDir }),
     new InProcessServer('pgbouncer-exporter', addr.port('pgbouncer-exporter', 'metrics'), (port) => startPgbouncerExporter({
       host: '127.0.0.1', port: data.pgbouncer.port, user: PGBOUNCER_STATS_USER, password: secrets.pgbouncerStatsPassword,
     }, port)),

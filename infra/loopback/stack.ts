@@ -11,7 +11,9 @@ import { appEnv, migrateEnv } from '../topology/components/app.js';
 import { frontDoorPolicy } from '../topology/components/edge.js';
 import { parseStackConfig, type StackConfig } from '../topology/config.js';
 import type { BuildContext } from '../topology/context.js';
-import { DATABASE, PGBOUNCER_STATS_USER } from '../topology/names.js';
+import { BACKUP_STANZA, DATABASE, PGBOUNCER_STATS_USER } from '../topology/names.js';
+import { runMigrations as migrateNow } from '../../app/src/migrate.js';
+import { loopbackBackups, type LoopbackBackups } from './backups.js';
 import { resolveText, type Secrets, type Text } from '../topology/types.js';
 import { appInstanceNames, appUpstreams } from '../topology/wiring.js';
 import { fixedPortKey, loopbackAddressing, type LoopbackAddressing } from './addressing.js';
@@ -71,6 +73,12 @@ export interface LoopbackStack {
   config: StackConfig;
   /** With `tls`: the root Pebble issues under (the CA a client trusts), and the certificate manager. */
   tls?: HttpsParts;
+  /**
+   * pgBackRest for this stack's PostgreSQL (WAL archived continuously): take a backup, list them,
+   * restore to a point in time in place, writers stopped meanwhile (../backup/restore.ts; refused
+   * without `yes` when that would lose newer commits).
+   */
+  backups: LoopbackBackups;
   /**
    * Replaces every replica in turn with a new process on new ports, under load, with no request
    * failed and no click lost (see rollout.ts for the order). One at a time: a second call while
@@ -144,8 +152,17 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
         pgbouncer: addr.port('pgbouncer', 'postgres'),
         redis: addr.port('redis', 'redis'),
       },
+      backup: {
+        stanza: BACKUP_STANZA,
+        retention: { full: config.backup.retentionFull, diff: config.backup.retentionDiff },
+        archiveTimeoutS: config.backup.archiveTimeoutS,
+        cipherPass: secrets.backupCipherPass,
+      },
     });
     await runMigrations(join(dir, 'migrate'), resolveEnv(migrateEnv(ctx), secrets));
+    const backups = loopbackBackups(data, () => migrateNow(data!.directDatabaseUrl));
+    // The repository's figures from the start (no backup yet: no age, size 0).
+    await backups.refreshMetrics();
 
     const makeReplica = replicaMaker({ dir, env: resolveEnv(appEnv(ctx), secrets), extraEnv: opts.appEnv });
     const live: Replica[] = appInstanceNames(replicas).map((name, i) => makeReplica({
@@ -219,6 +236,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       stop: () => Promise.resolve(), kill: () => Promise.resolve(),
     });
     return {
+      backups,
       url: frontUrl,
       adminKey: secrets.adminApiKey,
       prometheusUrl: `http://127.0.0.1:${addr.port('prometheus', 'http')}`,

@@ -252,6 +252,16 @@ describe('AWS placement (prod, Pulumi.prod.yaml)', () => {
     expect(cache!.inputs).toMatchObject({ numCacheClusters: 2, automaticFailoverEnabled: true, multiAzEnabled: true });
   });
 
+  it('keeps RDS backups for point-in-time recovery as long as the stack config says, and a final snapshot in prod only', async () => {
+    const [prodDb] = (await prod()).byType('aws:rds/instance:Instance');
+    expect(prodDb!.inputs.finalSnapshotIdentifier).toMatch(/-postgres-final$/);
+    const [stagingDb] = (await staging()).byType('aws:rds/instance:Instance');
+    expect(stagingDb!.inputs).toMatchObject({ backupRetentionPeriod: 1, skipFinalSnapshot: true });
+    expect(stagingDb!.inputs.finalSnapshotIdentifier).toBeUndefined();
+    const week = await runProgram('staging', { ...AWS, 'shortstack:aws': JSON.stringify({ rds: { backupRetentionDays: 7 } }) });
+    expect(week.byType('aws:rds/instance:Instance')[0]!.inputs.backupRetentionPeriod).toBe(7);
+  });
+
   it('runs every image by digest', async () => {
     const run = await prod();
     for (const td of taskDefs(run)) {

@@ -24,6 +24,7 @@ const generated: Secrets = {
   dbPassword: 'generated-dbPassword', redisPassword: 'generated-redisPassword',
   grafanaAdminPassword: 'generated-grafanaAdminPassword', adminApiKey: 'generated-adminApiKey',
   pgbouncerStatsPassword: 'generated-pgbouncerStatsPassword',
+  backupCipherPass: 'generated-backupCipherPass',
 };
 
 const CONTAINER = 'docker:index/container:Container';
@@ -323,7 +324,7 @@ describe('Docker placement (dev, 2 replicas)', () => {
   it('generates missing secrets and hands them out only as secrets', async () => {
     const run = await run2;
     expect(run.byType('random:index/randomPassword:RandomPassword').map((r) => r.name).sort()).toEqual(
-      ['adminApiKey', 'dbPassword', 'grafanaAdminPassword', 'pgbouncerStatsPassword', 'redisPassword']);
+      ['adminApiKey', 'backupCipherPass', 'dbPassword', 'grafanaAdminPassword', 'pgbouncerStatsPassword', 'redisPassword']);
     expect(await isSecret(run.outputs.adminApiKey as any)).toBe(true);
     expect(await valueOf(run.outputs.adminApiKey as any)).toBe('generated-adminApiKey');
     expect(await isSecret(run.outputs.grafanaAdminPassword as any)).toBe(true);

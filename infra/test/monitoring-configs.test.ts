@@ -12,7 +12,7 @@ import { CONFIG_DIR, SECRETS_DIR } from '../topology/names.js';
 import { resolveText, type Secrets } from '../topology/types.js';
 
 const secrets: Secrets = {
-  dbPassword: 'a', redisPassword: 'b', grafanaAdminPassword: 'c', adminApiKey: 'd', pgbouncerStatsPassword: 'e',
+  dbPassword: 'a', redisPassword: 'b', grafanaAdminPassword: 'c', adminApiKey: 'd', pgbouncerStatsPassword: 'e', backupCipherPass: 'f',
   discordWebhookUrl: 'https://discord.com/api/webhooks/1/abc', pagerdutyRoutingKey: 'R0UTINGKEY', smtpPassword: 'smtp-pw',
 };
 const config = parseStackConfig({
@@ -111,7 +111,7 @@ describe('alertmanager.yml as deployed', () => {
   it('routes every tier even with no receiver configured (visibly disabled)', () => {
     const bare = buildTopology(parseStackConfig({}), 'dev');
     const am = parse(resolveText(bare.component('alertmanager').files[0]!.content,
-      { dbPassword: 'a', redisPassword: 'b', grafanaAdminPassword: 'c', adminApiKey: 'd', pgbouncerStatsPassword: 'e' }));
+      { dbPassword: 'a', redisPassword: 'b', grafanaAdminPassword: 'c', adminApiKey: 'd', pgbouncerStatsPassword: 'e', backupCipherPass: 'f' }));
     expect(am.receivers.map((r: any) => r.name).sort()).toEqual(expect.arrayContaining(['critical-disabled', 'info-disabled', 'warning-disabled']));
   });
 });

@@ -53,7 +53,7 @@ describe('rendered redis.conf', () => {
 describe("the topology's redis files, as Docker mounts them", () => {
   const dir = mkdtempSync(join(tmpdir(), 'shortstack-redis-topo-'));
   const password = 'topo "pw" \\ with spaces';
-  const secrets: Secrets = { dbPassword: 'a', redisPassword: password, grafanaAdminPassword: 'c', adminApiKey: 'd', pgbouncerStatsPassword: 'e' };
+  const secrets: Secrets = { dbPassword: 'a', redisPassword: password, grafanaAdminPassword: 'c', adminApiKey: 'd', pgbouncerStatsPassword: 'e', backupCipherPass: 'f' };
   let server: CommandServer;
   let port: number;
   // The container's paths, moved into this test's folder.

@@ -8,7 +8,7 @@ import { isSecretText, resolveText, type Secrets } from '../topology/types.js';
 
 const secrets: Secrets = {
   dbPassword: 'db pw/with:odd@chars', redisPassword: 'redis-pw', grafanaAdminPassword: 'gf-pw',
-  adminApiKey: 'admin-key', pgbouncerStatsPassword: 'stats-pw',
+  adminApiKey: 'admin-key', pgbouncerStatsPassword: 'stats-pw', backupCipherPass: 'cipher-pw',
 };
 
 describe('buildTopology', () => {

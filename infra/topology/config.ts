@@ -79,6 +79,12 @@ export interface StackConfig {
   /** The backend network's subnet: the app trusts X-Forwarded-For from nginx's address in it. */
   backendSubnet: string;
   build: { version: string; commit: string };
+  /**
+   * pgBackRest on Docker and loopback: full backups kept (each with the differentials and WAL
+   * that depend on it), differentials kept, and the longest a finished WAL segment waits before
+   * it is archived (the RPO's bound when writes are few).
+   */
+  backup: { retentionFull: number; retentionDiff: number; archiveTimeoutS: number; fullEveryHours: number; diffEveryHours: number };
 }
 
 /** Keys read by the placement as secrets (generated when absent); listed so they are not "unknown". */
@@ -149,7 +155,7 @@ const IMAGE_REF = /^[\w./-]+(:[\w.-]+(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64
 export const TOP_KEYS = [
   'placement', 'replicas', 'publicPort', 'publicBaseUrl', 'localPorts', 'images', 'appImageName', 'resources',
   'pools', 'cache', 'rateLimit', 'nginx', 'alerts', 'logLevel', 'backendSubnet', 'build', 'postgres', 'aws',
-  'appImage', ...TLS_KEYS,
+  'appImage', 'backup', ...TLS_KEYS,
 ] as const;
 /** Keys a stack file may still carry from an older release, and why they are no longer read. */
 const RETIRED_KEYS: Record<string, string> = {
@@ -326,6 +332,17 @@ export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): Stack
   }
 
   const bu = r.object(raw, 'build', 'build', ['version', 'commit']);
+  const bk = r.object(raw, 'backup', 'backup', ['retentionFull', 'retentionDiff', 'archiveTimeoutS', 'fullEveryHours', 'diffEveryHours']);
+  const backup = {
+    retentionFull: r.int(bk, 'retentionFull', 'backup.retentionFull', 2, 1, 100),
+    retentionDiff: r.int(bk, 'retentionDiff', 'backup.retentionDiff', 6, 1, 100),
+    // Issue 14's RPO aim is 60 s: a longer timeout could leave a quiet minute of writes unarchived.
+    archiveTimeoutS: r.int(bk, 'archiveTimeoutS', 'backup.archiveTimeoutS', 60, 1, 60),
+    // The schedule: a differential copies what changed since the last full, so restores replay less WAL.
+    fullEveryHours: r.int(bk, 'fullEveryHours', 'backup.fullEveryHours', 24, 1, 24 * 31),
+    diffEveryHours: r.int(bk, 'diffEveryHours', 'backup.diffEveryHours', 1, 1, 24 * 31),
+  };
+
   const aws = placement === 'aws' ? parseAwsSettings(r, raw, provider.awsRegion, replicas) : undefined;
   const appImage = r.optStr(raw, 'appImage', 'appImage');
   const appImageWrong = appImage === undefined ? undefined : appImageProblem(appImage, { placement, ...(aws ? { tier: aws.tier } : {}) });
@@ -358,6 +375,7 @@ export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): Stack
       version: r.str(bu, 'version', 'build.version', '0.1.0'),
       commit: r.str(bu, 'commit', 'build.commit', 'unknown'),
     },
+    backup,
   };
   if (Object.keys(problems).length > 0) throw new StackConfigError(problems);
   return config;

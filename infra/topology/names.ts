@@ -61,6 +61,8 @@ export type NetworkName = (typeof NETWORKS)[number];
 
 /** The database and its roles. */
 export const DATABASE = { name: 'shortstack', user: 'shortstack' } as const;
+/** pgBackRest's stanza: the one cluster every placement backs up. */
+export const BACKUP_STANZA = 'shortstack';
 /** PgBouncer's admin-console user that only reads SHOW STATS/POOLS (the exporter). */
 export const PGBOUNCER_STATS_USER = 'pgbouncer_exporter';
 /** Where uploaded config files live in every container (a small volume: see the Docker placement). */

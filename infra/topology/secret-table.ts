@@ -10,6 +10,8 @@ export const SECRET_TABLE = {
   adminApiKey: { generatedLength: 40 },
   /** PgBouncer's stats user, used by the exporter. */
   pgbouncerStatsPassword: { generatedLength: 32 },
+  /** pgBackRest's repository cipher: backups and archived WAL are encrypted at rest (aes-256-cbc). */
+  backupCipherPass: { generatedLength: 48 },
   discordWebhookUrl: { optional: true },
   pagerdutyRoutingKey: { optional: true },
   /** The dead man's switch: an external heartbeat URL the Watchdog alert keeps calling. */

@@ -1,5 +1,6 @@
-// npm run chaos -- --scenario kill-replica|restart-replica|redis-down|postgres-restart|pgbouncer-down|rollout
-// (rollout: every replica replaced in turn, as a deploy does; loopback stack only)
+// npm run chaos -- --scenario kill-replica|restart-replica|redis-down|postgres-restart|pgbouncer-down|rollout|restore
+// (rollout: every replica replaced in turn, as a deploy does; restore: backup, point in time, data
+// directory destroyed, restored to the point, RPO and RTO printed; both loopback stack only)
 // Against the loopback stack (started here) by default; against a Docker stack with --url,
 // SHORTSTACK_ADMIN_KEY (or --admin-key-file) and --container COMPONENT=NAME (docker kill/stop/start on those containers).
 import { Command, InvalidArgumentError } from 'commander';
@@ -42,8 +43,9 @@ const o = program.opts<{
 }>();
 
 // A rollout replaces the loopback stack's own replicas; on Docker or AWS it is a `pulumi up`.
-const loopbackOnly = (n: ChaosScenarioName) => CHAOS[n].fault === 'rollout';
-if (o.url && o.scenario !== 'all' && loopbackOnly(o.scenario)) program.error('--scenario rollout runs on the loopback stack only (leave out --url)');
+// The restore drill destroys a data directory: the loopback stack's own, never a real one.
+const loopbackOnly = (n: ChaosScenarioName) => CHAOS[n].fault === 'rollout' || CHAOS[n].fault === 'restore';
+if (o.url && o.scenario !== 'all' && loopbackOnly(o.scenario)) program.error(`--scenario ${o.scenario} runs on the loopback stack only (leave out --url)`);
 const names = o.scenario === 'all' ? CHAOS_SCENARIOS.filter((n) => !(o.url && loopbackOnly(n))) : [o.scenario];
 let stack: LoopbackStack | undefined;
 let target: ChaosTarget;

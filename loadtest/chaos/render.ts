@@ -31,6 +31,14 @@ export function renderChaos(r: ChaosResult): string {
   ];
   if (r.clicks) lines.push(`clicks: ${fmtInt(r.clicks.served)} redirects served, ${fmtInt(r.clicks.recorded)} recorded`);
   if (r.createdMissing !== undefined) lines.push(`links created (201): ${fmtInt(r.created)}, missing afterwards: ${r.createdMissing}`);
+  if (r.drill) {
+    const d = r.drill;
+    lines.push(
+      `restored to ${d.point}: ${fmtInt(d.beforePoint)} links created before it (${d.beforePointMissing} missing), ${fmtInt(d.afterPoint)} after it (${d.afterPointBack} begun after it back)`,
+      `RPO ${d.rpoS === undefined ? 'unknown (nothing archived)' : `${d.rpoS.toFixed(1)} s`} (writes held only by WAL not yet archived when the data directory went)`,
+      `RTO ${d.rtoS === undefined ? 'NOT RECOVERED' : `${d.rtoS.toFixed(1)} s`} (data directory destroyed to the front door's next 201; the restore itself ${d.restoreS.toFixed(1)} s)`,
+    );
+  }
   lines.push('', renderAims(CHAOS[r.scenario].aims(r)));
   return lines.join('\n');
 }

@@ -7,6 +7,7 @@ import { MIXED } from '../lib/traffic.js';
 import { warmUp } from '../lib/warm.js';
 import { recovery } from './analysis.js';
 import { missingCodes, pollReady, settledClickSum } from './probes.js';
+import { drillFigures, drillSteps, type DrillMarks } from './restore-drill.js';
 import { CHAOS, type ChaosResult, type ChaosScenario, type ChaosScenarioName } from './scenarios.js';
 import type { ChaosTarget } from './target.js';
 
@@ -28,11 +29,21 @@ export interface ChaosRunOptions {
 /** Extra load time allowed for stopping and starting the component (a rollout: every replica in turn). */
 const STEP_ALLOWANCE_S = 60;
 const ROLLOUT_ALLOWANCE_S = 600;
+/** A backup and a restore (base backup plus WAL replay) on a busy machine. */
+const RESTORE_ALLOWANCE_S = 600;
+
+/** Load time beyond warm + down + tail: the restore drill writes for `downS` twice, then restores. */
+const allowanceS = (def: ChaosScenario, downS: number): number =>
+  (def.fault === 'rollout' ? ROLLOUT_ALLOWANCE_S : def.fault === 'restore' ? downS + RESTORE_ALLOWANCE_S : STEP_ALLOWANCE_S);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** What the fault does to the target, and how the component comes back (a rollout needs nothing back). */
-function faultSteps(def: ChaosScenario, target: ChaosTarget): { victim: string; fault(): Promise<void>; restore(): Promise<void> } {
+function faultSteps(def: ChaosScenario, target: ChaosTarget, downS: number, log: (line: string) => void): { victim: string; fault(): Promise<void>; restore(): Promise<void>; marks?: DrillMarks } {
+  if (def.fault === 'restore') {
+    if (!target.drill || !target.directDatabaseUrl) throw new Error('the restore scenario runs on the loopback stack only (no --url)');
+    return { victim: 'postgres data directory', ...drillSteps(target.drill, target.directDatabaseUrl, downS, log) };
+  }
   if (def.fault === 'rollout') return { victim: 'every replica', fault: () => target.rollout(), restore: async () => undefined };
   return {
     victim: target.nameOf(def.component),
@@ -55,7 +66,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   const warmed = await warmUp(target.url, links);
 
   // Before any load: a Docker target without that container fails here, not mid-run.
-  const steps = faultSteps(def, target);
+  const steps = faultSteps(def, target, downS, log);
   const victim = steps.victim;
   const recorder = new Recorder();
   const ready = pollReady(target.url, recorder.startMs);
@@ -64,9 +75,9 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   const stopLoad = new AbortController();
   const load = drive({
     url: target.url,
-    scenario: { name: 'soak', mix: MIXED, phases: steady(warmS + downS + tailS + (def.fault === 'rollout' ? ROLLOUT_ALLOWANCE_S : STEP_ALLOWANCE_S), o.connections ?? 10) },
+    scenario: { name: 'soak', mix: MIXED, phases: steady(warmS + downS + tailS + allowanceS(def, downS), o.connections ?? 10) },
     links, adminKey: target.adminKey, runTag, recorder, onProgress: o.onProgress, signal: stopLoad.signal,
-    expectedS: warmS + downS + tailS,
+    expectedS: warmS + downS + tailS + (def.fault === 'restore' ? downS : 0),
   });
 
   const at = (s: number) => recorder.startMs + s * 1000;
@@ -124,5 +135,6 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
     createdMissing,
     clicks,
     replicasUp: await target.replicasUp(),
+    drill: steps.marks && target.directDatabaseUrl ? await drillFigures(target.directDatabaseUrl, created, steps.marks) : undefined,
   };
 }

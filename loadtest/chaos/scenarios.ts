@@ -3,9 +3,10 @@
 import { OPS, type Op } from '../lib/classify.js';
 import type { Summary } from '../lib/aggregate.js';
 import { clicksLost, readyStatesBetween, type ClickAccounting, type ReadySample, type Recovery } from './analysis.js';
+import type { RestoreDrill } from './restore-drill.js';
 import type { Component } from './target.js';
 
-export const CHAOS_SCENARIOS = ['kill-replica', 'restart-replica', 'redis-down', 'postgres-restart', 'pgbouncer-down', 'rollout'] as const;
+export const CHAOS_SCENARIOS = ['kill-replica', 'restart-replica', 'redis-down', 'postgres-restart', 'pgbouncer-down', 'rollout', 'restore'] as const;
 export type ChaosScenarioName = (typeof CHAOS_SCENARIOS)[number];
 
 export function isChaosScenario(name: string): name is ChaosScenarioName {
@@ -28,6 +29,8 @@ export interface ChaosResult {
   createdMissing?: number | undefined;
   clicks?: ClickAccounting | undefined;
   replicasUp?: boolean | undefined;
+  /** The restore drill's books and figures (scenario restore). */
+  drill?: RestoreDrill | undefined;
 }
 
 export interface AimResult {
@@ -40,8 +43,11 @@ export interface AimResult {
 export interface ChaosScenario {
   name: ChaosScenarioName;
   component: Component;
-  /** rollout: every replica replaced in turn (nothing is down; the fault is over once the last is replaced). */
-  fault: 'kill' | 'stop' | 'rollout';
+  /**
+   * rollout: every replica replaced in turn (nothing is down; the fault is over once the last is
+   * replaced). restore: backup, point in time, data directory destroyed, restored to the point.
+   */
+  fault: 'kill' | 'stop' | 'rollout' | 'restore';
   /** How long the component stays down by default. */
   downS: number;
   aims(r: ChaosResult): AimResult[];
@@ -97,6 +103,20 @@ function fullRecoveryWithoutRestarts(r: ChaosResult): AimResult {
   };
 }
 
+/** Issue 14's aim: at most a minute of writes lost (archive_timeout is at most 60 s). */
+export const RPO_AIM_S = 60;
+
+function drillAims(r: ChaosResult): AimResult[] {
+  const d = r.drill;
+  if (!d) return [{ aim: 'restore drill', pass: false, detail: 'the drill did not run' }];
+  return [
+    { aim: 'every link that got a 201 before the point is back', pass: d.beforePointMissing === 0, detail: `${d.beforePoint} before the point, ${d.beforePointMissing} missing` },
+    { aim: 'no link committed after the point is back', pass: d.afterPointBack === 0, detail: `${d.afterPoint} answered after the point, ${d.afterPointBack} of those begun after it are back` },
+    { aim: `RPO at most ${RPO_AIM_S} s`, pass: d.rpoS !== undefined && d.rpoS <= RPO_AIM_S, detail: d.rpoS === undefined ? 'nothing archived' : `${d.rpoS.toFixed(1)} s of writes only in unarchived WAL` },
+    { aim: 'the front door serves writes again', pass: d.rtoS !== undefined, detail: d.rtoS === undefined ? 'no 201 after the restore' : `RTO ${d.rtoS.toFixed(1)} s` },
+  ];
+}
+
 const dataTierAims = (r: ChaosResult) => [
   zeroFailed(r, ['redirect'], 'cached redirects never fail'),
   writesFailOnlyAs503(r),
@@ -123,4 +143,7 @@ export const CHAOS: Record<ChaosScenarioName, ChaosScenario> = {
     name: 'rollout', component: 'replica', fault: 'rollout', downS: 0,
     aims: (r) => [zeroFailed(r, OPS, 'zero failed requests of any kind'), noClicksLost(r), everyCreatedLinkThere(r), everyReplicaServing(r)],
   },
+  // downS: seconds of writes between the backup and the point, and again between the point and
+  // the destruction: past archive_timeout, so the point's WAL is archived by then.
+  restore: { name: 'restore', component: 'postgres', fault: 'restore', downS: 65, aims: drillAims },
 };

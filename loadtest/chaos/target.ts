@@ -2,7 +2,9 @@
 // containers by name (`docker kill|stop|start`). The scenarios only see this interface.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { rmSync } from 'node:fs';
 import type { LoopbackStack } from '../../infra/loopback/stack.js';
+import type { DrillTarget } from './restore-drill.js';
 
 export const COMPONENTS = ['replica', 'redis', 'postgres', 'pgbouncer'] as const;
 export type Component = (typeof COMPONENTS)[number];
@@ -24,6 +26,8 @@ export interface ChaosTarget {
   rollout(): Promise<void>;
   /** Whether every app replica is up (no replica restarted or died); undefined when it cannot tell. */
   replicasUp(): Promise<boolean | undefined>;
+  /** Backups and the destruction of PostgreSQL's data, for the restore drill; loopback only. */
+  drill?: DrillTarget;
 }
 
 export function loopbackTarget(stack: LoopbackStack): ChaosTarget {
@@ -40,6 +44,16 @@ export function loopbackTarget(stack: LoopbackStack): ChaosTarget {
       await stack.rollout();
     },
     replicasUp: async () => stack.replicas.every((r) => r.isRunning()),
+    drill: {
+      takeBackup: () => stack.backups.take('full'),
+      destroyData: async () => {
+        await stack.services.postgres.kill();
+        rmSync(stack.backups.dataDir, { recursive: true, force: true });
+      },
+      restoreTo: async (at, log) => {
+        await stack.backups.restore({ kind: 'time', at }, { log });
+      },
+    },
   };
 }
 

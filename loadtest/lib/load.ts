@@ -45,13 +45,16 @@ export interface DriveOptions {
   expectedS?: number;
 }
 
+/** A link that got a 201, and when the answer arrived (epoch ms). */
+export type TimedLink = CreatedLink & { atMs: number };
+
 export interface DriveResult {
   summary: Summary;
-  created: CreatedLink[];
+  created: TimedLink[];
 }
 
 export async function drive(o: DriveOptions): Promise<DriveResult> {
-  const created: CreatedLink[] = [];
+  const created: TimedLink[] = [];
   const plan = new TrafficPlan({
     links: o.links, mix: o.scenario.mix, rng: seededRng(o.seed ?? 1), adminKey: o.adminKey, runTag: o.runTag,
     unknownShare: o.unknownShare,
@@ -63,7 +66,7 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
     recorder: o.recorder ?? new Recorder(),
     timeoutS: o.timeoutS,
     onProgress: o.onProgress,
-    onCreated: (l) => created.push(l),
+    onCreated: (l) => created.push({ ...l, atMs: Date.now() }),
     signal: o.signal,
     expectedS: o.expectedS,
   });

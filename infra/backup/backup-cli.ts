@@ -1,0 +1,61 @@
+// npm run backup -- [--dir DIR] [--type full|diff|incr] | --list ; npm run backup -- --stack NAME [--list]
+// Loopback (a running or stopped `npm run local --dir DIR`, or $STACK_DIR from its runbook.env):
+// runs pgBackRest against the stack's repository. A Pulumi stack: prints that placement's commands.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import { pgbackrest, pgbackrestPaths } from '../loopback/servers/pgbackrest.js';
+import { BACKUP_STANZA } from '../topology/names.js';
+import { awsCommands, type BackupAction } from './commands.js';
+import { parseBackupInfo, renderBackupList } from './info.js';
+import { stackPlacement } from './stack-placement.js';
+
+/** The loopback stack's pgBackRest config, from its folder. */
+export const loopbackBackupConf = (dir: string): string => pgbackrestPaths(join(dir, 'pgbackrest')).conf;
+
+export function stackDirFrom(o: { dir?: string }, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return o.dir ?? (env.STACK_DIR || undefined);
+}
+
+/** Prints a Pulumi stack's commands for the action; false when that placement has none here. */
+export function printPlacementCommands(stack: string, action: BackupAction, out: (l: string) => void = console.log): void {
+  const placement = stackPlacement(process.cwd(), stack);
+  if (placement === 'aws') {
+    out(`# stack ${stack} (aws): RDS automated backups and point-in-time recovery; run these with the stack's AWS credentials`);
+    for (const line of awsCommands(stack, action)) out(line);
+    return;
+  }
+  throw new InvalidArgumentError(`stack ${stack} is a Docker stack: pgBackRest in Docker is not built yet (issue 14 item 5); use the loopback stack (--dir) or docker exec into its postgres container`);
+}
+
+async function main(): Promise<void> {
+  const program = new Command('backup')
+    .description('Take a pgBackRest backup now, or list the backups, of the loopback stack (--dir, or $STACK_DIR); with --stack NAME print that Pulumi stack\'s commands')
+    .option('--dir <dir>', 'the loopback stack\'s folder (npm run local --dir; default $STACK_DIR from runbook.env)')
+    .option('--stack <name>', 'a Pulumi stack (Pulumi.<name>.yaml): print its placement\'s commands')
+    .option('--type <type>', 'full, diff or incr', (v) => {
+      if (!['full', 'diff', 'incr'].includes(v)) throw new InvalidArgumentError('must be full, diff or incr');
+      return v;
+    }, 'full')
+    .option('--list', 'list the backups and the archived WAL range instead')
+    .parse();
+  const o = program.opts<{ dir?: string; stack?: string; type: string; list?: boolean }>();
+  const action: BackupAction = o.list ? { kind: 'list' } : { kind: 'backup' };
+  try {
+    if (o.stack !== undefined) return printPlacementCommands(o.stack, action);
+    const dir = stackDirFrom(o) ?? program.error('give --dir DIR (the npm run local --dir) or --stack NAME, or source the stack\'s runbook.env');
+    const conf = loopbackBackupConf(dir);
+    if (!o.list) {
+      console.log(`backup (${o.type}) of ${dir} ...`);
+      const t0 = Date.now();
+      await pgbackrest(conf, BACKUP_STANZA, ['backup', `--type=${o.type}`]);
+      console.log(`backup done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    console.log(renderBackupList(parseBackupInfo(JSON.parse(await pgbackrest(conf, BACKUP_STANZA, ['info', '--output=json'])))));
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,0 +1,59 @@
+// pgbackrest.conf and PostgreSQL's archiving settings: pure renderers shared by the loopback
+// stack and the Docker placement. One repository per stack (a folder or volume); retention and
+// the WAL archive timeout come from the stack's `backup` config, the cipher from its secrets.
+
+export interface PgbackrestConfig {
+  stanza: string;
+  /** Where the repository lives: a folder (a volume on Docker). */
+  repoPath: string;
+  /** The cluster's data directory, and how pgBackRest reaches it (its socket folder and port). */
+  pgPath: string;
+  pgPort: number;
+  pgSocketPath: string;
+  retention: { full: number; diff: number };
+  /** Encrypts the repository when set (it cannot be added to or removed from an existing one). */
+  cipherPass?: string;
+  /** Lock, log and spool folders: the loopback stack keeps them in its own folder. */
+  lockPath: string;
+  logPath: string;
+  spoolPath: string;
+}
+
+export function renderPgbackrestConf(c: PgbackrestConfig): string {
+  const lines = [
+    '[global]',
+    `repo1-path=${c.repoPath}`,
+    `repo1-retention-full=${c.retention.full}`,
+    `repo1-retention-diff=${c.retention.diff}`,
+    ...(c.cipherPass ? ['repo1-cipher-type=aes-256-cbc', `repo1-cipher-pass=${c.cipherPass}`] : []),
+    // zstd: about as small as gzip at a fraction of the CPU on a shared machine.
+    'compress-type=zst',
+    'compress-level=3',
+    `spool-path=${c.spoolPath}`,
+    `lock-path=${c.lockPath}`,
+    `log-path=${c.logPath}`,
+    'log-level-console=warn',
+    'log-level-file=info',
+    // A backup need not wait for the next checkpoint or WAL switch.
+    'start-fast=y',
+    '',
+    `[${c.stanza}]`,
+    `pg1-path=${c.pgPath}`,
+    `pg1-port=${c.pgPort}`,
+    `pg1-socket-path=${c.pgSocketPath}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The server settings that send every finished WAL segment to the repository. */
+export function archiveSettings(o: { stanza: string; confFile: string; archiveTimeoutS: number }): Record<string, string> {
+  return {
+    wal_level: 'replica',
+    archive_mode: 'on',
+    archive_command: `pgbackrest --config=${o.confFile} --stanza=${o.stanza} archive-push %p`,
+    // A quiet database still closes its segment this often, so at most this much is unarchived.
+    archive_timeout: `${o.archiveTimeoutS}s`,
+    // The restore refuses without --yes when the database holds commits newer than its target.
+    track_commit_timestamp: 'on',
+  };
+}
