@@ -1,7 +1,7 @@
 // SQL for users. Rows come back in the API's shape (snake_case columns).
 import type pg from 'pg';
 import { inTransaction, type Queryable } from '../db/pool.js';
-import type { Page, PageOf } from './paging.js';
+import { boundedCount, pageClauses, type Page, type PageOf } from './paging.js';
 
 export interface UserRow { id: number; username: string; email: string; created_at: Date }
 
@@ -24,11 +24,13 @@ export async function userExists(db: Queryable, id: number): Promise<boolean> {
 }
 
 export async function listUsers(db: Queryable, page: Page): Promise<PageOf<UserRow>> {
-  const [items, total] = await Promise.all([
-    db.query<UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY id LIMIT $1 OFFSET $2`, [page.limit, page.offset]),
-    db.query<{ n: number }>('SELECT count(*) AS n FROM users'),
+  const args: unknown[] = [];
+  const clauses = pageClauses(page, [], args);
+  const [items, count] = await Promise.all([
+    db.query<UserRow>(`SELECT ${COLUMNS} FROM users ${clauses.where} ${clauses.tail}`, args),
+    boundedCount(db, 'users', '', []),
   ]);
-  return { items: items.rows, total: total.rows[0]!.n };
+  return { items: items.rows, ...count };
 }
 
 export async function updateUser(db: Queryable, id: number, patch: { username?: string; email?: string }): Promise<UserRow | undefined> {
