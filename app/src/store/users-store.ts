@@ -1,5 +1,6 @@
 // SQL for users. Rows come back in the API's shape (snake_case columns).
 import type pg from 'pg';
+import { arrayLiteral } from '../db/array-literal.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import { boundedCount, pageClauses, type Page, type PageOf } from './paging.js';
 
@@ -63,9 +64,10 @@ export async function insertUsersBatch(db: Queryable, users: NewUser[]): Promise
   if (users.length === 0) return 0;
   const { rowCount } = await db.query(
     `INSERT INTO users (id, username, email, created_at)
-     SELECT COALESCE(t.id, nextval(pg_get_serial_sequence('users', 'id'))), t.username, t.email, COALESCE(t.created_at, now())
+     SELECT COALESCE(t.id, nextval((SELECT pg_get_serial_sequence('users', 'id')::regclass))), t.username, t.email, COALESCE(t.created_at, now())
      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) AS t(id, username, email, created_at)
      ON CONFLICT DO NOTHING`,
-    [users.map((u) => u.id), users.map((u) => u.username), users.map((u) => u.email), users.map((u) => u.createdAt)]);
+    [users.map((u) => u.id), users.map((u) => u.username), users.map((u) => u.email), users.map((u) => u.createdAt?.toISOString() ?? null)]
+      .map(arrayLiteral));
   return rowCount ?? 0;
 }

@@ -4,7 +4,8 @@ import { openCountryLookup } from '../../src/clicks/country.js';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker, type BreakerState } from '../../src/redis/circuit-breaker.js';
 import { Queue } from '../../src/clicks/queue.js';
-import { aggregateClicks, arrayLiteral, clickDeliveries, clickEventsCopy, copyText, rollUpClicks } from '../../src/clicks/click-sql.js';
+import { arrayLiteral } from '../../src/db/array-literal.js';
+import { aggregateClicks, clickDeliveries, clickEventsCopy, copyText, rollUpClicks } from '../../src/clicks/click-sql.js';
 import type { Click } from '../../src/clicks/click-buffer.js';
 
 describe('CircuitBreaker', () => {
