@@ -1,8 +1,9 @@
-// npm run bench:import -- [--rows 1000000]
-// POST /urls/bulk with a CSV of N links (codes given, so psql can load the very same rows),
-// through one replica on real PostgreSQL via PgBouncer, beside `psql \copy` of the same rows
-// into a table shaped like urls (same columns, defaults and indexes; no trigger, no events).
-// Prints rows/s and peak RSS of each. The replica runs in this process (the uploader streams the
+// npm run bench:import -- [--rows 1000000] [--what users|urls|both]
+// POST /users/bulk with a CSV of N users, beside `psql \copy` of the very same file into a table
+// shaped like users (issue 13's aim: the API at >= 0.5x psql's rows/s); and POST /urls/bulk with
+// a CSV of N links (codes given, so psql can load the very same rows), through one replica on
+// real PostgreSQL via PgBouncer, beside `psql \copy` of the same rows into a table shaped like
+// urls (same columns, defaults and indexes; no trigger, no events). Prints rows/s and peak RSS. The replica runs in this process (the uploader streams the
 // file from disk, so it adds little): its RSS is sampled every 50 ms; psql's peak is /usr/bin/time's.
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -15,7 +16,10 @@ import { startDataServices } from '../../infra/loopback/data-services.js';
 import { runMigrations } from '../src/migrate.js';
 import { startBenchService } from './bench-service.js';
 
-const opts = new Command().option('--rows <n>', 'links in the file', '1000000').parse().opts<{ rows: string }>();
+const opts = new Command().option('--rows <n>', 'rows in each file', '1000000')
+  .option('--what <which>', 'users, urls or both', 'both').parse().opts<{ rows: string; what: string }>();
+/** Issue 13: the user import's rows/s at least this share of psql \copy's. */
+const USER_IMPORT_AIM = 0.5;
 const rows = Number(opts.rows);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
@@ -43,12 +47,51 @@ async function writeFiles(dir: string): Promise<{ csv: string; copy: string }> {
   return { csv, copy };
 }
 
+async function writeUsersFile(dir: string): Promise<string> {
+  const csv = join(dir, 'users.csv');
+  const out = createWriteStream(csv);
+  out.write('username,email,created_at\n');
+  for (let i = 1; i <= rows; i += 1000) {
+    const lines: string[] = [];
+    for (let j = i; j < Math.min(i + 1000, rows + 1); j++) lines.push(`user${j},user${j}@example.com,2026-01-01 00:00:00`);
+    if (!out.write(`${lines.join('\n')}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return csv;
+}
+
+/** POST /users/bulk of the file, then psql \copy of the same file into a table like users. */
+async function benchUsers(dir: string, data: Awaited<ReturnType<typeof startDataServices>>, direct: pg.Pool): Promise<void> {
+  const { service, adminKey } = await startBenchService(data);
+  const csv = await writeUsersFile(dir);
+  const form = new FormData();
+  form.set('file', await openAsBlob(csv, { type: 'text/csv' }), 'users.csv');
+  const t0 = performance.now();
+  const res = await fetch(`${service.url}/users/bulk`, { method: 'POST', headers: { 'x-api-key': adminKey }, body: form });
+  const answer = (await res.json()) as { imported: number };
+  const apiSeconds = (performance.now() - t0) / 1000;
+  await service.stop();
+  if (res.status !== 201 || answer.imported !== rows) throw new Error(`user import answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}`);
+  await direct.query('CREATE TABLE users_copy (LIKE users INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING CONSTRAINTS)');
+  const psql = spawnSync('/usr/bin/time', ['-f', '%e', 'psql', data.directDatabaseUrl, '-v', 'ON_ERROR_STOP=1', '-q', '-c',
+    `\\copy users_copy (username, email, created_at) FROM '${csv}' CSV HEADER`], { encoding: 'utf8' });
+  if (psql.status !== 0) throw new Error(`psql failed: ${psql.stderr}`);
+  const copySeconds = Number(psql.stderr.trim().split('\n').pop());
+  const share = (rows / apiSeconds) / (rows / copySeconds);
+  console.log(`POST /users/bulk: ${rows.toLocaleString('en')} rows in ${apiSeconds.toFixed(1)} s = ${Math.round(rows / apiSeconds).toLocaleString('en')} rows/s`);
+  console.log(`psql \\copy:       ${rows.toLocaleString('en')} rows in ${copySeconds.toFixed(1)} s = ${Math.round(rows / copySeconds).toLocaleString('en')} rows/s (the same file into a table like users)`);
+  console.log(`user import at ${share.toFixed(2)}x psql's rows/s (aim >= ${USER_IMPORT_AIM}): ${share >= USER_IMPORT_AIM ? 'PASS' : 'FAIL'}`);
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'shortstack-import-'));
   const data = await startDataServices();
   const direct = new pg.Pool({ connectionString: data.directDatabaseUrl, max: 1 });
   try {
     await runMigrations(data.directDatabaseUrl);
+    if (opts.what !== 'urls') await benchUsers(dir, data, direct);
+    if (opts.what === 'users') return;
     const { service, adminKey } = await startBenchService(data);
     const files = await writeFiles(dir);
     process.stderr.write(`${rows.toLocaleString('en')} rows, ${mb(statSync(files.csv).size)} of CSV\n`);

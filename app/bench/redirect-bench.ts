@@ -44,7 +44,9 @@ async function main(): Promise<void> {
     cleanups.unshift(() => bare.close());
 
     const sides = { service: `${service.url}/${code}`, ceiling: `${bare.url}/${code}` };
-    const headers = { 'x-api-key': adminKey }; // exempt from the rate limiter, on both sides alike
+    // The key exempts from the rate limiter, on both sides alike; the request id is what nginx
+    // sends every request (the replica keeps it instead of making one).
+    const headers = { 'x-api-key': adminKey, 'x-request-id': 'bench-0123456789abcdef' };
     // Warm-up: JIT, keep-alive sockets, and the link into the service's cache tiers.
     for (const url of Object.values(sides)) await runLoad(url, { connections, durationSec: 1, headers, expectStatus: 302 });
 

@@ -23,10 +23,15 @@ export function summarize(runs: RunResult[]): Summary {
   };
 }
 
+const cpuMultiple = (service: Summary, ceiling: Summary) => service.cpuUsPerRequest / ceiling.cpuUsPerRequest;
+
 /** The order of runs: A B A B ..., so drift on a shared machine hits both sides alike. */
 export function alternate<T>(a: T, b: T, rounds: number): T[] {
   return Array.from({ length: rounds }, () => [a, b]).flat();
 }
+
+/** Issue 13: the replica's CPU per cached redirect at most this many times the bare server's. */
+export const APP_CPU_RATIO_AIM = 1.25;
 
 export function renderReport(input: { service: Summary; ceiling: Summary; connections: number; durationSec: number; target: number }): string {
   const { service, ceiling } = input;
@@ -41,5 +46,6 @@ export function renderReport(input: { service: Summary; ceiling: Summary; connec
     `ratio: ${ratio.toFixed(2)} of the ceiling (target >= ${input.target.toFixed(2)}): ${ratio >= input.target ? 'met' : 'NOT met'}`,
     // On a shared machine throughput moves with the neighbours' load; CPU per request much less.
     `CPU ratio (ceiling / service, per request): ${(ceiling.cpuUsPerRequest / service.cpuUsPerRequest).toFixed(2)}`,
+    `CPU per cached redirect: ${cpuMultiple(service, ceiling).toFixed(2)}x the bare server's (aim <= ${APP_CPU_RATIO_AIM}): ${cpuMultiple(service, ceiling) <= APP_CPU_RATIO_AIM ? 'PASS' : 'FAIL'}`,
   ].join('\n');
 }

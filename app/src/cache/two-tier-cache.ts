@@ -11,6 +11,7 @@
 //   that an invalidation overtook is returned to its callers but never stored.
 import { LRUCache } from 'lru-cache';
 import type { Metrics } from '../metrics/metrics.js';
+import { tally, type Tally } from '../metrics/tally.js';
 import type { ResilientRedis } from '../redis/resilient-redis.js';
 
 /** How values travel through Redis. The default is JSON, so a Date comes back as a string. */
@@ -54,8 +55,8 @@ export class TwoTierCache<T> {
   private readonly unsent = new Set<string>();
   private resendTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  /** Label children resolved once: the LRU lookup is the redirect's hot path. */
-  private readonly count: Record<'lruHit' | 'lruMiss' | 'redisHit' | 'redisMiss', { inc(): void }>;
+  /** Tallies (metrics/tally.ts): the LRU lookup is the redirect's hot path. */
+  private readonly count: Record<'lruHit' | 'lruMiss' | 'redisHit' | 'redisMiss', Tally>;
 
   constructor(private readonly opts: TwoTierCacheOptions<T>) {
     this.codec = opts.codec ?? { encode: (v) => JSON.stringify(v), decode: (s) => JSON.parse(s) as T };
@@ -63,8 +64,8 @@ export class TwoTierCache<T> {
     this.channel = `${opts.namespace}:invalidate`;
     const lookups = opts.metrics.cacheLookups;
     this.count = {
-      lruHit: lookups.labels('lru', 'hit'), lruMiss: lookups.labels('lru', 'miss'),
-      redisHit: lookups.labels('redis', 'hit'), redisMiss: lookups.labels('redis', 'miss'),
+      lruHit: tally(lookups, { tier: 'lru', result: 'hit' }), lruMiss: tally(lookups, { tier: 'lru', result: 'miss' }),
+      redisHit: tally(lookups, { tier: 'redis', result: 'hit' }), redisMiss: tally(lookups, { tier: 'redis', result: 'miss' }),
     };
     this.unsubscribe = opts.redis.subscribe(this.channel, (key) => this.forget(key), () => {
       this.forgetAll();

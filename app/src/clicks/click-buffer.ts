@@ -1,6 +1,6 @@
 // Clicks from redirects are buffered in memory and written in batches, so a redirect never waits
-// on a database write. One transaction per batch inserts the 'click' events and adds to each
-// url's click_count; the two always agree.
+// on a database write. One transaction per batch COPYs the 'click' events and adds the batch's
+// counts to each url's click_count and the stats roll-ups; they always agree.
 //
 // Exactness and its bounds:
 // - A click is counted at most once. A batch whose COMMIT failed has an unknown outcome (the
@@ -13,10 +13,14 @@
 //   the database is down), never more than maxBuffered + one batch.
 // - When the database stays down the buffer is bounded: past maxBuffered clicks (the batch in
 //   flight included) the oldest waiting click is dropped and counted.
+import { finished } from 'node:stream/promises';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.js';
-import { incrementClickCounts, insertClickEvents, lockUrls, type Statement } from './click-sql.js';
+import {
+  aggregateClicks, beginFlush, clickDeliveries, clickEventsCopy, COPY_CLICK_EVENTS, lockUrls, rollUpClicks, type Statement,
+} from './click-sql.js';
 import type { Enrich } from './enricher.js';
 import { Queue } from './queue.js';
 
@@ -145,7 +149,7 @@ export class ClickBuffer {
     let client: pg.PoolClient | undefined;
     let xid: string | null = null;
     let committing = false;
-    let events: ReturnType<typeof insertClickEvents> = { text: '', values: [], bots: 0 };
+    let bots = 0;
     const onClientError = () => undefined; // surfaced through the failing query instead
     try {
       client = await pool.connect();
@@ -155,20 +159,25 @@ export class ClickBuffer {
       const run = <R extends pg.QueryResultRow>(s: Statement) =>
         conn.query<R>({ text: s.text, values: s.values, query_timeout: this.statementTimeoutMs } as pg.QueryConfig);
       await run({ text: 'BEGIN', values: [] });
-      xid = (await run<{ xid: string }>({ text: 'SELECT txid_current()::text AS xid', values: [] })).rows[0]?.xid ?? null;
-      await run(lockUrls([...new Set(batch.clicks.map((c) => c.urlId))].sort((a, b) => a - b)));
-      // The events and their link.clicked webhook deliveries, in one statement.
-      events = insertClickEvents(batch.clicks, this.opts.enrich);
-      await run(events);
-      await run(incrementClickCounts(batch.clicks));
+      xid = (await run<{ xid: string }>(beginFlush)).rows[0]?.xid ?? null;
+      const ids = [...new Set(batch.clicks.map((c) => c.urlId))].sort((a, b) => a - b);
+      const existing = new Set((await run<{ id: string | number }>(lockUrls(ids))).rows.map((r) => Number(r.id)));
+      const clicks = existing.size === ids.length ? batch.clicks : batch.clicks.filter((c) => existing.has(c.urlId));
+      if (clicks.length > 0) {
+        const traits = clicks.map(this.opts.enrich);
+        for (const t of traits) if (t.bot) bots++;
+        await this.copy(conn, COPY_CLICK_EVENTS, clickEventsCopy(clicks, traits));
+        const hooks = await run<{ webhooks: boolean }>(rollUpClicks(aggregateClicks(clicks, traits)));
+        if (hooks.rows[0]?.webhooks) await run(clickDeliveries(clicks, traits));
+      }
       committing = true;
       await run({ text: 'COMMIT', values: [] });
       client.off('error', onClientError);
       client.release();
       endTimer();
       metrics.clicksFlushed.inc(batch.clicks.length);
-      metrics.clicksByAgent.labels('bot').inc(events.bots);
-      metrics.clicksByAgent.labels('human').inc(batch.clicks.length - events.bots);
+      metrics.clicksByAgent.labels('bot').inc(bots);
+      metrics.clicksByAgent.labels('human').inc(batch.clicks.length - bots);
       this.batch = null;
       return true;
     } catch (err) {
@@ -182,6 +191,18 @@ export class ClickBuffer {
       }
       logger.warn({ err, clicks: batch.clicks.length, uncertain: committing }, 'click flush failed; batch kept for retry');
       return false;
+    }
+  }
+
+  /** COPY ... FROM STDIN of `text`, bounded like a statement (the connection is destroyed on failure). */
+  private async copy(client: pg.PoolClient, sql: string, text: string): Promise<void> {
+    const stream = client.query(copyFrom(sql));
+    const timer = setTimeout(() => stream.destroy(new Error(`COPY not done in ${this.statementTimeoutMs} ms`)), this.statementTimeoutMs);
+    try {
+      stream.end(text);
+      await finished(stream);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

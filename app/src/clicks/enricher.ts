@@ -9,7 +9,8 @@ import { classifyAgent, type AgentTraits } from './traits.js';
 
 export interface ClickTraits extends AgentTraits { country: string | null }
 
-export type Enrich = (click: { userAgent: string | null; ip: string | null; forwardedFor?: string | null }) => ClickTraits;
+/** The traits of a click; equal clicks often get the same (shared, never to be changed) object. */
+export type Enrich = (click: { userAgent: string | null; ip: string | null; forwardedFor?: string | null }) => Readonly<ClickTraits>;
 
 const NO_AGENT = '\u0000none';
 
@@ -17,7 +18,9 @@ export function createEnricher(countryOf: CountryOf, addressOf: ClientAddress = 
   const agents = new LRUCache<string, AgentTraits>({ max: cached });
   // Country per (socket address, X-Forwarded-For): behind nginx a few addresses make most
   // clicks, and the trust rules plus the database walk cost ~2 us a click (profiled).
-  const places = new LRUCache<string, { country: string | null }>({ max: cached });
+  // Each place keeps the traits it was combined with, so the same agent from the same place is
+  // the same object: the flush's roll-up tally keys on it (click-sql.ts aggregateClicks).
+  const places = new LRUCache<string, { country: string | null; combined: WeakMap<AgentTraits, ClickTraits> }>({ max: cached });
   return (click) => {
     const key = click.userAgent ?? NO_AGENT;
     let traits = agents.get(key);
@@ -28,9 +31,14 @@ export function createEnricher(countryOf: CountryOf, addressOf: ClientAddress = 
     const where = `${click.ip ?? ''}\n${click.forwardedFor ?? ''}`;
     let place = places.get(where);
     if (place === undefined) {
-      place = { country: countryOf(addressOf(click.ip, click.forwardedFor)) };
+      place = { country: countryOf(addressOf(click.ip, click.forwardedFor)), combined: new WeakMap() };
       places.set(where, place);
     }
-    return { ...traits, country: place.country };
+    let combined = place.combined.get(traits);
+    if (combined === undefined) {
+      combined = { ...traits, country: place.country };
+      place.combined.set(traits, combined);
+    }
+    return combined;
   };
 }

@@ -1,13 +1,14 @@
 // Records http_requests_total and http_request_duration_seconds for every response, labelled by
 // the route template ("/:code"), never the raw URL: raw paths would explode the label set.
 import type { FastifyPluginAsync } from 'fastify';
-import type { Counter, Histogram } from 'prom-client';
+import type { Histogram } from 'prom-client';
 import type { Metrics } from './metrics.js';
+import { tally, type Tally } from './tally.js';
 
 /** The route label of a request with no matching route (404s of the not-found handler). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-interface Series { count: Counter.Internal; duration: Histogram.Internal<'method' | 'route' | 'status_code'> }
+interface Series { count: Tally; duration: Histogram.Internal<'method' | 'route' | 'status_code'> }
 
 const plugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app, { metrics }) => {
   // Label children per (method, route, status): the set is small and bounded by the routes, and
@@ -18,7 +19,7 @@ const plugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app, { metrics }
     let s = series.get(key);
     if (!s) {
       s = {
-        count: metrics.httpRequests.labels(method, route, statusCode),
+        count: tally(metrics.httpRequests, { method, route, status_code: statusCode }),
         duration: metrics.httpDuration.labels(method, route, statusCode),
       };
       series.set(key, s);

@@ -1,6 +1,7 @@
 // Every metric of the app contract (see shared contract "App metrics"), in one registry per
 // service instance: two services in one process (tests) must not collide in a global registry.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { flushTallies } from './tally.js';
 
 /** Buckets of http_request_duration_seconds, fixed by the contract (the SLO reads the 0.1 s one). */
 export const HTTP_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -63,6 +64,7 @@ export function createMetrics(build: { version: string; commit: string }): Metri
     httpRequests: new Counter({
       name: 'http_requests_total', help: 'HTTP requests by method, route template and status.',
       labelNames: ['method', 'route', 'status_code'] as const, registers,
+      collect() { flushTallies(this); },
     }),
     httpDuration: new Histogram({
       name: 'http_request_duration_seconds', help: 'HTTP request duration by method, route template and status.',
@@ -71,10 +73,12 @@ export function createMetrics(build: { version: string; commit: string }): Metri
     redirects: new Counter({
       name: 'shortstack_redirects_total', help: 'Redirect lookups by outcome.',
       labelNames: ['result'] as const, registers,
+      collect() { flushTallies(this); },
     }),
     cacheLookups: new Counter({
       name: 'shortstack_cache_lookups_total', help: 'Cache lookups by tier and outcome.',
       labelNames: ['tier', 'result'] as const, registers,
+      collect() { flushTallies(this); },
     }),
     dbPoolConnections: new Gauge({
       name: 'shortstack_db_pool_connections', help: 'Database pool clients by state.',

@@ -1,6 +1,7 @@
-// A link's click statistics, read from the counts a trigger on events keeps (migrations
-// click-rollups and click-agents): per day, per referrer, and per combination of bot, device,
-// browser, OS and country. The cost follows the link's days, referrers and combinations, not
+// A link's click statistics, read from the counts kept beside the events: per day, per referrer,
+// and per combination of bot, device, browser, OS and country. The click flush adds its batches'
+// counts itself (clicks/click-sql.ts); a trigger on events counts every other writer's (migrations
+// click-rollups, click-agents, click-rollups-by-writer). The cost follows the link's days, referrers and combinations, not
 // its clicks. urls.click_count is the same total, kept for cheap reads of the link itself.
 import type { Queryable } from '../db/pool.js';
 

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import type { CachedLink, RedirectType } from '../domain/link.js';
 import { enqueueLinkEvent, linkDeliveriesInsert } from '../webhooks/outbox-sql.js';
-import type { Page, PageOf } from './paging.js';
+import { boundedCount, pageClauses, type Page, type PageOf } from './paging.js';
 
 export interface UrlRow {
   id: number;
@@ -91,13 +91,14 @@ export async function listUrls(db: Queryable, filter: UrlFilter, page: Page): Pr
   if (filter.userId !== undefined) where.push(`user_id = $${args.push(filter.userId)}`);
   if (filter.isActive !== undefined) where.push(`is_active = $${args.push(filter.isActive)}`);
   if (filter.tag !== undefined) where.push(`tags @> ARRAY[$${args.push(filter.tag)}::text]`);
-  const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  const [items, total] = await Promise.all([
-    db.query<UrlRow>(`SELECT ${COLUMNS} FROM urls ${clause} ORDER BY id LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
-      [...args, page.limit, page.offset]),
-    db.query<{ n: number }>(`SELECT count(*) AS n FROM urls ${clause}`, args),
+  const filters = where.join(' AND ');
+  const filterArgs = [...args];
+  const clauses = pageClauses(page, where, args);
+  const [items, count] = await Promise.all([
+    db.query<UrlRow>(`SELECT ${COLUMNS} FROM urls ${clauses.where} ${clauses.tail}`, args),
+    boundedCount(db, 'urls', filters ? `WHERE ${filters}` : '', filterArgs),
   ]);
-  return { items: items.rows, total: total.rows[0]!.n };
+  return { items: items.rows, ...count };
 }
 
 export interface UrlPatch {

@@ -1,7 +1,8 @@
 // SQL for users. Rows come back in the API's shape (snake_case columns).
 import type pg from 'pg';
+import { arrayLiteral } from '../db/array-literal.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
-import type { Page, PageOf } from './paging.js';
+import { boundedCount, pageClauses, type Page, type PageOf } from './paging.js';
 
 export interface UserRow { id: number; username: string; email: string; created_at: Date }
 
@@ -24,11 +25,13 @@ export async function userExists(db: Queryable, id: number): Promise<boolean> {
 }
 
 export async function listUsers(db: Queryable, page: Page): Promise<PageOf<UserRow>> {
-  const [items, total] = await Promise.all([
-    db.query<UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY id LIMIT $1 OFFSET $2`, [page.limit, page.offset]),
-    db.query<{ n: number }>('SELECT count(*) AS n FROM users'),
+  const args: unknown[] = [];
+  const clauses = pageClauses(page, [], args);
+  const [items, count] = await Promise.all([
+    db.query<UserRow>(`SELECT ${COLUMNS} FROM users ${clauses.where} ${clauses.tail}`, args),
+    boundedCount(db, 'users', '', []),
   ]);
-  return { items: items.rows, total: total.rows[0]!.n };
+  return { items: items.rows, ...count };
 }
 
 export async function updateUser(db: Queryable, id: number, patch: { username?: string; email?: string }): Promise<UserRow | undefined> {
@@ -61,9 +64,10 @@ export async function insertUsersBatch(db: Queryable, users: NewUser[]): Promise
   if (users.length === 0) return 0;
   const { rowCount } = await db.query(
     `INSERT INTO users (id, username, email, created_at)
-     SELECT COALESCE(t.id, nextval(pg_get_serial_sequence('users', 'id'))), t.username, t.email, COALESCE(t.created_at, now())
+     SELECT COALESCE(t.id, nextval((SELECT pg_get_serial_sequence('users', 'id')::regclass))), t.username, t.email, COALESCE(t.created_at, now())
      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) AS t(id, username, email, created_at)
      ON CONFLICT DO NOTHING`,
-    [users.map((u) => u.id), users.map((u) => u.username), users.map((u) => u.email), users.map((u) => u.createdAt)]);
+    [users.map((u) => u.id), users.map((u) => u.username), users.map((u) => u.email), users.map((u) => u.createdAt?.toISOString() ?? null)]
+      .map(arrayLiteral));
   return rowCount ?? 0;
 }

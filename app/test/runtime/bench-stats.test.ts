@@ -25,5 +25,6 @@ describe('redirect bench statistics', () => {
     expect(text).toMatch(/bare Fastify, redirect from a Map\s+44000\s+3/);
     expect(text).toContain('ratio: 0.75 of the ceiling (target >= 0.70): met');
     expect(text).toContain('CPU ratio (ceiling / service, per request): 0.75');
+    expect(text).toContain("CPU per cached redirect: 1.33x the bare server's (aim <= 1.25): FAIL");
   });
 });

@@ -88,6 +88,21 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
     await pool.end();
   });
 
+  it('writes referrers and agents holding tabs, newlines, backslashes and quotes byte for byte, rolled up once', async () => {
+    const { pool, buffer } = setup({ batchSize: 10, flushIntervalMs: 10_000 });
+    await direct.query('DELETE FROM click_referrers WHERE url_id = $1', [urlIds[4]]);
+    const odd = ['tab\there', 'line\nbreak\r', 'back\\slash \\N "quoted" \u00e9\u{1F600}', '\\.'];
+    for (const [i, s] of odd.entries()) buffer.record({ ...click(urlIds[4]!, i), referrer: `https://ref.example/${s}`, userAgent: s });
+    await buffer.drain(5_000);
+    const rows = await direct.query<{ details: { referrer: string; user_agent: string } }>(
+      "SELECT details FROM events WHERE event_type = 'click' ORDER BY id");
+    expect(rows.rows.map((r) => [r.details.referrer, r.details.user_agent])).toEqual(odd.map((s) => [`https://ref.example/${s}`, s]));
+    const referrers = await direct.query<{ referrer: string; clicks: number }>(
+      'SELECT referrer, clicks::int FROM click_referrers WHERE url_id = $1 ORDER BY referrer', [urlIds[4]]);
+    expect(referrers.rows).toEqual(odd.map((s) => ({ referrer: `https://ref.example/${s}`, clicks: 1 })).sort((a, b) => (a.referrer < b.referrer ? -1 : 1)));
+    await pool.end();
+  });
+
   it('flushes on the interval when fewer than a batch arrive', async () => {
     const { pool, buffer } = setup({ batchSize: 1000, flushIntervalMs: 50 });
     buffer.start();

@@ -2,6 +2,7 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { httpMetricsPlugin } from '../../src/metrics/http-plugin.js';
+import { tally } from '../../src/metrics/tally.js';
 import { startMetricsServer, type MetricsServer } from '../../src/metrics/server.js';
 
 describe('metrics', () => {
@@ -40,6 +41,17 @@ describe('metrics', () => {
     expect(text).toContain('http_requests_total{method="GET",route="unmatched",status_code="404"} 1');
     expect(text).toContain('http_request_duration_seconds_bucket{le="0.1",method="GET",route="/:code",status_code="302"} 2');
     expect(text).not.toContain('route="/abc"');
+  });
+
+  it('adds tallied counts (the hot path\'s) at each scrape exactly once, beside direct increments', async () => {
+    const found = tally(metrics.redirects, { result: 'gone' });
+    for (let i = 0; i < 5; i++) found.inc();
+    metrics.redirects.inc({ result: 'gone' });
+    expect(await scrape()).toContain('shortstack_redirects_total{result="gone"} 6');
+    found.inc();
+    const again = await scrape();
+    expect(again).toContain('shortstack_redirects_total{result="gone"} 7');
+    expect((await metrics.redirects.get()).values.find((v) => v.labels.result === 'gone')?.value).toBe(7);
   });
 
   it('exports every contract metric, build info and process defaults', async () => {

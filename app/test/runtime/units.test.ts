@@ -4,7 +4,8 @@ import { openCountryLookup } from '../../src/clicks/country.js';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker, type BreakerState } from '../../src/redis/circuit-breaker.js';
 import { Queue } from '../../src/clicks/queue.js';
-import { countByUrl, incrementClickCounts, insertClickEvents } from '../../src/clicks/click-sql.js';
+import { arrayLiteral } from '../../src/db/array-literal.js';
+import { aggregateClicks, clickDeliveries, clickEventsCopy, copyText, rollUpClicks } from '../../src/clicks/click-sql.js';
 import type { Click } from '../../src/clicks/click-buffer.js';
 
 describe('CircuitBreaker', () => {
@@ -67,18 +68,50 @@ describe('click batch SQL', () => {
   const click = (urlId: number, referrer: string | null = null): Click =>
     ({ urlId, userId: null, at: new Date('2026-01-01T00:00:00Z'), referrer, userAgent: 'ua', ip: null });
 
-  it('counts clicks per url in id order', () => {
-    expect([...countByUrl([click(5), click(2), click(5), click(9)])]).toEqual([[2, 1], [5, 2], [9, 1]]);
-    expect(incrementClickCounts([click(5), click(2), click(5)]).values).toEqual([[2, 5], [1, 2]]);
+  const traits = { bot: false, device: 'desktop', browser: 'Firefox', os: 'Linux', country: 'DE' } as const;
+  const crawler = { bot: true, device: 'bot', browser: null, os: null, country: null } as const;
+
+  it('aggregates a batch into one roll-up entry per key, null apart from an empty string', () => {
+    const clicks = [click(5, 'https://a.example/'), click(2), click(5, 'https://a.example/'), click(5, ''),
+      { ...click(5), at: new Date('2026-01-02T23:59:59.999Z') }];
+    const r = aggregateClicks(clicks, [traits, traits, crawler, traits, traits]);
+    expect(r.urls).toEqual({ id: [5, 2], n: [4, 1] });
+    // Link by link, in order of first click; keys within a link likewise.
+    expect(r.days).toEqual({ url: [5, 5, 2], day: ['2026-01-01', '2026-01-02', '2026-01-01'], n: [3, 1, 1] });
+    expect(r.referrers).toEqual({ url: [5, 5, 5, 2], referrer: ['https://a.example/', '', null, null], n: [2, 1, 1, 1] });
+    expect(r.agents).toEqual({
+      url: [5, 5, 2], bot: [false, true, false], device: ['desktop', 'bot', 'desktop'], browser: ['Firefox', null, 'Firefox'],
+      os: ['Linux', null, 'Linux'], country: ['DE', null, 'DE'], n: [3, 1, 1],
+    });
+    // Parameters in the statement's order: days, referrers, agents, click counts.
+    const s = rollUpClicks(r);
+    expect(s.values.slice(0, 3)).toEqual(['{5,5,2}', '{"2026-01-01","2026-01-02","2026-01-01"}', '{3,1,1}']);
+    expect(s.values.slice(-2)).toEqual(['{5,2}', '{4,1}']);
+    expect(s.values[4]).toBe('{"https://a.example/","",NULL,NULL}');
+    expect(arrayLiteral(['a"b\\c', 'NULL', null, ' , {}'])).toBe('{"a\\"b\\\\c","NULL",NULL," , {}"}');
+    expect(arrayLiteral([true, false])).toBe('{true,false}');
   });
 
-  it('sends the batch as one JSON parameter with epoch-ms times, referrer, user agent and its traits', () => {
-    const traits = { bot: false, device: 'desktop', browser: 'Firefox', os: 'Linux', country: 'DE' } as const;
-    const s = insertClickEvents([click(1, 'https://ref.example/'), click(2)], () => traits);
+  it('writes the events as COPY text: tabs, newlines and backslashes escaped, null user as \\N', () => {
+    expect(copyText('a\\b\tc\nd\re')).toBe('a\\\\b\\tc\\nd\\re');
+    expect(copyText('plain')).toBe('plain');
+    const text = clickEventsCopy([click(1, 'https://ref.example/?q="x"\ty'), { ...click(2), userId: 7 }], [traits, crawler]);
+    const lines = text.split('\n');
+    expect(lines.at(-1)).toBe('');
+    const [url, user, type, at, details] = lines[0]!.split('\t');
+    expect([url, user, type, at]).toEqual(['1', '\\N', 'click', '2026-01-01T00:00:00.000Z']);
+    // COPY turns \\ back into \ and \t into a tab: what arrives is the JSON of the details.
+    const unescaped = details!.replace(/\\(.)/g, (_m, ch: string) => (ch === 't' ? '\t' : ch === 'n' ? '\n' : ch === 'r' ? '\r' : ch));
+    expect(JSON.parse(unescaped)).toEqual({ referrer: 'https://ref.example/?q="x"\ty', user_agent: 'ua', ...traits });
+    expect(lines[1]!.split('\t').slice(0, 3)).toEqual(['2', '7', 'click']);
+  });
+
+  it('sends the webhook deliveries their batch as one JSON parameter with epoch-ms times and traits', () => {
+    const s = clickDeliveries([click(1, 'https://ref.example/'), click(2)], [traits, traits]);
     const t = { b: false, d: 'desktop', br: 'Firefox', o: 'Linux', c: 'DE' };
     expect(JSON.parse(s.values[0] as string)).toEqual([
-      { u: 1, us: null, t: Date.parse('2026-01-01T00:00:00Z'), r: 'https://ref.example/', a: 'ua', ...t },
-      { u: 2, us: null, t: Date.parse('2026-01-01T00:00:00Z'), r: null, a: 'ua', ...t },
+      { u: 1, t: Date.parse('2026-01-01T00:00:00Z'), r: 'https://ref.example/', a: 'ua', ...t },
+      { u: 2, t: Date.parse('2026-01-01T00:00:00Z'), r: null, a: 'ua', ...t },
     ]);
   });
 

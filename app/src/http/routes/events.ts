@@ -8,7 +8,7 @@ import { urlOwner } from '../../store/urls-store.js';
 import { userExists } from '../../store/users-store.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
-import { linkHeader, PagingQuery, toPage } from '../paging.js';
+import { listHeaders, PagingQuery, toPage } from '../paging.js';
 import { errors, Event, EventCreate, EventListQuery } from '../schemas.js';
 
 export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async (app, { ctx }) => {
@@ -25,8 +25,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asy
     const page = toPage(request.query);
     const q = request.query;
     const userId = scopeToUser(callerOf(request), q.user_id);
-    const { items, total } = await listEvents(ctx.db, { urlId: q.url_id, userId, eventType: q.event_type }, page);
-    return reply.headers({ 'x-total-count': String(total), link: linkHeader(request.url, page.page, page.perPage, total) }).send(items);
+    const result = await listEvents(ctx.db, { urlId: q.url_id, userId, eventType: q.event_type }, page);
+    return reply.headers(listHeaders(request.url, page, result)).send(result.items);
   });
 
   app.post('/events', {

@@ -11,6 +11,7 @@ import { findLinkByCode, reserveVisit } from '../../store/urls-store.js';
 import type { RouteContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { errors } from '../schemas.js';
+import { tally } from '../../metrics/tally.js';
 
 const HEADER_MAX = 1024;
 
@@ -27,12 +28,19 @@ function lastPart(v: string | string[] | undefined): string | null {
 
 export const redirectRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async (app, { ctx }) => {
   const load = (code: string) => findLinkByCode(ctx.db, code);
-  // Label children bound once: no label hashing per redirect.
+  // Tallies: an addition per redirect, added to the counter when it is scraped (metrics/tally.ts).
   const outcome = {
-    found: ctx.metrics.redirects.labels({ result: 'found' }),
-    gone: ctx.metrics.redirects.labels({ result: 'gone' }),
-    not_found: ctx.metrics.redirects.labels({ result: 'not_found' }),
-    fallback: ctx.metrics.redirects.labels({ result: 'fallback' }),
+    found: tally(ctx.metrics.redirects, { result: 'found' }),
+    gone: tally(ctx.metrics.redirects, { result: 'gone' }),
+    not_found: tally(ctx.metrics.redirects, { result: 'not_found' }),
+    fallback: tally(ctx.metrics.redirects, { result: 'fallback' }),
+  };
+  // The Location of each cached link object, percent-encoded once rather than per redirect.
+  const locations = new WeakMap<CachedLink, string>();
+  const locationOf = (link: CachedLink): string => {
+    let location = locations.get(link);
+    if (location === undefined) locations.set(link, (location = locationHeader(link.originalUrl)));
+    return location;
   };
   // Cached link objects whose limit was found used up: later redirects of the same cached
   // value answer without asking the database again. Any change to the link (a raised limit)
@@ -90,6 +98,6 @@ export const redirectRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = 
         forwardedFor: lastPart(request.headers['x-forwarded-for']),
       });
     }
-    return reply.redirect(locationHeader(decision.link.originalUrl), decision.status);
+    return reply.redirect(locationOf(decision.link), decision.status);
   });
 };

@@ -13,7 +13,7 @@ import { getUrl, insertUrl, listUrls, updateUrl, urlOwner, type UrlPatch, type U
 import { userExists } from '../../store/users-store.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { badRequest, conflict, HttpError, notFound, type FieldErrors } from '../errors.js';
-import { linkHeader, PagingQuery, toPage } from '../paging.js';
+import { listHeaders, PagingQuery, toPage } from '../paging.js';
 import { errors, IdParams, Stats, Url, UrlCreate, UrlListQuery, UrlUpdate } from '../schemas.js';
 
 const UPDATABLE = ['title', 'is_active', 'original_url', 'expires_at', 'max_visits', 'valid_since', 'fallback_url', 'redirect_type', 'tags'] as const;
@@ -128,9 +128,8 @@ export const urlRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async
       const p = tagProblem(tag);
       if (p) throw badRequest('invalid query', { tag: p });
     }
-    const { items, total } = await listUrls(ctx.db, { userId, isActive: request.query.is_active, tag }, page);
-    return reply.headers({ 'x-total-count': String(total), link: linkHeader(request.url, page.page, page.perPage, total) })
-      .send(items.map((r) => toApiUrl(r, ctx.config.publicBaseUrl)));
+    const result = await listUrls(ctx.db, { userId, isActive: request.query.is_active, tag }, page);
+    return reply.headers(listHeaders(request.url, page, result)).send(result.items.map((r) => toApiUrl(r, ctx.config.publicBaseUrl)));
   });
 
   /** The link, after the ownership check (404 before 403: an id that does not exist is just absent). */

@@ -7,7 +7,7 @@ import { emailProblem, usernameProblem } from '../../domain/user-rules.js';
 import { createUser, deleteUser, getUser, listUsers, updateUser } from '../../store/users-store.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { badRequest, notFound, type FieldErrors } from '../errors.js';
-import { linkHeader, PagingQuery, toPage } from '../paging.js';
+import { listHeaders, PagingQuery, toPage } from '../paging.js';
 import { errors, IdParams, User, UserCreate, UserUpdate } from '../schemas.js';
 
 /** Field problems of a user body; only the fields present are checked. */
@@ -44,8 +44,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asyn
   }, async (request, reply) => {
     assertAdmin(callerOf(request));
     const page = toPage(request.query);
-    const { items, total } = await listUsers(ctx.db, page);
-    return reply.headers({ 'x-total-count': String(total), link: linkHeader(request.url, page.page, page.perPage, total) }).send(items);
+    const result = await listUsers(ctx.db, page);
+    return reply.headers(listHeaders(request.url, page, result)).send(result.items);
   });
 
   app.get('/users/:id', {

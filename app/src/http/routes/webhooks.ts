@@ -10,7 +10,7 @@ import { newWebhookSecret } from '../../webhooks/signature.js';
 import { MAX_WEBHOOK_URL, targetProblem } from '../../webhooks/targets.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
-import { linkHeader, PagingQuery, toPage } from '../paging.js';
+import { linkHeader, OffsetPagingQuery, toPage } from '../paging.js';
 import { errors, IdParams } from '../schemas.js';
 
 const Timestamp = Type.Unsafe<Date | string>(Type.String({ format: 'date-time' }));
@@ -70,7 +70,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = a
   });
 
   app.get('/webhooks', {
-    schema: { operationId: 'listWebhooks', tags, summary: 'List webhooks (a user key sees its own)', querystring: Type.Object(PagingQuery), response: { 200: Type.Array(Webhook), ...errors(400, 401) } },
+    schema: { operationId: 'listWebhooks', tags, summary: 'List webhooks (a user key sees its own)', querystring: Type.Object(OffsetPagingQuery), response: { 200: Type.Array(Webhook), ...errors(400, 401) } },
   }, async (request, reply) => {
     const caller = callerOf(request);
     const page = toPage(request.query);
@@ -89,7 +89,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = a
   app.get('/webhooks/:id/deliveries', {
     schema: {
       operationId: 'listWebhookDeliveries', tags, summary: "A webhook's deliveries by id",
-      params: IdParams, querystring: Type.Object(PagingQuery), response: { 200: Type.Array(WebhookDelivery), ...errors(400, 401, 403, 404) },
+      params: IdParams, querystring: Type.Object(OffsetPagingQuery), response: { 200: Type.Array(WebhookDelivery), ...errors(400, 401, 403, 404) },
     },
   }, async (request, reply) => {
     await owned(callerOf(request), request.params.id);
