@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const o = program.opts<{ dir?: string; stack?: string; type: string; list?: boolean }>();
   const action: BackupAction = o.list ? { kind: 'list' } : { kind: 'backup' };
   try {
-    if (o.stack !== undefined) return printPlacementCommands(o.stack, action);
+    if (o.stack) return printPlacementCommands(o.stack, action);
     const dir = stackDirFrom(o) ?? program.error('give --dir DIR (the npm run local --dir) or --stack NAME, or source the stack\'s runbook.env');
     const conf = loopbackBackupConf(dir);
     if (!o.list) {

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     return program.error((err as Error).message);
   }
   try {
-    if (o.stack !== undefined) return printPlacementCommands(o.stack, { kind: 'restore', target });
+    if (o.stack) return printPlacementCommands(o.stack, { kind: 'restore', target });
     const dir = stackDirFrom(o) ?? program.error('give --dir DIR (the npm run local --dir) or --stack NAME, or source the stack\'s runbook.env');
     const t0 = Date.now();
     const outcome = await requestRestore(dir, { ...(o.to ? { to: o.to } : {}), latest: o.latest === true, yes: o.yes === true }, (l) => console.log(l));
