@@ -56,6 +56,20 @@ export async function deleteUser(pool: pg.Pool, id: number): Promise<string[] | 
 export interface NewUser { id: number | null; username: string; email: string; createdAt: Date | null }
 
 /**
+ * Of these rows with explicit ids, the indexes of those whose id a user with neither the row's
+ * username nor its email holds: another person's account under a taken id, not a repeat.
+ */
+export async function heldByOthers(db: Queryable, rows: Array<{ id: number; username: string; email: string }>): Promise<Set<number>> {
+  if (rows.length === 0) return new Set();
+  const { rows: held } = await db.query<{ i: string }>(
+    `SELECT t.i FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS t(id, username, email, i)
+     JOIN users u ON u.id = t.id
+     WHERE u.username <> t.username AND u.email <> t.email`,
+    [rows.map((r) => r.id), rows.map((r) => r.username), rows.map((r) => r.email)].map(arrayLiteral));
+  return new Set(held.map((r) => Number(r.i) - 1));
+}
+
+/**
  * Inserts a batch in one statement; rows clashing with an existing username, email or id are
  * left alone. Returns how many were inserted. Explicit ids are kept, so the id sequence is
  * moved past them afterwards (resyncUserSequence).

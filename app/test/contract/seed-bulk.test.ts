@@ -117,6 +117,25 @@ describe('bulk import', () => {
     expect(await res.json()).toEqual({ count: 0, imported: 0, skipped: 400, rejected: [], rejected_count: 0 });
   });
 
+  it('rejects a row whose id another user holds, with its row number; the same user under its id is skipped', async () => {
+    const [, first] = readFileSync(join(SEED_DIR, 'users.csv'), 'utf8').trim().split('\n');
+    const [id, username, email] = first!.split(',');
+    const csv = [
+      'id,username,email',
+      `${id},stranger,stranger@example.com`, // id 1 is the seed's first user: someone else's
+      `${id},${username},${email}`, // the seed's first user again: present, skipped
+      '900001,fresh900001,fresh900001@example.com',
+      '900001,other900001,other900001@example.com', // the id the row above just took
+    ].join('\n');
+    const res = await upload(csv);
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({
+      count: 1, imported: 1, skipped: 1, rejected_count: 2,
+      rejected: [{ row: 1, error: `id ${id} belongs to another user` }, { row: 4, error: 'id 900001 belongs to another user' }],
+    });
+    expect((await api('GET', `/users/${id}`)).body.username).toBe(username);
+  });
+
   it('a large file streams through in batches', async () => {
     const rows = Array.from({ length: 5000 }, (_, i) => `big${i},big${i}@example.com`);
     const res = await upload(['username,email', ...rows].join('\n'));

@@ -11,7 +11,7 @@ import { readLines, type Line } from '../../csv/lines.js';
 import { judgeUserRow, REQUIRED_COLUMNS, type RowRejection } from '../../domain/user-import.js';
 import { resyncSequence } from '../../store/sequences.js';
 import { BatchWriter } from '../../store/batch-writer.js';
-import { insertUsersBatch, type NewUser } from '../../store/users-store.js';
+import { heldByOthers, insertUsersBatch, type NewUser } from '../../store/users-store.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { badRequest, HttpError } from '../errors.js';
 import { UPLOAD_LIMIT } from '../limits.js';
@@ -33,6 +33,7 @@ export const bulkRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asyn
       operationId: 'importUsers',
       tags: ['users'],
       summary: 'Import users from a CSV (multipart field "file"; header id,username,email,created_at, id and created_at optional)',
+      description: 'Rows already present (same username or email) and rows repeated in the file are skipped. A row whose id another user holds is rejected with its row number.',
       consumes: ['multipart/form-data'],
       body: Type.Object({ file: Type.String({ format: 'binary', description: 'The CSV' }) }),
       response: { 201: BulkResult, ...errors(400, 401, 403, 413, 415) },
@@ -81,9 +82,26 @@ async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<Impo
     rejectedCount++;
     if (rejected.length < MAX_REJECTIONS_LISTED) rejected.push({ row, error });
   };
-  const writer = new BatchWriter<NewUser>(IMPORT_BATCH, (batch) => insertUsersBatch(ctx.db, batch), (sent, inserted) => {
+  // Rows not inserted are repeats (skipped), except a row whose explicit id another user holds:
+  // that is someone else's account under a taken id, rejected with its row number.
+  let rejectedByWrite = 0;
+  const write = async (batch: Array<{ row: number; user: NewUser }>): Promise<number> => {
+    const inserted = await insertUsersBatch(ctx.db, batch.map((b) => b.user));
+    rejectedByWrite = 0;
+    if (inserted < batch.length) {
+      const explicit = batch.filter((b): b is { row: number; user: NewUser & { id: number } } => b.user.id !== null);
+      const held = await heldByOthers(ctx.db, explicit.map((b) => b.user));
+      for (const [i, b] of explicit.entries()) {
+        if (!held.has(i)) continue;
+        reject(b.row, `id ${b.user.id} belongs to another user`);
+        rejectedByWrite++;
+      }
+    }
+    return inserted;
+  };
+  const writer = new BatchWriter(IMPORT_BATCH, write, (sent, inserted) => {
     imported += inserted;
-    skipped += sent - inserted; // already in the table, or earlier in the file
+    skipped += sent - inserted - rejectedByWrite; // already in the table, or earlier in the file
   });
 
   try {
@@ -111,7 +129,7 @@ async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<Impo
       if (verdict.kind === 'reject') reject(row, verdict.error);
       else {
         anyExplicitId ||= verdict.user.id !== null;
-        await writer.add(verdict.user);
+        await writer.add({ row, user: verdict.user });
       }
     }
     await writer.finish();
