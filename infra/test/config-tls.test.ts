@@ -1,17 +1,9 @@
 // HTTPS keys of the stack config: a domain turns HTTPS on (Docker) and moves plain HTTP to 80 for
 // ACME's HTTP-01; what cannot work is refused, never ignored.
 import { describe, expect, it } from 'vitest';
-import { parseStackConfig, type StackConfigError } from '../topology/config.js';
+import { problemsIn } from './support/config-problems.js';
+import { parseStackConfig } from '../topology/config.js';
 import { LETS_ENCRYPT_DIRECTORY } from '../topology/config-tls.js';
-
-function problemsIn(raw: Record<string, unknown>, awsRegion?: string): Record<string, string> {
-  try {
-    parseStackConfig(raw, awsRegion === undefined ? {} : { awsRegion });
-    return {};
-  } catch (e) {
-    return (e as StackConfigError).problems;
-  }
-}
 
 describe('TLS config', () => {
   it('is off without a domain: plain HTTP on 8080, no HSTS', () => {

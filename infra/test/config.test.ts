@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { problemsIn } from './support/config-problems.js';
 import { GENERATED_SECRETS, generatedLength, OPTIONAL_SECRETS, SECRET_NAMES, SECRET_TABLE } from '../topology/secret-table.js';
 import { DEFAULT_IMAGES } from '../topology/images.js';
 import { StackConfigError, fromPulumiConfig, parseStackConfig, SECRET_CONFIG_KEYS } from '../topology/config.js';
-
-/** Every problem parseStackConfig reports for a raw config (none: an empty object). */
-function problemsIn(raw: Record<string, unknown>, awsRegion?: string): Record<string, string> {
-  try {
-    parseStackConfig(raw, awsRegion === undefined ? {} : { awsRegion });
-    return {};
-  } catch (e) {
-    return (e as StackConfigError).problems;
-  }
-}
 
 describe('parseStackConfig', () => {
   it('fills every default from an empty config', () => {
