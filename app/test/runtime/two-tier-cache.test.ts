@@ -25,6 +25,12 @@ function replica(redisUrl: string, opts: { lruEnabled?: boolean; commandTimeoutM
   return { metrics, redis, cache, close };
 }
 
+/**
+ * Healthy and subscribed to invalidations: a cache whose subscription (re)starts marks the loads
+ * in flight stale (an invalidation may have been missed), so a load racing it is not stored.
+ */
+const ready = (r: ReturnType<typeof replica>) => r.redis.isHealthy() && r.redis.subscribedSince('link:invalidate') !== undefined;
+
 async function lookups(metrics: Metrics, tier: string, result: string): Promise<number> {
   const m = await metrics.cacheLookups.get();
   return m.values.find((v) => v.labels.tier === tier && v.labels.result === result)?.value ?? 0;
@@ -52,7 +58,7 @@ describe('TwoTierCache on real Redis', () => {
   it('serves from the LRU, then from Redis on another replica, loading once', async () => {
     const a = replica(redisUrl);
     const b = replica(redisUrl);
-    await waitFor('both ready', async () => a.redis.isHealthy() && b.redis.isHealthy());
+    await waitFor('both ready', async () => ready(a) && ready(b));
     db.set('abc', { id: 1, url: 'https://example.com/a' });
     loads = 0;
     expect(await a.cache.get('abc', load)).toEqual({ id: 1, url: 'https://example.com/a' });
@@ -67,7 +73,7 @@ describe('TwoTierCache on real Redis', () => {
 
   it('shares one load among concurrent misses', async () => {
     const a = replica(redisUrl);
-    await waitFor('ready', async () => a.redis.isHealthy());
+    await waitFor('ready', async () => ready(a));
     db.set('hot', { id: 2, url: 'https://example.com/hot' });
     loads = 0;
     const slowLoad = async (k: string) => { await new Promise((r) => setTimeout(r, 50)); return load(k); };
@@ -79,7 +85,7 @@ describe('TwoTierCache on real Redis', () => {
 
   it('caches unknown keys only for the negative TTL', async () => {
     const a = replica(redisUrl);
-    await waitFor('ready', async () => a.redis.isHealthy());
+    await waitFor('ready', async () => ready(a));
     loads = 0;
     expect(await a.cache.get('nope', load)).toBeNull();
     expect(await a.cache.get('nope', load)).toBeNull();
@@ -120,7 +126,7 @@ describe('TwoTierCache on real Redis', () => {
 
   it('goes to Redis on every get when the LRU is disabled', async () => {
     const a = replica(redisUrl, { lruEnabled: false });
-    await waitFor('ready', async () => a.redis.isHealthy());
+    await waitFor('ready', async () => ready(a));
     db.set('nolru', { id: 5, url: 'https://example.com/n' });
     await a.cache.get('nolru', load);
     await a.cache.get('nolru', load);
@@ -132,7 +138,7 @@ describe('TwoTierCache on real Redis', () => {
 
   it('fails fast while Redis is slow: one command timeout per call until the breaker opens, then none', async () => {
     const a = replica(redisUrl, { lruEnabled: false, commandTimeoutMs: 200 });
-    await waitFor('ready', async () => a.redis.isHealthy());
+    await waitFor('ready', async () => ready(a));
     db.set('slow', { id: 7, url: 'https://example.com/slow' });
     // A busy script blocks the whole server for 1.5 s: every command waits, as on an overloaded
     // Redis (DEBUG SLEEP is disabled by default in Redis 7).
