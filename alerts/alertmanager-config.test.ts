@@ -7,7 +7,8 @@ import { alertmanagerServer } from '../infra/loopback/components.js';
 import { freePort } from '../infra/loopback/servers/ports.js';
 import { AMTOOL, runTool, withFiles } from '../monitoring/tools/validators.js';
 import { renderAlertmanagerConfig, WATCHDOG_INTERVAL, type AlertReceivers } from './alertmanager-config.js';
-import { ALERTS } from './index.js';
+import { alertDefinitions } from './index.js';
+import { TEST_CONTEXT } from './test/context.js';
 import { INHIBITIONS } from './inhibitions.js';
 
 const all: AlertReceivers = {
@@ -98,7 +99,7 @@ describe('renderAlertmanagerConfig', () => {
   });
 
   it('names only alerts that exist in its inhibition rules', () => {
-    const names = new Set(ALERTS.map((a) => a.name));
+    const names = new Set(alertDefinitions(TEST_CONTEXT).map((a) => a.name));
     const unknown = INHIBITIONS.flatMap((i) => [...i.sources, ...i.targets]).filter((n) => !names.has(n));
     expect(unknown).toEqual([]);
   });

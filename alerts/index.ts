@@ -1,5 +1,7 @@
 // Every alert and recording rule of Shortstack, and the rule files Prometheus loads.
 import { capacityRecordingGroup, DEFAULT_POSTGRES_DISK } from './capacity.js';
+import { placementCommands } from './commands.js';
+import type { AlertsContext } from './context.js';
 import { renderAlertFile, renderRecordingFile, type RenderOptions } from './render.js';
 import { appAlerts } from './rules/app.js';
 import { certificateAlerts } from './rules/certificates.js';
@@ -13,17 +15,21 @@ import { sloAlerts, sloRecordingGroup } from './slo/rules.js';
 import { SLOS } from './slo/spec.js';
 import type { AlertDefinition, RecordingGroup } from './types.js';
 
-export const ALERTS: readonly AlertDefinition[] = [
-  ...appAlerts,
-  ...dataAlerts,
-  ...backupAlerts,
-  ...clickAlerts,
-  ...webhookAlerts,
-  ...certificateAlerts,
-  ...observabilityAlerts,
-  ...SLOS.flatMap(sloAlerts),
-  ...inhibitorAlerts,
-];
+/** Every alert, its runbook's commands written for the deployment `ctx` describes. */
+export function alertDefinitions(ctx: AlertsContext): AlertDefinition[] {
+  const cmd = placementCommands(ctx);
+  return [
+    ...appAlerts(cmd),
+    ...dataAlerts(cmd),
+    ...backupAlerts(cmd),
+    ...clickAlerts(cmd),
+    ...webhookAlerts(cmd),
+    ...certificateAlerts(cmd),
+    ...observabilityAlerts(cmd),
+    ...SLOS.flatMap((s) => sloAlerts(s, cmd)),
+    ...inhibitorAlerts(cmd),
+  ];
+}
 
 export const RECORDING_GROUPS: readonly RecordingGroup[] = SLOS.map(sloRecordingGroup);
 
@@ -32,16 +38,18 @@ export const RULE_FILES = {
   alerts: 'shortstack-alerts.yml',
 } as const;
 
-export function renderRuleFiles(opts: RenderOptions = {}): Record<string, string> {
+export function renderRuleFiles(ctx: AlertsContext, opts: RenderOptions = {}): Record<string, string> {
+  const alerts = alertDefinitions(ctx);
   const names = new Set<string>();
-  for (const a of ALERTS) {
+  for (const a of alerts) {
     if (names.has(a.name)) throw new Error(`duplicate alert ${a.name}`);
     names.add(a.name);
   }
   return {
     [RULE_FILES.recording]: renderRecordingFile([capacityRecordingGroup(opts.postgresDisk ?? DEFAULT_POSTGRES_DISK), ...RECORDING_GROUPS]),
-    [RULE_FILES.alerts]: renderAlertFile([...ALERTS], opts),
+    [RULE_FILES.alerts]: renderAlertFile(alerts, opts),
   };
 }
 
+export type { AlertsContext } from './context.js';
 export type { AlertDefinition, AlertSeverity, RecordingGroup, Severity } from './types.js';

@@ -1,6 +1,6 @@
 // Definitions -> Prometheus rule files (pure).
 import { stringify } from 'yaml';
-import { DEFAULT_GRAFANA_URL, panelUrl } from '../monitoring/dashboards/panels.js';
+import { DEFAULT_GRAFANA_URL, panelUrl } from '../monitoring/contract/panels.js';
 import type { PostgresDisk } from './capacity.js';
 import { runbookUrl } from './runbook-url.js';
 import type { AlertDefinition, RecordingGroup } from './types.js';

@@ -50,4 +50,10 @@ export const THRESHOLDS = {
   backupMaxAgeHours: 26,
   /** Finished WAL segments waiting for archive_command: 10 x 16 MB, or 10 archive_timeouts of writes. */
   walReadySegments: 10,
+  /** SLO objectives over the SLO period (slo/spec.ts): the share of good events. */
+  sloAvailabilityObjective: 0.999,
+  sloRedirectLatencyObjective: 0.99,
+  sloEdgeAvailabilityObjective: 0.999,
+  /** The latency SLO's threshold, seconds: an http_request_duration_seconds bucket (`le`). */
+  sloRedirectLatencySeconds: 0.1,
 } as const;

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { alertDefinitions } from '../alerts/index.js';
 import { createMetrics } from '../app/src/metrics/metrics.js';
+import { alertsContext } from '../infra/topology/alerts-context.js';
 import { APP_METRICS, APP_DEFAULT_METRICS, knownSeriesNames, metricsCatalog } from './metrics-catalog.js';
 import { grafanaToPromql, metricNames } from './promql.js';
 import { allQueries, dashboardQueries, ruleQueries } from './queries.js';
 import { PROMTOOL, runTool, withFiles } from './tools/validators.js';
+
+const ALERTS = alertDefinitions(alertsContext());
 
 describe('metricNames', () => {
   it('lists series names, not functions, labels, keywords, strings or durations', () => {
@@ -22,10 +26,10 @@ describe('metricNames', () => {
 describe('metrics catalogue', () => {
   it('lists every metric that a panel, alert, recording rule or runbook query reads', () => {
     const known = knownSeriesNames();
-    const unknown = allQueries().flatMap((q) => metricNames(q.expr).filter((n) => !known.has(n)).map((n) => `${q.where}: ${n}`));
+    const unknown = allQueries(ALERTS).flatMap((q) => metricNames(q.expr).filter((n) => !known.has(n)).map((n) => `${q.where}: ${n}`));
     expect(unknown).toEqual([]);
     expect(dashboardQueries().length).toBeGreaterThan(40);
-    expect(ruleQueries().length).toBeGreaterThan(60);
+    expect(ruleQueries(ALERTS).length).toBeGreaterThan(60);
   });
 
   it('holds no metric twice', () => {
@@ -46,7 +50,7 @@ describe('metrics catalogue', () => {
 
 describe('panel and runbook PromQL', () => {
   it('passes promtool check rules (each query written as a recording rule)', () => {
-    const queries = [...dashboardQueries(), ...ruleQueries().filter((q) => q.where.startsWith('runbook'))];
+    const queries = [...dashboardQueries(), ...ruleQueries(ALERTS).filter((q) => q.where.startsWith('runbook'))];
     const rules = queries.map((q, i) => ({ record: `shortstack:check:${i}`, expr: grafanaToPromql(q.expr) }));
     const file = stringify({ groups: [{ name: 'panel-queries', rules }] });
     const r = withFiles({ 'queries.yml': file }, (dir) => runTool(PROMTOOL, ['check', 'rules', 'queries.yml'], dir));

@@ -1,7 +1,7 @@
 // Every PromQL query the project writes, with where it comes from: alert rules, recording
 // rules, runbook diagnostics and dashboard panels. Tests check them all against the metrics
 // catalogue and promtool.
-import { ALERTS, RECORDING_GROUPS } from '../alerts/index.js';
+import { RECORDING_GROUPS, type AlertDefinition } from '../alerts/index.js';
 import { renderDashboards } from './dashboards/index.js';
 
 export interface QuerySource {
@@ -33,14 +33,15 @@ export function dashboardQueries(): QuerySource[] {
   return out;
 }
 
-export function ruleQueries(): QuerySource[] {
+/** The queries of these alerts (and their runbooks) and of every recording rule. */
+export function ruleQueries(alerts: readonly AlertDefinition[]): QuerySource[] {
   return [
-    ...ALERTS.map((a) => ({ where: `alert ${a.name}`, expr: a.expr })),
+    ...alerts.map((a) => ({ where: `alert ${a.name}`, expr: a.expr })),
     ...RECORDING_GROUPS.flatMap((g) => g.rules.map((r) => ({ where: `recording ${r.record} (${g.name})`, expr: r.expr }))),
-    ...ALERTS.flatMap((a) => a.runbook.diagnose.promql.map((expr) => ({ where: `runbook ${a.name}`, expr }))),
+    ...alerts.flatMap((a) => a.runbook.diagnose.promql.map((expr) => ({ where: `runbook ${a.name}`, expr }))),
   ];
 }
 
-export function allQueries(): QuerySource[] {
-  return [...ruleQueries(), ...dashboardQueries()];
+export function allQueries(alerts: readonly AlertDefinition[]): QuerySource[] {
+  return [...ruleQueries(alerts), ...dashboardQueries()];
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderAlertmanagerConfig } from '../alerts/alertmanager-config.js';
 import { renderRuleFiles } from '../alerts/index.js';
+import { alertsContext } from '../infra/topology/alerts-context.js';
 import { alertmanagerServer, prometheusServer } from '../infra/loopback/components.js';
 import { freePorts } from '../infra/loopback/servers/ports.js';
 import { SELF_METRICS } from './metrics-catalog.js';
@@ -22,7 +23,7 @@ describe('Prometheus and Alertmanager self-metrics in the catalogue', () => {
     const [amPort, promPort] = (await freePorts(2)) as [number, number];
     writeFileSync(join(dir, 'alertmanager.yml'), renderAlertmanagerConfig({ receivers: {} }));
     am = alertmanagerServer({ dir, port: amPort, configFile: join(dir, 'alertmanager.yml') });
-    const rules = renderRuleFiles();
+    const rules = renderRuleFiles(alertsContext());
     for (const [f, y] of Object.entries(rules)) writeFileSync(join(dir, f), y);
     writeFileSync(join(dir, 'prometheus.yml'), renderPrometheusConfig({
       targets: [{ job: 'prometheus', instance: 'prometheus', address: `127.0.0.1:${promPort}` }],

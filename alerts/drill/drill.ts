@@ -1,7 +1,6 @@
 // The incident drill: on a running loopback stack with the local receivers behind its
 // Alertmanager, stop one app replica, time each tier's delivery of the alerts that follow,
 // start it again and time the resolutions. Measures; the test decides what is acceptable.
-import type { LoopbackStack } from '../../infra/loopback/stack.js';
 import type { DrillReceivers } from './receivers.js';
 
 export interface Delivery {
@@ -61,7 +60,12 @@ async function waitAll(
   return Promise.all(jobs);
 }
 
-export async function runReplicaDrill(stack: LoopbackStack, rx: DrillReceivers, plan: DrillPlan): Promise<DrillResult> {
+/** What the drill needs of a running stack (the loopback stack has it): replicas it can stop and start. */
+export interface DrillStack {
+  replicas: readonly { stop(): Promise<unknown>; start(): Promise<unknown> }[];
+}
+
+export async function runReplicaDrill(stack: DrillStack, rx: DrillReceivers, plan: DrillPlan): Promise<DrillResult> {
   const replica = stack.replicas[plan.replica];
   if (!replica) throw new Error(`no replica #${plan.replica}`);
   const faultAt = Date.now();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { PROMTOOL, runTool, withFiles } from '../../monitoring/tools/validators.js';
-import { ALERTS, renderRuleFiles } from '../index.js';
+import { alertDefinitions, renderRuleFiles } from '../index.js';
+import { TEST_CONTEXT } from '../test/context.js';
 import { ALERT_CASES, type AlertCase } from './cases.js';
 import { renderPromtoolTestFiles, renderPromtoolTests } from './render-tests.js';
 
@@ -9,7 +10,8 @@ import { renderPromtoolTestFiles, renderPromtoolTests } from './render-tests.js'
 const NEVER_QUIET = new Set(['Watchdog']);
 import { expandTemplate } from './template.js';
 
-const ruleFiles = renderRuleFiles();
+const ALERTS = alertDefinitions(TEST_CONTEXT);
+const ruleFiles = renderRuleFiles(TEST_CONTEXT);
 
 describe('rendered rule files', () => {
   it('pass promtool check rules', () => {
@@ -33,7 +35,7 @@ describe('rendered rule files', () => {
   });
 
   it('take the runbook base URL as an option', () => {
-    const files = renderRuleFiles({ runbookBaseUrl: 'https://git.example/RUNBOOK.md' });
+    const files = renderRuleFiles(TEST_CONTEXT, { runbookBaseUrl: 'https://git.example/RUNBOOK.md' });
     expect(files['shortstack-alerts.yml']).toContain('runbook_url: https://git.example/RUNBOOK.md#appreplicadown');
   });
 });
@@ -60,7 +62,7 @@ describe('promtool unit tests', () => {
   it("compare the databases' size with a managed database's declared storage where no disk can be measured (RDS)", () => {
     const gib = 1024 ** 3;
     const opts = { postgresDisk: { kind: 'declared' as const, bytes: 200 * gib } };
-    const files = renderRuleFiles(opts);
+    const files = renderRuleFiles(TEST_CONTEXT, opts);
     const size = (values: string) => [{ series: 'pg_database_size_bytes{job="postgres", instance="postgres", component="postgres", datname="shortstack"}', values }];
     const cases: AlertCase[] = [
       // 150 GiB: far past the default 10 GiB, three quarters of this stack's 200 GiB.

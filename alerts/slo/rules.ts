@@ -1,6 +1,7 @@
 // SLO spec -> Sloth-style recording rules and multi-window multi-burn-rate alerts (SRE workbook,
 // 30-day budget): page on 14.4x over 1h and 5m or 6x over 6h and 30m; ticket on 3x over 1d and
 // 2h or 1x over 3d and 6h. The short window makes an alert stop soon after the burn stops.
+import type { Commands } from '../commands.js';
 import type { AlertDefinition, RecordingGroup, Severity } from '../types.js';
 import { SLO_PERIOD_DAYS, SLO_SERVICE, type SloSpec } from './spec.js';
 
@@ -19,14 +20,29 @@ export const TICKET_WINDOWS: BurnWindow[] = [
   { factor: 1, long: '3d', short: '6h' },
 ];
 
-/** Windows computed from the raw counters: short enough to read at every evaluation. */
-export const SLI_WINDOWS = ['5m', '30m', '1h', '2h', '6h'] as const;
+/** A Prometheus duration (`5m`, `6h`, `3d`) in seconds. */
+function durationSeconds(d: string): number {
+  const m = /^(\d+)([smhdw])$/.exec(d);
+  if (!m) throw new Error(`not a duration: ${d}`);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }[m[2] as 's' | 'm' | 'h' | 'd' | 'w'];
+}
+
+/**
+ * Every window an SLI ratio is recorded over, derived once (as Sloth does) from the burn windows
+ * and the SLO period, shortest first: the alerts and the dashboards read these recordings.
+ */
+/** The windows the burn-rate alerts read, in the order they are listed (page first). */
+export const BURN_RATE_WINDOWS = [...new Set([...PAGE_WINDOWS, ...TICKET_WINDOWS].flatMap((w) => [w.long, w.short]))];
+const ALL_SLI_WINDOWS = [...new Set([...BURN_RATE_WINDOWS, `${SLO_PERIOD_DAYS}d`])]
+  .sort((a, b) => durationSeconds(a) - durationSeconds(b));
+/** Windows computed from the raw counters: shorter than a day, short enough to read at every evaluation. */
+export const SLI_WINDOWS = ALL_SLI_WINDOWS.filter((w) => durationSeconds(w) < 86_400);
 /**
  * Windows computed from the recorded 5-minute sums: sum_over_time(bad) / sum_over_time(all),
  * which weighs each 5 minutes by its traffic (a mean of 5-minute ratios would count an idle
  * night's one failed request like a busy hour's thousand).
  */
-export const LONG_SLI_WINDOWS = ['1d', '3d', `${SLO_PERIOD_DAYS}d`] as const;
+export const LONG_SLI_WINDOWS = ALL_SLI_WINDOWS.filter((w) => durationSeconds(w) >= 86_400);
 
 export const errorRatioMetric = (window: string) => `slo:sli_error:ratio_rate${window}`;
 /** Bad events and all events over the last 5 minutes, recorded at every evaluation; 0, never absent. */
@@ -85,7 +101,8 @@ function burnExpr(slo: SloSpec, windows: BurnWindow[]): string {
     .join('\nor\n');
 }
 
-function burnAlert(slo: SloSpec, kind: 'Page' | 'Ticket', severity: Severity, windows: BurnWindow[]): AlertDefinition {
+function burnAlert(slo: SloSpec, cmd: Commands, kind: 'Page' | 'Ticket', severity: Severity, windows: BurnWindow[]): AlertDefinition {
+  const runbook = slo.runbook(cmd);
   const name = `${slo.alertPrefix}BudgetBurn${kind}`;
   const windowsText = windows.map((w) => `${w.factor}x over ${w.long} and ${w.short}`).join(', or ');
   const pct = `${Number((slo.objective * 100).toPrecision(6))}%`;
@@ -100,8 +117,8 @@ function burnAlert(slo: SloSpec, kind: 'Page' | 'Ticket', severity: Severity, wi
     summary: `${slo.id} SLO: error budget burning too fast (${kind.toLowerCase()})`,
     description: `The ${slo.id} SLO (${pct} over ${SLO_PERIOD_DAYS} days: ${slo.description}) burns its error budget at ${windowsText}. Error ratio now: {{ $value | printf "%.4f" }}.`,
     runbook: {
-      ...slo.runbook,
-      meaning: `${slo.runbook.meaning} Burn rates: ${windowsText} (1x spends the ${SLO_PERIOD_DAYS}-day budget in exactly ${SLO_PERIOD_DAYS} days).`,
+      ...runbook,
+      meaning: `${runbook.meaning} Burn rates: ${windowsText} (1x spends the ${SLO_PERIOD_DAYS}-day budget in exactly ${SLO_PERIOD_DAYS} days).`,
       escalate: kind === 'Page'
         ? 'Paged: at this rate the monthly budget is gone in days. Open an incident; call the app team lead if the cause is not found in 30 minutes.'
         : 'Ticket for the app team this working day; review what spent the budget.',
@@ -109,6 +126,6 @@ function burnAlert(slo: SloSpec, kind: 'Page' | 'Ticket', severity: Severity, wi
   };
 }
 
-export function sloAlerts(slo: SloSpec): AlertDefinition[] {
-  return [burnAlert(slo, 'Page', 'critical', PAGE_WINDOWS), burnAlert(slo, 'Ticket', 'warning', TICKET_WINDOWS)];
+export function sloAlerts(slo: SloSpec, cmd: Commands): AlertDefinition[] {
+  return [burnAlert(slo, cmd, 'Page', 'critical', PAGE_WINDOWS), burnAlert(slo, cmd, 'Ticket', 'warning', TICKET_WINDOWS)];
 }

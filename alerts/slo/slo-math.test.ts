@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { PROMTOOL, runTool, withFiles } from '../../monitoring/tools/validators.js';
 import { renderRuleFiles, RULE_FILES } from '../index.js';
+import { TEST_CONTEXT } from '../test/context.js';
 
-const recording = renderRuleFiles()[RULE_FILES.recording]!;
+const recording = renderRuleFiles(TEST_CONTEXT)[RULE_FILES.recording]!;
 const app = (instance: string, route: string, status: string) =>
   `http_requests_total{job="app", instance="${instance}", component="app", method="GET", route="${route}", status_code="${status}"}`;
 const avail = '{slo="availability"}';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { renderAlertmanagerConfig, type AlertReceivers, type AlertTiming } from '../../alerts/alertmanager-config.js';
 import { renderRuleFiles } from '../../alerts/index.js';
 import { renderPrometheusConfig } from '../../monitoring/prometheus-config.js';
+import { alertsContext } from '../topology/alerts-context.js';
 import type { StackConfig } from '../topology/config.js';
 import { DATABASE, PGBOUNCER_STATS_USER } from '../topology/names.js';
 import type { Secrets } from '../topology/types.js';
@@ -83,7 +84,7 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
   const promDir = join(dir, 'prometheus');
   // PostgreSQL's disk: the file system of the mount that holds its data folder, as node-exporter names it.
   const postgresDisk = { kind: 'filesystem' as const, job: NODE_JOB, mountpoint: mountPointOfDir(data.dir) };
-  const ruleFiles = Object.entries(renderRuleFiles({ postgresDisk })).map(([file, yaml]) => writeConfig(join(promDir, 'rules'), file, yaml));
+  const ruleFiles = Object.entries(renderRuleFiles(alertsContext(), { postgresDisk })).map(([file, yaml]) => writeConfig(join(promDir, 'rules'), file, yaml));
   // Read from `addr` at each render: a rollout moves the replicas to new ports.
   const writePromConf = () => writeConfig(promDir, 'prometheus.yml', renderPrometheusConfig({
     targets: scrapeTargets(i.replicas, addr, { tls: i.tls !== undefined }),

@@ -4,7 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALERTS } from '../../alerts/index.js';
+import { alertDefinitions } from '../../alerts/index.js';
+import { alertsContext } from '../topology/alerts-context.js';
 import { runbookEnv, writeRunbookEnv } from './runbook-env.js';
 import { startStack, type LoopbackStack } from './stack.js';
 
@@ -14,7 +15,7 @@ const PLACEHOLDERS: Record<string, string> = { '<instance>': 'app-1' };
 /** Prose advice (restart the stack) is not a command. */
 const isCommand = (c: string) => !c.startsWith('stop `npm run local`');
 
-const commands = [...new Set(ALERTS.flatMap((a) => a.runbook.diagnose.commands.loopback).filter(isCommand))]
+const commands = [...new Set(alertDefinitions(alertsContext()).flatMap((a) => a.runbook.diagnose.commands.loopback).filter(isCommand))]
   .map((c) => Object.entries(PLACEHOLDERS).reduce((s, [k, v]) => s.replaceAll(k, v), c));
 
 describe("RUNBOOK.md's loopback commands", () => {

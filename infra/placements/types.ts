@@ -5,11 +5,7 @@ import type { StackConfig } from '../topology/config.js';
 import type { Topology } from '../topology/types.js';
 import type { StackSecrets } from './secrets.js';
 
-/** Prefix of every named resource of a stack (containers, networks, volumes, services). */
-export const resourcePrefix = (stackName: string): string => `shortstack-${stackName}`;
-
-/** A Docker container's name: `shortstack-<stack>-<instance>` (e.g. shortstack-dev-app-2). */
-export const dockerContainerName = (stackName: string, instance: string): string => `${resourcePrefix(stackName)}-${instance}`;
+export { awsNames, dockerContainerName, resourcePrefix } from '../topology/resource-names.js';
 
 export interface PlacementArgs {
   /** Prefix for every named resource (containers, networks, volumes): `shortstack-<stack>`. */
@@ -42,24 +38,3 @@ export interface PlacementOutputs {
 }
 
 export type Placement = (args: PlacementArgs) => PlacementOutputs;
-
-/**
- * The AWS placement's names for a stack: what the runbook's commands and the placement share.
- * ECS services are `<prefix>-<component>` in the cluster `<prefix>`; the containers keep the
- * component's name.
- */
-export function awsNames(stackName: string) {
-  const prefix = resourcePrefix(stackName);
-  return {
-    cluster: prefix,
-    service: (component: string) => `${prefix}-${component}`,
-    logGroup: (component: string) => `/${prefix}/${component}`,
-    /** Every log group of the stack (IAM resource patterns). */
-    logGroups: `/${prefix}/*`,
-    secret: (component: string) => `${prefix}/${component}`,
-    rdsInstance: `${prefix}-postgres`,
-    cacheGroup: `${prefix}-redis`,
-    /** Target groups are auto-named from this prefix (a random suffix follows). */
-    targetGroupPrefix: `${prefix}-nginx`,
-  };
-}

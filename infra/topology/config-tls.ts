@@ -15,8 +15,8 @@ export interface TlsSettings {
 }
 
 export const LETS_ENCRYPT_DIRECTORY = 'https://acme-v02.api.letsencrypt.org/directory';
-/** Renew once fewer days than this remain (Let's Encrypt's 90-day certificates: at 60 days of age). */
-export const RENEW_BEFORE_DAYS = 30;
+/** The certificate manager's own default, passed to it explicitly so the topology shows it. */
+export { RENEW_BEFORE_DAYS } from '../../app/src/certs/settings.js';
 
 export const TLS_KEYS = ['domain', 'acmeEmail', 'acmeDirectory', 'publicHttpsPort', 'hstsMaxAge'] as const;
 

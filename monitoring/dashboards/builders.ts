@@ -8,7 +8,7 @@ import * as loki from '@grafana/grafana-foundation-sdk/loki';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { OVERVIEW_PANEL_IDS, OVERVIEW_PANELS, SLO_PANEL_IDS, SLO_PANELS } from './panels.js';
+import { OVERVIEW_PANEL_IDS, OVERVIEW_PANELS, SLO_PANEL_IDS, SLO_PANELS } from '../contract/panels.js';
 
 export const PROMETHEUS_DS = { type: 'prometheus', uid: '${datasource}' };
 export const LOKI_DS = { type: 'loki', uid: '${logs}' };

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ALERTS } from '../../alerts/index.js';
 import { parse } from 'yaml';
-import { renderRuleFiles } from '../../alerts/index.js';
+import { alertDefinitions, renderRuleFiles } from '../../alerts/index.js';
+import { alertsContext } from '../../infra/topology/alerts-context.js';
 import { DASHBOARDS, OVERVIEW_PANELS, SLO_PANELS, renderDashboards } from './index.js';
-import { OVERVIEW_PANEL_IDS, SLO_PANEL_IDS, panelId } from './panels.js';
+import { OVERVIEW_PANEL_IDS, SLO_PANEL_IDS, panelId } from '../contract/panels.js';
 import { REQUEST_ID_LOGQL } from './overview.js';
 
 interface Panel { id?: number; type: string; title: string; fieldConfig?: { defaults?: { mappings?: unknown[]; thresholds?: { steps: { value: number | null; color: string }[] }; unit?: string }; overrides?: unknown[] }; targets?: { expr?: string; datasource?: { type?: string; uid?: string } }[]; gridPos?: { w: number; h: number } }
 interface Dash { uid: string; title: string; panels: Panel[]; templating: { list: { name: string; type: string }[] } }
 
+const ALERTS = alertDefinitions(alertsContext());
 const files = renderDashboards();
 const dashboards = Object.fromEntries(Object.entries(files).map(([f, j]) => [f, JSON.parse(j) as Dash]));
 const overview = dashboards[DASHBOARDS.overview.file]!;
@@ -67,7 +68,7 @@ describe('renderDashboards', () => {
   });
 
   it('links each alert to its runbook panel by dashboard_url', () => {
-    const rules = (parse(renderRuleFiles({ grafanaUrl: 'https://grafana.example/' })['shortstack-alerts.yml']!).groups as { rules: { alert: string; annotations: Record<string, string> }[] }[]).flatMap((g) => g.rules);
+    const rules = (parse(renderRuleFiles(alertsContext(), { grafanaUrl: 'https://grafana.example/' })['shortstack-alerts.yml']!).groups as { rules: { alert: string; annotations: Record<string, string> }[] }[]).flatMap((g) => g.rules);
     for (const r of rules) {
       const a = ALERTS.find((x) => x.name === r.alert)!;
       const d = Object.values(DASHBOARDS).find((x) => x.title === a.runbook.diagnose.panel.dashboard)!;

@@ -1,6 +1,6 @@
 // Grafana dashboards as JSON files, for the provisioning folder of every placement.
 import { overviewDashboard } from './overview.js';
-import { DASHBOARDS } from './panels.js';
+import { DASHBOARDS } from '../contract/panels.js';
 import { sloDashboard } from './slos.js';
 
 export function renderDashboards(): Record<string, string> {
@@ -10,4 +10,4 @@ export function renderDashboards(): Record<string, string> {
   };
 }
 
-export { DASHBOARDS, OVERVIEW_PANELS, SLO_PANELS } from './panels.js';
+export { DASHBOARDS, OVERVIEW_PANELS, SLO_PANELS } from '../contract/panels.js';

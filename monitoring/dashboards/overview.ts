@@ -5,7 +5,7 @@ import { CAPACITY_SERIES } from '../../alerts/capacity.js';
 import { NOT_PROBES } from '../../alerts/slo/spec.js';
 import { EDGE_SCRAPE_JOB } from '../edge.js';
 import { datasourceVariables, graph, logPanel, q, row, single, upDown, PROMETHEUS_DS } from './builders.js';
-import { DASHBOARDS, OVERVIEW_PANEL_IDS as ID, OVERVIEW_PANELS as P, OVERVIEW_ROWS as R } from './panels.js';
+import { DASHBOARDS, OVERVIEW_PANEL_IDS as ID, OVERVIEW_PANELS as P, OVERVIEW_ROWS as R } from '../contract/panels.js';
 
 const sel = 'job="app", instance=~"$instance"';
 const rate = (metric: string, labels = sel) => `rate(${metric}{${labels}}[$__rate_interval])`;

@@ -1,9 +1,9 @@
 // The SLOs with their error budgets, one row per SLO of alerts/slo/spec.ts.
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { errorRatioMetric, PAGE_WINDOWS, TICKET_WINDOWS } from '../../alerts/slo/rules.js';
+import { BURN_RATE_WINDOWS, errorRatioMetric } from '../../alerts/slo/rules.js';
 import { SLO_PERIOD_DAYS, SLOS, type SloSpec } from '../../alerts/slo/spec.js';
 import { datasourceVariables, graph, q, row, single } from './builders.js';
-import { DASHBOARDS, SLO_PANELS, SLO_ROW_IDS } from './panels.js';
+import { DASHBOARDS, SLO_PANELS, SLO_ROW_IDS } from '../contract/panels.js';
 
 const TITLES: Record<string, { sli: string; budget: string; burn: string }> = {
   availability: { sli: SLO_PANELS.availabilitySli, budget: SLO_PANELS.availabilityBudget, burn: SLO_PANELS.availabilityBurn },
@@ -15,7 +15,6 @@ function sloRow(d: dashboard.DashboardBuilder, slo: SloSpec): dashboard.Dashboar
   const titles = TITLES[slo.id];
   if (!titles) throw new Error(`no panel titles for SLO ${slo.id}`);
   const sel = `{slo="${slo.id}"}`;
-  const windows = [...new Set([...PAGE_WINDOWS, ...TICKET_WINDOWS].flatMap((w) => [w.long, w.short]))];
   return d
     .withRow(row(`SLO ${slo.id}: ${Number((slo.objective * 100).toPrecision(6))}% — ${slo.description}`, SLO_ROW_IDS[slo.id]!))
     .withPanel(single(titles.sli, 'percentunit', [
@@ -27,7 +26,7 @@ function sloRow(d: dashboard.DashboardBuilder, slo: SloSpec): dashboard.Dashboar
       graph(
         titles.burn,
         'x',
-        windows.map((w) => q(`${errorRatioMetric(w)}${sel} / on(slo) slo:error_budget:ratio${sel}`, w)),
+        BURN_RATE_WINDOWS.map((w) => q(`${errorRatioMetric(w)}${sel} / on(slo) slo:error_budget:ratio${sel}`, w)),
         'Burn rate per window: 1 spends the budget in exactly the SLO period. Pages at 14.4 (1h and 5m) and 6 (6h and 30m); tickets at 3 (1d and 2h) and 1 (3d and 6h).',
       ).span(24),
     );

@@ -1,5 +1,8 @@
 // The certificate manager's settings, from the environment (main.ts).
 
+/** Renew once fewer days than this remain (Let's Encrypt's 90-day certificates: at 60 days of age). */
+export const RENEW_BEFORE_DAYS = 30;
+
 export interface CertSettings {
   dir: string;
   /** Where the ACME account key lives, if not under `dir`. */
@@ -41,7 +44,7 @@ export function settings(env: NodeJS.ProcessEnv): CertSettings {
     email: str('ACME_EMAIL'),
     metricsHost: env.METRICS_HOST ?? '0.0.0.0',
     metricsPort: int('METRICS_PORT', 0),
-    renewBeforeDays: int('RENEW_BEFORE_DAYS', 30),
+    renewBeforeDays: int('RENEW_BEFORE_DAYS', RENEW_BEFORE_DAYS),
     checkEveryS: int('CHECK_EVERY_S', 3600),
     retryMinS: int('RETRY_MIN_S', 30),
     retryMaxS: int('RETRY_MAX_S', 3600),

@@ -3,6 +3,7 @@
 import { renderAlertmanagerConfig, type AlertReceivers } from '../../../alerts/alertmanager-config.js';
 import { renderRuleFiles } from '../../../alerts/index.js';
 import { renderDashboards } from '../../../monitoring/dashboards/index.js';
+import { alertsContext } from '../alerts-context.js';
 import type { SmtpSettings } from '../config.js';
 import type { PostgresDisk } from '../../../alerts/capacity.js';
 import type { BuildContext } from '../context.js';
@@ -36,7 +37,7 @@ export function monitoringFiles(ctx: BuildContext): MonitoringFiles {
     ? { kind: 'declared', bytes: aws.rds.maxAllocatedStorageGiB * 1024 ** 3 }
     : { kind: 'filesystem', job: NODE_JOB, mountpoint: POSTGRES_VOLUME_MOUNT };
   return {
-    rules: renderRuleFiles({ postgresDisk, grafanaUrl: `http://127.0.0.1:${ctx.config.localPorts.grafana}` }),
+    rules: renderRuleFiles(alertsContext(), { postgresDisk, grafanaUrl: `http://127.0.0.1:${ctx.config.localPorts.grafana}` }),
     alertmanager: secretText(['discordWebhookUrl', 'pagerdutyRoutingKey', 'smtpPassword', 'deadMansSwitchUrl'], (s) =>
       renderAlertmanagerConfig({ receivers: alertReceivers(alerts.smtp, s), timing: alerts.timing })),
     dashboards: renderDashboards(),

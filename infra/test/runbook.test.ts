@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ALERTS, renderRuleFiles } from '../index.js';
-import { runbookAnchor } from '../runbook-url.js';
-import { readableTemplate, renderRunbook } from './render.js';
+import { alertDefinitions, renderRuleFiles } from '../../alerts/index.js';
+import { runbookAnchor } from '../../alerts/runbook-url.js';
+import { readableTemplate, renderRunbook } from '../../alerts/runbook/render.js';
+import { alertsContext } from '../topology/alerts-context.js';
 
 const committed = readFileSync(fileURLToPath(new URL('../../RUNBOOK.md', import.meta.url)), 'utf8');
-const rendered = renderRunbook(ALERTS);
+const ctx = alertsContext();
+const ALERTS = alertDefinitions(ctx);
+const rendered = renderRunbook(ctx);
 
 describe('RUNBOOK.md', () => {
   it('is up to date with the alert definitions (run `npm run runbook`)', () => {
@@ -15,7 +18,7 @@ describe('RUNBOOK.md', () => {
   });
 
   it('has one section per alert under the anchor its runbook_url points at', () => {
-    const rules = (parse(renderRuleFiles()['shortstack-alerts.yml']!).groups as { rules: { alert: string; annotations: { runbook_url: string } }[] }[])
+    const rules = (parse(renderRuleFiles(ctx)['shortstack-alerts.yml']!).groups as { rules: { alert: string; annotations: { runbook_url: string } }[] }[])
       .flatMap((g) => g.rules);
     for (const r of rules) {
       const anchor = r.annotations.runbook_url.split('#')[1]!;
