@@ -1,7 +1,6 @@
 // The loopback placement: the topology's components as real Debian binaries and N app
 // processes on 127.0.0.1, configured by the same renderers as the Docker placement. Grafana,
 // Loki and Alloy are not packaged for Debian and are left out here (their configs have tests).
-import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { appInstanceNames, appUpstreams } from '../topology/wiring.js';
 import { fixedPortKey, loopbackAddressing, type LoopbackAddressing } from './addressing.js';
 import { nginxServer, tsxCommand } from './components.js';
 import { startDataServices, type DataServices } from './data-services.js';
+import { generatedSecrets } from './secrets.js';
 import { startObservability, writeConfig, type Observability } from './observability.js';
 import { liveAddressing, replicaMaker, startReplacement, type Replica } from './replicas.js';
 import { rollout, type RolloutStep } from './rollout.js';
@@ -26,7 +26,6 @@ import type { CommandServer } from './servers/command.js';
 import type { ManagedServer } from './servers/managed.js';
 import { reloadNginx } from './servers/nginx-reload.js';
 import { startProcess } from './servers/process.js';
-import { GENERATED_SECRETS } from '../topology/secret-table.js';
 import { certLayout } from '../../app/src/certs/layout.js';
 import { ensureBootstrap } from '../../app/src/certs/store.js';
 import { httpsFrontDoor, LOOPBACK_CERT_NAME, startHttps, type HttpsParts } from './https.js';
@@ -88,16 +87,8 @@ export interface LoopbackStack {
   stop(): Promise<void>;
 }
 
-const secret = () => randomBytes(18).toString('base64url');
-
 /** Long enough for every busy client connection to get one closing answer, even on a loaded machine. */
 const DRAIN_BEFORE_RELOAD_MS = 1000;
-
-/** Every secret the table says is generated, here for this run; the admin key as given, if given. */
-function generatedSecrets(adminKey: string | undefined): Secrets {
-  const s = Object.fromEntries(GENERATED_SECRETS.map((k) => [k, secret()])) as Secrets;
-  return { ...s, adminApiKey: adminKey ?? `sk_admin_${secret()}` };
-}
 
 const resolveEnv = (env: Record<string, Text>, s: Secrets) =>
   Object.fromEntries(Object.entries(env).map(([k, v]) => [k, resolveText(v, s)]));
