@@ -6,6 +6,7 @@
 // from a file instead: X_FILE names a file read once, here, at start (one trailing newline
 // dropped). X and X_FILE together are refused, so a stale variable never silently wins.
 import { readFileSync } from 'node:fs';
+import { APP_DEFAULTS as D } from './config-defaults.js';
 import { DEFAULT_BACKOFF } from './webhooks/backoff.js';
 
 export interface AppConfig {
@@ -166,22 +167,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const databaseUrl = r.url('DATABASE_URL', ['postgres:', 'postgresql:']).href;
   const config: AppConfig = {
     host: r.string('HOST', '0.0.0.0'),
-    port: r.int('PORT', 3000, 0, 65535),
-    metricsPort: r.int('METRICS_PORT', 9464, 0, 65535),
+    port: r.int('PORT', D.port, 0, 65535),
+    metricsPort: r.int('METRICS_PORT', D.metricsPort, 0, 65535),
     databaseUrl,
     migrateDatabaseUrl: r.has('MIGRATE_DATABASE_URL') ? r.url('MIGRATE_DATABASE_URL', ['postgres:', 'postgresql:']).href : databaseUrl,
-    dbPoolMax: r.int('DB_POOL_MAX', 10, 1, 1000),
+    dbPoolMax: r.int('DB_POOL_MAX', D.dbPoolMax, 1, 1000),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']).href,
     adminApiKeys: r.list('ADMIN_API_KEYS'),
     publicBaseUrl: r.url('PUBLIC_BASE_URL', ['http:', 'https:'], 'http://localhost:8080'),
     trustProxy: r.list('TRUST_PROXY'),
-    rateLimitMax: r.int('RATE_LIMIT_MAX', 600, 1),
-    rateLimitWindowMs: r.int('RATE_LIMIT_WINDOW_MS', 60_000, 1),
-    rateLimitExemptAdmin: r.bool('RATE_LIMIT_EXEMPT_ADMIN', true),
-    cacheLruEnabled: r.bool('CACHE_LRU_ENABLED', true),
-    cacheLruMax: r.int('CACHE_LRU_MAX', 100_000, 1),
-    cacheLruTtlMs: r.int('CACHE_LRU_TTL_MS', 60_000, 1),
-    cacheNegativeTtlMs: r.int('CACHE_NEGATIVE_TTL_MS', 5_000, 0),
+    rateLimitMax: r.int('RATE_LIMIT_MAX', D.rateLimitMax, 1),
+    rateLimitWindowMs: r.int('RATE_LIMIT_WINDOW_MS', D.rateLimitWindowMs, 1),
+    rateLimitExemptAdmin: r.bool('RATE_LIMIT_EXEMPT_ADMIN', D.rateLimitExemptAdmin),
+    cacheLruEnabled: r.bool('CACHE_LRU_ENABLED', D.cacheLruEnabled),
+    cacheLruMax: r.int('CACHE_LRU_MAX', D.cacheLruMax, 1),
+    cacheLruTtlMs: r.int('CACHE_LRU_TTL_MS', D.cacheLruTtlMs, 1),
+    cacheNegativeTtlMs: r.int('CACHE_NEGATIVE_TTL_MS', D.cacheNegativeTtlMs, 0),
     clickFlushIntervalMs: r.int('CLICK_FLUSH_INTERVAL_MS', 1_000, 1),
     // A flush costs PostgreSQL per link and key it touches, and a Zipf draw repeats links more
     // in a bigger batch: 5,000 cost 44 us of PostgreSQL CPU per click against 67 for 1,000
@@ -189,13 +190,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     // interval of clicks) either way; it only flushes sooner past 5,000 clicks a second.
     clickFlushBatch: r.int('CLICK_FLUSH_BATCH', 5_000, 1),
     clickBufferMax: r.int('CLICK_BUFFER_MAX', 100_000, 1),
-    shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0),
+    shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', D.shutdownTimeoutMs, 0),
     webhookAllowPrivateTargets: r.bool('WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
     webhookPollMs: r.int('WEBHOOK_POLL_MS', 1_000, 10),
     webhookLeaseMs: r.int('WEBHOOK_LEASE_MS', 30_000, 6_000),
     webhookRetryWindowMs: r.int('WEBHOOK_RETRY_WINDOW_MS', DEFAULT_BACKOFF.windowMs, 1_000),
     webhookBackoffBaseMs: r.int('WEBHOOK_BACKOFF_BASE_MS', DEFAULT_BACKOFF.baseMs, 10),
-    logLevel: r.string('LOG_LEVEL', 'info').toLowerCase(),
+    logLevel: r.string('LOG_LEVEL', D.logLevel).toLowerCase(),
     buildVersion: r.string('BUILD_VERSION', 'dev'),
     buildCommit: r.string('BUILD_COMMIT', 'unknown'),
   };

@@ -105,6 +105,22 @@ describe('config consistency', () => {
   });
 });
 
+describe('Pulumi.dev.yaml', () => {
+  it('lists only what differs from the defaults: every value it sets is one the parser would not fill in', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const doc = parse(readFileSync(new URL('../../Pulumi.dev.yaml', import.meta.url), 'utf8')) as { config: Record<string, unknown> };
+    const defaults = parseStackConfig({}) as unknown as Record<string, unknown>;
+    const leaves = (v: unknown, path: string[]): [string[], unknown][] =>
+      (typeof v === 'object' && v !== null && !Array.isArray(v)
+        ? Object.entries(v).flatMap(([k, x]) => leaves(x, [...path, k])) : [[path, v]]);
+    const at = (path: string[]) => path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], defaults);
+    const set = leaves(fromPulumiConfig(Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, JSON.stringify(v)]))), []);
+    expect(set.length).toBeGreaterThan(0);
+    expect(set.filter(([path, v]) => JSON.stringify(at(path)) === JSON.stringify(v)).map(([path]) => path.join('.'))).toEqual([]);
+  });
+});
+
 describe('the placement branch of the config', () => {
 
   it('defaults a whole aws stack from the placement and the region, dev tier', () => {

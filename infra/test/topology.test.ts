@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildTopology } from '../topology/build.js';
 import { parseStackConfig } from '../topology/config.js';
 import { serviceAddressing } from '../topology/addressing.js';
+import { loadConfig } from '../../app/src/config.js';
+import { APP_DEFAULTS } from '../../app/src/config-defaults.js';
 import { appEnv } from '../topology/components/app.js';
 import { COMPONENT_NAMES } from '../topology/names.js';
 import { isSecretText, resolveText, type Secrets } from '../topology/types.js';
@@ -13,6 +15,16 @@ const secrets: Secrets = {
 
 describe('buildTopology', () => {
   const topo = buildTopology(parseStackConfig({ replicas: 3 }));
+
+  it("gives the app what its own parser reads as its defaults, and a stop grace that outlasts the app's shutdown deadline", () => {
+    const env = appEnv({ config: parseStackConfig({}), addr: serviceAddressing(2), stackName: 'dev', platform: { kind: 'docker' } });
+    const app = loadConfig(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, resolveText(v, { ...secrets, adminApiKey: 'a-key-long-enough-to-pass' })])));
+    const shared = ['port', 'metricsPort', 'shutdownTimeoutMs', 'dbPoolMax', 'rateLimitMax', 'rateLimitWindowMs', 'rateLimitExemptAdmin',
+      'cacheLruEnabled', 'cacheLruMax', 'cacheLruTtlMs', 'cacheNegativeTtlMs', 'logLevel'] as const;
+    expect(Object.fromEntries(shared.map((k) => [k, app[k]]))).toEqual(APP_DEFAULTS);
+    expect(topo.component('app').ports).toEqual({ http: app.port, metrics: app.metricsPort });
+    expect(topo.component('app').stopGraceS * 1000).toBeGreaterThan(app.shutdownTimeoutMs);
+  });
 
   it('has every component once, and N app replicas', () => {
     // The certificate manager runs only on a stack with a domain (docker-placement.test.ts).

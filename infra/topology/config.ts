@@ -1,5 +1,6 @@
 // The stack's configuration (Pulumi.<stack>.yaml, namespace `shortstack`): typed, defaulted and
 // validated in one pass that reports every bad key at once, so an operator fixes a stack in one go.
+import { APP_DEFAULTS } from '../../app/src/config-defaults.js';
 import { DEFAULT_IMAGES, PINNED_IMAGE_KEYS, type PinnedImageKey } from './images.js';
 import { appImageProblem } from './config-app-image.js';
 import { parseAwsSettings, type AwsSettings } from './config-aws.js';
@@ -233,17 +234,17 @@ export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): Stack
 
   const po = r.object(raw, 'pools', 'pools', ['appDbPoolMax', 'pgbouncerPoolSize', 'pgbouncerMaxClientConn']);
   const pools = {
-    appDbPoolMax: r.int(po, 'appDbPoolMax', 'pools.appDbPoolMax', 10, 1, 1000),
+    appDbPoolMax: r.int(po, 'appDbPoolMax', 'pools.appDbPoolMax', APP_DEFAULTS.dbPoolMax, 1, 1000),
     pgbouncerPoolSize: r.int(po, 'pgbouncerPoolSize', 'pools.pgbouncerPoolSize', 20, 1, 1000),
     pgbouncerMaxClientConn: r.int(po, 'pgbouncerMaxClientConn', 'pools.pgbouncerMaxClientConn', 1000, 1, 100000),
   };
 
   const ca = r.object(raw, 'cache', 'cache', ['lruEnabled', 'lruMax', 'lruTtlMs', 'negativeTtlMs', 'redisMaxMemoryMb']);
   const cache = {
-    lruEnabled: r.bool(ca, 'lruEnabled', 'cache.lruEnabled', true),
-    lruMax: r.int(ca, 'lruMax', 'cache.lruMax', 100_000, 1, 100_000_000),
-    lruTtlMs: r.int(ca, 'lruTtlMs', 'cache.lruTtlMs', 60_000, 1, 86_400_000),
-    negativeTtlMs: r.int(ca, 'negativeTtlMs', 'cache.negativeTtlMs', 5_000, 0, 86_400_000),
+    lruEnabled: r.bool(ca, 'lruEnabled', 'cache.lruEnabled', APP_DEFAULTS.cacheLruEnabled),
+    lruMax: r.int(ca, 'lruMax', 'cache.lruMax', APP_DEFAULTS.cacheLruMax, 1, 100_000_000),
+    lruTtlMs: r.int(ca, 'lruTtlMs', 'cache.lruTtlMs', APP_DEFAULTS.cacheLruTtlMs, 1, 86_400_000),
+    negativeTtlMs: r.int(ca, 'negativeTtlMs', 'cache.negativeTtlMs', APP_DEFAULTS.cacheNegativeTtlMs, 0, 86_400_000),
     redisMaxMemoryMb: r.int(ca, 'redisMaxMemoryMb', 'cache.redisMaxMemoryMb', 256, 8, 1 << 20),
   };
 
@@ -284,9 +285,9 @@ export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): Stack
 
   const rl = r.object(raw, 'rateLimit', 'rateLimit', ['max', 'windowMs', 'exemptAdmin']);
   const rateLimit = {
-    max: r.int(rl, 'max', 'rateLimit.max', 600, 1, 10_000_000),
-    windowMs: r.int(rl, 'windowMs', 'rateLimit.windowMs', 60_000, 1, 86_400_000),
-    exemptAdmin: r.bool(rl, 'exemptAdmin', 'rateLimit.exemptAdmin', true),
+    max: r.int(rl, 'max', 'rateLimit.max', APP_DEFAULTS.rateLimitMax, 1, 10_000_000),
+    windowMs: r.int(rl, 'windowMs', 'rateLimit.windowMs', APP_DEFAULTS.rateLimitWindowMs, 1, 86_400_000),
+    exemptAdmin: r.bool(rl, 'exemptAdmin', 'rateLimit.exemptAdmin', APP_DEFAULTS.rateLimitExemptAdmin),
   };
 
   const ng = r.object(raw, 'nginx', 'nginx', ['workerConnections', 'requestsPerSecondPerAddress', 'burstPerAddress',
@@ -369,7 +370,7 @@ export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): Stack
     rateLimit,
     nginx,
     alerts: smtp ? { smtp, timing } : { timing },
-    logLevel: r.str(raw, 'logLevel', 'logLevel', 'info', /^(fatal|error|warn|info|debug|trace|silent)$/, 'a pino level (info, debug, ...)'),
+    logLevel: r.str(raw, 'logLevel', 'logLevel', APP_DEFAULTS.logLevel, /^(fatal|error|warn|info|debug|trace|silent)$/, 'a pino level (info, debug, ...)'),
     backendSubnet: r.str(raw, 'backendSubnet', 'backendSubnet', '172.30.213.0/24', CIDR, 'an IPv4 CIDR such as 172.30.213.0/24'),
     build: {
       version: r.str(bu, 'version', 'build.version', '0.1.0'),

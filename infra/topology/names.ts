@@ -1,5 +1,6 @@
 // Every component's name and container port, written once. Docker service names, Cloud Map
 // names and Prometheus job names all come from here.
+import { APP_DEFAULTS } from '../../app/src/config-defaults.js';
 
 export const COMPONENT_NAMES = [
   'nginx', 'app', 'migrate', 'pgbouncer', 'postgres', 'redis',
@@ -19,7 +20,7 @@ export type ComponentName = (typeof COMPONENT_NAMES)[number];
 export const PORTS = {
   // https: only when the stack has a domain (TLS terminated here, plain HTTP then redirects).
   nginx: { http: 8080, status: 8081, https: 8443 },
-  app: { http: 3000, metrics: 9464 },
+  app: { http: APP_DEFAULTS.port, metrics: APP_DEFAULTS.metricsPort },
   migrate: {},
   pgbouncer: { postgres: 6432 },
   postgres: { postgres: 5432 },

@@ -1,4 +1,5 @@
 // The service: N replicas behind nginx, and the one-shot migration that runs before them.
+import { APP_DEFAULTS } from '../../../app/src/config-defaults.js';
 import { hostPort } from '../addressing.js';
 import { DEFAULT_STOP_GRACE_S, check, secretPath, type BuildContext } from '../context.js';
 import { DATABASE, PORTS } from '../names.js';
@@ -6,8 +7,8 @@ import { managedData, nginxSubnets } from '../platform.js';
 import { secretText, type Component, type ConfigFile, type ImageRef, type SecretText, type Text } from '../types.js';
 
 /** The app's own deadline for a graceful stop (finish requests, flush clicks, close pools). */
-export const APP_SHUTDOWN_TIMEOUT_MS = 10_000;
-/** Its stop grace: the deadline plus room for the process to exit after it. */
+export const APP_SHUTDOWN_TIMEOUT_MS = APP_DEFAULTS.shutdownTimeoutMs;
+/** Its stop grace (Docker's stop timeout, ECS's stopTimeout): the deadline plus room for the process to exit after it. */
 export const APP_STOP_GRACE_S = APP_SHUTDOWN_TIMEOUT_MS / 1000 + 5;
 
 const pgUrl = (password: string, address: string) =>
