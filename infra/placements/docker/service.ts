@@ -3,13 +3,12 @@ import { Container, type ContainerArgs } from '@pulumi/docker/container.js';
 import type { Network } from '@pulumi/docker/network.js';
 import { Volume } from '@pulumi/docker/volume.js';
 import * as pulumi from '@pulumi/pulumi';
-import { CONTAINER_LABELS } from '../../topology/context.js';
 import { CONFIG_DIR, SECRETS_DIR, type NetworkName } from '../../topology/names.js';
 import { isSecretText, type Component, type ConfigFile, type Secrets } from '../../topology/types.js';
 import { resolveInput } from '../secrets.js';
 import { dockerContainerName } from '../types.js';
-import { canonicalCpus, canonicalSeconds } from './readback.js';
 import { configSignal, configSync } from './config-reload.js';
+import { containerRuntime, fileLayout, fileOwner, instanceLabels, SECRET_FILE_MODE, seederArgs, stackLabel } from './container-spec.js';
 import { generationName, RUNTIME_LABEL, shortDigest } from './generations.js';
 import { requireExitZero } from './one-shots.js';
 
@@ -33,13 +32,7 @@ export interface DockerServiceArgs {
   sharedVolumes: Map<string, Volume>;
 }
 
-
-/** Secret files are readable by the container's user alone: mode 0400, its uid and gid. */
-export const SECRET_FILE_MODE = '0400';
-const owner = (user: string | undefined) => {
-  const [uid = '0', gid = uid] = (user ?? '0:0').split(':');
-  return { owner: uid, group: gid };
-};
+export { SECRET_FILE_MODE } from './container-spec.js';
 
 /**
  * Where each secret may go on Docker: into files under SECRETS_DIR, nowhere else. A container's
@@ -75,57 +68,19 @@ export class DockerService extends pulumi.ComponentResource {
     checkSecretPlacement(c);
     const replicated = args.instances.length > 1 || c.name === 'app';
     // Plain strings only (checked above): no secret reaches the environment or the command line.
-    const envs = Object.entries(c.env).map(([k, v]) => `${k}=${v as string}`);
-    const command = c.command?.map((a) => a as string);
-    const configFiles = c.files.filter((f) => f.path.startsWith(`${CONFIG_DIR}/`));
-    const secretFiles = c.files.filter((f) => f.path.startsWith(`${SECRETS_DIR}/`));
+    const { envs, command, ulimits, cpus, healthcheck, tmpfs, runtimeDigest, ports } = containerRuntime(c);
+    const { configFiles, secretFiles, plainDigest, secretLayout } = fileLayout(c);
     const upload = (f: ConfigFile) => ({ file: f.path, content: resolveInput(f.content, args.secrets) });
     const uploads = [
       ...configFiles.map(upload),
-      ...secretFiles.map((f) => ({ ...upload(f), permissions: SECRET_FILE_MODE, ...owner(c.user) })),
+      ...secretFiles.map((f) => ({ ...upload(f), permissions: SECRET_FILE_MODE, ...fileOwner(c.user) })),
     ];
-    // Docker's pids cgroup limit (`--pids-limit`) is not among @pulumi/docker 5.x's Container
-    // inputs (nor the terraform provider's docker_container); RLIMIT_NPROC is the limit it can
-    // set. The kernel counts it per uid, across containers sharing one (the topology sizes
-    // those alike), and does not apply it to root.
-    const ulimits = [{ name: 'nproc', soft: c.resources.pids, hard: c.resources.pids }];
     const peerIds = args.peers.length > 0 ? pulumi.all(args.peers.map((p) => p.id)).apply((ids) => ids.join(',')) : undefined;
     const gates = args.after.map(({ name, container }) => pulumi.all([container.exitCode, container.name, container.urn])
       .apply(([code, containerName, urn]) => requireExitZero(name, containerName, c.name, urn)(code)));
     // A digest of the config files: changing one replaces the containers that read it.
     const configDigest = pulumi.all(uploads.map((u) => u.content)).apply((contents) =>
       shortDigest(uploads.map((u, i) => [u.file, contents[i]])));
-    // Plain config files: the volume holding them is named by their digest, so a new set of
-    // files gets a new, empty volume (a removed or renamed file cannot linger) and the old one
-    // goes with the old containers. Secret files: by their paths, modes and owners only (a
-    // digest of a secret's value must not be in a name); a new value overwrites the same file.
-    const plainDigest = shortDigest(configFiles.map((f) => [f.path, f.content]));
-    const secretLayout = shortDigest(secretFiles.map((f) => [f.path, SECRET_FILE_MODE, c.user ?? '0:0']));
-    // Values the provider stores in the form it reads back (resource_docker_container_funcs.go):
-    // anything else is a diff on every `up` (see readback.ts).
-    const cpus = canonicalCpus(c.resources.cpus);
-    const healthcheck: ContainerArgs['healthcheck'] = c.health
-      ? {
-        tests: c.health.test,
-        interval: canonicalSeconds(c.health.intervalS),
-        timeout: canonicalSeconds(c.health.timeoutS),
-        retries: c.health.retries,
-        startPeriod: canonicalSeconds(c.health.startPeriodS),
-        startInterval: canonicalSeconds(0),
-      }
-      // The app image's HEALTHCHECK probes a server the one-shot migration never starts.
-      : c.oneShot ? { tests: ['NONE'], interval: '0s', timeout: '0s', startPeriod: '0s', startInterval: '0s', retries: 0 } : undefined;
-    const tmpfs = Object.fromEntries(c.tmpfs.map((p) => [p, 'rw,nosuid,nodev,size=64m,mode=1777']));
-    // Neither `healthcheck` nor `tmpfs` is ForceNew, and the provider's Update sends neither to
-    // the engine: a change would be stored and never applied. The digest label (labels are
-    // ForceNew) replaces the container instead.
-    const runtimeDigest = shortDigest({ healthcheck, tmpfs });
-    const ports = c.publish.map((p) => {
-      const internal = c.ports[p.port];
-      if (internal === undefined) throw new Error(`${c.name} publishes unknown port ${p.port}`);
-      // An explicit host IP: an empty one binds 0.0.0.0 and :: and reads back as two ports.
-      return { internal, external: p.hostPort, ip: p.on === 'public' ? '0.0.0.0' : '127.0.0.1', protocol: 'tcp' };
-    }).sort((a, b) => a.internal - b.internal);
     this.volumes = new Map();
 
     this.containers = args.instances.map((instance) => {
@@ -139,7 +94,7 @@ export class DockerService extends pulumi.ComponentResource {
         if (replicated && v.kind === 'scratch') throw new Error(`${c.name}: a shared volume needs a single instance`);
         const volume = new Volume(replicated ? `${v.name}-${instance}` : v.name, {
           name: volumeName(v.name),
-          labels: [{ label: CONTAINER_LABELS.stack, value: args.stackName }],
+          labels: stackLabel(args.stackName),
         }, {
           parent: this,
           // Data outlives `pulumi destroy` (npm run down): the volume leaves the state but stays
@@ -152,25 +107,16 @@ export class DockerService extends pulumi.ComponentResource {
         if (!replicated) this.volumes.set(v.name, volume);
         return { target: v.mountPath, volume, readOnly: v.readOnly === true };
       });
-      const labels: ContainerArgs['labels'] = [
-        { label: CONTAINER_LABELS.stack, value: args.stackName },
-        { label: CONTAINER_LABELS.component, value: c.name },
-        { label: CONTAINER_LABELS.instance, value: instance },
-      ];
+      const labels: ContainerArgs['labels'] = instanceLabels(args.stackName, c.name, instance);
       // Changing a label replaces the container: nginx restarts with every new set of replicas.
       if (peerIds) labels.push({ label: 'com.shortstack.peers', value: peerIds });
       for (const [i, gate] of gates.entries()) labels.push({ label: `com.shortstack.after.${args.after[i]!.name}`, value: gate });
 
-      // Config files live in a small volume of their own. The provider copies uploads into a
-      // container by extracting at "/", which Docker refuses on a read-only root file system
-      // even when every file lands in a volume. So a seeder carries them: a container of the
-      // same image, created but never started, with the volume mounted; the service mounts it
-      // read-only and is replaced when the files change.
-      // Secret files go the same way into a second volume, mounted only here (read-only) and in
-      // the seeder, which never runs: each file 0400, owned by the service's user.
+      // Config and secret files each live in a small volume of their own, filled by a seeder
+      // (see seederArgs): each secret file 0400, owned by the service's user.
       const volume = (suffix: string, digest: string) => new Volume(`${instance}-${suffix}`, {
         name: `${args.prefix}-${instance}-${suffix}-${digest}`,
-        labels: [{ label: CONTAINER_LABELS.stack, value: args.stackName }],
+        labels: stackLabel(args.stackName),
       }, { parent: this });
       const reload = c.reload && configFiles.length > 0 ? { ...c, reload: c.reload } : undefined;
       if (reload && (secretFiles.length > 0 || replicated)) throw new Error(`${c.name}: a config applied by signal needs a single instance without secret files`);
@@ -178,7 +124,7 @@ export class DockerService extends pulumi.ComponentResource {
       const configVolume = configFiles.length === 0 ? undefined
         : reload ? new Volume(`${instance}-config`, {
           name: `${args.prefix}-${instance}-config`,
-          labels: [{ label: CONTAINER_LABELS.stack, value: args.stackName }],
+          labels: stackLabel(args.stackName),
         }, { parent: this })
         : volume('config', plainDigest);
       const reloadArgs = reload && configVolume ? {
@@ -199,20 +145,9 @@ export class DockerService extends pulumi.ComponentResource {
         ...(secretsVolume ? [{ type: 'volume', source: secretsVolume.name, target: SECRETS_DIR }] : []),
       ];
       const seeder = fileVolumes.length > 0 && !sync
-        ? new Container(`${instance}-config`, {
-          name: `${dockerContainerName(args.stackName, instance)}-config`,
-          image: args.image,
-          start: false,
-          mustRun: false,
-          restart: 'no',
-          mounts: fileVolumes,
-          uploads,
-          ulimits,
-          labels: [
-            { label: CONTAINER_LABELS.stack, value: args.stackName },
-            { label: CONTAINER_LABELS.component, value: `${c.name}-config` },
-          ],
-        }, { parent: this })
+        ? new Container(`${instance}-config`, seederArgs({
+          stackName: args.stackName, component: c.name, instance, image: args.image, mounts: fileVolumes, uploads, ulimits,
+        }), { parent: this })
         : undefined;
       if (seeder) labels.push({ label: 'com.shortstack.config', value: configDigest });
       labels.push({ label: RUNTIME_LABEL, value: runtimeDigest });
