@@ -85,14 +85,14 @@ export function upDown(title: string, queries: Query[], span = 6, words: [string
     .max(1);
 }
 
-/** Every panel's id is fixed in panels.ts (titles are unique across the dashboards). */
+/** Every panel's id is fixed in monitoring/contract/panels.ts (titles are unique across the dashboards). */
 const PANEL_IDS = new Map<string, number>([
   ...Object.entries(OVERVIEW_PANELS).map(([k, t]) => [t, OVERVIEW_PANEL_IDS[k as keyof typeof OVERVIEW_PANELS]] as const),
   ...Object.entries(SLO_PANELS).map(([k, t]) => [t, SLO_PANEL_IDS[k as keyof typeof SLO_PANELS]] as const),
 ]);
 function idOf(title: string): number {
   const id = PANEL_IDS.get(title);
-  if (id === undefined) throw new Error(`panel "${title}" has no id in panels.ts`);
+  if (id === undefined) throw new Error(`panel "${title}" has no id in monitoring/contract/panels.ts`);
   return id;
 }
 

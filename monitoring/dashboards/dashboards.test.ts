@@ -55,7 +55,7 @@ describe('renderDashboards', () => {
     expect(missing).toEqual([]);
   });
 
-  it('gives every panel and row the id written in panels.ts, unique per dashboard', () => {
+  it('gives every panel and row the id written in monitoring/contract/panels.ts, unique per dashboard', () => {
     for (const d of Object.values(dashboards)) {
       const ids = d.panels.map((p) => p.id);
       expect(ids.every((id) => typeof id === 'number'), d.title).toBe(true);
