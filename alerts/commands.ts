@@ -7,7 +7,14 @@ import { DATABASE, PORTS } from '../infra/topology/names.js';
 
 const PGBOUNCER_PORT = PORTS.pgbouncer.postgres;
 
-export const DOCKER_STACK = 'dev';
+/** The stack `npm run up` deploys unless told another. */
+export const DEFAULT_DOCKER_STACK = 'dev';
+/**
+ * The Docker stack in the commands: a shell variable the runbook's table defines, so a command
+ * copied for a stack other than the default finds that stack's containers.
+ */
+export const DOCKER_STACK_VAR = 'STACK';
+export const DOCKER_STACK = `$${DOCKER_STACK_VAR}`;
 /**
  * An instance's running container, found by its labels: app replicas are named with a
  * generation suffix (replaced create-before-delete), so a fixed name would miss them.

@@ -3,7 +3,7 @@
 import { parseStackConfig } from '../../infra/topology/config.js';
 import { TIER_INTEGRATIONS, TIER_REPEAT, GROUP_BY, DEFAULT_TIMING, WATCHDOG_ALERT, WATCHDOG_INTERVAL, SILENT_RECEIVER } from '../alertmanager-config.js';
 import { awsNames } from '../../infra/placements/types.js';
-import { AWS_STACK, DOCKER_STACK, promQuery } from '../commands.js';
+import { AWS_STACK, DEFAULT_DOCKER_STACK, DOCKER_STACK, DOCKER_STACK_VAR, promQuery } from '../commands.js';
 import { HOLD_AFTER_RECOVERY, INHIBITIONS, RECENT_CAUSE_ALERT, type Inhibition } from '../inhibitions.js';
 import { runbookAnchor } from '../runbook-url.js';
 import { PAGE_WINDOWS, TICKET_WINDOWS, errorBudget } from '../slo/rules.js';
@@ -153,8 +153,9 @@ Commands below use these shell variables; set them once per shell. On loopback, 
 writes them all with this stack's values: run the ${code('source .../runbook.env')} line it prints (the file is
 readable by its user only: two of the values hold passwords).
 
-| variable | docker (stack ${code(DOCKER_STACK)}) | loopback (${code('npm run local')}) | aws (stack ${code(AWS_STACK)}) |
+| variable | docker | loopback (${code('npm run local')}) | aws (stack ${code(AWS_STACK)}) |
 | --- | --- | --- | --- |
+| ${code(DOCKER_STACK_VAR)} | the stack's name: ${code(DEFAULT_DOCKER_STACK)} unless you chose another (${code('pulumi stack --show-name')}) | - | - (the commands name the stack ${code(AWS_STACK)}) |
 | ${code('FRONT_DOOR')} | http://localhost:${cfg.publicPort} | the ${code('ready:')} URL it prints | ${code(`$(pulumi stack output frontDoorUrl --stack ${AWS_STACK})`)} |
 | ${code('PROMETHEUS_URL')} | http://127.0.0.1:${cfg.localPorts.prometheus} | the ${code('prometheus:')} URL it prints | ${forwarded('prometheus')} |
 | ${code('ALERTMANAGER_URL')} | http://127.0.0.1:${cfg.localPorts.alertmanager} | the ${code('alertmanager:')} URL it prints | ${forwarded('alertmanager')} |
