@@ -9,6 +9,10 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/dist/**', ...outsideTests(import.meta.dirname)],
     pool: 'forks',
     maxWorkers: 2,
+    // One module graph per worker, not per file: @pulumi/aws and the program are imported once
+    // (seconds of CPU each time). These tests hold no state between files (no module mocks, no
+    // env writes); the Pulumi mock runs set their own mocks and config each time.
+    isolate: false,
     // A Pulumi mock run of the whole graph is CPU-bound: seconds when quiet, a minute at load 14.
     testTimeout: 180_000,
   },

@@ -3,6 +3,13 @@
 // loopback logs live under the folder `npm run local` prints; AWS names are the AWS placement's.
 import type { AlertsContext } from './context.js';
 
+/**
+ * The Docker stack in the commands: a shell variable the runbook's table defines (to the default
+ * stack unless the operator chose another), so a copied command finds that stack's containers.
+ */
+export const DOCKER_STACK_VAR = 'STACK';
+const DOCKER_STACK_REF = `$${DOCKER_STACK_VAR}`;
+
 /** The container (and loopback server) that answers each scrape job: exporters are named for what they watch. */
 export const SCRAPE_JOB_CONTAINERS: Record<string, string> = {
   nginx: 'nginx-exporter',
@@ -50,7 +57,8 @@ const metric = (namespace: string, name: string, dimensions: Record<string, stri
  */
 export function placementCommands(ctx: AlertsContext) {
   const { database, configPath, secretPath } = ctx;
-  const { stack, labels } = ctx.docker;
+  const { labels } = ctx.docker;
+  const stack = DOCKER_STACK_REF;
   const aw = ctx.aws.names;
   const cluster = `--cluster ${aw.cluster}`;
   /**

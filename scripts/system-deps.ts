@@ -25,6 +25,9 @@ export const SYSTEM_PACKAGES: Readonly<Record<string, string>> = {
   'prometheus-node-exporter': '/usr/bin/prometheus-node-exporter',
   // Let's Encrypt's test ACME server: the loopback stack's HTTPS (npm run local -- --tls) and its e2e test.
   pebble: '/usr/bin/pebble',
+  // The README's curl quickstart, run as written by its test.
+  curl: '/usr/bin/curl',
+  jq: '/usr/bin/jq',
 };
 
 /** What the engine tier (npm run test:engine) needs besides: a Docker engine, and debootstrap for its base image. */

@@ -9,6 +9,8 @@ const OUTSIDE = [
   // The loopback stack and its servers (real PostgreSQL, Redis, PgBouncer, nginx, Prometheus, ...).
   /from '[^']*(loopback\/|\.\/|\.\.\/)(stack|data-services|components|observability|replicas)\.js'/,
   /loopback\/servers\/(postgres|redis|pgbouncer|managed|process|nginx-reload)\.js/,
+  // The bench's ceilings: nginx and bare Fastify processes.
+  /(bench\/|\.\/)ceilings\.js'/,
   /support\/harness/,
   /from 'pg'/, /from 'ioredis'/,
   // Outside programs: promtool and amtool (validators), nginx -t, docker, the fake Pulumi CLI.

@@ -1,7 +1,7 @@
 // RUNBOOK.md from the alert definitions (pure): the topology and tiers, how to reach each tool
 // on each placement, then one section per alert under a stable anchor.
 import { TIER_INTEGRATIONS, TIER_REPEAT, GROUP_BY, DEFAULT_TIMING, WATCHDOG_ALERT, WATCHDOG_INTERVAL, SILENT_RECEIVER } from '../alertmanager-config.js';
-import { promQuery } from '../commands.js';
+import { DOCKER_STACK_VAR, promQuery } from '../commands.js';
 import type { AlertsContext } from '../context.js';
 import { alertDefinitions } from '../index.js';
 import { HOLD_AFTER_RECOVERY, INHIBITIONS, RECENT_CAUSE_ALERT, type Inhibition } from '../inhibitions.js';
@@ -45,7 +45,7 @@ Loki streams carry ${code('component')} and ${code('replica')}.`;
 }
 
 function tiers(ctx: AlertsContext): string {
-  const DOCKER_STACK = ctx.docker.stack;
+  const DOCKER_STACK = `$${DOCKER_STACK_VAR}`;
   const AWS_STACK = ctx.aws.stack;
   const names = ctx.aws.names;
   const rows = SEVERITIES.map((t) =>
@@ -147,7 +147,7 @@ A ticket can still follow (its windows are longer): it is the budget review, not
 function access(ctx: AlertsContext): string {
   // The published ports of the default stack config, so this page follows the topology.
   const cfg = ctx.docker;
-  const DOCKER_STACK = cfg.stack;
+  const DOCKER_STACK = `$${DOCKER_STACK_VAR}`;
   const AWS_STACK = ctx.aws.stack;
   const aws = ctx.aws.names;
   const forwarded = (ui: 'prometheus' | 'alertmanager' | 'grafana') =>
@@ -158,8 +158,9 @@ Commands below use these shell variables; set them once per shell. On loopback, 
 writes them all with this stack's values: run the ${code('source .../runbook.env')} line it prints (the file is
 readable by its user only: two of the values hold passwords).
 
-| variable | docker (stack ${code(DOCKER_STACK)}) | loopback (${code('npm run local')}) | aws (stack ${code(AWS_STACK)}) |
+| variable | docker | loopback (${code('npm run local')}) | aws (stack ${code(AWS_STACK)}) |
 | --- | --- | --- | --- |
+| ${code(DOCKER_STACK_VAR)} | the stack's name: ${code(cfg.stack)} unless you chose another (${code('pulumi stack --show-name')}) | - | - (the commands name the stack ${code(AWS_STACK)}) |
 | ${code('FRONT_DOOR')} | http://localhost:${cfg.publicPort} | the ${code('ready:')} URL it prints | ${code(`$(pulumi stack output frontDoorUrl --stack ${AWS_STACK})`)} |
 | ${code('PROMETHEUS_URL')} | http://127.0.0.1:${cfg.localPorts.prometheus} | the ${code('prometheus:')} URL it prints | ${forwarded('prometheus')} |
 | ${code('ALERTMANAGER_URL')} | http://127.0.0.1:${cfg.localPorts.alertmanager} | the ${code('alertmanager:')} URL it prints | ${forwarded('alertmanager')} |

@@ -1,5 +1,6 @@
 // nginx.conf for the front door: pure, placement-free. A placement passes where nginx listens,
 // where the replicas are and where its scratch files go; the rest is the policy written here.
+import { URI_TOO_LONG } from '../../app/src/http/limits.js';
 import { drainCheck, drainLocation } from './nginx-drain.js';
 import { hstsHeader, plainHttpServer, tlsServerDirectives, type NginxTlsInput } from './nginx-tls.js';
 
@@ -98,7 +99,7 @@ export const NGINX_ERROR_BODIES: Record<number, { error: string; fields?: Record
   405: { error: 'method not allowed' },
   408: { error: 'request timed out' },
   413: { error: 'request body too large', fields: { body: 'exceeds the size limit' } },
-  414: { error: 'request URI too long', fields: { uri: 'exceeds the length limit' } },
+  414: { error: URI_TOO_LONG, fields: { uri: 'exceeds the length limit' } },
   429: { error: 'too many requests' },
   431: { error: 'request headers too large', fields: { headers: 'exceed the size limit' } },
   500: { error: 'internal error' },

@@ -1,7 +1,7 @@
 // `shortstack:appImage` under Pulumi mocks: a stack told which app image to run builds nothing,
 // runs exactly that reference, and reports it as its `appImage` output (what promote reads).
 import { describe, expect, it } from 'vitest';
-import { runProgram, type MockRun } from './pulumi-mocks.js';
+import { runProgram, sharedRun, type MockRun } from './pulumi-mocks.js';
 
 const DIGEST = `sha256:${'c0'.repeat(32)}`;
 const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shortstack-staging-app';
@@ -20,7 +20,7 @@ const appDefs = (run: MockRun) => (JSON.parse(run.byType('aws:ecs/taskDefinition
 // One run at a time: the mocks are process-wide.
 describe('the app image a stack runs', () => {
   it('Docker, by default: builds app/Dockerfile and reports the built image', async () => {
-    const run = await runProgram('dev', {});
+    const run = await sharedRun('dev', {});
     expect(run.byType(BUILD).map((i) => i.inputs.imageName)).toEqual(['shortstack-app:dev']);
     expect(await outputOf(run, 'appImage')).toBe('sha256:image-shortstack-app-dev');
     expect(run.container('app-1').inputs.image).toBe('sha256:image-shortstack-app-dev');
@@ -43,7 +43,7 @@ describe('the app image a stack runs', () => {
   });
 
   it('AWS, by default: builds and pushes to the stack\'s repository, runs and reports the registry digest', async () => {
-    const run = await runProgram('staging', AWS);
+    const run = await sharedRun('staging', AWS);
     expect(run.byType(BUILD)).toHaveLength(1);
     const digest = await outputOf(run, 'appImage');
     expect(digest).toMatch(/^123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/.*@sha256:[0-9a-f]{64}$/);

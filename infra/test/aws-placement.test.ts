@@ -9,7 +9,7 @@ import { GENERATED_SECRETS } from '../topology/secret-table.js';
 import { parseStackConfig } from '../topology/config.js';
 import { IMAGE_BINARIES } from '../topology/health-binaries.js';
 import type { PinnedImageKey } from '../topology/images.js';
-import { runProgram, stackFileConfig, type MockRun, type Recorded } from './pulumi-mocks.js';
+import { runProgram, sharedRun, stackFileConfig, type MockRun, type Recorded } from './pulumi-mocks.js';
 
 const AWS = { 'shortstack:placement': 'aws', 'aws:region': 'eu-west-1' };
 // The mocks answer each RandomPassword with `generated-<name>`.
@@ -20,7 +20,7 @@ const memo = <T>(f: () => Promise<T>) => {
   return () => (p ??= f());
 };
 // One run at a time: the mocks are process-wide.
-const staging = memo(() => runProgram('staging', AWS));
+const staging = () => sharedRun('staging', AWS);
 const prod = memo(async () => (await staging(), runProgram('prod', stackFileConfig('Pulumi.prod.yaml'))));
 
 const defsOf = (td: Recorded): ContainerDefinition[] => JSON.parse(td.inputs.containerDefinitions as string) as ContainerDefinition[];

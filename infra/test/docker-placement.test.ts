@@ -13,7 +13,7 @@ import { fromPulumiConfig, parseStackConfig } from '../topology/config.js';
 import type { ComponentName } from '../topology/names.js';
 import { DEFAULT_IMAGES, DIGEST_PINNED, NOT_YET_PINNED, PINNED_IMAGE_KEYS, type PinnedImageKey } from '../topology/images.js';
 import { resolveText, secretText, type Secrets } from '../topology/types.js';
-import { isSecret, runProgram, valueOf, type MockRun, type Recorded } from './pulumi-mocks.js';
+import { isSecret, runProgram, sharedRun, valueOf, type MockRun, type Recorded } from './pulumi-mocks.js';
 
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
 const isWrappedSecret = (v: unknown): v is { value: unknown } => typeof v === 'object' && v !== null && SECRET_SIG in v;
@@ -28,7 +28,7 @@ const generated: Secrets = {
 };
 
 const CONTAINER = 'docker:index/container:Container';
-const run2 = runProgram('dev', { 'shortstack:replicas': '2' });
+const run2 = sharedRun('dev', { 'shortstack:replicas': '2' });
 
 /**
  * The containers that run a service; the rest are config seeders (created, never started) and

@@ -8,7 +8,7 @@ import {
   parseGoDuration, plan, readBack, readBackCpus, type ContainerSpec,
 } from '../placements/docker/readback.js';
 import { RUNTIME_LABEL, shortDigest } from '../placements/docker/generations.js';
-import { runProgram, stackFileConfig, type MockRun, type Recorded } from './pulumi-mocks.js';
+import { runProgram, sharedRun, stackFileConfig, type MockRun, type Recorded } from './pulumi-mocks.js';
 
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
 /** Mock inputs as plain values: secret wrappers removed at every depth. */
@@ -151,7 +151,7 @@ describe('resizing the stateful services', () => {
 
 describe('changes the provider would not apply in place', () => {
   it('labels every container with a digest of its health check and tmpfs, so a change of either replaces it', async () => {
-    const run = await runProgram('dev', { 'shortstack:replicas': '2' });
+    const run = await sharedRun('dev', { 'shortstack:replicas': '2' });
     // Services and one-shots; the never-started seeders run nothing.
     for (const c of containers(run).filter((k) => !k.name.endsWith('-config'))) {
       const s = specOf(c);

@@ -10,7 +10,7 @@ import { certLayout } from '../../app/src/certs/layout.js';
 import { selfSignedCertificate } from '../../app/src/certs/self-signed.js';
 import { LETS_ENCRYPT_DIRECTORY } from '../topology/config-tls.js';
 import { ACME_ACCOUNT_DIR, CERTS_DIR, PORTS } from '../topology/names.js';
-import { runProgram, type MockRun, type Recorded } from './pulumi-mocks.js';
+import { runProgram, sharedRun, type MockRun, type Recorded } from './pulumi-mocks.js';
 import { before1273, nginxTest } from './support/nginx-t.js';
 
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
@@ -104,7 +104,7 @@ describe('Docker placement with a domain (HTTPS by ACME)', () => {
 
 describe('Docker placement without a domain', () => {
   it('has no certificate components and publishes plain HTTP alone', async () => {
-    const r = await runProgram('dev', {});
+    const r = await sharedRun('dev', {});
     const names = r.byType(CONTAINER).map((c) => c.name);
     expect(names.filter((n) => n.startsWith('cert-'))).toEqual([]);
     expect(r.container('nginx').inputs.ports).toEqual([{ internal: PORTS.nginx.http, external: 8080, ip: '0.0.0.0', protocol: 'tcp' }]);

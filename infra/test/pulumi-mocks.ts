@@ -113,19 +113,27 @@ export async function runProgram(stack: string, config: Record<string, string>, 
   };
   pulumi.runtime.setAllConfig(config, secretKeys);
   const { defineStack } = await import('../program.js');
-  const out = defineStack();
   const outputs: Record<string, unknown> = {};
   const settled: MockRun['settled'] = {};
-  for (const [k, v] of Object.entries(out)) {
-    outputs[k] = v;
-    // An output whose apply threw rejects each of its internal promises: the program's
-    // `up` fails on them; here they are read at once, so none is left unhandled.
-    const o = v as unknown as { promise(): Promise<unknown>; isKnown: Promise<boolean>; isSecret: Promise<boolean>; allResources?: () => Promise<unknown> };
-    if (pulumi.Output.isInstance(v)) for (const q of [o.isKnown, o.isSecret, o.allResources?.()]) q?.catch(() => undefined);
-    const p = pulumi.Output.isInstance(v) ? o.promise() : Promise.resolve(v);
-    settled[k] = p.then((value) => ({ value }), (error: Error) => ({ error }));
+  // Pulumi captures a stack trace for every promise it makes (a leak detector's aid), and with
+  // source maps on, each capture is mapped: three quarters of a run's CPU. No frames while the
+  // graph registers; errors keep their messages, which is what the tests read.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    for (const [k, v] of Object.entries(defineStack())) {
+      outputs[k] = v;
+      // An output whose apply threw rejects each of its internal promises: the program's
+      // `up` fails on them; here they are read at once, so none is left unhandled.
+      const o = v as unknown as { promise(): Promise<unknown>; isKnown: Promise<boolean>; isSecret: Promise<boolean>; allResources?: () => Promise<unknown> };
+      if (pulumi.Output.isInstance(v)) for (const q of [o.isKnown, o.isSecret, o.allResources?.()]) q?.catch(() => undefined);
+      const p = pulumi.Output.isInstance(v) ? o.promise() : Promise.resolve(v);
+      settled[k] = p.then((value) => ({ value }), (error: Error) => ({ error }));
+    }
+    await pulumi.runtime.disconnect();
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
-  await pulumi.runtime.disconnect();
   const byType = (type: string) => resources.filter((r) => r.type === type);
   return {
     resources,
@@ -138,4 +146,18 @@ export async function runProgram(stack: string, config: Record<string, string>, 
       return c;
     },
   };
+}
+
+const shared = new Map<string, Promise<MockRun>>();
+
+/**
+ * One run of a stack config for every test in this process that only reads it: test:unit runs
+ * its files in one process per worker, and a whole-graph run costs about a second of CPU. A test
+ * that compares two runs of one config (a second `up`) calls runProgram for each.
+ */
+export function sharedRun(stack: string, config: Record<string, string>): Promise<MockRun> {
+  const key = JSON.stringify([stack, Object.entries(config).sort(([a], [b]) => a.localeCompare(b))]);
+  let run = shared.get(key);
+  if (!run) shared.set(key, (run = runProgram(stack, config)));
+  return run;
 }

@@ -41,6 +41,21 @@ describe('RUNBOOK.md', () => {
     }
   });
 
+  it('defines every $VARIABLE a placement\'s commands use in its column of the variables table', () => {
+    const table = new Map([...rendered.matchAll(/^\| `([A-Z_]+)` \| (.*) \| (.*) \| (.*) \|$/gm)].map((m) => [m[1]!, { docker: m[2]!, loopback: m[3]!, aws: m[4]! }]));
+    const undefinedVars: string[] = [];
+    for (const placement of ['docker', 'loopback', 'aws'] as const) {
+      for (const c of ALERTS.flatMap((a) => a.runbook.diagnose.commands[placement])) {
+        for (const [, v] of c.matchAll(/\$([A-Z][A-Z_]+)/g)) {
+          if (!table.get(v!)?.[placement] || table.get(v!)![placement].startsWith('-')) undefinedVars.push(`${placement}: $${v} in ${c}`);
+        }
+      }
+    }
+    expect(undefinedVars).toEqual([]);
+    // Docker commands name the stack by its variable, never the default stack's name.
+    expect(ALERTS.flatMap((a) => a.runbook.diagnose.commands.docker).filter((c) => /stack=dev\b|shortstack-dev-/.test(c))).toEqual([]);
+  });
+
   it('shows templates as placeholders', () => {
     expect(readableTemplate('{{ $labels.instance }} at {{ $value | printf "%.3f" }}')).toBe('`<instance>` at `<value>`');
   });

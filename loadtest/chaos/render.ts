@@ -26,7 +26,11 @@ export function renderChaos(r: ChaosResult): string {
     ...(s.sentAfterClose > 0
       ? [`not counted: ${fmtInt(s.sentAfterClose)} requests written after the server said Connection: close (the load generator's doing)`]
       : []),
-    `baseline ${fmtInt(rec.baselineOkRps)} ok req/s; disturbed seconds: ${rec.disturbedSeconds.length ? rec.disturbedSeconds.join(', ') : 'none'}`,
+    `baseline ${fmtInt(rec.baselineOkRps)} ok req/s; disturbed ${rec.disturbedSeconds.length} s: ${secondsList(rec.disturbedSeconds)}`,
+    `  ${downLabel(r)}: ${secondsList(rec.downSeconds)}; failing or under half the baseline: ${secondsList(rec.trafficDisturbedSeconds)}`,
+    `ok throughput while disturbed: ${rec.drop
+      ? `mean ${fmtInt(rec.drop.meanOkRps)} req/s (${vsBaseline(rec.drop.meanOkRps, rec.baselineOkRps)}), lowest ${fmtInt(rec.drop.lowestOkRps)} req/s in second ${rec.drop.lowestAtS} (${vsBaseline(rec.drop.lowestOkRps, rec.baselineOkRps)})`
+      : 'no whole second to judge'}`,
     `time to recover after ${CHAOS[r.scenario].fault === 'rollout' ? 'the rollout' : `${r.victim} was back`}: ${rec.timeToRecoverS === undefined ? 'NOT RECOVERED by the end of the run' : `${rec.timeToRecoverS.toFixed(1)} s`}`,
   ];
   if (r.clicks) lines.push(`clicks: ${fmtInt(r.clicks.served)} redirects served, ${fmtInt(r.clicks.recorded)} recorded`);
@@ -42,6 +46,30 @@ export function renderChaos(r: ChaosResult): string {
   lines.push('', renderAims(CHAOS[r.scenario].aims(r)));
   return lines.join('\n');
 }
+
+/** Seconds as runs: 3, 4, 5, 8 -> "3-5, 8". */
+export function secondsList(seconds: readonly number[]): string {
+  if (seconds.length === 0) return 'none';
+  const runs: [number, number][] = [];
+  for (const t of seconds) {
+    const last = runs.at(-1);
+    if (last && t === last[1] + 1) last[1] = t;
+    else runs.push([t, t]);
+  }
+  return runs.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ');
+}
+
+/** A figure against the baseline: "31% under the baseline" (or over, when a neighbour went quiet). */
+export function vsBaseline(okRps: number, baselineOkRps: number): string {
+  if (!(baselineOkRps > 0)) return 'no baseline';
+  const pct = Math.round((1 - okRps / baselineOkRps) * 100);
+  return pct >= 0 ? `${pct}% under the baseline` : `${-pct}% over the baseline`;
+}
+
+const downLabel = (r: ChaosResult): string => {
+  const fault = CHAOS[r.scenario].fault;
+  return fault === 'rollout' ? 'replicas being replaced' : fault === 'restore' ? `${r.victim} gone until restored` : `${r.victim} down`;
+};
 
 export function renderAims(aims: AimResult[]): string {
   return formatTable(

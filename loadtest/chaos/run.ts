@@ -7,6 +7,7 @@ import { MIXED } from '../lib/traffic.js';
 import { warmUp } from '../lib/warm.js';
 import { recovery } from './analysis.js';
 import { missingCodes, pollReady, settledClickSum } from './probes.js';
+import { plannedEndS } from './progress.js';
 import { drillFigures, drillSteps, type DrillMarks } from './restore-drill.js';
 import { CHAOS, type ChaosResult, type ChaosScenario, type ChaosScenarioName } from './scenarios.js';
 import type { ChaosTarget } from './target.js';
@@ -73,11 +74,13 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   // The load runs until `tailS` after the component is back, however long stopping and starting
   // it took (a graceful stop may wait out its drain timeout); the cap only bounds a hung step.
   const stopLoad = new AbortController();
+  const plan = { restoreDueS: warmS + downS + (def.fault === 'restore' ? downS : 0), tailS };
+  let backAtS: number | undefined;
   const load = drive({
     url: target.url,
     scenario: { name: 'soak', mix: MIXED, phases: steady(warmS + downS + tailS + allowanceS(def, downS), o.connections ?? 10) },
     links, adminKey: target.adminKey, runTag, recorder, onProgress: o.onProgress, signal: stopLoad.signal,
-    expectedS: warmS + downS + tailS + (def.fault === 'restore' ? downS : 0),
+    expectedS: () => plannedEndS(plan, (Date.now() - recorder.startMs) / 1000, backAtS),
   });
 
   const at = (s: number) => recorder.startMs + s * 1000;
@@ -97,6 +100,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
     if (def.fault !== 'rollout') log(`starting ${victim}`);
     await steps.restore();
     restoreAtS = (Date.now() - recorder.startMs) / 1000;
+    backAtS = restoreAtS;
     if (def.fault !== 'rollout') {
       recorder.mark(`${victim} back`);
       log(`${victim} back at ${restoreAtS.toFixed(1)}s`);
@@ -129,7 +133,12 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
     faultAtS,
     faultDoneAtS,
     restoreAtS,
-    recovery: recovery(summary.series, faultAtS, restoreAtS),
+    recovery: recovery(summary.series, summary.durationS, {
+      faultAtS,
+      // The drill's fault runs a backup and writes for minutes: the database is down only from the destruction.
+      downFromS: steps.marks?.destroyMs === undefined ? faultAtS : (steps.marks.destroyMs - recorder.startMs) / 1000,
+      restoreAtS,
+    }),
     ready: ready.samples,
     created: created.length,
     createdMissing,

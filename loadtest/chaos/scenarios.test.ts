@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Recorder } from '../lib/aggregate.js';
 import { recovery } from './analysis.js';
-import { renderChaos } from './render.js';
+import { renderChaos, secondsList } from './render.js';
 import { CHAOS, type ChaosResult } from './scenarios.js';
 import { parseContainers } from './target.js';
 
@@ -11,7 +11,7 @@ function result(fill: (r: Recorder) => void, extra: Partial<ChaosResult> = {}): 
   const summary = rec.summary(10_000);
   return {
     scenario: 'postgres-restart', victim: 'postgres', summary, faultAtS: 3, faultDoneAtS: 3.5, restoreAtS: 6,
-    recovery: recovery(summary.series, 3, 6), ready: [], created: 0, ...extra,
+    recovery: recovery(summary.series, summary.durationS, { faultAtS: 3, downFromS: 3, restoreAtS: 6 }), ready: [], created: 0, ...extra,
   };
 }
 
@@ -97,6 +97,30 @@ describe('renderChaos', () => {
     expect(text).toMatch(/create\s+1\s+1\s+reset 1/);
     expect(text).toContain('worst latency 250 ms');
     expect(text).toMatch(/zero failed redirects .*PASS/);
+  });
+
+  it('agrees with the chart: a replica down without a failure is disturbed time, and the drop is reported', () => {
+    // Two replicas at ~1000 ok req/s; app-1 killed at 4.2 s and back at 7.1 s; nginx retried every
+    // redirect on app-2, which carried about 70%. The run ended 0.3 s into second 11.
+    const okPerSecond = [300, 1000, 1010, 990, 820, 700, 690, 880, 1000, 1005, 1000, 310];
+    const r = result((rec) => {
+      okPerSecond.forEach((n, t) => {
+        for (let i = 0; i < n; i++) rec.response('redirect', 'ok', 302, 1, t * 1000 + (i * (t === 11 ? 300 : 1000)) / n);
+      });
+    }, { scenario: 'kill-replica', victim: 'app-1', faultAtS: 4.2, faultDoneAtS: 4.2, restoreAtS: 7.1 });
+    const summary = { ...r.summary, durationS: 11.3 };
+    const text = renderChaos({ ...r, summary, recovery: recovery(summary.series, summary.durationS, { faultAtS: 4.2, downFromS: 4.2, restoreAtS: 7.1 }) });
+    expect(text).toContain('baseline 1,000 ok req/s; disturbed 4 s: 4-7');
+    expect(text).toContain('  app-1 down: 4-7; failing or under half the baseline: none');
+    expect(text).toContain('ok throughput while disturbed: mean 773 req/s (23% under the baseline), lowest 690 req/s in second 6 (31% under the baseline)');
+    expect(text).toContain('time to recover after app-1 was back: 0.0 s');
+  });
+});
+
+describe('secondsList', () => {
+  it('writes runs of seconds as ranges', () => {
+    expect(secondsList([])).toBe('none');
+    expect(secondsList([3, 4, 5, 8, 10, 11])).toBe('3-5, 8, 10-11');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Recorder, failuresOf } from './aggregate.js';
+import { Recorder, failuresOf, wholeSeconds } from './aggregate.js';
 
 describe('Recorder', () => {
   it('folds responses and errors into totals, per-op counts and a per-second series', () => {
@@ -42,5 +42,23 @@ describe('Recorder', () => {
     expect(s.requests).toBe(0);
     expect(Number.isFinite(s.throughput)).toBe(true);
     expect(s.series).toEqual([]);
+  });
+});
+
+describe('wholeSeconds', () => {
+  it('leaves out the last second when the run ended part-way through it', () => {
+    const r = new Recorder(0);
+    for (let ms = 0; ms < 3_200; ms += 10) r.response('redirect', 'ok', 302, 1, ms);
+    const s = r.summary(3_200);
+    // Recorded: 100, 100, 100 and 20 in the 0.2 s of the fourth second.
+    expect(s.series.map((p) => p.ok)).toEqual([100, 100, 100, 20]);
+    expect(wholeSeconds(s.series, s.durationS).map((p) => p.ok)).toEqual([100, 100, 100]);
+  });
+
+  it('keeps every second of a run that ended on a second', () => {
+    const r = new Recorder(0);
+    for (let ms = 0; ms < 2_000; ms += 10) r.response('redirect', 'ok', 302, 1, ms);
+    const s = r.summary(2_001);
+    expect(wholeSeconds(s.series, s.durationS)).toHaveLength(2);
   });
 });

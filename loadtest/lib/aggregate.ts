@@ -177,6 +177,15 @@ export class Recorder {
   }
 }
 
+/**
+ * The seconds of the series the run covered whole. The last bucket is cut short when the run
+ * ends mid-second: its counts are a sliver of a second's, and would read as a collapse.
+ */
+export function wholeSeconds(series: readonly SeriesPoint[], durationS: number): SeriesPoint[] {
+  // A hair of slack: a run stopped on autocannon's one-second tick ends a millisecond early or late.
+  return series.filter((p) => p.t + 1 <= durationS + 0.005);
+}
+
 /** Failed requests of one operation, whatever the kind (status or transport). */
 export function failuresOf(summary: Summary, op: Op): number {
   return summary.byOp[op].failed;

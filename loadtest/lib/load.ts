@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Recorder, type Summary } from './aggregate.js';
 import { arrayLinkSet, type LinkSet } from './links.js';
 import { seededRng } from './rng.js';
-import { runLoad, type CreatedLink } from './runner.js';
+import { runLoad, type CreatedLink, type RunOptions } from './runner.js';
 import type { Scenario } from './scenarios.js';
 import { generatedSpecs, readSeedDir, seedThroughApi } from './seed.js';
 import { TrafficPlan } from './traffic.js';
@@ -42,7 +42,7 @@ export interface DriveOptions {
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
   /** For the progress line, when `signal` is expected to end the run before its phases do. */
-  expectedS?: number;
+  expectedS?: RunOptions['expectedS'];
 }
 
 /** A link that got a 201, and when the answer arrived (epoch ms). */

@@ -28,6 +28,9 @@ export function writeReport(path: string, report: Report): { json: string; svg: 
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
   const svg = chartPathFor(path);
-  writeFileSync(svg, renderChart({ title: `${report.meta.kind} ${report.meta.name} ${report.meta.startedAt}`, series: report.summary.series, marks: report.summary.marks }));
+  writeFileSync(svg, renderChart({
+    title: `${report.meta.kind} ${report.meta.name} ${report.meta.startedAt}`, series: report.summary.series, marks: report.summary.marks,
+    durationS: report.summary.durationS,
+  }));
   return { json: path, svg };
 }

@@ -46,8 +46,11 @@ export interface RunOptions {
   onCreated?: (link: CreatedLink) => void;
   /** Stop early (chaos: the scenario ends the load when its steps are done). */
   signal?: AbortSignal;
-  /** The length shown on the progress line when the run is expected to be stopped early. */
-  expectedS?: number | undefined;
+  /**
+   * The length shown on the progress line when the run is expected to be stopped early; a
+   * function when the plan moves as the run goes (chaos: the tail starts when the component is back).
+   */
+  expectedS?: number | (() => number) | undefined;
 }
 
 function header(headers: Record<string, string | string[]>, name: string): string | undefined {
@@ -142,7 +145,8 @@ function runPhase(o: RunOptions, phase: Phase): Promise<void> {
 
 /** Runs every phase at its start time; resolves with the run's summary when the last one ends. */
 export async function runLoad(o: RunOptions): Promise<Summary> {
-  const totalS = o.expectedS ?? totalDuration(o.phases);
+  const expected = o.expectedS ?? totalDuration(o.phases);
+  const totalS = typeof expected === 'number' ? () => expected : expected;
   const timers: NodeJS.Timeout[] = [];
   let lastRequests = 0;
   const progress = o.onProgress
@@ -150,7 +154,7 @@ export async function runLoad(o: RunOptions): Promise<Summary> {
         const s = o.recorder.live();
         const elapsedS = (Date.now() - o.recorder.startMs) / 1000;
         o.onProgress!(progressLine({
-          elapsedS, totalS: Math.round(totalS), connections: connectionsAt(o.phases, elapsedS),
+          elapsedS, totalS: totalS(), connections: connectionsAt(o.phases, elapsedS),
           rps: s.requests - lastRequests, requests: s.requests, failed: s.failed,
         }));
         lastRequests = s.requests;

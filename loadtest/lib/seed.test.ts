@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { sharedPath } from '../../scripts/shared-dir.js';
 import { generatedSpecs, parseUrlsCsv } from './seed.js';
 
 describe('parseUrlsCsv', () => {
@@ -17,7 +18,7 @@ describe('parseUrlsCsv', () => {
   });
 
   it('reads the shared seed data', () => {
-    const specs = parseUrlsCsv(readFileSync(new URL('../../../shared/seed-data/urls.csv', import.meta.url), 'utf8'));
+    const specs = parseUrlsCsv(readFileSync(sharedPath('seed-data/urls.csv'), 'utf8'));
     expect(specs.length).toBeGreaterThan(100);
     expect(specs.every((s) => /^https?:\/\//.test(s.originalUrl))).toBe(true);
   });

@@ -41,3 +41,27 @@ describe('renderChart', () => {
     expect(svg).toContain('>kill app-1</text>');
   });
 });
+
+describe('renderChart of a run that ended mid-second', () => {
+  // A recorded run: 10.3 s long, so its last bucket holds 0.3 s of responses (about 30% of a second's).
+  const series = [1000, 1010, 990, 1005, 1000, 995, 1000, 1010, 1000, 990, 310].map((ok, t) => point(t, ok, 0, 3));
+  const okPoints = (svg: string) => [...svg.matchAll(/<polyline [^>]*stroke="#2a7"[^>]*points="([^"]*)"/g)][0]![1]!.split(' ');
+
+  it('does not draw the cut-short last second as a throughput collapse', () => {
+    const svg = renderChart({ title: 'soak', series, durationS: 10.3 });
+    const pts = okPoints(svg);
+    expect(pts).toHaveLength(10);
+    // Every drawn point sits near the middle of the 2000 req/s axis; the cut-short one would sit near its foot.
+    const ys = pts.map((p) => Number(p.split(',')[1]));
+    expect(Math.max(...ys)).toBeLessThan(40 + 220 * 0.55);
+  });
+
+  it('still spans the whole run on the time axis', () => {
+    const svg = renderChart({ title: 'soak', series, durationS: 10.3 });
+    expect(svg).toContain('>10s</text>');
+  });
+
+  it('draws every point when the run length is not given (the series is taken as whole)', () => {
+    expect(okPoints(renderChart({ title: 'soak', series }))).toHaveLength(11);
+  });
+});

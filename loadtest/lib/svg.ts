@@ -1,7 +1,7 @@
 // The run chart as a standalone SVG: throughput (ok and failed per second) above, p99 latency
 // below, with the run's marks (faults injected, services back) as dashed vertical lines.
 // Written by hand so the report needs no browser, no chart library and no network.
-import type { Mark, SeriesPoint } from './aggregate.js';
+import { wholeSeconds, type Mark, type SeriesPoint } from './aggregate.js';
 
 const WIDTH = 900;
 const PANEL_H = 220;
@@ -14,6 +14,8 @@ export interface ChartInput {
   title: string;
   series: SeriesPoint[];
   marks?: Mark[];
+  /** The run's length: a last second it cut short is left out rather than drawn as a collapse. */
+  durationS?: number;
 }
 
 function escapeXml(s: string): string {
@@ -60,11 +62,11 @@ function renderPanel(panel: Panel, xs: number[], xOf: (t: number) => number): st
 }
 
 export function renderChart(input: ChartInput): string {
-  const { series } = input;
+  const series = input.durationS === undefined ? input.series : wholeSeconds(input.series, input.durationS);
   const marks = input.marks ?? [];
   // Each point sits at the middle of its one-second bucket.
   const xs = series.map((p) => p.t + 0.5);
-  const tMax = Math.max(1, series.length, ...marks.map((m) => m.t));
+  const tMax = Math.max(1, series.length, input.durationS ?? 0, ...marks.map((m) => m.t));
   const xOf = (t: number) => LEFT + (t / tMax) * (WIDTH - LEFT - RIGHT);
   const height = TOP + 2 * PANEL_H + GAP + 40;
   const throughput: Panel = {

@@ -34,4 +34,13 @@ describe('progressLine', () => {
     const line = progressLine({ elapsedS: 3, totalS: 10, connections: 50, rps: 12345.6, requests: 40000, failed: 2 });
     expect(line).toBe('[   3s/10s]   50 conns    12,346 req/s      40,000 requests  2 failed');
   });
+
+  it('never shows more elapsed than planned: a run past its plan shows its length so far', () => {
+    const line = progressLine({ elapsedS: 16.2, totalS: 13, connections: 10, rps: 900, requests: 14000, failed: 0 });
+    expect(line.startsWith('[  16s/16s]')).toBe(true);
+    for (let t = 0; t <= 20; t += 0.25) {
+      const [, elapsed, total] = /^\[\s*(\d+)s\/(\d+)s\]/.exec(progressLine({ elapsedS: t, totalS: 12.6, connections: 1, rps: 0, requests: 0, failed: 0 }))!;
+      expect(Number(elapsed)).toBeLessThanOrEqual(Number(total));
+    }
+  });
 });

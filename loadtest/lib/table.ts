@@ -64,8 +64,13 @@ export function renderSummary(title: string, s: Summary): string {
   return [`== ${title}`, totals, '', `status codes: ${statuses || '(none)'}`, '', perOp, '', failures, ...afterClose].join('\n');
 }
 
-/** One live line: elapsed time, current rate, failures so far. */
+/**
+ * One live line: elapsed time, current rate, failures so far. The planned length is a plan: a run
+ * that outlasts it (a fault step slower than planned, autocannon's last tick) shows the elapsed
+ * time as the length so far, never more elapsed than planned.
+ */
 export function progressLine(p: { elapsedS: number; totalS: number; connections: number; rps: number; requests: number; failed: number }): string {
-  return `[${p.elapsedS.toFixed(0).padStart(4)}s/${p.totalS}s] ${String(p.connections).padStart(4)} conns  ` +
+  const elapsed = Math.round(p.elapsedS);
+  return `[${String(elapsed).padStart(4)}s/${Math.max(elapsed, Math.round(p.totalS))}s] ${String(p.connections).padStart(4)} conns  ` +
     `${fmtRate(p.rps).padStart(8)} req/s  ${fmtInt(p.requests).padStart(10)} requests  ${fmtInt(p.failed)} failed`;
 }

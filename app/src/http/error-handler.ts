@@ -4,6 +4,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { httpErrorFromDatabase } from '../db/errors.js';
 import { HttpError, type ErrorBody, type FieldErrors } from './errors.js';
+import { URI_TOO_LONG } from './limits.js';
 import { setBaseHeaders } from './response-headers.js';
 
 interface ValidationIssue { instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> }
@@ -51,7 +52,7 @@ function clientMessage(err: Partial<FastifyError>, status: number): string {
   switch (err.code) {
     case 'FST_ERR_BAD_URL': return 'malformed URL: invalid percent-encoding';
     case 'FST_ERR_INVALID_URL': return 'malformed URL';
-    case 'FST_ERR_MAX_PARAM_LENGTH': return 'URL path too long';
+    case 'FST_ERR_MAX_PARAM_LENGTH': return URI_TOO_LONG;
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return 'unsupported content type: send application/json';
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return 'request body too large';
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return 'request body is empty';

@@ -25,5 +25,8 @@ export const FRONT_DOOR_HEADER_BUFFERS = { count: 4, bytes: 8 * 1024 } as const;
 /** Methods the app answers itself (405 with Allow where a path has no such route); nginx refuses the rest. */
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
+/** A 414's message, alike from the front door (a request line past its buffers) and from a replica (a path past its router's limit). */
+export const URI_TOO_LONG = 'request URI too long';
+
 /** Probes that must stay cheap: the front door limits them per client address more tightly. */
 export const PROBE_PATHS = ['/health', '/ready'] as const;

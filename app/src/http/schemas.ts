@@ -146,7 +146,7 @@ export type UserCreateBody = Static<typeof UserCreate>;
 export type UrlCreateBody = Static<typeof UrlCreate>;
 
 /** A reference to the shared Error schema (registered with addSchema), so the document names it once. */
-const ErrorRef = Type.Unsafe<Static<typeof ErrorBody>>({ $ref: 'Error#' });
+export const ErrorRef = Type.Unsafe<Static<typeof ErrorBody>>({ $ref: 'Error#' });
 
 /** Error responses a route may give, for the OpenAPI document. */
 export function errors(...codes: number[]): Record<number, typeof ErrorRef> {

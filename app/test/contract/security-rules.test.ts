@@ -124,7 +124,7 @@ describe('request edges', () => {
     const bad = toErrorResponse({ statusCode: 400, code: 'FST_ERR_BAD_URL', message: "'/%ff<script>' is not a valid url component" });
     expect(bad).toMatchObject({ status: 400, body: { error: 'malformed URL: invalid percent-encoding' } });
     const long = toErrorResponse({ statusCode: 414, code: 'FST_ERR_MAX_PARAM_LENGTH', message: "'/aaaa' is exceeding the max param length" });
-    expect(long.body.error).toBe('URL path too long');
+    expect(long.body.error).toBe('request URI too long');
   });
   it('only an HTTP/1.1 request without any Host is refused', () => {
     expect(hostProblem('1.1', undefined)).toBe('missing Host header');

@@ -9,7 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMigrations } from '../../src/migrate.js';
 import { writeDataset } from '../../src/seed/generator.js';
 import { loadSeed } from '../../src/seed/loader.js';
-import { ADMIN_KEY, call, REPO_ROOT, SEED_DIR, startHarness, type Harness } from '../support/harness.js';
+import { sharedPath } from '../../../scripts/shared-dir.js';
+import { ADMIN_KEY, call, REPO_ROOT, startHarness, type Harness } from '../support/harness.js';
+
+/** The seed CSVs live beside the repository, never in it: this file fails at once without them. */
+const SEED_DIR = sharedPath('seed-data');
 
 let h: Harness;
 const api = (method: string, path: string, opts?: Parameters<typeof call>[3]) => call(h.service, method, path, opts);

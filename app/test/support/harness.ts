@@ -11,8 +11,6 @@ import { createService, type Service } from '../../src/service.js';
 export const ADMIN_KEY = 'contract-admin-key-0123456789abcdef';
 export const PUBLIC_BASE_URL = 'http://sho.rt.test';
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-/** The seed CSVs live beside the repository, never in it. */
-export const SEED_DIR = join(REPO_ROOT, '..', 'shared', 'seed-data');
 
 export interface Harness {
   data: DataServices;

@@ -10,7 +10,7 @@ import { locationHeader } from '../../domain/url-rules.js';
 import { findLinkByCode, reserveVisit } from '../../store/urls-store.js';
 import type { RouteContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
-import { errors } from '../schemas.js';
+import { ErrorRef, errors } from '../schemas.js';
 import { tally } from '../../metrics/tally.js';
 
 const HEADER_MAX = 1024;
@@ -62,6 +62,8 @@ export const redirectRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = 
         307: Type.Null({ description: 'Location: the original URL (redirect_type 307)' }),
         308: Type.Null({ description: 'Location: the original URL (redirect_type 308)' }),
         ...errors(404, 410, 503),
+        // A redirect succeeds with a 3xx, never a 2xx: any other answer is the JSON error.
+        default: ErrorRef,
       },
     },
   }, async (request, reply) => {
