@@ -25,10 +25,11 @@ export const IMPORT_RULES: readonly ImportRule[] = [
 
 /**
  * Tests and benchmarks start real parts (PostgreSQL, nginx, Prometheus...) through the loopback
- * placement's servers and drive them with the load generator: a test or benchmark file
- * (`*.test.ts`, or under a `test/` or `bench/` folder) may import these from any folder.
+ * placement's servers, drive them with the load generator and read the seed data in ../shared:
+ * a test or benchmark file (`*.test.ts`, or under a `test/` or `bench/` folder) may import these
+ * from any folder.
  */
-export const HARNESS = ['infra/loopback/', 'loadtest/lib/'] as const;
+export const HARNESS = ['infra/loopback/', 'loadtest/lib/', 'scripts/shared-dir'] as const;
 const usesHarness = (file: string) => file.endsWith('.test.ts') || file.split('/').some((d) => d === 'test' || d === 'bench');
 
 export interface Violation {
