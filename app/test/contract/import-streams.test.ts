@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USER_IMPORT_BATCH } from '../../src/http/routes/bulk.js';
 import { IMPORT_BATCH } from '../../src/http/routes/csv-upload.js';
 import { writeDataset } from '../../src/seed/generator.js';
 import { loadSeed } from '../../src/seed/loader.js';
@@ -79,10 +80,11 @@ describe('an upload cut off mid-body', () => {
   }
 
   it('frees its transaction and connection on both imports; the replica keeps serving', async () => {
-    const rows = 3 * IMPORT_BATCH;
+    // Three batches' worth: the first is written while the server waits for the rest.
+    const rows = 3 * USER_IMPORT_BATCH;
     await cutUpload('/users/bulk', 'username,email', Array.from({ length: rows }, (_, i) => `cut${i},cut${i}@example.com`),
       async () => (await count(`SELECT count(*) AS n FROM users WHERE username LIKE 'cut%'`)) > 0);
-    await cutUpload('/urls/bulk', 'original_url', Array.from({ length: rows }, (_, i) => `https://example.com/cut/${i}`),
+    await cutUpload('/urls/bulk', 'original_url', Array.from({ length: 3 * IMPORT_BATCH }, (_, i) => `https://example.com/cut/${i}`),
       async () => (await count(`SELECT count(*) AS n FROM urls WHERE original_url LIKE 'https://example.com/cut/%'`)) > 0);
     await until('no transaction, busy backend or checked-out client left', settled, 60_000);
 
