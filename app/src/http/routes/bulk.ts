@@ -1,12 +1,12 @@
 // POST /users/bulk: a users CSV as a multipart upload, read line by line and inserted
-// in batches (backpressure: the upload is read only as fast as batches commit). Rows already in
+// in batches, by COPY while no batch clashes (backpressure: the upload is read only as fast as
+// batches commit). Rows already in
 // the table or repeated in the file are skipped, bad rows are rejected with their row number,
 // and one bad row never aborts the rest. Nothing touches the server's disk.
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { assertAdmin } from '../../auth/principal.js';
-import { readCsvRows } from '../../csv/rows.js';
 import { judgeUserRow, REQUIRED_COLUMNS } from '../../domain/user-import.js';
 import { resyncSequence } from '../../store/sequences.js';
 import { BatchWriter } from '../../store/batch-writer.js';
@@ -14,7 +14,7 @@ import { copyUsersBatch, heldByOthers, insertUsersBatch, type NewUser } from '..
 import { callerOf, type RouteContext } from '../context.js';
 import { badRequest } from '../errors.js';
 import { BulkResult, errors } from '../schemas.js';
-import { asUploadError, assertWholeFile, MAX_LINE_CHARS, Rejections, uploadedFile, type ImportResult } from './csv-upload.js';
+import { asUploadError, assertWholeFile, eachUploadedRow, Rejections, uploadedFile, type ImportResult } from './csv-upload.js';
 
 /** Rows per COPY: larger batches spend less of the import waiting on round trips (bench:import). */
 export const USER_IMPORT_BATCH = 5000;
@@ -76,19 +76,13 @@ async function importUsers(ctx: RouteContext, file: MultipartFile): Promise<Impo
   });
 
   try {
-    const rows = readCsvRows(file.file, { maxLineChars: MAX_LINE_CHARS, onHeader: (names) => { checkUserHeader(names); header = true; } });
-    for await (const { row, record, error } of rows) {
-      if (error !== undefined) {
-        rejections.add(row, error);
-        continue;
-      }
+    await eachUploadedRow(file, (names) => { checkUserHeader(names); header = true; }, ({ row, record, error }) => {
+      if (error !== undefined) return rejections.add(row, error);
       const verdict = judgeUserRow(record);
-      if (verdict.kind === 'reject') rejections.add(row, verdict.error);
-      else {
-        anyExplicitId ||= verdict.user.id !== null;
-        await writer.add({ row, user: verdict.user });
-      }
-    }
+      if (verdict.kind === 'reject') return rejections.add(row, verdict.error);
+      anyExplicitId ||= verdict.user.id !== null;
+      return writer.add({ row, user: verdict.user });
+    });
     await writer.finish();
   } catch (err) {
     // The header check throws an HttpError; the upload limit a 413; a broken upload is a 400.

@@ -1,9 +1,10 @@
 // What the two CSV imports (POST /users/bulk, POST /urls/bulk) share: picking the file out of
 // the multipart body, the bounds, the list of rejections, and how upload failures map to the
 // error contract. The rows themselves come from csv/rows.ts.
+import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { CsvHeaderError } from '../../csv/rows.js';
+import { CsvHeaderError, readCsvRows, type CsvRow } from '../../csv/rows.js';
 import type { RowRejection } from '../../domain/user-import.js';
 import { badRequest, HttpError } from '../errors.js';
 import { UPLOAD_LIMIT } from '../limits.js';
@@ -39,6 +40,17 @@ export async function uploadedFile(request: FastifyRequest): Promise<MultipartFi
     throw asUploadError(err);
   }
   throw badRequest('no file uploaded', { file: 'is required' });
+}
+
+/**
+ * Hands each row of the upload to `each`, through stream.pipeline: whatever ends the import early
+ * (a refused header, a failed write, the client gone mid-body) destroys the upload stream with it,
+ * and the error arrives here.
+ */
+export async function eachUploadedRow(file: MultipartFile, onHeader: (names: string[]) => void, each: (row: CsvRow) => Promise<void> | void): Promise<void> {
+  await pipeline(file.file, async (upload: AsyncIterable<Buffer>) => {
+    for await (const row of readCsvRows(upload, { maxLineChars: MAX_LINE_CHARS, onHeader })) await each(row);
+  });
 }
 
 /**

@@ -7,7 +7,6 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Principal } from '../../auth/principal.js';
-import { readCsvRows } from '../../csv/rows.js';
 import { csvCell, judgeLinkRow, LINK_EXPORT_COLUMNS, textCell, type ImportedLink } from '../../domain/link-import.js';
 import { CODE_ATTEMPTS, generateCode } from '../../domain/short-code.js';
 import { BatchWriter } from '../../store/batch-writer.js';
@@ -15,7 +14,7 @@ import { insertUrlsBatch, urlsAfter } from '../../store/urls-store.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { badRequest } from '../errors.js';
 import { BulkResult, errors } from '../schemas.js';
-import { asUploadError, assertWholeFile, IMPORT_BATCH, MAX_LINE_CHARS, Rejections, uploadedFile, type ImportResult } from './csv-upload.js';
+import { asUploadError, assertWholeFile, eachUploadedRow, IMPORT_BATCH, Rejections, uploadedFile, type ImportResult } from './csv-upload.js';
 
 const EXPORT_PAGE = 5_000;
 
@@ -93,19 +92,13 @@ async function importLinks(ctx: RouteContext, caller: Principal, file: Multipart
   const writer = new BatchWriter<Pending>(IMPORT_BATCH, write, (_sent, inserted) => { imported += inserted; });
 
   try {
-    const rows = readCsvRows(file.file, { maxLineChars: MAX_LINE_CHARS, onHeader: (names) => { checkLinkHeader(names); header = true; } });
-    for await (const { row, record, error } of rows) {
-      if (error !== undefined) {
-        reject(row, error);
-        continue;
-      }
+    await eachUploadedRow(file, (names) => { checkLinkHeader(names); header = true; }, ({ row, record, error }) => {
+      if (error !== undefined) return reject(row, error);
       const verdict = judgeLinkRow(record, judgeCtx);
-      if (verdict.kind === 'reject') reject(row, verdict.error);
-      else {
-        const code = verdict.link.code ?? generateCode();
-        await writer.add({ row, link: verdict.link, generated: verdict.link.code === null, code });
-      }
-    }
+      if (verdict.kind === 'reject') return reject(row, verdict.error);
+      const code = verdict.link.code ?? generateCode();
+      return writer.add({ row, link: verdict.link, generated: verdict.link.code === null, code });
+    });
     await writer.finish();
   } catch (err) {
     throw asUploadError(err);
