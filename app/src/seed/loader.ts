@@ -6,8 +6,10 @@
 // - Rows already in the table (same id, or same username/email/code) are skipped: loading twice
 //   is harmless.
 // - A link or event naming a user or link that does not exist keeps its row, without the link.
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type { Queryable } from '../db/pool.js';
 import { BatchWriter } from '../store/batch-writer.js';
@@ -21,26 +23,36 @@ export interface SeedReport { users: TableReport; urls: TableReport; events: Tab
 
 type Row = Record<string, string | undefined>;
 
-async function* rows(file: string): AsyncGenerator<{ row: number; record: Row }> {
-  const parser = createReadStream(file).pipe(parse({ bom: true, columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true }));
-  let row = 0;
-  for await (const record of parser as AsyncIterable<Row>) yield { row: ++row, record };
+export const SEED_FILES = ['users.csv', 'urls.csv', 'events.csv'] as const;
+
+/** Every seed file readable, or one error naming all that are not: nothing is loaded from half a folder. */
+async function assertSeedFiles(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (const f of SEED_FILES) await access(join(dir, f), constants.R_OK).catch(() => missing.push(f));
+  if (missing.length > 0) throw new Error(`cannot read ${missing.join(', ')} in ${dir} (a seed folder holds ${SEED_FILES.join(', ')})`);
 }
 
-/** Streams rows through `judge` into batches given to `insert`; returns the table's report. */
+/**
+ * Streams rows through `judge` into batches given to `insert`; returns the table's report.
+ * pipeline, not pipe: a read error (the file gone, a folder in its place) rejects here instead of
+ * being an unhandled 'error' event, and a failed insert closes the file.
+ */
 async function loadTable<T>(file: string, judge: (r: Row) => T | string | null, insert: (batch: T[]) => Promise<number>): Promise<TableReport> {
   const report: TableReport = { read: 0, inserted: 0, skipped: 0, rejected: [] };
   const writer = new BatchWriter<T>(SEED_BATCH, insert, (sent, inserted) => {
     report.inserted += inserted;
     report.skipped += sent - inserted;
   });
-  for await (const { row, record } of rows(file)) {
-    report.read++;
-    const verdict = judge(record);
-    if (verdict === null) report.skipped++;
-    else if (typeof verdict === 'string') report.rejected.push({ row, error: verdict });
-    else await writer.add(verdict);
-  }
+  const parser = parse({ bom: true, columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true });
+  await pipeline(createReadStream(file), parser, async (records: AsyncIterable<Row>) => {
+    for await (const record of records) {
+      const row = ++report.read;
+      const verdict = judge(record);
+      if (verdict === null) report.skipped++;
+      else if (typeof verdict === 'string') report.rejected.push({ row, error: verdict });
+      else await writer.add(verdict);
+    }
+  });
   await writer.finish();
   return report;
 }
@@ -64,7 +76,24 @@ async function rememberKeptUsers(db: Queryable, skipped: UserIn[], alias: Map<nu
 
 const column = <T, K extends keyof T>(batch: T[], key: K) => batch.map((r) => r[key]);
 
+const resyncSequences = async (db: Queryable) => {
+  for (const table of ['users', 'urls', 'events', 'api_keys'] as const) await resyncSequence(db, table);
+};
+
 export async function loadSeed(db: Queryable, dir: string): Promise<SeedReport> {
+  await assertSeedFiles(dir);
+  try {
+    const report = await loadTables(db, dir);
+    await resyncSequences(db);
+    return report;
+  } catch (err) {
+    // Rows loaded before the failure keep their ids: the next generated id must not be one of them.
+    await resyncSequences(db).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function loadTables(db: Queryable, dir: string): Promise<SeedReport> {
   // Users skipped because their username or email is already taken (a repeat in the file or a
   // row already in the table): their id -> the id of the row that has them. Only skipped rows
   // are remembered, so memory does not grow with the size of the file.
@@ -136,6 +165,5 @@ export async function loadSeed(db: Queryable, dir: string): Promise<SeedReport> 
   await db.query(`UPDATE urls SET click_count = c.n
     FROM (SELECT url_id, count(*) AS n FROM events WHERE event_type = 'click' AND url_id IS NOT NULL GROUP BY url_id) c
     WHERE urls.id = c.url_id AND urls.click_count <> c.n`);
-  for (const table of ['users', 'urls', 'events', 'api_keys'] as const) await resyncSequence(db, table);
   return { users, urls, events };
 }

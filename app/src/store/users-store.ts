@@ -1,6 +1,11 @@
 // SQL for users. Rows come back in the API's shape (snake_case columns).
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { arrayLiteral } from '../db/array-literal.js';
+import { copyText } from '../db/copy-text.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import { boundedCount, pageClauses, type Page, type PageOf } from './paging.js';
 
@@ -84,4 +89,47 @@ export async function insertUsersBatch(db: Queryable, users: NewUser[]): Promise
     [users.map((u) => u.id), users.map((u) => u.username), users.map((u) => u.email), users.map((u) => u.createdAt?.toISOString() ?? null)]
       .map(arrayLiteral));
   return rowCount ?? 0;
+}
+
+/** One batch's COPY is bounded like a statement (the pool's query_timeout does not cover COPY). */
+const COPY_TIMEOUT_MS = 10_000;
+
+/**
+ * Writes a batch with one COPY and answers true when none of it clashes with a user present or
+ * with another row of the batch (a fresh import, the usual case). COPY is all or nothing: on a
+ * clash nothing was written and it answers false, for the caller to take insertUsersBatch's
+ * ON CONFLICT path. PostgreSQL spends about two thirds of the time on COPY that it spends on
+ * INSERT ... ON CONFLICT over the three unique indexes (measured by bench:import), and the rows
+ * need no array literals. Rows without an id or created_at get the sequence's next ids and the
+ * database's now(), as the column defaults would give them.
+ */
+export async function copyUsersBatch(pool: pg.Pool, users: NewUser[]): Promise<boolean> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    const missingIds = users.reduce((n, u) => n + (u.id === null ? 1 : 0), 0);
+    let ids: unknown[] = [];
+    let now = '';
+    if (missingIds > 0 || users.some((u) => u.createdAt === null)) {
+      const { rows } = await client.query<{ now: Date; ids: unknown[] }>(
+        `SELECT now() AS now, ARRAY(SELECT nextval(pg_get_serial_sequence('users', 'id')) FROM generate_series(1, $1::int)) AS ids`, [missingIds]);
+      ids = rows[0]!.ids;
+      now = rows[0]!.now.toISOString();
+    }
+    let text = '';
+    let next = 0;
+    for (const u of users) {
+      text += `${u.id ?? String(ids[next++])}\t${copyText(u.username)}\t${copyText(u.email)}\t${u.createdAt?.toISOString() ?? now}\n`;
+    }
+    await pipeline(Readable.from([text]), client.query(copyFrom('COPY users (id, username, email, created_at) FROM STDIN')),
+      { signal: AbortSignal.timeout(COPY_TIMEOUT_MS) });
+    return true;
+  } catch (err) {
+    if (isUniqueViolation(err)) return false;
+    // A COPY cut short (timeout, lost connection) leaves the connection in an unknown state.
+    broken = err instanceof Error ? err : new Error(String(err));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
 }

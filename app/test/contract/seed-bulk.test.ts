@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USER_IMPORT_BATCH } from '../../src/http/routes/bulk.js';
 import { runMigrations } from '../../src/migrate.js';
 import { writeDataset } from '../../src/seed/generator.js';
 import { loadSeed } from '../../src/seed/loader.js';
@@ -144,6 +145,37 @@ describe('bulk import', () => {
     const rows = Array.from({ length: 5000 }, (_, i) => `big${i},big${i}@example.com`);
     const res = await upload(['username,email', ...rows].join('\n'));
     expect(await res.json()).toMatchObject({ imported: 5000, skipped: 0, rejected: [] });
+  });
+
+  it('the same rules across batches, whichever way each batch is written (COPY, or ON CONFLICT after a clash)', async () => {
+    // Four batches: clean with blank ids and dates; a repeat of a row of the first; an id another
+    // user holds; clean again.
+    const n = 4 * USER_IMPORT_BATCH;
+    const lines = Array.from({ length: n }, (_, i) => {
+      const row = i + 1;
+      if (row === USER_IMPORT_BATCH + 10) return `,multi3,multi3-again@example.com,`; // repeat of row 3: skipped
+      if (row === 2 * USER_IMPORT_BATCH + 10) return `1,multi-stranger,multi-stranger@example.com,`; // the seed's user 1
+      return row % 2 === 0 ? `,multi${row},multi${row}@example.com,` : `${700_000 + row},multi${row},multi${row}@example.com,2024-02-03 04:05:06`;
+    });
+    const before = Date.now();
+    const sequence = Number((await h.direct.query<{ v: string }>('SELECT last_value AS v FROM users_id_seq')).rows[0]!.v);
+    const res = await upload(['id,username,email,created_at', ...lines].join('\n'));
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({
+      count: n - 2, imported: n - 2, skipped: 1, rejected_count: 1,
+      rejected: [{ row: 2 * USER_IMPORT_BATCH + 10, error: 'id 1 belongs to another user' }],
+    });
+    const { rows } = await h.direct.query<{ id: string; username: string; created_at: Date }>(
+      `SELECT id, username, created_at FROM users WHERE username IN ('multi2', 'multi3', 'multi${n}', 'multi${n - 1}')`);
+    const by = Object.fromEntries(rows.map((r) => [r.username, r]));
+    expect(Number(by.multi3!.id)).toBe(700_003);
+    expect(by.multi3!.created_at.toISOString()).toBe('2024-02-03T04:05:06.000Z');
+    expect(Number(by[`multi${n - 1}`]!.id)).toBe(700_000 + n - 1);
+    for (const blank of [by.multi2!, by[`multi${n}`]!]) {
+      expect(Number(blank.id)).toBeGreaterThan(sequence); // from the sequence
+      expect(blank.created_at.getTime()).toBeGreaterThanOrEqual(before - 60_000); // now(), as the column default
+    }
+    expect((await api('GET', '/users/1')).body.username).not.toBe('multi-stranger');
   });
 
   it('refuses what is not an import', async () => {

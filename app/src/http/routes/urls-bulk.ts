@@ -7,18 +7,14 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Principal } from '../../auth/principal.js';
-import { parseCsvLine } from '../../csv/csv-line.js';
-import { readLines } from '../../csv/lines.js';
 import { csvCell, judgeLinkRow, LINK_EXPORT_COLUMNS, textCell, type ImportedLink } from '../../domain/link-import.js';
-import type { RowRejection } from '../../domain/user-import.js';
 import { CODE_ATTEMPTS, generateCode } from '../../domain/short-code.js';
 import { BatchWriter } from '../../store/batch-writer.js';
 import { insertUrlsBatch, urlsAfter } from '../../store/urls-store.js';
 import { callerOf, type RouteContext } from '../context.js';
-import { badRequest, HttpError } from '../errors.js';
-import { UPLOAD_LIMIT } from '../limits.js';
+import { badRequest } from '../errors.js';
 import { BulkResult, errors } from '../schemas.js';
-import { asUploadError, IMPORT_BATCH, MAX_LINE_CHARS, MAX_REJECTIONS_LISTED, type ImportResult } from './bulk.js';
+import { asUploadError, assertWholeFile, eachUploadedRow, IMPORT_BATCH, Rejections, uploadedFile, type ImportResult } from './csv-upload.js';
 
 const EXPORT_PAGE = 5_000;
 
@@ -36,20 +32,7 @@ export const urlBulkRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = a
     },
   }, async (request, reply) => {
     const caller = callerOf(request);
-    if (!request.isMultipart()) throw new HttpError(415, 'send multipart/form-data with a "file" field');
-    let file: MultipartFile | undefined;
-    try {
-      for await (const part of request.files()) {
-        if (part.fieldname === 'file') {
-          file = part;
-          break;
-        }
-        part.file.resume();
-      }
-    } catch (err) {
-      throw asUploadError(err);
-    }
-    if (!file) throw badRequest('no file uploaded', { file: 'is required' });
+    const file = await uploadedFile(request);
     return reply.code(201).send(await importLinks(ctx, caller, file));
   });
 
@@ -80,15 +63,10 @@ export const urlBulkRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = a
 };
 
 async function importLinks(ctx: RouteContext, caller: Principal, file: MultipartFile): Promise<ImportResult> {
-  const rejected: RowRejection[] = [];
-  let rejectedCount = 0;
+  const rejections = new Rejections();
+  const reject = (row: number, error: string) => rejections.add(row, error);
   let imported = 0;
-  let names: string[] | undefined;
-  let headerLine = 0;
-  const reject = (row: number, error: string) => {
-    rejectedCount++;
-    if (rejected.length < MAX_REJECTIONS_LISTED) rejected.push({ row, error });
-  };
+  let header = false;
   const judgeCtx = { ownHost: ctx.config.publicBaseUrl.hostname, reserved: ctx.reservedWords(), userId: caller.kind === 'user' ? caller.userId : undefined };
 
   /** Writes a batch; a generated code that happened to be taken is drawn again (CODE_ATTEMPTS). */
@@ -114,46 +92,24 @@ async function importLinks(ctx: RouteContext, caller: Principal, file: Multipart
   const writer = new BatchWriter<Pending>(IMPORT_BATCH, write, (_sent, inserted) => { imported += inserted; });
 
   try {
-    for await (const line of readLines(file.file, MAX_LINE_CHARS)) {
-      if (line.text === '' && !line.tooLong) continue;
-      if (!names) {
-        names = linkHeader(line.tooLong ? undefined : line.text);
-        headerLine = line.number;
-        continue;
-      }
-      const row = line.number - headerLine;
-      if (line.tooLong) {
-        reject(row, `row longer than ${MAX_LINE_CHARS} characters`);
-        continue;
-      }
-      const parsed = parseCsvLine(line.text);
-      if (!parsed.ok) {
-        reject(row, parsed.error);
-        continue;
-      }
-      const record = Object.fromEntries(names.map((name, i) => [name, parsed.cells[i]]));
+    await eachUploadedRow(file, (names) => { checkLinkHeader(names); header = true; }, ({ row, record, error }) => {
+      if (error !== undefined) return reject(row, error);
       const verdict = judgeLinkRow(record, judgeCtx);
-      if (verdict.kind === 'reject') reject(row, verdict.error);
-      else {
-        const code = verdict.link.code ?? generateCode();
-        await writer.add({ row, link: verdict.link, generated: verdict.link.code === null, code });
-      }
-    }
+      if (verdict.kind === 'reject') return reject(row, verdict.error);
+      const code = verdict.link.code ?? generateCode();
+      return writer.add({ row, link: verdict.link, generated: verdict.link.code === null, code });
+    });
     await writer.finish();
   } catch (err) {
-    throw err instanceof HttpError ? err : asUploadError(err);
+    throw asUploadError(err);
   }
-  if (file.file.truncated) throw new HttpError(413, 'upload too large', { file: `must be at most ${UPLOAD_LIMIT} bytes` });
-  if (!names) throw badRequest('the CSV is empty: expected a header original_url,short_code,title,tags,expires_at', { file: 'is empty' });
+  assertWholeFile(file);
+  if (!header) throw badRequest('the CSV is empty: expected a header original_url,short_code,title,tags,expires_at', { file: 'is empty' });
   // Links of imported codes may have been asked for (and cached as unknown) before: those
   // negative entries expire within CACHE_NEGATIVE_TTL_MS, so no per-row invalidation is sent.
-  return { count: imported, imported, skipped: 0, rejected, rejected_count: rejectedCount };
+  return { count: imported, imported, skipped: 0, rejected: rejections.listed, rejected_count: rejections.count };
 }
 
-function linkHeader(text: string | undefined): string[] {
-  const parsed = text === undefined ? undefined : parseCsvLine(text);
-  if (!parsed?.ok) throw badRequest('unreadable CSV header', { file: parsed?.error ?? 'header line too long' });
-  const names = parsed.cells.map((h) => h.trim().toLowerCase());
+function checkLinkHeader(names: string[]): void {
   if (!names.includes('original_url')) throw badRequest('CSV header must name the column original_url', { file: 'missing column(s): original_url' });
-  return names;
 }
