@@ -38,4 +38,19 @@ describe('withCpu', () => {
     expect(cores['load generator']).toBeGreaterThan(0.05);
     expect(readProcs().some((p) => p.pid === process.pid)).toBe(true);
   });
+
+  it('counts CPU spent during the settle time in seconds, not in cores', async () => {
+    let spin: Promise<void> | undefined;
+    const { seconds } = await withCpu(async () => {
+      // Work set off by fn that runs after it returned (as a click flush does).
+      spin = new Promise((resolve) => setTimeout(() => {
+        const until = Date.now() + 300;
+        while (Date.now() < until);
+        resolve();
+      }, 20));
+    }, 100, 600);
+    await spin;
+    // fn returned at once; the spin began 20 ms later, inside the settle time only.
+    expect(seconds['load generator']).toBeGreaterThan(0.05);
+  });
 });

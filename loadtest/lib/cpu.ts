@@ -53,13 +53,22 @@ export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcSt
   return out;
 }
 
-/** Measures the CPU of this process tree around `fn`; cores used = seconds of CPU per second. */
-export async function withCpu<T>(fn: () => Promise<T>, ticksPerSecond = 100): Promise<{ result: T; cores: Record<string, number> }> {
+/**
+ * Measures the CPU of this process tree around `fn`; cores used = seconds of CPU per second of
+ * `fn`. `seconds` is CPU time per program up to `settleMs` after `fn` ends: work that `fn` set off
+ * and that finishes a little later (a replica's click flush, at most one interval after the
+ * click) still belongs to it.
+ */
+export async function withCpu<T>(fn: () => Promise<T>, ticksPerSecond = 100, settleMs = 0): Promise<{ result: T; cores: Record<string, number>; seconds: Record<string, number> }> {
   const before = readProcs();
   const t0 = Date.now();
   const result = await fn();
   const elapsedS = (Date.now() - t0) / 1000;
-  const ticks = cpuByProgram(before, readProcs(), process.pid);
+  const ended = readProcs();
+  const ticks = cpuByProgram(before, ended, process.pid);
   const cores = Object.fromEntries(Object.entries(ticks).map(([k, v]) => [k, v / ticksPerSecond / elapsedS]));
-  return { result, cores };
+  if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
+  const settled = settleMs > 0 ? cpuByProgram(before, readProcs(), process.pid) : ticks;
+  const seconds = Object.fromEntries(Object.entries(settled).map(([k, v]) => [k, v / ticksPerSecond]));
+  return { result, cores, seconds };
 }
