@@ -14,7 +14,7 @@ import { loadConfig } from '../../app/src/config.js';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { positiveInt, positiveNumber } from '../lib/cli-args.js';
-import { withCpu } from '../lib/cpu.js';
+import { netOfIdle, withCpu } from '../lib/cpu.js';
 import { generatedLinkSet, type LinkSet } from '../lib/links.js';
 import { drive, newRunTag } from '../lib/load.js';
 import { steady } from '../lib/schedule.js';
@@ -60,15 +60,19 @@ interface Target {
 
 // A replica writes a run's last clicks up to one flush interval after it: the CPU figures of a
 // stack's run wait that long (twice, for the flush itself) so its clicks' cost is its own.
+const IDLE_WINDOW_MS = 5_000;
 const CLICK_SETTLE_MS = 2 * loadConfig({ DATABASE_URL: 'postgres://unused', REDIS_URL: 'redis://unused' }).clickFlushIntervalMs;
+
+/** CPU cores each program uses with no load at all (measured once the stacks are up). */
+let idleCores: Record<string, number> = {};
 
 async function measure(t: Pick<Target, 'url' | 'links' | 'mix' | 'adminKey' | 'databaseUrl'>, durationS: number, connections = o.connections): Promise<Sample> {
   const watch = t.databaseUrl ? watchServerConnections(t.databaseUrl) : undefined;
-  const { result, cores, seconds } = await withCpu(() => drive({
+  const { result, cores, seconds, windowS } = await withCpu(() => drive({
     url: t.url, links: t.links, adminKey: t.adminKey, runTag, unknownShare: 0,
     scenario: { name: 'redirects', mix: t.mix, phases: steady(durationS, connections) },
   }), 100, t.databaseUrl ? CLICK_SETTLE_MS : 0);
-  return sampleOf(result.summary, await watch?.stop(), cores, seconds);
+  return sampleOf(result.summary, await watch?.stop(), cores, netOfIdle(seconds, idleCores, windowS));
 }
 
 const describe = (label: string, s: Sample) =>
@@ -112,6 +116,10 @@ try {
   log('warming up every target (JIT) ...');
   for (const t of targets) await measure(t, 2);
 
+  // Both stacks and the ceilings idle: their background (polling, timers, autovacuum) is taken
+  // off each run's CPU seconds, so per-request CPU figures are the requests' own.
+  idleCores = (await withCpu(() => new Promise((r) => setTimeout(r, IDLE_WINDOW_MS)))).cores;
+  log(`idle CPU cores by program: ${Object.entries(idleCores).filter(([, c]) => c >= 0.005).map(([p, c]) => `${p} ${c.toFixed(3)}`).join(', ') || 'none'}`);
   const samples = new Map<string, Sample[]>(targets.map((t) => [t.id, []]));
   for (let round = 1; round <= o.rounds; round++) {
     for (const t of targets) {

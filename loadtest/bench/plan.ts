@@ -24,7 +24,7 @@ export interface Sample {
   pgServerConnections?: number | undefined;
   /** CPU cores used during the run, by program (load generator, nginx, node, postgres, ...). */
   cores?: Record<string, number> | undefined;
-  /** CPU seconds by program over the run and the settle time after it (its clicks' flush). */
+  /** CPU seconds by program over the run and the settle time after it (its clicks' flush), less the idle background. */
   cpuSeconds?: Record<string, number> | undefined;
 }
 

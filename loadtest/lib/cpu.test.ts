@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuByProgram, parseStat, readProcs, withCpu } from './cpu.js';
+import { cpuByProgram, netOfIdle, parseStat, readProcs, withCpu } from './cpu.js';
 
 const stat = (pid: number, comm: string, ppid: number, utime: number, stime: number) =>
   `${pid} (${comm}) S ${ppid} 1 1 0 -1 4194560 100 0 0 0 ${utime} ${stime} 0 0 20 0 1 0 100 1000 10`;
@@ -52,5 +52,11 @@ describe('withCpu', () => {
     await spin;
     // fn returned at once; the spin began 20 ms later, inside the settle time only.
     expect(seconds['load generator']).toBeGreaterThan(0.05);
+  });
+});
+
+describe('netOfIdle', () => {
+  it('takes off the idle rate over the window, never below zero', () => {
+    expect(netOfIdle({ postgres: 1.5, node: 0.1, nginx: 0.4 }, { postgres: 0.1, node: 0.05 }, 5)).toEqual({ postgres: 1, node: 0, nginx: 0.4 });
   });
 });
