@@ -14,6 +14,7 @@ import { Command } from 'commander';
 import pg from 'pg';
 import { pino } from 'pino';
 import { startDataServices } from '../../infra/loopback/data-services.js';
+import { PG_US_PER_CLICK_AIM } from '../../loadtest/bench/aims.js';
 import { cpuByProgram, readProcs } from '../../loadtest/lib/cpu.js';
 import { seededRng } from '../../loadtest/lib/rng.js';
 import { LOAD_AGENTS } from '../../loadtest/lib/traffic.js';
@@ -27,8 +28,6 @@ import { createMetrics } from '../src/metrics/metrics.js';
 import { runMigrations } from '../src/migrate.js';
 import { median } from './stats.js';
 
-/** Issue 13's aim for PostgreSQL's CPU per recorded click. */
-export const PG_US_PER_CLICK_AIM = 8;
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 const ADDRESSES = ['8.8.8.8', '2a00:1450:4001::1', '81.2.69.142', '1.1.1.1', '203.0.113.7'];

@@ -1,4 +1,5 @@
 // Pure parts of the redirect bench: medians over alternated runs, the ratio, the printed table.
+import { APP_CPU_RATIO_AIM } from '../../loadtest/bench/aims.js';
 
 export interface RunResult {
   rps: number; p99Ms: number; requests: number; errors: number; unexpected: number;
@@ -30,8 +31,6 @@ export function alternate<T>(a: T, b: T, rounds: number): T[] {
   return Array.from({ length: rounds }, () => [a, b]).flat();
 }
 
-/** Issue 13: the replica's CPU per cached redirect at most this many times the bare server's. */
-export const APP_CPU_RATIO_AIM = 1.25;
 
 export function renderReport(input: { service: Summary; ceiling: Summary; connections: number; durationSec: number; target: number }): string {
   const { service, ceiling } = input;

@@ -1,8 +1,10 @@
 // `npm start`: one replica. Configuration from the environment, graceful stop on SIGTERM/SIGINT.
 import { ConfigError, loadConfig } from './config.js';
+import { REPLICA_PROCESS_TITLE } from './process-title.js';
 import { createLogger, createService } from './service.js';
 
 async function main(): Promise<void> {
+  process.title = REPLICA_PROCESS_TITLE;
   let config;
   try {
     config = loadConfig(process.env);

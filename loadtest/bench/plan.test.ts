@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { combine, median, ratios, renderBench, scaleP99Ratio, type Sample } from './plan.js';
+import { aims, combine, cpuUsPerRequest, median, ratios, renderAims, renderBench, scaleP99Ratio, type Sample } from './plan.js';
+import { PROGRAM } from './aims.js';
 
 const sample = (okRps: number, p99: number, extra: Partial<Sample> = {}): Sample => ({ okRps, p50: p99 / 4, p99, failed: 0, requests: okRps * 5, ...extra });
 
@@ -33,5 +34,37 @@ describe('bench arithmetic', () => {
     expect(text).toContain('3/2 (cached redirect / proxy ceiling):        0.81  (aim >= 0.80)');
     expect(text).toContain('extra line');
     expect(text).toContain('  3 cached: node 0.90, nginx 0.30');
+  });
+
+  it('takes CPU per ok request from each round\'s CPU seconds, the median over rounds', () => {
+    // 2 s of postgres over 10,000 ok requests = 200 us; 1 s / 9,000 ok (1,000 failed of 10,000) = 111.1 us.
+    const f = combine('cached', '3', [
+      sample(2000, 4, { requests: 10_000, cpuSeconds: { postgres: 2 } }),
+      sample(2000, 4, { requests: 10_000, failed: 1_000, cpuSeconds: { postgres: 1 } }),
+      sample(2000, 4, { requests: 10_000, cpuSeconds: { postgres: 3 } }),
+      sample(2000, 4, { requests: 10_000 }),
+    ]);
+    expect(cpuUsPerRequest(f, 'postgres')).toBeCloseTo(200, 6);
+    expect(cpuUsPerRequest(f, 'nginx')).toBeUndefined();
+  });
+
+  it('judges aims 1-3 from one run\'s figures', () => {
+    const run = (okRps: number, p99: number, cpuSeconds: Record<string, number>) => sample(okRps, p99, { requests: okRps * 5, cpuSeconds });
+    const proxyCeiling = combine('proxyCeiling', '2', [run(10_000, 10, { [PROGRAM.bare]: 5 })]); // 100 us per request
+    const passing = combine('cached', '3', [run(8_000, 15, { [PROGRAM.replica]: 5, [PROGRAM.postgres]: 0.2 })]); // 125 us, 5 us
+    expect(aims({ proxyCeiling, cached: passing }).map((a) => [a.figure, a.pass])).toEqual([
+      ['0.80', true], ['1.50', true], ['5.0', true], ['1.25 (125.0 / 100.0 us)', true],
+    ]);
+    const failing = combine('cached', '3', [run(7_000, 16, { [PROGRAM.replica]: 7, [PROGRAM.postgres]: 1.75 })]); // 200 us, 50 us
+    expect(aims({ proxyCeiling, cached: failing }).map((a) => [a.figure, a.pass])).toEqual([
+      ['0.70', false], ['1.60', false], ['50.0', false], ['2.00 (200.0 / 100.0 us)', false],
+    ]);
+    // Without CPU figures (an older JSON), only the throughput aims.
+    expect(aims({ proxyCeiling: combine('proxyCeiling', '2', [sample(10_000, 10)]), cached: combine('cached', '3', [sample(9_000, 9)]) })).toHaveLength(2);
+    expect(aims({ cached: passing })).toEqual([]);
+    const lines = renderAims(aims({ proxyCeiling, cached: failing }));
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toMatch(/^2 PostgreSQL CPU per recorded click, us \(aim <= 8\)\s+50\.0  FAIL$/);
+    expect(lines[0]).toMatch(/0\.70  FAIL$/);
   });
 });

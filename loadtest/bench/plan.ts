@@ -1,6 +1,7 @@
 // The benchmark's figures, their medians over alternated rounds, the ratios against the
 // ceilings, and the table: pure, so the arithmetic is tested apart from the noisy measuring.
 import type { Summary } from '../lib/aggregate.js';
+import { APP_CPU_RATIO_AIM, CACHED_OVER_PROXY_AIM, CACHED_P99_OVER_PROXY_AIM, PG_US_PER_CLICK_AIM, PROGRAM } from './aims.js';
 import { fmtInt, fmtMs, fmtRate, formatTable } from '../lib/table.js';
 
 export const FIGURES = {
@@ -23,10 +24,12 @@ export interface Sample {
   pgServerConnections?: number | undefined;
   /** CPU cores used during the run, by program (load generator, nginx, node, postgres, ...). */
   cores?: Record<string, number> | undefined;
+  /** CPU seconds by program over the run and the settle time after it (its clicks' flush), less the idle background. */
+  cpuSeconds?: Record<string, number> | undefined;
 }
 
-export function sampleOf(s: Summary, pgServerConnections?: number, cores?: Record<string, number>): Sample {
-  return { okRps: s.okThroughput, p50: s.latency.p50, p99: s.latency.p99, failed: s.failed, requests: s.requests, pgServerConnections, cores };
+export function sampleOf(s: Summary, pgServerConnections?: number, cores?: Record<string, number>, cpuSeconds?: Record<string, number>): Sample {
+  return { okRps: s.okThroughput, p50: s.latency.p50, p99: s.latency.p99, failed: s.failed, requests: s.requests, pgServerConnections, cores, cpuSeconds };
 }
 
 export function median(xs: readonly number[]): number {
@@ -95,6 +98,52 @@ export function scaleP99Ratio(small: FigureResult, large: FigureResult): number 
   return small.p99 > 0 ? large.p99 / small.p99 : 0;
 }
 
+/**
+ * CPU microseconds one program spent per ok request, from each round's /proc time (CPU seconds
+ * over the run and its settle time / ok requests), median over the rounds: process CPU time,
+ * which a busy machine slows far less than it slows throughput. Undefined when no round
+ * measured the program.
+ */
+export function cpuUsPerRequest(f: FigureResult, program: string): number | undefined {
+  const perRound = f.samples
+    .filter((s) => s.cpuSeconds?.[program] !== undefined && s.requests - s.failed > 0)
+    .map((s) => (s.cpuSeconds![program]! / (s.requests - s.failed)) * 1e6);
+  return perRound.length > 0 ? median(perRound) : undefined;
+}
+
+export interface AimResult { name: string; figure: string; pass: boolean }
+
+/**
+ * Issue 13's aims 1-3 from the figures of one run: the cached redirect against the proxy
+ * ceiling (throughput and p99), PostgreSQL's CPU per recorded click (every ok cached redirect
+ * records one), and a replica's CPU per cached redirect against a bare server's per redirect.
+ */
+export function aims(figs: Record<string, FigureResult | undefined>): AimResult[] {
+  const { cached, proxyCeiling } = figs;
+  if (!cached || !proxyCeiling) return [];
+  const out: AimResult[] = [];
+  const share = proxyCeiling.okRps > 0 ? cached.okRps / proxyCeiling.okRps : 0;
+  out.push({ name: `1 cached redirect / proxy ceiling, ok req/s (aim >= ${CACHED_OVER_PROXY_AIM.toFixed(2)})`, figure: share.toFixed(2), pass: share >= CACHED_OVER_PROXY_AIM });
+  const p99 = proxyCeiling.p99 > 0 ? cached.p99 / proxyCeiling.p99 : Number.POSITIVE_INFINITY;
+  out.push({ name: `1 cached redirect p99 / proxy ceiling p99 (aim <= ${CACHED_P99_OVER_PROXY_AIM.toFixed(2)})`, figure: p99.toFixed(2), pass: p99 <= CACHED_P99_OVER_PROXY_AIM });
+  const pg = cpuUsPerRequest(cached, PROGRAM.postgres);
+  if (pg !== undefined) out.push({ name: `2 PostgreSQL CPU per recorded click, us (aim <= ${PG_US_PER_CLICK_AIM})`, figure: pg.toFixed(1), pass: pg <= PG_US_PER_CLICK_AIM });
+  const app = cpuUsPerRequest(cached, PROGRAM.replica);
+  const bare = cpuUsPerRequest(proxyCeiling, PROGRAM.bare);
+  if (app !== undefined && bare !== undefined && bare > 0) {
+    out.push({
+      name: `3 replica CPU per cached redirect / bare server's (aim <= ${APP_CPU_RATIO_AIM.toFixed(2)})`,
+      figure: `${(app / bare).toFixed(2)} (${app.toFixed(1)} / ${bare.toFixed(1)} us)`, pass: app / bare <= APP_CPU_RATIO_AIM,
+    });
+  }
+  return out;
+}
+
+export function renderAims(results: readonly AimResult[]): string[] {
+  const width = Math.max(0, ...results.map((r) => r.name.length));
+  return results.map((r) => `${r.name.padEnd(width)}  ${r.figure}  ${r.pass ? 'PASS' : 'FAIL'}`);
+}
+
 export function renderBench(figures: readonly FigureResult[], rt: Ratios, extra: string[] = []): string {
   const table = formatTable(
     ['figure', 'ok req/s', 'p50 ms', 'p99 ms', 'failed', 'pg conns max', 'rounds'],
@@ -114,7 +163,7 @@ export function renderBench(figures: readonly FigureResult[], rt: Ratios, extra:
     table,
     ...(cpu.length ? ['', 'CPU cores used, by program (medians):', ...cpu] : []),
     '',
-    `3/2 (cached redirect / proxy ceiling):        ${rt.cachedOverProxy.toFixed(2)}  (aim >= 0.80)`,
+    `3/2 (cached redirect / proxy ceiling):        ${rt.cachedOverProxy.toFixed(2)}  (aim >= ${CACHED_OVER_PROXY_AIM.toFixed(2)})`,
     `4/2 (in-process cache off / proxy ceiling):   ${rt.lruOffOverProxy.toFixed(2)}`,
     `3/1 (cached redirect / nginx static ceiling): ${rt.cachedOverNginx.toFixed(2)}`,
     ...extra,

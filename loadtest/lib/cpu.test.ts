@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuByProgram, parseStat, readProcs, withCpu } from './cpu.js';
+import { cpuByProgram, netOfIdle, parseStat, readProcs, withCpu } from './cpu.js';
 
 const stat = (pid: number, comm: string, ppid: number, utime: number, stime: number) =>
   `${pid} (${comm}) S ${ppid} 1 1 0 -1 4194560 100 0 0 0 ${utime} ${stime} 0 0 20 0 1 0 100 1000 10`;
@@ -37,5 +37,26 @@ describe('withCpu', () => {
     // Loosely: the machine is shared, so a busy loop gets what the scheduler gives it.
     expect(cores['load generator']).toBeGreaterThan(0.05);
     expect(readProcs().some((p) => p.pid === process.pid)).toBe(true);
+  });
+
+  it('counts CPU spent during the settle time in seconds, not in cores', async () => {
+    let spin: Promise<void> | undefined;
+    const { seconds } = await withCpu(async () => {
+      // Work set off by fn that runs after it returned (as a click flush does).
+      spin = new Promise((resolve) => setTimeout(() => {
+        const until = Date.now() + 300;
+        while (Date.now() < until);
+        resolve();
+      }, 20));
+    }, 100, 600);
+    await spin;
+    // fn returned at once; the spin began 20 ms later, inside the settle time only.
+    expect(seconds['load generator']).toBeGreaterThan(0.05);
+  });
+});
+
+describe('netOfIdle', () => {
+  it('takes off the idle rate over the window, never below zero', () => {
+    expect(netOfIdle({ postgres: 1.5, node: 0.1, nginx: 0.4 }, { postgres: 0.1, node: 0.05 }, 5)).toEqual({ postgres: 1, node: 0, nginx: 0.4 });
   });
 });

@@ -53,13 +53,31 @@ export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcSt
   return out;
 }
 
-/** Measures the CPU of this process tree around `fn`; cores used = seconds of CPU per second. */
-export async function withCpu<T>(fn: () => Promise<T>, ticksPerSecond = 100): Promise<{ result: T; cores: Record<string, number> }> {
+/**
+ * CPU seconds by program less what the programs burn when idle (polling, timers, autovacuum:
+ * `idleCores`, measured with no load) over the same window, never below zero. At a few thousand
+ * requests a second on a busy machine that background is a large share of a per-request figure.
+ */
+export function netOfIdle(seconds: Record<string, number>, idleCores: Record<string, number>, windowS: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(seconds).map(([k, v]) => [k, Math.max(0, v - (idleCores[k] ?? 0) * windowS)]));
+}
+
+/**
+ * Measures the CPU of this process tree around `fn`; cores used = seconds of CPU per second of
+ * `fn`. `seconds` is CPU time per program up to `settleMs` after `fn` ends: work that `fn` set off
+ * and that finishes a little later (a replica's click flush, at most one interval after the
+ * click) still belongs to it.
+ */
+export async function withCpu<T>(fn: () => Promise<T>, ticksPerSecond = 100, settleMs = 0): Promise<{ result: T; cores: Record<string, number>; seconds: Record<string, number>; windowS: number }> {
   const before = readProcs();
   const t0 = Date.now();
   const result = await fn();
   const elapsedS = (Date.now() - t0) / 1000;
-  const ticks = cpuByProgram(before, readProcs(), process.pid);
+  const ended = readProcs();
+  const ticks = cpuByProgram(before, ended, process.pid);
   const cores = Object.fromEntries(Object.entries(ticks).map(([k, v]) => [k, v / ticksPerSecond / elapsedS]));
-  return { result, cores };
+  if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
+  const settled = settleMs > 0 ? cpuByProgram(before, readProcs(), process.pid) : ticks;
+  const seconds = Object.fromEntries(Object.entries(settled).map(([k, v]) => [k, v / ticksPerSecond]));
+  return { result, cores, seconds, windowS: (Date.now() - t0) / 1000 };
 }

@@ -1,0 +1,16 @@
+// Issue 13's aims, written once: `npm run bench` judges the stack's figures by them, and the
+// narrower commands (bench:app, bench:clicks) judge theirs by the same numbers.
+
+/** 1. Cached redirect through the whole stack: ok req/s at least this share of the proxy ceiling's ... */
+export const CACHED_OVER_PROXY_AIM = 0.8;
+/** ... and its p99 at most this multiple of the ceiling's p99. */
+export const CACHED_P99_OVER_PROXY_AIM = 1.5;
+/** 2. PostgreSQL CPU per recorded click, in microseconds (its processes' /proc time over the run). */
+export const PG_US_PER_CLICK_AIM = 8;
+/** 3. A replica's CPU per cached redirect at most this multiple of the bare Fastify server's. */
+export const APP_CPU_RATIO_AIM = 1.25;
+/** 4. p99 with the large link set at most this multiple of the p99 with the small one. */
+export const SCALE_P99_AIM = 1.2;
+
+/** The process names (/proc comm) the bench tells apart: the replica's and the ceiling's bare server's. */
+export const PROGRAM = { replica: 'shortstack-app', bare: 'bare-fastify', postgres: 'postgres' } as const;
