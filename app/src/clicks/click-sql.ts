@@ -7,6 +7,7 @@ import type { Click } from './click-buffer.js';
 import { clickDeliveriesInsert } from '../webhooks/outbox-sql.js';
 import type { ClickTraits } from './enricher.js';
 import { arrayLiteral } from '../db/array-literal.js';
+import { COPY_NULL } from '../db/copy-text.js';
 
 export interface Statement { text: string; values: unknown[] }
 
@@ -46,7 +47,7 @@ export function clickEventsCopy(clicks: readonly Click[], traits: readonly Click
     if (ms !== lastMs) { lastMs = ms; lastIso = c.at.toISOString(); } // clicks come in bursts of one millisecond
     // Written out rather than JSON.stringify of an object: a third of the cost, the same JSON.
     // Each value escaped for COPY as it is encoded: no pass over the whole line afterwards.
-    out += `${c.urlId}\t${c.userId ?? '\\N'}\tclick\t${lastIso}\t{"referrer":${copyJson(c.referrer)},"user_agent":${copyJson(c.userAgent)},`
+    out += `${c.urlId}\t${c.userId ?? COPY_NULL}\tclick\t${lastIso}\t{"referrer":${copyJson(c.referrer)},"user_agent":${copyJson(c.userAgent)},`
       + `"bot":${t.bot},"device":${copyJson(t.device)},"browser":${copyJson(t.browser)},"os":${copyJson(t.os)},"country":${copyJson(t.country)}}\n`;
   }
   return out;

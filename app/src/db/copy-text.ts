@@ -1,5 +1,5 @@
-// Values for COPY ... FROM STDIN in text format, for the batch writers (the users import).
-// (clicks/click-sql.ts has its own copyText from before this module; it may import this one.)
+// Values for COPY ... FROM STDIN in text format, for the batch writers (the users import; the
+// click flush encodes its JSON values inline, clicks/click-sql.ts, and takes only COPY_NULL).
 
 /** COPY's text-format NULL. */
 export const COPY_NULL = '\\N';
