@@ -12,6 +12,8 @@ export const SYSTEM_PACKAGES: Readonly<Record<string, string>> = {
   pgbouncer: '/usr/sbin/pgbouncer',
   // WAL archiving, backups and point-in-time restores of the loopback PostgreSQL.
   pgbackrest: '/usr/bin/pgbackrest',
+  // The Docker backup container renders its figures from `pgbackrest info` with jq; its test runs it here.
+  jq: '/usr/bin/jq',
   'redis-server': '/usr/bin/redis-server',
   nginx: '/usr/sbin/nginx',
   prometheus: '/usr/bin/prometheus',

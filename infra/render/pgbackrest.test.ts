@@ -14,6 +14,16 @@ describe('pgbackrest.conf', () => {
     expect(conf).toContain('repo1-path=/backup/repo\nrepo1-retention-full=2\nrepo1-retention-diff=6\n');
     expect(conf).toContain('[shortstack]\npg1-path=/pg/data\npg1-port=5432\npg1-socket-path=/pg\n');
     expect(conf).not.toContain('cipher');
+    expect(conf).toContain('log-path=/b/log\nlog-level-console=warn\nlog-level-file=info\n');
+    expect(conf).not.toContain('pg1-user');
+  });
+
+  it('logs to the console alone without a log folder, and logs in as a named role when given one (Docker)', () => {
+    const { logPath: _none, ...docker } = base;
+    const conf = renderPgbackrestConf({ ...docker, pgUser: 'shortstack' });
+    expect(conf).not.toContain('log-path');
+    expect(conf).toContain('log-level-file=off\n');
+    expect(conf).toMatch(/pg1-socket-path=\/pg\npg1-user=shortstack\n$/);
   });
 
   it('encrypts the repository only when a passphrase is given', () => {

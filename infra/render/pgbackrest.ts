@@ -10,13 +10,22 @@ export interface PgbackrestConfig {
   pgPath: string;
   pgPort: number;
   pgSocketPath: string;
+  /**
+   * The role pgBackRest logs in as (a superuser); pgBackRest's default, `postgres`, does not
+   * exist where the image's entrypoint created the stack's own role instead (Docker).
+   */
+  pgUser?: string;
   retention: { full: number; diff: number };
   /** Encrypts the repository when set (it cannot be added to or removed from an existing one). */
   cipherPass?: string;
-  /** Lock, log and spool folders: the loopback stack keeps them in its own folder. */
+  /** Lock and spool folders: the loopback stack keeps them in its own folder. */
   lockPath: string;
-  logPath: string;
   spoolPath: string;
+  /**
+   * pgBackRest's log files; none when absent (Docker: every command's console output goes to
+   * the container's log, and a file per command in a volume would only grow).
+   */
+  logPath?: string;
 }
 
 export function renderPgbackrestConf(c: PgbackrestConfig): string {
@@ -31,9 +40,9 @@ export function renderPgbackrestConf(c: PgbackrestConfig): string {
     'compress-level=3',
     `spool-path=${c.spoolPath}`,
     `lock-path=${c.lockPath}`,
-    `log-path=${c.logPath}`,
+    ...(c.logPath ? [`log-path=${c.logPath}`] : []),
     'log-level-console=warn',
-    'log-level-file=info',
+    `log-level-file=${c.logPath ? 'info' : 'off'}`,
     // A backup need not wait for the next checkpoint or WAL switch.
     'start-fast=y',
     '',
@@ -41,6 +50,7 @@ export function renderPgbackrestConf(c: PgbackrestConfig): string {
     `pg1-path=${c.pgPath}`,
     `pg1-port=${c.pgPort}`,
     `pg1-socket-path=${c.pgSocketPath}`,
+    ...(c.pgUser ? [`pg1-user=${c.pgUser}`] : []),
   ];
   return `${lines.join('\n')}\n`;
 }
