@@ -118,6 +118,8 @@ const DEFAULT_RESOURCES: Record<ComponentName, Resources> = {
   'set-grafana-password': { cpus: 0.25, memoryMb: 128, pids: 256 },
   'cert-bootstrap': { cpus: 0.1, memoryMb: 128, pids: 64 },
   'cert-manager': { cpus: 0.1, memoryMb: 128, pids: 64 },
+  // pgBackRest as PostgreSQL's uid (70): the same process ceiling as the others sharing it.
+  'postgres-backup': { cpus: 0.5, memoryMb: 256, pids: 512 },
 };
 
 /**
