@@ -31,6 +31,18 @@ describe('pgbackrest.conf', () => {
     expect(conf).toContain('repo1-cipher-type=aes-256-cbc\nrepo1-cipher-pass=pass-phrase\n');
   });
 
+  it('puts the repository in an S3-compatible bucket when given one, under the same retention and cipher', () => {
+    const s3 = { bucket: 'backups', endpoint: 'minio.internal:9000', region: 'us-east-1', uriStyle: 'path' as const, verifyTls: false, key: 'AK', keySecret: 'SK' };
+    const conf = renderPgbackrestConf({ ...base, repoPath: '/shortstack/dev', s3, cipherPass: 'pass-phrase' });
+    expect(conf).toContain([
+      '[global]', 'repo1-type=s3', 'repo1-s3-bucket=backups', 'repo1-s3-endpoint=minio.internal:9000', 'repo1-s3-region=us-east-1',
+      'repo1-s3-uri-style=path', 'repo1-s3-key=AK', 'repo1-s3-key-secret=SK', 'repo1-storage-verify-tls=n',
+      'repo1-path=/shortstack/dev', 'repo1-retention-full=2', 'repo1-retention-diff=6', 'repo1-cipher-type=aes-256-cbc', 'repo1-cipher-pass=pass-phrase',
+    ].join('\n'));
+    expect(renderPgbackrestConf({ ...base, s3: { ...s3, verifyTls: true } })).not.toContain('verify-tls');
+    expect(renderPgbackrestConf(base)).not.toContain('repo1-type');
+  });
+
   it('archives every WAL segment through pgBackRest, at most archive_timeout after it was written', () => {
     expect(archiveSettings({ stanza: 's', confFile: '/b/pgbackrest.conf', archiveTimeoutS: 30 })).toEqual({
       wal_level: 'replica',

@@ -2,10 +2,23 @@
 // stack and the Docker placement. One repository per stack (a folder or volume); retention and
 // the WAL archive timeout come from the stack's `backup` config, the cipher from its secrets.
 
+/** An S3-compatible repository (stack config backupS3, its key pair from the secrets). */
+export interface PgbackrestS3 {
+  bucket: string;
+  endpoint: string;
+  region: string;
+  uriStyle: 'host' | 'path';
+  verifyTls: boolean;
+  key: string;
+  keySecret: string;
+}
+
 export interface PgbackrestConfig {
   stanza: string;
-  /** Where the repository lives: a folder (a volume on Docker). */
+  /** Where the repository lives: a folder (a volume on Docker), or the folder in the bucket with s3. */
   repoPath: string;
+  /** The repository in S3-compatible storage instead of a folder. */
+  s3?: PgbackrestS3;
   /** The cluster's data directory, and how pgBackRest reaches it (its socket folder and port). */
   pgPath: string;
   pgPort: number;
@@ -31,6 +44,16 @@ export interface PgbackrestConfig {
 export function renderPgbackrestConf(c: PgbackrestConfig): string {
   const lines = [
     '[global]',
+    ...(c.s3 ? [
+      'repo1-type=s3',
+      `repo1-s3-bucket=${c.s3.bucket}`,
+      `repo1-s3-endpoint=${c.s3.endpoint}`,
+      `repo1-s3-region=${c.s3.region}`,
+      `repo1-s3-uri-style=${c.s3.uriStyle}`,
+      `repo1-s3-key=${c.s3.key}`,
+      `repo1-s3-key-secret=${c.s3.keySecret}`,
+      ...(c.s3.verifyTls ? [] : ['repo1-storage-verify-tls=n']),
+    ] : []),
     `repo1-path=${c.repoPath}`,
     `repo1-retention-full=${c.retention.full}`,
     `repo1-retention-diff=${c.retention.diff}`,

@@ -177,3 +177,22 @@ describe('a second `up`', () => {
     for (const name of ['postgres', 'postgres-backup', 'postgres-backup-config']) expect(spec(again, name)).toBe(spec(r, name));
   });
 });
+
+describe('an S3-compatible repository (backupS3)', () => {
+  it('renders the bucket into the same pgbackrest.conf, a folder per stack, the key pair only as a secret', async () => {
+    await custom;
+    const r = await runProgram('dev', {
+      'shortstack:backupS3': JSON.stringify({ bucket: 'shortstack-backups', endpoint: 'minio.lan:9000', region: 'us-east-1', uriStyle: 'path' }),
+      'shortstack:backupS3AccessKey': 'access-key-id', 'shortstack:backupS3SecretKey': 'secret-access-key',
+    }, ['shortstack:backupS3AccessKey', 'shortstack:backupS3SecretKey']);
+    const conf = uploaded(r, 'postgres-backup', '/run/secrets/pgbackrest.conf').content as string;
+    expect(uploaded(r, 'postgres', '/run/secrets/pgbackrest.conf').content).toBe(conf);
+    expect(conf).toContain([
+      'repo1-type=s3', 'repo1-s3-bucket=shortstack-backups', 'repo1-s3-endpoint=minio.lan:9000', 'repo1-s3-region=us-east-1',
+      'repo1-s3-uri-style=path', 'repo1-s3-key=access-key-id', 'repo1-s3-key-secret=secret-access-key', 'repo1-path=/shortstack/dev',
+    ].join('\n'));
+    expect(conf).toContain(`repo1-cipher-pass=${CIPHER}`);
+    const inPlain = JSON.stringify(r.resources.map((x) => Object.fromEntries(Object.entries(x.inputs).filter(([, v]) => !isWrapped(v)))));
+    for (const secret of ['access-key-id', 'secret-access-key']) expect(inPlain).not.toContain(secret);
+  });
+});

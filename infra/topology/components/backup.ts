@@ -6,6 +6,7 @@ import { BACKUP_METRICS_FILE, renderBackupMetricsJq } from '../../../monitoring/
 import { renderBackupScheduleScript } from '../../render/backup-schedule.js';
 import { archiveSettings, renderPgbackrestConf } from '../../render/pgbackrest.js';
 import { DEFAULT_STOP_GRACE_S, configPath, secretPath, type BuildContext } from '../context.js';
+import { BACKUP_S3_SECRETS } from '../config-backup-s3.js';
 import { withoutDigest } from '../images.js';
 import { BACKUP_STANZA, DATABASE, PORTS } from '../names.js';
 import { PGDATA, POSTGRES_DATA_MOUNT, POSTGRES_SOCKET_DIR, postgresSocketVolume } from './postgres-layout.js';
@@ -40,14 +41,19 @@ export function postgresImage(ctx: BuildContext): ImageRef {
   };
 }
 
-/** The stack's pgbackrest.conf, from the shared renderer: the repository in its volume, lock and spool on /tmp. */
+/**
+ * The stack's pgbackrest.conf, from the shared renderer: the repository in its volume (or the
+ * configured S3 bucket, its keys from the secrets), lock and spool on /tmp.
+ */
 export function pgbackrestConfFile(ctx: BuildContext): ConfigFile {
-  const { backup } = ctx.config;
+  const { backup, backupS3 } = ctx.config;
   return {
     path: PGBACKREST_CONF,
-    content: secretText(['backupCipherPass'], (s) => renderPgbackrestConf({
+    content: secretText(['backupCipherPass', ...(backupS3 ? BACKUP_S3_SECRETS : [])], (s) => renderPgbackrestConf({
       stanza: BACKUP_STANZA,
-      repoPath: `${BACKUP_REPO_DIR}/repo`,
+      // In a bucket, a folder per stack: one bucket may hold several.
+      repoPath: backupS3 ? `/shortstack/${ctx.stackName}` : `${BACKUP_REPO_DIR}/repo`,
+      ...(backupS3 ? { s3: { ...backupS3, key: s.backupS3AccessKey ?? '', keySecret: s.backupS3SecretKey ?? '' } } : {}),
       pgPath: PGDATA,
       pgPort: PORTS.postgres.postgres,
       pgSocketPath: POSTGRES_SOCKET_DIR,
