@@ -23,7 +23,11 @@ export interface AlertsContext {
     /** Published ports of the default stack config. */
     publicPort: number;
     localPorts: { grafana: number; prometheus: number; alertmanager: number };
+    /** The restore to a point in time, as the commands `npm run restore` prints for a stack. */
+    restorePlan: (stack: string, at: Date) => string[];
   };
+  /** pgBackRest's stanza, and its config file inside the backup container. */
+  backup: { stanza: string; config: string };
   aws: {
     /** The runbook's example AWS stack (`pulumi up --stack prod`). */
     stack: string;

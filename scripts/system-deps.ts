@@ -25,7 +25,8 @@ export const SYSTEM_PACKAGES: Readonly<Record<string, string>> = {
   'prometheus-node-exporter': '/usr/bin/prometheus-node-exporter',
   // Let's Encrypt's test ACME server: the loopback stack's HTTPS (npm run local -- --tls) and its e2e test.
   pebble: '/usr/bin/pebble',
-  // The README's curl quickstart, run as written by its test.
+  // The README's curl quickstart, run as written by its test; the Docker backup container renders
+  // its figures from `pgbackrest info` with jq, and its test runs that here.
   curl: '/usr/bin/curl',
   jq: '/usr/bin/jq',
 };

@@ -1,8 +1,9 @@
 // Backups and WAL archiving (pgBackRest): what decides the RPO. The backup figures come from the
-// backup commands through node-exporter's textfile collector, the archiver's from
-// postgres_exporter's extra queries (monitoring/postgres-queries.ts).
+// backup commands (Docker: the postgres-backup container's schedule) through node-exporter's
+// textfile collector, the archiver's from postgres_exporter's extra queries
+// (monitoring/postgres-queries.ts), on loopback and Docker alike.
 import { BACKUP_METRIC_NAMES } from '../../monitoring/backup-metrics.js';
-import type { Commands } from '../commands.js';
+import { DOCKER_STACK_VAR, type Commands } from '../commands.js';
 import { THRESHOLDS } from '../thresholds.js';
 import type { AlertDefinition } from '../types.js';
 import { DASHBOARDS, OVERVIEW_PANELS } from '../../monitoring/contract/panels.js';
@@ -11,9 +12,11 @@ const overview = { dashboard: DASHBOARDS.overview.title, panel: OVERVIEW_PANELS.
 const lastBackup = `max by (stanza) (${BACKUP_METRIC_NAMES.lastSuccess})`;
 const ARCHIVER = "select archived_count, failed_count, last_archived_wal, last_archived_time, last_failed_wal, last_failed_time from pg_stat_archiver";
 const psqlLoopback = (sql: string) => `psql "$DIRECT_DATABASE_URL" -c "${sql}"`;
-const dockerNote = 'Docker: WAL archiving and pgBackRest are not built into the Docker placement yet (issue 14 item 5); these metrics exist on loopback only.';
 
 export function backupAlerts({ docker, aws, loopback, ctx }: Commands): AlertDefinition[] {
+  const DOCKER_STACK = `$${DOCKER_STACK_VAR}`;
+  /** pgBackRest in the Docker stack's backup container, with its secret config. */
+  const pgbackrestDocker = (args: string) => docker.exec('postgres-backup', `pgbackrest --config=${ctx.backup.config} --stanza=${ctx.backup.stanza} ${args}`);
   return [
     {
       name: 'BackupTooOld',
@@ -29,10 +32,10 @@ export function backupAlerts({ docker, aws, loopback, ctx }: Commands): AlertDef
         impact: 'Nothing yet. A restore replays WAL from the last backup: the longer since it, the longer the restore (RTO), and a gap in the WAL archive since then would lose everything after it.',
         diagnose: {
           promql: [`time() - ${lastBackup}`, BACKUP_METRIC_NAMES.count, BACKUP_METRIC_NAMES.repositoryBytes],
-          logql: ['{component="postgres"} |= "pgbackrest"'],
+          logql: ['{component="postgres"} |= "pgbackrest"', '{component="postgres-backup"} |= "backup"'],
           panel: overview,
           commands: {
-            docker: [docker.psql('show archive_mode')],
+            docker: [pgbackrestDocker('info'), docker.logs('postgres-backup')],
             loopback: ['npm run backup -- --list', loopback.logs('shortstack-backup')],
             aws: [aws.rdsInstance(), `aws rds describe-db-instance-automated-backups --db-instance-identifier ${ctx.aws.names.rdsInstance}`],
           },
@@ -40,8 +43,8 @@ export function backupAlerts({ docker, aws, loopback, ctx }: Commands): AlertDef
         mitigate: [
           'Take one now: `npm run backup -- --dir "$STACK_DIR"` (loopback; `--type diff` for a differential). The error it prints is pgBackRest\'s own; its log is in `$STACK_DIR/pgbackrest/log`.',
           'A full repository disk fails every backup: check the repository\'s volume, lower `shortstack:backup.retentionFull` or move the repository.',
+          `Docker: the postgres-backup container takes them (its log says why one failed); \`${pgbackrestDocker('--log-level-console=info backup --type=full')}\` takes one now (\`npm run backup -- --stack ${DOCKER_STACK}\` prints it). A stopped container: \`docker start shortstack-${DOCKER_STACK}-postgres-backup\`.`,
           'AWS: RDS takes its automated backup in the backup window by itself; a missed one shows in the RDS events. `npm run backup -- --stack <stack>` prints the manual snapshot command.',
-          dockerNote,
         ],
         escalate: 'Ticket for the infrastructure owner; page them if WalArchivingFailing fires too (then nothing recent is restorable).',
       },
@@ -63,7 +66,7 @@ export function backupAlerts({ docker, aws, loopback, ctx }: Commands): AlertDef
           logql: ['{component="postgres"} |= "archive"'],
           panel: overview,
           commands: {
-            docker: [docker.psql(ARCHIVER)],
+            docker: [docker.psql(ARCHIVER), docker.logs('postgres')],
             loopback: [psqlLoopback(ARCHIVER), loopback.logs('postgres')],
             aws: [aws.rdsEvents()],
           },
@@ -72,8 +75,8 @@ export function backupAlerts({ docker, aws, loopback, ctx }: Commands): AlertDef
           'The PostgreSQL log names the failing command and pgBackRest\'s error (repository unreachable or full, wrong cipher passphrase, a stanza that no longer matches the cluster after a restore elsewhere).',
           'Repository full: free room (lower retention, expire: `pgbackrest --config "$STACK_DIR/pgbackrest/pgbackrest.conf" --stanza shortstack expire` as the postgres user) or grow it. Archiving resumes by itself with the segment it retried.',
           'Once it archives again, take a backup (`npm run backup`) so the next restore need not replay the whole backlog.',
+          `Docker: the repository is the \`shortstack-${DOCKER_STACK}-backup-repo\` volume, on the Docker host's disk: expire with \`${pgbackrestDocker('expire')}\`, or free the host's disk (\`docker system df -v\`).`,
           'AWS: RDS archives by itself; this alert has no RDS series.',
-          dockerNote,
         ],
         escalate: 'Paged now: until it archives, a lost disk loses every write since the last archived segment.',
       },
@@ -103,7 +106,6 @@ export function backupAlerts({ docker, aws, loopback, ctx }: Commands): AlertDef
         mitigate: [
           'A bulk import: it catches up once the burst ends; watch the count fall.',
           'Otherwise the repository is slow: check its disk (or S3 endpoint); pgBackRest\'s `archive-async=y` with `process-max` pushes several segments at once.',
-          dockerNote,
         ],
         escalate: 'Ticket; becomes WalArchivingFailing if archiving stops altogether.',
       },

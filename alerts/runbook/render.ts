@@ -124,8 +124,18 @@ log), in UTC with its zone: ${code('2026-12-01T10:00:00Z')}.
   writers (PgBouncer), stop PostgreSQL, restore the backup and replay WAL to the point, check the migrations and start
   the writers again, printing each step. It refuses without ${code('--yes')} when the database holds commits newer than
   the point (they are lost by the restore: export what you need first). Measured by ${code('npm run chaos -- --scenario restore')}.
-- **docker**: not yet archived (issue 14 item 5): the ${code(`shortstack-${DOCKER_STACK}-postgres-data`)} volume is the only copy;
-  ${code('npm run down')} keeps it, ${code('npm run down -- --delete-data')} does not.
+- **docker**: PostgreSQL archives its WAL with pgBackRest into the ${code(`shortstack-${DOCKER_STACK}-backup-repo`)} volume
+  (encrypted; at most ${code('backup.archiveTimeoutS')} seconds behind), and the ${code(`shortstack-${DOCKER_STACK}-postgres-backup`)}
+  container takes a full backup every ${code('backup.fullEveryHours')} and a differential every ${code('backup.diffEveryHours')}
+  (both volumes outlive ${code('npm run down')}; ${code('npm run down -- --delete-data')} removes them).
+  ${code(`npm run backup -- --stack ${DOCKER_STACK} --list`)} prints the command that lists what can be restored;
+  ${code(`npm run restore -- --stack ${DOCKER_STACK} --to <time>`)} (or ${code('--latest')}) prints the restore, to run on the
+  Docker host as written. For the stack ${code(ctx.docker.stack)} and ${code('2026-12-01T10:00:00Z')}:
+
+\`\`\`sh
+${ctx.docker.restorePlan(ctx.docker.stack, new Date('2026-12-01T10:00:00Z')).join('\n')}
+\`\`\`
+
 - **aws**: RDS keeps automated backups and WAL for ${code('aws.rds.backupRetentionDays')} days (the tier's default unless set) and
   restores to any second of them into a new instance; a prod-tier stack leaves a final snapshot when destroyed.
   ${code(`npm run restore -- --stack ${AWS_STACK} --to <time>`)} prints the commands: restore to a new instance, stop

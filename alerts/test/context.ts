@@ -9,7 +9,9 @@ export const TEST_CONTEXT: AlertsContext = {
     labels: { stack: 'test.stack', instance: 'test.instance' },
     publicPort: 18080,
     localPorts: { grafana: 13000, prometheus: 19090, alertmanager: 19093 },
+    restorePlan: (stack, at) => [`restore ${stack} to ${at.toISOString()}`],
   },
+  backup: { stanza: 'teststanza', config: '/test/secrets/pgbackrest.conf' },
   aws: {
     stack: 'example',
     names: {

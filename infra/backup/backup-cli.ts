@@ -1,12 +1,14 @@
 // npm run backup -- [--dir DIR] [--type full|diff|incr] | --list ; npm run backup -- --stack NAME [--list]
 // Loopback (a running or stopped `npm run local --dir DIR`, or $STACK_DIR from its runbook.env):
-// runs pgBackRest against the stack's repository. A Pulumi stack: prints that placement's commands.
+// runs pgBackRest against the stack's repository. A Pulumi stack: prints that placement's commands
+// (Docker: docker exec into its backup container; AWS: RDS snapshots and point-in-time restores).
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { pgbackrest, pgbackrestPaths } from '../loopback/servers/pgbackrest.js';
 import { BACKUP_STANZA } from '../topology/names.js';
 import { awsCommands, type BackupAction } from './commands.js';
+import { dockerCommands } from './docker-commands.js';
 import { parseBackupInfo, renderBackupList } from './info.js';
 import { stackPlacement } from './stack-placement.js';
 
@@ -17,7 +19,7 @@ export function stackDirFrom(o: { dir?: string }, env: NodeJS.ProcessEnv = proce
   return o.dir ?? (env.STACK_DIR || undefined);
 }
 
-/** Prints a Pulumi stack's commands for the action; false when that placement has none here. */
+/** Prints a Pulumi stack's commands for the action: they run on that stack's engine or account, not here. */
 export function printPlacementCommands(stack: string, action: BackupAction, out: (l: string) => void = console.log): void {
   const placement = stackPlacement(process.cwd(), stack);
   if (placement === 'aws') {
@@ -25,7 +27,8 @@ export function printPlacementCommands(stack: string, action: BackupAction, out:
     for (const line of awsCommands(stack, action)) out(line);
     return;
   }
-  throw new InvalidArgumentError(`stack ${stack} is a Docker stack: pgBackRest in Docker is not built yet (issue 14 item 5); use the loopback stack (--dir) or docker exec into its postgres container`);
+  out(`# stack ${stack} (docker): pgBackRest in the postgres-backup container, its repository in the backup-repo volume; run these on the stack's Docker host`);
+  for (const line of dockerCommands(stack, action)) out(line);
 }
 
 async function main(): Promise<void> {
@@ -40,7 +43,7 @@ async function main(): Promise<void> {
     .option('--list', 'list the backups and the archived WAL range instead')
     .parse();
   const o = program.opts<{ dir?: string; stack?: string; type: string; list?: boolean }>();
-  const action: BackupAction = o.list ? { kind: 'list' } : { kind: 'backup' };
+  const action: BackupAction = o.list ? { kind: 'list' } : { kind: 'backup', type: o.type as 'full' | 'diff' | 'incr' };
   try {
     if (o.stack) return printPlacementCommands(o.stack, action);
     const dir = stackDirFrom(o) ?? program.error('give --dir DIR (the npm run local --dir) or --stack NAME, or source the stack\'s runbook.env');

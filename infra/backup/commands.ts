@@ -3,7 +3,7 @@
 import { awsNames } from '../placements/types.js';
 import { describeTarget, type RestoreTarget } from './target.js';
 
-export type BackupAction = { kind: 'backup' } | { kind: 'list' } | { kind: 'restore'; target: RestoreTarget };
+export type BackupAction = { kind: 'backup'; type?: 'full' | 'diff' | 'incr' } | { kind: 'list' } | { kind: 'restore'; target: RestoreTarget };
 
 /** AWS: RDS automated backups (PITR over the retention window) and manual snapshots; a restore makes a new instance that takes the old one's name. */
 export function awsCommands(stack: string, action: BackupAction, now = new Date()): string[] {

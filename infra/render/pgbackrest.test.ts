@@ -14,11 +14,33 @@ describe('pgbackrest.conf', () => {
     expect(conf).toContain('repo1-path=/backup/repo\nrepo1-retention-full=2\nrepo1-retention-diff=6\n');
     expect(conf).toContain('[shortstack]\npg1-path=/pg/data\npg1-port=5432\npg1-socket-path=/pg\n');
     expect(conf).not.toContain('cipher');
+    expect(conf).toContain('log-path=/b/log\nlog-level-console=warn\nlog-level-file=info\n');
+    expect(conf).not.toContain('pg1-user');
+  });
+
+  it('logs to the console alone without a log folder, and logs in as a named role when given one (Docker)', () => {
+    const { logPath: _none, ...docker } = base;
+    const conf = renderPgbackrestConf({ ...docker, pgUser: 'shortstack' });
+    expect(conf).not.toContain('log-path');
+    expect(conf).toContain('log-level-file=off\n');
+    expect(conf).toMatch(/pg1-socket-path=\/pg\npg1-user=shortstack\n$/);
   });
 
   it('encrypts the repository only when a passphrase is given', () => {
     const conf = renderPgbackrestConf({ ...base, cipherPass: 'pass-phrase' });
     expect(conf).toContain('repo1-cipher-type=aes-256-cbc\nrepo1-cipher-pass=pass-phrase\n');
+  });
+
+  it('puts the repository in an S3-compatible bucket when given one, under the same retention and cipher', () => {
+    const s3 = { bucket: 'backups', endpoint: 'minio.internal:9000', region: 'us-east-1', uriStyle: 'path' as const, verifyTls: false, key: 'AK', keySecret: 'SK' };
+    const conf = renderPgbackrestConf({ ...base, repoPath: '/shortstack/dev', s3, cipherPass: 'pass-phrase' });
+    expect(conf).toContain([
+      '[global]', 'repo1-type=s3', 'repo1-s3-bucket=backups', 'repo1-s3-endpoint=minio.internal:9000', 'repo1-s3-region=us-east-1',
+      'repo1-s3-uri-style=path', 'repo1-s3-key=AK', 'repo1-s3-key-secret=SK', 'repo1-storage-verify-tls=n',
+      'repo1-path=/shortstack/dev', 'repo1-retention-full=2', 'repo1-retention-diff=6', 'repo1-cipher-type=aes-256-cbc', 'repo1-cipher-pass=pass-phrase',
+    ].join('\n'));
+    expect(renderPgbackrestConf({ ...base, s3: { ...s3, verifyTls: true } })).not.toContain('verify-tls');
+    expect(renderPgbackrestConf(base)).not.toContain('repo1-type');
   });
 
   it('archives every WAL segment through pgBackRest, at most archive_timeout after it was written', () => {

@@ -2,26 +2,58 @@
 // stack and the Docker placement. One repository per stack (a folder or volume); retention and
 // the WAL archive timeout come from the stack's `backup` config, the cipher from its secrets.
 
+/** An S3-compatible repository (stack config backupS3, its key pair from the secrets). */
+export interface PgbackrestS3 {
+  bucket: string;
+  endpoint: string;
+  region: string;
+  uriStyle: 'host' | 'path';
+  verifyTls: boolean;
+  key: string;
+  keySecret: string;
+}
+
 export interface PgbackrestConfig {
   stanza: string;
-  /** Where the repository lives: a folder (a volume on Docker). */
+  /** Where the repository lives: a folder (a volume on Docker), or the folder in the bucket with s3. */
   repoPath: string;
+  /** The repository in S3-compatible storage instead of a folder. */
+  s3?: PgbackrestS3;
   /** The cluster's data directory, and how pgBackRest reaches it (its socket folder and port). */
   pgPath: string;
   pgPort: number;
   pgSocketPath: string;
+  /**
+   * The role pgBackRest logs in as (a superuser); pgBackRest's default, `postgres`, does not
+   * exist where the image's entrypoint created the stack's own role instead (Docker).
+   */
+  pgUser?: string;
   retention: { full: number; diff: number };
   /** Encrypts the repository when set (it cannot be added to or removed from an existing one). */
   cipherPass?: string;
-  /** Lock, log and spool folders: the loopback stack keeps them in its own folder. */
+  /** Lock and spool folders: the loopback stack keeps them in its own folder. */
   lockPath: string;
-  logPath: string;
   spoolPath: string;
+  /**
+   * pgBackRest's log files; none when absent (Docker: every command's console output goes to
+   * the container's log, and a file per command in a volume would only grow).
+   */
+  logPath?: string;
 }
 
 export function renderPgbackrestConf(c: PgbackrestConfig): string {
   const lines = [
     '[global]',
+    ...(c.s3 ? [
+      'repo1-type=s3',
+      `repo1-s3-bucket=${c.s3.bucket}`,
+      `repo1-s3-endpoint=${c.s3.endpoint}`,
+      `repo1-s3-region=${c.s3.region}`,
+      `repo1-s3-uri-style=${c.s3.uriStyle}`,
+      `repo1-s3-key=${c.s3.key}`,
+      `repo1-s3-key-secret=${c.s3.keySecret}`,
+      ...(c.s3.verifyTls ? [] : ['repo1-storage-verify-tls=n']),
+    ] : []),
     `repo1-path=${c.repoPath}`,
     `repo1-retention-full=${c.retention.full}`,
     `repo1-retention-diff=${c.retention.diff}`,
@@ -31,9 +63,9 @@ export function renderPgbackrestConf(c: PgbackrestConfig): string {
     'compress-level=3',
     `spool-path=${c.spoolPath}`,
     `lock-path=${c.lockPath}`,
-    `log-path=${c.logPath}`,
+    ...(c.logPath ? [`log-path=${c.logPath}`] : []),
     'log-level-console=warn',
-    'log-level-file=info',
+    `log-level-file=${c.logPath ? 'info' : 'off'}`,
     // A backup need not wait for the next checkpoint or WAL switch.
     'start-fast=y',
     '',
@@ -41,6 +73,7 @@ export function renderPgbackrestConf(c: PgbackrestConfig): string {
     `pg1-path=${c.pgPath}`,
     `pg1-port=${c.pgPort}`,
     `pg1-socket-path=${c.pgSocketPath}`,
+    ...(c.pgUser ? [`pg1-user=${c.pgUser}`] : []),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -21,14 +21,16 @@ const appDefs = (run: MockRun) => (JSON.parse(run.byType('aws:ecs/taskDefinition
 describe('the app image a stack runs', () => {
   it('Docker, by default: builds app/Dockerfile and reports the built image', async () => {
     const run = await sharedRun('dev', {});
-    expect(run.byType(BUILD).map((i) => i.inputs.imageName)).toEqual(['shortstack-app:dev']);
+    // Beside PostgreSQL's image with pgBackRest, built on every Docker stack from the pinned postgres image.
+    expect(run.byType(BUILD).map((i) => i.inputs.imageName)).toEqual(['shortstack-app:dev', 'shortstack-postgres-pgbackrest:15.13-alpine']);
     expect(await outputOf(run, 'appImage')).toBe('sha256:image-shortstack-app-dev');
     expect(run.container('app-1').inputs.image).toBe('sha256:image-shortstack-app-dev');
   });
 
   it('Docker, with a local image id: builds nothing, runs that image, reports the id', async () => {
     const run = await runProgram('dev', { 'shortstack:appImage': DIGEST });
-    expect(run.byType(BUILD)).toEqual([]);
+    // No app build; PostgreSQL's image with pgBackRest is still built (it is not promoted).
+    expect(run.byType(BUILD).map((i) => i.inputs.imageName)).toEqual(['shortstack-postgres-pgbackrest:15.13-alpine']);
     const remote = run.byType(REMOTE).filter((r) => r.inputs.name === DIGEST);
     expect(remote).toHaveLength(1);
     expect(remote[0]!.inputs.keepLocally).toBe(true);

@@ -64,7 +64,7 @@ describe('Docker placement (dev, 2 replicas)', () => {
     const run = await run2;
     expect(run.byType('shortstack:docker:Stack').map((r) => r.name)).toEqual(['shortstack-dev']);
     expect(run.byType('shortstack:docker:Service').every((r) => !r.custom)).toBe(true);
-    expect(run.byType('shortstack:docker:Service')).toHaveLength(20);
+    expect(run.byType('shortstack:docker:Service')).toHaveLength(21);
   });
 
   it("mounts PostgreSQL's data volume into node-exporter read-only, to measure its disk", async () => {
@@ -247,10 +247,10 @@ describe('Docker placement (dev, 2 replicas)', () => {
     const run = await run2;
     const volumes = run.byType('docker:index/volume:Volume');
     const retained = volumes.filter((v) => v.retainOnDelete).map((v) => v.inputs.name).sort();
-    expect(retained).toEqual(['alertmanager-data', 'alloy-state', 'grafana-data', 'loki-data', 'postgres-data', 'prometheus-data']
+    expect(retained).toEqual(['alertmanager-data', 'alloy-state', 'backup-repo', 'grafana-data', 'loki-data', 'postgres-data', 'prometheus-data']
       .map((v) => `shortstack-dev-${v}`));
-    // Config, secrets and the socket volume go with the stack; nothing is protected (down works).
-    expect(volumes.filter((v) => !v.retainOnDelete).every((v) => /-(config|secrets)-[0-9a-f]{16}$|-postgres-socket$|-nginx-config$/.test(v.inputs.name))).toBe(true);
+    // Config, secrets, the socket and the backup figures go with the stack; nothing is protected (down works).
+    expect(volumes.filter((v) => !v.retainOnDelete).every((v) => /-(config|secrets)-[0-9a-f]{16}$|-postgres-socket$|-nginx-config$|-backup-metrics$/.test(v.inputs.name))).toBe(true);
     expect(run.resources.filter((r) => r.protect)).toEqual([]);
   });
 
@@ -261,9 +261,9 @@ describe('Docker placement (dev, 2 replicas)', () => {
     expect(db.command).toEqual(['psql', '-h', '/var/run/postgresql', '-U', 'shortstack', '-d', 'shortstack', '--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '-f', '/etc/shortstack/set-db-password.sql']);
     const sql = unwrap(uploadsOf(run, 'set-db-password')).find((u: any) => u.file.endsWith('.sql')).content;
     expect(sql).toBe("\\set password `cat /run/secrets/db-password`\nALTER ROLE \"shortstack\" WITH PASSWORD :'password';\n");
-    // The socket folder is a volume of PostgreSQL's, mounted by the one-shot alone.
+    // The socket folder is a volume of PostgreSQL's, mounted by the one-shot and the backup container alone.
     const socket = (k: Recorded) => (k.inputs.mounts ?? []).some((m: any) => m.source === 'shortstack-dev-postgres-socket');
-    expect(run.byType(CONTAINER).filter(socket).map((k) => k.name).sort()).toEqual(['postgres', 'set-db-password']);
+    expect(run.byType(CONTAINER).filter(socket).map((k) => k.name).sort()).toEqual(['postgres', 'postgres-backup', 'set-db-password']);
     // PgBouncer, the migration (and so the app) start only after it exited 0.
     for (const name of ['pgbouncer', 'migrate']) expect(labelOf(run.container(name), 'com.shortstack.after.set-db-password')).toBe('exited-0');
     const gf = run.container('set-grafana-password').inputs;
@@ -329,7 +329,7 @@ describe('Docker placement (dev, 2 replicas)', () => {
     expect(await valueOf(run.outputs.adminApiKey as any)).toBe('generated-adminApiKey');
     expect(await isSecret(run.outputs.grafanaAdminPassword as any)).toBe(true);
     // Secret files, and only they, are uploaded as secrets (see the hygiene tests below).
-    for (const name of ['app-1', 'migrate', 'pgbouncer', 'postgres', 'grafana', 'redis', 'alertmanager',
+    for (const name of ['app-1', 'migrate', 'pgbouncer', 'postgres', 'postgres-backup', 'grafana', 'redis', 'alertmanager',
       'postgres-exporter', 'pgbouncer-exporter', 'redis-exporter']) expect(isWrappedSecret(uploadsOf(run, name))).toBe(true);
     expect(run.container('postgres').inputs.envs).toContain('POSTGRES_PASSWORD_FILE=/run/secrets/db-password');
     // No secret on any command line or in any environment (docker inspect shows both).

@@ -2,13 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { buildTopology } from '../topology/build.js';
 import { parseStackConfig } from '../topology/config.js';
-import { IMAGE_BINARIES, programsOf } from '../topology/health-binaries.js';
+import { BUILT_IMAGE_DOCKERFILES, IMAGE_BINARIES, programsOf, type BuiltImageKey } from '../topology/health-binaries.js';
 import { DEFAULT_IMAGES, PINNED_IMAGE_KEYS, withoutDigest, type PinnedImageKey } from '../topology/images.js';
 import type { Component } from '../topology/types.js';
 
 const topo = buildTopology(parseStackConfig({}), 'dev');
-const imageKey = (c: Component): PinnedImageKey | 'app' => {
-  if (c.image.kind === 'build') return 'app';
+const imageKey = (c: Component): PinnedImageKey | BuiltImageKey => {
+  if (c.image.kind === 'build') {
+    const { dockerfile } = c.image;
+    const key = (Object.keys(BUILT_IMAGE_DOCKERFILES) as BuiltImageKey[]).find((k) => BUILT_IMAGE_DOCKERFILES[k] === dockerfile);
+    if (!key) throw new Error(`${c.name}: ${dockerfile} is not a known Dockerfile`);
+    return key;
+  }
   const ref = c.image.ref;
   const key = PINNED_IMAGE_KEYS.find((k) => DEFAULT_IMAGES[k] === ref);
   if (!key) throw new Error(`${c.name}: ${ref} is not a default image`);
@@ -34,7 +39,7 @@ describe('health checks use only binaries present in the pinned images', () => {
       nginx: 'nginx:1.28.0-alpine: wget',
       app: 'app/Dockerfile: node',
       pgbouncer: 'edoburu/pgbouncer:v1.23.1-p2: pg_isready',
-      postgres: 'postgres:15.13-alpine: pg_isready',
+      postgres: 'infra/images/postgres-pgbackrest/Dockerfile: pg_isready',
       'set-db-password': 'postgres:15.13-alpine: psql',
       redis: 'redis:7.2.5-alpine: sh cat redis-cli grep',
       prometheus: 'prom/prometheus:v2.55.1: wget',

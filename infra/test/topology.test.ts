@@ -85,11 +85,15 @@ describe('buildTopology', () => {
 
   it('stateful components have volumes; every read-only root fs gets a scratch folder where needed', () => {
     const withVolumes = topo.components.filter((c) => c.volumes.length > 0).map((c) => c.name).sort();
-    expect(withVolumes).toEqual(['alertmanager', 'alloy', 'grafana', 'loki', 'node-exporter', 'postgres', 'prometheus', 'set-db-password', 'set-grafana-password']);
+    expect(withVolumes).toEqual(['alertmanager', 'alloy', 'grafana', 'loki', 'node-exporter', 'postgres', 'postgres-backup', 'prometheus', 'set-db-password', 'set-grafana-password']);
     // The one-shots only mount volumes their owner has: PostgreSQL's socket, Grafana's data;
-    // node-exporter PostgreSQL's data, read-only, to measure its disk.
+    // node-exporter PostgreSQL's data, read-only, to measure its disk, and the backup figures;
+    // the backup container the repository, the cluster (read-only) and the socket.
     const borrowed = topo.components.flatMap((c) => c.volumes.filter((v) => v.owner).map((v) => `${c.name}->${v.owner}:${v.name}${v.readOnly ? ' (ro)' : ''}`));
-    expect(borrowed.sort()).toEqual(['node-exporter->postgres:postgres-data (ro)', 'set-db-password->postgres:postgres-socket', 'set-grafana-password->grafana:grafana-data']);
+    expect(borrowed.sort()).toEqual([
+      'node-exporter->postgres-backup:backup-metrics (ro)', 'node-exporter->postgres:postgres-data (ro)',
+      'postgres-backup->postgres:backup-repo', 'postgres-backup->postgres:postgres-data (ro)', 'postgres-backup->postgres:postgres-socket',
+      'set-db-password->postgres:postgres-socket', 'set-grafana-password->grafana:grafana-data']);
     for (const c of topo.components) {
       for (const v of c.volumes.filter((x) => x.owner)) expect(topo.component(v.owner!).volumes.map((x) => x.name)).toContain(v.name);
     }

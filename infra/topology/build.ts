@@ -3,6 +3,7 @@
 import { cloudMapAddressing, recordingAddressing, serviceAddressing, type Addressing, type Edge } from './addressing.js';
 import { app, migrate } from './components/app.js';
 import { postgres, pgbouncer, redis, setDbPassword } from './components/data.js';
+import { postgresBackup } from './components/backup.js';
 import { nginx } from './components/edge.js';
 import { certBootstrap, certManager } from './components/certs.js';
 import { EXPORTERS } from './components/exporters.js';
@@ -22,7 +23,7 @@ type Builder = (ctx: BuildContext) => Component;
  * Grafana's database lives with its task there, so its password one-shot has nothing to reset.
  */
 export const NOT_ON_AWS: ReadonlySet<ComponentName> = new Set<ComponentName>([
-  'postgres', 'set-db-password', 'redis', 'loki', 'alloy', 'docker-socket-proxy', 'set-grafana-password',
+  'postgres', 'set-db-password', 'postgres-backup', 'redis', 'loki', 'alloy', 'docker-socket-proxy', 'set-grafana-password',
   // RDS's disk is not a file system a task can statfs (its storage is declared: aws.rds).
   'node-exporter',
 ]);
@@ -47,7 +48,7 @@ export function buildTopology(config: StackConfig, stackName = 'dev'): Topology 
   const ctx: BuildContext = { config, addr, stackName, platform };
   const monitoring = monitoringFiles(ctx);
   const builders: Builder[] = [
-    nginx, app, migrate, pgbouncer, postgres, setDbPassword, redis,
+    nginx, app, migrate, pgbouncer, postgres, setDbPassword, postgresBackup, redis,
     (c) => prometheus(c, monitoring), (c) => alertmanager(c, monitoring), (c) => grafana(c, monitoring),
     setGrafanaPassword, loki, alloy, dockerSocketProxy, ...EXPORTERS,
     // HTTPS by ACME on Docker (on AWS the ALB holds ACM's certificate; the config refuses a domain there).

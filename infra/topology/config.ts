@@ -5,6 +5,7 @@ import { DEFAULT_IMAGES, PINNED_IMAGE_KEYS, type PinnedImageKey } from './images
 import { appImageProblem } from './config-app-image.js';
 import { parseAwsSettings, type AwsSettings } from './config-aws.js';
 import { parseTlsSettings, TLS_KEYS, type TlsSettings } from './config-tls.js';
+import { BACKUP_S3_KEYS, parseBackupS3Settings, type BackupS3Settings } from './config-backup-s3.js';
 import { PUBLIC_HOST } from './addressing.js';
 import { CIDR, isObject, Reader, type Raw } from './config-reader.js';
 import { COMPONENT_NAMES, type ComponentName } from './names.js';
@@ -86,6 +87,8 @@ export interface StackConfig {
    * it is archived (the RPO's bound when writes are few).
    */
   backup: { retentionFull: number; retentionDiff: number; archiveTimeoutS: number; fullEveryHours: number; diffEveryHours: number };
+  /** The backup repository in S3-compatible storage instead of the backup volume (config-backup-s3.ts). */
+  backupS3?: BackupS3Settings;
 }
 
 /** Keys read by the placement as secrets (generated when absent); listed so they are not "unknown". */
@@ -119,6 +122,8 @@ const DEFAULT_RESOURCES: Record<ComponentName, Resources> = {
   'set-grafana-password': { cpus: 0.25, memoryMb: 128, pids: 256 },
   'cert-bootstrap': { cpus: 0.1, memoryMb: 128, pids: 64 },
   'cert-manager': { cpus: 0.1, memoryMb: 128, pids: 64 },
+  // pgBackRest as PostgreSQL's uid (70): the same process ceiling as the others sharing it.
+  'postgres-backup': { cpus: 0.5, memoryMb: 256, pids: 512 },
 };
 
 /**
@@ -156,7 +161,7 @@ const IMAGE_REF = /^[\w./-]+(:[\w.-]+(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64
 export const TOP_KEYS = [
   'placement', 'replicas', 'publicPort', 'publicBaseUrl', 'localPorts', 'images', 'appImageName', 'resources',
   'pools', 'cache', 'rateLimit', 'nginx', 'alerts', 'logLevel', 'backendSubnet', 'build', 'postgres', 'aws',
-  'appImage', 'backup', ...TLS_KEYS,
+  'appImage', 'backup', ...TLS_KEYS, ...BACKUP_S3_KEYS,
 ] as const;
 /** Keys a stack file may still carry from an older release, and why they are no longer read. */
 const RETIRED_KEYS: Record<string, string> = {
@@ -344,6 +349,7 @@ export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): Stack
     diffEveryHours: r.int(bk, 'diffEveryHours', 'backup.diffEveryHours', 1, 1, 24 * 31),
   };
 
+  const backupS3 = parseBackupS3Settings(r, raw, placement);
   const aws = placement === 'aws' ? parseAwsSettings(r, raw, provider.awsRegion, replicas) : undefined;
   const appImage = r.optStr(raw, 'appImage', 'appImage');
   const appImageWrong = appImage === undefined ? undefined : appImageProblem(appImage, { placement, ...(aws ? { tier: aws.tier } : {}) });
@@ -377,6 +383,7 @@ export function parseStackConfig(raw: Raw, provider: ProviderConfig = {}): Stack
       commit: r.str(bu, 'commit', 'build.commit', 'unknown'),
     },
     backup,
+    ...(backupS3 ? { backupS3 } : {}),
   };
   if (Object.keys(problems).length > 0) throw new StackConfigError(problems);
   return config;

@@ -18,7 +18,14 @@ export interface ImageBinaries {
 
 const BUSYBOX = ['sh', 'wget', 'cat', 'grep'];
 
-export const IMAGE_BINARIES: Record<PinnedImageKey | 'app', ImageBinaries> = {
+/** Images built here, by their Dockerfile: the app, and PostgreSQL with pgBackRest. */
+export type BuiltImageKey = 'app' | 'postgres-pgbackrest';
+export const BUILT_IMAGE_DOCKERFILES: Record<BuiltImageKey, string> = {
+  app: 'app/Dockerfile',
+  'postgres-pgbackrest': 'infra/images/postgres-pgbackrest/Dockerfile',
+};
+
+export const IMAGE_BINARIES: Record<PinnedImageKey | BuiltImageKey, ImageBinaries> = {
   app: {
     ref: 'app/Dockerfile',
     binaries: ['node'],
@@ -42,6 +49,12 @@ export const IMAGE_BINARIES: Record<PinnedImageKey | 'app', ImageBinaries> = {
     binaries: ['postgres', 'pg_isready', 'psql', 'bash', ...BUSYBOX],
     source: 'docker-library/postgres 15/alpine3.2x Dockerfile and docker-entrypoint.sh (initdb with local trust; the server install ships psql and pg_isready; alpine busybox)',
     checked: 'family',
+  },
+  'postgres-pgbackrest': {
+    ref: 'infra/images/postgres-pgbackrest/Dockerfile',
+    binaries: ['postgres', 'pg_isready', 'psql', 'bash', 'pgbackrest', 'jq', 'date', 'mv', 'sleep', 'printf', ...BUSYBOX],
+    source: 'infra/images/postgres-pgbackrest/Dockerfile in this repository: FROM the pinned postgres image (above), apk add pgbackrest~2 jq (busybox applets for the schedule script)',
+    checked: 'tag',
   },
   redis: {
     ref: 'redis:7.2.5-alpine',

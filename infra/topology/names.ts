@@ -12,6 +12,8 @@ export const COMPONENT_NAMES = [
   // HTTPS on Docker: the temporary certificate nginx starts with, then the manager that obtains
   // and renews the real one over ACME.
   'cert-bootstrap', 'cert-manager',
+  // Scheduled pgBackRest backups of PostgreSQL into the backup volume (Docker).
+  'postgres-backup',
 ] as const;
 
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
@@ -42,6 +44,7 @@ export const PORTS = {
   'set-grafana-password': {},
   'cert-bootstrap': {},
   'cert-manager': { metrics: 9466 },
+  'postgres-backup': {},
 } as const satisfies Record<ComponentName, Record<string, number>>;
 
 export type PortName<C extends ComponentName> = keyof (typeof PORTS)[C] & string;

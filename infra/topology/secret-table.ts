@@ -17,6 +17,9 @@ export const SECRET_TABLE = {
   /** The dead man's switch: an external heartbeat URL the Watchdog alert keeps calling. */
   deadMansSwitchUrl: { optional: true },
   smtpPassword: { optional: true },
+  /** The S3-compatible backup repository's access key pair (config-backup-s3.ts), when backupS3 is set. */
+  backupS3AccessKey: { optional: true },
+  backupS3SecretKey: { optional: true },
 } as const satisfies Record<string, { generatedLength: number } | { optional: true }>;
 
 type Table = typeof SECRET_TABLE;

@@ -36,8 +36,8 @@ export interface ConfigFile {
 
 export type ImageRef =
   | { kind: 'pinned'; ref: string }
-  /** Built from the repository (context = repo root). */
-  | { kind: 'build'; name: string; dockerfile: string; context: string };
+  /** Built from the repository (paths from the repo root), with its build arguments. */
+  | { kind: 'build'; name: string; dockerfile: string; context: string; args?: Record<string, string> };
 
 export interface HealthCheck {
   /** Exec form, run inside the container. */

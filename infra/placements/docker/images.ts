@@ -40,7 +40,7 @@ export class ImageCatalog {
     if (!built) {
       built = new Image(`image-${image.name.replace(/[^A-Za-z0-9.-]/g, '-')}`, {
         imageName: image.name,
-        build: { context: fromRoot(image.context), dockerfile: fromRoot(image.dockerfile) },
+        build: { context: fromRoot(image.context), dockerfile: fromRoot(image.dockerfile), ...(image.args ? { args: image.args } : {}) },
         skipPush: true,
       }, { parent: this.parent });
       this.built.set(image.name, built);

@@ -5,6 +5,8 @@ import { DEFAULT_STOP_GRACE_S, check, configPath, secretPath, type BuildContext 
 import { DATABASE, PGBOUNCER_STATS_USER, PORTS } from '../names.js';
 import { managedData } from '../platform.js';
 import { secretText, type Component } from '../types.js';
+import { backupRepoVolume, pgbackrestConfFile, postgresArchiveArgs, postgresImage } from './backup.js';
+import { PGDATA, POSTGRES_DATA_MOUNT, POSTGRES_SOCKET_DIR, postgresSocketVolume } from './postgres-layout.js';
 
 export function pgbouncer(ctx: BuildContext): Component {
   const { config, addr } = ctx;
@@ -59,34 +61,32 @@ export function pgbouncer(ctx: BuildContext): Component {
   };
 }
 
-/** PostgreSQL's unix socket folder: a volume shared with set-db-password, nothing else. */
-export const POSTGRES_SOCKET_DIR = '/var/run/postgresql';
-const socketVolume = { name: 'postgres-socket', mountPath: POSTGRES_SOCKET_DIR, kind: 'scratch' } as const;
-
 export function postgres(ctx: BuildContext): Component {
   const { config } = ctx;
   const passwordFile = secretPath('db-password');
   return {
     name: 'postgres',
-    image: { kind: 'pinned', ref: config.images.postgres },
+    // The pinned image with pgBackRest added (components/backup.ts).
+    image: postgresImage(ctx),
     ports: { ...PORTS.postgres },
     replicas: 1,
     oneShot: false,
     stopGraceS: DEFAULT_STOP_GRACE_S,
     command: ['postgres', '-c', `port=${PORTS.postgres.postgres}`, '-c', `max_connections=${config.postgres.maxConnections}`,
-      '-c', `shared_buffers=${config.postgres.sharedBuffersMb}MB`],
+      '-c', `shared_buffers=${config.postgres.sharedBuffersMb}MB`,
+      // Every finished WAL segment to the backup repository (the restore's replay).
+      ...postgresArchiveArgs(ctx)],
     env: {
       POSTGRES_USER: DATABASE.user,
       POSTGRES_DB: DATABASE.name,
       // From a file, so the password is not in the container's environment (docker inspect).
       POSTGRES_PASSWORD_FILE: passwordFile,
-      // A folder below the volume's root, so initdb never meets the volume's own files.
-      PGDATA: '/var/lib/postgresql/data/pgdata',
+      PGDATA,
     },
-    files: [{ path: passwordFile, content: secretText(['dbPassword'], (s) => s.dbPassword) }],
+    files: [{ path: passwordFile, content: secretText(['dbPassword'], (s) => s.dbPassword) }, pgbackrestConfFile(ctx)],
     health: check(['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', DATABASE.user, '-d', DATABASE.name], 30),
     dependsOn: [],
-    volumes: [{ name: 'postgres-data', mountPath: '/var/lib/postgresql/data' }, socketVolume],
+    volumes: [{ name: 'postgres-data', mountPath: POSTGRES_DATA_MOUNT }, postgresSocketVolume, backupRepoVolume],
     tmpfs: ['/tmp'],
     hostMounts: [],
     networks: ['backend'],
@@ -175,7 +175,7 @@ export function setDbPassword(ctx: BuildContext): Component {
       { path: passwordFile, content: secretText(['dbPassword'], (s) => s.dbPassword) },
     ],
     dependsOn: [{ component: 'postgres', condition: 'healthy' }],
-    volumes: [{ ...socketVolume, owner: 'postgres' }],
+    volumes: [{ ...postgresSocketVolume, owner: 'postgres' }],
     tmpfs: ['/tmp'],
     hostMounts: [],
     networks: ['backend'],

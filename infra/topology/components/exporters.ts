@@ -1,5 +1,7 @@
 // One exporter per watched component that does not speak Prometheus itself.
 import { DEFAULT_POSTGRES_DISK } from '../../../alerts/capacity.js';
+import { renderPostgresQueries } from '../../../monitoring/postgres-queries.js';
+import { BACKUP_METRICS_DIR } from './backup.js';
 import { renderBlackboxConfig } from '../../render/blackbox.js';
 import { hostPort } from '../addressing.js';
 import { DEFAULT_STOP_GRACE_S, configPath, secretPath, wgetCheck, type BuildContext } from '../context.js';
@@ -70,11 +72,17 @@ function postgresExporter(ctx: BuildContext): Component {
   const dbPassword = secretPath('db-password');
   // lib/pq's `require` encrypts without verifying, as a managed PostgreSQL (RDS) needs.
   const sslmode = managedData(ctx.platform) ? 'require' : 'disable';
-  return exporter(ctx, 'postgres-exporter', 'postgres', [listen('postgres-exporter')], {
+  // WAL archiving's figures (pg_stat_archiver, the archive lag) where pgBackRest archives (not
+  // RDS): the same extra queries as the loopback's, so the backup alerts read the same names.
+  const queries = managedData(ctx.platform) ? undefined : configPath('postgres-queries.yaml');
+  return exporter(ctx, 'postgres-exporter', 'postgres', [listen('postgres-exporter'), ...(queries ? [`--extend.query-path=${queries}`] : [])], {
     DATA_SOURCE_URI: `${postgres}/${DATABASE.name}?sslmode=${sslmode}`,
     DATA_SOURCE_USER: DATABASE.user,
     DATA_SOURCE_PASS_FILE: dbPassword,
-  }, [{ path: dbPassword, content: secretText(['dbPassword'], (s) => s.dbPassword) }]);
+  }, [
+    { path: dbPassword, content: secretText(['dbPassword'], (s) => s.dbPassword) },
+    ...(queries ? [{ path: queries, content: renderPostgresQueries() }] : []),
+  ]);
 }
 
 /**
@@ -109,15 +117,24 @@ function redisExporter(ctx: BuildContext): Component {
 }
 
 /**
- * PostgreSQL's disk, measured: node-exporter's filesystem collector alone, with PostgreSQL's
- * volume mounted read-only (it reads the mount's statfs, never the files: the data folder is
- * 0700 PostgreSQL's). The disk's size and free bytes are what the volume alerts compare.
+ * PostgreSQL's disk, measured: node-exporter's filesystem collector, with PostgreSQL's volume
+ * mounted read-only (it reads the mount's statfs, never the files: the data folder is 0700
+ * PostgreSQL's). The disk's size and free bytes are what the volume alerts compare. Its textfile
+ * collector serves the backup figures the backup container writes (the backup alerts' age).
  */
 function nodeExporter(ctx: BuildContext): Component {
   const c = exporter(ctx, 'node-exporter', 'postgres', [
-    '--collector.disable-defaults', '--collector.filesystem', listen('node-exporter'),
+    '--collector.disable-defaults', '--collector.filesystem',
+    '--collector.textfile', `--collector.textfile.directory=${BACKUP_METRICS_DIR}`, listen('node-exporter'),
   ]);
-  return { ...c, volumes: [{ name: 'postgres-data', mountPath: POSTGRES_VOLUME_MOUNT, owner: 'postgres', readOnly: true }] };
+  return {
+    ...c,
+    dependsOn: [...c.dependsOn, { component: 'postgres-backup', condition: 'started' }],
+    volumes: [
+      { name: 'postgres-data', mountPath: POSTGRES_VOLUME_MOUNT, owner: 'postgres', readOnly: true },
+      { name: 'backup-metrics', mountPath: BACKUP_METRICS_DIR, owner: 'postgres-backup', readOnly: true },
+    ],
+  };
 }
 
 /** One builder per exporter, each asking only for the addresses its exporter connects to. */
