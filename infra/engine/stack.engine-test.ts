@@ -27,6 +27,8 @@
 //
 // One stack serves every assertion of this file: it is started once, in beforeAll.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Service } from '../../app/src/service.js';
+import { call as harnessCall, type CallOptions } from '../../app/test/support/harness.js';
 import type { ContainerSpec } from '../placements/docker/readback.js';
 import { freePorts } from '../loopback/servers/ports.js';
 import { runProgram, type MockRun } from '../test/pulumi-mocks.js';
@@ -154,14 +156,8 @@ afterAll(async () => {
 
 const front = () => `http://127.0.0.1:${port}`;
 
-async function call(method: string, path: string, opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.key) headers['x-api-key'] = opts.key;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${front()}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), redirect: 'manual' });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-}
+/** A request to the front door with the contract tests' helper: no key unless one is given. */
+const call = (method: string, path: string, opts: CallOptions = {}) => harnessCall({ url: front() } as Service, method, path, { key: null, ...opts });
 
 /** The admin key the graph gives the replicas: the file their ADMIN_API_KEYS_FILE names, as seeded. */
 function adminKey(): string {
@@ -327,6 +323,12 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
 
     const failed = results.filter((r) => !r.ok);
     log(`rollout under load: ${results.length} requests (${results.filter((r) => r.what === 'create').length} creates), ${failed.length} failed${failed.length ? `: ${JSON.stringify(failed.slice(0, 5))}` : ''}`);
+    if (failed.length > 0) {
+      // Why, in nginx's words: its failed answers (upstream address and status) and its errors.
+      const r = await docker.run(['logs', ids.get('nginx')!]);
+      const lines = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /"status":5\d\d|\[(error|warn|crit)\]/.test(l) && !l.includes('limiting requests'));
+      log(`nginx on the failures:\n${lines.slice(-30).join('\n')}`);
+    }
     expect(results.length).toBeGreaterThan(100);
     expect(failed).toEqual([]);
 
