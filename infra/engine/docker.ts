@@ -27,6 +27,8 @@ export interface DockerCallOptions {
   allowFailure?: boolean;
   /** Stream output to this process's stderr as it comes (long builds). */
   echo?: boolean;
+  /** Written to the command's stdin (e.g. a tar for `docker cp -`). */
+  input?: Buffer;
 }
 
 /** The `docker` CLI against one engine. */
@@ -38,8 +40,10 @@ export class DockerClient {
       const child = spawn(dockerBinary(), args, {
         cwd: opts.cwd,
         env: { ...process.env, ...opts.env, DOCKER_HOST: this.host },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
+      // stdin gets the input, or is closed at once (nothing waits on it).
+      child.stdin.end(opts.input);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => {

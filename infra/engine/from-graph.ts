@@ -2,9 +2,12 @@
 // the program gives @pulumi/docker, through the CLI: what the provider would send the engine
 // (user, read-only root, tmpfs, capabilities, security options, pid and network modes, limits,
 // mounts, networks and aliases, labels, restart policy, entrypoint and command), and its uploads
-// copied in before it starts, extracted at "/" as the provider does (which a read-only root
-// refuses). Not applied: health checks (the CLI has no exec form of one), published ports.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// copied in before it starts, extracted at "/" with their modes and owners as the provider does
+// (which a read-only root refuses), health checks, and published ports (host ports movable, for a shared machine).
+// Health checks differ in one way: the CLI stores every test as a shell command (CMD-SHELL), so
+// an exec-form test (CMD) runs through `sh -c` with its arguments quoted.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DockerClient } from './docker.js';
@@ -29,9 +32,34 @@ export interface EngineOverrides {
   pidMode?: string;
   /** Host paths of bind mounts, moved (the engine tier's Docker socket is not /var/run/docker.sock). */
   binds?: Record<string, string>;
+  /** Published host ports, moved (the graph's may be taken on a shared machine): graph port -> port. */
+  hostPorts?: Record<number, number>;
 }
 
 type Inputs = Record<string, any>;
+
+/** Pulumi's marker of a secret value in the inputs the mocks record. */
+const SECRET_SIG = '4dabf18193072939515e22adb298388d';
+/** The mock graph's inputs with every secret wrapper removed (the engine gets the values). */
+export const plain = (v: any): any => {
+  if (Array.isArray(v)) return v.map(plain);
+  if (v !== null && typeof v === 'object') return SECRET_SIG in v ? plain(v.value) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  return v;
+};
+
+/** `docker network create` with a Network's arguments (driver, internal, subnets, options, labels). */
+export async function createNetwork(docker: DockerClient, n: Inputs): Promise<void> {
+  const args = ['network', 'create', '--driver', n.driver, ...(n.internal ? ['--internal'] : [])];
+  for (const c of n.ipamConfigs ?? []) args.push('--subnet', c.subnet);
+  for (const [k, v] of Object.entries<string>(n.options ?? {})) args.push('-o', `${k}=${v}`);
+  for (const l of n.labels ?? []) args.push('--label', `${l.label}=${l.value}`);
+  await docker.run([...args, n.name]);
+}
+
+/** `docker volume create` with a Volume's arguments. */
+export async function createVolume(docker: DockerClient, v: Inputs): Promise<void> {
+  await docker.run(['volume', 'create', ...(v.labels ?? []).flatMap((l: { label: string; value: string }) => ['--label', `${l.label}=${l.value}`]), v.name]);
+}
 
 /**
  * The networks to join: the network mode, the override, or the graph's networks (the first at
@@ -41,6 +69,24 @@ function networksOf(inputs: Inputs, o: EngineOverrides): Array<{ name: string; a
   if (inputs.networkMode) return [{ name: inputs.networkMode, aliases: [] }];
   if (o.network) return [{ name: o.network, aliases: [] }];
   return (inputs.networksAdvanced ?? []).map((n: { name: string; aliases?: string[] }) => ({ name: n.name, aliases: n.aliases ?? [] }));
+}
+
+/** An argument, quoted for `sh -c` (single quotes, any inner one closed and escaped). */
+const shQuote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`);
+
+/** The CLI's health check flags for the graph's `healthcheck` (tests NONE: none at all, not even the image's). */
+function healthArgs(h: { tests: string[]; interval?: string; timeout?: string; startPeriod?: string; retries?: number }): string[] {
+  const [kind, ...rest] = h.tests;
+  if (kind === 'NONE') return ['--no-healthcheck'];
+  const cmd = kind === 'CMD-SHELL' ? rest.join(' ') : kind === 'CMD' ? rest.map(shQuote).join(' ') : undefined;
+  if (cmd === undefined) throw new Error(`health check of an unknown kind: ${kind}`);
+  const a = ['--health-cmd', cmd];
+  // 0s is the provider's "unset" (the engine's default), which the CLI refuses as a value.
+  if (h.interval && h.interval !== '0s') a.push('--health-interval', h.interval);
+  if (h.timeout && h.timeout !== '0s') a.push('--health-timeout', h.timeout);
+  if (h.startPeriod && h.startPeriod !== '0s') a.push('--health-start-period', h.startPeriod);
+  if (h.retries) a.push('--health-retries', String(h.retries));
+  return a;
 }
 
 /** `docker create` arguments for a container of the graph. */
@@ -72,6 +118,10 @@ export function createArgs(inputs: Inputs, o: EngineOverrides): string[] {
   if (inputs.memorySwap !== undefined) a.push('--memory-swap', `${inputs.memorySwap}m`);
   if (inputs.cpus !== undefined) a.push('--cpus', inputs.cpus);
   if (inputs.stopTimeout !== undefined) a.push('--stop-timeout', String(inputs.stopTimeout));
+  if (inputs.healthcheck) a.push(...healthArgs(inputs.healthcheck));
+  for (const p of inputs.ports ?? []) {
+    a.push('--publish', `${p.ip ? `${p.ip}:` : ''}${o.hostPorts?.[p.external] ?? p.external}:${p.internal}/${p.protocol ?? 'tcp'}`);
+  }
   const [entry, ...entryRest] = inputs.entrypoints ?? [];
   if (entry !== undefined) a.push('--entrypoint', entry);
   return [...a, o.image, ...entryRest, ...(inputs.command ?? [])];
@@ -83,8 +133,10 @@ export async function createFromGraph(docker: DockerClient, inputs: Inputs, o: E
   for (const n of networksOf(inputs, o).slice(1)) {
     await docker.run(['network', 'connect', ...n.aliases.flatMap((a) => ['--alias', a]), n.name, id]);
   }
-  const uploads: Array<{ file: string; content: string; permissions?: string }> = inputs.uploads ?? [];
+  const uploads: Array<{ file: string; content: string; permissions?: string; owner?: string; group?: string }> = inputs.uploads ?? [];
   if (uploads.length > 0) {
+    // The provider's upload: one tar of file entries alone, each with its mode, uid and gid,
+    // extracted at "/" (parent folders the engine creates as root). `docker cp -` takes it as is.
     const root = mkdtempSync(join(tmpdir(), 'uploads-'));
     try {
       for (const u of uploads) {
@@ -92,8 +144,10 @@ export async function createFromGraph(docker: DockerClient, inputs: Inputs, o: E
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, u.content);
         chmodSync(path, Number.parseInt(u.permissions ?? '0644', 8));
+        chownSync(path, Number(u.owner ?? 0), Number(u.group ?? 0));
       }
-      await docker.run(['cp', `${root}/.`, `${id}:/`]);
+      const tar = execFileSync('tar', ['--numeric-owner', '--no-recursion', '-cf', '-', '-C', root, ...uploads.map((u) => u.file.replace(/^\/+/, ''))], { maxBuffer: 256 * 1024 * 1024 });
+      await docker.run(['cp', '-', `${id}:/`], { input: tar });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureAppImage } from './app-image.js';
 import { ensureBaseImage } from './base-image.js';
-import { Dockerd } from './docker.js';
+import { DockerClient, Dockerd } from './docker.js';
 
 export interface EngineInfo {
   dockerHost: string;
@@ -39,28 +39,40 @@ export default async function setup(project: TestProject): Promise<() => Promise
       log(`${name}: ${seconds[name]} s`);
     }
   };
-  const dockerd = new Dockerd({ dir: mkdtempSync(join(tmpdir(), 'shortstack-engine-')) });
-  await step('dockerd', () => dockerd.start());
-  log(`dockerd at ${dockerd.host} (storage driver ${dockerd.storageDriver})`);
+  // An engine of the caller's (SHORTSTACK_ENGINE_DOCKER_HOST, e.g. while writing a test): used
+  // as it is, its images reused, and left running afterwards.
+  const given = process.env.SHORTSTACK_ENGINE_DOCKER_HOST;
+  const dockerd = given ? undefined : new Dockerd({ dir: mkdtempSync(join(tmpdir(), 'shortstack-engine-')) });
+  const client = dockerd?.client ?? new DockerClient(given!);
+  if (dockerd) {
+    await step('dockerd', () => dockerd.start());
+    log(`dockerd at ${dockerd.host} (storage driver ${dockerd.storageDriver})`);
+  } else if (!(await client.answers())) {
+    throw new Error(`SHORTSTACK_ENGINE_DOCKER_HOST=${given}: no engine answers there`);
+  }
+  const storageDriver = dockerd?.storageDriver ?? await client.out(['info', '--format', '{{.Driver}}']);
   try {
-    const baseImage = await step('base image', () => ensureBaseImage(dockerd.client, log));
-    const app = await step('app image', () => ensureAppImage(dockerd.client, { base: baseImage, log, echo: process.env.SHORTSTACK_ENGINE_VERBOSE === '1' }));
+    const baseImage = await step('base image', () => ensureBaseImage(client, log));
+    const app = await step('app image', () => ensureAppImage(client, { base: baseImage, log, echo: process.env.SHORTSTACK_ENGINE_VERBOSE === '1' }));
     log(`app image ${app.tag} ${app.id.slice(0, 19)} (${app.source})`);
     project.provide('engine', {
-      dockerHost: dockerd.host,
+      dockerHost: client.host,
       baseImage,
       appImage: app.tag,
       appImageId: app.id,
       appImageSource: app.source,
-      storageDriver: dockerd.storageDriver,
+      storageDriver,
       setupSeconds: seconds,
     });
   } catch (err) {
-    log(`setup failed; dockerd log tail:\n${dockerd.logTail()}`);
-    await dockerd.stop();
+    if (dockerd) {
+      log(`setup failed; dockerd log tail:\n${dockerd.logTail()}`);
+      await dockerd.stop();
+    }
     throw err;
   }
   return async () => {
+    if (!dockerd) return;
     const t0 = Date.now();
     await dockerd.stop({ log });
     log(`teardown: ${((Date.now() - t0) / 1000).toFixed(1)} s`);

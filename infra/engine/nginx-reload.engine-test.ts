@@ -10,11 +10,9 @@ import { PORTS } from '../topology/names.js';
 import { runProgram, type MockRun } from '../test/pulumi-mocks.js';
 import { engine, logs, uniqueName } from './containers.js';
 import { pollUntil } from './docker.js';
-import { createFromGraph } from './from-graph.js';
+import { createFromGraph, plain } from './from-graph.js';
 import { before1273, ensureNginxStandIn } from './nginx-image.js';
 
-const SECRET_SIG = '4dabf18193072939515e22adb298388d';
-const unwrap = (v: any): any => (v !== null && typeof v === 'object' && SECRET_SIG in v ? unwrap(v.value) : v);
 const LIVE_VOLUME = 'shortstack-dev-nginx-config';
 
 let image: string;
@@ -30,9 +28,9 @@ const created: string[] = [];
 function adapted(run: MockRun, instance: string): Record<string, any> {
   const inputs = { ...run.container(instance).inputs };
   if (inputs.uploads) {
-    inputs.uploads = unwrap(inputs.uploads).map((u: { file: string; content: string }) => ({
+    inputs.uploads = plain(inputs.uploads).map((u: { file: string; content: string }) => ({
       ...u,
-      content: before1273(unwrap(u.content))
+      content: before1273(u.content)
         .replace(/server app:\d+[^;]*;/, `server 127.0.0.1:${backendPort};`)
         .replaceAll(`listen ${PORTS.nginx.http}`, `listen 127.0.0.1:${port}`)
         .replaceAll(`listen ${PORTS.nginx.status}`, `listen 127.0.0.1:${statusPort}`),
