@@ -89,7 +89,7 @@ describe('the Docker placement\'s graph on an engine', () => {
     for (const c of run.byType('docker:index/container:Container')) {
       const sent = plain(c.inputs) as ContainerSpec & Record<string, any>;
       const model = readBack(sent);
-      const got = (await docker.inspect<Inspected>('container', sent.name!))!;
+      const got = (await docker.inspect<Inspected>('container', sent.name))!;
       const h = got.HostConfig;
       const same = (what: string, engineValue: unknown, expected: unknown) => {
         if (JSON.stringify(engineValue) !== JSON.stringify(expected)) problems.push(`${c.name} ${what}: engine ${JSON.stringify(engineValue)}, model ${JSON.stringify(expected)}`);
