@@ -20,7 +20,6 @@ const INTEGRATION_NAMES = { discord: 'Discord', email: 'email', pagerduty: 'Page
 
 const code = (s: string) => `\`${s.replace(/`/g, '\\`')}\``;
 const list = (items: string[]) => items.map((i) => `- ${i}`).join('\n');
-const codeList = (items: string[]) => list(items.map(code));
 const link = (name: string) => `[${name}](#${runbookAnchor(name)})`;
 
 function overview(): string {

@@ -80,7 +80,7 @@ export const SLOS: SloSpec[] = [
       `(sum(increase(http_request_duration_seconds_count{${redirects}}[${w}]))` +
       ` - sum(increase(http_request_duration_seconds_bucket{${redirects}, le="${REDIRECT_LATENCY_THRESHOLD_SECONDS}"}[${w}])))`,
     total: (w) => `sum(increase(http_request_duration_seconds_count{${redirects}}[${w}]))`,
-    runbook: ({ docker, aws, loopback }) => ({
+    runbook: ({ aws }) => ({
       meaning: `Too many redirects take longer than ${REDIRECT_LATENCY_THRESHOLD_SECONDS} s: the latency error budget is spent too fast.`,
       impact: 'Short links open slowly for a share of clients.',
       diagnose: {

@@ -24,7 +24,7 @@ export function runLoad(url: string, opts: LoadOptions): Promise<RunResult> {
   args.push(url);
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024, timeout: (opts.durationSec + 30) * 1000 }, (err, stdout) => {
-      if (err) return reject(err);
+      if (err) return reject(err as Error); // @types/node types it as Omits of Error; it is one
       const out = JSON.parse(stdout) as AutocannonJson;
       const stats = out.statusCodeStats ?? {};
       const expected = stats[String(opts.expectStatus)]?.count ?? 0;

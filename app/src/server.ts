@@ -50,7 +50,7 @@ export interface ServerDeps {
   auth: Authenticator;
   clicks: ClickSink;
   metrics: Metrics;
-  isStopping(): boolean;
+  isStopping: () => boolean;
 }
 
 /** A JSON route sent a multipart form: the media type is wrong (415), not the body (400). */

@@ -29,10 +29,10 @@ export function readStackFile(root: string, stack: string): StackFile {
 /** The placement and AWS tier the stack's config names (their defaults when unset). */
 export function stackRules(file: StackFile): AppImageRules {
   const placement = file.doc.getIn(['config', 'shortstack:placement']) ?? 'docker';
-  if (placement !== 'docker' && placement !== 'aws') throw new PromoteError(`${file.path}: shortstack:placement must be docker or aws (got ${String(placement)})`);
+  if (placement !== 'docker' && placement !== 'aws') throw new PromoteError(`${file.path}: shortstack:placement must be docker or aws (got ${JSON.stringify(placement)})`);
   if (placement === 'docker') return { placement };
   const tier = file.doc.getIn(['config', 'shortstack:aws', 'tier']) ?? 'dev';
-  if (tier !== 'dev' && tier !== 'prod') throw new PromoteError(`${file.path}: shortstack:aws.tier must be dev or prod (got ${String(tier)})`);
+  if (tier !== 'dev' && tier !== 'prod') throw new PromoteError(`${file.path}: shortstack:aws.tier must be dev or prod (got ${JSON.stringify(tier)})`);
   return { placement, tier };
 }
 

@@ -95,9 +95,9 @@ export function recoveryPlan(state: ExportedStack, imagePresent: (ref: string) =
     if (r.type === 'docker:index/container:Container' && o.attach === true && typeof o.exitCode === 'number' && o.exitCode !== 0) {
       replace(r.urn, `exited with code ${o.exitCode} last time; running it again`);
     } else if (r.type === 'docker:index/remoteImage:RemoteImage' && typeof o.imageId === 'string' && o.imageId !== '' && !imagePresent(o.imageId)) {
-      replace(r.urn, `image ${String(o.name ?? o.imageId)} is gone from the engine; pulling it again`);
+      replace(r.urn, `image ${typeof o.name === 'string' ? o.name : o.imageId} is gone from the engine; pulling it again`);
     } else if (r.type === 'docker:index/image:Image' && typeof o.repoDigest === 'string' && o.repoDigest !== '' && !imagePresent(o.repoDigest)) {
-      replace(r.urn, `image ${String(o.imageName ?? o.repoDigest)} is gone from the engine; building it again`);
+      replace(r.urn, `image ${typeof o.imageName === 'string' ? o.imageName : o.repoDigest} is gone from the engine; building it again`);
     }
   }
   return out;

@@ -95,7 +95,7 @@ export class DockerClient {
  * every layer and every container is a full copy, ~30-70 s per container start on this machine).
  * SHORTSTACK_ENGINE_STORAGE_DRIVER overrides.
  */
-export function pickStorageDriver(dir: string): 'overlay2' | 'vfs' | string {
+export function pickStorageDriver(dir: string): string {
   if (process.env.SHORTSTACK_ENGINE_STORAGE_DRIVER) return process.env.SHORTSTACK_ENGINE_STORAGE_DRIVER;
   const probe = join(dir, 'overlay-probe');
   const [lower, upper, work, merged] = ['lower', 'upper', 'work', 'merged'].map((d) => join(probe, d)) as [string, string, string, string];

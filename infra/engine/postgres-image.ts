@@ -27,7 +27,7 @@ const ENTRYPOINT = `#!/bin/bash
 # The stand-in's entrypoint (see infra/engine/postgres-image.ts): the official image's contract.
 set -Eeo pipefail
 
-# VAR from \$VAR or from the file named by \$VAR_FILE (never both).
+# VAR from $VAR or from the file named by $VAR_FILE (never both).
 from_env_or_file() {
   local var="$1" file_var="$1_FILE" value="\${2:-}"
   if [ -n "\${!var:-}" ] && [ -n "\${!file_var:-}" ]; then

@@ -36,7 +36,7 @@ export interface Inspected {
 export async function readBackProblems(docker: DockerClient, sent: ContainerSpec & Record<string, any>, label: string, binds: Record<string, string> = {}): Promise<string[]> {
   const problems: string[] = [];
   const model = readBack(sent);
-  const got = await docker.inspect<Inspected>('container', sent.name!);
+  const got = await docker.inspect<Inspected>('container', sent.name);
   if (!got) return [`${label}: no container ${sent.name} on the engine`];
   const h = got.HostConfig;
   const same = (what: string, engineValue: unknown, expected: unknown) => {

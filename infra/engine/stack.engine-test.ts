@@ -222,7 +222,7 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
       line = found ? JSON.parse(found) : undefined;
       return line !== undefined;
     }, 60_000, 500);
-    const replicas = await Promise.all(['app-1', 'app-2'].map(async (r) => ({ r, ip: (await inspect(inputsOf(run, r).name!)).NetworkSettings.Networks[backend]!.IPAddress })));
+    const replicas = await Promise.all(['app-1', 'app-2'].map(async (r) => ({ r, ip: (await inspect(inputsOf(run, r).name)).NetworkSettings.Networks[backend]!.IPAddress })));
     const servedBy = replicas.find((x) => line!.upstream_addr === `${x.ip}:${envOf(inputsOf(run, 'app-1'), 'PORT')}`);
     log(`redirect ${requestId}: ${line!.status} from ${line!.upstream_addr} (${servedBy?.r ?? 'no replica'})`);
     expect(line!.status).toBe(302);

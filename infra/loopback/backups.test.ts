@@ -61,7 +61,7 @@ describe('loopback backups (real PostgreSQL and pgBackRest)', () => {
     expect(info!.backups[0]!.repoBytes).toBeGreaterThan(0);
     expect(info!.backups[0]!.stop.getTime()).toBeGreaterThan(Date.now() - 120_000);
     expect(info!.archive.max).toMatch(/^[0-9A-F]{24}$/);
-    expect(renderBackupList([info!])).toMatch(/^stanza test: ok \(encrypted, aes-256-cbc\)\n  \d{8}-\d{6}F +full /);
+    expect(renderBackupList([info!])).toMatch(/^stanza test: ok \(encrypted, aes-256-cbc\)\n {2}\d{8}-\d{6}F +full /);
 
     await insert('a-before');
     await sleep(1100);

@@ -46,7 +46,7 @@ describe('fileLayout', () => {
     expect(l.secretFiles.length).toBeGreaterThan(0);
     expect(l.configFiles.every((f) => f.path.startsWith(`${CONFIG_DIR}/`))).toBe(true);
     expect(l.secretFiles.every((f) => f.path.startsWith(`${SECRETS_DIR}/`))).toBe(true);
-    const edited = { ...pgb, files: pgb.files.map((f) => (f.path.startsWith(CONFIG_DIR) ? { ...f, content: `${String(f.content)}\n# edited` } : f)) };
+    const edited = { ...pgb, files: pgb.files.map((f) => (f.path.startsWith(CONFIG_DIR) && typeof f.content === 'string' ? { ...f, content: `${f.content}\n# edited` } : f)) };
     expect(fileLayout(edited).plainDigest).not.toBe(l.plainDigest);
     expect(fileLayout(edited).secretLayout).toBe(l.secretLayout);
     expect(fileLayout({ ...pgb, user: '1:1' }).secretLayout).not.toBe(l.secretLayout);

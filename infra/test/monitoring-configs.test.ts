@@ -41,7 +41,7 @@ const run = (cmd: string, args: string[]) => {
     return { ok: true, out: execFileSync(cmd, args, { stdio: 'pipe' }).toString() };
   } catch (err) {
     const e = err as { stdout?: Buffer; stderr?: Buffer };
-    return { ok: false, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+    return { ok: false, out: `${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}` };
   }
 };
 

@@ -73,7 +73,7 @@ describe('nginx.conf with TLS, on loopback', () => {
     httpPort = h;
     httpsPort = s;
     up = createServer((req, res) => {
-      seen.push(`${req.method} ${req.url} ${req.headers['x-forwarded-proto']}`);
+      seen.push(`${req.method} ${req.url} ${String(req.headers['x-forwarded-proto'])}`);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
     });

@@ -25,7 +25,7 @@ function rawExchange(port: number, bytes: string, deadlineMs: number): Promise<s
     const sock = connect(port, '127.0.0.1', () => sock.write(bytes));
     const timer = setTimeout(() => sock.destroy(), deadlineMs);
     sock.setEncoding('latin1');
-    sock.on('data', (d) => (got += d));
+    sock.on('data', (d) => (got += String(d))); // latin1 strings (setEncoding)
     sock.on('close', () => { clearTimeout(timer); resolve(got); });
     sock.on('error', () => undefined);
   });

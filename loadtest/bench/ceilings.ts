@@ -53,7 +53,7 @@ export async function startStaticNginx(dir: string, location: string): Promise<R
 }
 
 export async function startProxyCeiling(dir: string, replicas: number, linkPrefix: string, linkCount: number): Promise<Running> {
-  const [port, status, ...appPorts] = (await freePorts(2 + replicas)) as number[];
+  const [port, status, ...appPorts] = await freePorts(2 + replicas);
   const bare = appPorts.map((p, i) => new CommandServer({
     name: `bare-${i + 1}`, port: p, ...tsxCommand('loadtest/bench/bare-server.ts'), dir: join(dir, `bare-${i + 1}`),
     env: { ...process.env, PORT: String(p), LINK_PREFIX: linkPrefix, LINK_COUNT: String(linkCount) },

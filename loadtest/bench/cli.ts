@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../../app/src/config.js';
-import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
+import { startStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { positiveInt, positiveNumber } from '../lib/cli-args.js';
 import { netOfIdle, withCpu } from '../lib/cpu.js';
@@ -88,7 +88,7 @@ try {
   const [cachedStack, lruOffStack] = await Promise.all([
     startStack({ replicas: o.replicas, observability: false, dir: join(dir, 'stack-cached'), config: LOAD_GENERATOR_STACK_CONFIG }),
     startStack({ replicas: o.replicas, observability: false, dir: join(dir, 'stack-lru-off'), config: LOAD_GENERATOR_STACK_CONFIG, appEnv: { CACHE_LRU_ENABLED: 'false' } }),
-  ]) as [LoopbackStack, LoopbackStack];
+  ]);
   cleanups.push(() => cachedStack.stop(), () => lruOffStack.stop());
   const ceilings: [Running, Running] = [
     await startStaticNginx(join(dir, 'nginx-static'), STATIC_LOCATION),

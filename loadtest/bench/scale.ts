@@ -33,7 +33,7 @@ export async function copyGeneratedLinks(directUrl: string, prefix: string, coun
     if (!psql.stdin.write(text)) await once(psql.stdin, 'drain');
   }
   psql.stdin.end();
-  const [code] = await exited;
+  const [code] = (await exited) as [number | null];
   if (code !== 0) throw new Error(`psql \\copy exited with ${code}`);
   await withDb(directUrl, (c) => c.query('ANALYZE urls'));
   return count / ((Date.now() - t0) / 1000);

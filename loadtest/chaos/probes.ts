@@ -6,7 +6,7 @@ import type { ReadySample } from './analysis.js';
 export function pollReady(url: string, startMs: number, everyMs = 250): { samples: ReadySample[]; stop(): void } {
   const samples: ReadySample[] = [];
   let busy = false;
-  const timer = setInterval(async () => {
+  const poll = async () => {
     if (busy) return;
     busy = true;
     const t = (Date.now() - startMs) / 1000;
@@ -19,7 +19,9 @@ export function pollReady(url: string, startMs: number, everyMs = 250): { sample
     } finally {
       busy = false;
     }
-  }, everyMs);
+  };
+  // poll catches every failure (a sample of its own): nothing to await.
+  const timer = setInterval(() => { void poll(); }, everyMs);
   return { samples, stop: () => clearInterval(timer) };
 }
 

@@ -1,5 +1,5 @@
 // The live progress line: rewritten in place on a terminal, one line every 5 s in a log.
-export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { print(line: string): void; done(): void } {
+export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { print: (line: string) => void; done: () => void } {
   let n = 0;
   return {
     print(line) {

@@ -128,7 +128,7 @@ function runPhase(o: RunOptions, phase: Phase): Promise<void> {
           client.on('timeout', () => recorder.error(opOf(client), 'timeout'));
         },
       },
-      (err) => (err ? reject(err) : resolve()),
+      (err) => (err ? reject(err as Error) : resolve()), // autocannon types its error as any
     );
     // 'response' follows onResponse synchronously for the same request, so the context still
     // holds that request's expectation and headers.

@@ -21,7 +21,7 @@ export function generatedSpecs(n: number, runTag: string): LinkSpec[] {
 
 /** The active rows of a seed-data urls.csv (header id,user_id,short_code,original_url,title,is_active,...). */
 export function parseUrlsCsv(text: string): LinkSpec[] {
-  const rows = parse(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(text, { columns: true, skip_empty_lines: true });
   return rows
     .filter((r) => (r.is_active ?? 'True').toLowerCase() === 'true')
     .map((r) => ({ originalUrl: r.original_url ?? '', title: r.title || undefined, shortCode: r.short_code || undefined }))
@@ -89,7 +89,7 @@ async function createOne(spec: LinkSpec, o: SeedOptions): Promise<SeededLink | u
 
 /** Creates the links, `concurrency` at a time, in order (rank 1 = first spec). */
 export async function seedThroughApi(specs: readonly LinkSpec[], o: SeedOptions): Promise<SeededLink[]> {
-  const out: (SeededLink | undefined)[] = new Array(specs.length);
+  const out = new Array<SeededLink | undefined>(specs.length);
   let next = 0;
   const worker = async () => {
     while (next < specs.length) {

@@ -14,7 +14,7 @@ export interface PemPair {
 /** A certificate for `name` (a DNS name or an IP address), valid from now for `days`. */
 export async function selfSignedCertificate(name: string, days = 7): Promise<PemPair> {
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-  const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: webcrypto.getRandomValues(new Uint8Array(8)).reduce((s, b) => s + b.toString(16).padStart(2, '0'), '01'),
@@ -29,5 +29,6 @@ export async function selfSignedCertificate(name: string, days = 7): Promise<Pem
     ],
   });
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the certificate's own toString(format), not Object's
   return { certificate: cert.toString('pem'), key: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') };
 }

@@ -5,8 +5,8 @@ import pg from 'pg';
 
 /** int8 (bigserial ids, count(*)) as a JS number: ids stay far below 2^53. */
 const types = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid, format) =>
+    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : (pg.types.getTypeParser(oid, format) as (v: string) => unknown)) as typeof pg.types.getTypeParser,
 };
 
 export function createPool(databaseUrl: string, max: number): pg.Pool {

@@ -9,6 +9,7 @@ export function originalUrlProblem(raw: string, ownHost: string): string | undef
   if (raw.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
   // Spaces and control characters: the URL parser would silently strip or encode them, so the
   // stored value would not be the one redirected to; NUL would break the Location header.
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (/[\u0000-\u0020\u007f]/.test(raw)) return 'must not contain spaces or control characters';
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1]?.toLowerCase();
   if (scheme === undefined) return 'must be an absolute http(s) URL';

@@ -7,6 +7,7 @@ export function usernameProblem(username: string): string | undefined {
   if (username.trim() === '') return 'must not be blank';
   if (username.length > USERNAME_MAX) return `must be at most ${USERNAME_MAX} characters`;
   // Only the format of emails is part of the contract; a username need only be printable.
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (/[\u0000-\u001f\u007f]/.test(username)) return 'must not contain control characters';
   return undefined;
 }

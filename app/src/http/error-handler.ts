@@ -80,8 +80,9 @@ export function sendError(err: unknown, request: FastifyRequest, reply: FastifyR
   const { status, body, headers } = toErrorResponse(forRoute(err, request));
   // Framework errors (a bad URL) reach here without the onRequest hooks having run.
   setBaseHeaders(request, reply);
-  if (status >= 500) request.log.error({ err }, 'request failed');
-  else if (status === 503) request.log.warn({ err }, 'dependency unavailable');
+  // 503 before the >= 500 catch-all: a dependency that is down is a warning, a bug an error.
+  if (status === 503) request.log.warn({ err }, 'dependency unavailable');
+  else if (status >= 500) request.log.error({ err }, 'request failed');
   return reply.code(status).headers(headers).type('application/json; charset=utf-8').send(body);
 }
 

@@ -1,7 +1,7 @@
 // Headers every response of the app carries, errors and redirects included, set in one place so
 // no hook sets them twice: the request id (once), X-Content-Type-Options: nosniff, and
 // Cache-Control: no-store on routes whose answer holds a secret (config.secret).
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, onRequestHookHandler } from 'fastify';
 import { HttpError } from './errors.js';
 
 /** Set on every response; reply.header() replaces, so calling this again never duplicates. */
@@ -34,7 +34,7 @@ export function installResponseHeaders(app: FastifyInstance): void {
   };
   app.addHook('onRoute', (route) => {
     if ((route.config as { secret?: boolean } | undefined)?.secret !== true) return;
-    route.onRequest = [noStore, ...([] as onRequestHookHandler[]).concat(route.onRequest ?? [])];
+    route.onRequest = [noStore, ...([] as Array<onRequestHookHandler | onRequestAsyncHookHandler>).concat(route.onRequest ?? [])];
   });
 }
 

@@ -1,7 +1,7 @@
 // `npm run seed -- --dir DIR [--database-url URL]`: loads DIR/users.csv, urls.csv, events.csv.
 import { Command } from 'commander';
 import pg from 'pg';
-import { loadSeed } from './loader.js';
+import { loadSeed, type TableReport } from './loader.js';
 
 const program = new Command('seed')
   .description('Load the seed CSVs (users, urls, events) with their ids, then re-sync the id sequences')
@@ -13,7 +13,7 @@ const program = new Command('seed')
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     try {
       const report = await loadSeed(pool, opts.dir);
-      for (const [table, r] of Object.entries(report)) {
+      for (const [table, r] of Object.entries(report) as Array<[string, TableReport]>) {
         console.log(`${table}: read ${r.read}, inserted ${r.inserted}, skipped ${r.skipped}, rejected ${r.rejected.length}`);
         for (const x of r.rejected.slice(0, 20)) console.log(`  row ${x.row}: ${x.error}`);
       }

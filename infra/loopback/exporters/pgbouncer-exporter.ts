@@ -28,6 +28,7 @@ async function adminQuery(o: PgbouncerExporterOptions, sql: string): Promise<Row
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-base-to-string -- label values are PgBouncer's text and integer columns
 const esc = (v: unknown) => String(v ?? '').replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 const labels = (l: Record<string, unknown>) =>
   `{${Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`).join(',')}}`;

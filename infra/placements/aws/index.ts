@@ -68,7 +68,7 @@ export class AwsStack extends pulumi.ComponentResource {
         }, parent);
       }
       if (g === 'alb') continue;
-      const internetPorts = topology.component(g as ComponentName).networks.includes('egress') ? [443, 465, 587] : [443];
+      const internetPorts = topology.component(g).networks.includes('egress') ? [443, 465, 587] : [443];
       for (const port of internetPorts) {
         new aws.vpc.SecurityGroupEgressRule(`${g}-out-${port}`, {
           securityGroupId: sg.id, ipProtocol: 'tcp', fromPort: port, toPort: port, cidrIpv4: '0.0.0.0/0', description: `${g} -> internet:${port}`,

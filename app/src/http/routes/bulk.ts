@@ -22,7 +22,7 @@ export const USER_IMPORT_BATCH = 5000;
 export const bulkRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async (app, { ctx }) => {
   app.post('/users/bulk', {
     // The body is a stream read by the handler: the schema documents it, nothing validates it.
-    validatorCompiler: () => (value) => ({ value }),
+    validatorCompiler: () => (value: unknown) => ({ value }),
     schema: {
       operationId: 'importUsers',
       tags: ['users'],

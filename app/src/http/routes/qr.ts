@@ -29,6 +29,7 @@ export async function qrImage(text: string, format: 'svg' | 'png', size: number)
   // zone is 2 modules below 128 px (the standard 4 leaves too few pixels per module at 64 px:
   // a reader then fails, measured with jsQR), 4 from there.
   const opts = { errorCorrectionLevel: 'M' as const, margin: size < 128 ? 2 : 4, width: size };
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- qrcode's toString(text, options), not Object's
   return format === 'png' ? QRCode.toBuffer(text, { ...opts, type: 'png' }) : QRCode.toString(text, { ...opts, type: 'svg' });
 }
 

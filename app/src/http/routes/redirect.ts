@@ -51,7 +51,7 @@ export const redirectRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = 
     config: { public: true, rateLimit: false },
     // The code is checked by couldBeCode in the handler; the schema is for the OpenAPI document
     // only, which saves the hot path a conversion and a check per request.
-    validatorCompiler: () => (value) => ({ value }),
+    validatorCompiler: () => (value: unknown) => ({ value }),
     schema: {
       operationId: 'followLink',
       tags: ['redirect'], summary: 'Follow a short link (301, 302, 307 or 308 as the link says; 302 to its fallback)',

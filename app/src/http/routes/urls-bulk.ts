@@ -22,7 +22,7 @@ interface Pending { row: number; link: ImportedLink; generated: boolean; code: s
 
 export const urlBulkRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async (app, { ctx }) => {
   app.post('/urls/bulk', {
-    validatorCompiler: () => (value) => ({ value }),
+    validatorCompiler: () => (value: unknown) => ({ value }),
     schema: {
       operationId: 'importUrls', tags: ['urls'],
       summary: 'Import links from a CSV (multipart field "file"; header original_url,short_code,title,tags,expires_at; tags separated by |; admin: user_id too)',
