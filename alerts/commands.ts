@@ -73,17 +73,17 @@ export function placementCommands(ctx: AlertsContext) {
     status: () => `docker ps -a --filter label=${labels.stack}=${stack} --format 'table {{.Names}}\\t{{.Status}}'`,
     inspectHealth: (instance: string) => `docker inspect --format '{{json .State.Health}}' ${container(instance)}`,
     restart: (instance: string) => `docker restart ${container(instance)}`,
-    exec: (instance: string, cmd: string) => `docker exec -it ${container(instance)} ${cmd}`,
+    exec: (instance: string, cmd: string) => `docker exec ${container(instance)} ${cmd}`,
     inspect: (instance: string, format: string) => `docker inspect --format '${format}' ${container(instance)}`,
     converge: () => 'npm run up',
     /** psql inside the PostgreSQL container, as the stack's role (there is no `postgres` login in use). */
-    psql: (sql: string) => `docker exec -it ${container('postgres')} psql -U ${database.user} -d ${database.name} -c "${sql.replace(/"/g, '\\"')}"`,
-    pgIsReady: () => `docker exec -it ${container('postgres')} pg_isready -U ${database.user} -d ${database.name}`,
+    psql: (sql: string) => `docker exec ${container('postgres')} psql -U ${database.user} -d ${database.name} -c "${sql.replace(/"/g, '\\"')}"`,
+    pgIsReady: () => `docker exec ${container('postgres')} pg_isready -U ${database.user} -d ${database.name}`,
     /**
      * redis-cli inside the Redis container with the password read there, from its secret file:
      * `-a "$REDIS_PASSWORD"` would be expanded by the operator's shell, where it is not set.
      */
-    redisCli: (args: string) => `docker exec -it ${container('redis')} sh -c 'REDISCLI_AUTH="$(cat ${secretPath('redis-password')})" redis-cli ${args}'`,
+    redisCli: (args: string) => `docker exec ${container('redis')} sh -c 'REDISCLI_AUTH="$(cat ${secretPath('redis-password')})" redis-cli ${args}'`,
   } as const;
 
   /**

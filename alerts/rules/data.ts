@@ -1,4 +1,5 @@
 // The data tier: PostgreSQL, PgBouncer in front of it, and Redis (a cache: degraded, not down).
+import { DEPENDENCY_UNAVAILABLE_LOG } from '../../app/src/http/error-handler.js';
 import { DASHBOARDS, OVERVIEW_PANELS } from '../../monitoring/contract/panels.js';
 import { CAPACITY_SERIES } from '../capacity.js';
 import type { Commands } from '../commands.js';
@@ -30,7 +31,7 @@ export function dataAlerts({ docker, aws, loopback }: Commands): AlertDefinition
         impact: 'Every write fails with 503; redirects still work from the caches for links seen recently; clicks pile up in the replicas\' buffers.',
         diagnose: {
           promql: ['pg_up', 'pgbouncer_up', 'sum by (kind) (rate(shortstack_db_errors_total[5m]))', 'max(shortstack_click_buffer_depth)'],
-          logql: ['{component="postgres"}', '{component="app"} | json | level >= 50 |= "database"'],
+          logql: ['{component="postgres"}', `{component="app"} | json | msg = "${DEPENDENCY_UNAVAILABLE_LOG}"`],
           panel: overview(OVERVIEW_PANELS.postgresUp),
           commands: {
             docker: [docker.status(), docker.logs('postgres'), docker.pgIsReady()],

@@ -14,7 +14,7 @@ import { Command } from 'commander';
 import pg from 'pg';
 import { pino } from 'pino';
 import { startDataServices } from '../../infra/loopback/data-services.js';
-import { PG_US_PER_CLICK_AIM } from '../../loadtest/bench/aims.js';
+import { PG_US_PER_CLICK_AIM } from '../../loadtest/lib/aims.js';
 import { cpuByProgram, readProcs } from '../../loadtest/lib/cpu.js';
 import { seededRng } from '../../loadtest/lib/rng.js';
 import { LOAD_AGENTS } from '../../loadtest/lib/traffic.js';

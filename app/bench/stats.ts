@@ -1,5 +1,5 @@
 // Pure parts of the redirect bench: medians over alternated runs, the ratio, the printed table.
-import { APP_CPU_RATIO_AIM } from '../../loadtest/bench/aims.js';
+import { APP_CPU_RATIO_AIM } from '../../loadtest/lib/aims.js';
 
 export interface RunResult {
   rps: number; p99Ms: number; requests: number; errors: number; unexpected: number;

@@ -14,10 +14,10 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTAINER_LABELS } from '../topology/context.js';
+import { DEV_STACK } from '../topology/names.js';
 
 export const COMMANDS = { up: 'up', preview: 'preview', destroy: 'destroy' } as const;
 export type Command = keyof typeof COMMANDS;
-export const DEV_STACK = 'dev';
 export const DEV_PASSPHRASE = 'shortstack-dev';
 
 export interface Probe {

@@ -6,11 +6,11 @@ import { dockerCommands } from '../backup/docker-commands.js';
 import { PGBACKREST_CONF } from './components/backup.js';
 import { parseStackConfig } from './config.js';
 import { CONTAINER_LABELS, configPath, secretPath } from './context.js';
-import { BACKUP_STANZA, DATABASE, PORTS } from './names.js';
+import { BACKUP_STANZA, DATABASE, DEV_STACK, PORTS } from './names.js';
 import { awsNames } from './resource-names.js';
 
 /** The stacks the runbook's commands show: the default Docker stack and an example AWS one. */
-export const RUNBOOK_STACKS = { docker: 'dev', aws: 'prod' } as const;
+export const RUNBOOK_STACKS = { docker: DEV_STACK, aws: 'prod' } as const;
 
 export function alertsContext(): AlertsContext {
   // The published ports of the default stack config, so the runbook follows the topology.

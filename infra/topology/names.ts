@@ -63,6 +63,9 @@ export function instanceName(component: ComponentName, index: number, replicated
 export const NETWORKS = ['edge', 'backend', 'ops', 'egress', 'docker-api'] as const;
 export type NetworkName = (typeof NETWORKS)[number];
 
+/** The stack `npm run up` deploys unless told another (SHORTSTACK_STACK), and the runbook shows. */
+export const DEV_STACK = 'dev';
+
 /** The database and its roles. */
 export const DATABASE = { name: 'shortstack', user: 'shortstack' } as const;
 /** pgBackRest's stanza: the one cluster every placement backs up. */

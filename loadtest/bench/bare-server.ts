@@ -3,7 +3,7 @@
 // left is Node + Fastify + HTTP, the floor under any Node redirect service.
 import Fastify from 'fastify';
 import { generatedLink } from '../lib/links.js';
-import { PROGRAM } from './aims.js';
+import { PROGRAM } from '../lib/aims.js';
 
 // Its own process name: the bench counts its CPU apart from the replicas' (both are Node).
 process.title = PROGRAM.bare;

@@ -22,7 +22,7 @@ import { REDIRECTS_ONLY, type Mix } from '../lib/traffic.js';
 import { warmUp } from '../lib/warm.js';
 import { fmtInt, fmtMs, fmtRate } from '../lib/table.js';
 import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js';
-import { SCALE_P99_AIM } from './aims.js';
+import { SCALE_P99_AIM } from '../lib/aims.js';
 import { aims, combine, FIGURES, ratios, renderAims, renderBench, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
 import { copyGeneratedLinks, watchServerConnections } from './scale.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aims, combine, cpuUsPerRequest, median, ratios, renderAims, renderBench, scaleP99Ratio, type Sample } from './plan.js';
-import { PROGRAM } from './aims.js';
+import { PROGRAM } from '../lib/aims.js';
 
 const sample = (okRps: number, p99: number, extra: Partial<Sample> = {}): Sample => ({ okRps, p50: p99 / 4, p99, failed: 0, requests: okRps * 5, ...extra });
 

@@ -1,7 +1,7 @@
 // The benchmark's figures, their medians over alternated rounds, the ratios against the
 // ceilings, and the table: pure, so the arithmetic is tested apart from the noisy measuring.
 import type { Summary } from '../lib/aggregate.js';
-import { APP_CPU_RATIO_AIM, CACHED_OVER_PROXY_AIM, CACHED_P99_OVER_PROXY_AIM, PG_US_PER_CLICK_AIM, PROGRAM } from './aims.js';
+import { APP_CPU_RATIO_AIM, CACHED_OVER_PROXY_AIM, CACHED_P99_OVER_PROXY_AIM, PG_US_PER_CLICK_AIM, PROGRAM } from '../lib/aims.js';
 import { fmtInt, fmtMs, fmtRate, formatTable } from '../lib/table.js';
 
 export const FIGURES = {

@@ -76,12 +76,15 @@ function forRoute(err: unknown, request: FastifyRequest): unknown {
     : err;
 }
 
+/** The log line of a 503: a dependency (PostgreSQL, Redis) is down; runbooks search for it. */
+export const DEPENDENCY_UNAVAILABLE_LOG = 'dependency unavailable';
+
 export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { status, body, headers } = toErrorResponse(forRoute(err, request));
   // Framework errors (a bad URL) reach here without the onRequest hooks having run.
   setBaseHeaders(request, reply);
   // 503 before the >= 500 catch-all: a dependency that is down is a warning, a bug an error.
-  if (status === 503) request.log.warn({ err }, 'dependency unavailable');
+  if (status === 503) request.log.warn({ err }, DEPENDENCY_UNAVAILABLE_LOG);
   else if (status >= 500) request.log.error({ err }, 'request failed');
   return reply.code(status).headers(headers).type('application/json; charset=utf-8').send(body);
 }

@@ -1,5 +1,6 @@
 // Issue 13's aims, written once: `npm run bench` judges the stack's figures by them, and the
 // narrower commands (bench:app, bench:clicks) judge theirs by the same numbers.
+import { REPLICA_PROCESS_TITLE } from '../../app/src/process-title.js';
 
 /** 1. Cached redirect through the whole stack: ok req/s at least this share of the proxy ceiling's ... */
 export const CACHED_OVER_PROXY_AIM = 0.8;
@@ -13,4 +14,4 @@ export const APP_CPU_RATIO_AIM = 1.25;
 export const SCALE_P99_AIM = 1.2;
 
 /** The process names (/proc comm) the bench tells apart: the replica's and the ceiling's bare server's. */
-export const PROGRAM = { replica: 'shortstack-app', bare: 'bare-fastify', postgres: 'postgres' } as const;
+export const PROGRAM = { replica: REPLICA_PROCESS_TITLE, bare: 'bare-fastify', postgres: 'postgres' } as const;
