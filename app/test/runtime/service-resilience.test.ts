@@ -3,6 +3,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../../infra/loopback/data-services.js';
+import { parseStackConfig } from '../../../infra/topology/config.js';
 import { waitFor } from '../../../infra/loopback/servers/ports.js';
 import { runMigrations } from '../../src/migrate.js';
 import type { Service } from '../../src/service.js';
@@ -15,7 +16,7 @@ describe('service resilience (real PostgreSQL, PgBouncer, Redis)', () => {
   let b: Service;
 
   beforeAll(async () => {
-    ds = await startDataServices({ poolSize: 6 });
+    ds = await startDataServices({ config: parseStackConfig({ pools: { pgbouncerPoolSize: 6 } }) });
     await runMigrations(ds.directDatabaseUrl);
     direct = new pg.Pool({ connectionString: ds.directDatabaseUrl, max: 2 });
     direct.on('error', () => undefined); // its idle clients die when a test stops PostgreSQL

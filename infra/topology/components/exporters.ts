@@ -2,7 +2,7 @@
 import { DEFAULT_POSTGRES_DISK } from '../../../alerts/capacity.js';
 import { renderPostgresQueries } from '../../../monitoring/postgres-queries.js';
 import { BACKUP_METRICS_DIR } from './backup.js';
-import { renderBlackboxConfig } from '../../render/blackbox.js';
+import { renderBlackboxConfig, type BlackboxTls } from '../../render/blackbox.js';
 import { hostPort } from '../addressing.js';
 import { DEFAULT_STOP_GRACE_S, configPath, secretPath, wgetCheck, type BuildContext } from '../context.js';
 import { IMAGE_BINARIES } from '../health-binaries.js';
@@ -50,15 +50,19 @@ const listen = (c: ExporterName) => `--web.listen-address=:${PORTS[c].metrics}`;
 // Every secret from a file (mode 0400, the exporter's own): none in the environment, which
 // `docker inspect` shows, nor on the command line, which every process in the container reads.
 
+/** blackbox.yml's input: HTTPS has the certificate checked for the domain (nginx is reached by its container name). */
+export function blackboxTlsInput(ctx: BuildContext): BlackboxTls | undefined {
+  const tls = ctx.config.tls;
+  return tls ? { serverName: tls.domain } : undefined;
+}
+
 /** The edge SLI's prober (monitoring/edge.ts): Prometheus asks it to probe the front door. */
 function blackboxExporter(ctx: BuildContext): Component {
   const blackboxConf = configPath('blackbox.yml');
   // The prober opens the connections to the front door that Prometheus names as its target.
-  const tls = ctx.config.tls;
-  ctx.addr.endpoint('nginx', tls ? 'https' : 'http');
-  // HTTPS: the certificate is checked for the domain (nginx is reached by its container name).
+  ctx.addr.endpoint('nginx', ctx.config.tls ? 'https' : 'http');
   return exporter(ctx, 'blackbox-exporter', 'nginx', [`--config.file=${blackboxConf}`, listen('blackbox-exporter')],
-    {}, [{ path: blackboxConf, content: renderBlackboxConfig(tls ? { serverName: tls.domain } : undefined) }]);
+    {}, [{ path: blackboxConf, content: renderBlackboxConfig(blackboxTlsInput(ctx)) }]);
 }
 
 function nginxExporter(ctx: BuildContext): Component {
