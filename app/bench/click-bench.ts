@@ -14,7 +14,6 @@ import { Command } from 'commander';
 import pg from 'pg';
 import { pino } from 'pino';
 import { startDataServices } from '../../infra/loopback/data-services.js';
-import { parseStackConfig } from '../../infra/topology/config.js';
 import { PG_US_PER_CLICK_AIM } from '../../loadtest/bench/aims.js';
 import { cpuByProgram, readProcs } from '../../loadtest/lib/cpu.js';
 import { seededRng } from '../../loadtest/lib/rng.js';
@@ -47,7 +46,7 @@ async function main(): Promise<void> {
   const rounds = Number(opts.rounds);
   const batchSize = Number(opts.batch);
 
-  const data = await startDataServices({ config: parseStackConfig({ pools: { pgbouncerPoolSize: 4 } }) });
+  const data = await startDataServices({ config: { pools: { pgbouncerPoolSize: 4 } } });
   const pool = createPool(data.databaseUrl, 4);
   const direct = new pg.Pool({ connectionString: data.directDatabaseUrl, max: 1 });
   try {

@@ -5,7 +5,6 @@
 import { loadavg } from 'node:os';
 import { Command } from 'commander';
 import { startDataServices } from '../../infra/loopback/data-services.js';
-import { parseStackConfig } from '../../infra/topology/config.js';
 import { runMigrations } from '../src/migrate.js';
 import { startBenchService } from './bench-service.js';
 import { startBareRedirectServer } from './bare-server.js';
@@ -26,7 +25,7 @@ async function main(): Promise<void> {
   const connections = Number(opts.connections);
   const rounds = Number(opts.rounds);
 
-  const data = await startDataServices({ config: parseStackConfig({ pools: { pgbouncerPoolSize: 10 } }) });
+  const data = await startDataServices({ config: { pools: { pgbouncerPoolSize: 10 } } });
   const cleanups: (() => Promise<void>)[] = [() => data.stop()];
   try {
     await runMigrations(data.directDatabaseUrl);

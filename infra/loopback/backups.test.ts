@@ -9,7 +9,6 @@ import { parseBackupInfo, renderBackupList } from '../backup/info.js';
 import { pgTime } from '../backup/target.js';
 import { loopbackBackups, type LoopbackBackups } from './backups.js';
 import { startDataServices, type DataServices } from './data-services.js';
-import { parseStackConfig } from '../topology/config.js';
 
 let ds: DataServices;
 let backups: LoopbackBackups;
@@ -38,7 +37,7 @@ async function archived(): Promise<void> {
 
 beforeAll(async () => {
   ds = await startDataServices({
-    config: parseStackConfig({ pools: { pgbouncerPoolSize: 2 } }),
+    config: { pools: { pgbouncerPoolSize: 2 } },
     backup: { stanza: 'test', retention: { full: 1, diff: 1 }, archiveTimeoutS: 60, cipherPass: 'a-cipher-passphrase-for-the-test' },
   });
   backups = loopbackBackups(ds, async () => []);

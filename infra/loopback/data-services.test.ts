@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startDataServices, type DataServices } from './data-services.js';
-import { parseStackConfig } from '../topology/config.js';
 
 describe('loopback data services (real PostgreSQL, PgBouncer, Redis)', () => {
   let ds: DataServices;
   beforeAll(async () => {
-    ds = await startDataServices({ config: parseStackConfig({ pools: { pgbouncerPoolSize: 3 } }) });
+    ds = await startDataServices({ config: { pools: { pgbouncerPoolSize: 3 } } });
   });
   afterAll(async () => {
     await ds?.stop();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { archiveSettings, renderPgbackrestConf } from '../render/pgbackrest.js';
 import { renderPgbouncerUserlist } from '../render/pgbouncer.js';
 import { pgbouncerUsers } from '../topology/components/data.js';
-import { parseStackConfig, type StackConfig } from '../topology/config.js';
+import { parseStackConfig } from '../topology/config.js';
 import { DATABASE, PGBOUNCER_STATS_USER } from '../topology/names.js';
 import { loopbackAddressing, type LoopbackAddressing } from './addressing.js';
 import { loopbackContext, loopbackPgbouncerIni } from './configs.js';
@@ -20,10 +20,11 @@ export interface DataServicesOptions {
   /** Parent folder; a fresh temporary one when omitted (and removed on stop). */
   dir?: string;
   /**
-   * The stack config PgBouncer's and Redis' files are rendered from, as the Docker placement's
-   * are (pool sizes, maxmemory); the defaults when omitted.
+   * Stack config keys as in Pulumi.<stack>.yaml (without the namespace): PgBouncer's and Redis'
+   * files are rendered from the parsed config, as the Docker placement's are (pool sizes,
+   * maxmemory); the defaults when omitted.
    */
-  config?: StackConfig;
+  config?: Record<string, unknown>;
   /** The app role's password; generated when omitted. */
   password?: string;
   redisPassword?: string;
@@ -75,7 +76,7 @@ export async function startDataServices(opts: DataServicesOptions = {}): Promise
   const { name: database, user } = DATABASE;
   const password = opts.password ?? randomBytes(12).toString('hex');
   const statsUser = { name: PGBOUNCER_STATS_USER, password: opts.statsPassword ?? randomBytes(12).toString('hex') };
-  const config = opts.config ?? parseStackConfig({});
+  const config = parseStackConfig(opts.config ?? {});
   const ctx = loopbackContext(config, opts.addr ?? await loopbackAddressing(config.replicas));
   const [pgPort, bouncerPort, redisPort] = [
     ctx.addr.endpoint('postgres', 'postgres').port, ctx.addr.endpoint('pgbouncer', 'postgres').port, ctx.addr.endpoint('redis', 'redis').port,

@@ -104,7 +104,8 @@ async function runMigrations(dir: string, env: Record<string, string>): Promise<
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack> {
-  const config = parseStackConfig({ ...opts.config, ...(opts.replicas ? { replicas: opts.replicas } : {}) });
+  const rawConfig = { ...opts.config, ...(opts.replicas ? { replicas: opts.replicas } : {}) };
+  const config = parseStackConfig(rawConfig);
   const replicas = config.replicas;
   const ownDir = opts.dir === undefined;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'shortstack-local-'));
@@ -130,7 +131,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
   try {
     data = await startDataServices({
       dir,
-      config: ctx.config,
+      config: rawConfig,
       addr,
       password: secrets.dbPassword,
       redisPassword: secrets.redisPassword,

@@ -2,14 +2,13 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../infra/loopback/data-services.js';
-import { parseStackConfig } from '../../infra/topology/config.js';
 import { withDb } from '../chaos/probes.js';
 import { generatedLink } from '../lib/links.js';
 import { copyGeneratedLinks, watchServerConnections } from './scale.js';
 
 let data: DataServices;
 beforeAll(async () => {
-  data = await startDataServices({ config: parseStackConfig({ pools: { pgbouncerPoolSize: 3 } }) });
+  data = await startDataServices({ config: { pools: { pgbouncerPoolSize: 3 } } });
   // The columns COPY writes, as the app's migration defines them.
   await withDb(data.directDatabaseUrl, (c) =>
     c.query('CREATE TABLE urls (id bigserial PRIMARY KEY, short_code text NOT NULL UNIQUE, original_url text NOT NULL)'));

@@ -8,7 +8,6 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../infra/loopback/servers/ports.js';
 import { startDataServices, type DataServices } from '../../../infra/loopback/data-services.js';
-import { parseStackConfig } from '../../../infra/topology/config.js';
 import { ClickBuffer, type Click } from '../../src/clicks/click-buffer.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { instrumentPool } from '../../src/metrics/pool.js';
@@ -28,7 +27,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
   let urlIds: number[];
 
   beforeAll(async () => {
-    ds = await startDataServices({ config: parseStackConfig({ pools: { pgbouncerPoolSize: 4 } }) });
+    ds = await startDataServices({ config: { pools: { pgbouncerPoolSize: 4 } } });
     await runMigrations(ds.directDatabaseUrl);
     direct = new pg.Pool({ connectionString: ds.directDatabaseUrl, max: 2 });
     direct.on('error', () => undefined); // its idle clients die when the test stops PostgreSQL

@@ -3,7 +3,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../../infra/loopback/data-services.js';
-import { parseStackConfig } from '../../../infra/topology/config.js';
 import { waitFor } from '../../../infra/loopback/servers/ports.js';
 import { runMigrations } from '../../src/migrate.js';
 import type { Service } from '../../src/service.js';
@@ -16,7 +15,7 @@ describe('service resilience (real PostgreSQL, PgBouncer, Redis)', () => {
   let b: Service;
 
   beforeAll(async () => {
-    ds = await startDataServices({ config: parseStackConfig({ pools: { pgbouncerPoolSize: 6 } }) });
+    ds = await startDataServices({ config: { pools: { pgbouncerPoolSize: 6 } } });
     await runMigrations(ds.directDatabaseUrl);
     direct = new pg.Pool({ connectionString: ds.directDatabaseUrl, max: 2 });
     direct.on('error', () => undefined); // its idle clients die when a test stops PostgreSQL

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { startDataServices, type DataServices } from '../data-services.js';
-import { parseStackConfig } from '../../topology/config.js';
 import { scrapePgbouncer, renderPgbouncerMetrics } from './pgbouncer-exporter.js';
 
 describe('pgbouncer exporter', () => {
   let ds: DataServices;
   beforeAll(async () => {
-    ds = await startDataServices({ config: parseStackConfig({ pools: { pgbouncerPoolSize: 2 } }) });
+    ds = await startDataServices({ config: { pools: { pgbouncerPoolSize: 2 } } });
   });
   afterAll(async () => {
     await ds?.stop();
