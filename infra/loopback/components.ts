@@ -1,10 +1,11 @@
 // The loopback stack's servers that are one command each: what to run and how to tell it is up.
 // Config files are written by the caller from the shared renderers; these only start binaries.
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { dirNginxPaths } from '../render/nginx.js';
-import { CommandServer } from './servers/command.js';
+import { loopbackRedisPasswords } from './configs.js';
+import { CommandServer, type CommandServerSpec } from './servers/command.js';
 import { canConnect } from './servers/ports.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -114,20 +115,38 @@ export function postgresExporter(o: { dir: string; port: number; dataSourceName:
   });
 }
 
+/** A server that writes a secret file (0600) at each start, before the binary reads it. */
+class WithSecretFile extends CommandServer {
+  constructor(spec: CommandServerSpec, private readonly secret: { path: string; content: string }) {
+    super(spec);
+  }
+
+  override async start(): Promise<void> {
+    if (this.isRunning()) return;
+    this.prepareDir();
+    writeFileSync(this.secret.path, this.secret.content, { mode: 0o600 });
+    // `mode` applies only to a new file: a kept folder's may be older.
+    chmodSync(this.secret.path, 0o600);
+    await super.start();
+  }
+}
+
+/**
+ * The password from a file as on Docker (REDIS_PASSWORD_FILE): not on the command line, which
+ * `ps` shows, nor in the environment.
+ */
 export function redisExporter(o: { dir: string; port: number; redisUrl: string }): CommandServer {
-  // The password goes in the environment, not on the command line where `ps` would show it.
-  const url = new URL(o.redisUrl);
-  const password = decodeURIComponent(url.password);
-  return new CommandServer({
+  const passwords = loopbackRedisPasswords(o.redisUrl);
+  const passwordFile = join(o.dir, 'redis-passwords.json');
+  return new WithSecretFile({
     name: 'redis-exporter',
     port: o.port,
     command: '/usr/bin/prometheus-redis-exporter',
-    // (URL.origin is "null" for the redis: scheme, hence the host by hand.)
-    args: [`-redis.addr=redis://${url.host}`, `-web.listen-address=127.0.0.1:${o.port}`],
-    env: { ...process.env, REDIS_PASSWORD: password },
+    args: [`-redis.addr=${passwords.addr}`, `-web.listen-address=127.0.0.1:${o.port}`],
+    env: { ...process.env, REDIS_PASSWORD_FILE: passwordFile },
     dir: o.dir,
     readyPath: '/metrics',
-  });
+  }, { path: passwordFile, content: passwords.content });
 }
 
 export function pgbouncerExporter(o: {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { DRAIN_PATH } from '../render/nginx-drain.js';
+import { hostPort } from '../topology/addressing.js';
 import { buildTopology } from '../topology/build.js';
 import { parseStackConfig } from '../topology/config.js';
 import type { ComponentName } from '../topology/names.js';
@@ -13,11 +14,12 @@ import { appUpstreams } from '../topology/wiring.js';
 import { loopbackAddressing } from './addressing.js';
 import {
   loopbackAlertmanagerYml, loopbackBlackboxYml, loopbackContext, loopbackNginxConf, loopbackPgbouncerIni, loopbackPrometheusYml, loopbackRedisConf,
+  loopbackRedisPasswords,
 } from './configs.js';
 import { LOOPBACK_DIFFERENCES, type LoopbackDifference } from './differences.js';
 import { generatedSecrets } from './secrets.js';
 
-type File = LoopbackDifference['file'] | 'redis.conf';
+type File = LoopbackDifference['file'] | 'redis.conf' | 'redis-passwords.json';
 type Raw = Record<string, unknown>;
 
 const secrets = generatedSecrets();
@@ -39,6 +41,7 @@ function dockerFiles(raw: Raw): Record<File, string> {
     'prometheus.yml': file('prometheus', 'prometheus.yml'),
     'alertmanager.yml': file('alertmanager', 'alertmanager.yml'),
     'blackbox.yml': file('blackbox-exporter', 'blackbox.yml'),
+    'redis-passwords.json': file('redis-exporter', 'redis-passwords.json'),
   };
 }
 
@@ -55,6 +58,8 @@ async function loopbackFiles(raw: Raw): Promise<Record<File, string>> {
     'prometheus.yml': loopbackPrometheusYml(ctx, { ruleFiles, tls: false }),
     'alertmanager.yml': loopbackAlertmanagerYml(config, secrets),
     'blackbox.yml': loopbackBlackboxYml(ctx),
+    // The URL the data services hand the exporter (RedisServer.url()).
+    'redis-passwords.json': loopbackRedisPasswords(`redis://:${secrets.redisPassword}@${hostPort(addr.endpoint('redis', 'redis'))}`).content,
   };
 }
 
@@ -84,6 +89,7 @@ const NORMALIZE: Record<File, (text: string) => string> = {
   'prometheus.yml': (t) => stringify(normalizeYaml(parse(t) as unknown)),
   'alertmanager.yml': (t) => t,
   'blackbox.yml': (t) => t,
+  'redis-passwords.json': replace([[new RegExp(String.raw`^\{"redis://${HOST_PORT}":`), '{"redis://<addr>":']]),
 };
 
 function normalizeYaml(v: unknown, key = ''): unknown {
@@ -129,7 +135,7 @@ function comparable(file: File, text: string, skip?: Key): string {
   return named.reduce((t, k) => SHOWS_AS[k](t), NORMALIZE[file](text));
 }
 
-const FILES: File[] = ['nginx.conf', 'pgbouncer.ini', 'redis.conf', 'prometheus.yml', 'alertmanager.yml', 'blackbox.yml'];
+const FILES: File[] = ['nginx.conf', 'pgbouncer.ini', 'redis.conf', 'prometheus.yml', 'alertmanager.yml', 'blackbox.yml', 'redis-passwords.json'];
 
 const STACKS: Record<string, Raw> = {
   defaults: {},

@@ -11,7 +11,7 @@ import { renderRedisConf } from '../render/redis.js';
 import type { Endpoint } from '../topology/addressing.js';
 import { pgbouncerIniInput, redisConfInput } from '../topology/components/data.js';
 import { nginxConfInput } from '../topology/components/edge.js';
-import { blackboxTlsInput } from '../topology/components/exporters.js';
+import { blackboxTlsInput, renderRedisPasswords } from '../topology/components/exporters.js';
 import { alertmanagerConfInput } from '../topology/components/monitoring-files.js';
 import { prometheusConfInput } from '../topology/components/observability.js';
 import type { StackConfig } from '../topology/config.js';
@@ -98,4 +98,12 @@ export function loopbackAlertmanagerYml(config: StackConfig, secrets: Secrets, t
 /** blackbox.yml; with HTTPS on loopback the probe trusts Pebble's CA (LOOPBACK_DIFFERENCES.tls). */
 export function loopbackBlackboxYml(ctx: BuildContext, tls?: BlackboxTls): string {
   return renderBlackboxConfig(tls ?? blackboxTlsInput(ctx));
+}
+
+/** redis_exporter's password file for the Redis at `redisUrl` (its password in the URL), as on Docker. */
+export function loopbackRedisPasswords(redisUrl: string): { addr: string; content: string } {
+  const url = new URL(redisUrl);
+  // (URL.origin is "null" for the redis: scheme, hence the host by hand.)
+  const addr = `redis://${url.host}`;
+  return { addr, content: renderRedisPasswords(addr, decodeURIComponent(url.password)) };
 }

@@ -109,7 +109,9 @@ function pgbouncerExporter(ctx: BuildContext): Component {
   }]);
 }
 
-/** redis_exporter's REDIS_PASSWORD_FILE is a JSON map from the scraped address to its password. */
+/** redis_exporter's REDIS_PASSWORD_FILE: a JSON map from the scraped address to its password. */
+export const renderRedisPasswords = (redisAddr: string, password: string): string => JSON.stringify({ [redisAddr]: password });
+
 function redisExporter(ctx: BuildContext): Component {
   const redisAddr = `${managedData(ctx.platform) ? 'rediss' : 'redis'}://${hostPort(ctx.addr.endpoint('redis', 'redis'))}`;
   const redisPasswords = secretPath('redis-passwords.json');
@@ -117,7 +119,7 @@ function redisExporter(ctx: BuildContext): Component {
     REDIS_ADDR: redisAddr,
     REDIS_PASSWORD_FILE: redisPasswords,
     REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `:${PORTS['redis-exporter'].metrics}`,
-  }, [{ path: redisPasswords, content: secretText(['redisPassword'], (s) => JSON.stringify({ [redisAddr]: s.redisPassword })) }]);
+  }, [{ path: redisPasswords, content: secretText(['redisPassword'], (s) => renderRedisPasswords(redisAddr, s.redisPassword)) }]);
 }
 
 /**
