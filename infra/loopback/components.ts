@@ -4,6 +4,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { dirNginxPaths } from '../render/nginx.js';
+import { nodeExporterArgs } from '../topology/components/exporters.js';
 import { loopbackRedisPasswords } from './configs.js';
 import { CommandServer, type CommandServerSpec } from './servers/command.js';
 import { canConnect } from './servers/ports.js';
@@ -62,17 +63,16 @@ export function blackboxExporter(o: { dir: string; port: number; configFile: str
 const PSEUDO_FILESYSTEMS = '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$';
 
 /**
- * Debian's node exporter with the filesystem collector alone: the statfs of the mount that holds
- * PostgreSQL's data folder (alerts/capacity.ts).
+ * Debian's node exporter with the topology's collectors: the statfs of the mount that holds
+ * PostgreSQL's data folder (alerts/capacity.ts), and the backup figures the backup commands
+ * write into `textfileDir` (infra/backup/metrics.ts).
  */
-export function nodeExporter(o: { dir: string; port: number; textfileDir?: string }): CommandServer {
+export function nodeExporter(o: { dir: string; port: number; textfileDir: string }): CommandServer {
   return new CommandServer({
     name: 'node-exporter', port: o.port, command: '/usr/bin/prometheus-node-exporter',
-    args: ['--collector.disable-defaults', '--collector.filesystem', `--web.listen-address=127.0.0.1:${o.port}`,
-      // Its default also leaves out overlay, the root of a CI container where the data may live.
-      `--collector.filesystem.fs-types-exclude=${PSEUDO_FILESYSTEMS}`,
-      // The backup figures the backup commands write (infra/backup/metrics.ts).
-      ...(o.textfileDir ? ['--collector.textfile', `--collector.textfile.directory=${o.textfileDir}`] : [])],
+    args: [...nodeExporterArgs(o.textfileDir, `127.0.0.1:${o.port}`),
+      // LOOPBACK_DIFFERENCES.nodeExporterFsTypes
+      `--collector.filesystem.fs-types-exclude=${PSEUDO_FILESYSTEMS}`],
     dir: o.dir, readyPath: '/metrics',
   });
 }

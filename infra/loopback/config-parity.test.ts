@@ -12,6 +12,7 @@ import type { ComponentName } from '../topology/names.js';
 import { resolveText } from '../topology/types.js';
 import { appUpstreams } from '../topology/wiring.js';
 import { loopbackAddressing } from './addressing.js';
+import { nodeExporter } from './components.js';
 import {
   loopbackAlertmanagerYml, loopbackBlackboxYml, loopbackContext, loopbackNginxConf, loopbackPgbouncerIni, loopbackPrometheusYml, loopbackRedisConf,
   loopbackRedisPasswords,
@@ -42,6 +43,7 @@ function dockerFiles(raw: Raw): Record<File, string> {
     'alertmanager.yml': file('alertmanager', 'alertmanager.yml'),
     'blackbox.yml': file('blackbox-exporter', 'blackbox.yml'),
     'redis-passwords.json': file('redis-exporter', 'redis-passwords.json'),
+    'node-exporter argv': (topo.component('node-exporter').command ?? []).map((t) => resolveText(t, secrets)).join('\n'),
   };
 }
 
@@ -60,6 +62,9 @@ async function loopbackFiles(raw: Raw): Promise<Record<File, string>> {
     'blackbox.yml': loopbackBlackboxYml(ctx),
     // The URL the data services hand the exporter (RedisServer.url()).
     'redis-passwords.json': loopbackRedisPasswords(`redis://:${secrets.redisPassword}@${hostPort(addr.endpoint('redis', 'redis'))}`).content,
+    // The binary aside: the image's entrypoint is the exporter, its command these flags.
+    'node-exporter argv': nodeExporter({ dir: `${DIR}/node-exporter`, port: addr.port('node-exporter', 'metrics'), textfileDir: `${DIR}/pgbackrest/metrics` })
+      .argv.slice(1).join('\n'),
   };
 }
 
@@ -89,6 +94,10 @@ const NORMALIZE: Record<File, (text: string) => string> = {
   'prometheus.yml': (t) => stringify(normalizeYaml(parse(t) as unknown)),
   'alertmanager.yml': (t) => t,
   'blackbox.yml': (t) => t,
+  'node-exporter argv': replace([
+    [/^(--web\.listen-address=).*$/m, '$1<addr>'],
+    [/^(--collector\.textfile\.directory=).*$/m, '$1<path>'],
+  ]),
   'redis-passwords.json': replace([[new RegExp(String.raw`^\{"redis://${HOST_PORT}":`), '{"redis://<addr>":']]),
 };
 
@@ -118,6 +127,7 @@ const SHOWS_AS: Record<keyof typeof LOOPBACK_DIFFERENCES, (text: string) => stri
     .replace(new RegExp(String.raw`^\s*if \(-f ${PATH}\) \{\n\s*rewrite \^ ${DRAIN_PATH} last;\n\s*\}\n`, 'gm'), '')
     .replace(new RegExp(String.raw`^(\s*)location = ${DRAIN_PATH} \{\n[\s\S]*?\n\1\}\n\n`, 'm'), ''),
   pgbouncerFiles: dropLines(/^(?:logfile|pidfile) = /),
+  nodeExporterFsTypes: dropLines(/^--collector\.filesystem\.fs-types-exclude=/),
   // Opt-in: this test's stack has no HTTPS (the TLS tests cover the loopback's).
   tls: (t) => t,
   // Opt-in: only a test that passes its own intervals, receivers or timing.
@@ -135,7 +145,9 @@ function comparable(file: File, text: string, skip?: Key): string {
   return named.reduce((t, k) => SHOWS_AS[k](t), NORMALIZE[file](text));
 }
 
-const FILES: File[] = ['nginx.conf', 'pgbouncer.ini', 'redis.conf', 'prometheus.yml', 'alertmanager.yml', 'blackbox.yml', 'redis-passwords.json'];
+const FILES: File[] = [
+  'nginx.conf', 'pgbouncer.ini', 'redis.conf', 'prometheus.yml', 'alertmanager.yml', 'blackbox.yml', 'redis-passwords.json', 'node-exporter argv',
+];
 
 const STACKS: Record<string, Raw> = {
   defaults: {},
@@ -181,7 +193,7 @@ describe('the loopback renders from the topology like the Docker placement', () 
   it('needs each named difference that shows in these files: none is a blanket', async () => {
     const [docker, loop] = [dockerFiles({ replicas: 2 }), await loopbackFiles({ replicas: 2 })];
     const showing = keys.filter((k) => !OPT_IN.includes(k));
-    expect(showing.sort()).toEqual(['nginxDrain', 'nginxUpstreams', 'nginxWorkerProcesses', 'pgbouncerFiles']);
+    expect(showing.sort()).toEqual(['nginxDrain', 'nginxUpstreams', 'nginxWorkerProcesses', 'nodeExporterFsTypes', 'pgbouncerFiles']);
     for (const k of showing) {
       const f = LOOPBACK_DIFFERENCES[k].file;
       expect([k, comparable(f, loop[f], k)]).not.toEqual([k, comparable(f, docker[f], k)]);

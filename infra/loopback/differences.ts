@@ -5,7 +5,7 @@
 
 export interface LoopbackDifference {
   /** The config file it shows in. */
-  file: 'nginx.conf' | 'pgbouncer.ini' | 'prometheus.yml' | 'alertmanager.yml' | 'blackbox.yml';
+  file: 'nginx.conf' | 'pgbouncer.ini' | 'prometheus.yml' | 'alertmanager.yml' | 'blackbox.yml' | 'node-exporter argv';
   why: string;
 }
 
@@ -27,6 +27,11 @@ export const LOOPBACK_DIFFERENCES = {
   pgbouncerFiles: {
     file: 'pgbouncer.ini',
     why: 'a log file and a pid file in the stack folder: a container logs to stderr and needs no pid file',
+  },
+  nodeExporterFsTypes: {
+    file: 'node-exporter argv',
+    why: "file systems left out but overlay: node-exporter's default also leaves out overlay, the root of a CI container where "
+      + "PostgreSQL's data may live here; on Docker the data is a volume (ext4 or xfs)",
   },
   tls: {
     file: 'nginx.conf',

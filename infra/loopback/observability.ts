@@ -50,6 +50,9 @@ export function writeConfig(dir: string, file: string, content: string): string 
 export async function startObservability(i: ObservabilityInput): Promise<Observability> {
   const { dir, ctx, data, secrets, opts, started } = i;
   const { addr } = ctx;
+  // The backup figures' folder (a stack without backups gets an empty one: the collector wants it).
+  const textfileDir = data.backup?.metricsDir ?? join(dir, 'node-exporter', 'textfile');
+  mkdirSync(textfileDir, { recursive: true });
   const exporters: ManagedServer[] = [
     postgresExporter({
       dir: join(dir, 'postgres-exporter'), port: addr.port('postgres-exporter', 'metrics'),
@@ -65,7 +68,7 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
       dir: join(dir, 'nginx-exporter'), port: addr.port('nginx-exporter', 'metrics'),
       stubStatusUrl: `http://127.0.0.1:${addr.port('nginx', 'status')}/stub_status`,
     }),
-    nodeExporter({ dir: join(dir, 'node-exporter'), port: addr.port('node-exporter', 'metrics'), textfileDir: data.backup?.metricsDir }),
+    nodeExporter({ dir: join(dir, 'node-exporter'), port: addr.port('node-exporter', 'metrics'), textfileDir }),
     new InProcessServer('pgbouncer-exporter', addr.port('pgbouncer-exporter', 'metrics'), (port) => startPgbouncerExporter({
       host: '127.0.0.1', port: data.pgbouncer.port, user: data.statsUser.name, password: data.statsUser.password,
     }, port)),

@@ -122,6 +122,12 @@ function redisExporter(ctx: BuildContext): Component {
   }, [{ path: redisPasswords, content: secretText(['redisPassword'], (s) => renderRedisPasswords(redisAddr, s.redisPassword)) }]);
 }
 
+/** node-exporter's collectors, for every placement: the file systems' statfs and the backup figures, nothing else. */
+export function nodeExporterArgs(textfileDir: string, listenAddress: string): string[] {
+  return ['--collector.disable-defaults', '--collector.filesystem',
+    '--collector.textfile', `--collector.textfile.directory=${textfileDir}`, `--web.listen-address=${listenAddress}`];
+}
+
 /**
  * PostgreSQL's disk, measured: node-exporter's filesystem collector, with PostgreSQL's volume
  * mounted read-only (it reads the mount's statfs, never the files: the data folder is 0700
@@ -129,10 +135,7 @@ function redisExporter(ctx: BuildContext): Component {
  * collector serves the backup figures the backup container writes (the backup alerts' age).
  */
 function nodeExporter(ctx: BuildContext): Component {
-  const c = exporter(ctx, 'node-exporter', 'postgres', [
-    '--collector.disable-defaults', '--collector.filesystem',
-    '--collector.textfile', `--collector.textfile.directory=${BACKUP_METRICS_DIR}`, listen('node-exporter'),
-  ]);
+  const c = exporter(ctx, 'node-exporter', 'postgres', nodeExporterArgs(BACKUP_METRICS_DIR, `:${PORTS['node-exporter'].metrics}`));
   return {
     ...c,
     dependsOn: [...c.dependsOn, { component: 'postgres-backup', condition: 'started' }],
