@@ -49,9 +49,8 @@ http { access_log off; client_body_temp_path ${dir}/tmp;
     servers.push(...exporters.map(([, s]) => s));
     await Promise.all(exporters.map(([, s]) => s.start()));
     for (const [source, s] of exporters) exposition[source] = await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
-    const url = new URL(ds.databaseUrl);
     exposition['pgbouncer-exporter'] = await scrapePgbouncer({
-      host: '127.0.0.1', port: ds.pgbouncer.port, user: decodeURIComponent(url.username), password: decodeURIComponent(url.password),
+      host: '127.0.0.1', port: ds.pgbouncer.port, user: ds.statsUser.name, password: ds.statsUser.password,
     });
   });
 

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const rounds = Number(opts.rounds);
   const batchSize = Number(opts.batch);
 
-  const data = await startDataServices({ poolSize: 4 });
+  const data = await startDataServices({ config: { pools: { pgbouncerPoolSize: 4 } } });
   const pool = createPool(data.databaseUrl, 4);
   const direct = new pg.Pool({ connectionString: data.directDatabaseUrl, max: 1 });
   try {

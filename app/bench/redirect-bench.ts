@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const connections = Number(opts.connections);
   const rounds = Number(opts.rounds);
 
-  const data = await startDataServices({ poolSize: 10 });
+  const data = await startDataServices({ config: { pools: { pgbouncerPoolSize: 10 } } });
   const cleanups: (() => Promise<void>)[] = [() => data.stop()];
   try {
     await runMigrations(data.directDatabaseUrl);

@@ -37,7 +37,7 @@ async function archived(): Promise<void> {
 
 beforeAll(async () => {
   ds = await startDataServices({
-    poolSize: 2,
+    config: { pools: { pgbouncerPoolSize: 2 } },
     backup: { stanza: 'test', retention: { full: 1, diff: 1 }, archiveTimeoutS: 60, cipherPass: 'a-cipher-passphrase-for-the-test' },
   });
   backups = loopbackBackups(ds, async () => []);

@@ -1,10 +1,12 @@
 // The loopback stack's servers that are one command each: what to run and how to tell it is up.
 // Config files are written by the caller from the shared renderers; these only start binaries.
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { dirNginxPaths } from '../render/nginx.js';
-import { CommandServer } from './servers/command.js';
+import { nodeExporterArgs } from '../topology/components/exporters.js';
+import { loopbackRedisPasswords } from './configs.js';
+import { CommandServer, type CommandServerSpec } from './servers/command.js';
 import { canConnect } from './servers/ports.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -61,17 +63,16 @@ export function blackboxExporter(o: { dir: string; port: number; configFile: str
 const PSEUDO_FILESYSTEMS = '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$';
 
 /**
- * Debian's node exporter with the filesystem collector alone: the statfs of the mount that holds
- * PostgreSQL's data folder (alerts/capacity.ts).
+ * Debian's node exporter with the topology's collectors: the statfs of the mount that holds
+ * PostgreSQL's data folder (alerts/capacity.ts), and the backup figures the backup commands
+ * write into `textfileDir` (infra/backup/metrics.ts).
  */
-export function nodeExporter(o: { dir: string; port: number; textfileDir?: string }): CommandServer {
+export function nodeExporter(o: { dir: string; port: number; textfileDir: string }): CommandServer {
   return new CommandServer({
     name: 'node-exporter', port: o.port, command: '/usr/bin/prometheus-node-exporter',
-    args: ['--collector.disable-defaults', '--collector.filesystem', `--web.listen-address=127.0.0.1:${o.port}`,
-      // Its default also leaves out overlay, the root of a CI container where the data may live.
-      `--collector.filesystem.fs-types-exclude=${PSEUDO_FILESYSTEMS}`,
-      // The backup figures the backup commands write (infra/backup/metrics.ts).
-      ...(o.textfileDir ? ['--collector.textfile', `--collector.textfile.directory=${o.textfileDir}`] : [])],
+    args: [...nodeExporterArgs(o.textfileDir, `127.0.0.1:${o.port}`),
+      // LOOPBACK_DIFFERENCES.nodeExporterFsTypes
+      `--collector.filesystem.fs-types-exclude=${PSEUDO_FILESYSTEMS}`],
     dir: o.dir, readyPath: '/metrics',
   });
 }
@@ -114,20 +115,38 @@ export function postgresExporter(o: { dir: string; port: number; dataSourceName:
   });
 }
 
+/** A server that writes a secret file (0600) at each start, before the binary reads it. */
+class WithSecretFile extends CommandServer {
+  constructor(spec: CommandServerSpec, private readonly secret: { path: string; content: string }) {
+    super(spec);
+  }
+
+  override async start(): Promise<void> {
+    if (this.isRunning()) return;
+    this.prepareDir();
+    writeFileSync(this.secret.path, this.secret.content, { mode: 0o600 });
+    // `mode` applies only to a new file: a kept folder's may be older.
+    chmodSync(this.secret.path, 0o600);
+    await super.start();
+  }
+}
+
+/**
+ * The password from a file as on Docker (REDIS_PASSWORD_FILE): not on the command line, which
+ * `ps` shows, nor in the environment.
+ */
 export function redisExporter(o: { dir: string; port: number; redisUrl: string }): CommandServer {
-  // The password goes in the environment, not on the command line where `ps` would show it.
-  const url = new URL(o.redisUrl);
-  const password = decodeURIComponent(url.password);
-  return new CommandServer({
+  const passwords = loopbackRedisPasswords(o.redisUrl);
+  const passwordFile = join(o.dir, 'redis-passwords.json');
+  return new WithSecretFile({
     name: 'redis-exporter',
     port: o.port,
     command: '/usr/bin/prometheus-redis-exporter',
-    // (URL.origin is "null" for the redis: scheme, hence the host by hand.)
-    args: [`-redis.addr=redis://${url.host}`, `-web.listen-address=127.0.0.1:${o.port}`],
-    env: { ...process.env, REDIS_PASSWORD: password },
+    args: [`-redis.addr=${passwords.addr}`, `-web.listen-address=127.0.0.1:${o.port}`],
+    env: { ...process.env, REDIS_PASSWORD_FILE: passwordFile },
     dir: o.dir,
     readyPath: '/metrics',
-  });
+  }, { path: passwordFile, content: passwords.content });
 }
 
 export function pgbouncerExporter(o: {

@@ -6,7 +6,7 @@ import { startDataServices, type DataServices } from './data-services.js';
 describe('loopback data services (real PostgreSQL, PgBouncer, Redis)', () => {
   let ds: DataServices;
   beforeAll(async () => {
-    ds = await startDataServices({ poolSize: 3 });
+    ds = await startDataServices({ config: { pools: { pgbouncerPoolSize: 3 } } });
   });
   afterAll(async () => {
     await ds?.stop();

@@ -5,28 +5,33 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { archiveSettings, renderPgbackrestConf } from '../render/pgbackrest.js';
-import { renderPgbouncerIni, renderPgbouncerUserlist } from '../render/pgbouncer.js';
-import { freePorts } from './servers/ports.js';
+import { renderPgbouncerUserlist } from '../render/pgbouncer.js';
+import { pgbouncerUsers } from '../topology/components/data.js';
+import { parseStackConfig } from '../topology/config.js';
+import { DATABASE, PGBOUNCER_STATS_USER } from '../topology/names.js';
+import { loopbackAddressing, type LoopbackAddressing } from './addressing.js';
+import { loopbackContext, loopbackPgbouncerIni } from './configs.js';
 import { PostgresServer } from './servers/postgres.js';
-import { PgbouncerServer, pgbouncerPaths } from './servers/pgbouncer.js';
+import { PgbouncerServer } from './servers/pgbouncer.js';
 import { pgbackrest, pgbackrestPaths, writePgbackrestFiles } from './servers/pgbackrest.js';
 import { RedisServer } from './servers/redis.js';
 
 export interface DataServicesOptions {
   /** Parent folder; a fresh temporary one when omitted (and removed on stop). */
   dir?: string;
-  database?: string;
-  user?: string;
-  poolSize?: number;
-  maxClientConnections?: number;
+  /**
+   * Stack config keys as in Pulumi.<stack>.yaml (without the namespace): PgBouncer's and Redis'
+   * files are rendered from the parsed config, as the Docker placement's are (pool sizes,
+   * maxmemory); the defaults when omitted.
+   */
+  config?: Record<string, unknown>;
   /** The app role's password; generated when omitted. */
   password?: string;
   redisPassword?: string;
-  redisMaxMemoryMb?: number;
-  /** PgBouncer's read-only console user (the exporter's). */
-  statsUser?: { name: string; password: string };
-  /** Fixed ports, when the caller has chosen them already. */
-  ports?: { postgres: number; pgbouncer: number; redis: number };
+  /** PgBouncer's read-only console user's (the exporter's); generated when omitted. */
+  statsPassword?: string;
+  /** Where each server listens, when the caller has laid the stack out already; free ports when omitted. */
+  addr?: LoopbackAddressing;
   /** WAL archiving and backups with pgBackRest into DIR/pgbackrest; none when omitted. */
   backup?: BackupOptions;
 }
@@ -57,6 +62,8 @@ export interface DataServices {
   /** Straight to PostgreSQL, for migrations and test assertions. */
   directDatabaseUrl: string;
   redisUrl: string;
+  /** PgBouncer's read-only console user (SHOW POOLS, STATS): the exporter's. */
+  statsUser: { name: string; password: string };
   backup?: BackupFiles;
   stop(): Promise<void>;
 }
@@ -66,12 +73,14 @@ export async function startDataServices(opts: DataServicesOptions = {}): Promise
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'shortstack-data-'));
   // The service user (postgres) must be able to reach its folders below this one.
   chmodSync(dir, 0o755);
-  const database = opts.database ?? 'shortstack';
-  const user = opts.user ?? 'shortstack';
+  const { name: database, user } = DATABASE;
   const password = opts.password ?? randomBytes(12).toString('hex');
-  const [pgPort, bouncerPort, redisPort] = opts.ports
-    ? [opts.ports.postgres, opts.ports.pgbouncer, opts.ports.redis]
-    : ((await freePorts(3)) as [number, number, number]);
+  const statsUser = { name: PGBOUNCER_STATS_USER, password: opts.statsPassword ?? randomBytes(12).toString('hex') };
+  const config = parseStackConfig(opts.config ?? {});
+  const ctx = loopbackContext(config, opts.addr ?? await loopbackAddressing(config.replicas));
+  const [pgPort, bouncerPort, redisPort] = [
+    ctx.addr.endpoint('postgres', 'postgres').port, ctx.addr.endpoint('pgbouncer', 'postgres').port, ctx.addr.endpoint('redis', 'redis').port,
+  ];
 
   const pgDir = join(dir, 'postgres');
   const backupPaths = pgbackrestPaths(join(dir, 'pgbackrest'));
@@ -96,23 +105,13 @@ export async function startDataServices(opts: DataServicesOptions = {}): Promise
     dir: pgDir, port: pgPort, superPassword: randomBytes(12).toString('hex'),
     settings: opts.backup ? archiveSettings({ stanza: opts.backup.stanza, confFile: backupPaths.conf, archiveTimeoutS: opts.backup.archiveTimeoutS }) : undefined,
   });
-  const redis = new RedisServer({ dir: join(dir, 'redis'), port: redisPort, password: opts.redisPassword, maxMemoryMb: opts.redisMaxMemoryMb });
+  const redis = new RedisServer({ dir: join(dir, 'redis'), port: redisPort, password: opts.redisPassword, config });
   const bouncerDir = join(dir, 'pgbouncer');
-  const paths = pgbouncerPaths(bouncerDir);
   const pgbouncer = new PgbouncerServer({
     dir: bouncerDir,
     port: bouncerPort,
-    ini: renderPgbouncerIni({
-      listen: { host: '127.0.0.1', port: bouncerPort },
-      database: { name: database, host: '127.0.0.1', port: pgPort },
-      authFile: paths.authFile,
-      poolSize: opts.poolSize ?? 10,
-      maxClientConnections: opts.maxClientConnections ?? 1000,
-      statsUsers: [opts.statsUser?.name ?? user],
-      logFile: paths.logFile,
-      pidFile: paths.pidFile,
-    }),
-    userlist: renderPgbouncerUserlist([{ name: user, password }, ...(opts.statsUser ? [opts.statsUser] : [])]),
+    ini: loopbackPgbouncerIni(ctx, bouncerDir),
+    userlist: renderPgbouncerUserlist(pgbouncerUsers({ dbPassword: password, pgbouncerStatsPassword: statsUser.password })),
   });
 
   const stop = async () => {
@@ -139,6 +138,7 @@ export async function startDataServices(opts: DataServicesOptions = {}): Promise
     databaseUrl: `postgres://${auth}@127.0.0.1:${bouncerPort}/${database}`,
     directDatabaseUrl: `postgres://${auth}@127.0.0.1:${pgPort}/${database}`,
     redisUrl: redis.url(),
+    statsUser,
     ...(backup ? { backup } : {}),
     stop,
   };

@@ -2,16 +2,15 @@
 // shared renderers produce (rules and routing from alerts/, scrape jobs from monitoring/).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderAlertmanagerConfig, type AlertReceivers, type AlertTiming } from '../../alerts/alertmanager-config.js';
+import type { AlertReceivers, AlertTiming } from '../../alerts/alertmanager-config.js';
 import { renderRuleFiles } from '../../alerts/index.js';
-import { renderPrometheusConfig } from '../../monitoring/prometheus-config.js';
 import { alertsContext } from '../topology/alerts-context.js';
-import type { StackConfig } from '../topology/config.js';
-import { DATABASE, PGBOUNCER_STATS_USER } from '../topology/names.js';
+import type { BuildContext } from '../topology/context.js';
+import { DATABASE } from '../topology/names.js';
 import type { Secrets } from '../topology/types.js';
-import { NODE_JOB, scrapeTargets } from '../topology/wiring.js';
+import { NODE_JOB } from '../topology/wiring.js';
 import type { LoopbackAddressing } from './addressing.js';
-import { renderBlackboxConfig } from '../render/blackbox.js';
+import { loopbackAlertmanagerYml, loopbackBlackboxYml, loopbackPrometheusYml } from './configs.js';
 import { alertmanagerServer, blackboxExporter, nginxExporter, nodeExporter, postgresExporter, prometheusServer, redisExporter } from './components.js';
 import { mountPointOfDir } from './mounts.js';
 import type { DataServices } from './data-services.js';
@@ -22,11 +21,10 @@ import { renderPostgresQueries } from '../../monitoring/postgres-queries.js';
 
 export interface ObservabilityInput {
   dir: string;
-  addr: LoopbackAddressing;
-  replicas: number;
+  /** The stack's context; its addressing answers for the replicas in service now (a rollout moves them). */
+  ctx: BuildContext & { addr: LoopbackAddressing };
   data: DataServices;
   secrets: Secrets;
-  config: StackConfig;
   opts: { alertReceivers?: AlertReceivers; alertTiming?: AlertTiming; scrapeInterval?: string; evaluationInterval?: string };
   /** Every server started is pushed here as soon as it is up, so a failure later still stops it. */
   started: ManagedServer[];
@@ -50,7 +48,11 @@ export function writeConfig(dir: string, file: string, content: string): string 
 }
 
 export async function startObservability(i: ObservabilityInput): Promise<Observability> {
-  const { dir, addr, data, secrets, config, opts, started } = i;
+  const { dir, ctx, data, secrets, opts, started } = i;
+  const { addr } = ctx;
+  // The backup figures' folder (a stack without backups gets an empty one: the collector wants it).
+  const textfileDir = data.backup?.metricsDir ?? join(dir, 'node-exporter', 'textfile');
+  mkdirSync(textfileDir, { recursive: true });
   const exporters: ManagedServer[] = [
     postgresExporter({
       dir: join(dir, 'postgres-exporter'), port: addr.port('postgres-exporter', 'metrics'),
@@ -60,22 +62,22 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
     redisExporter({ dir: join(dir, 'redis-exporter'), port: addr.port('redis-exporter', 'metrics'), redisUrl: data.redisUrl }),
     blackboxExporter({
       dir: join(dir, 'blackbox-exporter'), port: addr.port('blackbox-exporter', 'metrics'),
-      configFile: writeConfig(join(dir, 'blackbox-exporter'), 'blackbox.yml', renderBlackboxConfig(i.tls)),
+      configFile: writeConfig(join(dir, 'blackbox-exporter'), 'blackbox.yml', loopbackBlackboxYml(ctx, i.tls)),
     }),
     nginxExporter({
       dir: join(dir, 'nginx-exporter'), port: addr.port('nginx-exporter', 'metrics'),
       stubStatusUrl: `http://127.0.0.1:${addr.port('nginx', 'status')}/stub_status`,
     }),
-    nodeExporter({ dir: join(dir, 'node-exporter'), port: addr.port('node-exporter', 'metrics'), textfileDir: data.backup?.metricsDir }),
+    nodeExporter({ dir: join(dir, 'node-exporter'), port: addr.port('node-exporter', 'metrics'), textfileDir }),
     new InProcessServer('pgbouncer-exporter', addr.port('pgbouncer-exporter', 'metrics'), (port) => startPgbouncerExporter({
-      host: '127.0.0.1', port: data.pgbouncer.port, user: PGBOUNCER_STATS_USER, password: secrets.pgbouncerStatsPassword,
+      host: '127.0.0.1', port: data.pgbouncer.port, user: data.statsUser.name, password: data.statsUser.password,
     }, port)),
   ];
   await Promise.all(exporters.map((e) => e.start().then(() => started.push(e))));
 
   const amDir = join(dir, 'alertmanager');
-  const amConf = writeConfig(amDir, 'alertmanager.yml', renderAlertmanagerConfig({
-    receivers: opts.alertReceivers ?? {}, timing: opts.alertTiming ?? config.alerts.timing,
+  const amConf = writeConfig(amDir, 'alertmanager.yml', loopbackAlertmanagerYml(ctx.config, secrets, {
+    receivers: opts.alertReceivers, timing: opts.alertTiming,
   }));
   const alertmanager = alertmanagerServer({ dir: amDir, port: addr.port('alertmanager', 'http'), configFile: amConf });
   await alertmanager.start();
@@ -86,13 +88,8 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
   const postgresDisk = { kind: 'filesystem' as const, job: NODE_JOB, mountpoint: mountPointOfDir(data.dir) };
   const ruleFiles = Object.entries(renderRuleFiles(alertsContext(), { postgresDisk })).map(([file, yaml]) => writeConfig(join(promDir, 'rules'), file, yaml));
   // Read from `addr` at each render: a rollout moves the replicas to new ports.
-  const writePromConf = () => writeConfig(promDir, 'prometheus.yml', renderPrometheusConfig({
-    targets: scrapeTargets(i.replicas, addr, { tls: i.tls !== undefined }),
-    ruleFiles,
-    alertmanagers: [`127.0.0.1:${addr.port('alertmanager', 'http')}`],
-    scrapeInterval: opts.scrapeInterval,
-    evaluationInterval: opts.evaluationInterval,
-    externalLabels: { stack: 'local' },
+  const writePromConf = () => writeConfig(promDir, 'prometheus.yml', loopbackPrometheusYml(ctx, {
+    ruleFiles, tls: i.tls !== undefined, scrapeInterval: opts.scrapeInterval, evaluationInterval: opts.evaluationInterval,
   }));
   const prometheus = prometheusServer({ dir: promDir, port: addr.port('prometheus', 'http'), configFile: writePromConf() });
   await prometheus.start();

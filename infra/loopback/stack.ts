@@ -5,18 +5,18 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertReceivers, AlertTiming } from '../../alerts/alertmanager-config.js';
-import { dirNginxPaths, renderNginxConf } from '../render/nginx.js';
+import { dirNginxPaths } from '../render/nginx.js';
 import { appEnv, migrateEnv } from '../topology/components/app.js';
-import { frontDoorPolicy } from '../topology/components/edge.js';
 import { parseStackConfig, type StackConfig } from '../topology/config.js';
 import type { BuildContext } from '../topology/context.js';
-import { BACKUP_STANZA, DATABASE, PGBOUNCER_STATS_USER } from '../topology/names.js';
+import { BACKUP_STANZA } from '../topology/names.js';
 import { runMigrations as migrateNow } from '../../app/src/migrate.js';
 import { loopbackBackups, type LoopbackBackups } from './backups.js';
 import { resolveText, type Secrets, type Text } from '../topology/types.js';
 import { appInstanceNames, appUpstreams } from '../topology/wiring.js';
 import { fixedPortKey, loopbackAddressing, type LoopbackAddressing } from './addressing.js';
 import { nginxServer, tsxCommand } from './components.js';
+import { loopbackContext, loopbackNginxConf } from './configs.js';
 import { startDataServices, type DataServices } from './data-services.js';
 import { generatedSecrets } from './secrets.js';
 import { startObservability, writeConfig, type Observability } from './observability.js';
@@ -104,7 +104,8 @@ async function runMigrations(dir: string, env: Record<string, string>): Promise<
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack> {
-  const config = parseStackConfig({ ...opts.config, ...(opts.replicas ? { replicas: opts.replicas } : {}) });
+  const rawConfig = { ...opts.config, ...(opts.replicas ? { replicas: opts.replicas } : {}) };
+  const config = parseStackConfig(rawConfig);
   const replicas = config.replicas;
   const ownDir = opts.dir === undefined;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'shortstack-local-'));
@@ -114,7 +115,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
   const fixed = opts.port ? { [fixedPortKey('nginx', opts.tls ? 'https' : 'http')]: opts.port } : {};
   const addr: LoopbackAddressing = await loopbackAddressing(replicas, fixed);
   const frontUrl = opts.tls ? `https://${LOOPBACK_CERT_NAME}:${addr.port('nginx', 'https')}` : `http://127.0.0.1:${addr.port('nginx', 'http')}`;
-  const ctx: BuildContext = { config: { ...config, publicBaseUrl: frontUrl }, addr, stackName: 'local', platform: { kind: 'docker' } };
+  const ctx: BuildContext = loopbackContext({ ...config, publicBaseUrl: frontUrl }, addr);
   const secrets = generatedSecrets(opts.adminKey);
   const started: ManagedServer[] = [];
   const observability = opts.observability ?? true;
@@ -130,19 +131,11 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
   try {
     data = await startDataServices({
       dir,
-      database: DATABASE.name,
-      user: DATABASE.user,
+      config: rawConfig,
+      addr,
       password: secrets.dbPassword,
-      poolSize: config.pools.pgbouncerPoolSize,
-      maxClientConnections: config.pools.pgbouncerMaxClientConn,
       redisPassword: secrets.redisPassword,
-      redisMaxMemoryMb: config.cache.redisMaxMemoryMb,
-      statsUser: { name: PGBOUNCER_STATS_USER, password: secrets.pgbouncerStatsPassword },
-      ports: {
-        postgres: addr.port('postgres', 'postgres'),
-        pgbouncer: addr.port('pgbouncer', 'postgres'),
-        redis: addr.port('redis', 'redis'),
-      },
+      statsPassword: secrets.pgbouncerStatsPassword,
       backup: {
         stanza: BACKUP_STANZA,
         retention: { full: config.backup.retentionFull, diff: config.backup.retentionDiff },
@@ -172,17 +165,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
     // close of idle keep-alive connections: render/nginx-drain.ts).
     const drainFlag = join(nginxDir, 'drain');
     const certsDir = join(dir, 'certs');
-    const writeNginxConf = (upstreams: readonly string[]) => writeConfig(nginxDir, 'nginx.conf', renderNginxConf({
-      listen: { host: '127.0.0.1', port: addr.port('nginx', 'http') },
-      statusListen: { host: '127.0.0.1', port: addr.port('nginx', 'status') },
-      statusAllow: ['127.0.0.1'],
-      upstreams: [...upstreams],
-      paths: dirNginxPaths(nginxDir),
-      policy: frontDoorPolicy(config),
-      workerConnections: config.nginx.workerConnections,
-      workerProcesses: 1,
-      drainFlagFile: drainFlag,
-      ...(opts.tls ? { tls: httpsFrontDoor(addr, certsDir), hstsMaxAgeS: config.hstsMaxAgeS } : {}),
+    const writeNginxConf = (upstreams: readonly string[]) => writeConfig(nginxDir, 'nginx.conf', loopbackNginxConf(ctx, {
+      dir: nginxDir, upstreams, drainFlagFile: drainFlag, ...(opts.tls ? { tls: httpsFrontDoor(addr, certsDir) } : {}),
     }));
     // nginx starts with the temporary certificate; the manager replaces it once Pebble has validated.
     if (opts.tls) await ensureBootstrap(certLayout(certsDir), LOOPBACK_CERT_NAME);
@@ -195,7 +179,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       : undefined;
 
     const obs: Observability | undefined = observability
-      ? await startObservability({ dir, addr: liveAddr, replicas, data, secrets, config, opts, started, ...(https ? { tls: { caFile: https.caFile, serverName: LOOPBACK_CERT_NAME } } : {}) })
+      ? await startObservability({ dir, ctx: { ...ctx, addr: liveAddr }, data, secrets, opts, started, ...(https ? { tls: { caFile: https.caFile, serverName: LOOPBACK_CERT_NAME } } : {}) })
       : undefined;
 
     let generation = 0;

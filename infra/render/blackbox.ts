@@ -4,12 +4,16 @@
 import { stringify } from 'yaml';
 import { BLACKBOX_PROBE } from '../../monitoring/edge.js';
 
-
 /**
- * `tls`: the front door is HTTPS; the probe checks its certificate for `serverName` (the domain,
- * as the probe reaches nginx by its container name) against the system roots or `caFile`.
+ * The front door is HTTPS: the probe checks its certificate for `serverName` (the domain, as the
+ * probe reaches nginx by its container name) against the system roots or `caFile`.
  */
-export function renderBlackboxConfig(tls?: { serverName: string; caFile?: string }): string {
+export interface BlackboxTls {
+  serverName: string;
+  caFile?: string;
+}
+
+export function renderBlackboxConfig(tls?: BlackboxTls): string {
   const p = BLACKBOX_PROBE;
   return stringify({
     modules: {

@@ -8,7 +8,7 @@ import { copyGeneratedLinks, watchServerConnections } from './scale.js';
 
 let data: DataServices;
 beforeAll(async () => {
-  data = await startDataServices({ poolSize: 3 });
+  data = await startDataServices({ config: { pools: { pgbouncerPoolSize: 3 } } });
   // The columns COPY writes, as the app's migration defines them.
   await withDb(data.directDatabaseUrl, (c) =>
     c.query('CREATE TABLE urls (id bigserial PRIMARY KEY, short_code text NOT NULL UNIQUE, original_url text NOT NULL)'));

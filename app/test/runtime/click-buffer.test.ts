@@ -27,7 +27,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
   let urlIds: number[];
 
   beforeAll(async () => {
-    ds = await startDataServices({ poolSize: 4 });
+    ds = await startDataServices({ config: { pools: { pgbouncerPoolSize: 4 } } });
     await runMigrations(ds.directDatabaseUrl);
     direct = new pg.Pool({ connectionString: ds.directDatabaseUrl, max: 2 });
     direct.on('error', () => undefined); // its idle clients die when the test stops PostgreSQL

@@ -15,7 +15,7 @@ describe('service resilience (real PostgreSQL, PgBouncer, Redis)', () => {
   let b: Service;
 
   beforeAll(async () => {
-    ds = await startDataServices({ poolSize: 6 });
+    ds = await startDataServices({ config: { pools: { pgbouncerPoolSize: 6 } } });
     await runMigrations(ds.directDatabaseUrl);
     direct = new pg.Pool({ connectionString: ds.directDatabaseUrl, max: 2 });
     direct.on('error', () => undefined); // its idle clients die when a test stops PostgreSQL

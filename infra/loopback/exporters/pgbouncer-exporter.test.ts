@@ -6,15 +6,14 @@ import { scrapePgbouncer, renderPgbouncerMetrics } from './pgbouncer-exporter.js
 describe('pgbouncer exporter', () => {
   let ds: DataServices;
   beforeAll(async () => {
-    ds = await startDataServices({ poolSize: 2 });
+    ds = await startDataServices({ config: { pools: { pgbouncerPoolSize: 2 } } });
   });
   afterAll(async () => {
     await ds?.stop();
   });
 
   it('reports waiting clients when the pool is saturated', async () => {
-    const url = new URL(ds.databaseUrl);
-    const opts = { host: '127.0.0.1', port: ds.pgbouncer.port, user: url.username, password: decodeURIComponent(url.password) };
+    const opts = { host: '127.0.0.1', port: ds.pgbouncer.port, user: ds.statsUser.name, password: ds.statsUser.password };
     const pool = new pg.Pool({ connectionString: ds.databaseUrl, max: 6 });
     const sleeping = Promise.all(Array.from({ length: 6 }, () => pool.query('select pg_sleep(1.5)')));
     await new Promise((r) => setTimeout(r, 700));
@@ -30,8 +29,7 @@ describe('pgbouncer exporter', () => {
 
   it('says pgbouncer_up 0 when PgBouncer is down', async () => {
     await ds.pgbouncer.stop();
-    const url = new URL(ds.databaseUrl);
-    const text = await scrapePgbouncer({ host: '127.0.0.1', port: ds.pgbouncer.port, user: url.username, password: url.password });
+    const text = await scrapePgbouncer({ host: '127.0.0.1', port: ds.pgbouncer.port, user: ds.statsUser.name, password: ds.statsUser.password });
     expect(text).toContain('pgbouncer_up 0');
     expect(renderPgbouncerMetrics(false, [], [], [])).not.toContain('waiting_connections{');
     await ds.pgbouncer.start();

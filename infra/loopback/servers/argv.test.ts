@@ -13,7 +13,7 @@ import {
 import { startDataServices } from '../data-services.js';
 import { PgbouncerServer } from './pgbouncer.js';
 import { PostgresServer } from './postgres.js';
-import { RedisServer } from './redis.js';
+import { RedisServer, redisPaths } from './redis.js';
 import { expectAnonymousRefused } from '../../test/support/redis-auth.js';
 
 const SECRETS = {
@@ -75,7 +75,7 @@ describe('loopback command lines', () => {
   it('starts the data tier (PostgreSQL, PgBouncer, Redis) with no secret in any process argv, and Redis still requires its password', async () => {
     mkdirSync(join(dir, 'data'));
     const data = await startDataServices({
-      dir: join(dir, 'data'), password: SECRETS.db, redisPassword: SECRETS.redis, statsUser: { name: 'stats', password: SECRETS.stats },
+      dir: join(dir, 'data'), password: SECRETS.db, redisPassword: SECRETS.redis, statsPassword: SECRETS.stats,
     });
     try {
       const lines = allCommandLines();
@@ -87,10 +87,12 @@ describe('loopback command lines', () => {
       expect(lines.some((l) => l.includes('redis-server'))).toBe(true);
       // ... and no process on the machine shows a secret.
       for (const secret of secretValues) expect(lines.filter((l) => l.includes(secret))).toEqual([]);
-      // The password moved to the config file (0600), and is enforced.
-      const conf = join(dir, 'data', 'redis', 'redis.conf');
-      expect(readFileSync(conf, 'utf8')).toContain(`requirepass "${SECRETS.redis}"`);
-      expect(statSync(conf).mode & 0o777).toBe(0o600);
+      // The password is in the file the rendered redis.conf includes (0600, Redis' user's alone), and is enforced.
+      const paths = redisPaths(join(dir, 'data', 'redis'));
+      expect(readFileSync(paths.conf, 'utf8')).toContain(`include "${paths.authFile}"`);
+      expect(readFileSync(paths.conf, 'utf8')).not.toContain(SECRETS.redis);
+      expect(readFileSync(paths.authFile, 'utf8')).toBe(`requirepass "${SECRETS.redis}"\n`);
+      expect(statSync(paths.authFile).mode & 0o777).toBe(0o600);
       const good = new Redis(data.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       try {
         await good.connect();

@@ -1,33 +1,45 @@
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderRedisConf } from '../../render/redis.js';
+import { renderRedisAuthConf } from '../../render/redis.js';
+import { parseStackConfig, type StackConfig } from '../../topology/config.js';
+import { loopbackRedisConf } from '../configs.js';
 import { CommandServer } from './command.js';
 
 export interface RedisOptions {
   dir: string;
   port: number;
-  password?: string;
-  maxMemoryMb?: number;
+  password?: string | undefined;
+  /** The stack config its redis.conf is rendered from (maxmemory); the defaults when omitted. */
+  config?: StackConfig | undefined;
+}
+
+/** Files inside DIR: the rendered redis.conf, and the password it includes. */
+export function redisPaths(dir: string) {
+  return { conf: join(dir, 'redis.conf'), authFile: join(dir, 'redis-auth.conf') };
 }
 
 /**
- * redis-server on 127.0.0.1 with persistence off: it is a cache and a bus here. Its settings,
- * the password among them, are in a config file of mode 0600 written at each start, never on
- * the command line (which `ps` shows every user).
+ * redis-server on 127.0.0.1 from the topology's redis.conf (persistence off: a cache and a bus).
+ * The password is in the file it includes, mode 0600 (redis-server's user's alone), written at
+ * each start, never on the command line (which `ps` shows every user).
  */
 export class RedisServer extends CommandServer {
   constructor(private readonly opts: RedisOptions) {
-    super({ name: 'redis', port: opts.port, command: '/usr/bin/redis-server', args: [join(opts.dir, 'redis.conf')], dir: opts.dir });
+    super({ name: 'redis', port: opts.port, command: '/usr/bin/redis-server', args: [redisPaths(opts.dir).conf], dir: opts.dir });
   }
 
   override async start(): Promise<void> {
     if (this.isRunning()) return;
-    const conf = renderRedisConf({
-      bind: '127.0.0.1', port: this.opts.port, maxMemoryMb: this.opts.maxMemoryMb ?? 256, dir: this.opts.dir,
-      ...(this.opts.password ? { password: this.opts.password } : {}),
+    const paths = redisPaths(this.opts.dir);
+    const conf = loopbackRedisConf({ config: this.opts.config ?? parseStackConfig({}) }, {
+      listen: { host: '127.0.0.1', port: this.opts.port }, dir: this.opts.dir, authFile: paths.authFile,
     });
     this.prepareDir();
-    writeFileSync(join(this.opts.dir, 'redis.conf'), conf, { mode: 0o600 });
+    writeFileSync(paths.conf, conf);
+    // No password: an empty file (`include` needs one), and Redis without auth (a unit test's).
+    writeFileSync(paths.authFile, this.opts.password ? renderRedisAuthConf(this.opts.password) : '', { mode: 0o600 });
+    // `mode` applies only to a new file: a kept folder's may be older.
+    chmodSync(paths.authFile, 0o600);
     await super.start();
   }
 

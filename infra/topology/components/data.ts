@@ -1,18 +1,42 @@
 // The data tier: PostgreSQL (the truth), PgBouncer in front of it, Redis (cache and bus).
-import { renderPgbouncerIni, renderPgbouncerUserlist } from '../../render/pgbouncer.js';
-import { renderRedisAuthConf, renderRedisConf } from '../../render/redis.js';
+import { renderPgbouncerIni, renderPgbouncerUserlist, type PgbouncerConfig, type PgbouncerUser } from '../../render/pgbouncer.js';
+import { renderRedisAuthConf, renderRedisConf, type RedisConfigInput } from '../../render/redis.js';
 import { DEFAULT_STOP_GRACE_S, check, configPath, secretPath, type BuildContext } from '../context.js';
 import { DATABASE, PGBOUNCER_STATS_USER, PORTS } from '../names.js';
 import { managedData } from '../platform.js';
-import { secretText, type Component } from '../types.js';
+import { secretText, type Component, type Secrets } from '../types.js';
 import { backupRepoVolume, pgbackrestConfFile, postgresArchiveArgs, postgresImage } from './backup.js';
 import { PGDATA, POSTGRES_DATA_MOUNT, POSTGRES_SOCKET_DIR, postgresSocketVolume } from './postgres-layout.js';
 
-export function pgbouncer(ctx: BuildContext): Component {
+/**
+ * pgbouncer.ini's input for this stack: its pool sizes, where PostgreSQL is. Every placement
+ * renders from it; the loopback overrides only addresses and paths (loopback/configs.ts).
+ */
+export function pgbouncerIniInput(ctx: BuildContext): PgbouncerConfig {
   const { config, addr } = ctx;
   const postgres = addr.endpoint('postgres', 'postgres');
+  return {
+    listen: { host: '0.0.0.0', port: PORTS.pgbouncer.postgres },
+    database: { name: DATABASE.name, host: postgres.host, port: postgres.port },
+    authFile: secretPath('userlist.txt'),
+    poolSize: config.pools.pgbouncerPoolSize,
+    maxClientConnections: config.pools.pgbouncerMaxClientConn,
+    statsUsers: [PGBOUNCER_STATS_USER],
+    ...(managedData(ctx.platform) ? { serverTlsMode: 'require' as const } : {}),
+  };
+}
+
+/** userlist.txt's users: the app's role and the exporter's read-only console user. */
+export const pgbouncerUsers = (s: Pick<Secrets, 'dbPassword' | 'pgbouncerStatsPassword'>): PgbouncerUser[] => [
+  { name: DATABASE.user, password: s.dbPassword },
+  { name: PGBOUNCER_STATS_USER, password: s.pgbouncerStatsPassword },
+];
+
+export function pgbouncer(ctx: BuildContext): Component {
+  const { config } = ctx;
   const ini = configPath('pgbouncer.ini');
-  const userlist = secretPath('userlist.txt');
+  const input = pgbouncerIniInput(ctx);
+  const userlist = input.authFile;
   return {
     name: 'pgbouncer',
     image: { kind: 'pinned', ref: config.images.pgbouncer },
@@ -27,23 +51,9 @@ export function pgbouncer(ctx: BuildContext): Component {
     files: [
       {
         path: ini,
-        content: renderPgbouncerIni({
-          listen: { host: '0.0.0.0', port: PORTS.pgbouncer.postgres },
-          database: { name: DATABASE.name, host: postgres.host, port: postgres.port },
-          authFile: userlist,
-          poolSize: config.pools.pgbouncerPoolSize,
-          maxClientConnections: config.pools.pgbouncerMaxClientConn,
-          statsUsers: [PGBOUNCER_STATS_USER],
-          ...(managedData(ctx.platform) ? { serverTlsMode: 'require' as const } : {}),
-        }),
+        content: renderPgbouncerIni(input),
       },
-      {
-        path: userlist,
-        content: secretText(['dbPassword', 'pgbouncerStatsPassword'], (s) => renderPgbouncerUserlist([
-          { name: DATABASE.user, password: s.dbPassword },
-          { name: PGBOUNCER_STATS_USER, password: s.pgbouncerStatsPassword },
-        ])),
-      },
+      { path: userlist, content: secretText(['dbPassword', 'pgbouncerStatsPassword'], (s) => renderPgbouncerUserlist(pgbouncerUsers(s))) },
     ],
     // With the database and user named: without -d, pg_isready asks for a database named after
     // the OS user, and PgBouncer logs a warning about it at every probe.
@@ -97,10 +107,21 @@ export function postgres(ctx: BuildContext): Component {
   };
 }
 
+/** Where redis.conf's `include` finds the password (renderRedisAuthConf), a secret file of its own. */
+export const REDIS_AUTH_CONF = secretPath('redis-auth.conf');
+
+/**
+ * redis.conf's input for this stack: its memory bound, and the password from the included
+ * file, so the main config holds no secret. The loopback overrides only addresses and paths.
+ */
+export function redisConfInput(ctx: Pick<BuildContext, 'config'>): RedisConfigInput {
+  return { bind: '0.0.0.0', port: PORTS.redis.redis, includes: [REDIS_AUTH_CONF], maxMemoryMb: ctx.config.cache.redisMaxMemoryMb };
+}
+
 export function redis(ctx: BuildContext): Component {
   const { config } = ctx;
   const conf = configPath('redis.conf');
-  const auth = secretPath('redis-auth.conf');
+  const auth = REDIS_AUTH_CONF;
   const password = secretPath('redis-password');
   return {
     name: 'redis',
@@ -115,9 +136,7 @@ export function redis(ctx: BuildContext): Component {
       {
         // No secret here: the password comes from the included file.
         path: conf,
-        content: renderRedisConf({
-          bind: '0.0.0.0', port: PORTS.redis.redis, includes: [auth], maxMemoryMb: config.cache.redisMaxMemoryMb,
-        }),
+        content: renderRedisConf(redisConfInput(ctx)),
       },
       { path: auth, content: secretText(['redisPassword'], (s) => renderRedisAuthConf(s.redisPassword)) },
       // For the health check's redis-cli (REDISCLI_AUTH), read from the file at each probe.

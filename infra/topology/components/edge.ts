@@ -1,10 +1,11 @@
 // nginx, the front door: the only component on the edge network and the only one published
 // on every host interface.
 import { FRONT_DOOR_HEADER_BUFFERS, HTTP_METHODS, JSON_BODY_LIMIT, PROBE_PATHS, UPLOAD_LIMIT, UPLOAD_ROUTES } from '../../../app/src/http/limits.js';
-import { renderNginxConf, type FrontDoorPolicy } from '../../render/nginx.js';
+import { renderNginxConf, type FrontDoorPolicy, type NginxConfigInput } from '../../render/nginx.js';
 import type { StackConfig } from '../config.js';
 import { DEFAULT_STOP_GRACE_S, configPath, wgetCheck, type BuildContext } from '../context.js';
-import { PORTS, type ComponentName } from '../names.js';
+import { PORTS } from '../names.js';
+import { appUpstreams } from '../wiring.js';
 import { ALIAS_MAX } from '../../../app/src/domain/short-code.js';
 import { certsVolume, nginxTlsFiles } from './certs.js';
 import type { Component } from '../types.js';
@@ -37,15 +38,44 @@ import { hostPort } from '../addressing.js';
 /** Docker's embedded DNS server, inside every container on a user-defined network. */
 const DOCKER_DNS = '127.0.0.11';
 
-function serviceEndpoint(ctx: BuildContext, component: ComponentName, port: string) {
-  if (!ctx.addr.service) throw new Error(`${component}: this placement has no single name for its replicas`);
-  return ctx.addr.service(component, port);
-}
-
 /** Who may read stub_status: the exporter and the health check; on AWS also the ALB's probe. */
 function statusReaders(ctx: BuildContext): string[] {
   const { config, platform } = ctx;
   return ['127.0.0.1', ...(platform.kind === 'aws' ? [...platform.subnets.private, ...platform.subnets.public] : nginxSubnets(config, platform))];
+}
+
+/**
+ * nginx.conf's input for this stack: the front door's policy and sizes, where the replicas are.
+ * Every placement renders from it; the loopback overrides only addresses and paths, and what
+ * loopback/differences.ts names.
+ */
+export function nginxConfInput(ctx: BuildContext): NginxConfigInput {
+  const { config } = ctx;
+  const tls = config.tls;
+  const service = ctx.addr.service?.('app', 'http');
+  return {
+    listen: { port: PORTS.nginx.http },
+    statusListen: { port: PORTS.nginx.status },
+    // stub_status for the exporter on the backend network, and the health check.
+    statusAllow: statusReaders(ctx),
+    // The replicas are one DNS name whose records follow the running ones (Cloud Map on
+    // AWS, the network alias on Docker), re-resolved while nginx runs: a replica replaced
+    // create-before-delete is picked up, and dropped, without restarting nginx. A placement
+    // with no such name (loopback) lists each replica's address.
+    ...(service ? {
+      upstreams: [hostPort(service)],
+      resolver: { address: ctx.platform.kind === 'aws' ? ctx.platform.dnsResolver : DOCKER_DNS, validS: SERVICE_DNS_TTL_S },
+    } : { upstreams: appUpstreams(config.replicas, ctx.addr) }),
+    policy: frontDoorPolicy(config, ctx.platform),
+    workerConnections: config.nginx.workerConnections,
+    // Clients reach this server over HTTPS only when set (the config refuses it otherwise).
+    hstsMaxAgeS: config.hstsMaxAgeS,
+    ...(tls ? {
+      tls: {
+        listen: { port: PORTS.nginx.https }, ...nginxTlsFiles(), publicHttpsPort: tls.publicHttpsPort, shortLinkMaxLength: ALIAS_MAX,
+      },
+    } : {}),
+  };
 }
 
 export function nginx(ctx: BuildContext): Component {
@@ -64,29 +94,7 @@ export function nginx(ctx: BuildContext): Component {
     entrypoint: ['nginx'],
     command: ['-c', conf, '-g', 'daemon off;'],
     env: {},
-    files: [{
-      path: conf,
-      content: renderNginxConf({
-        listen: { port: PORTS.nginx.http },
-        statusListen: { port: PORTS.nginx.status },
-        // stub_status for the exporter on the backend network, and the health check.
-        statusAllow: statusReaders(ctx),
-        // The replicas are one DNS name whose records follow the running ones (Cloud Map on
-        // AWS, the network alias on Docker), re-resolved while nginx runs: a replica replaced
-        // create-before-delete is picked up, and dropped, without restarting nginx.
-        upstreams: [hostPort(serviceEndpoint(ctx, 'app', 'http'))],
-        resolver: { address: ctx.platform.kind === 'aws' ? ctx.platform.dnsResolver : DOCKER_DNS, validS: SERVICE_DNS_TTL_S },
-        policy: frontDoorPolicy(config, ctx.platform),
-        workerConnections: config.nginx.workerConnections,
-        // Clients reach this server over HTTPS only when set (the config refuses it otherwise).
-        hstsMaxAgeS: config.hstsMaxAgeS,
-        ...(tls ? {
-          tls: {
-            listen: { port: https }, ...nginxTlsFiles(), publicHttpsPort: tls.publicHttpsPort, shortLinkMaxLength: ALIAS_MAX,
-          },
-        } : {}),
-      }),
-    }],
+    files: [{ path: conf, content: renderNginxConf(nginxConfInput(ctx)) }],
     // A new config is checked, then applied by SIGHUP: connections in flight finish on the old
     // workers (a replacement would drop them and close the front door while it restarts).
     reload: { check: ['nginx', '-t', '-q', '-c', conf], signal: 'HUP' },

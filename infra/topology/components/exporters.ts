@@ -2,7 +2,7 @@
 import { DEFAULT_POSTGRES_DISK } from '../../../alerts/capacity.js';
 import { renderPostgresQueries } from '../../../monitoring/postgres-queries.js';
 import { BACKUP_METRICS_DIR } from './backup.js';
-import { renderBlackboxConfig } from '../../render/blackbox.js';
+import { renderBlackboxConfig, type BlackboxTls } from '../../render/blackbox.js';
 import { hostPort } from '../addressing.js';
 import { DEFAULT_STOP_GRACE_S, configPath, secretPath, wgetCheck, type BuildContext } from '../context.js';
 import { IMAGE_BINARIES } from '../health-binaries.js';
@@ -50,15 +50,19 @@ const listen = (c: ExporterName) => `--web.listen-address=:${PORTS[c].metrics}`;
 // Every secret from a file (mode 0400, the exporter's own): none in the environment, which
 // `docker inspect` shows, nor on the command line, which every process in the container reads.
 
+/** blackbox.yml's input: HTTPS has the certificate checked for the domain (nginx is reached by its container name). */
+export function blackboxTlsInput(ctx: BuildContext): BlackboxTls | undefined {
+  const tls = ctx.config.tls;
+  return tls ? { serverName: tls.domain } : undefined;
+}
+
 /** The edge SLI's prober (monitoring/edge.ts): Prometheus asks it to probe the front door. */
 function blackboxExporter(ctx: BuildContext): Component {
   const blackboxConf = configPath('blackbox.yml');
   // The prober opens the connections to the front door that Prometheus names as its target.
-  const tls = ctx.config.tls;
-  ctx.addr.endpoint('nginx', tls ? 'https' : 'http');
-  // HTTPS: the certificate is checked for the domain (nginx is reached by its container name).
+  ctx.addr.endpoint('nginx', ctx.config.tls ? 'https' : 'http');
   return exporter(ctx, 'blackbox-exporter', 'nginx', [`--config.file=${blackboxConf}`, listen('blackbox-exporter')],
-    {}, [{ path: blackboxConf, content: renderBlackboxConfig(tls ? { serverName: tls.domain } : undefined) }]);
+    {}, [{ path: blackboxConf, content: renderBlackboxConfig(blackboxTlsInput(ctx)) }]);
 }
 
 function nginxExporter(ctx: BuildContext): Component {
@@ -105,7 +109,9 @@ function pgbouncerExporter(ctx: BuildContext): Component {
   }]);
 }
 
-/** redis_exporter's REDIS_PASSWORD_FILE is a JSON map from the scraped address to its password. */
+/** redis_exporter's REDIS_PASSWORD_FILE: a JSON map from the scraped address to its password. */
+export const renderRedisPasswords = (redisAddr: string, password: string): string => JSON.stringify({ [redisAddr]: password });
+
 function redisExporter(ctx: BuildContext): Component {
   const redisAddr = `${managedData(ctx.platform) ? 'rediss' : 'redis'}://${hostPort(ctx.addr.endpoint('redis', 'redis'))}`;
   const redisPasswords = secretPath('redis-passwords.json');
@@ -113,7 +119,13 @@ function redisExporter(ctx: BuildContext): Component {
     REDIS_ADDR: redisAddr,
     REDIS_PASSWORD_FILE: redisPasswords,
     REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `:${PORTS['redis-exporter'].metrics}`,
-  }, [{ path: redisPasswords, content: secretText(['redisPassword'], (s) => JSON.stringify({ [redisAddr]: s.redisPassword })) }]);
+  }, [{ path: redisPasswords, content: secretText(['redisPassword'], (s) => renderRedisPasswords(redisAddr, s.redisPassword)) }]);
+}
+
+/** node-exporter's collectors, for every placement: the file systems' statfs and the backup figures, nothing else. */
+export function nodeExporterArgs(textfileDir: string, listenAddress: string): string[] {
+  return ['--collector.disable-defaults', '--collector.filesystem',
+    '--collector.textfile', `--collector.textfile.directory=${textfileDir}`, `--web.listen-address=${listenAddress}`];
 }
 
 /**
@@ -123,10 +135,7 @@ function redisExporter(ctx: BuildContext): Component {
  * collector serves the backup figures the backup container writes (the backup alerts' age).
  */
 function nodeExporter(ctx: BuildContext): Component {
-  const c = exporter(ctx, 'node-exporter', 'postgres', [
-    '--collector.disable-defaults', '--collector.filesystem',
-    '--collector.textfile', `--collector.textfile.directory=${BACKUP_METRICS_DIR}`, listen('node-exporter'),
-  ]);
+  const c = exporter(ctx, 'node-exporter', 'postgres', nodeExporterArgs(BACKUP_METRICS_DIR, `:${PORTS['node-exporter'].metrics}`));
   return {
     ...c,
     dependsOn: [...c.dependsOn, { component: 'postgres-backup', condition: 'started' }],

@@ -1,10 +1,10 @@
 // The files whose content the monitoring engineer's modules own: alert and recording rules,
 // Alertmanager's routing tree, the dashboards. Infra only places them.
-import { renderAlertmanagerConfig, type AlertReceivers } from '../../../alerts/alertmanager-config.js';
+import { renderAlertmanagerConfig, type AlertReceivers, type AlertTiming } from '../../../alerts/alertmanager-config.js';
 import { renderRuleFiles } from '../../../alerts/index.js';
 import { renderDashboards } from '../../../monitoring/dashboards/index.js';
 import { alertsContext } from '../alerts-context.js';
-import type { SmtpSettings } from '../config.js';
+import type { SmtpSettings, StackConfig } from '../config.js';
 import type { PostgresDisk } from '../../../alerts/capacity.js';
 import type { BuildContext } from '../context.js';
 import { NODE_JOB } from '../wiring.js';
@@ -29,8 +29,13 @@ export function alertReceivers(smtp: SmtpSettings | undefined, s: Secrets): Aler
   return r;
 }
 
+/** alertmanager.yml's input for this stack: its receivers (secrets among them) and timing. */
+export function alertmanagerConfInput(config: StackConfig, s: Secrets): { receivers: AlertReceivers; timing: AlertTiming } {
+  return { receivers: alertReceivers(config.alerts.smtp, s), timing: config.alerts.timing };
+}
+
 export function monitoringFiles(ctx: BuildContext): MonitoringFiles {
-  const { alerts, aws } = ctx.config;
+  const { aws } = ctx.config;
   // Docker: node-exporter measures the volume's disk; AWS: RDS's storage, as declared (its
   // autoscaling ceiling), is the disk.
   const postgresDisk: PostgresDisk = aws
@@ -39,7 +44,7 @@ export function monitoringFiles(ctx: BuildContext): MonitoringFiles {
   return {
     rules: renderRuleFiles(alertsContext(), { postgresDisk, grafanaUrl: `http://127.0.0.1:${ctx.config.localPorts.grafana}` }),
     alertmanager: secretText(['discordWebhookUrl', 'pagerdutyRoutingKey', 'smtpPassword', 'deadMansSwitchUrl'], (s) =>
-      renderAlertmanagerConfig({ receivers: alertReceivers(alerts.smtp, s), timing: alerts.timing })),
+      renderAlertmanagerConfig(alertmanagerConfInput(ctx.config, s))),
     dashboards: renderDashboards(),
   };
 }

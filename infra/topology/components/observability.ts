@@ -1,6 +1,6 @@
 // Prometheus, Alertmanager, Grafana, Loki and Alloy. Their configs come from monitoring/ and
 // alerts/ (rules, routing, dashboards) and from infra/render (Loki, Alloy, Grafana provisioning).
-import { renderPrometheusConfig } from '../../../monitoring/prometheus-config.js';
+import { renderPrometheusConfig, type PrometheusConfigInput } from '../../../monitoring/prometheus-config.js';
 import { renderAlloyConfig } from '../../render/alloy.js';
 import { renderGrafanaProvisioning } from '../../render/grafana.js';
 import { renderLokiConfig } from '../../render/loki.js';
@@ -28,8 +28,24 @@ const base = (ctx: BuildContext, name: 'prometheus' | 'alertmanager' | 'grafana'
 
 export const PROMETHEUS_RULES_DIR = configPath('rules');
 
-export function prometheus(ctx: BuildContext, m: MonitoringFiles): Component {
+/**
+ * prometheus.yml's input for this stack: what it scrapes, where its rules and Alertmanager are.
+ * Every placement renders from it; the loopback overrides only addresses and paths, and what
+ * loopback/differences.ts names.
+ */
+export function prometheusConfInput(ctx: BuildContext, ruleFiles: string[]): PrometheusConfigInput {
   const { config, addr } = ctx;
+  return {
+    targets: scrapeTargets(config.replicas, addr, ctx.platform.kind === 'aws'
+      ? { appDiscovery: 'dns', postgresDisk: false } : { appDiscovery: 'instances', postgresDisk: true, tls: config.tls !== undefined }),
+    ruleFiles,
+    alertmanagers: [hostPort(addr.endpoint('alertmanager', 'http'))],
+    externalLabels: { stack: ctx.stackName },
+  };
+}
+
+export function prometheus(ctx: BuildContext, m: MonitoringFiles): Component {
+  const { config } = ctx;
   const rules: ConfigFile[] = Object.entries(m.rules).map(([file, content]) => ({ path: `${PROMETHEUS_RULES_DIR}/${file}`, content }));
   const conf = configPath('prometheus.yml');
   return {
@@ -43,16 +59,7 @@ export function prometheus(ctx: BuildContext, m: MonitoringFiles): Component {
     ],
     env: {},
     files: [
-      {
-        path: conf,
-        content: renderPrometheusConfig({
-          targets: scrapeTargets(config.replicas, addr, ctx.platform.kind === 'aws'
-            ? { appDiscovery: 'dns', postgresDisk: false } : { appDiscovery: 'instances', postgresDisk: true, tls: config.tls !== undefined }),
-          ruleFiles: rules.map((r) => r.path),
-          alertmanagers: [hostPort(addr.endpoint('alertmanager', 'http'))],
-          externalLabels: { stack: ctx.stackName },
-        }),
-      },
+      { path: conf, content: renderPrometheusConfig(prometheusConfInput(ctx, rules.map((r) => r.path))) },
       ...rules,
     ],
     health: wgetCheck(`http://127.0.0.1:${PORTS.prometheus.http}/-/ready`),
