@@ -29,6 +29,6 @@ export default defineConfig({
     sequence: { sequencer: ServersFirst },
     // A Pulumi mock run of the whole graph is CPU-bound: seconds when quiet, a minute at load 14.
     testTimeout: 180_000,
-    hookTimeout: 120_000,
+    hookTimeout: 240_000,
   },
 });

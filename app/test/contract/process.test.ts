@@ -44,7 +44,7 @@ describe('commands', () => {
       ADMIN_API_KEYS: ADMIN_KEY, PUBLIC_BASE_URL: 'http://sho.rt.test', LOG_LEVEL: 'info', CLICK_FLUSH_INTERVAL_MS: '60000', CLICK_FLUSH_BATCH: '100000',
     });
     try {
-      await until('the app to listen', async () => (await fetch(`${base}/health`).catch(() => undefined))?.status === 200, 20_000);
+      await until('the app to listen', async () => (await fetch(`${base}/health`).catch(() => undefined))?.status === 200, 60_000);
       const created = await fetch(`${base}/urls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY }, body: JSON.stringify({ original_url: 'https://example.com/burst' }) });
       const link = (await created.json()) as { id: number; short_code: string };
       const BURST = 300;

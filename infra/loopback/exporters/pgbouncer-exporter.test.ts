@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { startDataServices, type DataServices } from '../data-services.js';
 import { scrapePgbouncer, renderPgbouncerMetrics } from './pgbouncer-exporter.js';
@@ -15,14 +15,18 @@ describe('pgbouncer exporter', () => {
   it('reports waiting clients when the pool is saturated', async () => {
     const opts = { host: '127.0.0.1', port: ds.pgbouncer.port, user: ds.statsUser.name, password: ds.statsUser.password };
     const pool = new pg.Pool({ connectionString: ds.databaseUrl, max: 6 });
-    const sleeping = Promise.all(Array.from({ length: 6 }, () => pool.query('select pg_sleep(1.5)')));
-    await new Promise((r) => setTimeout(r, 700));
-    const text = await scrapePgbouncer(opts);
+    // 6 clients on a pool of 2: while the first two sleep, 4 wait. Polled, not read once after a
+    // fixed pause: on a busy machine the clients and PgBouncer's server connections come late.
+    const sleeping = Promise.all(Array.from({ length: 6 }, () => pool.query('select pg_sleep(4)')));
+    const waitingOf = (t: string) => Number(/pgbouncer_pools_client_waiting_connections\{database="shortstack",user="shortstack"\} (\d+)/.exec(t)?.[1]);
+    const text = await vi.waitFor(async () => {
+      const t = await scrapePgbouncer(opts);
+      expect(waitingOf(t)).toBe(4);
+      return t;
+    }, { timeout: 30_000, interval: 100 });
     await sleeping;
     await pool.end();
     expect(text).toContain('pgbouncer_up 1');
-    const waiting = /pgbouncer_pools_client_waiting_connections\{database="shortstack",user="shortstack"\} (\d+)/.exec(text);
-    expect(Number(waiting?.[1])).toBe(4);
     expect(text).toMatch(/pgbouncer_databases_pool_size\{name="shortstack",database="shortstack"\} 2/);
     expect(text).toMatch(/pgbouncer_config_max_client_connections 1000/);
   });
