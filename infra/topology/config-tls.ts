@@ -1,20 +1,9 @@
 // HTTPS keys of the stack config: on Docker, the domain and the ACME account its certificate
 // is issued and renewed for (the certificate manager, nginx on 443); on both placements the HSTS
 // max-age. On AWS, ACM issues the certificate (aws.domain, aws.certificateArn: config-aws.ts).
-import { Type } from 'typebox';
+import { Type, type Static, type TObject } from 'typebox';
 import { int, onlyOn, str } from './config-schema-kit.js';
 import type { Raw } from './config-check.js';
-
-export interface TlsSettings {
-  /** The name clients use; the certificate is issued for it. */
-  domain: string;
-  /** The ACME account's contact (expiry and policy mail from the CA). */
-  acmeEmail: string;
-  /** Any RFC 8555 directory: Let's Encrypt production by default, its staging, or another CA. */
-  acmeDirectory: string;
-  /** Host port of HTTPS (443); plain HTTP stays on publicPort, which ACME's HTTP-01 reaches on 80. */
-  publicHttpsPort: number;
-}
 
 export const LETS_ENCRYPT_DIRECTORY = 'https://acme-v02.api.letsencrypt.org/directory';
 /** The certificate manager's own default, passed to it explicitly so the topology shows it. */
@@ -25,16 +14,22 @@ const ACM = 'ACM issues the certificate';
 
 /** Top-level keys: `domain` turns HTTPS on (Docker) and needs `acmeEmail`. */
 export const TLS_SCHEMA = {
+  /** The name clients use; the certificate is issued for it. */
   domain: Type.Optional(onlyOn('docker', `${ACM}: set aws.domain and aws.hostedZoneId, or aws.certificateArn`,
     str(undefined, DOMAIN, 'a lower-case DNS name such as sho.rt'))),
+  /** The ACME account's contact (expiry and policy mail from the CA). */
   acmeEmail: Type.Optional(onlyOn('docker', ACM, str(undefined, /^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an email address'))),
+  /** Any RFC 8555 directory: Let's Encrypt production by default, its staging, or another CA. */
   acmeDirectory: onlyOn('docker', ACM, str(LETS_ENCRYPT_DIRECTORY, /^https:\/\/\S+$/, 'an https URL of an ACME directory')),
+  /** Host port of HTTPS (443); plain HTTP stays on publicPort, which ACME's HTTP-01 reaches on 80. */
   publicHttpsPort: onlyOn('docker', 'the ALB listens on 443', int(1, 65535, 443)),
   // A year is what preload lists ask for; 0 (the default) sends no header.
   hstsMaxAge: int(0, 2 * 365 * 86400, 0),
 };
 
-interface TlsKeys { domain?: string; acmeEmail?: string; acmeDirectory: string; publicHttpsPort: number }
+type TlsKeys = Omit<Static<TObject<typeof TLS_SCHEMA>>, 'hstsMaxAge'>;
+/** HTTPS on Docker: every TLS key set or defaulted. */
+export type TlsSettings = Required<TlsKeys>;
 
 /** HTTPS on Docker when both the domain and its ACME contact are set. */
 export const tlsSettings = ({ domain, acmeEmail, acmeDirectory, publicHttpsPort }: TlsKeys): TlsSettings | undefined =>
