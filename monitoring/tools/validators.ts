@@ -13,8 +13,8 @@ export interface ToolResult {
   output: string;
 }
 
-export function runTool(command: string, args: string[], cwd?: string): ToolResult {
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 240_000 });
+export function runTool(command: string, args: string[], cwd?: string, timeoutMs = 240_000): ToolResult {
+  const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs });
   return { code: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
 
