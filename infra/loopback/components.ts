@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { dirNginxPaths } from '../render/nginx.js';
 import { nodeExporterArgs } from '../topology/components/exporters.js';
+import { alertmanagerArgs, prometheusArgs } from '../topology/components/observability.js';
 import { loopbackRedisPasswords } from './configs.js';
 import { CommandServer, type CommandServerSpec } from './servers/command.js';
 import { canConnect } from './servers/ports.js';
@@ -82,9 +83,7 @@ export function prometheusServer(o: { dir: string; port: number; configFile: str
     name: 'prometheus',
     port: o.port,
     command: '/usr/bin/prometheus',
-    args: [`--config.file=${o.configFile}`, `--storage.tsdb.path=${join(o.dir, 'data')}`,
-      // No --web.enable-lifecycle, as on Docker: nothing here reloads or stops it over HTTP.
-      `--web.listen-address=127.0.0.1:${o.port}`],
+    args: prometheusArgs({ configFile: o.configFile, dataDir: join(o.dir, 'data'), listen: `127.0.0.1:${o.port}`, externalUrl: `http://127.0.0.1:${o.port}/` }),
     dir: o.dir,
     readyPath: '/-/ready',
   });
@@ -95,9 +94,7 @@ export function alertmanagerServer(o: { dir: string; port: number; configFile: s
     name: 'alertmanager',
     port: o.port,
     command: '/usr/bin/prometheus-alertmanager',
-    // An empty cluster address turns off gossip, which would otherwise claim port 9094.
-    args: [`--config.file=${o.configFile}`, `--storage.path=${join(o.dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${o.port}`, '--cluster.listen-address='],
+    args: alertmanagerArgs({ configFile: o.configFile, dataDir: join(o.dir, 'data'), listen: `127.0.0.1:${o.port}`, externalUrl: `http://127.0.0.1:${o.port}/` }),
     dir: o.dir,
     readyPath: '/-/ready',
   });

@@ -12,7 +12,7 @@ import type { ComponentName } from '../topology/names.js';
 import { resolveText } from '../topology/types.js';
 import { appUpstreams } from '../topology/wiring.js';
 import { loopbackAddressing } from './addressing.js';
-import { nodeExporter } from './components.js';
+import { alertmanagerServer, nodeExporter, prometheusServer } from './components.js';
 import {
   loopbackAlertmanagerYml, loopbackBlackboxYml, loopbackContext, loopbackNginxConf, loopbackPgbouncerIni, loopbackPrometheusYml, loopbackRedisConf,
   loopbackRedisPasswords,
@@ -20,7 +20,7 @@ import {
 import { LOOPBACK_DIFFERENCES, type LoopbackDifference } from './differences.js';
 import { generatedSecrets } from './secrets.js';
 
-type File = LoopbackDifference['file'] | 'redis.conf' | 'redis-passwords.json';
+type File = LoopbackDifference['file'] | 'redis.conf' | 'redis-passwords.json' | 'prometheus argv' | 'alertmanager argv';
 type Raw = Record<string, unknown>;
 
 const secrets = generatedSecrets();
@@ -44,6 +44,8 @@ function dockerFiles(raw: Raw): Record<File, string> {
     'blackbox.yml': file('blackbox-exporter', 'blackbox.yml'),
     'redis-passwords.json': file('redis-exporter', 'redis-passwords.json'),
     'node-exporter argv': (topo.component('node-exporter').command ?? []).map((t) => resolveText(t, secrets)).join('\n'),
+    'prometheus argv': (topo.component('prometheus').command ?? []).map((t) => resolveText(t, secrets)).join('\n'),
+    'alertmanager argv': (topo.component('alertmanager').command ?? []).map((t) => resolveText(t, secrets)).join('\n'),
   };
 }
 
@@ -64,6 +66,10 @@ async function loopbackFiles(raw: Raw): Promise<Record<File, string>> {
     'redis-passwords.json': loopbackRedisPasswords(`redis://:${secrets.redisPassword}@${hostPort(addr.endpoint('redis', 'redis'))}`).content,
     // The binary aside: the image's entrypoint is the exporter, its command these flags.
     'node-exporter argv': nodeExporter({ dir: `${DIR}/node-exporter`, port: addr.port('node-exporter', 'metrics'), textfileDir: `${DIR}/pgbackrest/metrics` })
+      .argv.slice(1).join('\n'),
+    'prometheus argv': prometheusServer({ dir: `${DIR}/prometheus`, port: addr.port('prometheus', 'http'), configFile: `${DIR}/prometheus/prometheus.yml` })
+      .argv.slice(1).join('\n'),
+    'alertmanager argv': alertmanagerServer({ dir: `${DIR}/alertmanager`, port: addr.port('alertmanager', 'http'), configFile: `${DIR}/alertmanager/alertmanager.yml` })
       .argv.slice(1).join('\n'),
   };
 }
@@ -97,6 +103,16 @@ const NORMALIZE: Record<File, (text: string) => string> = {
   'node-exporter argv': replace([
     [/^(--web\.listen-address=).*$/m, '$1<addr>'],
     [/^(--collector\.textfile\.directory=).*$/m, '$1<path>'],
+  ]),
+  'prometheus argv': replace([
+    [/^(--(?:config\.file|storage\.tsdb\.path)=).*$/gm, '$1<path>'],
+    [/^(--web\.listen-address=).*$/m, '$1<addr>'],
+    [/^(--web\.external-url=http:\/\/)[^/]+\/$/m, '$1<addr>/'],
+  ]),
+  'alertmanager argv': replace([
+    [/^(--(?:config\.file|storage\.path)=).*$/gm, '$1<path>'],
+    [/^(--web\.listen-address=).*$/m, '$1<addr>'],
+    [/^(--web\.external-url=http:\/\/)[^/]+\/$/m, '$1<addr>/'],
   ]),
   'redis-passwords.json': replace([[new RegExp(String.raw`^\{"redis://${HOST_PORT}":`), '{"redis://<addr>":']]),
 };
@@ -147,6 +163,7 @@ function comparable(file: File, text: string, skip?: Key): string {
 
 const FILES: File[] = [
   'nginx.conf', 'pgbouncer.ini', 'redis.conf', 'prometheus.yml', 'alertmanager.yml', 'blackbox.yml', 'redis-passwords.json', 'node-exporter argv',
+  'prometheus argv', 'alertmanager argv',
 ];
 
 const STACKS: Record<string, Raw> = {

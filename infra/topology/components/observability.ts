@@ -44,19 +44,44 @@ export function prometheusConfInput(ctx: BuildContext, ruleFiles: string[]): Pro
   };
 }
 
+/** How long Prometheus keeps its samples, on every placement. */
+export const PROMETHEUS_RETENTION = '15d';
+
+/** Where a Prometheus or Alertmanager runs: placements differ only in these. */
+export interface ServerPlace { configFile: string; dataDir: string; listen: string; externalUrl: string }
+
+/** Prometheus's flags on every placement, from where it runs. */
+export function prometheusArgs(p: ServerPlace): string[] {
+  return [
+    `--config.file=${p.configFile}`, `--storage.tsdb.path=${p.dataDir}`, `--storage.tsdb.retention.time=${PROMETHEUS_RETENTION}`,
+    // No --web.enable-lifecycle: it would let anyone who reaches the port shut Prometheus
+    // down or reload it (POST /-/quit, /-/reload). A new config replaces the container.
+    `--web.listen-address=${p.listen}`,
+    `--web.external-url=${p.externalUrl}`,
+  ];
+}
+
+/** Alertmanager's flags on every placement, from where it runs. */
+export function alertmanagerArgs(p: ServerPlace): string[] {
+  return [
+    `--config.file=${p.configFile}`, `--storage.path=${p.dataDir}`,
+    `--web.listen-address=${p.listen}`,
+    // One instance: no gossip cluster (it would also claim port 9094).
+    '--cluster.listen-address=',
+    `--web.external-url=${p.externalUrl}`,
+  ];
+}
+
 export function prometheus(ctx: BuildContext, m: MonitoringFiles): Component {
   const { config } = ctx;
   const rules: ConfigFile[] = Object.entries(m.rules).map(([file, content]) => ({ path: `${PROMETHEUS_RULES_DIR}/${file}`, content }));
   const conf = configPath('prometheus.yml');
   return {
     ...base(ctx, 'prometheus'),
-    command: [
-      `--config.file=${conf}`, '--storage.tsdb.path=/prometheus', '--storage.tsdb.retention.time=15d',
-      // No --web.enable-lifecycle: it would let anyone who reaches the port shut Prometheus
-      // down or reload it (POST /-/quit, /-/reload). A new config replaces the container.
-      `--web.listen-address=:${PORTS.prometheus.http}`,
-      `--web.external-url=http://127.0.0.1:${config.localPorts.prometheus}/`,
-    ],
+    command: prometheusArgs({
+      configFile: conf, dataDir: '/prometheus', listen: `:${PORTS.prometheus.http}`,
+      externalUrl: `http://127.0.0.1:${config.localPorts.prometheus}/`,
+    }),
     env: {},
     files: [
       { path: conf, content: renderPrometheusConfig(prometheusConfInput(ctx, rules.map((r) => r.path))) },
@@ -78,13 +103,10 @@ export function alertmanager(ctx: BuildContext, m: MonitoringFiles): Component {
   const conf = secretPath('alertmanager.yml');
   return {
     ...base(ctx, 'alertmanager'),
-    command: [
-      `--config.file=${conf}`, '--storage.path=/alertmanager',
-      `--web.listen-address=:${PORTS.alertmanager.http}`,
-      // One instance: no gossip cluster (it would also claim port 9094).
-      '--cluster.listen-address=',
-      `--web.external-url=http://127.0.0.1:${config.localPorts.alertmanager}/`,
-    ],
+    command: alertmanagerArgs({
+      configFile: conf, dataDir: '/alertmanager', listen: `:${PORTS.alertmanager.http}`,
+      externalUrl: `http://127.0.0.1:${config.localPorts.alertmanager}/`,
+    }),
     env: {},
     files: [{ path: conf, content: m.alertmanager }],
     health: wgetCheck(`http://127.0.0.1:${PORTS.alertmanager.http}/-/ready`),
