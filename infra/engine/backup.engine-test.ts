@@ -7,7 +7,10 @@
 // - the restore plan `npm run restore -- --stack dev --to TIME` prints (infra/backup/
 //   docker-commands.ts), run AS WRITTEN by sh against this engine, brings the database back to
 //   the point while a writer kept committing across it: every row committed before the point is
-//   there, none after it. RPO and RTO are printed.
+//   there, none after it. RPO and RTO are printed;
+// - the same plan for --latest, from its step 3 (steps 1 and 2 are skipped for a lost volume, as
+//   it says), after PostgreSQL was killed and its data folder emptied: what was archived is back,
+//   what only pg_wal held is lost (counted: the RPO of a lost volume).
 //
 // Images: the postgres-pgbackrest stand-in (pgbackrest-image.ts: the product Dockerfile on the
 // postgres stand-in), the postgres and PgBouncer stand-ins, the app image. Only the backend
@@ -19,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKUP_METRICS_FILE, BACKUP_METRIC_NAMES } from '../../monitoring/backup-metrics.js';
 import { dockerCommands } from '../backup/docker-commands.js';
 import { runProgram, type MockRun } from '../test/pulumi-mocks.js';
+import { PGDATA, POSTGRES_DATA_MOUNT } from '../topology/components/postgres-layout.js';
 import { CONTAINER_LABELS } from '../topology/context.js';
 import { BACKUP_STANZA, DATABASE, PORTS } from '../topology/names.js';
 import { dockerBinary, pollUntil, type DockerClient } from './docker.js';
@@ -249,5 +253,45 @@ describe('backups on the Docker placement, on an engine (stand-in images)', () =
       + `RPO ${rpo.toFixed(2)} s (the point minus the newest restored commit; the writer committed every 0.1 s). `
       + `RTO ${rto?.toFixed(1) ?? 'unmeasured'} s (writes through PgBouncer refused to accepted again); the whole plan ${planS.toFixed(1)} s (with its closing full backup)`);
     expect(rto).toBeDefined();
+  });
+  it('restores a lost data volume to the latest archived WAL by the same plan (steps 1 and 2 skipped, as it says): what was archived is back', async () => {
+    await psql('create table drill_lost (n int primary key)');
+    // Committed, then archived by a segment switch: these must come back.
+    await psql('insert into drill_lost select generate_series(1, 20)');
+    const wal = await psql('select pg_walfile_name(pg_switch_wal())');
+    await pollUntil(`segment ${wal} archived`, async () => (await psql(`select coalesce(last_archived_wal >= '${wal}', false) from pg_stat_archiver`)) === 't', 120_000, 500);
+    // Committed after the last archived segment, within archive_timeout: held only by pg_wal.
+    await psql('insert into drill_lost select generate_series(21, 40)');
+    const lostAt = Date.now();
+    const timeoutS = Number(/^archive_timeout=(\d+)s$/m.exec((inputsOf('postgres').command as string[]).join('\n'))![1]);
+    const archivedBeforeLoss = Number(await psql('select archived_count from pg_stat_archiver'));
+
+    // The volume is lost: PostgreSQL killed (a clean stop would switch and archive the last
+    // segment first), its data folder gone (what an emptied volume looks like).
+    const postgres = containerName('postgres');
+    await docker.run(['stop', containerName('pgbouncer'), containerName('postgres-backup')], { timeoutMs: 120_000 });
+    await docker.run(['kill', postgres]);
+    expect(await docker.out(['inspect', '--format', '{{.State.Running}}', postgres])).toBe('false');
+    await docker.run(['run', '--rm', '--user', '70:70', '--network', 'none', '--entrypoint', 'rm',
+      '--mount', `type=volume,source=${volumeAt('postgres', POSTGRES_DATA_MOUNT)},target=${POSTGRES_DATA_MOUNT}`, pgbackrestImage, '-rf', PGDATA]);
+
+    const plan = dockerCommands(STACK, { kind: 'restore', target: { kind: 'latest' } });
+    const from = plan.findIndex((l) => l.startsWith('# 3.'));
+    expect(plan.slice(0, from).join('\n')).toMatch(/Skip 1 and 2 when PostgreSQL does not run \(a lost volume\)/);
+    const t0 = Date.now();
+    await sh('sh', ['-ec', plan.slice(from).join('\n')], {
+      env: { ...process.env, DOCKER_HOST: docker.host, PATH: `${dockerBinary().replace(/\/docker$/, '')}:${process.env.PATH ?? ''}` },
+      timeout: 900_000, maxBuffer: 64 * 1024 * 1024,
+    }).catch((err: { stdout?: string; stderr?: string; message: string }) => { throw new Error(`the plan failed: ${err.message}\n${err.stdout ?? ''}${err.stderr ?? ''}`); });
+    const planS = (Date.now() - t0) / 1000;
+
+    const back = (await psql('select n from drill_lost order by n')).split('\n').filter(Boolean).map(Number);
+    expect(back.slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // Whatever came back beyond them is a prefix of what was committed: the replay stops at the archive's end.
+    expect(back).toEqual(Array.from({ length: back.length }, (_, i) => i + 1));
+    expect(await psql('select pg_is_in_recovery()')).toBe('f');
+    log(`lost-volume restore (--latest): ${back.length} of 40 rows back; ${40 - back.length} of the 20 committed after the last archived segment lost with pg_wal `
+      + `(the RPO of a lost volume: at most archive_timeout, ${timeoutS} s, of writes); ${archivedBeforeLoss} segments archived before the loss; the plan from step 3 took ${planS.toFixed(1)} s, `
+      + `${((Date.now() - lostAt) / 1000).toFixed(1)} s from the loss to the database answering`);
   });
 });
