@@ -15,13 +15,14 @@ export const BACKUP_METRICS_FILE = 'shortstack_backup.prom';
 export const BACKUP_METRIC_NAMES = {
   lastSuccess: 'shortstack_backup_last_success_timestamp_seconds',
   repositoryBytes: 'shortstack_backup_repository_bytes',
-  count: 'shortstack_backup_count',
+  // Not `_count`: that suffix is a histogram's or summary's series (promtool check metrics refuses it on a gauge).
+  kept: 'shortstack_backup_kept',
 } as const;
 
 const HELP: Record<keyof typeof BACKUP_METRIC_NAMES, string> = {
   lastSuccess: 'When the newest finished backup of each type ended.',
   repositoryBytes: 'Bytes the stanza\'s backups take in the repository (compressed; archived WAL not counted).',
-  count: 'Backups kept in the repository.',
+  kept: 'Backups kept in the repository.',
 };
 const BACKUP_TYPES = ['full', 'diff', 'incr'] as const;
 const header = (k: keyof typeof BACKUP_METRIC_NAMES) => [`# HELP ${BACKUP_METRIC_NAMES[k]} ${HELP[k]}`, `# TYPE ${BACKUP_METRIC_NAMES[k]} gauge`];
@@ -37,8 +38,8 @@ export function renderBackupMetrics(stanzas: readonly BackupFigures[]): string {
   }
   lines.push(...header('repositoryBytes'));
   for (const s of stanzas) lines.push(`${n.repositoryBytes}{stanza="${s.stanza}"} ${s.backups.reduce((t, b) => t + b.repoBytes, 0)}`);
-  lines.push(...header('count'));
-  for (const s of stanzas) lines.push(`${n.count}{stanza="${s.stanza}"} ${s.backups.length}`);
+  lines.push(...header('kept'));
+  for (const s of stanzas) lines.push(`${n.kept}{stanza="${s.stanza}"} ${s.backups.length}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -60,7 +61,7 @@ export function renderBackupMetricsJq(): string {
     `    | "${n.lastSuccess}{stanza=\\"\\($s)\\",type=\\"\\($t)\\"} \\(.timestamp.stop)"),`,
     `  ${lines('repositoryBytes').join(', ')},`,
     `  ($st[] | "${n.repositoryBytes}{stanza=\\"\\(.stanza)\\"} \\([.backups[] | .info.repository.delta // 0] | add // 0)"),`,
-    `  ${lines('count').join(', ')},`,
-    `  ($st[] | "${n.count}{stanza=\\"\\(.stanza)\\"} \\(.backups | length)")`,
+    `  ${lines('kept').join(', ')},`,
+    `  ($st[] | "${n.kept}{stanza=\\"\\(.stanza)\\"} \\(.backups | length)")`,
   ].join('\n')}\n`;
 }

@@ -80,6 +80,6 @@ http { access_log off; client_body_temp_path ${dir}/tmp;
     expect(exposition['postgres-exporter']).toMatch(/^pg_stat_archiver_failed_count\{server="[^"]+"\} 0$/m);
     expect(exposition['postgres-exporter']).toMatch(/^pg_archive_ready_segments\{server="[^"]+"\} 0$/m);
     expect(exposition['node-exporter']).toMatch(/^shortstack_backup_repository_bytes\{stanza="shortstack"\} 4608$/m);
-    expect(exposition['node-exporter']).toMatch(/^shortstack_backup_count\{stanza="shortstack"\} 2$/m);
+    expect(exposition['node-exporter']).toMatch(/^shortstack_backup_kept\{stanza="shortstack"\} 2$/m);
   });
 });

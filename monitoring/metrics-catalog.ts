@@ -84,7 +84,7 @@ export const ARCHIVE_METRICS: CatalogEntry[] = postgresQueryMetrics().map((q) =>
 export const BACKUP_METRICS: CatalogEntry[] = [
   nodeExporter(BACKUP_METRIC_NAMES.lastSuccess, 'gauge', 'When the newest finished backup of each type ended'),
   nodeExporter(BACKUP_METRIC_NAMES.repositoryBytes, 'gauge', 'Bytes the backups take in the repository'),
-  nodeExporter(BACKUP_METRIC_NAMES.count, 'gauge', 'Backups kept in the repository'),
+  nodeExporter(BACKUP_METRIC_NAMES.kept, 'gauge', 'Backups kept in the repository'),
 ];
 
 /** Names checked against the Debian exporters' real /metrics output (exporters.test.ts). */

@@ -31,7 +31,7 @@ export function backupAlerts({ docker, aws, loopback, ctx }: Commands): AlertDef
         meaning: `No full or differential backup finished in ${THRESHOLDS.backupMaxAgeHours} hours: the schedule stopped, or each backup fails.`,
         impact: 'Nothing yet. A restore replays WAL from the last backup: the longer since it, the longer the restore (RTO), and a gap in the WAL archive since then would lose everything after it.',
         diagnose: {
-          promql: [`time() - ${lastBackup}`, BACKUP_METRIC_NAMES.count, BACKUP_METRIC_NAMES.repositoryBytes],
+          promql: [`time() - ${lastBackup}`, BACKUP_METRIC_NAMES.kept, BACKUP_METRIC_NAMES.repositoryBytes],
           logql: ['{component="postgres"} |= "pgbackrest"', '{component="postgres-backup"} |= "backup"'],
           panel: overview,
           commands: {

@@ -75,9 +75,18 @@ describe('Docker restore plan, run by sh', () => {
     expect(indexOf('run')).toBeLessThan(indexOf('start shortstack-dev-postgres'));
     expect(indexOf('start shortstack-dev-postgres')).toBeLessThan(indexOf('exec shortstack-dev-postgres select pg_is_in_recovery()'));
     expect(indexOf('exec shortstack-dev-postgres select pg_is_in_recovery()')).toBeLessThan(indexOf('start shortstack-dev-migrate'));
-    expect(indexOf('start shortstack-dev-migrate')).toBeLessThan(indexOf('start shortstack-dev-pgbouncer shortstack-dev-postgres-backup'));
-    expect(verbs.at(-1)).toBe('exec shortstack-dev-postgres-backup --type=full');
+    expect(indexOf('start shortstack-dev-migrate')).toBeLessThan(indexOf('start shortstack-dev-pgbouncer'));
+    // The new timeline's full backup runs while the schedule is stopped (pgBackRest's lock is per
+    // container), with the backup container's own mounts; the schedule starts after it.
+    expect(verbs.slice(indexOf('start shortstack-dev-pgbouncer'))).toEqual([
+      'start shortstack-dev-pgbouncer', 'inspect shortstack-dev-postgres-backup', 'run shortstack-dev-postgres-backup', 'start shortstack-dev-postgres-backup']);
     expect(calls[indexOf('start shortstack-dev-migrate')]).toEqual(['start', '--attach', 'shortstack-dev-migrate']);
+    const backup = calls[indexOf('run shortstack-dev-postgres-backup')]!;
+    expect(backup).toEqual([
+      'run', '--rm', '--user', '70:70', '--network', 'none', '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges:true',
+      '--volumes-from', 'shortstack-dev-postgres-backup', '--entrypoint', 'pgbackrest', 'sha256:backup-image',
+      '--config=/run/secrets/pgbackrest.conf', '--stanza=shortstack', '--log-level-console=info', 'backup', '--type=full',
+    ]);
 
     const run = calls[indexOf('run')]!;
     const image = run.indexOf('sha256:backup-image');

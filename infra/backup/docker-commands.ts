@@ -46,11 +46,13 @@ export function dockerCommands(stack: string, action: BackupAction): string[] {
       const lastCommit = psqlValue(n.postgres, 'select (pg_last_committed_xact()).timestamp');
       const secretsVolume = `$(docker inspect --format '{{range .Mounts}}{{if eq .Destination "${SECRETS_DIR}"}}{{.Name}}{{end}}{{end}}' ${n.backup})`;
       const image = `$(docker inspect --format '{{.Image}}' ${n.backup})`;
-      // A restore container of the backup image, with PostgreSQL's data volume writable (the
-      // backup container mounts it read-only), the repository and the secret config; no
-      // network, read-only root, no capabilities. An emptied volume gets its data folder back.
+      // Throwaway containers of the backup image: PostgreSQL's uid, no network (pgBackRest
+      // reaches PostgreSQL by its socket volume), read-only root, no capabilities.
+      const throwaway = 'docker run --rm --user 70:70 --network none --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges:true';
+      // The restore's, with PostgreSQL's data volume writable (the backup container mounts it
+      // read-only), the repository and the secret config. An emptied volume gets its data folder back.
       const restore = [
-        'docker run --rm --user 70:70 --network none --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges:true',
+        throwaway,
         `--mount type=volume,source=${n.dataVolume},target=${POSTGRES_DATA_MOUNT}`,
         `--mount type=volume,source=${n.repoVolume},target=${BACKUP_REPO_DIR}`,
         `--mount type=volume,source=${secretsVolume},target=${SECRETS_DIR},readonly`,
@@ -80,9 +82,13 @@ export function dockerCommands(stack: string, action: BackupAction): string[] {
         `until [ "${psqlValue(n.postgres, 'select pg_is_in_recovery()')}" = f ]; do sleep 1; done`,
         '# 6. migrations check: the one-shot applies what the restored schema lacks (exit 0)',
         line(['docker', 'start', '--attach', n.migrate]),
-        '# 7. writers and the backup schedule back; take a full backup on the new timeline',
-        line(['docker', 'start', n.pgbouncer, n.backup]),
-        line(pgbackrestIn(n.backup, ['--log-level-console=info', 'backup', '--type=full'])),
+        '# 7. writers back; a full backup on the new timeline in a container with the backup container\'s mounts, before',
+        '#    its schedule starts (inside it, the schedule\'s first run holds pgBackRest\'s lock and the backup is refused;',
+        '#    beside a running schedule, nothing keeps the two apart: the lock is in each container\'s /tmp), then the schedule',
+        line(['docker', 'start', n.pgbouncer]),
+        [throwaway, `--volumes-from ${n.backup} --entrypoint pgbackrest ${image}`,
+          line([`--config=${PGBACKREST_CONF}`, `--stanza=${BACKUP_STANZA}`, '--log-level-console=info', 'backup', '--type=full'])].join(' '),
+        line(['docker', 'start', n.backup]),
       ];
     }
   }

@@ -16,12 +16,15 @@ export interface StandInRecipe {
   dockerfile: (base: string) => string;
   /** Files of the build context (COPY sources), by name: content and mode. */
   files?: Record<string, { content: string; mode: number }>;
+  /** `--build-arg`s (a product Dockerfile's ARGs, as its placement passes them). */
+  buildArgs?: Record<string, string>;
 }
 
 /** `<name>:bookworm-<digest of the recipe>`. */
 export function standInTag(recipe: StandInRecipe): string {
   const h = createHash('sha256').update(`base ${recipeHash()}\n`).update(recipe.dockerfile('BASE'));
   for (const [file, f] of Object.entries(recipe.files ?? {}).sort(([a], [b]) => a.localeCompare(b))) h.update(`\n${file} ${f.mode.toString(8)}\n`).update(f.content);
+  for (const [k, v] of Object.entries(recipe.buildArgs ?? {}).sort(([a], [b]) => a.localeCompare(b))) h.update(`\narg ${k}=${v}`);
   return `${recipe.name}:bookworm-${h.digest('hex').slice(0, 12)}`;
 }
 
@@ -44,7 +47,8 @@ export async function ensureStandIn(docker: DockerClient, recipe: StandInRecipe,
       writeFileSync(join(ctx, file), f.content);
       chmodSync(join(ctx, file), f.mode);
     }
-    await docker.run(['build', '--force-rm', '--network', 'host', '-t', tag, ctx], { env: { DOCKER_BUILDKIT: '0' }, timeoutMs: 15 * 60_000 });
+    const args = Object.entries(recipe.buildArgs ?? {}).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
+    await docker.run(['build', '--force-rm', '--network', 'host', ...args, '-t', tag, ctx], { env: { DOCKER_BUILDKIT: '0' }, timeoutMs: 15 * 60_000 });
   } finally {
     rmSync(ctx, { recursive: true, force: true });
   }
