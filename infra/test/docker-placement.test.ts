@@ -9,6 +9,7 @@ import { configSyncScript, LIVE_DIR } from '../placements/docker/config-reload.j
 import { requireExitZero } from '../placements/docker/one-shots.js';
 import { checkSecretPlacement } from '../placements/docker/service.js';
 import { buildTopology } from '../topology/build.js';
+import { APP_STOP_GRACE_S, DISCOVERY_DRAIN_S } from '../topology/components/app.js';
 import { fromPulumiConfig, parseStackConfig } from '../topology/config.js';
 import type { ComponentName } from '../topology/names.js';
 import { DEFAULT_IMAGES, DIGEST_PINNED, NOT_YET_PINNED, PINNED_IMAGE_KEYS, type PinnedImageKey } from '../topology/images.js';
@@ -170,9 +171,11 @@ describe('Docker placement (dev, 2 replicas)', () => {
       imageName: 'shortstack-app:dev', skipPush: true, build: { context: REPO_ROOT, dockerfile: join(REPO_ROOT, 'app/Dockerfile') },
     });
     expect(readFileSync(join(REPO_ROOT, 'app/Dockerfile'), 'utf8')).toContain('FROM ');
-    // The app starts only after the migration exited 0, and gets time to flush on replacement.
+    // The app starts only after the migration exited 0, and on replacement gets time to serve on
+    // while nginx re-resolves the replicas (found by a DNS name here), then to flush.
     expect(labelOf(run.container('app-1'), 'com.shortstack.after.migrate')).toBe('exited-0');
-    expect(run.container('app-1').inputs.destroyGraceSeconds).toBe(15);
+    expect(run.container('app-1').inputs.envs).toContain(`SHUTDOWN_DELAY_MS=${DISCOVERY_DRAIN_S * 1000}`);
+    expect(run.container('app-1').inputs.destroyGraceSeconds).toBe(DISCOVERY_DRAIN_S + APP_STOP_GRACE_S);
   });
 
   it('stops the deployment when the migration fails', () => {
