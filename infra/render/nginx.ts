@@ -23,6 +23,15 @@ export const UPSTREAM_FAIL_TIMEOUT_S = 10;
 /** How long nginx waits for its resolver's answer (`resolve`); a failed query is retried after it. */
 export const RESOLVER_TIMEOUT_S = 5;
 
+/**
+ * fail_timeout where nginx follows a name (`resolve`, answers valid `validS`): at least until its
+ * next resolution (one second after the validity ends, plus a slow answer). A replica's address
+ * refused in its last moments then stays out until the resolution that drops it: a request sent
+ * to it once it is gone waits for the connect timeout, and should that resolution land meanwhile,
+ * nginx refuses the retry outright ("no live upstreams": the group changed under the request).
+ */
+export const resolvedFailTimeoutS = (validS: number): number => Math.max(UPSTREAM_FAIL_TIMEOUT_S, validS + 1 + RESOLVER_TIMEOUT_S);
+
 /** Container values: logs to the container's streams, scratch in /tmp (a tmpfs), no root needed. */
 export const CONTAINER_NGINX_PATHS: NginxPaths = {
   pidFile: '/tmp/nginx.pid',
@@ -162,7 +171,7 @@ export function renderNginxConf(input: NginxConfigInput): string {
   const policy = input.policy;
   const per = policy.perAddress;
   const maxFails = input.maxFails ?? UPSTREAM_MAX_FAILS;
-  const failTimeout = input.failTimeoutS ?? UPSTREAM_FAIL_TIMEOUT_S;
+  const failTimeout = input.failTimeoutS ?? (input.resolver ? resolvedFailTimeoutS(input.resolver.validS) : UPSTREAM_FAIL_TIMEOUT_S);
   const errorCodes = Object.keys(NGINX_ERROR_BODIES).map(Number);
   // `resolve` needs the group in shared memory (a zone) and a resolver; ipv6=off: Cloud Map
   // publishes A records only.

@@ -297,7 +297,7 @@ describe('Docker placement (dev, 2 replicas)', () => {
     const run = await run2;
     expect(labelOf(run.container('nginx'), 'com.shortstack.peers')).toBeUndefined();
     const conf = unwrap(uploadsOf(run, 'nginx'))[0].content as string;
-    expect(conf).toContain('server app:3000 max_fails=2 fail_timeout=10s resolve;');
+    expect(conf).toContain('server app:3000 max_fails=2 fail_timeout=16s resolve;');
     expect(conf).toContain('resolver 127.0.0.11 valid=10s ipv6=off;');
     // Every replica answers to the component's name on the backend network.
     for (const i of ['app-1', 'app-2']) {
@@ -372,7 +372,7 @@ describe('Docker placement with config secrets and 3 replicas', () => {
     expect(unwrap(file.content)).toBe('postgres://shortstack:from-config-pw@pgbouncer:6432/shortstack');
     const nginx = unwrap(uploadsOf(run, 'nginx'))[0].content as string;
     const prom = unwrap(uploadsOf(run, 'prometheus'))[0].content as string;
-    expect(nginx.match(/server app[-\d]*:3000[^;]*;/g)).toEqual(['server app:3000 max_fails=2 fail_timeout=10s resolve;']);
+    expect(nginx.match(/server app[-\d]*:3000[^;]*;/g)).toEqual(['server app:3000 max_fails=2 fail_timeout=16s resolve;']);
     expect(prom.match(/app-\d:9464/g)).toEqual(['app-1:9464', 'app-2:9464', 'app-3:9464']);
     expect(run.byType(CONTAINER).map((c) => c.inputs.name)).toContainEqual(expect.stringMatching(/^shortstack-staging-app-3-[0-9a-f]{8}$/));
   });

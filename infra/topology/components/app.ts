@@ -3,7 +3,7 @@ import { APP_DEFAULTS } from '../../../app/src/config-defaults.js';
 import { hostPort } from '../addressing.js';
 import { DEFAULT_STOP_GRACE_S, check, secretPath, type BuildContext } from '../context.js';
 import { DATABASE, PORTS } from '../names.js';
-import { RESOLVER_TIMEOUT_S, UPSTREAM_FAIL_TIMEOUT_S } from '../../render/nginx.js';
+import { RESOLVER_TIMEOUT_S, resolvedFailTimeoutS } from '../../render/nginx.js';
 import { managedData, nginxSubnets, SERVICE_DNS_TTL_S } from '../platform.js';
 import { secretText, type Component, type ConfigFile, type ImageRef, type SecretText, type Text } from '../types.js';
 
@@ -19,7 +19,7 @@ export const APP_STOP_GRACE_S = APP_SHUTDOWN_TIMEOUT_MS / 1000 + 5;
  * answer of the resolver adds its timeout. Then nginx has somewhere to send what the old replica
  * refuses.
  */
-export const DISCOVERY_DRAIN_S = Math.max(SERVICE_DNS_TTL_S + 1, UPSTREAM_FAIL_TIMEOUT_S) + RESOLVER_TIMEOUT_S;
+export const DISCOVERY_DRAIN_S = Math.max(SERVICE_DNS_TTL_S + 1, resolvedFailTimeoutS(SERVICE_DNS_TTL_S)) + RESOLVER_TIMEOUT_S;
 /** The serve-on time of a placement: only replicas found through a DNS name need it. */
 const shutdownDelayS = (ctx: BuildContext) => (ctx.addr.service ? DISCOVERY_DRAIN_S : 0);
 
