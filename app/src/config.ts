@@ -33,6 +33,11 @@ export interface AppConfig {
   clickFlushBatch: number;
   clickBufferMax: number;
   shutdownTimeoutMs: number;
+  /**
+   * On SIGTERM, keep serving this long before the graceful stop begins (0: none). A replica found
+   * through a DNS name is still in the front door's copy of that name until its next resolution.
+   */
+  shutdownDelayMs: number;
   /** Webhooks may target private, loopback and link-local addresses (the loopback placement's tests). */
   webhookAllowPrivateTargets: boolean;
   webhookPollMs: number;
@@ -191,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     clickFlushBatch: r.int('CLICK_FLUSH_BATCH', 5_000, 1),
     clickBufferMax: r.int('CLICK_BUFFER_MAX', 100_000, 1),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', D.shutdownTimeoutMs, 0),
+    shutdownDelayMs: r.int('SHUTDOWN_DELAY_MS', 0, 0),
     webhookAllowPrivateTargets: r.bool('WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
     webhookPollMs: r.int('WEBHOOK_POLL_MS', 1_000, 10),
     webhookLeaseMs: r.int('WEBHOOK_LEASE_MS', 30_000, 6_000),

@@ -53,7 +53,7 @@ export interface Service {
   clicks: ClickBuffer;
   logger: Logger;
   listen(): Promise<void>;
-  /** Graceful: stop accepting, finish in-flight requests, drain clicks, close pools; bounded by SHUTDOWN_TIMEOUT_MS. */
+  /** Graceful: serve on for SHUTDOWN_DELAY_MS, then stop accepting, finish in-flight requests, drain clicks, close pools; bounded by SHUTDOWN_TIMEOUT_MS after the delay. */
   stop(): Promise<void>;
 }
 
@@ -112,6 +112,14 @@ export async function createService(config: AppConfig, logger: Logger = createLo
   async function stop(): Promise<void> {
     if (stopping) return;
     stopping = true;
+    // 0. Found through a DNS name (nginx's `resolve`, Cloud Map), this replica keeps serving while
+    //    the front door re-resolves the name: by then it knows the replicas replacing this one
+    //    and has stopped holding their first refusals (made before they listened) against them,
+    //    so the refusals below always have somewhere else to go.
+    if (config.shutdownDelayMs > 0) {
+      logger.info({ delayMs: config.shutdownDelayMs }, 'serving on until the front door has re-resolved the replicas');
+      await sleep(config.shutdownDelayMs);
+    }
     const deadline = Date.now() + config.shutdownTimeoutMs;
     const remaining = () => Math.max(0, deadline - Date.now());
     // 1. Refuse new connections at once: nginx then sends those requests to another replica, a

@@ -31,9 +31,10 @@ import { createFromGraph, createNetwork, createVolume, plain } from './from-grap
 import { ensurePgbackrestStandIn } from './pgbackrest-image.js';
 import { ensurePgbouncerStandIn } from './pgbouncer-image.js';
 import { ensurePostgresStandIn } from './postgres-image.js';
+import { engineStackConfig } from './subnet.js';
 
 const STACK = 'dev';
-const STACK_CONFIG = { 'shortstack:backendSubnet': '172.30.226.0/24' };
+const STACK_CONFIG = engineStackConfig({});
 /** The components this file runs; each one's seeder (`<name>-config`) comes along. */
 const COMPONENTS = ['postgres', 'set-db-password', 'postgres-backup', 'migrate', 'pgbouncer'];
 const CONTAINER = 'docker:index/container:Container';

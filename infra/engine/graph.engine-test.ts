@@ -11,6 +11,7 @@ import { runProgram, type MockRun } from '../test/pulumi-mocks.js';
 import { engine } from './containers.js';
 import { createFromGraph, createNetwork, createVolume, plain } from './from-graph.js';
 import { readBackProblems } from './readback-check.js';
+import { engineStackConfig } from './subnet.js';
 import { ensureNginxStandIn } from './nginx-image.js';
 
 let run: MockRun;
@@ -27,7 +28,7 @@ describe('the Docker placement\'s graph on an engine', () => {
   it('creates every network, volume and container of the dev stack with the graph\'s exact arguments', async () => {
     const { docker, image: appImage, baseImage } = engine();
     const nginxImage = await ensureNginxStandIn(docker, baseImage);
-    run = await runProgram('dev', { 'shortstack:replicas': '2' });
+    run = await runProgram('dev', engineStackConfig({ 'shortstack:replicas': '2' }));
     const imageFor = (ref: string) => (ref.includes('shortstack-app') ? appImage : ref.includes('nginx') ? nginxImage : baseImage);
 
     for (const n of run.byType('docker:index/network:Network').map((r) => plain(r.inputs))) {

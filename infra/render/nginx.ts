@@ -14,6 +14,24 @@ export interface NginxPaths {
   tempDir: string;
 }
 
+/**
+ * Passive health of the replicas: `UPSTREAM_MAX_FAILS` connection errors or timeouts within
+ * `UPSTREAM_FAIL_TIMEOUT_S` take a replica out for that long (then one request tries it again).
+ */
+export const UPSTREAM_MAX_FAILS = 2;
+export const UPSTREAM_FAIL_TIMEOUT_S = 10;
+/** How long nginx waits for its resolver's answer (`resolve`); a failed query is retried after it. */
+export const RESOLVER_TIMEOUT_S = 5;
+
+/**
+ * fail_timeout where nginx follows a name (`resolve`, answers valid `validS`): at least until its
+ * next resolution (one second after the validity ends, plus a slow answer). A replica's address
+ * refused in its last moments then stays out until the resolution that drops it: a request sent
+ * to it once it is gone waits for the connect timeout, and should that resolution land meanwhile,
+ * nginx refuses the retry outright ("no live upstreams": the group changed under the request).
+ */
+export const resolvedFailTimeoutS = (validS: number): number => Math.max(UPSTREAM_FAIL_TIMEOUT_S, validS + 1 + RESOLVER_TIMEOUT_S);
+
 /** Container values: logs to the container's streams, scratch in /tmp (a tmpfs), no root needed. */
 export const CONTAINER_NGINX_PATHS: NginxPaths = {
   pidFile: '/tmp/nginx.pid',
@@ -152,14 +170,14 @@ export function renderNginxConf(input: NginxConfigInput): string {
   const p = input.paths ?? CONTAINER_NGINX_PATHS;
   const policy = input.policy;
   const per = policy.perAddress;
-  const maxFails = input.maxFails ?? 2;
-  const failTimeout = input.failTimeoutS ?? 10;
+  const maxFails = input.maxFails ?? UPSTREAM_MAX_FAILS;
+  const failTimeout = input.failTimeoutS ?? (input.resolver ? resolvedFailTimeoutS(input.resolver.validS) : UPSTREAM_FAIL_TIMEOUT_S);
   const errorCodes = Object.keys(NGINX_ERROR_BODIES).map(Number);
   // `resolve` needs the group in shared memory (a zone) and a resolver; ipv6=off: Cloud Map
   // publishes A records only.
   const resolve = input.resolver ? ' resolve' : '';
   const upstreamZone = input.resolver
-    ? `        zone app 64k;\n        resolver ${input.resolver.address} valid=${input.resolver.validS}s ipv6=off;\n        resolver_timeout 5s;\n`
+    ? `        zone app 64k;\n        resolver ${input.resolver.address} valid=${input.resolver.validS}s ipv6=off;\n        resolver_timeout ${RESOLVER_TIMEOUT_S}s;\n`
     : '';
   // 494 is nginx's "request header too large": the same thing as the app's 431.
   const errorPages = [...errorCodes.map((c) => `    error_page ${c} /_error/${c};`), '    error_page 494 =431 /_error/431;'];

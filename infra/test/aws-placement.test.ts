@@ -198,7 +198,7 @@ describe('AWS placement (staging: every key defaulted but the region)', () => {
     const nginxConf = objects.find((o) => /^nginx\/[0-9a-f]{16}\/nginx\/config\/nginx\.conf$/.test(o.inputs.key))!;
     const conf = plainValue(nginxConf.inputs.content) as string;
     // nginx follows the app's tasks through Cloud Map and the VPC's resolver.
-    expect(conf).toContain('server app.staging.shortstack.internal:3000 max_fails=2 fail_timeout=10s resolve;');
+    expect(conf).toContain('server app.staging.shortstack.internal:3000 max_fails=2 fail_timeout=16s resolve;');
     expect(conf).toContain('resolver 10.40.0.2 valid=10s ipv6=off;');
     // The ALB's subnets are the proxies whose X-Forwarded-For nginx believes.
     expect(conf).toContain('set_real_ip_from 10.40.0.0/20;');

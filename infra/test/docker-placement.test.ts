@@ -9,6 +9,7 @@ import { configSyncScript, LIVE_DIR } from '../placements/docker/config-reload.j
 import { requireExitZero } from '../placements/docker/one-shots.js';
 import { checkSecretPlacement } from '../placements/docker/service.js';
 import { buildTopology } from '../topology/build.js';
+import { APP_STOP_GRACE_S, DISCOVERY_DRAIN_S } from '../topology/components/app.js';
 import { fromPulumiConfig, parseStackConfig } from '../topology/config.js';
 import type { ComponentName } from '../topology/names.js';
 import { DEFAULT_IMAGES, DIGEST_PINNED, NOT_YET_PINNED, PINNED_IMAGE_KEYS, type PinnedImageKey } from '../topology/images.js';
@@ -170,9 +171,11 @@ describe('Docker placement (dev, 2 replicas)', () => {
       imageName: 'shortstack-app:dev', skipPush: true, build: { context: REPO_ROOT, dockerfile: join(REPO_ROOT, 'app/Dockerfile') },
     });
     expect(readFileSync(join(REPO_ROOT, 'app/Dockerfile'), 'utf8')).toContain('FROM ');
-    // The app starts only after the migration exited 0, and gets time to flush on replacement.
+    // The app starts only after the migration exited 0, and on replacement gets time to serve on
+    // while nginx re-resolves the replicas (found by a DNS name here), then to flush.
     expect(labelOf(run.container('app-1'), 'com.shortstack.after.migrate')).toBe('exited-0');
-    expect(run.container('app-1').inputs.destroyGraceSeconds).toBe(15);
+    expect(run.container('app-1').inputs.envs).toContain(`SHUTDOWN_DELAY_MS=${DISCOVERY_DRAIN_S * 1000}`);
+    expect(run.container('app-1').inputs.destroyGraceSeconds).toBe(DISCOVERY_DRAIN_S + APP_STOP_GRACE_S);
   });
 
   it('stops the deployment when the migration fails', () => {
@@ -294,7 +297,7 @@ describe('Docker placement (dev, 2 replicas)', () => {
     const run = await run2;
     expect(labelOf(run.container('nginx'), 'com.shortstack.peers')).toBeUndefined();
     const conf = unwrap(uploadsOf(run, 'nginx'))[0].content as string;
-    expect(conf).toContain('server app:3000 max_fails=2 fail_timeout=10s resolve;');
+    expect(conf).toContain('server app:3000 max_fails=2 fail_timeout=16s resolve;');
     expect(conf).toContain('resolver 127.0.0.11 valid=10s ipv6=off;');
     // Every replica answers to the component's name on the backend network.
     for (const i of ['app-1', 'app-2']) {
@@ -369,7 +372,7 @@ describe('Docker placement with config secrets and 3 replicas', () => {
     expect(unwrap(file.content)).toBe('postgres://shortstack:from-config-pw@pgbouncer:6432/shortstack');
     const nginx = unwrap(uploadsOf(run, 'nginx'))[0].content as string;
     const prom = unwrap(uploadsOf(run, 'prometheus'))[0].content as string;
-    expect(nginx.match(/server app[-\d]*:3000[^;]*;/g)).toEqual(['server app:3000 max_fails=2 fail_timeout=10s resolve;']);
+    expect(nginx.match(/server app[-\d]*:3000[^;]*;/g)).toEqual(['server app:3000 max_fails=2 fail_timeout=16s resolve;']);
     expect(prom.match(/app-\d:9464/g)).toEqual(['app-1:9464', 'app-2:9464', 'app-3:9464']);
     expect(run.byType(CONTAINER).map((c) => c.inputs.name)).toContainEqual(expect.stringMatching(/^shortstack-staging-app-3-[0-9a-f]{8}$/));
   });

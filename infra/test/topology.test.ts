@@ -4,8 +4,8 @@ import { parseStackConfig } from '../topology/config.js';
 import { serviceAddressing } from '../topology/addressing.js';
 import { loadConfig } from '../../app/src/config.js';
 import { APP_DEFAULTS } from '../../app/src/config-defaults.js';
-import { appEnv } from '../topology/components/app.js';
-import { COMPONENT_NAMES } from '../topology/names.js';
+import { appEnv, DISCOVERY_DRAIN_S } from '../topology/components/app.js';
+import { COMPONENT_NAMES, type ComponentName } from '../topology/names.js';
 import { isSecretText, resolveText, type Secrets } from '../topology/types.js';
 
 const secrets: Secrets = {
@@ -23,7 +23,13 @@ describe('buildTopology', () => {
       'cacheLruEnabled', 'cacheLruMax', 'cacheLruTtlMs', 'cacheNegativeTtlMs', 'logLevel'] as const;
     expect(Object.fromEntries(shared.map((k) => [k, app[k]]))).toEqual(APP_DEFAULTS);
     expect(topo.component('app').ports).toEqual({ http: app.port, metrics: app.metricsPort });
-    expect(topo.component('app').stopGraceS * 1000).toBeGreaterThan(app.shutdownTimeoutMs);
+    expect(topo.component('app').stopGraceS * 1000).toBeGreaterThan(app.shutdownTimeoutMs + app.shutdownDelayMs);
+    // Replicas found by a DNS name serve on while nginx re-resolves it; addresses given one by
+    // one (the loopback's) need no such wait.
+    expect(app.shutdownDelayMs).toBe(DISCOVERY_DRAIN_S * 1000);
+    const named = serviceAddressing(2);
+    const byAddress = { endpoint: (c: ComponentName, p: string, i?: number) => named.endpoint(c, p, i) };
+    expect(appEnv({ config: parseStackConfig({}), addr: byAddress, stackName: 'dev', platform: { kind: 'docker' } }).SHUTDOWN_DELAY_MS).toBeUndefined();
   });
 
   it('has every component once, and N app replicas', () => {

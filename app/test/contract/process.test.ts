@@ -70,4 +70,37 @@ describe('commands', () => {
       if (app.child.exitCode === null) app.child.kill('SIGKILL');
     }
   });
+
+  it('with SHUTDOWN_DELAY_MS, SIGTERM serves on (each answer closing its connection, /ready 503) until the delay ends, then exits 0', async () => {
+    const [port, metricsPort] = (await freePorts(2)) as [number, number];
+    const base = `http://127.0.0.1:${port}`;
+    // Long enough for a busy machine to send the requests below inside it.
+    const app = run('app/src/main.ts', {
+      HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(metricsPort), DATABASE_URL: data.databaseUrl, REDIS_URL: data.redisUrl,
+      ADMIN_API_KEYS: ADMIN_KEY, PUBLIC_BASE_URL: 'http://sho.rt.test', LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '8000',
+    });
+    try {
+      await until('the app to listen', async () => (await fetch(`${base}/health`).catch(() => undefined))?.status === 200, 20_000);
+      const created = await fetch(`${base}/urls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY }, body: JSON.stringify({ original_url: 'https://example.com/delay' }) });
+      const link = (await created.json()) as { short_code: string };
+
+      app.child.kill('SIGTERM');
+      await until('the serve-on log line', async () => app.output().includes('serving on until the front door has re-resolved the replicas'), 20_000);
+      const redirect = await fetch(`${base}/${link.short_code}`, { redirect: 'manual' });
+      expect(redirect.status).toBe(302);
+      expect(redirect.headers.get('connection')).toBe('close');
+      const ready = await fetch(`${base}/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ status: 'unavailable', stopping: true });
+      expect(app.child.exitCode).toBe(null);
+
+      expect(await app.exited).toBe(0);
+      await expect(fetch(`${base}/health`)).rejects.toThrow();
+      const logs = app.output().trim().split('\n').map((l) => JSON.parse(l) as { msg: string; delayMs?: number });
+      expect(logs.find((l) => l.delayMs !== undefined)?.delayMs).toBe(8000);
+      expect(logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
+    } finally {
+      if (app.child.exitCode === null) app.child.kill('SIGKILL');
+    }
+  });
 });

@@ -3,13 +3,25 @@ import { APP_DEFAULTS } from '../../../app/src/config-defaults.js';
 import { hostPort } from '../addressing.js';
 import { DEFAULT_STOP_GRACE_S, check, secretPath, type BuildContext } from '../context.js';
 import { DATABASE, PORTS } from '../names.js';
-import { managedData, nginxSubnets } from '../platform.js';
+import { RESOLVER_TIMEOUT_S, resolvedFailTimeoutS } from '../../render/nginx.js';
+import { managedData, nginxSubnets, SERVICE_DNS_TTL_S } from '../platform.js';
 import { secretText, type Component, type ConfigFile, type ImageRef, type SecretText, type Text } from '../types.js';
 
 /** The app's own deadline for a graceful stop (finish requests, flush clicks, close pools). */
 export const APP_SHUTDOWN_TIMEOUT_MS = APP_DEFAULTS.shutdownTimeoutMs;
 /** Its stop grace (Docker's stop timeout, ECS's stopTimeout): the deadline plus room for the process to exit after it. */
 export const APP_STOP_GRACE_S = APP_SHUTDOWN_TIMEOUT_MS / 1000 + 5;
+/**
+ * Where nginx finds the replicas by a DNS name (`resolve`), a stopping replica serves on this long
+ * first (SHUTDOWN_DELAY_MS). A rollout starts the new replicas before it stops the old ones, but
+ * nginx learns of them only at its next resolution (one second after its answer's validity ends)
+ * and holds against each the refusals it met before it listened, for the fail timeout; a slow
+ * answer of the resolver adds its timeout. Then nginx has somewhere to send what the old replica
+ * refuses.
+ */
+export const DISCOVERY_DRAIN_S = Math.max(SERVICE_DNS_TTL_S + 1, resolvedFailTimeoutS(SERVICE_DNS_TTL_S)) + RESOLVER_TIMEOUT_S;
+/** The serve-on time of a placement: only replicas found through a DNS name need it. */
+const shutdownDelayS = (ctx: BuildContext) => (ctx.addr.service ? DISCOVERY_DRAIN_S : 0);
 
 const pgUrl = (password: string, address: string) =>
   `postgres://${DATABASE.user}:${encodeURIComponent(password)}@${address}/${DATABASE.name}`;
@@ -83,6 +95,7 @@ function appPlainEnv(ctx: BuildContext): Record<string, string> {
     CACHE_LRU_TTL_MS: String(config.cache.lruTtlMs),
     CACHE_NEGATIVE_TTL_MS: String(config.cache.negativeTtlMs),
     SHUTDOWN_TIMEOUT_MS: String(APP_SHUTDOWN_TIMEOUT_MS),
+    ...(shutdownDelayS(ctx) > 0 ? { SHUTDOWN_DELAY_MS: String(shutdownDelayS(ctx) * 1000) } : {}),
     LOG_LEVEL: config.logLevel,
     BUILD_VERSION: config.build.version,
     BUILD_COMMIT: config.build.commit,
@@ -110,7 +123,7 @@ export function app(ctx: BuildContext): Component {
     ports: { ...PORTS.app },
     replicas: ctx.config.replicas,
     oneShot: false,
-    stopGraceS: APP_STOP_GRACE_S,
+    stopGraceS: shutdownDelayS(ctx) + APP_STOP_GRACE_S,
     command: ['node', 'app/dist/main.js'],
     env: { ...appPlainEnv(ctx), ...secrets.env },
     files: secrets.files,
