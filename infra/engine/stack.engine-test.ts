@@ -14,6 +14,8 @@
 //   or later, from sid), so the rendered nginx.conf runs unchanged, `resolve` included;
 // - postgres-image.ts for postgres:15.13-alpine: Debian's PostgreSQL 15, uid 70, an entrypoint
 //   with the official one's contract (POSTGRES_PASSWORD_FILE, PGDATA, initdb, pg_hba);
+// - pgbackrest-image.ts for the postgres-pgbackrest image PostgreSQL runs: its own Dockerfile on
+//   that stand-in, Debian's pgbackrest for Alpine's;
 // - pgbouncer-image.ts for edoburu/pgbouncer:v1.23.1-p2: PgBouncer 1.18 at /usr/bin/pgbouncer;
 // - redis-image.ts for redis:7.2.5-alpine: Redis 7.0, uid 999 gid 1000.
 // Health checks are the graph's, stored by the CLI as shell commands (from-graph.ts). nginx's
