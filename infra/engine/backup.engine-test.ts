@@ -27,7 +27,7 @@ import { CONTAINER_LABELS } from '../topology/context.js';
 import { BACKUP_STANZA, DATABASE, PORTS } from '../topology/names.js';
 import { dockerBinary, pollUntil, type DockerClient } from './docker.js';
 import { engine, logs, waitHealthy } from './containers.js';
-import { createFromGraph, createNetwork, createVolume, plain } from './from-graph.js';
+import { createFromGraph, createNetworksAndVolumes, plain, removeNetworksAndVolumes } from './from-graph.js';
 import { ensurePgbackrestStandIn } from './pgbackrest-image.js';
 import { ensurePgbouncerStandIn } from './pgbouncer-image.js';
 import { ensurePostgresStandIn } from './postgres-image.js';
@@ -99,14 +99,7 @@ beforeAll(async () => {
     for (const m of inputs.mounts ?? []) if (m.type === 'volume') used.volumes.add(m.source);
     for (const n of inputs.networksAdvanced ?? []) used.networks.add(n.name);
   }
-  for (const n of run.byType('docker:index/network:Network').map((r) => plain(r.inputs)).filter((n) => used.networks.has(n.name))) {
-    await createNetwork(docker, n);
-    made.networks.push(n.name);
-  }
-  for (const v of run.byType('docker:index/volume:Volume').map((r) => plain(r.inputs)).filter((v) => used.volumes.has(v.name))) {
-    await createVolume(docker, v);
-    made.volumes.push(v.name);
-  }
+  await createNetworksAndVolumes(docker, run, made, (name) => used.networks.has(name) || used.volumes.has(name));
   // The program's order is the dependency order: seeders stay created, one-shots run to exit 0,
   // services start and, where the graph waits for them, turn healthy.
   for (const c of wanted) {
@@ -130,8 +123,7 @@ afterAll(async () => {
   if (!docker) return;
   const ids = (await docker.out(['ps', '-aq', '--filter', `label=${CONTAINER_LABELS.stack}=${STACK}`], { allowFailure: true })).split(/\s+/).filter(Boolean);
   if (ids.length > 0) await docker.run(['rm', '-f', '-v', ...ids], { allowFailure: true, timeoutMs: 300_000 });
-  for (const v of made.volumes) await docker.run(['volume', 'rm', '-f', v], { allowFailure: true });
-  for (const n of made.networks) await docker.run(['network', 'rm', n], { allowFailure: true });
+  await removeNetworksAndVolumes(docker, made);
   log(`backup.engine-test.ts wall time (images, apply, assertions, removal): ${((Date.now() - fileStarted) / 1000).toFixed(1)} s`);
 }, 600_000);
 

@@ -11,6 +11,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DockerClient } from './docker.js';
+import type { MockRun } from '../test/pulumi-mocks.js';
 
 /** The ContainerArgs fields this translation knows; anything else in the graph is refused. */
 const KNOWN = new Set([
@@ -59,6 +60,27 @@ export async function createNetwork(docker: DockerClient, n: Inputs): Promise<vo
 /** `docker volume create` with a Volume's arguments. */
 export async function createVolume(docker: DockerClient, v: Inputs): Promise<void> {
   await docker.run(['volume', 'create', ...(v.labels ?? []).flatMap((l: { label: string; value: string }) => ['--label', `${l.label}=${l.value}`]), v.name]);
+}
+
+/** What a test made on the engine, to remove at its end. */
+export interface Made { networks: string[]; volumes: string[] }
+
+/** The graph's networks and volumes (those `keep` passes), created and recorded in `made`. */
+export async function createNetworksAndVolumes(docker: DockerClient, run: MockRun, made: Made, keep: (name: string) => boolean = () => true): Promise<void> {
+  for (const n of run.byType('docker:index/network:Network').map((r) => plain(r.inputs)).filter((n) => keep(n.name))) {
+    await createNetwork(docker, n);
+    made.networks.push(n.name);
+  }
+  for (const v of run.byType('docker:index/volume:Volume').map((r) => plain(r.inputs)).filter((v) => keep(v.name))) {
+    await createVolume(docker, v);
+    made.volumes.push(v.name);
+  }
+}
+
+/** Removes what createNetworksAndVolumes made (its containers already gone). */
+export async function removeNetworksAndVolumes(docker: DockerClient, made: Made): Promise<void> {
+  for (const v of made.volumes) await docker.run(['volume', 'rm', '-f', v], { allowFailure: true });
+  for (const n of made.networks) await docker.run(['network', 'rm', n], { allowFailure: true });
 }
 
 /**

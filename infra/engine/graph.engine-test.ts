@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ContainerSpec } from '../placements/docker/readback.js';
 import { runProgram, type MockRun } from '../test/pulumi-mocks.js';
 import { engine } from './containers.js';
-import { createFromGraph, createNetwork, createVolume, plain } from './from-graph.js';
+import { createFromGraph, createNetworksAndVolumes, plain, removeNetworksAndVolumes } from './from-graph.js';
 import { readBackProblems } from './readback-check.js';
 import { engineStackConfig } from './subnet.js';
 import { ensureNginxStandIn } from './nginx-image.js';
@@ -20,8 +20,7 @@ const made = { containers: [] as string[], volumes: [] as string[], networks: []
 afterAll(async () => {
   const { docker } = engine();
   for (const id of made.containers) await docker.run(['rm', '-f', id], { allowFailure: true });
-  for (const v of made.volumes) await docker.run(['volume', 'rm', '-f', v], { allowFailure: true });
-  for (const n of made.networks) await docker.run(['network', 'rm', n], { allowFailure: true });
+  await removeNetworksAndVolumes(docker, made);
 });
 
 describe('the Docker placement\'s graph on an engine', () => {
@@ -31,14 +30,7 @@ describe('the Docker placement\'s graph on an engine', () => {
     run = await runProgram('dev', engineStackConfig({ 'shortstack:replicas': '2' }));
     const imageFor = (ref: string) => (ref.includes('shortstack-app') ? appImage : ref.includes('nginx') ? nginxImage : baseImage);
 
-    for (const n of run.byType('docker:index/network:Network').map((r) => plain(r.inputs))) {
-      await createNetwork(docker, n);
-      made.networks.push(n.name);
-    }
-    for (const v of run.byType('docker:index/volume:Volume').map((r) => plain(r.inputs))) {
-      await createVolume(docker, v);
-      made.volumes.push(v.name);
-    }
+    await createNetworksAndVolumes(docker, run, made);
     // The program's order is the dependency order; a pid mode names a container made before.
     const realIds = new Map<string, string>();
     const containers = run.byType('docker:index/container:Container');

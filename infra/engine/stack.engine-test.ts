@@ -59,7 +59,7 @@ import { SERVICE_DNS_TTL_S } from '../topology/platform.js';
 import type { ComponentName } from '../topology/names.js';
 import { engine, waitHealthy } from './containers.js';
 import { pollUntil, type DockerClient } from './docker.js';
-import { createFromGraph, createNetwork, createVolume, plain } from './from-graph.js';
+import { createFromGraph, createNetworksAndVolumes, plain, removeNetworksAndVolumes } from './from-graph.js';
 import { ensureNginxResolveStandIn } from './nginx-image.js';
 import { ensurePgbackrestStandIn } from './pgbackrest-image.js';
 import { ensurePgbouncerStandIn } from './pgbouncer-image.js';
@@ -133,14 +133,7 @@ beforeAll(async () => {
   const path = frontDoorPath();
 
   const t1 = Date.now();
-  for (const n of run.byType('docker:index/network:Network').map((r) => plain(r.inputs))) {
-    await createNetwork(docker, n);
-    made.networks.push(n.name);
-  }
-  for (const v of run.byType('docker:index/volume:Volume').map((r) => plain(r.inputs))) {
-    await createVolume(docker, v);
-    made.volumes.push(v.name);
-  }
+  await createNetworksAndVolumes(docker, run, made);
   // The program's order is the dependency order: each container is created, then started or
   // run as `pulumi up` does, before the next one.
   for (const c of run.byType(CONTAINER)) {
@@ -178,8 +171,7 @@ afterAll(async () => {
   if (!docker) return;
   const ids = (await docker.out(['ps', '-aq', '--filter', `label=${CONTAINER_LABELS.stack}=dev`], { allowFailure: true })).split(/\s+/).filter(Boolean);
   if (ids.length > 0) await docker.run(['rm', '-f', '-v', ...ids], { allowFailure: true, timeoutMs: 300_000 });
-  for (const v of made.volumes) await docker.run(['volume', 'rm', '-f', v], { allowFailure: true });
-  for (const n of made.networks) await docker.run(['network', 'rm', n], { allowFailure: true });
+  await removeNetworksAndVolumes(docker, made);
   log(`stack.engine-test.ts wall time (images, apply, assertions, removal): ${((Date.now() - fileStarted) / 1000).toFixed(1)} s`);
 }, 600_000);
 
