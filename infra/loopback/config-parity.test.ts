@@ -137,7 +137,9 @@ const SHOWS_AS: Record<keyof typeof LOOPBACK_DIFFERENCES, (text: string) => stri
   // One `server` line per replica on loopback and one re-resolved name on Docker: after the
   // addresses are normalized, the same line once, without `resolve` and its resolver.
   nginxUpstreams: (t) => dropLines(/^\s*(?:zone app |resolver |resolver_timeout )/)(t)
-    .replace(/^(\s*server <addr> .*?) resolve;$/gm, '$1;')
+    // `resolve` and the fail_timeout that outlasts a re-resolution (render/nginx.ts resolvedFailTimeoutS) go together.
+    .replace(/^(\s*server <addr> .*?) fail_timeout=\d+s resolve;$/gm, '$1 fail_timeout=<resolved>;')
+    .replace(/^(\s*server <addr> .*?) fail_timeout=\d+s;$/gm, '$1 fail_timeout=<resolved>;')
     .replace(/^(\s*server <addr> .*\n)(?:\1)+/gm, '$1'),
   nginxDrain: (t) => t
     .replace(new RegExp(String.raw`^\s*if \(-f ${PATH}\) \{\n\s*rewrite \^ ${DRAIN_PATH} last;\n\s*\}\n`, 'gm'), '')

@@ -17,7 +17,8 @@ export const LOOPBACK_DIFFERENCES = {
   nginxUpstreams: {
     file: 'nginx.conf',
     why: 'each replica listed by its own 127.0.0.1 port, with no resolver: there is no DNS name whose records follow the replicas, '
-      + "and Debian's nginx 1.22 has no `server ... resolve` (1.27.3); a rollout rewrites the list and reloads instead",
+      + "and Debian's nginx 1.22 has no `server ... resolve` (1.27.3); a rollout rewrites the list and reloads instead "
+      + '(so fail_timeout stays the plain one: no re-resolution to outlast)',
   },
   nginxDrain: {
     file: 'nginx.conf',
