@@ -137,35 +137,43 @@ describe('TwoTierCache on real Redis', () => {
   });
 
   it('fails fast while Redis is slow: one command timeout per call until the breaker opens, then none', async () => {
-    const a = replica(redisUrl, { lruEnabled: false, commandTimeoutMs: 200 });
+    // Bounds sized for a busy machine: a command timeout of 1 s, Redis blocked for 10 s.
+    const COMMAND_TIMEOUT_MS = 1_000;
+    const a = replica(redisUrl, { lruEnabled: false, commandTimeoutMs: COMMAND_TIMEOUT_MS });
     await waitFor('ready', async () => ready(a));
     db.set('slow', { id: 7, url: 'https://example.com/slow' });
-    // A busy script blocks the whole server for 1.5 s: every command waits, as on an overloaded
-    // Redis (DEBUG SLEEP is disabled by default in Redis 7).
+    // A busy script blocks the whole server: every command waits, as on an overloaded Redis
+    // (DEBUG SLEEP is disabled by default in Redis 7).
     const blocker = new Redis(redisUrl);
-    await blocker.ping();
+    const probe = new Redis(redisUrl);
+    await Promise.all([blocker.ping(), probe.ping()]);
     const busy = `local s = redis.call('TIME')
-      repeat local n = redis.call('TIME') until (n[1] - s[1]) * 1000000 + (n[2] - s[2]) > 1500000
+      repeat local n = redis.call('TIME') until (n[1] - s[1]) * 1000000 + (n[2] - s[2]) > 10000000
       return 1`;
     const blocked = blocker.eval(busy, 0).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 20));
+    // Measured only once Redis is busy: a PING left unanswered for 100 ms says the script runs.
+    await waitFor('Redis busy', async () => {
+      const answered = await Promise.race([probe.ping().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 100))]);
+      return !answered;
+    }, 10_000);
     const durations: number[] = [];
     for (let i = 0; i < 8; i++) {
       const started = Date.now();
       expect((await a.cache.get('slow', load))?.id).toBe(7);
       durations.push(Date.now() - started);
     }
-    // The first calls cost a command timeout (200 ms here) for the GET and one for the SET; from
-    // the 5th failure on the breaker is open and the loader answers at once.
-    expect(Math.max(...durations)).toBeLessThan(1_000);
-    expect(durations.slice(-2).every((d) => d < 50)).toBe(true);
+    // The first calls cost a command timeout for the GET and one for the SET; from the 5th
+    // failure on the breaker is open and the loader answers without waiting on Redis.
+    expect(Math.max(...durations)).toBeLessThan(3 * COMMAND_TIMEOUT_MS);
+    expect(durations.slice(-2).every((d) => d < COMMAND_TIMEOUT_MS)).toBe(true);
     expect(a.redis.isHealthy()).toBe(false);
     await blocked;
     blocker.disconnect();
+    probe.disconnect();
     await waitFor('breaker closes after a successful probe', async () => {
       await a.cache.get('slow', load);
       return a.redis.isHealthy();
-    }, 5_000);
+    }, 30_000);
     await a.close();
   });
 
