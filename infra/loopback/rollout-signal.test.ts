@@ -78,8 +78,12 @@ describe('npm run local', () => {
       expect(existsSync(join(dir, PID_FILE))).toBe(false);
     } finally {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await new Promise((r) => child.once('exit', r));
+        // SIGTERM first: the command stops the servers it started; a SIGKILL would orphan them.
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+        await exited;
+        clearTimeout(timer);
       }
       rmSync(dir, { recursive: true, force: true });
     }
