@@ -6,6 +6,13 @@ import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator
 import { CHAOS, type ChaosResult } from '../chaos/scenarios.js';
 import { loopbackTarget } from '../chaos/target.js';
 
+/**
+ * Requests the load made while the fault lasted: proof that the scenario measured something. A
+ * count, not a throughput floor: a busy machine serves fewer, never none.
+ */
+const requestsDuringFault = (r: ChaosResult) =>
+  r.summary.series.filter((p) => p.t + 1 > r.faultAtS && p.t < r.faultDoneAtS).reduce((n, p) => n + p.requests, 0);
+
 let stack: LoopbackStack;
 
 beforeAll(async () => {
@@ -27,7 +34,7 @@ describe('chaos on the loopback stack', () => {
   it('kill-replica: no redirect fails while a replica is SIGKILLed and started again', async () => {
     const r = await runChaos({ target: loopbackTarget(stack), scenario: 'kill-replica', ...brief, downS: 2 });
     expect(r.victim).toBe('app-1');
-    expect(r.summary.byOp.redirect.requests).toBeGreaterThan(1000);
+    expect(requestsDuringFault(r)).toBeGreaterThan(0);
     expect(failedRedirects(r), `statuses ${JSON.stringify(r.summary.statusCounts)}`).toEqual([]);
     expect(r.summary.byOp.redirect.failed).toBe(0);
     expect(r.replicasUp).toBe(true);
@@ -37,7 +44,7 @@ describe('chaos on the loopback stack', () => {
 
   it('redis-down: no redirect fails, /ready is degraded meanwhile, and everything recovers without restarts', async () => {
     const r = await runChaos({ target: loopbackTarget(stack), scenario: 'redis-down', ...brief, downS: 4, tailS: 4 });
-    expect(r.summary.byOp.redirect.requests).toBeGreaterThan(1000);
+    expect(requestsDuringFault(r)).toBeGreaterThan(0);
     expect(failedRedirects(r), `statuses ${JSON.stringify(r.summary.statusCounts)}`).toEqual([]);
     expect(r.summary.byOp.redirect.failed).toBe(0);
     expect(r.ready.some((s) => s.status === 'degraded')).toBe(true);
