@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPLICA_PROCESS_TITLE } from '../../app/src/process-title.js';
 import type { Service } from '../../app/src/service.js';
 import { ADMIN_KEY, call } from '../../app/test/support/harness.js';
 import { startDataServices, type DataServices } from '../loopback/data-services.js';
@@ -95,8 +96,12 @@ describe('the server (the image CMD)', () => {
     expect(field('Gid')).toEqual(['1000', '1000', '1000', '1000']);
     for (const cap of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) expect(field(cap), cap).toEqual(['0000000000000000']);
     expect(field('NoNewPrivs')).toEqual(['1']);
+    // The server is pid 1 itself, node running the built app: its command line reads as the
+    // replica's process title (main.ts sets it, so the bench tells replicas apart), its binary is node.
     const cmdline = await exec(docker, id, ['sh', '-c', 'tr "\\0" " " < /proc/1/cmdline']);
-    expect(cmdline.output).toBe('node app/dist/main.js');
+    expect(cmdline.output.trim()).toBe(REPLICA_PROCESS_TITLE);
+    const exe = await exec(docker, id, ['readlink', '/proc/1/exe']);
+    expect(exe.output.trim()).toMatch(/\/node$/);
 
     const rootWrite = await exec(docker, id, ['sh', '-c', 'touch /app/probe']);
     expect(rootWrite.code).not.toBe(0);
