@@ -31,8 +31,8 @@ http { access_log off; client_body_temp_path ${dir}/tmp;
     const nginx = new CommandServer({ name: 'nginx', port: nginxPort, command: '/usr/sbin/nginx', args: ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], dir, stopSignal: 'SIGQUIT' });
     servers.push(nginx);
     await nginx.start();
-    // The archive queries as the loopback stack runs them (as the superuser: the archive
-    // status folder needs pg_monitor), and the backup figures as the backup commands write them.
+    // The archive queries as the loopback stack runs them (as the app's role, a member of
+    // pg_monitor: the archive status folder needs it), and the backup figures as the backup commands write them.
     const queriesFile = join(dir, 'queries.yaml');
     writeFileSync(queriesFile, renderPostgresQueries());
     const textfileDir = join(dir, 'textfile');
@@ -40,9 +40,10 @@ http { access_log off; client_body_temp_path ${dir}/tmp;
     writeFileSync(join(textfileDir, BACKUP_METRICS_FILE), renderBackupMetrics([
       { stanza: 'shortstack', backups: [{ type: 'full', stop: new Date(), repoBytes: 4096 }, { type: 'diff', stop: new Date(), repoBytes: 512 }] },
     ]));
+    const direct = new URL(ds.directDatabaseUrl);
     const exporters: [MetricSource, CommandServer][] = [
       ['nginx-exporter', nginxExporter({ dir, port: nginxExp, stubStatusUrl: `http://127.0.0.1:${statusPort}/stub_status` })],
-      ['postgres-exporter', postgresExporter({ dir, port: pgExp, dataSourceName: `${ds.postgres.superUrl('shortstack')}?sslmode=disable`, queriesFile })],
+      ['postgres-exporter', postgresExporter({ dir, port: pgExp, postgresPort: Number(direct.port), password: decodeURIComponent(direct.password), queriesFile })],
       ['redis-exporter', redisExporter({ dir, port: redisExp, redisUrl: ds.redisUrl })],
       ['node-exporter', nodeExporter({ dir, port: nodeExp, textfileDir })],
     ];

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { dirNginxPaths } from '../render/nginx.js';
-import { nodeExporterArgs } from '../topology/components/exporters.js';
+import { nodeExporterArgs, postgresExporterEnv } from '../topology/components/exporters.js';
 import { alertmanagerArgs, prometheusArgs } from '../topology/components/observability.js';
 import { loopbackRedisPasswords } from './configs.js';
 import { CommandServer, type CommandServerSpec } from './servers/command.js';
@@ -100,16 +100,18 @@ export function alertmanagerServer(o: { dir: string; port: number; configFile: s
   });
 }
 
-export function postgresExporter(o: { dir: string; port: number; dataSourceName: string; queriesFile?: string }): CommandServer {
-  return new CommandServer({
+/** As on Docker: the app's role, its password from a file (not the environment, which `ps e` shows). */
+export function postgresExporter(o: { dir: string; port: number; postgresPort: number; password: string; queriesFile?: string }): CommandServer {
+  const passwordFile = join(o.dir, 'db-password');
+  return new WithSecretFile({
     name: 'postgres-exporter',
     port: o.port,
     command: '/usr/bin/prometheus-postgres-exporter',
     args: [`--web.listen-address=127.0.0.1:${o.port}`, ...(o.queriesFile ? [`--extend.query-path=${o.queriesFile}`] : [])],
-    env: { ...process.env, DATA_SOURCE_NAME: o.dataSourceName },
+    env: { ...process.env, ...postgresExporterEnv({ postgres: `127.0.0.1:${o.postgresPort}`, sslmode: 'disable', passwordFile }) },
     dir: o.dir,
     readyPath: '/metrics',
-  });
+  }, { path: passwordFile, content: o.password });
 }
 
 /** A server that writes a secret file (0600) at each start, before the binary reads it. */

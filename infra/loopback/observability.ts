@@ -6,7 +6,6 @@ import type { AlertReceivers, AlertTiming } from '../../alerts/alertmanager-conf
 import { renderRuleFiles } from '../../alerts/index.js';
 import { alertsContext } from '../topology/alerts-context.js';
 import type { BuildContext } from '../topology/context.js';
-import { DATABASE } from '../topology/names.js';
 import type { Secrets } from '../topology/types.js';
 import { NODE_JOB } from '../topology/wiring.js';
 import type { LoopbackAddressing } from './addressing.js';
@@ -53,10 +52,12 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
   // The backup figures' folder (a stack without backups gets an empty one: the collector wants it).
   const textfileDir = data.backup?.metricsDir ?? join(dir, 'node-exporter', 'textfile');
   mkdirSync(textfileDir, { recursive: true });
+  // The exporter signs in as the app's role, as on Docker: not the superuser.
+  const direct = new URL(data.directDatabaseUrl);
   const exporters: ManagedServer[] = [
     postgresExporter({
       dir: join(dir, 'postgres-exporter'), port: addr.port('postgres-exporter', 'metrics'),
-      dataSourceName: `${data.postgres.superUrl(DATABASE.name)}?sslmode=disable`,
+      postgresPort: Number(direct.port), password: decodeURIComponent(direct.password),
       queriesFile: writeConfig(join(dir, 'postgres-exporter'), 'queries.yaml', renderPostgresQueries()),
     }),
     redisExporter({ dir: join(dir, 'redis-exporter'), port: addr.port('redis-exporter', 'metrics'), redisUrl: data.redisUrl }),

@@ -54,7 +54,7 @@ describe('loopback command lines', () => {
         }),
         userlist: renderPgbouncerUserlist([{ name: 'app', password: SECRETS.db }, { name: 'stats', password: SECRETS.stats }]),
       }),
-      postgresExporter({ dir: d('pe'), port: 4, dataSourceName: `postgres://postgres:${SECRETS.super}@127.0.0.1:2/db` }),
+      postgresExporter({ dir: d('pe'), port: 4, postgresPort: 2, password: SECRETS.db }),
       redisExporter({ dir: d('re'), port: 5, redisUrl: `redis://:${SECRETS.redis}@127.0.0.1:1` }),
       pgbouncerExporter({ dir: d('be'), port: 6, pgbouncerPort: 3, user: 'stats', password: SECRETS.stats }),
       nginxExporter({ dir: d('ne'), port: 7, stubStatusUrl: 'http://127.0.0.1:8/stub_status' }),

@@ -90,12 +90,18 @@ export class PostgresServer extends CommandServer {
     }
   }
 
-  /** Creates a login role and a database it owns (idempotent). */
+  /**
+   * Creates a login role and a database it owns (idempotent). The role is a member of
+   * pg_monitor: postgres_exporter signs in as it (the archive lag reads pg_ls_archive_statusdir),
+   * as on Docker, where the image makes it the cluster's owner.
+   */
   async createDatabase(name: string, owner: string, password: string): Promise<void> {
     const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
     const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
     const role = await this.query('select 1 from pg_roles where rolname = $1', [owner]);
     if (role.rowCount === 0) await this.query(`create role ${ident(owner)} login password ${lit(password)}`);
+    // Every start: a --dir kept from before the grant gets it too (a repeat is a no-op).
+    await this.query(`grant pg_monitor to ${ident(owner)}`);
     const db = await this.query('select 1 from pg_database where datname = $1', [name]);
     if (db.rowCount === 0) await this.query(`create database ${ident(name)} owner ${ident(owner)}`);
   }

@@ -70,7 +70,18 @@ function nginxExporter(ctx: BuildContext): Component {
   return exporter(ctx, 'nginx-exporter', 'nginx', [`--nginx.scrape-uri=http://${nginxStatus}/stub_status`, listen('nginx-exporter')]);
 }
 
-/** postgres_exporter builds postgresql://USER:<DATA_SOURCE_PASS_FILE>@DATA_SOURCE_URI. */
+/**
+ * postgres_exporter builds postgresql://USER:<DATA_SOURCE_PASS_FILE>@DATA_SOURCE_URI: the app's
+ * role (what it reads is readable by any role), its password from a file, on every placement.
+ */
+export function postgresExporterEnv(o: { postgres: string; sslmode: string; passwordFile: string }): Record<string, string> {
+  return {
+    DATA_SOURCE_URI: `${o.postgres}/${DATABASE.name}?sslmode=${o.sslmode}`,
+    DATA_SOURCE_USER: DATABASE.user,
+    DATA_SOURCE_PASS_FILE: o.passwordFile,
+  };
+}
+
 function postgresExporter(ctx: BuildContext): Component {
   const postgres = hostPort(ctx.addr.endpoint('postgres', 'postgres'));
   const dbPassword = secretPath('db-password');
@@ -79,11 +90,8 @@ function postgresExporter(ctx: BuildContext): Component {
   // WAL archiving's figures (pg_stat_archiver, the archive lag) where pgBackRest archives (not
   // RDS): the same extra queries as the loopback's, so the backup alerts read the same names.
   const queries = managedData(ctx.platform) ? undefined : configPath('postgres-queries.yaml');
-  return exporter(ctx, 'postgres-exporter', 'postgres', [listen('postgres-exporter'), ...(queries ? [`--extend.query-path=${queries}`] : [])], {
-    DATA_SOURCE_URI: `${postgres}/${DATABASE.name}?sslmode=${sslmode}`,
-    DATA_SOURCE_USER: DATABASE.user,
-    DATA_SOURCE_PASS_FILE: dbPassword,
-  }, [
+  return exporter(ctx, 'postgres-exporter', 'postgres', [listen('postgres-exporter'), ...(queries ? [`--extend.query-path=${queries}`] : [])],
+    postgresExporterEnv({ postgres, sslmode, passwordFile: dbPassword }), [
     { path: dbPassword, content: secretText(['dbPassword'], (s) => s.dbPassword) },
     ...(queries ? [{ path: queries, content: renderPostgresQueries() }] : []),
   ]);
