@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config';
 import { outsideTests } from './scripts/test-tiers.js';
 
 const ROOT = import.meta.dirname;
-const outside = new Set(outsideTests(ROOT));
+const outside = outsideTests(ROOT);
+const outsideSet = new Set(outside);
+const EXCLUDE = ['**/node_modules/**', '**/dist/**'];
 
 /**
  * The files that start servers (the long ones: minutes) before the rest (seconds), keeping
@@ -14,15 +16,14 @@ const outside = new Set(outsideTests(ROOT));
 class ServersFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const isOutside = (f: TestSpecification) => outside.has(relative(ROOT, f.moduleId));
+    const isOutside = (f: TestSpecification) => outsideSet.has(relative(ROOT, f.moduleId));
     return [...sorted.filter(isOutside), ...sorted.filter((f) => !isOutside(f))];
   }
 }
 
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**'],
+    exclude: EXCLUDE,
     // Integration tests start real servers; two cores means two files at a time.
     pool: 'forks',
     maxWorkers: 2,
@@ -30,5 +31,15 @@ export default defineConfig({
     // A Pulumi mock run of the whole graph is CPU-bound: seconds when quiet, a minute at load 14.
     testTimeout: 180_000,
     hookTimeout: 240_000,
+    projects: [
+      // `npm run test:unit` (--project unit): the tests that start no server and run no outside
+      // program (scripts/test-tiers.ts decides from each file's imports). One module graph per
+      // worker, not per file: @pulumi/aws and the program are imported once (seconds of CPU
+      // each time). These tests hold no state between files (no module mocks, no env writes);
+      // the Pulumi mock runs set their own mocks and config each time.
+      { extends: true, test: { name: 'unit', include: ['**/*.test.ts'], exclude: [...EXCLUDE, ...outside], isolate: false } },
+      // The rest start servers or programs: a fresh process per file, so nothing one leaves behind reaches the next.
+      { extends: true, test: { name: 'servers', include: outside } },
+    ],
   },
 });
