@@ -43,7 +43,8 @@ describe('load run against a stand-in API', () => {
     api.rateLimitEvery(0);
     api.repair(links.code(1));
 
-    expect(summary.requests).toBeGreaterThan(200);
+    // Enough for a 429 (one in 25) and a wrong Location; a busy machine sends far fewer than a quiet one.
+    expect(summary.requests).toBeGreaterThan(50);
     expect(summary.outcomes.wrong_location).toBeGreaterThan(0);
     expect(summary.outcomes.rate_limited).toBeGreaterThan(0);
     // Requests still in flight when the run stops are served but never counted.
@@ -75,7 +76,8 @@ describe('load run against a stand-in API', () => {
     await nginx.start();
     try {
       const { summary } = await drive({ url: `http://127.0.0.1:${port}`, scenario: scenario('redirects', 3, 4), links, runTag: 'ka' });
-      expect(summary.requests).toBeGreaterThan(1_000); // so over 200 closes, each a chance to race
+      // So over 50 closes, each a chance to race (a quiet machine sends thousands; 656 at load 22).
+      expect(summary.requests).toBeGreaterThan(250);
       expect({ failed: summary.failed, errors: summary.errors }).toEqual({ failed: 0, errors: { timeout: 0, reset: 0, refused: 0, other: 0 } });
       expect(summary.sentAfterClose).toBeLessThan(summary.requests / 5);
     } finally {
