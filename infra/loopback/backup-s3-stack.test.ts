@@ -52,4 +52,10 @@ describe('npm run local --config with backupS3', () => {
     expect(store.objects(`${folder}backup/${BACKUP_STANZA}/${label}/`).length).toBeGreaterThan(100);
     expect(store.requests.every((r) => r.authorization.includes(`Credential=${KEY}/`))).toBe(true);
   }, 300_000);
+
+  it('refuses a --config file that is not a map of keys, before anything starts', () => {
+    const file = join(dir, 'list.yaml');
+    writeFileSync(file, '- backupS3\n');
+    expect(() => stackConfigFrom(file)).toThrow(/must hold a map of stack config keys/);
+  });
 });
