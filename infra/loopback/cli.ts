@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
+import { parse } from 'yaml';
+import { isObject, type Raw } from '../topology/config-check.js';
+import { parseStackConfig } from '../topology/config.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from './load-generator.js';
 import { MIN_ADMIN_KEY_LENGTH } from '../../app/src/config.js';
 import { listenForRollout, rolloutHint } from './rollout-signal.js';
@@ -36,6 +39,17 @@ export function adminKeyFrom(o: { adminKeyFile?: string | undefined }, env: Node
   return key;
 }
 
+/**
+ * Stack config keys from a YAML (or JSON) file, without the `shortstack:` namespace, as
+ * startStack takes them: e.g. `backupS3` and its key pair (the file then holds secrets: keep it
+ * out of git, mode 0600).
+ */
+export function stackConfigFrom(file: string): Raw {
+  const doc: unknown = parse(readFileSync(file, 'utf8'));
+  if (!isObject(doc)) throw new InvalidArgumentError(`${file} must hold a map of stack config keys (e.g. backupS3: {bucket: ...})`);
+  return doc;
+}
+
 /** The app's rule for admin keys, checked before anything starts rather than by every replica once the stack is half up. */
 export function checkAdminKey(key: string | undefined): string | undefined {
   if (key !== undefined && key.length < MIN_ADMIN_KEY_LENGTH) {
@@ -51,6 +65,7 @@ export function localCommand(): Command {
     .option('--port <p>', 'front door port (default: a free one)', int('port', 1, 65535))
     .option('--admin-key-file <path>', `file holding the admin API key, at least ${MIN_ADMIN_KEY_LENGTH} characters (or set ${ADMIN_KEY_ENV}; default: generated)`)
     .option('--dir <dir>', 'keep every file and log in this folder (default: a temporary one, removed on exit)')
+    .option('--config <file>', 'stack config keys as in Pulumi.<stack>.yaml without the namespace, in YAML, e.g. backupS3 and its key pair (default: the defaults)')
     .option('--tls', 'HTTPS: Pebble (a local ACME CA) issues the front door a certificate for 127.0.0.1 over HTTP-01 through nginx; the certificate manager renews it (--port is then the HTTPS port)')
     .option('--load-generator', "lift nginx's per-address request and connection limits, for a load test from this one address")
     .addHelpText('after', `
@@ -63,16 +78,20 @@ While it runs:
 
 async function main(): Promise<void> {
   const program = localCommand().parse();
-  const opts = program.opts<{ replicas: number; port?: number; adminKeyFile?: string; dir?: string; loadGenerator?: boolean; tls?: boolean }>();
+  const opts = program.opts<{ replicas: number; port?: number; adminKeyFile?: string; dir?: string; config?: string; loadGenerator?: boolean; tls?: boolean }>();
   let adminKey: string | undefined;
+  let config: Raw = {};
   try {
     adminKey = checkAdminKey(adminKeyFrom(opts));
+    if (opts.config !== undefined) config = stackConfigFrom(opts.config);
+    // Every bad key named before anything starts.
+    parseStackConfig(config);
   } catch (err) {
     program.error((err as Error).message);
   }
   const stack = await startStack({
     replicas: opts.replicas, port: opts.port, dir: opts.dir, adminKey,
-    config: opts.loadGenerator ? LOAD_GENERATOR_STACK_CONFIG : undefined,
+    config: { ...config, ...(opts.loadGenerator ? LOAD_GENERATOR_STACK_CONFIG : {}) },
     ...(opts.tls ? { tls: {} } : {}),
   });
   console.log(`ready: ${stack.url}`);

@@ -4,9 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { archiveSettings, renderPgbackrestConf } from '../render/pgbackrest.js';
+import { archiveSettings, renderPgbackrestConf, type PgbackrestS3 } from '../render/pgbackrest.js';
 import { renderPgbouncerUserlist } from '../render/pgbouncer.js';
 import { pgbouncerUsers } from '../topology/components/data.js';
+import { backupS3RepoPath } from '../topology/config-backup-s3.js';
 import { parseStackConfig } from '../topology/config.js';
 import { DATABASE, PGBOUNCER_STATS_USER } from '../topology/names.js';
 import { loopbackAddressing, type LoopbackAddressing } from './addressing.js';
@@ -32,7 +33,7 @@ export interface DataServicesOptions {
   statsPassword?: string;
   /** Where each server listens, when the caller has laid the stack out already; free ports when omitted. */
   addr?: LoopbackAddressing;
-  /** WAL archiving and backups with pgBackRest into DIR/pgbackrest; none when omitted. */
+  /** WAL archiving and backups with pgBackRest, config in DIR/pgbackrest (./backup-options.ts); none when omitted. */
   backup?: BackupOptions;
 }
 
@@ -41,12 +42,18 @@ export interface BackupOptions {
   retention: { full: number; diff: number };
   archiveTimeoutS: number;
   cipherPass?: string;
+  /**
+   * The repository in an S3-compatible bucket (stack config backupS3 and its key pair), in the
+   * stack's folder there, instead of DIR/pgbackrest/repo; the endpoint's CA as PEM, if it has one.
+   */
+  s3?: Omit<PgbackrestS3, 'caFile'> & { caCertificate?: string };
 }
 
 /** Where the stack's pgBackRest config and repository are, for the backup and restore commands. */
 export interface BackupFiles {
   stanza: string;
   confFile: string;
+  /** The repository's path: a folder here, or the stack's folder in the bucket. */
   repoPath: string;
   /** node-exporter's textfile folder for the backup figures. */
   metricsDir: string;
@@ -68,6 +75,10 @@ export interface DataServices {
   stop(): Promise<void>;
 }
 
+/** The renderer's S3 input: the endpoint's CA as the file it is written to. */
+const s3Input = ({ caCertificate, ...s3 }: NonNullable<BackupOptions['s3']>, caFile: string): PgbackrestS3 => (
+  { ...s3, ...(caCertificate === undefined ? {} : { caFile }) });
+
 export async function startDataServices(opts: DataServicesOptions = {}): Promise<DataServices> {
   const ownDir = opts.dir === undefined;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'shortstack-data-'));
@@ -84,13 +95,15 @@ export async function startDataServices(opts: DataServicesOptions = {}): Promise
 
   const pgDir = join(dir, 'postgres');
   const backupPaths = pgbackrestPaths(join(dir, 'pgbackrest'));
+  const repoPath = opts.backup?.s3 ? backupS3RepoPath(ctx.stackName) : backupPaths.repo;
   const backup: BackupFiles | undefined = opts.backup
-    ? { stanza: opts.backup.stanza, confFile: backupPaths.conf, repoPath: backupPaths.repo, metricsDir: backupPaths.metrics }
+    ? { stanza: opts.backup.stanza, confFile: backupPaths.conf, repoPath, metricsDir: backupPaths.metrics }
     : undefined;
   if (opts.backup) {
     writePgbackrestFiles(backupPaths.dir, renderPgbackrestConf({
       stanza: opts.backup.stanza,
-      repoPath: backupPaths.repo,
+      repoPath,
+      ...(opts.backup.s3 ? { s3: s3Input(opts.backup.s3, backupPaths.s3Ca) } : {}),
       pgPath: join(pgDir, 'data'),
       pgPort,
       pgSocketPath: pgDir,
@@ -99,7 +112,7 @@ export async function startDataServices(opts: DataServicesOptions = {}): Promise
       lockPath: backupPaths.lock,
       logPath: backupPaths.log,
       spoolPath: backupPaths.spool,
-    }));
+    }), opts.backup.s3?.caCertificate);
   }
   const postgres = new PostgresServer({
     dir: pgDir, port: pgPort, superPassword: randomBytes(12).toString('hex'),

@@ -9,8 +9,8 @@ import { dirNginxPaths } from '../render/nginx.js';
 import { appEnv, migrateEnv } from '../topology/components/app.js';
 import { parseStackConfig, type StackConfig } from '../topology/config.js';
 import type { BuildContext } from '../topology/context.js';
-import { BACKUP_STANZA } from '../topology/names.js';
 import { runMigrations as migrateNow } from '../../app/src/migrate.js';
+import { loopbackBackupOptions } from './backup-options.js';
 import { loopbackBackups, type LoopbackBackups } from './backups.js';
 import { resolveText, type Secrets, type Text } from '../topology/types.js';
 import { appInstanceNames, appUpstreams } from '../topology/wiring.js';
@@ -136,12 +136,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       password: secrets.dbPassword,
       redisPassword: secrets.redisPassword,
       statsPassword: secrets.pgbouncerStatsPassword,
-      backup: {
-        stanza: BACKUP_STANZA,
-        retention: { full: config.backup.retentionFull, diff: config.backup.retentionDiff },
-        archiveTimeoutS: config.backup.archiveTimeoutS,
-        cipherPass: secrets.backupCipherPass,
-      },
+      backup: loopbackBackupOptions(rawConfig, config, secrets.backupCipherPass),
     });
     await runMigrations(join(dir, 'migrate'), resolveEnv(migrateEnv(ctx), secrets));
     const backups = loopbackBackups(data, () => migrateNow(data!.directDatabaseUrl));

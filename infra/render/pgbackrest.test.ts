@@ -40,6 +40,9 @@ describe('pgbackrest.conf', () => {
       'repo1-path=/shortstack/dev', 'repo1-retention-full=2', 'repo1-retention-diff=6', 'repo1-cipher-type=aes-256-cbc', 'repo1-cipher-pass=pass-phrase',
     ].join('\n'));
     expect(renderPgbackrestConf({ ...base, s3: { ...s3, verifyTls: true } })).not.toContain('verify-tls');
+    // A private endpoint's CA: the check stays on and trusts it; with the check off it is not read.
+    expect(renderPgbackrestConf({ ...base, s3: { ...s3, verifyTls: true, caFile: '/etc/ca.pem' } })).toContain('repo1-s3-key-secret=SK\nrepo1-storage-ca-file=/etc/ca.pem\n');
+    expect(renderPgbackrestConf({ ...base, s3: { ...s3, caFile: '/etc/ca.pem' } })).not.toContain('ca-file');
     expect(renderPgbackrestConf(base)).not.toContain('repo1-type');
   });
 

@@ -11,6 +11,11 @@ export interface PgbackrestS3 {
   verifyTls: boolean;
   key: string;
   keySecret: string;
+  /**
+   * The CA (PEM file) that signed the endpoint's certificate, when the system's store does not
+   * hold it (a private endpoint); read only when verifyTls is on.
+   */
+  caFile?: string;
 }
 
 export interface PgbackrestConfig {
@@ -52,7 +57,7 @@ export function renderPgbackrestConf(c: PgbackrestConfig): string {
       `repo1-s3-uri-style=${c.s3.uriStyle}`,
       `repo1-s3-key=${c.s3.key}`,
       `repo1-s3-key-secret=${c.s3.keySecret}`,
-      ...(c.s3.verifyTls ? [] : ['repo1-storage-verify-tls=n']),
+      ...(!c.s3.verifyTls ? ['repo1-storage-verify-tls=n'] : c.s3.caFile ? [`repo1-storage-ca-file=${c.s3.caFile}`] : []),
     ] : []),
     `repo1-path=${c.repoPath}`,
     `repo1-retention-full=${c.retention.full}`,

@@ -19,6 +19,18 @@ describe('backupS3 config', () => {
       .toMatchObject({ endpoint: 'minio.lan:9000', uriStyle: 'path', verifyTls: false });
   });
 
+  it('takes a private endpoint\'s CA as PEM, only with the TLS check on', () => {
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const s3 = { bucket: 'b-1', endpoint: 'minio.lan:9000', region: 'us-east-1', caCertificate: ca };
+    expect(parseStackConfig({ backupS3: s3, ...keys }).backupS3).toMatchObject({ caCertificate: ca, verifyTls: true });
+    expect(problemsIn({ backupS3: { ...s3, caCertificate: 'not a certificate' }, ...keys })).toEqual({
+      'backupS3.caCertificate': expect.stringMatching(/must be a PEM certificate/),
+    });
+    expect(problemsIn({ backupS3: { ...s3, verifyTls: false }, ...keys })).toEqual({
+      'backupS3.caCertificate': expect.stringMatching(/not read with verifyTls false/),
+    });
+  });
+
   it('names every missing or bad part at once, and the key pair it needs', () => {
     expect(problemsIn({ backupS3: { bucket: 'Bad_Bucket', endpoint: 'https://s3.example', uriStyle: 'virtual', extra: 1 } })).toEqual({
       'backupS3.bucket': expect.stringMatching(/must be an S3 bucket name/),

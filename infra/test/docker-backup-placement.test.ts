@@ -11,7 +11,7 @@ import { renderPostgresQueries } from '../../monitoring/postgres-queries.js';
 import { REPO_ROOT } from '../placements/docker/images.js';
 import { plan, readBack, type ContainerSpec } from '../placements/docker/readback.js';
 import { renderBackupScheduleScript } from '../render/backup-schedule.js';
-import { BACKUP_CHECK_EVERY_S, BACKUP_METRICS_DIR, BACKUP_REPO_DIR } from '../topology/components/backup.js';
+import { BACKUP_CHECK_EVERY_S, BACKUP_METRICS_DIR, BACKUP_REPO_DIR, BACKUP_S3_CA } from '../topology/components/backup.js';
 import { DEFAULT_IMAGES } from '../topology/images.js';
 import { isSecret, runProgram, type MockRun, type Recorded } from './pulumi-mocks.js';
 
@@ -194,5 +194,20 @@ describe('an S3-compatible repository (backupS3)', () => {
     expect(conf).toContain(`repo1-cipher-pass=${CIPHER}`);
     const inPlain = JSON.stringify(r.resources.map((x) => Object.fromEntries(Object.entries(x.inputs).filter(([, v]) => !isWrapped(v)))));
     for (const secret of ['access-key-id', 'secret-access-key']) expect(inPlain).not.toContain(secret);
+  });
+
+  it('gives both pgBackRest containers a private endpoint\'s CA beside the config, which names it', async () => {
+    await custom;
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIBprivate\n-----END CERTIFICATE-----\n';
+    const r = await runProgram('dev', {
+      'shortstack:backupS3': JSON.stringify({ bucket: 'shortstack-backups', endpoint: 'minio.lan:9000', region: 'us-east-1', caCertificate: ca }),
+      'shortstack:backupS3AccessKey': 'access-key-id', 'shortstack:backupS3SecretKey': 'secret-access-key',
+    }, ['shortstack:backupS3AccessKey', 'shortstack:backupS3SecretKey']);
+    for (const instance of ['postgres', 'postgres-backup']) {
+      expect(uploaded(r, instance, BACKUP_S3_CA).content).toBe(ca);
+      const conf = uploaded(r, instance, '/run/secrets/pgbackrest.conf').content as string;
+      expect(conf).toContain(`repo1-s3-key-secret=secret-access-key\nrepo1-storage-ca-file=${BACKUP_S3_CA}\n`);
+      expect(conf).not.toContain('BEGIN CERTIFICATE');
+    }
   });
 });

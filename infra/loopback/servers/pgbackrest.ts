@@ -20,21 +20,26 @@ export function pgbackrestPaths(dir: string) {
     lock: join(dir, 'lock'),
     log: join(dir, 'log'),
     spool: join(dir, 'spool'),
+    /** The S3 endpoint's CA (stack config backupS3.caCertificate), when the repository is in a bucket. */
+    s3Ca: join(dir, 's3-ca.pem'),
     /** node-exporter's textfile folder: the backup figures (../../backup/metrics.ts). */
     metrics: join(dir, 'metrics'),
   };
 }
 
-/** Writes the config and creates the folders, all owned by the service user. */
-export function writePgbackrestFiles(dir: string, conf: string): void {
+/** Writes the config (and the S3 endpoint's CA, if any) and creates the folders, all owned by the service user. */
+export function writePgbackrestFiles(dir: string, conf: string, s3CaCertificate?: string): void {
   const p = pgbackrestPaths(dir);
   const runAs = serviceUser();
   for (const d of [p.dir, p.repo, p.lock, p.log, p.spool, p.metrics]) {
     mkdirSync(d, { recursive: true, mode: 0o700 });
     if (runAs) chownSync(d, runAs.uid, runAs.gid);
   }
-  writeFileSync(p.conf, conf, { mode: 0o600 });
-  if (runAs) chownSync(p.conf, runAs.uid, runAs.gid);
+  const files: [string, string][] = [[p.conf, conf], ...(s3CaCertificate === undefined ? [] : [[p.s3Ca, s3CaCertificate] as [string, string]])];
+  for (const [path, content] of files) {
+    writeFileSync(path, content, { mode: 0o600 });
+    if (runAs) chownSync(path, runAs.uid, runAs.gid);
+  }
 }
 
 /** One pgbackrest command against the stack's stanza; its stdout, or an error with its stderr. */

@@ -4,13 +4,13 @@
 // image is the stack's pinned postgres image with pgBackRest added (infra/images/postgres-pgbackrest).
 import { BACKUP_METRICS_FILE, renderBackupMetricsJq } from '../../../monitoring/backup-metrics.js';
 import { renderBackupScheduleScript } from '../../render/backup-schedule.js';
-import { archiveSettings, renderPgbackrestConf } from '../../render/pgbackrest.js';
+import { archiveSettings, renderPgbackrestConf, type PgbackrestS3 } from '../../render/pgbackrest.js';
 import { DEFAULT_STOP_GRACE_S, configPath, secretPath, type BuildContext } from '../context.js';
-import { BACKUP_S3_SECRETS } from '../config-backup-s3.js';
+import { BACKUP_S3_SECRETS, backupS3RepoPath, type BackupS3Settings } from '../config-backup-s3.js';
 import { withoutDigest } from '../images.js';
 import { BACKUP_STANZA, DATABASE, PORTS } from '../names.js';
 import { PGDATA, POSTGRES_DATA_MOUNT, POSTGRES_SOCKET_DIR, postgresSocketVolume } from './postgres-layout.js';
-import { secretText, type Component, type ConfigFile, type ImageRef, type VolumeMount } from '../types.js';
+import { secretText, type Component, type ConfigFile, type ImageRef, type Secrets, type VolumeMount } from '../types.js';
 
 /** The repository: a volume of PostgreSQL's, mounted in the backup container too. */
 export const BACKUP_REPO_DIR = '/var/lib/pgbackrest';
@@ -18,6 +18,8 @@ export const BACKUP_REPO_DIR = '/var/lib/pgbackrest';
 export const BACKUP_METRICS_DIR = '/var/lib/shortstack/backup-metrics';
 /** pgbackrest.conf holds the repository's cipher passphrase: a secret file, 0400, the postgres user's. */
 export const PGBACKREST_CONF = secretPath('pgbackrest.conf');
+/** The S3 endpoint's CA (backupS3.caCertificate), beside the config wherever pgBackRest runs. */
+export const BACKUP_S3_CA = configPath('backup-s3-ca.pem');
 const SCHEDULE_SCRIPT = configPath('backup-schedule.sh');
 const METRICS_PROGRAM = configPath('backup-metrics.jq');
 /** Checks for a due backup this often; the schedule itself is in hours (stack config `backup`). */
@@ -41,19 +43,23 @@ export function postgresImage(ctx: BuildContext): ImageRef {
   };
 }
 
+/** The renderer's S3 input: the stack's bucket, its key pair, and its CA as the file beside the config. */
+const s3Input = ({ caCertificate, ...s3 }: BackupS3Settings, s: Secrets): PgbackrestS3 => ({
+  ...s3, key: s.backupS3AccessKey ?? '', keySecret: s.backupS3SecretKey ?? '', ...(caCertificate ? { caFile: BACKUP_S3_CA } : {}),
+});
+
 /**
  * The stack's pgbackrest.conf, from the shared renderer: the repository in its volume (or the
  * configured S3 bucket, its keys from the secrets), lock and spool on /tmp.
  */
-export function pgbackrestConfFile(ctx: BuildContext): ConfigFile {
+function pgbackrestConfFile(ctx: BuildContext): ConfigFile {
   const { backup, backupS3 } = ctx.config;
   return {
     path: PGBACKREST_CONF,
     content: secretText(['backupCipherPass', ...(backupS3 ? BACKUP_S3_SECRETS : [])], (s) => renderPgbackrestConf({
       stanza: BACKUP_STANZA,
-      // In a bucket, a folder per stack: one bucket may hold several.
-      repoPath: backupS3 ? `/shortstack/${ctx.stackName}` : `${BACKUP_REPO_DIR}/repo`,
-      ...(backupS3 ? { s3: { ...backupS3, key: s.backupS3AccessKey ?? '', keySecret: s.backupS3SecretKey ?? '' } } : {}),
+      repoPath: backupS3 ? backupS3RepoPath(ctx.stackName) : `${BACKUP_REPO_DIR}/repo`,
+      ...(backupS3 ? { s3: s3Input(backupS3, s) } : {}),
       pgPath: PGDATA,
       pgPort: PORTS.postgres.postgres,
       pgSocketPath: POSTGRES_SOCKET_DIR,
@@ -64,6 +70,12 @@ export function pgbackrestConfFile(ctx: BuildContext): ConfigFile {
       spoolPath: '/tmp/pgbackrest/spool',
     })),
   };
+}
+
+/** pgbackrest.conf, and the S3 endpoint's CA when the stack gives one: every container that runs pgBackRest gets both. */
+export function pgbackrestFiles(ctx: BuildContext): ConfigFile[] {
+  const ca = ctx.config.backupS3?.caCertificate;
+  return [pgbackrestConfFile(ctx), ...(ca ? [{ path: BACKUP_S3_CA, content: ca }] : [])];
 }
 
 /** PostgreSQL's command-line settings that archive each WAL segment into the repository. */
@@ -96,7 +108,7 @@ export function postgresBackup(ctx: BuildContext): Component {
         }),
       },
       { path: METRICS_PROGRAM, content: renderBackupMetricsJq() },
-      pgbackrestConfFile(ctx),
+      ...pgbackrestFiles(ctx),
     ],
     dependsOn: [{ component: 'postgres', condition: 'healthy' }],
     volumes: [

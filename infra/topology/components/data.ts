@@ -5,7 +5,7 @@ import { DEFAULT_STOP_GRACE_S, check, configPath, secretPath, type BuildContext 
 import { DATABASE, PGBOUNCER_STATS_USER, PORTS } from '../names.js';
 import { managedData } from '../platform.js';
 import { secretText, type Component, type Secrets } from '../types.js';
-import { backupRepoVolume, pgbackrestConfFile, postgresArchiveArgs, postgresImage } from './backup.js';
+import { backupRepoVolume, pgbackrestFiles, postgresArchiveArgs, postgresImage } from './backup.js';
 import { PGDATA, POSTGRES_DATA_MOUNT, POSTGRES_SOCKET_DIR, postgresSocketVolume } from './postgres-layout.js';
 
 /**
@@ -93,7 +93,7 @@ export function postgres(ctx: BuildContext): Component {
       POSTGRES_PASSWORD_FILE: passwordFile,
       PGDATA,
     },
-    files: [{ path: passwordFile, content: secretText(['dbPassword'], (s) => s.dbPassword) }, pgbackrestConfFile(ctx)],
+    files: [{ path: passwordFile, content: secretText(['dbPassword'], (s) => s.dbPassword) }, ...pgbackrestFiles(ctx)],
     health: check(['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', DATABASE.user, '-d', DATABASE.name], 30),
     dependsOn: [],
     volumes: [{ name: 'postgres-data', mountPath: POSTGRES_DATA_MOUNT }, postgresSocketVolume, backupRepoVolume],
