@@ -55,6 +55,9 @@ describe('Docker placement (dev, 2 replicas)', () => {
     for (const c of run.byType(CONTAINER)) {
       const generational = /^app-\d$|^nginx-(config|reload)$/.test(c.name);
       expect(c.inputs.name).toMatch(generational ? new RegExp(`^shortstack-dev-${c.name}-[0-9a-f]{8}$`) : new RegExp(`^shortstack-dev-${c.name}$`));
+      // The provider asks for delete-before-create on every container; a name per generation
+      // lets the program say otherwise, and a fixed name leaves it to the provider.
+      expect(c.deleteBeforeReplace, c.name).toBe(generational ? false : undefined);
     }
     // A seeder for each instance that has config files, never started (nginx reloads instead).
     const withFiles = topo.components.filter((c) => c.files.length > 0 && !c.reload).flatMap((c) => topo.instances(c.name));
