@@ -21,14 +21,13 @@
 // Health checks are the graph's, stored by the CLI as shell commands (from-graph.ts). nginx's
 // published port is moved to a free one (the graph's 8080 may be taken on a shared machine).
 //
-// The backend network on this engine: measured, and asserted as it is. The engine runs without
-// iptables (MACHINE-NOTES.md), and Docker 20.10 still gives a container on an `--internal` network
-// a default route through the bridge's gateway, an address of the host: a container on the
-// backend network alone reaches the host's published port through it and, the host forwarding,
-// a container of the edge network. What keeps an internal network in on a normal host is
-// iptables (Docker's isolation chains drop what it forwards past the subnet), which this engine
-// does not set: the tier shows the network's record (internal, the run's subnet), not its
-// isolation.
+// The backend network's isolation, shown on an engine that has no iptables rules to give it
+// (MACHINE-NOTES.md): Docker 20.10 still gives a member of an `--internal` network a default route
+// to the bridge's gateway, an address of the host, and without the graph's bridge option a
+// container on the backend alone reached the host's published port and, the host forwarding,
+// nginx's edge address (measured before the option). With it (`inhibit_ipv4`, placements/docker/
+// networks.ts) the host holds no address on that bridge: the same container reaches its neighbours
+// and nothing else, while the host still reaches nginx on its published port.
 //
 // The rollout under load (issue 19 item 3): replicas replaced create-before-delete while nginx
 // follows the `app` name by `resolve` (Debian sid's nginx as the stand-in). Two defects of the
@@ -283,40 +282,54 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
     expect((await call('GET', '/health')).status).toBe(200);
   });
 
-  it('the backend network, as this engine (no iptables) gives it: internal, on the run\'s subnet, and a container on it alone routed through the host', async () => {
-    const backend = run.byType('docker:index/network:Network').map((r) => plain(r.inputs)).find((n) => n.name.endsWith('-backend'))!;
-    const edge = run.byType('docker:index/network:Network').map((r) => plain(r.inputs)).find((n) => n.name.endsWith('-edge'))!;
+  it('gives the backend network no way out on this engine without iptables: a container on it alone reaches its neighbours and nothing else', async () => {
+    const networks = run.byType('docker:index/network:Network').map((r) => plain(r.inputs));
+    const backend = networks.find((n) => n.name.endsWith('-backend'))!;
+    const edge = networks.find((n) => n.name.endsWith('-edge'))!;
+    const subnet = STACK_CONFIG['shortstack:backendSubnet']!;
     const record = async (name: string) => (await docker.run(['network', 'inspect', name])).stdout;
-    const [b] = JSON.parse(await record(backend.name)) as Array<{ Internal: boolean; IPAM: { Config: Array<{ Subnet: string }> } }>;
-    const [e] = JSON.parse(await record(edge.name)) as Array<{ Internal: boolean; IPAM: { Config: Array<{ Subnet: string; Gateway: string }> } }>;
+    type NetworkRecord = { Internal: boolean; Options: Record<string, string>; IPAM: { Config: Array<{ Subnet: string; Gateway?: string }> } };
+    const [b] = JSON.parse(await record(backend.name)) as NetworkRecord[];
+    const [e] = JSON.parse(await record(edge.name)) as NetworkRecord[];
     expect(b!.Internal).toBe(true);
-    expect(b!.IPAM.Config.map((c) => c.Subnet)).toEqual([STACK_CONFIG['shortstack:backendSubnet']]);
+    expect(b!.IPAM.Config.map((c) => c.Subnet)).toEqual([subnet]);
+    // The graph's bridge options as the engine holds them: the host takes no address on the
+    // backend's bridge, while the edge's gateway is the host's (its published port goes that way).
+    expect(b!.Options).toEqual(backend.options);
+    expect(hostAddresses().filter((a) => inSubnet(a, subnet))).toEqual([]);
     expect(e!.Internal).toBe(false);
+    expect(hostAddresses()).toContain(e!.IPAM.Config[0]!.Gateway);
+
     const nginxEdge = (await inspect(inputsOf(run, 'nginx').name)).NetworkSettings.Networks[edge.name]!.IPAddress;
     const nginxPort = inputsOf(run, 'nginx').ports[0].internal as number;
-    // A container on the backend network alone: its routes, and a TCP connect to the host's
-    // published port through its own gateway and the edge bridge's, and to nginx's edge address.
-    // (The backend's gateway is not in the engine's record when the subnet is given: the probe
-    // connects to the gateway of its own default route.)
-    const targets = [`gateway:${port}`, `${e!.IPAM.Config[0]!.Gateway}:${port}`, `${nginxEdge}:${nginxPort}`];
+    const appPort = envOf(inputsOf(run, 'app-1'), 'PORT')!;
+    // A container on the backend network alone, TCP connects from it: to the replicas by their
+    // name (its neighbours: the probe works), and to every way out there was without the option:
+    // the gateway of its own default route, the host's published port on each of the host's
+    // addresses (the edge bridge's among them), nginx's edge address, and an address beyond the host.
+    const neighbour = `app:${appPort}`;
+    const ways = [`gateway:${port}`, ...hostAddresses().filter((a) => !a.startsWith('127.')).map((a) => `${a}:${port}`),
+      `${nginxEdge}:${nginxPort}`, '1.1.1.1:443'];
     const probe = `const net = require('net');
       const routes = require('fs').readFileSync('/proc/net/route', 'utf8').trim().split('\\n').slice(1).map((l) => l.trim().split(/\\s+/));
       const ip = (hex) => hex.match(/../g).reverse().map((h) => parseInt(h, 16)).join('.');
       const gateway = routes.filter((f) => f[1] === '00000000').map((f) => ip(f[2]));
-      const connect = (t) => new Promise((res) => { const [name, p] = t.split(':'); const host = name === 'gateway' ? gateway[0] : name; const s = net.connect({ host, port: +p, timeout: 5000 });
+      const connect = (t) => new Promise((res) => { const [name, p] = t.split(':'); const host = name === 'gateway' ? gateway[0] : name;
+        if (!host) return res('no route');
+        const s = net.connect({ host, port: +p, timeout: 5000 });
         s.on('connect', () => { s.destroy(); res('connected'); }); s.on('timeout', () => { s.destroy(); res('timeout'); }); s.on('error', (err) => res(err.code)); });
       Promise.all(process.argv.slice(1).map(connect)).then((r) => console.log(JSON.stringify({ gateway, reached: r })));`;
+    const targets = [neighbour, ...ways];
     const out = await docker.out(['run', '--rm', '--network', backend.name, '--read-only', '--cap-drop', 'ALL', '--user', '1000', engine().baseImage, 'node', '-e', probe, ...targets], { timeoutMs: 120_000 });
     const got = JSON.parse(out) as { gateway: string[]; reached: string[] };
-    log(`a container on ${backend.name} alone: default route via ${got.gateway.join(', ')}; ${targets.map((t, i) => `${t} ${got.reached[i]}`).join(', ')}`);
-    // Docker 20.10 routes even an internal network's members through its bridge's gateway, the
-    // host's address in the subnet...
-    expect(got.gateway).toHaveLength(1);
-    expect(hostAddresses()).toContain(got.gateway[0]);
-    expect(inSubnet(got.gateway[0]!, STACK_CONFIG['shortstack:backendSubnet']!)).toBe(true);
-    // ...and without iptables nothing stops them there: the host's published port answers on
-    // both of its bridge addresses, and the host forwards to the edge network.
-    expect(got.reached).toEqual(['connected', 'connected', 'connected']);
+    log(`a container on ${backend.name} alone: default route via ${got.gateway.join(', ') || 'none'}; ${targets.map((t, i) => `${t} ${got.reached[i]}`).join(', ')}`);
+    expect(Object.fromEntries(targets.map((t, i) => [t, got.reached[i] === 'connected']))).toEqual(Object.fromEntries(targets.map((t) => [t, t === neighbour])));
+    // Its default route, if it has one, leads to an address no one holds: not the host's.
+    for (const g of got.gateway) expect(hostAddresses()).not.toContain(g);
+    // And the host still reaches nginx, and only nginx, on the published port.
+    const health = await call('GET', '/health');
+    expect(health.status).toBe(200);
+    expect(health.headers.get('server')).toBe('nginx');
   });
 
   // Last: it changes the stack. The Docker placement's rollout (issue 20): replicas are named by a

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../placements/docker/images.js';
 import { creationOrder } from '../placements/docker/index.js';
 import { configSyncScript, LIVE_DIR } from '../placements/docker/config-reload.js';
+import { BRIDGE_OPTIONS, bridgeOptions } from '../placements/docker/networks.js';
 import { requireExitZero } from '../placements/docker/one-shots.js';
 import { checkSecretPlacement } from '../placements/docker/service.js';
 import { buildTopology } from '../topology/build.js';
@@ -29,6 +30,7 @@ const generated: Secrets = {
 };
 
 const CONTAINER = 'docker:index/container:Container';
+const NETWORK = 'docker:index/network:Network';
 const run2 = sharedRun('dev', { 'shortstack:replicas': '2' });
 
 /**
@@ -53,6 +55,9 @@ describe('Docker placement (dev, 2 replicas)', () => {
     for (const c of run.byType(CONTAINER)) {
       const generational = /^app-\d$|^nginx-(config|reload)$/.test(c.name);
       expect(c.inputs.name).toMatch(generational ? new RegExp(`^shortstack-dev-${c.name}-[0-9a-f]{8}$`) : new RegExp(`^shortstack-dev-${c.name}$`));
+      // The provider asks for delete-before-create on every container; a name per generation
+      // lets the program say otherwise, and a fixed name leaves it to the provider.
+      expect(c.deleteBeforeReplace, c.name).toBe(generational ? false : undefined);
     }
     // A seeder for each instance that has config files, never started (nginx reloads instead).
     const withFiles = topo.components.filter((c) => c.files.length > 0 && !c.reload).flatMap((c) => topo.instances(c.name));
@@ -576,6 +581,37 @@ describe('Docker placement hygiene', () => {
       for (const c of services(run).filter((x) => (x.inputs.ports ?? []).length > 0)) {
         expect(c.inputs.networksAdvanced.some((x: any) => !net(x.name.replace('shortstack-dev-', '')).internal), c.name).toBe(true);
       }
+    });
+
+    it('keeps the host off the internal networks: no address of its own on their bridges', async () => {
+      const run = await run2;
+      const options = Object.fromEntries(run.byType(NETWORK).map((n) => [n.name, n.inputs.options]));
+      const noHost = { [BRIDGE_OPTIONS.noHostAddress]: 'true' };
+      expect(options).toEqual({
+        edge: { [BRIDGE_OPTIONS.masquerade]: 'false' }, ops: { [BRIDGE_OPTIONS.masquerade]: 'false' },
+        backend: noHost, 'docker-api': noHost, egress: undefined,
+      });
+      // The host's address is what publishing and a way out go through: a spec without it must be internal.
+      expect(() => bridgeOptions({ name: 'edge', internal: false, outbound: false, hostAddress: false })).toThrow('network edge: without the host\'s address it can neither publish a port nor route out; make it internal');
+      expect(() => bridgeOptions({ name: 'backend', internal: true, outbound: true, hostAddress: false })).toThrow('network backend');
+    });
+
+    it('replaces a changed network delete-before-create, its containers first, and never a volume with it', async () => {
+      const run = await run2;
+      // The name stays and the backend's subnet with it: a second network beside the old one
+      // cannot be, so a network goes before its replacement comes.
+      for (const n of run.byType(NETWORK)) expect(n.deleteBeforeReplace, n.name).toBe(true);
+      // What Pulumi deletes before a network: the containers whose inputs came from it. Each one on
+      // a network takes its name from the network's resource, so each is in that chain.
+      const urnOf = (name: string) => (urn: string) => urn.endsWith(`$${NETWORK}::${name}`);
+      for (const c of run.byType(CONTAINER)) {
+        const on = (unwrap(c.inputs.networksAdvanced) as Array<{ name: string }> | undefined ?? []).map((x) => x.name.replace('shortstack-dev-', ''));
+        const from = run.byType(NETWORK).map((n) => n.name).filter((n) => (c.propertyDependencies.networksAdvanced ?? []).some(urnOf(n)));
+        expect(from.sort(), c.name).toEqual([...on].sort());
+      }
+      // A volume's inputs come from no other resource: no replacement reaches one, and data
+      // volumes outlive even their own deletion.
+      for (const v of run.byType('docker:index/volume:Volume')) expect(Object.values(v.propertyDependencies).flat(), v.name).toEqual([]);
     });
   });
 

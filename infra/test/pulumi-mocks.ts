@@ -11,6 +11,10 @@ export interface Recorded {
   /** The resource options the engine would get (read off the registration request). */
   retainOnDelete: boolean;
   protect: boolean;
+  /** The deleteBeforeReplace option, when the program sets one (else the provider decides). */
+  deleteBeforeReplace?: boolean;
+  /** URNs of the resources each input property's value came from (what Pulumi's replacement chains follow). */
+  propertyDependencies: Record<string, string[]>;
 }
 
 export interface MockRun {
@@ -27,6 +31,9 @@ interface RegisterRequest {
   getName(): string;
   getRetainondelete?(): boolean;
   getProtect?(): boolean;
+  getDeletebeforereplace?(): boolean;
+  getDeletebeforereplacedefined?(): boolean;
+  getPropertydependenciesMap?(): { forEach(f: (deps: { getUrnsList(): string[] }, key: string) => void): void };
 }
 
 /** Pulumi.<stack>.yaml as Pulumi hands it to the program (strings, objects JSON-encoded). */
@@ -56,10 +63,11 @@ export async function runProgram(stack: string, config: Record<string, string>, 
   /** ECS task definition ARN by family, as the mocked API would answer for its service. */
   const taskDefinitions = new Map<string, string>();
   const region = config['aws:region'] ?? 'eu-west-1';
-  const options = new Map<string, { retainOnDelete: boolean; protect: boolean }>();
+  type Options = Pick<Recorded, 'retainOnDelete' | 'protect' | 'deleteBeforeReplace' | 'propertyDependencies'>;
+  const options = new Map<string, Options>();
   await pulumi.runtime.setMocks({
     newResource(args) {
-      const o = options.get(`${args.type}::${args.name}`) ?? { retainOnDelete: false, protect: false };
+      const o = options.get(`${args.type}::${args.name}`) ?? { retainOnDelete: false, protect: false, propertyDependencies: {} };
       resources.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, ...o });
       // Images report their id and digest; an attached (one-shot) container its exit code, as the
       // provider does once it has run; everything else echoes its inputs.
@@ -104,11 +112,18 @@ export async function runProgram(stack: string, config: Record<string, string>, 
       }
     },
   }, 'shortstack', stack, false);
-  // The mocks hand newResource no options: read retainOnDelete and protect off the request.
+  // The mocks hand newResource no options: read them and the property dependencies off the request.
   const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: unknown): unknown };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
-    options.set(`${req.getType()}::${req.getName()}`, { retainOnDelete: req.getRetainondelete?.() ?? false, protect: req.getProtect?.() ?? false });
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap?.().forEach((deps, key) => { propertyDependencies[key] = deps.getUrnsList(); });
+    options.set(`${req.getType()}::${req.getName()}`, {
+      retainOnDelete: req.getRetainondelete?.() ?? false,
+      protect: req.getProtect?.() ?? false,
+      ...(req.getDeletebeforereplacedefined?.() ? { deleteBeforeReplace: req.getDeletebeforereplace?.() ?? false } : {}),
+      propertyDependencies,
+    });
     return register(req, cb);
   };
   pulumi.runtime.setAllConfig(config, secretKeys);

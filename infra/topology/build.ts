@@ -32,13 +32,15 @@ export const NOT_ON_AWS: ReadonlySet<ComponentName> = new Set<ComponentName>([
 export const MANAGED_ON_AWS: ReadonlySet<ComponentName> = new Set<ComponentName>(['postgres', 'redis']);
 
 const NETWORKS: NetworkSpec[] = [
-  // Published ports need a non-internal network; none of these gives a way out.
-  { name: 'edge', internal: false, outbound: false },
-  { name: 'ops', internal: false, outbound: false },
-  { name: 'backend', internal: true, outbound: false },
-  { name: 'docker-api', internal: true, outbound: false },
+  // Published ports need a non-internal network with the host on it; none of these gives a way out.
+  { name: 'edge', internal: false, outbound: false, hostAddress: true },
+  { name: 'ops', internal: false, outbound: false, hostAddress: true },
+  // The host off the internal networks too: their members reach only each other, with or without
+  // the host's firewall rules.
+  { name: 'backend', internal: true, outbound: false, hostAddress: false },
+  { name: 'docker-api', internal: true, outbound: false, hostAddress: false },
   // Alertmanager's receivers are on the internet: the only network with a way out.
-  { name: 'egress', internal: false, outbound: true },
+  { name: 'egress', internal: false, outbound: true, hostAddress: true },
 ];
 
 export function buildTopology(config: StackConfig, stackName = 'dev'): Topology {

@@ -147,6 +147,13 @@ export interface NetworkSpec {
    * still publishes ports, but its members have no way out.
    */
   outbound: boolean;
+  /**
+   * The host holds an address on the network. Without one its members reach each other and
+   * nothing else: not the host's ports, nor, routed by the host, any other network or the
+   * internet, whatever the host's firewall does (an engine without iptables rules sets none).
+   * Publishing a port or a way out needs it.
+   */
+  hostAddress: boolean;
 }
 
 export interface Topology {

@@ -8,14 +8,14 @@
 // second one-shot joins the service's pid namespace and signals its main process (pid 1 there):
 // Docker has no "send a signal" resource, and `docker kill -s` is not something a Pulumi program
 // can run. Both are named by a digest of their inputs, so a change creates new ones before the
-// old go (no delete-before-replace, which would reach the service through its dependsOn).
+// old go (CREATE_BEFORE_DELETE: the provider's own choice is the other way round).
 import { Container, type ContainerArgs } from '@pulumi/docker/container.js';
 import type { Volume } from '@pulumi/docker/volume.js';
 import * as pulumi from '@pulumi/pulumi';
 import { CONTAINER_LABELS } from '../../topology/context.js';
 import { CONFIG_DIR } from '../../topology/names.js';
 import type { Component, ConfigReload } from '../../topology/types.js';
-import { generationName, RUNTIME_LABEL, shortDigest } from './generations.js';
+import { CREATE_BEFORE_DELETE, generationName, RUNTIME_LABEL, shortDigest } from './generations.js';
 import { requireExitZero } from './one-shots.js';
 
 /** Where the config container mounts the service's config volume. */
@@ -90,7 +90,7 @@ export function configSync(instance: string, args: ConfigReloadArgs, parent: pul
     ...ONE_SHOT,
   };
   syncArgs.name = generationName(`${args.containerName}-config`, syncArgs);
-  return new Container(`${instance}-config`, syncArgs, { parent });
+  return new Container(`${instance}-config`, syncArgs, { parent, ...CREATE_BEFORE_DELETE });
 }
 
 /** The one-shot that signals the service's main process once the new files are in place. */
@@ -118,5 +118,5 @@ export function configSignal(instance: string, args: ConfigReloadArgs, sync: Con
     ...ONE_SHOT,
   };
   signalArgs.name = generationName(`${args.containerName}-reload`, signalArgs);
-  return new Container(`${instance}-reload`, signalArgs, { parent, dependsOn: [sync, service] });
+  return new Container(`${instance}-reload`, signalArgs, { parent, dependsOn: [sync, service], ...CREATE_BEFORE_DELETE });
 }

@@ -21,3 +21,10 @@ export function generationName(base: string, inputs: ContainerArgs): pulumi.Outp
   // (the config digest label already carries them), and a name shown as [secret] helps no one.
   return pulumi.unsecret(pulumi.output(inputs).apply((resolved) => `${base}-${shortDigest({ ...resolved, name: base }).slice(0, 8)}`));
 }
+
+/**
+ * The resource option a container named by generationName needs to be replaced create-before-
+ * delete: the provider asks for delete-before-create on every container (pulumi-docker gives its
+ * Container `DeleteBeforeReplace`, for fixed names), and Pulumi follows it unless told otherwise.
+ */
+export const CREATE_BEFORE_DELETE = { deleteBeforeReplace: false } as const;

@@ -12,6 +12,7 @@ import type { ComponentName, NetworkName } from '../../topology/names.js';
 import type { Component, Topology } from '../../topology/types.js';
 import type { Placement, PlacementArgs, PlacementOutputs } from '../types.js';
 import { ImageCatalog } from './images.js';
+import { networkArgs } from './networks.js';
 import { canonicalCpus } from './readback.js';
 import { DockerService } from './service.js';
 
@@ -57,17 +58,14 @@ export class DockerStack extends pulumi.ComponentResource {
     const { topology, prefix, stackName } = args;
     checkDockerConfig(args.config);
     const label = [{ label: CONTAINER_LABELS.stack, value: stackName }];
-    // An internal network has no route out at all. A non-internal one is needed to publish a
-    // port; without outbound, its bridge does no source NAT (masquerade), so members answer on
-    // their published ports but cannot open connections to the internet. Only `egress` may.
-    this.networks = Object.fromEntries(topology.networks.map((n) => [n.name, new Network(n.name, {
-      name: `${prefix}-${n.name}`,
-      driver: 'bridge',
-      internal: n.internal,
-      ipamConfigs: n.subnet ? [{ subnet: n.subnet }] : undefined,
-      options: n.internal || n.outbound ? undefined : { 'com.docker.network.bridge.enable_ip_masquerade': 'false' },
-      labels: label,
-    }, { parent: this })])) as Record<NetworkName, Network>;
+    // Every argument of a network replaces it (the provider's ForceNew), and only delete-before-
+    // create can: the name stays, and the engine refuses a second network on the backend's subnet.
+    // Pulumi then deletes first the containers that name the network (its `name` output) and
+    // creates them again after it; no volume depends on a network (README, "Changing a network").
+    // The bridge asks for it on its own for a resource with an explicit name: said here, so it
+    // does not rest on that.
+    this.networks = Object.fromEntries(topology.networks.map((n) => [n.name,
+      new Network(n.name, networkArgs(n, prefix, label), { parent: this, deleteBeforeReplace: true })])) as Record<NetworkName, Network>;
 
     const images = new ImageCatalog(this);
     this.appImageId = images.ref(topology.component('app').image);

@@ -9,7 +9,7 @@ import { resolveInput } from '../secrets.js';
 import { dockerContainerName } from '../types.js';
 import { configSignal, configSync } from './config-reload.js';
 import { containerRuntime, fileLayout, fileOwner, instanceLabels, SECRET_FILE_MODE, seederArgs, stackLabel } from './container-spec.js';
-import { generationName, RUNTIME_LABEL, shortDigest } from './generations.js';
+import { CREATE_BEFORE_DELETE, generationName, RUNTIME_LABEL, shortDigest } from './generations.js';
 import { requireExitZero } from './one-shots.js';
 
 export interface DockerServiceArgs {
@@ -204,7 +204,9 @@ export class DockerService extends pulumi.ComponentResource {
       // container needs a name of its own while the old one drains. The name ends in a digest of
       // everything it runs with: what would replace it renames it, and an unchanged one keeps it.
       if (replicated) containerArgs.name = generationName(dockerContainerName(args.stackName, instance), containerArgs);
-      const container = new Container(instance, containerArgs, { parent: this, dependsOn: seeder ? [seeder] : sync ? [sync] : [] });
+      const container = new Container(instance, containerArgs, {
+        parent: this, dependsOn: seeder ? [seeder] : sync ? [sync] : [], ...(replicated ? CREATE_BEFORE_DELETE : {}),
+      });
       if (reloadArgs && sync) {
         const signal = configSignal(instance, reloadArgs, sync, container, this);
         this.completed.push(pulumi.all([signal.exitCode, signal.name, signal.urn])
