@@ -103,6 +103,7 @@ function nodeArgs(dir: string): string[] {
 async function startReplica(name: string, root: string, base: string): Promise<Side> {
   const dir = join(base, name);
   mkdirSync(dir, { recursive: true });
+  mkdirSync(join(dir, 'data'));
   const data = await startDataServices({ dir: join(dir, 'data'), config: { pools: { pgbouncerPoolSize: 10 } } });
   try {
     await runTs(root, 'app/src/migrate.ts', { MIGRATE_DATABASE_URL: data.directDatabaseUrl, DATABASE_URL: data.directDatabaseUrl, LOG_LEVEL: 'warn' }, join(dir, 'migrate.log'));
