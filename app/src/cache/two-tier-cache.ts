@@ -4,9 +4,10 @@
 // - invalidate() drops a key here, in Redis, and in every replica's LRU through Redis pub/sub
 //   (delivery is a millisecond or two on a LAN, well inside the 100 ms contract).
 // - While Redis is down invalidations cannot travel: other replicas serve what they hold for at
-//   most lruTtlMs (unsyncedLruTtlMs when set: API keys, which must fail closed), and every
-//   replica clears its LRU when its subscription comes back. An invalidation that could not be
-//   sent is sent again once Redis answers, so Redis itself does not keep the stale entry.
+//   most lruTtlMs (unsyncedLruTtlMs when set: API keys, which must fail closed, and links, kept
+//   as long as in Redis while invalidations travel), and every replica clears its LRU when its
+//   subscription comes back. An invalidation that could not be sent is sent again once Redis
+//   answers, so Redis itself does not keep the stale entry.
 // - Concurrent misses of one key share one load (no stampede after an invalidation), and a load
 //   that an invalidation overtook is returned to its callers but never stored.
 import { LRUCache } from 'lru-cache';
