@@ -74,6 +74,17 @@ export class TwoTierCache<T> {
     });
   }
 
+  /**
+   * The value (null: known not to exist) when this replica's LRU holds an entry it may serve,
+   * else undefined: then get(). Synchronous, for the redirect's hot path: a hit costs no promise.
+   */
+  cached(key: string): T | null | undefined {
+    const hit = this.lru?.get(key);
+    if (hit === undefined || !this.trusted(hit)) return undefined; // get() counts the miss
+    this.count.lruHit.inc();
+    return hit.value;
+  }
+
   /** The value, or null when the loader says the key does not exist. Loader errors propagate. */
   async get(key: string, load: (key: string) => Promise<T | null>): Promise<T | null> {
     if (this.lru) {
