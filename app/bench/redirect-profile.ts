@@ -74,6 +74,8 @@ interface Side {
   url: string;
   data?: DataServices;
   cpuUs: number[];
+  /** Runs that reached less than 90% of the rate (an overloaded machine). */
+  shortRuns: number;
   requests: number;
   windows: Window[];
   idleCores: number;
@@ -120,7 +122,7 @@ async function startReplica(name: string, root: string, base: string): Promise<S
       },
     });
     await server.start();
-    return { name, root, server, dir, data, pid: () => server.pid ?? Number.NaN, url: `http://127.0.0.1:${port}`, cpuUs: [], requests: 0, windows: [], idleCores: 0 };
+    return { name, root, server, dir, data, pid: () => server.pid ?? Number.NaN, url: `http://127.0.0.1:${port}`, cpuUs: [], shortRuns: 0, requests: 0, windows: [], idleCores: 0 };
   } catch (err) {
     await data.stop();
     throw err;
@@ -137,7 +139,7 @@ async function startBare(base: string): Promise<Side> {
     env: { ...process.env, PORT: String(port), LINK_PREFIX, LINK_COUNT: String(links) },
   });
   await server.start();
-  return { name: 'bare', root: REPO_ROOT, server, dir, pid: () => server.pid ?? Number.NaN, url: `http://127.0.0.1:${port}`, cpuUs: [], requests: 0, windows: [], idleCores: 0 };
+  return { name: 'bare', root: REPO_ROOT, server, dir, pid: () => server.pid ?? Number.NaN, url: `http://127.0.0.1:${port}`, cpuUs: [], shortRuns: 0, requests: 0, windows: [], idleCores: 0 };
 }
 
 /** Requests as nginx forwards them, the same for every side: Zipf-drawn links, or every link in turn. */
@@ -189,6 +191,8 @@ async function measure(side: Side): Promise<void> {
   side.windows.push({ fromUs: from, toUs: side.name === 'bare' ? to : to + SETTLE_MS * 1000 });
   side.requests += r.answered;
   side.cpuUs.push((ticks / TICKS_PER_SECOND - side.idleCores * windowS) * 1e6 / r.answered);
+  // Below the rate the sides are not serving the same load, and CPU per request moves with it.
+  if (r.answered < 0.9 * rate * durationS) side.shortRuns += 1;
   log(`  ${side.name}: ${r.answered} redirects, ${(r.answered / durationS).toFixed(0)}/s, ${(side.cpuUs.at(-1) ?? 0).toFixed(1)} us CPU each`);
 }
 
@@ -260,6 +264,8 @@ try {
     lines.push(`${s.name}: ${ratio.toFixed(2)}x the bare server's CPU per redirect (aim <= ${APP_CPU_RATIO_AIM}): ${ratio <= APP_CPU_RATIO_AIM ? 'PASS' : 'FAIL'}`);
   }
   lines.push('CPU: /proc utime + stime of the side\'s process (all its threads) over each run and its click flush, less its idle CPU.');
+  const short = sides.filter((s) => s.shortRuns > 0);
+  if (short.length > 0) lines.push(`WARNING: below 90% of ${rate} req/s in ${short.map((s) => `${s.shortRuns} run(s) of ${s.name}`).join(', ')}: the machine was overloaded; lower --rate`);
 
   // Profiles are written when the processes exit.
   for (const s of sides) await s.server.stop();
