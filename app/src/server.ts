@@ -101,12 +101,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   installNotFoundHandler(app, routes);
   // Only JSON (and multipart for the bulk import): text/plain would otherwise reach validation.
   app.removeContentTypeParser('text/plain');
-  installResponseHeaders(app);
-  app.addHook('onRequest', (_request, reply, done) => {
-    // A stopping replica retires each kept-alive connection after its answer (service.ts stop()).
-    if (deps.isStopping()) reply.header('connection', 'close');
-    done();
-  });
+  installResponseHeaders(app, deps.isStopping);
 
   await app.register(swagger, {
     openapi: {

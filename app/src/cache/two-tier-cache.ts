@@ -4,9 +4,10 @@
 // - invalidate() drops a key here, in Redis, and in every replica's LRU through Redis pub/sub
 //   (delivery is a millisecond or two on a LAN, well inside the 100 ms contract).
 // - While Redis is down invalidations cannot travel: other replicas serve what they hold for at
-//   most lruTtlMs (unsyncedLruTtlMs when set: API keys, which must fail closed), and every
-//   replica clears its LRU when its subscription comes back. An invalidation that could not be
-//   sent is sent again once Redis answers, so Redis itself does not keep the stale entry.
+//   most lruTtlMs (unsyncedLruTtlMs when set: API keys, which must fail closed, and links, kept
+//   as long as in Redis while invalidations travel), and every replica clears its LRU when its
+//   subscription comes back. An invalidation that could not be sent is sent again once Redis
+//   answers, so Redis itself does not keep the stale entry.
 // - Concurrent misses of one key share one load (no stampede after an invalidation), and a load
 //   that an invalidation overtook is returned to its callers but never stored.
 import { LRUCache } from 'lru-cache';
@@ -71,6 +72,17 @@ export class TwoTierCache<T> {
       this.forgetAll();
       void this.resend();
     });
+  }
+
+  /**
+   * The value (null: known not to exist) when this replica's LRU holds an entry it may serve,
+   * else undefined: then get(). Synchronous, for the redirect's hot path: a hit costs no promise.
+   */
+  cached(key: string): T | null | undefined {
+    const hit = this.lru?.get(key);
+    if (hit === undefined || !this.trusted(hit)) return undefined; // get() counts the miss
+    this.count.lruHit.inc();
+    return hit.value;
   }
 
   /** The value, or null when the loader says the key does not exist. Loader errors propagate. */

@@ -10,6 +10,8 @@ import type { Metrics } from '../metrics/metrics.js';
 import { unauthorized } from './errors.js';
 
 export interface LinkCache {
+  /** The cached value without I/O or a promise (null: known absent), undefined when get() must ask. */
+  cached(code: string): CachedLink | null | undefined;
   get(code: string, load: (code: string) => Promise<CachedLink | null>): Promise<CachedLink | null>;
   invalidate(code: string): Promise<void>;
 }

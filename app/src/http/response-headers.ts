@@ -1,6 +1,7 @@
 // Headers every response of the app carries, errors and redirects included, set in one place so
-// no hook sets them twice: the request id (once), X-Content-Type-Options: nosniff, and
-// Cache-Control: no-store on routes whose answer holds a secret (config.secret).
+// no hook sets them twice: the request id (once), X-Content-Type-Options: nosniff, Connection:
+// close once the replica is stopping, and Cache-Control: no-store on routes whose answer holds a
+// secret (config.secret). One onRequest hook for all: every hook is a call on every request.
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, onRequestHookHandler } from 'fastify';
 import { HttpError } from './errors.js';
 
@@ -21,9 +22,11 @@ export function hostProblem(httpVersion: string, host: string | undefined): stri
   return httpVersion === '1.1' && host === undefined ? 'missing Host header' : undefined;
 }
 
-export function installResponseHeaders(app: FastifyInstance): void {
+/** `isStopping`: a stopping replica retires each kept-alive connection after its answer (service.ts stop()). */
+export function installResponseHeaders(app: FastifyInstance, isStopping: () => boolean): void {
   app.addHook('onRequest', (request, reply, done) => {
     setBaseHeaders(request, reply);
+    if (isStopping()) reply.header('connection', 'close');
     const problem = hostProblem(request.raw.httpVersion, request.headers.host);
     done(problem ? new HttpError(400, problem) : undefined);
   });

@@ -1,6 +1,6 @@
 // Records http_requests_total and http_request_duration_seconds for every response, labelled by
 // the route template ("/:code"), never the raw URL: raw paths would explode the label set.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, onResponseHookHandler, RouteOptions } from 'fastify';
 import type { Histogram } from 'prom-client';
 import type { Metrics } from './metrics.js';
 import { tally, type Tally } from './tally.js';
@@ -10,34 +10,57 @@ export const UNMATCHED_ROUTE = 'unmatched';
 
 interface Series { count: Tally; duration: Histogram.Internal<'method' | 'route' | 'status_code'> }
 
+type OnResponse = NonNullable<RouteOptions['onResponse']>;
+
 const plugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app, { metrics }) => {
   // Label children per (method, route, status): the set is small and bounded by the routes, and
   // resolving a child once spares prom-client hashing the label object on every request.
   const series = new Map<string, Series>();
-  const seriesFor = (method: string, route: string, statusCode: string): Series => {
+  const seriesFor = (method: string, route: string, statusCode: number): Series => {
     const key = `${method} ${statusCode} ${route}`;
     let s = series.get(key);
     if (!s) {
+      const status = String(statusCode);
       s = {
-        count: tally(metrics.httpRequests, { method, route, status_code: statusCode }),
-        duration: metrics.httpDuration.labels(method, route, statusCode),
+        count: tally(metrics.httpRequests, { method, route, status_code: status }),
+        duration: metrics.httpDuration.labels(method, route, status),
       };
       series.set(key, s);
     }
     return s;
   };
-
-  // A callback hook, not an async one: one promise less per request on the hot path.
-  app.addHook('onResponse', (request, reply, done) => {
-    const s = seriesFor(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, String(reply.statusCode));
+  const record = (s: Series, reply: FastifyReply) => {
     s.count.inc();
     // elapsedTime is measured by Fastify from the start of the request, in ms.
     s.duration.observe(reply.elapsedTime / 1000);
+  };
+
+  // A hook per route, which knows its template: request.routeOptions (the only public way to
+  // the template at run time) builds an object of a dozen fields on every call. Its series are
+  // kept per method and status, so a request costs two small map lookups, no string built.
+  // Callback hooks, not async ones: one promise less per request on the hot path.
+  const routeHook = (route: string): onResponseHookHandler => {
+    const byMethod = new Map<string, Map<number, Series>>();
+    return (request, reply, done) => {
+      let byStatus = byMethod.get(request.method);
+      if (!byStatus) byMethod.set(request.method, (byStatus = new Map<number, Series>()));
+      let s = byStatus.get(reply.statusCode);
+      if (!s) byStatus.set(reply.statusCode, (s = seriesFor(request.method, route, reply.statusCode)));
+      record(s, reply);
+      done();
+    };
+  };
+  app.addHook('onRoute', (route) => {
+    route.onResponse = [...([] as unknown[]).concat(route.onResponse ?? []), routeHook(route.url)] as OnResponse;
+  });
+  // Requests no route matched reach only the not-found handler, which no onRoute hook sees.
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.is404) record(seriesFor(request.method, UNMATCHED_ROUTE, reply.statusCode), reply);
     done();
   });
 };
 
-// Same effect as wrapping in fastify-plugin: the hook applies to the whole app, not only to
+// Same effect as wrapping in fastify-plugin: the hooks apply to the whole app, not only to
 // routes registered inside this plugin's encapsulated context.
 (plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
 

@@ -13,13 +13,13 @@ import { TwoTierCache } from '../../src/cache/two-tier-cache.js';
 interface Link { id: number; url: string }
 
 /** One "replica": its own metrics, Redis connections and cache. */
-function replica(redisUrl: string, opts: { lruEnabled?: boolean; commandTimeoutMs?: number; unsyncedLruTtlMs?: number } = {}) {
+function replica(redisUrl: string, opts: { lruEnabled?: boolean; commandTimeoutMs?: number; unsyncedLruTtlMs?: number; negativeTtlMs?: number } = {}) {
   const metrics = createMetrics({ version: 't', commit: 't' });
   // A generous command timeout by default: two shared cores under load must not fail healthy calls.
   const redis = new ResilientRedis(redisUrl, metrics, { commandTimeoutMs: opts.commandTimeoutMs ?? 2_000, openMs: 200, maxReconnectDelayMs: 200 });
   const cache = new TwoTierCache<Link>({
     namespace: 'link', redis, metrics, lruEnabled: opts.lruEnabled ?? true,
-    lruMax: 100, lruTtlMs: 60_000, redisTtlSeconds: 60, negativeTtlMs: 300, unsyncedLruTtlMs: opts.unsyncedLruTtlMs,
+    lruMax: 100, lruTtlMs: 60_000, redisTtlSeconds: 60, negativeTtlMs: opts.negativeTtlMs ?? 300, unsyncedLruTtlMs: opts.unsyncedLruTtlMs,
   });
   const close = async () => { await cache.close(); await redis.close(); };
   return { metrics, redis, cache, close };
@@ -69,6 +69,25 @@ describe('TwoTierCache on real Redis', () => {
     expect(await lookups(b.metrics, 'redis', 'hit')).toBe(1);
     await a.close();
     await b.close();
+  });
+
+  it('answers an LRU entry synchronously (cached), a negative one as null, and leaves the rest to get()', async () => {
+    // A negative entry that outlives a busy machine's pauses.
+    const a = replica(redisUrl, { negativeTtlMs: 60_000 });
+    await waitFor('ready', async () => ready(a));
+    db.set('syn', { id: 7, url: 'https://example.com/s' });
+    expect(a.cache.cached('syn')).toBeUndefined();
+    expect(await a.cache.get('syn', load)).toEqual({ id: 7, url: 'https://example.com/s' });
+    expect(await a.cache.get('nosuch', load)).toBeNull();
+    expect(a.cache.cached('syn')).toEqual({ id: 7, url: 'https://example.com/s' });
+    expect(a.cache.cached('nosuch')).toBeNull();
+    // Each lookup counted once: the two misses by get(), the two synchronous hits by cached().
+    expect(await lookups(a.metrics, 'lru', 'miss')).toBe(2);
+    expect(await lookups(a.metrics, 'lru', 'hit')).toBe(2);
+    // Invalidated: no longer answered from memory.
+    await a.cache.invalidate('syn');
+    expect(a.cache.cached('syn')).toBeUndefined();
+    await a.close();
   });
 
   it('shares one load among concurrent misses', async () => {

@@ -68,8 +68,10 @@ export const redirectRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = 
     },
   }, async (request, reply) => {
     const { code } = request.params;
-    // Not base62 or too long: cannot exist, so no cache entry or query is spent on it.
-    const link = couldBeCode(code) ? await ctx.links.get(code, load) : null;
+    // Not base62 or too long: cannot exist, so no cache entry or query is spent on it. A code
+    // in this replica's LRU (almost every redirect) is answered without awaiting a promise.
+    const hit = couldBeCode(code) ? ctx.links.cached(code) : null;
+    const link = hit !== undefined ? hit : await ctx.links.get(code, load);
     const now = Date.now();
     let decision = decideRedirect(link, now);
     const isGet = request.method === 'GET';
