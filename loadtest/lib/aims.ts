@@ -1,5 +1,5 @@
 // Issue 13's aims, written once: `npm run bench` judges the stack's figures by them, and the
-// narrower commands (bench:app, bench:clicks) judge theirs by the same numbers.
+// narrower commands (bench:app, bench:clicks, bench:reads) judge theirs by the same numbers.
 import { REPLICA_PROCESS_TITLE } from '../../app/src/process-title.js';
 
 /** 1. Cached redirect through the whole stack: ok req/s at least this share of the proxy ceiling's ... */
@@ -12,6 +12,8 @@ export const PG_US_PER_CLICK_AIM = 8;
 export const APP_CPU_RATIO_AIM = 1.25;
 /** 4. p99 with the large link set at most this multiple of the p99 with the small one. */
 export const SCALE_P99_AIM = 1.2;
+/** 5. Every list request (first page, deep page, filtered) answers within this many ms, median (bench:reads). */
+export const LIST_MS_AIM = 20;
 
 /** The process names (/proc comm) the bench tells apart: the replica's and the ceiling's bare server's. */
 export const PROGRAM = { replica: REPLICA_PROCESS_TITLE, bare: 'bare-fastify', postgres: 'postgres' } as const;

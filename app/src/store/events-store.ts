@@ -1,6 +1,6 @@
 // SQL for events: the history of links (created, updated, deactivated, click, ...).
 import type { Queryable } from '../db/pool.js';
-import { boundedCount, pageClauses, type Page, type PageOf } from './paging.js';
+import { listPage, type Page, type PageOf } from './paging.js';
 
 export interface EventRow {
   id: number;
@@ -21,14 +21,7 @@ export async function listEvents(db: Queryable, filter: EventFilter, page: Page)
   if (filter.urlId !== undefined) where.push(`url_id = $${args.push(filter.urlId)}`);
   if (filter.userId !== undefined) where.push(`user_id = $${args.push(filter.userId)}`);
   if (filter.eventType !== undefined) where.push(`event_type = $${args.push(filter.eventType)}`);
-  const filters = where.join(' AND ');
-  const filterArgs = [...args];
-  const clauses = pageClauses(page, where, args);
-  const [items, count] = await Promise.all([
-    db.query<EventRow>(`SELECT ${COLUMNS} FROM events ${clauses.where} ${clauses.tail}`, args),
-    boundedCount(db, 'events', filters ? `WHERE ${filters}` : '', filterArgs),
-  ]);
-  return { items: items.rows, ...count };
+  return listPage<EventRow>(db, { table: 'events', columns: COLUMNS, where, args }, page);
 }
 
 export interface NewEvent { urlId: number; userId: number | null; eventType: string; details: Record<string, unknown> }

@@ -1,8 +1,9 @@
 // A page of a list ordered by id, with the total the X-Total-Count header reports. Lists page by
-// OFFSET (?page, kept for existing clients) or by keyset (?after=<last id seen>: WHERE id > after,
+// OFFSET (?page, kept for existing clients) or by keyset (a cursor: WHERE id > the last id seen,
 // the same index range scan at any depth). The total is exact up to COUNT_EXACT_UP_TO matching
 // rows and the planner's estimate past it: an exact count(*) costs one index entry per row, 200+
 // ms at 5M events, and grows with the table.
+import type { QueryResultRow } from 'pg';
 import type { Queryable } from '../db/pool.js';
 
 export interface Page {
@@ -16,18 +17,47 @@ export interface PageOf<T> {
   total: number;
   /** False when total is the planner's estimate (more than COUNT_EXACT_UP_TO rows match). */
   exact?: boolean;
+  /** Whether rows follow this page (one row past the page was read to know). */
+  more?: boolean;
 }
 
 export const COUNT_EXACT_UP_TO = 10_000;
 
+/** A list: the rows of `table` matching every condition of `where`, whose `$n` refer to `args`. */
+export interface ListQuery {
+  table: string;
+  columns: string;
+  where: readonly string[];
+  args: readonly unknown[];
+}
+
 /**
- * The page's clauses, given the list's own WHERE conditions and their arguments (extended in
- * place): the keyset condition joins the filters, LIMIT and OFFSET follow ORDER BY id.
+ * The statement of one page, its arguments appended to `args`. A page reads one row more than it
+ * shows, to tell whether another follows. A deep offset finds its ids first, from the index
+ * alone where the visibility map allows, and fetches only those rows: OFFSET otherwise reads
+ * every skipped row from the heap.
  */
-export function pageClauses(page: Page, where: readonly string[], args: unknown[]): { where: string; tail: string } {
-  const all = page.afterId === undefined ? [...where] : [...where, `id > $${args.push(page.afterId)}`];
-  const tail = `ORDER BY id LIMIT $${args.push(page.limit)} OFFSET $${args.push(page.afterId === undefined ? page.offset : 0)}`;
-  return { where: all.length > 0 ? `WHERE ${all.join(' AND ')}` : '', tail };
+export function pageStatement(q: ListQuery, page: Page, args: unknown[]): string {
+  const { table, columns } = q;
+  const where = page.afterId === undefined ? [...q.where] : [...q.where, `id > $${args.push(page.afterId)}`];
+  const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const limit = `LIMIT $${args.push(page.limit + 1)}`;
+  if (page.afterId !== undefined || page.offset === 0) return `SELECT ${columns} FROM ${table} ${filter} ORDER BY id ${limit}`;
+  // ARRAY(...): the ids are an InitPlan and the rows a lookup of them in the primary key, never a
+  // join the planner could turn into a walk of the whole table.
+  return `SELECT ${columns} FROM ${table} WHERE id = ANY (ARRAY(SELECT id FROM ${table} ${filter} ORDER BY id ${limit} OFFSET $${args.push(page.offset)})) ORDER BY id`;
+}
+
+/** One page of a list and its bounded total, read side by side. */
+export async function listPage<T extends QueryResultRow>(db: Queryable, q: ListQuery, page: Page): Promise<PageOf<T>> {
+  const args = [...q.args];
+  const statement = pageStatement(q, page, args);
+  const [items, count] = await Promise.all([
+    db.query<T>(statement, args),
+    boundedCount(db, q.table, q.where.length > 0 ? `WHERE ${q.where.join(' AND ')}` : '', q.args),
+  ]);
+  const more = items.rows.length > page.limit;
+  return { items: more ? items.rows.slice(0, page.limit) : items.rows, more, ...count };
 }
 
 /** Rows of `table` matching `where` (a WHERE clause or ''): exact up to the bound, else the estimate. */

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import type { CachedLink, RedirectType } from '../domain/link.js';
 import { enqueueLinkEvent, linkDeliveriesInsert } from '../webhooks/outbox-sql.js';
-import { boundedCount, pageClauses, type Page, type PageOf } from './paging.js';
+import { listPage, type Page, type PageOf } from './paging.js';
 
 export interface UrlRow {
   id: number;
@@ -91,14 +91,7 @@ export async function listUrls(db: Queryable, filter: UrlFilter, page: Page): Pr
   if (filter.userId !== undefined) where.push(`user_id = $${args.push(filter.userId)}`);
   if (filter.isActive !== undefined) where.push(`is_active = $${args.push(filter.isActive)}`);
   if (filter.tag !== undefined) where.push(`tags @> ARRAY[$${args.push(filter.tag)}::text]`);
-  const filters = where.join(' AND ');
-  const filterArgs = [...args];
-  const clauses = pageClauses(page, where, args);
-  const [items, count] = await Promise.all([
-    db.query<UrlRow>(`SELECT ${COLUMNS} FROM urls ${clauses.where} ${clauses.tail}`, args),
-    boundedCount(db, 'urls', filters ? `WHERE ${filters}` : '', filterArgs),
-  ]);
-  return { items: items.rows, ...count };
+  return listPage<UrlRow>(db, { table: 'urls', columns: COLUMNS, where, args }, page);
 }
 
 export interface UrlPatch {

@@ -7,7 +7,7 @@ import { arrayLiteral } from '../db/array-literal.js';
 import { copyText } from '../db/copy-text.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
-import { boundedCount, pageClauses, type Page, type PageOf } from './paging.js';
+import { listPage, type Page, type PageOf } from './paging.js';
 
 export interface UserRow { id: number; username: string; email: string; created_at: Date }
 
@@ -30,13 +30,7 @@ export async function userExists(db: Queryable, id: number): Promise<boolean> {
 }
 
 export async function listUsers(db: Queryable, page: Page): Promise<PageOf<UserRow>> {
-  const args: unknown[] = [];
-  const clauses = pageClauses(page, [], args);
-  const [items, count] = await Promise.all([
-    db.query<UserRow>(`SELECT ${COLUMNS} FROM users ${clauses.where} ${clauses.tail}`, args),
-    boundedCount(db, 'users', '', []),
-  ]);
-  return { items: items.rows, ...count };
+  return listPage<UserRow>(db, { table: 'users', columns: COLUMNS, where: [], args: [] }, page);
 }
 
 export async function updateUser(db: Queryable, id: number, patch: { username?: string; email?: string }): Promise<UserRow | undefined> {

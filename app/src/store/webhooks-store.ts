@@ -1,7 +1,7 @@
 // SQL for webhooks and their deliveries (the outbox): the API's reads and writes, and the
 // delivery worker's claim and outcome updates.
 import type { Queryable } from '../db/pool.js';
-import type { Page, PageOf } from './paging.js';
+import { listPage, type Page, type PageOf } from './paging.js';
 
 export interface WebhookRow { id: number; user_id: number | null; url: string; events: string[]; created_at: Date }
 
@@ -14,13 +14,9 @@ export async function insertWebhook(db: Queryable, w: { userId: number | null; u
 
 /** userId undefined: every webhook (admin). */
 export async function listWebhooks(db: Queryable, userId: number | undefined, page: Page): Promise<PageOf<WebhookRow>> {
-  const where = userId === undefined ? '' : 'WHERE user_id = $3';
+  const where = userId === undefined ? [] : ['user_id = $1'];
   const args = userId === undefined ? [] : [userId];
-  const [items, total] = await Promise.all([
-    db.query<WebhookRow>(`SELECT id, user_id, url, events, created_at FROM webhooks ${where} ORDER BY id LIMIT $1 OFFSET $2`, [page.limit, page.offset, ...args]),
-    db.query<{ n: number }>(`SELECT count(*) AS n FROM webhooks ${where.replace('$3', '$1')}`, args),
-  ]);
-  return { items: items.rows, total: total.rows[0]!.n };
+  return listPage<WebhookRow>(db, { table: 'webhooks', columns: 'id, user_id, url, events, created_at', where, args }, page);
 }
 
 export async function webhookOwner(db: Queryable, id: number): Promise<{ user_id: number | null } | undefined> {
@@ -40,13 +36,12 @@ export interface DeliveryRow {
 }
 
 export async function listDeliveries(db: Queryable, webhookId: number, page: Page): Promise<PageOf<DeliveryRow>> {
-  const [items, total] = await Promise.all([
-    db.query<DeliveryRow>(
-      `SELECT id, event, status, attempts, last_status_code, last_error, created_at, delivered_at
-       FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id LIMIT $2 OFFSET $3`, [webhookId, page.limit, page.offset]),
-    db.query<{ n: number }>('SELECT count(*) AS n FROM webhook_deliveries WHERE webhook_id = $1', [webhookId]),
-  ]);
-  return { items: items.rows, total: total.rows[0]!.n };
+  return listPage<DeliveryRow>(db, {
+    table: 'webhook_deliveries',
+    columns: 'id, event, status, attempts, last_status_code, last_error, created_at, delivered_at',
+    where: ['webhook_id = $1'],
+    args: [webhookId],
+  }, page);
 }
 
 /** A claimed delivery, with what sending it needs. */

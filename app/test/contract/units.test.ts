@@ -10,7 +10,8 @@ import { emailProblem, usernameProblem } from '../../src/domain/user-rules.js';
 import { fieldsFromValidation, toErrorResponse } from '../../src/http/error-handler.js';
 import { HttpError, unavailable } from '../../src/http/errors.js';
 import { RouteTable, templatePattern } from '../../src/http/method-not-allowed.js';
-import { linkHeader, toPage } from '../../src/http/paging.js';
+import { decodeCursor, encodeCursor, START } from '../../src/http/cursor.js';
+import { keysetLinkHeader, linkHeader, toPage } from '../../src/http/paging.js';
 import { codeForId } from '../../src/seed/generator.js';
 import { parseBool, parseDetails, parseId, parseTimestamp } from '../../src/seed/csv-values.js';
 import { presentedKey, hashApiKey, generateApiKey } from '../../src/auth/keys.js';
@@ -153,6 +154,46 @@ describe('paging', () => {
       '</urls?user_id=4&page=4&per_page=10>; rel="last"',
     ].join(', '));
     expect(linkHeader('/users', 1, 100, 0)).toBe('</users?page=1&per_page=100>; rel="first", </users?page=1&per_page=100>; rel="last"');
+  });
+
+  it('cursors: opaque, round-trip, and only the canonical form of a position decodes', () => {
+    for (const afterId of [0, 1, 150_000, Number.MAX_SAFE_INTEGER]) {
+      const c = encodeCursor({ afterId });
+      expect(c).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(c).not.toBe(String(afterId));
+      expect(decodeCursor(c)).toEqual({ afterId });
+    }
+    const b64 = (text: string) => Buffer.from(text).toString('base64url');
+    const valid = encodeCursor({ afterId: 42 });
+    for (const bad of ['', 'abc', '!!!', `${valid}=`, `${valid}.`, ` ${valid}`, valid.slice(0, -1), 'x'.repeat(65),
+      b64('{"id":-1}'), b64('{"id":1.5}'), b64('{"id":"1"}'), b64('{"id":9007199254740992}'), b64('{"id":1,"x":2}'), b64('[1]'), b64('null'), b64('{ "id":1}')]) {
+      expect(decodeCursor(bad), bad).toBeUndefined();
+    }
+  });
+
+  it('keyset pages: cursor or after give the position, combinations are 400, links carry cursors', () => {
+    const at = encodeCursor({ afterId: 250 });
+    expect(toPage({ cursor: at, per_page: 10 })).toMatchObject({ afterId: 250, limit: 10, offset: 0 });
+    expect(toPage({ after: 250 })).toMatchObject({ afterId: 250 });
+    expect(toPage({}).afterId).toBeUndefined();
+    const refused = (q: Parameters<typeof toPage>[0]) => {
+      try {
+        toPage(q);
+      } catch (err) {
+        return err instanceof HttpError ? { status: err.statusCode, fields: err.fields } : err;
+      }
+      return undefined;
+    };
+    expect(refused({ cursor: at, page: 2 })).toEqual({ status: 400, fields: { cursor: 'not combined with page' } });
+    expect(refused({ cursor: at, after: 3 })).toEqual({ status: 400, fields: { cursor: 'not combined with after' } });
+    expect(refused({ after: 3, page: 2 })).toEqual({ status: 400, fields: { after: 'not combined with page' } });
+    expect(refused({ cursor: 'nope' })).toMatchObject({ status: 400, fields: { cursor: expect.stringContaining('not a cursor') } });
+    expect(keysetLinkHeader(`/events?url_id=3&cursor=${at}&per_page=10`, 10, 260)).toBe([
+      `</events?url_id=3&per_page=10&cursor=${encodeCursor(START)}>; rel="first"`,
+      `</events?url_id=3&per_page=10&cursor=${encodeCursor({ afterId: 260 })}>; rel="next"`,
+    ].join(', '));
+    // The last page: no next; a walk started by after continues by cursor.
+    expect(keysetLinkHeader('/users?after=7&per_page=5', 5, null)).toBe(`</users?per_page=5&cursor=${encodeCursor(START)}>; rel="first"`);
   });
 });
 

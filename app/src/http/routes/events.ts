@@ -8,7 +8,7 @@ import { urlOwner } from '../../store/urls-store.js';
 import { userExists } from '../../store/users-store.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
-import { listHeaders, PagingQuery, toPage } from '../paging.js';
+import { listHeaders, ListOf, PagingQuery, toPage } from '../paging.js';
 import { errors, Event, EventCreate, EventListQuery } from '../schemas.js';
 
 export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async (app, { ctx }) => {
@@ -19,7 +19,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asy
       operationId: 'listEvents',
       tags, summary: 'List events by id; filters combine',
       querystring: Type.Object({ ...EventListQuery.properties, ...PagingQuery }),
-      response: { 200: Type.Array(Event), ...errors(400, 401, 403) },
+      response: { 200: ListOf(Event), ...errors(400, 401, 403) },
     },
   }, async (request, reply) => {
     const page = toPage(request.query);

@@ -13,7 +13,7 @@ import { getUrl, insertUrl, listUrls, updateUrl, urlOwner, type UrlPatch, type U
 import { userExists } from '../../store/users-store.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { badRequest, conflict, HttpError, notFound, type FieldErrors } from '../errors.js';
-import { listHeaders, PagingQuery, toPage } from '../paging.js';
+import { listHeaders, ListOf, PagingQuery, toPage } from '../paging.js';
 import { errors, IdParams, Stats, Url, UrlCreate, UrlListQuery, UrlUpdate } from '../schemas.js';
 
 const UPDATABLE = ['title', 'is_active', 'original_url', 'expires_at', 'max_visits', 'valid_since', 'fallback_url', 'redirect_type', 'tags'] as const;
@@ -118,7 +118,7 @@ export const urlRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async
       operationId: 'listUrls',
       tags, summary: 'List links by id; a user key sees its own',
       querystring: Type.Object({ ...UrlListQuery.properties, ...PagingQuery }),
-      response: { 200: Type.Array(Url), ...errors(400, 401, 403) },
+      response: { 200: ListOf(Url), ...errors(400, 401, 403) },
     },
   }, async (request, reply) => {
     const page = toPage(request.query);

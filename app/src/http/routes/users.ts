@@ -7,7 +7,7 @@ import { emailProblem, usernameProblem } from '../../domain/user-rules.js';
 import { createUser, deleteUser, getUser, listUsers, updateUser } from '../../store/users-store.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { badRequest, notFound, type FieldErrors } from '../errors.js';
-import { listHeaders, PagingQuery, toPage } from '../paging.js';
+import { listHeaders, ListOf, PagingQuery, toPage } from '../paging.js';
 import { errors, IdParams, User, UserCreate, UserUpdate } from '../schemas.js';
 
 /** Field problems of a user body; only the fields present are checked. */
@@ -40,7 +40,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = asyn
   });
 
   app.get('/users', {
-    schema: { operationId: 'listUsers', tags, summary: 'List users (admin), by id', querystring: Type.Object(PagingQuery), response: { 200: Type.Array(User), ...errors(400, 401, 403) } },
+    schema: { operationId: 'listUsers', tags, summary: 'List users (admin), by id', querystring: Type.Object(PagingQuery), response: { 200: ListOf(User), ...errors(400, 401, 403) } },
   }, async (request, reply) => {
     assertAdmin(callerOf(request));
     const page = toPage(request.query);

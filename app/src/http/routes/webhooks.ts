@@ -10,7 +10,7 @@ import { newWebhookSecret } from '../../webhooks/signature.js';
 import { MAX_WEBHOOK_URL, targetProblem } from '../../webhooks/targets.js';
 import { callerOf, type RouteContext } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
-import { linkHeader, OffsetPagingQuery, toPage } from '../paging.js';
+import { listHeaders, ListOf, PagingQuery, toPage } from '../paging.js';
 import { errors, IdParams } from '../schemas.js';
 
 const Timestamp = Type.Unsafe<Date | string>(Type.String({ format: 'date-time' }));
@@ -70,12 +70,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = a
   });
 
   app.get('/webhooks', {
-    schema: { operationId: 'listWebhooks', tags, summary: 'List webhooks (a user key sees its own)', querystring: Type.Object(OffsetPagingQuery), response: { 200: Type.Array(Webhook), ...errors(400, 401) } },
+    schema: { operationId: 'listWebhooks', tags, summary: 'List webhooks (a user key sees its own)', querystring: Type.Object(PagingQuery), response: { 200: ListOf(Webhook), ...errors(400, 401) } },
   }, async (request, reply) => {
     const caller = callerOf(request);
     const page = toPage(request.query);
-    const { items, total } = await listWebhooks(ctx.db, caller.kind === 'user' ? caller.userId : undefined, page);
-    return reply.headers({ 'x-total-count': String(total), link: linkHeader(request.url, page.page, page.perPage, total) }).send(items);
+    const result = await listWebhooks(ctx.db, caller.kind === 'user' ? caller.userId : undefined, page);
+    return reply.headers(listHeaders(request.url, page, result)).send(result.items);
   });
 
   app.delete('/webhooks/:id', {
@@ -89,12 +89,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = a
   app.get('/webhooks/:id/deliveries', {
     schema: {
       operationId: 'listWebhookDeliveries', tags, summary: "A webhook's deliveries by id",
-      params: IdParams, querystring: Type.Object(OffsetPagingQuery), response: { 200: Type.Array(WebhookDelivery), ...errors(400, 401, 403, 404) },
+      params: IdParams, querystring: Type.Object(PagingQuery), response: { 200: ListOf(WebhookDelivery), ...errors(400, 401, 403, 404) },
     },
   }, async (request, reply) => {
     await owned(callerOf(request), request.params.id);
     const page = toPage(request.query);
-    const { items, total } = await listDeliveries(ctx.db, request.params.id, page);
-    return reply.headers({ 'x-total-count': String(total), link: linkHeader(request.url, page.page, page.perPage, total) }).send(items);
+    const result = await listDeliveries(ctx.db, request.params.id, page);
+    return reply.headers(listHeaders(request.url, page, result)).send(result.items);
   });
 };
