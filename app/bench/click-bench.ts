@@ -5,7 +5,8 @@
 // mixed scenario's (desktop, phone, tablet and crawler agents, 50 referrers, five client
 // addresses: more roll-up rows per link). The CPU time of every PostgreSQL process
 // (/proc utime + stime, the postmaster and its children: backends, WAL writer, checkpointer,
-// autovacuum) over each round is divided by the clicks written. Medians of the rounds; the
+// autovacuum, and the workers that exited within the round, from the postmaster's reaped time)
+// over each round is divided by the clicks written. Medians of the rounds; the
 // flushing process's own CPU per click is printed beside it. A command that prints figures, not a
 // test. Bounded: about 30 s with the defaults on an idle machine.
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { startDataServices } from '../../infra/loopback/data-services.js';
 import { PG_US_PER_CLICK_AIM } from '../../loadtest/lib/aims.js';
-import { cpuByProgram, readProcs } from '../../loadtest/lib/cpu.js';
+import { cpuByProgram, readProcs, type ProcStat } from '../../loadtest/lib/cpu.js';
 import { seededRng } from '../../loadtest/lib/rng.js';
 import { LOAD_AGENTS } from '../../loadtest/lib/traffic.js';
 import { zipfSampler } from '../../loadtest/lib/zipf.js';
@@ -31,6 +32,24 @@ import { median } from './stats.js';
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 const ADDRESSES = ['8.8.8.8', '2a00:1450:4001::1', '81.2.69.142', '1.1.1.1', '203.0.113.7'];
+
+/** CPU ticks of the children a process has reaped (cutime + cstime, /proc/PID/stat fields 16-17). */
+function reapedTicks(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = line.slice(line.lastIndexOf(')') + 2).split(' ');
+  return Number(rest[13]) + Number(rest[14]);
+}
+
+/**
+ * What the postmaster's children that exited during the round spent in it: autovacuum workers
+ * come and go within seconds and are not in the after snapshot. Their whole lifetime is in the
+ * postmaster's reaped time; what a child had spent before the round is taken back out.
+ */
+function exitedTicks(before: readonly ProcStat[], after: readonly ProcStat[], postmaster: number, reaped: number): number {
+  const alive = new Set(after.map((p) => p.pid));
+  const earlier = before.filter((p) => p.ppid === postmaster && !alive.has(p.pid)).reduce((n, p) => n + p.ticks, 0);
+  return Math.max(0, reaped - earlier);
+}
 
 async function main(): Promise<void> {
   const opts = new Command()
@@ -80,6 +99,7 @@ async function main(): Promise<void> {
       });
       const clicks = Array.from({ length: perRound }, click);
       const before = readProcs();
+      const reapedBefore = reapedTicks(postmaster);
       const cpu = process.cpuUsage();
       // Fed a batch at a time as redirects would: record() starts a flush at each full batch.
       for (let i = 0; i < clicks.length; i += batchSize) {
@@ -89,7 +109,8 @@ async function main(): Promise<void> {
       await buffer.drain(120_000);
       const nodeCpu = process.cpuUsage(cpu);
       const afterProcs = readProcs();
-      const ticks = Object.values(cpuByProgram(before, afterProcs, postmaster, 'postgres')).reduce((a, b) => a + b, 0);
+      const exited = exitedTicks(before, afterProcs, postmaster, reapedTicks(postmaster) - reapedBefore);
+      const ticks = Object.values(cpuByProgram(before, afterProcs, postmaster, 'postgres')).reduce((a, b) => a + b, 0) + exited;
       if (process.env.DIAG) {
         const start = new Map(before.map((p) => [p.pid, p.ticks]));
         for (const p of afterProcs) {
@@ -97,6 +118,7 @@ async function main(): Promise<void> {
           const d = p.ticks - (start.get(p.pid) ?? 0);
           if (d > 0) { let cmd = ''; try { cmd = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { cmd = '(gone)'; } process.stderr.write(`  ${d} ticks ${cmd}\n`); }
         }
+        if (exited > 0) process.stderr.write(`  ${exited} ticks exited during the round (autovacuum workers)\n`);
       }
       if (buffer.depth > 0) throw new Error(`round ${round}: ${buffer.depth} clicks not written`);
       if (round === 0) continue;

@@ -1,0 +1,121 @@
+// npx tsx app/bench/click-copy-costs.ts [--events 200000] [--batch 5000] [--repeats 8]
+// What one click event costs PostgreSQL's backend to write, taken apart: the flush's COPY of a
+// batch into events as it is, and with one part taken away at a time inside the transaction
+// (the roll-up trigger, each index, the jsonb details, the sequence, the text format), each
+// rolled back so every variant meets the same table (--events rows already in it). Variants
+// run interleaved, repeated, and the backend's CPU is read from /proc/PID/schedstat; medians.
+// The difference to the flush's figure is what that part costs. A command that prints figures.
+import { readFileSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { Command } from 'commander';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { startDataServices } from '../../infra/loopback/data-services.js';
+import { seededRng } from '../../loadtest/lib/rng.js';
+import { zipfSampler } from '../../loadtest/lib/zipf.js';
+import type { Click } from '../src/clicks/click-buffer.js';
+import { beginFlush, clickEventsCopy, COPY_CLICK_EVENTS } from '../src/clicks/click-sql.js';
+import { createEnricher } from '../src/clicks/enricher.js';
+import { noCountry } from '../src/clicks/country.js';
+import { runMigrations } from '../src/migrate.js';
+import { median } from './stats.js';
+
+const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+
+interface Variant { name: string; setup: string[]; copy: string; data: 'text' | 'empty-details' | 'binary' | 'text-with-ids' }
+
+async function main(): Promise<void> {
+  const opts = new Command()
+    .option('--events <n>', 'click events in the table before measuring', '200000')
+    .option('--links <n>', 'links', '10000')
+    .option('--batch <n>', 'rows per COPY', '5000')
+    .option('--repeats <n>', 'COPYs per variant', '8')
+    .parse()
+    .opts<{ events: string; links: string; batch: string; repeats: string }>();
+  const batch = Number(opts.batch);
+  const links = Number(opts.links);
+
+  const data = await startDataServices();
+  const client = new pg.Client({ connectionString: data.directDatabaseUrl });
+  try {
+    await runMigrations(data.directDatabaseUrl);
+    await client.connect();
+    await client.query(`INSERT INTO users (username, email) VALUES ('bench', 'bench@example.com')`);
+    await client.query(`INSERT INTO urls (user_id, short_code, original_url) SELECT 1, 'b' || g, 'https://example.com/' || g FROM generate_series(1, $1::int) g`, [links]);
+    await client.query('BEGIN');
+    await client.query(beginFlush.text);
+    await client.query(`INSERT INTO events (url_id, user_id, event_type, details)
+      SELECT 1 + (g * 7919) % $2::int, 1, 'click', '{"referrer":null,"user_agent":null,"bot":false,"device":"other","browser":null,"os":null,"country":null}'
+      FROM generate_series(1, $1::int) g`, [Number(opts.events), links]);
+    await client.query('COMMIT');
+    await client.query('VACUUM ANALYZE events');
+    const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+
+    const rng = seededRng(13);
+    const zipf = zipfSampler(links, 1, rng);
+    const enrich = createEnricher(noCountry);
+    const clicks: Click[] = Array.from({ length: batch }, () => ({ urlId: zipf.sample(), userId: 1, at: new Date(), referrer: null, userAgent: null, ip: null }));
+    const text = clickEventsCopy(clicks, clicks.map(enrich));
+    const maxId = Number((await client.query<{ n: string }>('SELECT max(id) AS n FROM events')).rows[0]!.n);
+    const textWithIds = text.split('\n').filter(Boolean).map((l, i) => `${maxId + 1_000_000 + i}\t${l}`).join('\n') + '\n';
+    const emptyDetails = text.replace(/\t\{[^\n]*\}\n/g, '\t{}\n');
+    // The same rows in binary, as PostgreSQL itself writes them.
+    await client.query('BEGIN');
+    await client.query(beginFlush.text);
+    await copyIn(client, COPY_CLICK_EVENTS, text);
+    const chunks: Buffer[] = [];
+    const out = client.query(copyTo(`COPY (SELECT url_id, user_id, event_type, "timestamp", details FROM events ORDER BY id DESC LIMIT ${batch}) TO STDOUT (FORMAT binary)`));
+    out.on('data', (c: Buffer) => chunks.push(c));
+    await finished(out);
+    await client.query('ROLLBACK');
+    const binary = Buffer.concat(chunks);
+    const payload = { text, 'empty-details': emptyDetails, binary, 'text-with-ids': textWithIds };
+
+    const variants: Variant[] = [
+      { name: 'the flush as it is', setup: [], copy: COPY_CLICK_EVENTS, data: 'text' },
+      { name: 'no roll-up trigger', setup: ['DROP TRIGGER events_roll_up_clicks ON events'], copy: COPY_CLICK_EVENTS, data: 'text' },
+      { name: 'no (url_id, id) index', setup: ['DROP INDEX events_url_id_id_idx'], copy: COPY_CLICK_EVENTS, data: 'text' },
+      { name: 'no (user_id, id) index', setup: ['DROP INDEX events_user_id_id_idx'], copy: COPY_CLICK_EVENTS, data: 'text' },
+      { name: 'no partial type index', setup: ['DROP INDEX events_other_type_id_idx'], copy: COPY_CLICK_EVENTS, data: 'text' },
+      { name: 'no primary key', setup: ['ALTER TABLE events DROP CONSTRAINT events_pkey'], copy: COPY_CLICK_EVENTS, data: 'text' },
+      { name: 'details {}', setup: [], copy: COPY_CLICK_EVENTS, data: 'empty-details' },
+      { name: 'ids given (no nextval)', setup: [], copy: 'COPY events (id, url_id, user_id, event_type, "timestamp", details) FROM STDIN', data: 'text-with-ids' },
+      { name: 'binary format', setup: [], copy: `${COPY_CLICK_EVENTS} (FORMAT binary)`, data: 'binary' },
+      { name: 'no indexes, no trigger', setup: ['DROP TRIGGER events_roll_up_clicks ON events', 'DROP INDEX events_url_id_id_idx', 'DROP INDEX events_user_id_id_idx',
+        'DROP INDEX events_other_type_id_idx', 'ALTER TABLE events DROP CONSTRAINT events_pkey'], copy: COPY_CLICK_EVENTS, data: 'text' },
+    ];
+    const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+    for (let r = 0; r < Number(opts.repeats); r++) {
+      for (const v of variants) {
+        await client.query('BEGIN');
+        await client.query(beginFlush.text);
+        for (const s of v.setup) await client.query(s);
+        const start = cpuNs(backend);
+        await copyIn(client, v.copy, payload[v.data]);
+        samples.get(v.name)!.push((cpuNs(backend) - start) / 1000 / batch);
+        await client.query('ROLLBACK');
+      }
+      await client.query('VACUUM events'); // the rolled-back rows' index entries gone before the next round
+    }
+    const base = median(samples.get(variants[0]!.name)!);
+    console.log(`COPY of ${batch} click events into events holding ${Number(opts.events).toLocaleString('en')}, backend CPU, medians of ${opts.repeats}`);
+    for (const v of variants) {
+      const m = median(samples.get(v.name)!);
+      console.log(`  ${v.name.padEnd(26)} ${m.toFixed(2).padStart(6)} us/row${v === variants[0] ? '' : `  (${(base - m).toFixed(2)} us less)`}`);
+    }
+  } finally {
+    await client.end();
+    await data.stop();
+  }
+}
+
+async function copyIn(client: pg.Client, sql: string, body: string | Buffer): Promise<void> {
+  const stream = client.query(copyFrom(sql));
+  stream.end(body);
+  await finished(stream);
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,168 @@
+// npx tsx app/bench/click-profile.ts [--links 10000] [--batches 30] [--batch 5000] [--varied] [--setup SQL] [--explain] [--perf FILE]
+// Where PostgreSQL's CPU per click goes, statement by statement: the click flush's own
+// statements (click-sql.ts, in the flush's order, one transaction per batch) sent on one direct
+// connection, and the CPU its backend spent on each read from /proc/PID/schedstat (nanoseconds,
+// not 10 ms ticks). The whole cluster's CPU over the run is printed beside it (every process,
+// exited ones through the postmaster's reaped-children time): what the backend does not see
+// (WAL writer, checkpointer, autovacuum). --setup runs SQL after the migrations, to measure a
+// variant (a dropped index or trigger) against the same clicks; --explain prints EXPLAIN
+// (ANALYZE, BUFFERS) of one batch's roll-up; --perf FILE records the backend with Linux perf over
+// the measured batches (`perf report -i FILE --no-children`). A command that prints figures, not a test.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { Command } from 'commander';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { startDataServices } from '../../infra/loopback/data-services.js';
+import { seededRng } from '../../loadtest/lib/rng.js';
+import { LOAD_AGENTS } from '../../loadtest/lib/traffic.js';
+import { zipfSampler } from '../../loadtest/lib/zipf.js';
+import type { Click } from '../src/clicks/click-buffer.js';
+import {
+  aggregateClicks, beginFlush, clickEventsCopy, COPY_CLICK_EVENTS, lockUrls, rollUpClicks, type Statement,
+} from '../src/clicks/click-sql.js';
+import { openCountryLookup } from '../src/clicks/country.js';
+import { createEnricher } from '../src/clicks/enricher.js';
+import { runMigrations } from '../src/migrate.js';
+
+const ADDRESSES = ['8.8.8.8', '2a00:1450:4001::1', '81.2.69.142', '1.1.1.1', '203.0.113.7'];
+const TICKS_PER_SECOND = 100;
+
+/** CPU nanoseconds a process has run (the first field of schedstat). */
+const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+
+/** The cluster's CPU ticks: the postmaster, its live children and every child it has reaped. */
+function clusterTicks(postmaster: number): number {
+  let ticks = 0;
+  const stat = (pid: number) => {
+    const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return line.slice(line.lastIndexOf(')') + 2).split(' ');
+  };
+  const own = stat(postmaster);
+  // utime, stime, cutime, cstime are fields 14-17 (11-14 after the name).
+  ticks += Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const child of readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8').trim().split(' ').filter(Boolean)) {
+    try {
+      const s = stat(Number(child));
+      ticks += Number(s[11]) + Number(s[12]);
+    } catch {
+      // exited between the listing and the read: counted once reaped
+    }
+  }
+  return ticks;
+}
+
+async function main(): Promise<void> {
+  const opts = new Command()
+    .option('--links <n>', 'links (Zipf, exponent 1)', '10000')
+    .option('--batches <n>', 'batches measured (after 3 unmeasured)', '30')
+    .option('--batch <n>', 'clicks per batch', '5000')
+    .option('--varied', 'agents, referrers and addresses of the mixed scenario')
+    .option('--setup <sql>', 'SQL run after the migrations (a variant)')
+    .option('--explain', 'EXPLAIN (ANALYZE, BUFFERS) of one batch roll-up')
+    .option('--perf <file>', 'perf record of the backend over the measured batches')
+    .parse()
+    .opts<{ links: string; batches: string; batch: string; varied?: boolean; setup?: string; explain?: boolean; perf?: string }>();
+  const links = Number(opts.links);
+  const batchSize = Number(opts.batch);
+  const batches = Number(opts.batches);
+
+  const data = await startDataServices();
+  const client = new pg.Client({ connectionString: data.directDatabaseUrl });
+  try {
+    await runMigrations(data.directDatabaseUrl);
+    await client.connect();
+    await client.query(`INSERT INTO users (username, email) VALUES ('bench', 'bench@example.com')`);
+    await client.query(`INSERT INTO urls (user_id, short_code, original_url)
+      SELECT 1, 'b' || g, 'https://example.com/' || g FROM generate_series(1, $1::int) g`, [links]);
+    if (opts.setup) await client.query(opts.setup);
+    const postmaster = Number(readFileSync(join(data.postgres.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+
+    const enrich = createEnricher(await openCountryLookup());
+    const rng = seededRng(13);
+    const zipf = zipfSampler(links, 1, rng);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rng() * xs.length)]!;
+    const click = (): Click => {
+      const urlId = zipf.sample();
+      if (!opts.varied) return { urlId, userId: 1, at: new Date(), referrer: null, userAgent: null, ip: '127.0.0.1', forwardedFor: null };
+      const r = Math.floor(rng() * 60);
+      return { urlId, userId: 1, at: new Date(), referrer: r < 50 ? `https://ref${r}.example/` : null, userAgent: pick(LOAD_AGENTS), ip: pick(ADDRESSES), forwardedFor: null };
+    };
+
+    const spent = new Map<string, number>();
+    const timed = async <T>(name: string, fn: () => Promise<T>, measured: boolean): Promise<T> => {
+      const start = cpuNs(backend);
+      const out = await fn();
+      if (measured) spent.set(name, (spent.get(name) ?? 0) + cpuNs(backend) - start);
+      return out;
+    };
+    const run = (s: Statement) => client.query(s.text, s.values);
+    const copy = async (text: string) => {
+      const stream = client.query(copyFrom(COPY_CLICK_EVENTS));
+      stream.end(text);
+      await finished(stream);
+    };
+
+    let clusterStart = 0;
+    let measuredClicks = 0;
+    let perf: ChildProcess | undefined;
+    for (let b = -3; b < batches; b++) {
+      const measured = b >= 0;
+      if (b === 0) {
+        clusterStart = clusterTicks(postmaster);
+        if (opts.perf) {
+          perf = spawn('perf', ['record', '-q', '-F', '999', '-g', '-p', String(backend), '-o', opts.perf], { stdio: 'inherit' });
+          await new Promise((r) => setTimeout(r, 500)); // attached before the first measured batch
+        }
+      }
+      const clicks = Array.from({ length: batchSize }, click);
+      const traits = clicks.map(enrich);
+      const ids = [...new Set(clicks.map((c) => c.urlId))].sort((x, y) => x - y);
+      await timed('BEGIN + txid', async () => { await client.query('BEGIN'); await run(beginFlush); }, measured);
+      await timed('lock urls', () => run(lockUrls(ids)), measured);
+      await timed('COPY events', () => copy(clickEventsCopy(clicks, traits)), measured);
+      const rollup = rollUpClicks(aggregateClicks(clicks, traits));
+      if (opts.explain && b === Math.floor(batches / 2)) {
+        const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, WAL) ${rollup.text}`, rollup.values);
+        process.stdout.write(`${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n`);
+        // Counted once, by the EXPLAIN; the statement itself is not sent again.
+      } else {
+        await timed('roll-ups', () => run(rollup), measured);
+      }
+      await timed('COMMIT', () => client.query('COMMIT'), measured);
+      if (measured) measuredClicks += clicks.length;
+    }
+    const clusterUs = ((clusterTicks(postmaster) - clusterStart) / TICKS_PER_SECOND) * 1e6 / measuredClicks;
+    if (perf) {
+      perf.kill('SIGINT');
+      await once(perf, 'exit');
+    }
+    const backendUs = [...spent.values()].reduce((a, v) => a + v, 0) / 1000 / measuredClicks;
+    console.log(`${batches} batches of ${batchSize} over ${links} links${opts.varied ? ', varied' : ''}${opts.setup ? `, setup: ${opts.setup}` : ''}`);
+    for (const [name, ns] of spent) console.log(`  ${name.padEnd(14)} ${(ns / 1000 / measuredClicks).toFixed(2).padStart(7)} us/click`);
+    console.log(`  ${'backend'.padEnd(14)} ${backendUs.toFixed(2).padStart(7)} us/click`);
+    console.log(`  ${'cluster'.padEnd(14)} ${clusterUs.toFixed(2).padStart(7)} us/click (every PostgreSQL process, 10 ms ticks)`);
+    // Row writes per click and how many updates were HOT (no index entry): what the roll-ups cost in rows.
+    await client.query('SELECT pg_stat_force_next_flush()');
+    const tables = await client.query<{ relname: string; ins: string; upd: string; hot: string; vac: string; an: string }>(
+      `SELECT relname, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_hot_upd AS hot, autovacuum_count AS vac, autoanalyze_count AS an
+       FROM pg_stat_user_tables WHERE relname IN ('events', 'urls', 'click_days', 'click_referrers', 'click_agents') ORDER BY relname`);
+    const all = measuredClicks + 3 * batchSize;
+    for (const t of tables.rows) {
+      console.log(`  ${t.relname.padEnd(16)} inserts ${(Number(t.ins) / all).toFixed(3)}/click, updates ${(Number(t.upd) / all).toFixed(3)}/click`
+        + ` (${t.hot} of ${t.upd} HOT), autovacuums ${t.vac}, autoanalyzes ${t.an}`);
+    }
+  } finally {
+    await client.end();
+    await data.stop();
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
