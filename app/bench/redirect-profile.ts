@@ -23,7 +23,7 @@ import { Command } from 'commander';
 import { startDataServices, type DataServices } from '../../infra/loopback/data-services.js';
 import { CommandServer } from '../../infra/loopback/servers/command.js';
 import { freePorts } from '../../infra/loopback/servers/ports.js';
-import { copyGeneratedLinks } from '../../loadtest/bench/scale.js';
+import { copyGeneratedLinks } from '../../loadtest/lib/copy-links.js';
 import { APP_CPU_RATIO_AIM } from '../../loadtest/lib/aims.js';
 import { readProcs } from '../../loadtest/lib/cpu.js';
 import { generatedLink } from '../../loadtest/lib/links.js';

@@ -24,7 +24,8 @@ import { fmtInt, fmtMs, fmtRate } from '../lib/table.js';
 import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js';
 import { SCALE_P99_AIM } from '../lib/aims.js';
 import { aims, combine, FIGURES, ratios, renderAims, renderBench, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
-import { copyGeneratedLinks, watchServerConnections } from './scale.js';
+import { copyGeneratedLinks } from '../lib/copy-links.js';
+import { watchServerConnections } from './scale.js';
 
 const o = new Command()
   .name('bench')

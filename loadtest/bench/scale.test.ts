@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../infra/loopback/data-services.js';
 import { withDb } from '../chaos/probes.js';
 import { generatedLink } from '../lib/links.js';
-import { copyGeneratedLinks, watchServerConnections } from './scale.js';
+import { copyGeneratedLinks } from '../lib/copy-links.js';
+import { watchServerConnections } from './scale.js';
 
 let data: DataServices;
 beforeAll(async () => {
