@@ -10,28 +10,24 @@
 // flushing process's own CPU per click is printed beside it. A command that prints figures, not a
 // test. Bounded: about 30 s with the defaults on an idle machine.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import pg from 'pg';
 import { pino } from 'pino';
 import { startDataServices } from '../../infra/loopback/data-services.js';
 import { PG_US_PER_CLICK_AIM } from '../../loadtest/lib/aims.js';
 import { cpuByProgram, readProcs, type ProcStat } from '../../loadtest/lib/cpu.js';
-import { seededRng } from '../../loadtest/lib/rng.js';
-import { LOAD_AGENTS } from '../../loadtest/lib/traffic.js';
-import { zipfSampler } from '../../loadtest/lib/zipf.js';
-import { ClickBuffer, type Click } from '../src/clicks/click-buffer.js';
+import { ClickBuffer } from '../src/clicks/click-buffer.js';
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
 import { createPool } from '../src/db/pool.js';
 import { loadConfig } from '../src/config.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { runMigrations } from '../src/migrate.js';
+import { clickSource, postmasterPid, seedBenchLinks } from './click-workload.js';
 import { median } from './stats.js';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-const ADDRESSES = ['8.8.8.8', '2a00:1450:4001::1', '81.2.69.142', '1.1.1.1', '203.0.113.7'];
 
 /** CPU ticks of the children a process has reaped (cutime + cstime, /proc/PID/stat fields 16-17). */
 function reapedTicks(pid: number): number {
@@ -70,25 +66,12 @@ async function main(): Promise<void> {
   const direct = new pg.Pool({ connectionString: data.directDatabaseUrl, max: 1 });
   try {
     await runMigrations(data.directDatabaseUrl);
-    await direct.query(`INSERT INTO users (username, email) VALUES ('bench', 'bench@example.com')`);
-    await direct.query(`INSERT INTO urls (user_id, short_code, original_url)
-      SELECT 1, 'b' || g, 'https://example.com/' || g FROM generate_series(1, $1::int) g`, [links]);
-    const postmaster = Number(readFileSync(join(data.postgres.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    await seedBenchLinks((text, values) => direct.query(text, values), links);
+    const postmaster = postmasterPid(data.postgres.dataDir);
 
     const metrics = createMetrics({ version: 'bench', commit: 'bench' });
     const enrich = createEnricher(await openCountryLookup());
-    const rng = seededRng(13);
-    const zipf = zipfSampler(links, 1, rng);
-    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rng() * xs.length)]!;
-    const click = (): Click => {
-      const urlId = zipf.sample();
-      if (!opts.varied) return { urlId, userId: 1, at: new Date(), referrer: null, userAgent: null, ip: '127.0.0.1', forwardedFor: null };
-      const r = Math.floor(rng() * 60);
-      return {
-        urlId, userId: 1, at: new Date(), referrer: r < 50 ? `https://ref${r}.example/` : null,
-        userAgent: pick(LOAD_AGENTS), ip: pick(ADDRESSES), forwardedFor: null,
-      };
-    };
+    const click = clickSource(links, opts.varied);
 
     const pgUs: number[] = [];
     const nodeUs: number[] = [];

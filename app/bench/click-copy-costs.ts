@@ -18,6 +18,7 @@ import { beginFlush, clickEventsCopy, COPY_CLICK_EVENTS } from '../src/clicks/cl
 import { createEnricher } from '../src/clicks/enricher.js';
 import { noCountry } from '../src/clicks/country.js';
 import { runMigrations } from '../src/migrate.js';
+import { seedBenchLinks } from './click-workload.js';
 import { median } from './stats.js';
 
 const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
@@ -40,8 +41,7 @@ async function main(): Promise<void> {
   try {
     await runMigrations(data.directDatabaseUrl);
     await client.connect();
-    await client.query(`INSERT INTO users (username, email) VALUES ('bench', 'bench@example.com')`);
-    await client.query(`INSERT INTO urls (user_id, short_code, original_url) SELECT 1, 'b' || g, 'https://example.com/' || g FROM generate_series(1, $1::int) g`, [links]);
+    await seedBenchLinks((text, values) => client.query(text, values), links);
     await client.query('BEGIN');
     await client.query(beginFlush.text);
     await client.query(`INSERT INTO events (url_id, user_id, event_type, details)

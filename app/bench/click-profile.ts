@@ -11,24 +11,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { Command } from 'commander';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { startDataServices } from '../../infra/loopback/data-services.js';
-import { seededRng } from '../../loadtest/lib/rng.js';
-import { LOAD_AGENTS } from '../../loadtest/lib/traffic.js';
-import { zipfSampler } from '../../loadtest/lib/zipf.js';
-import type { Click } from '../src/clicks/click-buffer.js';
 import {
   aggregateClicks, beginFlush, clickEventsCopy, COPY_CLICK_EVENTS, lockUrls, rollUpClicks, type Statement,
 } from '../src/clicks/click-sql.js';
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
 import { runMigrations } from '../src/migrate.js';
+import { clickSource, postmasterPid, seedBenchLinks } from './click-workload.js';
 
-const ADDRESSES = ['8.8.8.8', '2a00:1450:4001::1', '81.2.69.142', '1.1.1.1', '203.0.113.7'];
 const TICKS_PER_SECOND = 100;
 
 /** CPU nanoseconds a process has run (the first field of schedstat). */
@@ -75,23 +70,13 @@ async function main(): Promise<void> {
   try {
     await runMigrations(data.directDatabaseUrl);
     await client.connect();
-    await client.query(`INSERT INTO users (username, email) VALUES ('bench', 'bench@example.com')`);
-    await client.query(`INSERT INTO urls (user_id, short_code, original_url)
-      SELECT 1, 'b' || g, 'https://example.com/' || g FROM generate_series(1, $1::int) g`, [links]);
+    await seedBenchLinks((text, values) => client.query(text, values), links);
     if (opts.setup) await client.query(opts.setup);
-    const postmaster = Number(readFileSync(join(data.postgres.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const postmaster = postmasterPid(data.postgres.dataDir);
     const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 
     const enrich = createEnricher(await openCountryLookup());
-    const rng = seededRng(13);
-    const zipf = zipfSampler(links, 1, rng);
-    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rng() * xs.length)]!;
-    const click = (): Click => {
-      const urlId = zipf.sample();
-      if (!opts.varied) return { urlId, userId: 1, at: new Date(), referrer: null, userAgent: null, ip: '127.0.0.1', forwardedFor: null };
-      const r = Math.floor(rng() * 60);
-      return { urlId, userId: 1, at: new Date(), referrer: r < 50 ? `https://ref${r}.example/` : null, userAgent: pick(LOAD_AGENTS), ip: pick(ADDRESSES), forwardedFor: null };
-    };
+    const click = clickSource(links, opts.varied);
 
     const spent = new Map<string, number>();
     const timed = async <T>(name: string, fn: () => Promise<T>, measured: boolean): Promise<T> => {

@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackBackupConf } from '../backup/backup-cli.js';
 import { parseBackupInfo } from '../backup/info.js';
@@ -20,6 +19,7 @@ import { BACKUP_STANZA } from '../topology/names.js';
 import { loopbackBackupOptions } from './backup-options.js';
 import { startS3Store, type S3Store } from './backup-s3-store.js';
 import { loopbackBackups, type LoopbackBackups } from './backups.js';
+import { backupRows } from './backup-rows.js';
 import { startDataServices, type DataServices } from './data-services.js';
 import { listenForRestore, requestRestore } from './restore-socket.js';
 import { pgbackrest, pgbackrestPaths, writePgbackrestFiles } from './servers/pgbackrest.js';
@@ -41,27 +41,8 @@ let closeRestore: () => void;
 let folder: string;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const rows = async () => {
-  const c = new pg.Client({ connectionString: ds.databaseUrl });
-  await c.connect();
-  try {
-    return (await c.query<{ v: string }>('select v from t order by v')).rows.map((r) => r.v);
-  } finally {
-    await c.end();
-  }
-};
-const insert = (v: string) => ds.postgres.query('insert into t (v) values ($1)', [v], 'shortstack');
-
-/** Closes the current WAL segment and waits until the archiver reports it sent; returns its name. */
-async function archived(): Promise<string> {
-  const wal = (await ds.postgres.query('select pg_walfile_name(pg_switch_wal()) as w')).rows[0].w as string;
-  for (let i = 0; i < 1200; i++) {
-    const last = (await ds.postgres.query('select last_archived_wal as l from pg_stat_archiver')).rows[0].l as string | null;
-    if (last && last.slice(0, 24) >= wal) return wal;
-    await sleep(100);
-  }
-  throw new Error(`${wal} not archived`);
-}
+const { rows, insert, archived: archivedWithin } = backupRows(() => ds);
+const archived = () => archivedWithin(120_000);
 
 /** `pgbackrest info` against the bucket with a config of its own (another key secret, no CA). */
 async function infoWith(name: string, s3: { keySecret?: string; caFile?: string }): Promise<string> {

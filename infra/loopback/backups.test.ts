@@ -2,38 +2,20 @@
 // a restore to a point between two commits (refused without --yes while the newer one is
 // there), then a restore to the latest archived WAL.
 import { rmSync } from 'node:fs';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestoreRefused } from '../backup/restore.js';
 import { parseBackupInfo, renderBackupList } from '../backup/info.js';
 import { pgTime } from '../backup/target.js';
 import { loopbackBackups, type LoopbackBackups } from './backups.js';
+import { backupRows } from './backup-rows.js';
 import { startDataServices, type DataServices } from './data-services.js';
 
 let ds: DataServices;
 let backups: LoopbackBackups;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const rows = async () => {
-  const c = new pg.Client({ connectionString: ds.databaseUrl });
-  await c.connect();
-  try {
-    return (await c.query<{ v: string }>('select v from t order by v')).rows.map((r) => r.v);
-  } finally {
-    await c.end();
-  }
-};
-const insert = (v: string) => ds.postgres.query('insert into t (v) values ($1)', [v], 'shortstack');
-
-async function archived(): Promise<void> {
-  const wal = (await ds.postgres.query('select pg_walfile_name(pg_switch_wal()) as w')).rows[0].w as string;
-  for (let i = 0; i < 600; i++) {
-    const last = (await ds.postgres.query('select last_archived_wal as l from pg_stat_archiver')).rows[0].l as string | null;
-    if (last && last.slice(0, 24) >= wal) return;
-    await sleep(100);
-  }
-  throw new Error(`${wal} not archived`);
-}
+const { rows, insert, archived: archivedWithin } = backupRows(() => ds);
+const archived = () => archivedWithin(60_000);
 
 beforeAll(async () => {
   ds = await startDataServices({

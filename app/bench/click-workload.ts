@@ -1,0 +1,40 @@
+// The click benches' shared workload: one user owning N links, and clicks drawn over them
+// (Zipf, exponent 1, seeded) as `npm run bench`'s cached redirect sends them or, varied, with the
+// mixed scenario's agents, referrers and client addresses.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { seededRng } from '../../loadtest/lib/rng.js';
+import { LOAD_AGENTS } from '../../loadtest/lib/traffic.js';
+import { zipfSampler } from '../../loadtest/lib/zipf.js';
+import type { Click } from '../src/clicks/click-buffer.js';
+
+const ADDRESSES = ['8.8.8.8', '2a00:1450:4001::1', '81.2.69.142', '1.1.1.1', '203.0.113.7'];
+
+type Query = (text: string, values?: unknown[]) => Promise<unknown>;
+
+/** User 1 ('bench') and its links b1..bN. */
+export async function seedBenchLinks(query: Query, links: number): Promise<void> {
+  await query(`INSERT INTO users (username, email) VALUES ('bench', 'bench@example.com')`);
+  await query(`INSERT INTO urls (user_id, short_code, original_url)
+    SELECT 1, 'b' || g, 'https://example.com/' || g FROM generate_series(1, $1::int) g`, [links]);
+}
+
+/** The postmaster's pid, from its pid file: the bench's CPU figures are its process tree's. */
+export const postmasterPid = (dataDir: string): number =>
+  Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+
+/** Draws clicks over links 1..N; the same sequence every run (seed 13). */
+export function clickSource(links: number, varied = false): () => Click {
+  const rng = seededRng(13);
+  const zipf = zipfSampler(links, 1, rng);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rng() * xs.length)]!;
+  return () => {
+    const urlId = zipf.sample();
+    if (!varied) return { urlId, userId: 1, at: new Date(), referrer: null, userAgent: null, ip: '127.0.0.1', forwardedFor: null };
+    const r = Math.floor(rng() * 60);
+    return {
+      urlId, userId: 1, at: new Date(), referrer: r < 50 ? `https://ref${r}.example/` : null,
+      userAgent: pick(LOAD_AGENTS), ip: pick(ADDRESSES), forwardedFor: null,
+    };
+  };
+}
