@@ -10,15 +10,13 @@ import { finished } from 'node:stream/promises';
 import { Command } from 'commander';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { startDataServices } from '../../infra/loopback/data-services.js';
 import { seededRng } from '../../loadtest/lib/rng.js';
 import { zipfSampler } from '../../loadtest/lib/zipf.js';
 import type { Click } from '../src/clicks/click-buffer.js';
 import { beginFlush, clickEventsCopy, COPY_CLICK_EVENTS } from '../src/clicks/click-sql.js';
 import { createEnricher } from '../src/clicks/enricher.js';
 import { noCountry } from '../src/clicks/country.js';
-import { runMigrations } from '../src/migrate.js';
-import { seedBenchLinks } from './click-workload.js';
+import { benchDatabase } from './click-workload.js';
 import { median } from './stats.js';
 
 const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
@@ -36,12 +34,8 @@ async function main(): Promise<void> {
   const batch = Number(opts.batch);
   const links = Number(opts.links);
 
-  const data = await startDataServices();
-  const client = new pg.Client({ connectionString: data.directDatabaseUrl });
+  const { client, stop } = await benchDatabase(links);
   try {
-    await runMigrations(data.directDatabaseUrl);
-    await client.connect();
-    await seedBenchLinks((text, values) => client.query(text, values), links);
     await client.query('BEGIN');
     await client.query(beginFlush.text);
     await client.query(`INSERT INTO events (url_id, user_id, event_type, details)
@@ -104,8 +98,7 @@ async function main(): Promise<void> {
       console.log(`  ${v.name.padEnd(26)} ${m.toFixed(2).padStart(6)} us/row${v === variants[0] ? '' : `  (${(base - m).toFixed(2)} us less)`}`);
     }
   } finally {
-    await client.end();
-    await data.stop();
+    await stop();
   }
 }
 

@@ -13,16 +13,13 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { Command } from 'commander';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { startDataServices } from '../../infra/loopback/data-services.js';
 import {
   aggregateClicks, beginFlush, clickEventsCopy, COPY_CLICK_EVENTS, lockUrls, rollUpClicks, type Statement,
 } from '../src/clicks/click-sql.js';
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
-import { runMigrations } from '../src/migrate.js';
-import { clickSource, postmasterPid, seedBenchLinks } from './click-workload.js';
+import { benchDatabase, clickSource, postmasterPid } from './click-workload.js';
 
 const TICKS_PER_SECOND = 100;
 
@@ -65,12 +62,8 @@ async function main(): Promise<void> {
   const batchSize = Number(opts.batch);
   const batches = Number(opts.batches);
 
-  const data = await startDataServices();
-  const client = new pg.Client({ connectionString: data.directDatabaseUrl });
+  const { data, client, stop } = await benchDatabase(links);
   try {
-    await runMigrations(data.directDatabaseUrl);
-    await client.connect();
-    await seedBenchLinks((text, values) => client.query(text, values), links);
     if (opts.setup) await client.query(opts.setup);
     const postmaster = postmasterPid(data.postgres.dataDir);
     const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
@@ -142,8 +135,7 @@ async function main(): Promise<void> {
         + ` (${t.hot} of ${t.upd} HOT), autovacuums ${t.vac}, autoanalyzes ${t.an}`);
     }
   } finally {
-    await client.end();
-    await data.stop();
+    await stop();
   }
 }
 

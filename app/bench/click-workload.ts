@@ -3,6 +3,9 @@
 // mixed scenario's agents, referrers and client addresses.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
+import { startDataServices, type DataServices } from '../../infra/loopback/data-services.js';
+import { runMigrations } from '../src/migrate.js';
 import { seededRng } from '../../loadtest/lib/rng.js';
 import { LOAD_AGENTS } from '../../loadtest/lib/traffic.js';
 import { zipfSampler } from '../../loadtest/lib/zipf.js';
@@ -37,4 +40,23 @@ export function clickSource(links: number, varied = false): () => Click {
       userAgent: pick(LOAD_AGENTS), ip: pick(ADDRESSES), forwardedFor: null,
     };
   };
+}
+
+/** A migrated data tier with the bench's links, and one client straight to PostgreSQL. */
+export async function benchDatabase(links: number): Promise<{ data: DataServices; client: pg.Client; stop: () => Promise<void> }> {
+  const data = await startDataServices();
+  const client = new pg.Client({ connectionString: data.directDatabaseUrl });
+  const stop = async () => {
+    await client.end();
+    await data.stop();
+  };
+  try {
+    await runMigrations(data.directDatabaseUrl);
+    await client.connect();
+    await seedBenchLinks((text, values) => client.query(text, values), links);
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+  return { data, client, stop };
 }
