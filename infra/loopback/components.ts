@@ -78,12 +78,15 @@ export function nodeExporter(o: { dir: string; port: number; textfileDir: string
   });
 }
 
-export function prometheusServer(o: { dir: string; port: number; configFile: string }): CommandServer {
+export function prometheusServer(o: { dir: string; port: number; configFile: string; resendDelay?: string | undefined }): CommandServer {
   return new CommandServer({
     name: 'prometheus',
     port: o.port,
     command: '/usr/bin/prometheus',
-    args: prometheusArgs({ configFile: o.configFile, dataDir: join(o.dir, 'data'), listen: `127.0.0.1:${o.port}`, externalUrl: `http://127.0.0.1:${o.port}/` }),
+    args: [
+      ...prometheusArgs({ configFile: o.configFile, dataDir: join(o.dir, 'data'), listen: `127.0.0.1:${o.port}`, externalUrl: `http://127.0.0.1:${o.port}/` }),
+      ...(o.resendDelay ? [`--rules.alert.resend-delay=${o.resendDelay}`] : []),
+    ],
     dir: o.dir,
     readyPath: '/-/ready',
   });

@@ -24,7 +24,7 @@ export interface ObservabilityInput {
   ctx: BuildContext & { addr: LoopbackAddressing };
   data: DataServices;
   secrets: Secrets;
-  opts: { alertReceivers?: AlertReceivers; alertTiming?: AlertTiming; scrapeInterval?: string; evaluationInterval?: string };
+  opts: { alertReceivers?: AlertReceivers; alertTiming?: AlertTiming; scrapeInterval?: string; evaluationInterval?: string; alertResendDelay?: string };
   /** Every server started is pushed here as soon as it is up, so a failure later still stops it. */
   started: ManagedServer[];
   /** HTTPS front door: the edge probe verifies its certificate against this CA, for this name. */
@@ -92,7 +92,7 @@ export async function startObservability(i: ObservabilityInput): Promise<Observa
   const writePromConf = () => writeConfig(promDir, 'prometheus.yml', loopbackPrometheusYml(ctx, {
     ruleFiles, tls: i.tls !== undefined, scrapeInterval: opts.scrapeInterval, evaluationInterval: opts.evaluationInterval,
   }));
-  const prometheus = prometheusServer({ dir: promDir, port: addr.port('prometheus', 'http'), configFile: writePromConf() });
+  const prometheus = prometheusServer({ dir: promDir, port: addr.port('prometheus', 'http'), configFile: writePromConf(), resendDelay: opts.alertResendDelay });
   await prometheus.start();
   started.push(prometheus);
   const rescrape = () => {

@@ -47,6 +47,11 @@ export interface StackOptions {
   alertTiming?: AlertTiming;
   scrapeInterval?: string;
   evaluationInterval?: string;
+  /**
+   * Prometheus' --rules.alert.resend-delay (a minute by default): how soon a firing alert reaches
+   * an Alertmanager that restarted. Drills shorten it; a real stack keeps the default.
+   */
+  alertResendDelay?: string;
   /** Leave out Prometheus, Alertmanager and the exporters (faster start for API-only runs). */
   observability?: boolean;
   /**
