@@ -1,5 +1,6 @@
 // Alert cases -> a `promtool test rules` file over the rendered rule files.
 import { parse, stringify } from 'yaml';
+import { durationSeconds } from '../duration.js';
 import { alertRule, type RenderOptions } from '../render.js';
 import type { AlertDefinition } from '../types.js';
 import type { AlertCase } from './cases.js';
@@ -59,6 +60,23 @@ export function renderPromtoolTests(
     return testGroup(def, c, opts);
   });
   return stringify({ rule_files: Object.keys(ruleFiles), evaluation_interval: evaluationInterval, group_eval_order: groupOrder(ruleFiles), tests }, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+/**
+ * The cases in `n` shards of about equal work, for `n` promtool processes side by side (promtool
+ * runs a file's tests one after the other, on one core). Work: evaluation steps, which cost about
+ * the same each (every rule is evaluated at every step).
+ */
+export function shardCases(cases: readonly AlertCase[], n: number): AlertCase[][] {
+  const steps = (c: AlertCase) => durationSeconds(c.at) / durationSeconds(c.evaluationInterval ?? '1m') + 1;
+  const shards = Array.from({ length: n }, () => ({ work: 0, cases: [] as AlertCase[] }));
+  // Largest first, each to the least loaded shard (LPT): within 4/3 of the best split.
+  for (const c of [...cases].sort((a, b) => steps(b) - steps(a))) {
+    const least = shards.reduce((m, s) => (s.work < m.work ? s : m));
+    least.cases.push(c);
+    least.work += steps(c);
+  }
+  return shards.map((s) => s.cases).filter((s) => s.length > 0);
 }
 
 /**

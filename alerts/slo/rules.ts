@@ -2,6 +2,7 @@
 // 30-day budget): page on 14.4x over 1h and 5m or 6x over 6h and 30m; ticket on 3x over 1d and
 // 2h or 1x over 3d and 6h. The short window makes an alert stop soon after the burn stops.
 import type { Commands } from '../commands.js';
+import { durationSeconds } from '../duration.js';
 import type { AlertDefinition, RecordingGroup, Severity } from '../types.js';
 import { SLO_PERIOD_DAYS, SLO_SERVICE, type SloSpec } from './spec.js';
 
@@ -19,13 +20,6 @@ export const TICKET_WINDOWS: BurnWindow[] = [
   { factor: 3, long: '1d', short: '2h' },
   { factor: 1, long: '3d', short: '6h' },
 ];
-
-/** A Prometheus duration (`5m`, `6h`, `3d`) in seconds. */
-function durationSeconds(d: string): number {
-  const m = /^(\d+)([smhdw])$/.exec(d);
-  if (!m) throw new Error(`not a duration: ${d}`);
-  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }[m[2] as 's' | 'm' | 'h' | 'd' | 'w'];
-}
 
 /**
  * Every window an SLI ratio is recorded over, derived once (as Sloth does) from the burn windows
