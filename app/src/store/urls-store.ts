@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import type { CachedLink, RedirectType } from '../domain/link.js';
 import { enqueueLinkEvent, linkDeliveriesInsert } from '../webhooks/outbox-sql.js';
-import { listPage, type Page, type PageOf } from './paging.js';
+import { byEqualities, listPage, type Page, type PageOf } from './paging.js';
 
 export interface UrlRow {
   id: number;
@@ -86,12 +86,13 @@ export async function reserveVisit(db: Queryable, id: number): Promise<boolean> 
 export interface UrlFilter { userId?: number; isActive?: boolean; tag?: string }
 
 export async function listUrls(db: Queryable, filter: UrlFilter, page: Page): Promise<PageOf<UrlRow>> {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  if (filter.userId !== undefined) where.push(`user_id = $${args.push(filter.userId)}`);
-  if (filter.isActive !== undefined) where.push(`is_active = $${args.push(filter.isActive)}`);
+  const { where, args, leading } = byEqualities([
+    { column: 'user_id', value: filter.userId, indexed: true },
+    { column: 'is_active', value: filter.isActive, indexed: true },
+  ]);
+  // GIN keeps no order: a tag is a condition, never the page's order.
   if (filter.tag !== undefined) where.push(`tags @> ARRAY[$${args.push(filter.tag)}::text]`);
-  return listPage<UrlRow>(db, { table: 'urls', columns: COLUMNS, where, args }, page);
+  return listPage<UrlRow>(db, { table: 'urls', columns: COLUMNS, where, args, leading }, page);
 }
 
 export interface UrlPatch {

@@ -1,7 +1,7 @@
 // SQL for webhooks and their deliveries (the outbox): the API's reads and writes, and the
 // delivery worker's claim and outcome updates.
 import type { Queryable } from '../db/pool.js';
-import { listPage, type Page, type PageOf } from './paging.js';
+import { byEqualities, listPage, type Page, type PageOf } from './paging.js';
 
 export interface WebhookRow { id: number; user_id: number | null; url: string; events: string[]; created_at: Date }
 
@@ -14,9 +14,8 @@ export async function insertWebhook(db: Queryable, w: { userId: number | null; u
 
 /** userId undefined: every webhook (admin). */
 export async function listWebhooks(db: Queryable, userId: number | undefined, page: Page): Promise<PageOf<WebhookRow>> {
-  const where = userId === undefined ? [] : ['user_id = $1'];
-  const args = userId === undefined ? [] : [userId];
-  return listPage<WebhookRow>(db, { table: 'webhooks', columns: 'id, user_id, url, events, created_at', where, args }, page);
+  const filters = byEqualities([{ column: 'user_id', value: userId, indexed: true }]);
+  return listPage<WebhookRow>(db, { table: 'webhooks', columns: 'id, user_id, url, events, created_at', ...filters }, page);
 }
 
 export async function webhookOwner(db: Queryable, id: number): Promise<{ user_id: number | null } | undefined> {
@@ -39,8 +38,7 @@ export async function listDeliveries(db: Queryable, webhookId: number, page: Pag
   return listPage<DeliveryRow>(db, {
     table: 'webhook_deliveries',
     columns: 'id, event, status, attempts, last_status_code, last_error, created_at, delivered_at',
-    where: ['webhook_id = $1'],
-    args: [webhookId],
+    ...byEqualities([{ column: 'webhook_id', value: webhookId, indexed: true }]),
   }, page);
 }
 

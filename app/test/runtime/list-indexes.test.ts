@@ -1,18 +1,24 @@
 // Every list query of users, links, webhooks and deliveries reads an index, and a deep cursor page
 // is an index range scan that starts at the cursor (as events-indexes.test.ts checks for events):
 // the stores' own statements, recorded as sent and EXPLAINed on analyzed tables of 20,000 rows.
+// Then a user whose links were all written after everyone else's (a sixth of the table): the
+// planner's statistics expect their rows from the first id on, and the list must still read
+// only its own.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../../infra/loopback/data-services.js';
 import type { Queryable } from '../../src/db/pool.js';
 import { runMigrations } from '../../src/migrate.js';
-import type { Page } from '../../src/store/paging.js';
+import { COUNT_EXACT_UP_TO, type Page } from '../../src/store/paging.js';
 import { listUrls } from '../../src/store/urls-store.js';
 import { listUsers } from '../../src/store/users-store.js';
 import { listDeliveries, listWebhooks } from '../../src/store/webhooks-store.js';
-import { byIdsFromPrimaryKey, plansOf, rangeFromCursor, readsIndex } from '../support/plans.js';
+import { byIdsFromPrimaryKey, entriesRead, plansOf, rangeFromCursor, readsIndex, type Scan } from '../support/plans.js';
 
 const ROWS = 20_000;
+/** A user with no link among the first ROWS, then LATE_LINKS of them. */
+const LATE_USER = 201;
+const LATE_LINKS = 4_000;
 
 let data: DataServices;
 let pool: pg.Pool;
@@ -26,6 +32,8 @@ beforeAll(async () => {
   await pool.query(`INSERT INTO urls (user_id, short_code, original_url, is_active, tags)
     SELECT 1 + g % 200, 'c' || g, 'https://example.com/' || g, g % 10 <> 0, CASE WHEN g % 20 = 0 THEN ARRAY['promo'] ELSE '{}' END
     FROM generate_series(1, ${ROWS}) g`);
+  await pool.query(`INSERT INTO urls (user_id, short_code, original_url)
+    SELECT ${LATE_USER}, 'late' || g, 'https://example.com/late/' || g FROM generate_series(1, ${LATE_LINKS}) g`);
   await pool.query(`INSERT INTO webhooks (user_id, url, events, secret)
     SELECT 1 + g % 200, 'https://hooks.example/' || g, ARRAY['link.created'], 'secret' FROM generate_series(1, ${ROWS}) g`);
   await pool.query(`INSERT INTO webhook_deliveries (webhook_id, event, data)
@@ -76,6 +84,36 @@ describe('list queries', () => {
         expect(count!.scans.length, count!.sql).toBeGreaterThan(0);
         // No filter: the count may read the table itself, bounded by its Limit.
         for (const scan of count!.scans) expect(readsIndex(scan) || (scan.node === 'Seq Scan' && scan.underLimit), `${count!.sql}: ${JSON.stringify(scan)}`).toBe(true);
+      });
+    }
+  }
+});
+
+const LATE: Record<string, { filter: Parameters<typeof listUrls>[1]; column: string }> = {
+  "the late user's links": { filter: { userId: LATE_USER }, column: 'user_id' },
+  "the late user's active links": { filter: { userId: LATE_USER, isActive: true }, column: 'user_id' },
+};
+const LATE_PAGES: Record<string, Page> = {
+  'first page': { limit: 100, offset: 0 },
+  'cursor page before their first link': { limit: 100, offset: 0, afterId: DEEP },
+  'offset page': { limit: 100, offset: LATE_LINKS / 2 },
+};
+
+describe('a list whose rows all come after the rest of the table', () => {
+  for (const [listName, { filter, column }] of Object.entries(LATE)) {
+    for (const [pageName, page] of Object.entries(LATE_PAGES)) {
+      it(`${listName}, ${pageName}: read through the index of ${column}, never a walk of the ids before them`, async () => {
+        const [items, count, ...rest] = await entriesRead(pool, 'urls', (db) => listUrls(db, filter, page));
+        expect(rest).toEqual([]);
+        // A first or cursor page: its own entries and rows, and a few rows the other filter
+        // drops. An offset page steps over the entries before it, in order or through a bitmap
+        // of the list's entries and rows sorted (each at most twice). Never the ROWS links before the user's first.
+        const bound = page.offset === 0 ? 4 * (page.limit + 1) : 2 * LATE_LINKS + 2 * (page.limit + 1);
+        expect(items!.entries, items!.sql).toBeLessThanOrEqual(bound);
+        expect(count!.entries, count!.sql).toBeLessThanOrEqual(2 * (COUNT_EXACT_UP_TO + 1));
+        const [plan] = await plansOf(pool, 'urls', (db) => listUrls(db, filter, page));
+        const throughFilter = (s: Scan) => readsIndex(s) && new RegExp(`\\b${column} = `).test(s.indexCond ?? '');
+        expect(plan!.scans.some(throughFilter), `${plan!.sql}: ${JSON.stringify(plan!.scans)}`).toBe(true);
       });
     }
   }

@@ -5,6 +5,7 @@ import type { Queryable } from '../../src/db/pool.js';
 
 interface PlanNode {
   'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Index Cond'?: string; 'Recheck Cond'?: string; Plans?: PlanNode[];
+  'Actual Rows'?: number; 'Actual Loops'?: number; 'Rows Removed by Filter'?: number;
 }
 
 /** One read of the table; indexCond is the index condition (a bitmap scan's: what it rechecks, its indexes' conditions). */
@@ -30,11 +31,18 @@ export const rangeFromCursor = (s: Scan) => readsIndex(s) && /\bid > /.test(s.in
 /** The rows of an offset page fetched by their ids from the primary key (pageStatement's ARRAY). */
 export const byIdsFromPrimaryKey = (s: Scan) => /_pkey$/.test(s.index ?? '') && /\bid = ANY\b/.test(s.indexCond ?? '');
 
-/**
- * Runs `send` against a Queryable that records what it sends, then EXPLAINs each statement but
- * the planner-estimate ones (EXPLAIN itself: it reads no rows).
- */
+/** Runs `send` against a Queryable that records what it sends, then EXPLAINs each statement. */
 export async function plansOf(pool: pg.Pool, table: string, send: (db: Queryable) => Promise<unknown>): Promise<{ sql: string; scans: Scan[] }[]> {
+  const out = [];
+  for (const s of await recorded(pool, send)) {
+    const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${s.text}`, s.values);
+    out.push({ sql: s.text, scans: scansOf(rows[0]!['QUERY PLAN'][0].Plan, table) });
+  }
+  return out;
+}
+
+/** The statements `send` sends, as sent, but the planner-estimate ones (EXPLAIN itself: it reads no rows). */
+async function recorded(pool: pg.Pool, send: (db: Queryable) => Promise<unknown>): Promise<{ text: string; values: unknown[] }[]> {
   const sent: { text: string; values: unknown[] }[] = [];
   const recording: Queryable = {
     query: ((text: string, values: unknown[]) => {
@@ -43,10 +51,27 @@ export async function plansOf(pool: pg.Pool, table: string, send: (db: Queryable
     }) as Queryable['query'],
   };
   await send(recording);
+  return sent.filter((q) => !q.text.startsWith('EXPLAIN'));
+}
+
+/**
+ * The rows and index entries the scans of `table` went through, kept or filtered out (a bitmap's
+ * index scans count every entry they put in the bitmap), from EXPLAIN ANALYZE: what a plan cost,
+ * whatever its shape, without timing anything.
+ */
+export function entriesReadOf(node: PlanNode, table: string, inBitmap = false): number {
+  const reads = node['Relation Name'] === table || (inBitmap && node['Node Type'] === 'Bitmap Index Scan');
+  const own = reads ? ((node['Actual Rows'] ?? 0) + (node['Rows Removed by Filter'] ?? 0)) * (node['Actual Loops'] ?? 1) : 0;
+  const bitmap = inBitmap || (node['Node Type'] === 'Bitmap Heap Scan' && node['Relation Name'] === table);
+  return own + (node.Plans ?? []).reduce((sum, p) => sum + entriesReadOf(p, table, bitmap), 0);
+}
+
+/** Like plansOf, but each statement run under EXPLAIN ANALYZE: how many entries of `table` it read. */
+export async function entriesRead(pool: pg.Pool, table: string, send: (db: Queryable) => Promise<unknown>): Promise<{ sql: string; entries: number }[]> {
   const out = [];
-  for (const s of sent.filter((q) => !q.text.startsWith('EXPLAIN'))) {
-    const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${s.text}`, s.values);
-    out.push({ sql: s.text, scans: scansOf(rows[0]!['QUERY PLAN'][0].Plan, table) });
+  for (const s of await recorded(pool, send)) {
+    const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${s.text}`, s.values);
+    out.push({ sql: s.text, entries: entriesReadOf(rows[0]!['QUERY PLAN'][0].Plan, table) });
   }
   return out;
 }
