@@ -10,6 +10,9 @@
 // Sides, alternated round by round: this checkout's replica, each --baseline DIR's (another
 // commit's checkout, its own migrations, its own data services), and the bare Fastify server of
 // `npm run bench`'s proxy ceiling (aim 3 of issue 13 is a multiple of its CPU per redirect).
+// Each replica's event-loop delay over each run (p99 and max, from its /metrics: prom-client's
+// monitorEventLoopDelay, reset at every scrape) shows what stalls the loop, such as a click flush:
+// every request queued behind a stall pays for it in the tail latency.
 // A command that prints figures, not a test.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -79,6 +82,23 @@ interface Side {
   requests: number;
   windows: Window[];
   idleCores: number;
+  /** The replica's metrics endpoint (none for the bare server). */
+  metricsUrl?: string;
+  /** Event-loop delay per run, in ms. */
+  lagP99Ms: number[];
+  lagMaxMs: number[];
+}
+
+/** A gauge's value in a Prometheus text exposition (unlabelled series only). */
+function gaugeValue(exposition: string, name: string): number {
+  const line = exposition.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? Number.NaN : Number(line.slice(name.length + 1));
+}
+
+/** The event-loop delay since the previous scrape (prom-client resets its histogram on every scrape). */
+async function eventLoopDelay(metricsUrl: string): Promise<{ p99Ms: number; maxMs: number }> {
+  const text = await (await fetch(metricsUrl)).text();
+  return { p99Ms: gaugeValue(text, 'nodejs_eventloop_lag_p99_seconds') * 1000, maxMs: gaugeValue(text, 'nodejs_eventloop_lag_max_seconds') * 1000 };
 }
 
 const hrUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -122,7 +142,10 @@ async function startReplica(name: string, root: string, base: string): Promise<S
       },
     });
     await server.start();
-    return { name, root, server, dir, data, pid: () => server.pid ?? Number.NaN, url: `http://127.0.0.1:${port}`, cpuUs: [], shortRuns: 0, requests: 0, windows: [], idleCores: 0 };
+    return {
+      name, root, server, dir, data, pid: () => server.pid ?? Number.NaN, url: `http://127.0.0.1:${port}`, cpuUs: [], shortRuns: 0, requests: 0, windows: [], idleCores: 0,
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, lagP99Ms: [], lagMaxMs: [],
+    };
   } catch (err) {
     await data.stop();
     throw err;
@@ -139,7 +162,7 @@ async function startBare(base: string): Promise<Side> {
     env: { ...process.env, PORT: String(port), LINK_PREFIX, LINK_COUNT: String(links) },
   });
   await server.start();
-  return { name: 'bare', root: REPO_ROOT, server, dir, pid: () => server.pid ?? Number.NaN, url: `http://127.0.0.1:${port}`, cpuUs: [], shortRuns: 0, requests: 0, windows: [], idleCores: 0 };
+  return { name: 'bare', root: REPO_ROOT, server, dir, pid: () => server.pid ?? Number.NaN, url: `http://127.0.0.1:${port}`, cpuUs: [], shortRuns: 0, requests: 0, windows: [], idleCores: 0, lagP99Ms: [], lagMaxMs: [] };
 }
 
 /** Requests as nginx forwards them, the same for every side: Zipf-drawn links, or every link in turn. */
@@ -181,9 +204,15 @@ function load(url: string, seconds: number, overallRate: number, amount?: number
 async function measure(side: Side): Promise<void> {
   const t0 = Date.now();
   const ticks0 = ticksOf(side.pid());
+  if (side.metricsUrl) await eventLoopDelay(side.metricsUrl); // starts its histogram afresh
   const from = hrUs();
   const r = await load(side.url, durationS, rate);
   const to = hrUs();
+  if (side.metricsUrl) {
+    const lag = await eventLoopDelay(side.metricsUrl);
+    side.lagP99Ms.push(lag.p99Ms);
+    side.lagMaxMs.push(lag.maxMs);
+  }
   if (r.errors > 0 || r.redirects !== r.answered) throw new Error(`${side.name}: ${r.answered - r.redirects} answers not 302, ${r.errors} errors`);
   if (side.name !== 'bare') await new Promise((w) => setTimeout(w, SETTLE_MS));
   const ticks = ticksOf(side.pid()) - ticks0;
@@ -193,7 +222,8 @@ async function measure(side: Side): Promise<void> {
   side.cpuUs.push((ticks / TICKS_PER_SECOND - side.idleCores * windowS) * 1e6 / r.answered);
   // Below the rate the sides are not serving the same load, and CPU per request moves with it.
   if (r.answered < 0.9 * rate * durationS) side.shortRuns += 1;
-  log(`  ${side.name}: ${r.answered} redirects, ${(r.answered / durationS).toFixed(0)}/s, ${(side.cpuUs.at(-1) ?? 0).toFixed(1)} us CPU each`);
+  const lag = side.metricsUrl ? `, event-loop delay p99 ${(side.lagP99Ms.at(-1) ?? 0).toFixed(1)} ms, max ${(side.lagMaxMs.at(-1) ?? 0).toFixed(1)} ms` : '';
+  log(`  ${side.name}: ${r.answered} redirects, ${(r.answered / durationS).toFixed(0)}/s, ${(side.cpuUs.at(-1) ?? 0).toFixed(1)} us CPU each${lag}`);
 }
 
 function latestProfile(dir: string): CpuProfile | undefined {
@@ -263,6 +293,10 @@ try {
     const ratio = median(s.cpuUs) / median(bare.cpuUs);
     lines.push(`${s.name}: ${ratio.toFixed(2)}x the bare server's CPU per redirect (aim <= ${APP_CPU_RATIO_AIM}): ${ratio <= APP_CPU_RATIO_AIM ? 'PASS' : 'FAIL'}`);
   }
+  for (const s of sides.filter((x) => x.metricsUrl)) {
+    lines.push(`${s.name}: event-loop delay over the load, p99 ${median(s.lagP99Ms).toFixed(1)} ms (runs ${s.lagP99Ms.map((l) => l.toFixed(1)).join(' / ')}), max ${median(s.lagMaxMs).toFixed(1)} ms (runs ${s.lagMaxMs.map((l) => l.toFixed(1)).join(' / ')})`);
+  }
+  lines.push('Event-loop delay: prom-client\'s monitorEventLoopDelay (10 ms resolution: an idle loop reads about 10 ms).');
   lines.push('CPU: /proc utime + stime of the side\'s process (all its threads) over each run and its click flush, less its idle CPU.');
   const short = sides.filter((s) => s.shortRuns > 0);
   if (short.length > 0) lines.push(`WARNING: below 90% of ${rate} req/s in ${short.map((s) => `${s.shortRuns} run(s) of ${s.name}`).join(', ')}: the machine was overloaded; lower --rate`);

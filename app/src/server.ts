@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type preValidationAsyncHookHandler } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Authenticator } from './auth/authenticator.js';
@@ -15,13 +15,11 @@ import { installAuth } from './http/auth-hook.js';
 import type { ClickSink, LinkCache, RouteContext } from './http/context.js';
 import { answerClientError } from './http/client-error.js';
 import { sendError, installErrorHandler } from './http/error-handler.js';
-import { HttpError } from './http/errors.js';
 import { installNotFoundHandler, RouteTable } from './http/method-not-allowed.js';
 import { JSON_BODY_LIMIT, MAX_HEADER_BYTES, UPLOAD_LIMIT } from './http/limits.js';
 import { installRateLimit } from './http/rate-limit.js';
 import { installResponseHeaders } from './http/response-headers.js';
 import { lazyChildLogger } from './http/lazy-logger.js';
-import { addPreValidation } from './http/route-hooks.js';
 import { validatorCompiler } from './http/validation.js';
 import { bulkRoutes } from './http/routes/bulk.js';
 import { eventRoutes } from './http/routes/events.js';
@@ -53,14 +51,17 @@ export interface ServerDeps {
   isStopping: () => boolean;
 }
 
-/** A JSON route sent a multipart form: the media type is wrong (415), not the body (400). */
-function requireJsonBodies(app: FastifyInstance): void {
-  const refuseMultipart: preValidationAsyncHookHandler = async (request) => {
-    if (request.isMultipart()) throw new HttpError(415, 'unsupported content type: send application/json');
-  };
-  app.addHook('onRoute', (route) => {
-    if (route.schema?.body === undefined || route.schema.consumes?.includes('multipart/form-data')) return;
-    addPreValidation(route, refuseMultipart, 'last');
+/**
+ * The CSV uploads, with the multipart parser in their own scope: registered for the whole app,
+ * its two async hooks (and a 'close' listener) ran on every request, the redirect's too. Outside
+ * this scope no parser takes multipart/form-data, so a JSON route sent a form answers 415
+ * (error-handler.ts, FST_ERR_CTP_INVALID_MEDIA_TYPE) before reading it.
+ */
+async function uploadRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  await app.register(async (uploads) => {
+    await uploads.register(multipart, { limits: { fileSize: UPLOAD_LIMIT, files: 2, fields: 10, parts: 12 } });
+    await uploads.register(bulkRoutes, { ctx });
+    await uploads.register(urlBulkRoutes, { ctx });
   });
 }
 
@@ -127,10 +128,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   app.addSchema(ErrorBody);
   await app.register(httpMetricsPlugin, { metrics: deps.metrics });
-  await app.register(multipart, { limits: { fileSize: UPLOAD_LIMIT, files: 2, fields: 10, parts: 12 } });
   const unknownKeyGuard = await installRateLimit(app, { config, redis: deps.redis.client, auth: deps.auth });
   installAuth(app, deps.auth, unknownKeyGuard);
-  requireJsonBodies(app);
 
   // Every top-level route name is reserved: known once all routes are registered.
   const reserved = new Set<string>(EXTRA_RESERVED);
@@ -150,11 +149,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   };
   await app.register(healthRoutes, { ctx });
   await app.register(userRoutes, { ctx });
-  await app.register(bulkRoutes, { ctx });
   await app.register(keyRoutes, { ctx });
-  // Before urlRoutes: /urls/bulk and /urls/export are static, /urls/:id is not (the router prefers
-  // static segments anyway; the order only keeps the registration readable).
-  await app.register(urlBulkRoutes, { ctx });
+  // Before urlRoutes: /urls/bulk is static, /urls/:id is not (the router prefers static segments
+  // anyway; the order only keeps the registration readable).
+  await uploadRoutes(app, ctx);
   await app.register(urlRoutes, { ctx });
   await app.register(qrRoutes, { ctx });
   await app.register(webhookRoutes, { ctx });

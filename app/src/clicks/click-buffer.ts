@@ -18,8 +18,9 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.js';
+import { prepareBatch, type PreparedBatch } from './batch-prep.js';
 import {
-  aggregateClicks, beginFlush, clickDeliveries, clickEventsCopy, COPY_CLICK_EVENTS, lockUrls, rollUpClicks, type Statement,
+  beginFlush, clickDeliveries, COPY_CLICK_EVENTS, lockUrls, rollUpClicks, type Statement,
 } from './click-sql.js';
 import type { Enrich } from './enricher.js';
 import { Queue } from './queue.js';
@@ -47,6 +48,8 @@ interface Batch {
   clicks: Click[];
   /** Set when COMMIT failed: the outcome must be resolved before a retry. */
   uncertainXid: string | null;
+  /** Its traits, COPY text and roll-ups, worked out once (a retry reuses them). */
+  prepared?: PreparedBatch;
 }
 
 type Outcome = 'committed' | 'aborted' | 'unknown';
@@ -152,6 +155,8 @@ export class ClickBuffer {
     let bots = 0;
     const onClientError = () => undefined; // surfaced through the failing query instead
     try {
+      batch.prepared ??= await prepareBatch(batch.clicks, this.opts.enrich);
+      let prepared = batch.prepared;
       client = await pool.connect();
       client.on('error', onClientError);
       const conn = client;
@@ -160,14 +165,15 @@ export class ClickBuffer {
         conn.query<R>({ text: s.text, values: s.values, query_timeout: this.statementTimeoutMs } as pg.QueryConfig);
       await run({ text: 'BEGIN', values: [] });
       xid = (await run<{ xid: string }>(beginFlush)).rows[0]?.xid ?? null;
-      const ids = [...new Set(batch.clicks.map((c) => c.urlId))].sort((a, b) => a - b);
+      const ids = prepared.urlIds;
       const existing = new Set((await run<{ id: string | number }>(lockUrls(ids))).rows.map((r) => Number(r.id)));
-      const clicks = existing.size === ids.length ? batch.clicks : batch.clicks.filter((c) => existing.has(c.urlId));
+      // A link deleted since its clicks (rare): the rest of the batch worked out again without them.
+      if (existing.size !== ids.length) prepared = await prepareBatch(batch.clicks.filter((c) => existing.has(c.urlId)), this.opts.enrich);
+      const { clicks, traits } = prepared;
       if (clicks.length > 0) {
-        const traits = clicks.map(this.opts.enrich);
         for (const t of traits) if (t.bot) bots++;
-        await this.copy(conn, COPY_CLICK_EVENTS, clickEventsCopy(clicks, traits));
-        const hooks = await run<{ webhooks: boolean }>(rollUpClicks(aggregateClicks(clicks, traits)));
+        await this.copy(conn, COPY_CLICK_EVENTS, prepared.copyText);
+        const hooks = await run<{ webhooks: boolean }>(rollUpClicks(prepared.rollups));
         if (hooks.rows[0]?.webhooks) await run(clickDeliveries(clicks, traits));
       }
       committing = true;
@@ -194,12 +200,13 @@ export class ClickBuffer {
     }
   }
 
-  /** COPY ... FROM STDIN of `text`, bounded like a statement (the connection is destroyed on failure). */
-  private async copy(client: pg.PoolClient, sql: string, text: string): Promise<void> {
+  /** COPY ... FROM STDIN of the text's pieces, bounded like a statement (the connection is destroyed on failure). */
+  private async copy(client: pg.PoolClient, sql: string, text: readonly string[]): Promise<void> {
     const stream = client.query(copyFrom(sql));
     const timer = setTimeout(() => stream.destroy(new Error(`COPY not done in ${this.statementTimeoutMs} ms`)), this.statementTimeoutMs);
     try {
-      stream.end(text);
+      for (const piece of text) stream.write(piece);
+      stream.end();
       await finished(stream);
     } finally {
       clearTimeout(timer);

@@ -1,0 +1,61 @@
+// The click flush's JS work on a batch (traits, COPY text, roll-ups), done before its transaction
+// and in slices. It runs on the redirects' event loop: a 5,000-click batch in one piece blocked it
+// for 12-22 ms (enrich, COPY text, aggregation), and every redirect queued behind it paid that in
+// its latency. Between slices the loop serves what is waiting. Done before BEGIN, it also keeps
+// the batch's urls locked for no longer than before.
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Click } from './click-buffer.js';
+import { aggregateClicks, clickEventsCopy, type ClickRollups } from './click-sql.js';
+import type { ClickTraits, Enrich } from './enricher.js';
+
+/** Clicks per slice: about a millisecond of this work on the bench machine (varied agents: two). */
+export const SLICE = 500;
+
+export interface PreparedBatch {
+  clicks: readonly Click[];
+  traits: readonly ClickTraits[];
+  /** The events' COPY text, a piece per slice, in the clicks' order. */
+  copyText: string[];
+  rollups: ClickRollups;
+  /** The batch's distinct url ids, ascending (the order they are locked in). */
+  urlIds: number[];
+}
+
+/** Appends a roll-up of other urls: a url is in one part only, so every key stays one entry. */
+function appendRollups(into: ClickRollups, part: ClickRollups): void {
+  for (const table of Object.keys(into) as (keyof ClickRollups)[]) {
+    const to = into[table] as Record<string, unknown[]>;
+    const from = part[table] as Record<string, unknown[]>;
+    for (const column of Object.keys(to)) for (const v of from[column]!) to[column]!.push(v);
+  }
+}
+
+export async function prepareBatch(clicks: readonly Click[], enrich: Enrich, slice = SLICE): Promise<PreparedBatch> {
+  const traits: ClickTraits[] = [];
+  const copyText: string[] = [];
+  for (let i = 0; i < clicks.length; i += slice) {
+    if (i > 0) await nextTurn();
+    const part = clicks.slice(i, i + slice);
+    const partTraits = part.map(enrich);
+    for (const t of partTraits) traits.push(t);
+    copyText.push(clickEventsCopy(part, partTraits));
+  }
+  // Roll-ups per part of the urls (by id modulo the parts): each url's clicks all in one part,
+  // so the parts' entries never share a key and together are the batch's, exactly.
+  const parts = Math.max(1, Math.ceil(clicks.length / slice));
+  const byPart = Array.from({ length: parts }, () => ({ clicks: [] as Click[], traits: [] as ClickTraits[] }));
+  for (let i = 0; i < clicks.length; i++) {
+    const p = byPart[clicks[i]!.urlId % parts]!;
+    p.clicks.push(clicks[i]!);
+    p.traits.push(traits[i]!);
+  }
+  let rollups: ClickRollups | undefined;
+  for (const p of byPart) {
+    await nextTurn();
+    const r = aggregateClicks(p.clicks, p.traits);
+    if (rollups === undefined) rollups = r;
+    else appendRollups(rollups, r);
+  }
+  const urlIds = [...rollups!.urls.id].sort((a, b) => a - b);
+  return { clicks, traits, copyText, rollups: rollups!, urlIds };
+}

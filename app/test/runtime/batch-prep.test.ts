@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { prepareBatch } from '../../src/clicks/batch-prep.js';
+import type { Click } from '../../src/clicks/click-buffer.js';
+import { aggregateClicks, clickEventsCopy, type ClickRollups } from '../../src/clicks/click-sql.js';
+import { noCountry } from '../../src/clicks/country.js';
+import { createEnricher } from '../../src/clicks/enricher.js';
+
+const AGENTS = [null, 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0', 'Googlebot/2.1 (+http://www.google.com/bot.html)',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1'];
+
+/** A batch over two days, many links (a few hot), referrers with COPY's special characters. */
+function batch(n: number): Click[] {
+  return Array.from({ length: n }, (_, i) => ({
+    urlId: i % 3 === 0 ? 1 : (i * 7919) % 97 + 2,
+    userId: i % 5 === 0 ? null : 3,
+    at: new Date(Date.UTC(2026, 0, 1, 23, 59, 59, 990) + i),
+    referrer: i % 4 === 0 ? null : `https://r${i % 6}.example/\t"\\`,
+    userAgent: AGENTS[i % AGENTS.length]!,
+    ip: '127.0.0.1',
+  }));
+}
+
+/** Every roll-up entry as one row per key, sorted: the same set whatever the entries' order. */
+function rows(r: ClickRollups): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [table, columns] of Object.entries(r) as [string, Record<string, unknown[]>][]) {
+    const names = Object.keys(columns);
+    out[table] = columns[names[0]!]!.map((_, i) => JSON.stringify(names.map((c) => columns[c]![i]))).sort();
+  }
+  return out;
+}
+
+describe('prepareBatch (the click flush\'s JS work, in slices)', () => {
+  it('gives the COPY text, traits and roll-ups of the batch in one piece, exactly', async () => {
+    const clicks = batch(1_000);
+    const enrich = createEnricher(noCountry);
+    const traits = clicks.map(enrich);
+    const p = await prepareBatch(clicks, createEnricher(noCountry), 37);
+    expect(p.copyText).toHaveLength(Math.ceil(1_000 / 37));
+    expect(p.copyText.join('')).toBe(clickEventsCopy(clicks, traits));
+    expect(p.traits).toEqual(traits);
+    const whole = aggregateClicks(clicks, traits);
+    expect(rows(p.rollups)).toEqual(rows(whole));
+    // One entry per key, as the statement needs (urls' UPDATE ... FROM counts a repeated id once).
+    for (const entries of Object.values(rows(p.rollups))) {
+      const keys = entries.map((e) => JSON.stringify((JSON.parse(e) as unknown[]).slice(0, -1)));
+      expect(new Set(keys).size).toBe(keys.length);
+    }
+    expect(p.rollups.urls.n.reduce((a, b) => a + b, 0)).toBe(1_000);
+    expect(p.urlIds).toEqual([...new Set(clicks.map((c) => c.urlId))].sort((a, b) => a - b));
+  });
+
+  it('lets the event loop turn between slices', async () => {
+    let turns = 0;
+    let ticking = true;
+    const tick = () => { turns += 1; if (ticking) setImmediate(tick); };
+    setImmediate(tick);
+    await prepareBatch(batch(1_000), createEnricher(noCountry), 100);
+    ticking = false;
+    // Ten slices of COPY text, then ten parts of roll-ups: a turn of the loop before each but the first.
+    expect(turns).toBeGreaterThanOrEqual(19);
+  });
+
+  it('handles an empty batch', async () => {
+    const p = await prepareBatch([], createEnricher(noCountry));
+    expect(p.copyText).toEqual([]);
+    expect(p.rollups.urls).toEqual({ id: [], n: [] });
+    expect(p.urlIds).toEqual([]);
+  });
+});
