@@ -1,7 +1,9 @@
 // The plans of the statements a store function sends: each recorded as sent (text and arguments)
 // and EXPLAINed with its own arguments, flattened to the scans of one table.
 import type pg from 'pg';
+import { expect } from 'vitest';
 import type { Queryable } from '../../src/db/pool.js';
+import { COUNT_EXACT_UP_TO, type Page } from '../../src/store/paging.js';
 
 interface PlanNode {
   'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Index Cond'?: string; 'Recheck Cond'?: string; Plans?: PlanNode[];
@@ -74,4 +76,22 @@ export async function entriesRead(pool: pg.Pool, table: string, send: (db: Query
     out.push({ sql: s.text, entries: entriesReadOf(rows[0]!['QUERY PLAN'][0].Plan, table) });
   }
   return out;
+}
+
+/**
+ * A list whose `listRows` rows all come after the rest of `table` is read through the index of
+ * `column`: a first or cursor page reads its own entries and rows, and a few rows another filter
+ * drops; an offset page steps over the entries before it, in order or through a bitmap of the
+ * list's entries and rows sorted (each at most twice); the bounded count stops near its bound.
+ * Never a walk of the ids before the list's first row.
+ */
+export async function expectReadThroughFilter(pool: pg.Pool, table: string, send: (db: Queryable) => Promise<unknown>, o: { column: string; page: Page; listRows: number }): Promise<void> {
+  const [items, count, ...rest] = await entriesRead(pool, table, send);
+  expect(rest).toEqual([]);
+  const bound = o.page.offset === 0 ? 4 * (o.page.limit + 1) : 2 * o.listRows + 2 * (o.page.limit + 1);
+  expect(items!.entries, items!.sql).toBeLessThanOrEqual(bound);
+  expect(count!.entries, count!.sql).toBeLessThanOrEqual(2 * (COUNT_EXACT_UP_TO + 1));
+  const [plan] = await plansOf(pool, table, send);
+  const throughFilter = (s: Scan) => readsIndex(s) && new RegExp(`\\b${o.column} = `).test(s.indexCond ?? '');
+  expect(plan!.scans.some(throughFilter), `${plan!.sql}: ${JSON.stringify(plan!.scans)}`).toBe(true);
 }
