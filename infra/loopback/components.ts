@@ -19,17 +19,20 @@ export function tsxCommand(entry: string): { command: string; args: string[] } {
 }
 
 /** readyPath: /health (the process serves) by default; /ready also wants the database reachable. */
-export function appReplica(o: { name: string; dir: string; port: number; env: Record<string, string>; readyPath?: string | undefined }): CommandServer {
+export function appReplica(o: {
+  name: string; dir: string; port: number; env: Record<string, string>; readyPath?: string | undefined;
+  /** The release it runs: `appBuild()`'s command for 'main'. */
+  run: { command: string; args: string[] };
+}): CommandServer {
   return new CommandServer({
     name: o.name,
     port: o.port,
-    ...tsxCommand('app/src/main.ts'),
+    ...o.run,
     dir: o.dir,
     env: { ...process.env, ...o.env },
     readyPath: o.readyPath ?? '/health',
-    // tsx compiles the app at start: 5 s on a quiet machine, over 30 s at a load of 14 on two
-    // cores. A replica that exits is reported at once (NotStarting), so waiting long costs
-    // nothing when start-up fails.
+    // About a second on a quiet machine, many times that at a load of 14 on two cores. A replica
+    // that exits is reported at once (NotStarting), so waiting long costs nothing when start-up fails.
     readyTimeoutMs: 90_000,
   });
 }

@@ -9,7 +9,6 @@ import { certLayout } from '../../app/src/certs/layout.js';
 import { ALIAS_MAX } from '../../app/src/domain/short-code.js';
 import type { NginxTlsInput } from '../render/nginx-tls.js';
 import type { LoopbackAddressing } from './addressing.js';
-import { tsxCommand } from './components.js';
 import { CommandServer, logTail } from './servers/command.js';
 import type { ManagedServer } from './servers/managed.js';
 import { pebbleServer } from './servers/pebble.js';
@@ -59,6 +58,8 @@ export interface HttpsParts {
 export async function startHttps(o: {
   dir: string; certsDir: string; addr: LoopbackAddressing; nginxPidFile: string; drainFlag: string; drainMs: number;
   started: ManagedServer[]; certificateValiditySeconds?: number;
+  /** How the certificate manager runs: the release's 'certs/main'. */
+  certManager: { command: string; args: string[] };
 }): Promise<HttpsParts> {
   const [acmePort, managementPort, tlsPort] = (await freePorts(3)) as [number, number, number];
   const pebble = await pebbleServer({
@@ -74,7 +75,7 @@ export async function startHttps(o: {
 
   const managerDir = join(o.dir, 'cert-manager');
   const manager = new CommandServer({
-    name: 'cert-manager', port: o.addr.port('cert-manager', 'metrics'), ...tsxCommand('app/src/certs/main.ts'), dir: managerDir,
+    name: 'cert-manager', port: o.addr.port('cert-manager', 'metrics'), ...o.certManager, dir: managerDir,
     env: {
       ...process.env,
       CERTS_DIR: o.certsDir, CERT_NAME: LOOPBACK_CERT_NAME,

@@ -4,6 +4,7 @@
 // serves while its replacement starts.
 import { join } from 'node:path';
 import { hostPort } from '../topology/addressing.js';
+import type { AppBuild } from './app-build.js';
 import type { ComponentName } from '../topology/names.js';
 import type { LoopbackAddressing } from './addressing.js';
 import { appReplica } from './components.js';
@@ -24,6 +25,8 @@ export interface ReplicaMakerOptions {
   env: Record<string, string>;
   /** Set last: a caller's overrides (e.g. a benchmark's). */
   extraEnv?: Record<string, string> | undefined;
+  /** The release a replica made now runs (a rollout moves it to a new build). */
+  release: () => AppBuild;
 }
 
 export type MakeReplica = (o: { name: string; generation: number; httpPort: number; metricsPort: number; readyPath?: string }) => Replica;
@@ -37,6 +40,7 @@ export function replicaMaker(m: ReplicaMakerOptions): MakeReplica {
       dir: join(m.dir, generation === 0 ? name : `${name}.${generation}`),
       port: httpPort,
       readyPath,
+      run: m.release().command('main'),
       env: {
         ...m.env,
         NODE_ENV: 'production',

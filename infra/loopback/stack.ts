@@ -15,7 +15,8 @@ import { loopbackBackups, type LoopbackBackups } from './backups.js';
 import { resolveText, type Secrets, type Text } from '../topology/types.js';
 import { appInstanceNames, appUpstreams } from '../topology/wiring.js';
 import { fixedPortKey, loopbackAddressing, type LoopbackAddressing } from './addressing.js';
-import { nginxServer, tsxCommand } from './components.js';
+import { appBuild, type AppBuild } from './app-build.js';
+import { nginxServer } from './components.js';
 import { loopbackContext, loopbackNginxConf } from './configs.js';
 import { startDataServices, type DataServices } from './data-services.js';
 import { generatedSecrets } from './secrets.js';
@@ -98,10 +99,10 @@ const DRAIN_BEFORE_RELOAD_MS = 1000;
 const resolveEnv = (env: Record<string, Text>, s: Secrets) =>
   Object.fromEntries(Object.entries(env).map(([k, v]) => [k, resolveText(v, s)]));
 
-async function runMigrations(dir: string, env: Record<string, string>): Promise<void> {
+async function runMigrations(release: AppBuild, dir: string, env: Record<string, string>): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const proc = startProcess({
-    name: 'migrate', ...tsxCommand('app/src/migrate.ts'), logFile: join(dir, 'migrate.log'),
+    name: 'migrate', ...release.command('migrate'), logFile: join(dir, 'migrate.log'),
     env: { ...process.env, ...env },
   });
   const code = await proc.exited;
@@ -134,6 +135,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
   };
 
   try {
+    // Compiled while the data tier starts.
+    const releaseBuild = appBuild();
+    releaseBuild.catch(() => undefined); // awaited below; a data tier failure must not leave it unhandled
     data = await startDataServices({
       dir,
       config: rawConfig,
@@ -143,12 +147,13 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       statsPassword: secrets.pgbouncerStatsPassword,
       backup: loopbackBackupOptions(rawConfig, config, secrets.backupCipherPass),
     });
-    await runMigrations(join(dir, 'migrate'), resolveEnv(migrateEnv(ctx), secrets));
+    let release = await releaseBuild;
+    await runMigrations(release, join(dir, 'migrate'), resolveEnv(migrateEnv(ctx), secrets));
     const backups = loopbackBackups(data, () => migrateNow(data!.directDatabaseUrl));
     // The repository's figures from the start (no backup yet: no age, size 0).
     await backups.refreshMetrics();
 
-    const makeReplica = replicaMaker({ dir, env: resolveEnv(appEnv(ctx), secrets), extraEnv: opts.appEnv });
+    const makeReplica = replicaMaker({ dir, env: resolveEnv(appEnv(ctx), secrets), extraEnv: opts.appEnv, release: () => release });
     const live: Replica[] = appInstanceNames(replicas).map((name, i) => makeReplica({
       name, generation: 0, httpPort: addr.port('app', 'http', i), metricsPort: addr.port('app', 'metrics', i),
     }));
@@ -175,7 +180,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
     started.push(nginx);
     await nginx.start();
     const https = opts.tls
-      ? await startHttps({ dir, certsDir, addr, nginxPidFile: dirNginxPaths(nginxDir).pidFile, drainFlag, drainMs: DRAIN_BEFORE_RELOAD_MS, started, ...opts.tls })
+      ? await startHttps({ dir, certsDir, addr, certManager: release.command('certs/main'), nginxPidFile: dirNginxPaths(nginxDir).pidFile, drainFlag, drainMs: DRAIN_BEFORE_RELOAD_MS, started, ...opts.tls })
       : undefined;
 
     const obs: Observability | undefined = observability
@@ -220,7 +225,12 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       rollout: async (o = {}) => {
         if (rolling) throw new Error('a rollout is already running');
         generation += 1;
-        rolling = runRollout(o.log);
+        // The app as it is on disk now: a rollout after an edit starts the edited code.
+        rolling = appBuild().then((next) => {
+          release = next;
+          o.log?.(`rollout: app build ${next.id}`);
+          return runRollout(o.log);
+        });
         try {
           return await rolling;
         } finally {

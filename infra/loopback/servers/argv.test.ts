@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderPgbouncerIni, renderPgbouncerUserlist } from '../../render/pgbouncer.js';
+import { appBuild } from '../app-build.js';
 import { adminKeyFrom, checkAdminKey, localCommand } from '../cli.js';
 import {
   alertmanagerServer, appReplica, nginxExporter, pgbouncerExporter, postgresExporter, prometheusServer, redisExporter,
@@ -41,7 +42,7 @@ function allCommandLines(): string[] {
 }
 
 describe('loopback command lines', () => {
-  it('builds every server of the stack with its secrets out of argv', () => {
+  it('builds every server of the stack with its secrets out of argv', async () => {
     const d = (name: string) => join(dir, name);
     const servers = [
       new RedisServer({ dir: d('redis'), port: 1, password: SECRETS.redis }),
@@ -60,7 +61,7 @@ describe('loopback command lines', () => {
       nginxExporter({ dir: d('ne'), port: 7, stubStatusUrl: 'http://127.0.0.1:8/stub_status' }),
       prometheusServer({ dir: d('prom'), port: 9, configFile: d('prom/prometheus.yml') }),
       alertmanagerServer({ dir: d('am'), port: 10, configFile: d('am/alertmanager.yml') }),
-      appReplica({ name: 'app-1', dir: d('app-1'), port: 11, env: {
+      appReplica({ name: 'app-1', dir: d('app-1'), port: 11, run: (await appBuild()).command('main'), env: {
         DATABASE_URL: `postgres://app:${SECRETS.db}@127.0.0.1:3/db`, REDIS_URL: `redis://:${SECRETS.redis}@127.0.0.1:1`, ADMIN_API_KEYS: SECRETS.admin,
       } }),
     ];
