@@ -96,6 +96,16 @@ export interface LoopbackStack {
 /** Long enough for every busy client connection to get one closing answer, even on a loaded machine. */
 const DRAIN_BEFORE_RELOAD_MS = 1000;
 
+/** Stops `servers` one after the other, except that neighbours `together` accepts stop side by side. */
+async function stopInWaves(servers: readonly ManagedServer[], together: (s: ManagedServer) => boolean): Promise<void> {
+  for (let i = 0; i < servers.length;) {
+    let j = i + 1;
+    if (together(servers[i]!)) while (j < servers.length && together(servers[j]!)) j += 1;
+    await Promise.all(servers.slice(i, j).map((s) => s.stop().catch(() => undefined)));
+    i = j;
+  }
+}
+
 const resolveEnv = (env: Record<string, Text>, s: Secrets) =>
   Object.fromEntries(Object.entries(env).map(([k, v]) => [k, resolveText(v, s)]));
 
@@ -127,9 +137,11 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
   const observability = opts.observability ?? true;
 
   let data: DataServices | undefined;
+  const replicaSet = new Set<ManagedServer>();
   const stop = async () => {
-    // Front to back, so nothing in front sees its dependency vanish first.
-    for (const s of [...started].reverse()) await s.stop().catch(() => undefined);
+    // Front to back, so nothing in front sees its dependency vanish first; the replicas side by
+    // side, as each serves out its drain grace (a second) and nothing is in front of them by then.
+    await stopInWaves([...started].reverse(), (s) => replicaSet.has(s));
     await data?.stop();
     if (ownDir) rmSync(dir, { recursive: true, force: true });
   };
@@ -153,7 +165,12 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
     // The repository's figures from the start (no backup yet: no age, size 0).
     await backups.refreshMetrics();
 
-    const makeReplica = replicaMaker({ dir, env: resolveEnv(appEnv(ctx), secrets), extraEnv: opts.appEnv, release: () => release });
+    const makeAnyReplica = replicaMaker({ dir, env: resolveEnv(appEnv(ctx), secrets), extraEnv: opts.appEnv, release: () => release });
+    const makeReplica: typeof makeAnyReplica = (o) => {
+      const r = makeAnyReplica(o);
+      replicaSet.add(r.server);
+      return r;
+    };
     const live: Replica[] = appInstanceNames(replicas).map((name, i) => makeReplica({
       name, generation: 0, httpPort: addr.port('app', 'http', i), metricsPort: addr.port('app', 'metrics', i),
     }));
