@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { readsUnnamed, ruleSubset } from './rule-subset.js';
+import { alertsRead, EVERY_ALERT, readsUnnamed, ruleSubset } from './rule-subset.js';
 
 interface Rule {
   record?: string;
@@ -66,10 +66,24 @@ describe('ruleSubset', () => {
     expect(names(ruleSubset(render(files), ['BurnA']))['r.yml']!.map((g) => g.name)).toEqual(['slo-a', 'slo-b', 'alerts']);
   });
 
-  it('keeps every rule for an alert that reads alert state or series it does not name', () => {
-    const full = render(FILES);
-    expect(ruleSubset(full, ['SomethingFiredRecently'])).toBe(full);
-    for (const expr of ['ALERTS_FOR_STATE > 0', '{__name__=~"job:.*"} > 1', 'count({job="app"})']) {
+  it('keeps the alerts an alert reads through ALERTS, with what they read', () => {
+    expect(names(ruleSubset(render(FILES), ['SomethingFiredRecently']))).toEqual({
+      'alerts.yml': [{ name: 'app', rules: ['Down'] }, { name: 'meta', rules: ['SomethingFiredRecently'] }],
+    });
+    // Through a recording rule; no alertname bound: every alert and what they read.
+    const files = render({ ...FILES, 'more.yml': [{ name: 'more', rules: [rec('firing', 'count(ALERTS_FOR_STATE)'), alert('ReadsIt', 'firing > 0')] }] });
+    expect(names(ruleSubset(files, ['ReadsIt']))).toEqual({
+      'recording.yml': [
+        { name: 'base', interval: '30s', rules: ['job:errors:rate5m', 'job:requests:rate5m'] },
+        { name: 'ratios', rules: ['job:error:ratio5m'] },
+      ],
+      'alerts.yml': [{ name: 'app', rules: ['ErrorRatioHigh', 'Down'] }, { name: 'meta', rules: ['SomethingFiredRecently'] }],
+      'more.yml': [{ name: 'more', rules: ['firing', 'ReadsIt'] }],
+    });
+  });
+
+  it('keeps every rule for an alert that reads series it does not name', () => {
+    for (const expr of ['{__name__=~"job:.*"} > 1', 'count({job="app"})']) {
       const files = render({ ...FILES, 'more.yml': [{ name: 'more', rules: [rec('indirect', expr), alert('ReadsIt', 'indirect > 0')] }] });
       expect(ruleSubset(files, ['ReadsIt']), expr).toBe(files);
     }
@@ -81,11 +95,26 @@ describe('ruleSubset', () => {
 });
 
 describe('readsUnnamed', () => {
-  it('sees ALERTS, __name__ matchers and selectors without a metric name; not braces in strings or comments', () => {
-    expect(readsUnnamed('ALERTS{alertstate="firing"}')).toMatch(/ALERTS/);
-    expect(readsUnnamed('ALERTS_FOR_STATE')).toMatch(/ALERTS_FOR_STATE/);
+  it('sees __name__ matchers and selectors without a metric name; not braces in strings or comments', () => {
     expect(readsUnnamed('sum({__name__="x"})')).toMatch(/__name__/);
     expect(readsUnnamed('sum by (job) ({job="app"})')).toMatch(/without a metric name/);
     expect(readsUnnamed('up {job="app"} and on (job) foo:bar{a=~"x{2}"} # {comment}\n+ label_replace(y, "a", "{}", "b", \'{\')')).toBeUndefined();
+  });
+});
+
+describe('alertsRead', () => {
+  it('reads the alerts an alertname matcher names plainly', () => {
+    expect(alertsRead('up == 0')).toEqual([]);
+    expect(alertsRead('ALERTS{alertstate="firing", alertname=~"A|B_2"}[35m] or ALERTS_FOR_STATE { alertname = \'C\' }')).toEqual(['A', 'B_2', 'C']);
+    // Several alertname matchers must all hold: one is bound enough.
+    expect(alertsRead('ALERTS{alertname=~"A|B", alertname!="B"}')).toEqual(['A', 'B']);
+    expect(alertsRead('MY_ALERTS{a="b"} + ALERTS_X')).toEqual([]);
+  });
+
+  it('reads every alert when a selector has no alertname bound it can read', () => {
+    for (const expr of ['ALERTS', 'count(ALERTS_FOR_STATE)', 'ALERTS{alertstate="firing"}', 'ALERTS{alertname!="A"}', 'ALERTS{alertname=~"A.*"}',
+      'ALERTS{alertname="A|B"}', 'ALERTS{}', 'ALERTS{alertname="A",}', 'ALERTS{alertname="A"} or ALERTS{alertname=~"B|C.+"}']) {
+      expect(alertsRead(expr), expr).toBe(EVERY_ALERT);
+    }
   });
 });
