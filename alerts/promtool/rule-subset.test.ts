@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { renderRuleFiles, RULE_FILES } from '../index.js';
+import { causesHeldAfterRecovery, RECENT_CAUSE_ALERT } from '../inhibitions.js';
+import { TEST_CONTEXT } from '../test/context.js';
 import { alertsRead, EVERY_ALERT, readsUnnamed, ruleSubset } from './rule-subset.js';
 
 interface Rule {
@@ -87,6 +90,11 @@ describe('ruleSubset', () => {
       const files = render({ ...FILES, 'more.yml': [{ name: 'more', rules: [rec('indirect', expr), alert('ReadsIt', 'indirect > 0')] }] });
       expect(ruleSubset(files, ['ReadsIt']), expr).toBe(files);
     }
+  });
+
+  it("keeps, for Shortstack's inhibitor, the causes it holds and no other alert", () => {
+    const subset = names(ruleSubset(renderRuleFiles(TEST_CONTEXT), [RECENT_CAUSE_ALERT]));
+    expect(subset[RULE_FILES.alerts]!.flatMap((g) => g.rules).sort()).toEqual([...causesHeldAfterRecovery(), RECENT_CAUSE_ALERT].sort());
   });
 
   it('refuses an alert the files lack', () => {
