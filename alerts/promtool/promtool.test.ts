@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { PROMTOOL, runTool, runToolAsync, withFiles, withFilesAsync } from '../../monitoring/tools/validators.js';
-import { alertDefinitions, renderRuleFiles } from '../index.js';
+import { alertDefinitions, renderRuleFiles, RULE_FILES } from '../index.js';
 import { TEST_CONTEXT } from '../test/context.js';
 import { ALERT_CASES, type AlertCase } from './cases.js';
-import { renderPromtoolTestFiles, renderPromtoolTests, shardCases } from './render-tests.js';
+import { renderPromtoolTestFiles, shardCases } from './render-tests.js';
 
 /** Always firing by design: its "quiet" is the dead man's switch noticing it stopped. */
 const NEVER_QUIET = new Set(['Watchdog']);
@@ -57,12 +57,13 @@ describe('promtool unit tests', () => {
     // Every case in exactly one shard.
     expect(split.flat()).toHaveLength(ALERT_CASES.length);
     expect(new Set(split.flat())).toEqual(new Set(ALERT_CASES));
-    const shards = split.map((cases, i) => Object.fromEntries(
-      Object.entries(renderPromtoolTestFiles(ruleFiles, ALERTS, cases)).map(([name, yaml]) => [`shard${i}-${name}`, yaml])));
-    // Weeks of rule evaluation, CPU-bound: about a minute of CPU when quiet, past 4 at load 15
-    // (it was killed there at the tool's usual bound). The test's own bound stays above the tool's.
-    const results = await withFilesAsync({ ...ruleFiles, ...Object.assign({}, ...shards) as Record<string, string> }, (dir) =>
-      Promise.all(shards.map((tests) => runToolAsync(PROMTOOL, ['test', 'rules', ...Object.keys(tests)], dir, 540_000))));
+    // Each case over its alert's rules only (renderPromtoolTestFiles): a file set per rule subset.
+    const shards = split.map((cases, i) => renderPromtoolTestFiles(ruleFiles, ALERTS, cases, {}, `shard${i}`));
+    // Weeks of rule evaluation, CPU-bound: a few seconds of CPU over the rule subsets (about 90
+    // over the full files). The test's own bound stays above the tool's.
+    const files = Object.assign({}, ...shards.map((s) => s.files)) as Record<string, string>;
+    const results = await withFilesAsync(files, (dir) =>
+      Promise.all(shards.map((s) => runToolAsync(PROMTOOL, ['test', 'rules', ...s.tests], dir, 540_000))));
     for (const r of results) {
       expect(r.output).not.toContain('FAILED');
       expect(r.code).toBe(0);
@@ -81,8 +82,8 @@ describe('promtool unit tests', () => {
         expect: [{ labels: {}, value: 0.95 }] },
       { alert: 'PostgresVolumeFilling', kind: 'quiet', interval: '10m', series: size(`${100 * gib}+${0.1 * gib}x20`), at: '3h' },
     ];
-    const tests = { ...files, 'tests.yml': renderPromtoolTests(files, ALERTS, cases, opts) };
-    const r = withFiles(tests, (dir) => runTool(PROMTOOL, ['test', 'rules', 'tests.yml'], dir));
+    const tests = renderPromtoolTestFiles(files, ALERTS, cases, opts);
+    const r = withFiles(tests.files, (dir) => runTool(PROMTOOL, ['test', 'rules', ...tests.tests], dir));
     expect(r.output).not.toContain('FAILED');
     expect(r.code).toBe(0);
     expect(files['shortstack-recording.yml']).toContain(`vector(${200 * gib})`);
@@ -90,8 +91,22 @@ describe('promtool unit tests', () => {
 
   it('catch a wrong expectation (the harness can fail)', () => {
     const wrong = ALERT_CASES.filter((c) => c.alert === 'AppReplicaDown' && c.kind === 'fires').map((c) => ({ ...c, before: c.at }));
-    const files = { ...ruleFiles, 'tests.yml': renderPromtoolTests(ruleFiles, ALERTS, wrong) };
-    const r = withFiles(files, (dir) => runTool(PROMTOOL, ['test', 'rules', 'tests.yml'], dir));
+    const tests = renderPromtoolTestFiles(ruleFiles, ALERTS, wrong);
+    const r = withFiles(tests.files, (dir) => runTool(PROMTOOL, ['test', 'rules', ...tests.tests], dir));
+    expect(r.output).toMatch(/alertname: AppReplicaDown, time: \d+m,\s+exp:\[\],\s+got:\[\s*0:/);
+    expect(r.code).toBe(1);
+  });
+
+  it('catch a rule set missing a recording rule its alert reads (a subset cannot drop one unseen)', () => {
+    const cases = ALERT_CASES.filter((c) => c.alert === 'AvailabilityBudgetBurnPage' && c.kind === 'fires');
+    const tests = renderPromtoolTestFiles(ruleFiles, ALERTS, cases);
+    const recording = Object.keys(tests.files).filter((f) => f.endsWith(RULE_FILES.recording));
+    expect(recording).toHaveLength(1);
+    // The same groups, so the evaluation order still names them, with no rules.
+    const groups = (parse(tests.files[recording[0]!]!) as { groups: { name: string }[] }).groups.map((g) => ({ ...g, rules: [] }));
+    const files = { ...tests.files, [recording[0]!]: stringify({ groups }) };
+    const r = withFiles(files, (dir) => runTool(PROMTOOL, ['test', 'rules', ...tests.tests], dir));
+    expect(r.output).toMatch(/alertname: AvailabilityBudgetBurnPage, time: \d+m,\s+exp:\[\s*0:[\s\S]*got:\[\]/);
     expect(r.code).toBe(1);
   });
 });

@@ -1,9 +1,11 @@
 // Alert cases -> a `promtool test rules` file over the rendered rule files.
+import { createHash } from 'node:crypto';
 import { parse, stringify } from 'yaml';
 import { durationSeconds } from '../duration.js';
 import { alertRule, type RenderOptions } from '../render.js';
 import type { AlertDefinition } from '../types.js';
 import type { AlertCase } from './cases.js';
+import { ruleSubset } from './rule-subset.js';
 import { expandTemplate } from './template.js';
 
 function expectedAlerts(def: AlertDefinition, c: AlertCase, opts: RenderOptions) {
@@ -64,8 +66,8 @@ export function renderPromtoolTests(
 
 /**
  * The cases in `n` shards of about equal work, for `n` promtool processes side by side (promtool
- * runs a file's tests one after the other, on one core). Work: evaluation steps, which cost about
- * the same each (every rule is evaluated at every step).
+ * runs a file's tests one after the other, on one core). Work: evaluation steps. A step costs more
+ * the more rules its case evaluates (see renderPromtoolTestFiles), but steps balance well enough.
  */
 export function shardCases(cases: readonly AlertCase[], n: number): AlertCase[][] {
   const steps = (c: AlertCase) => durationSeconds(c.at) / durationSeconds(c.evaluationInterval ?? '1m') + 1;
@@ -79,21 +81,46 @@ export function shardCases(cases: readonly AlertCase[], n: number): AlertCase[][
   return shards.map((s) => s.cases).filter((s) => s.length > 0);
 }
 
+export interface PromtoolTestFiles {
+  /** File name -> content: the rule file sets and the test files that name them. */
+  files: Record<string, string>;
+  /** The test files among them, for `promtool test rules <every one>`. */
+  tests: string[];
+}
+
 /**
- * One test file per evaluation interval (a case spanning a week is evaluated every 10 minutes,
- * not every minute): file name -> content, for `promtool test rules <every file>`.
+ * Test files for `cases`, each case over its alert's rule and the recording rules that alert
+ * reads (ruleSubset), not every rule: evaluation steps cost in proportion to the rules evaluated.
+ * One test file per rule set and evaluation interval (promtool names the rule files per test
+ * file; a case spanning a week is evaluated every 10 minutes, not every minute). A rule set's
+ * files are named after a hash of their content: calls for several shards name identical sets
+ * alike, so merged they write each set once. `name` tells the test files of several calls apart.
  */
 export function renderPromtoolTestFiles(
   ruleFiles: Record<string, string>,
   alerts: readonly AlertDefinition[],
   cases: readonly AlertCase[],
   opts: RenderOptions = {},
-): Record<string, string> {
-  const byInterval = new Map<string, AlertCase[]>();
+  name = 'tests',
+): PromtoolTestFiles {
+  const files: Record<string, string> = {};
+  const setOf = new Map<string, { id: string; files: Record<string, string> }>();
+  const byTestFile = new Map<string, { set: Record<string, string>; interval: string; cases: AlertCase[] }>();
   for (const c of cases) {
-    const key = c.evaluationInterval ?? '1m';
-    byInterval.set(key, [...(byInterval.get(key) ?? []), c]);
+    let set = setOf.get(c.alert);
+    if (!set) {
+      const subset = ruleSubset(ruleFiles, [c.alert]);
+      const id = createHash('sha256').update(JSON.stringify(subset)).digest('hex').slice(0, 12);
+      set = { id, files: Object.fromEntries(Object.entries(subset).map(([file, yaml]) => [`rules-${id}-${file}`, yaml])) };
+      setOf.set(c.alert, set);
+      Object.assign(files, set.files);
+    }
+    const interval = c.evaluationInterval ?? '1m';
+    const testFile = `${name}-${set.id}-${interval}.yml`;
+    const entry = byTestFile.get(testFile) ?? { set: set.files, interval, cases: [] };
+    entry.cases.push(c);
+    byTestFile.set(testFile, entry);
   }
-  return Object.fromEntries([...byInterval].map(([interval, list]) =>
-    [`tests-${interval}.yml`, renderPromtoolTests(ruleFiles, alerts, list, opts, interval)]));
+  for (const [testFile, { set, interval, cases: list }] of byTestFile) files[testFile] = renderPromtoolTests(set, alerts, list, opts, interval);
+  return { files, tests: [...byTestFile.keys()] };
 }
