@@ -16,6 +16,8 @@ export interface ChaosRunOptions {
   target: ChaosTarget;
   scenario: ChaosScenarioName;
   connections?: number;
+  /** Requests per second over all connections; unset, as fast as the target answers. */
+  rate?: number;
   links?: number;
   /** Steady load before the fault (the baseline). */
   warmS?: number;
@@ -79,7 +81,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   const load = drive({
     url: target.url,
     scenario: { name: 'soak', mix: MIXED, phases: steady(warmS + downS + tailS + allowanceS(def, downS), o.connections ?? 10) },
-    links, adminKey: target.adminKey, runTag, recorder, onProgress: o.onProgress, signal: stopLoad.signal,
+    links, adminKey: target.adminKey, runTag, recorder, rate: o.rate, onProgress: o.onProgress, signal: stopLoad.signal,
     expectedS: () => plannedEndS(plan, (Date.now() - recorder.startMs) / 1000, backAtS),
   });
 

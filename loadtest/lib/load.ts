@@ -38,6 +38,7 @@ export interface DriveOptions {
   /** Share of redirects aimed at unknown codes (default 1%). */
   unknownShare?: number;
   timeoutS?: number;
+  rate?: RunOptions['rate'];
   recorder?: Recorder;
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
@@ -65,6 +66,7 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
     plan,
     recorder: o.recorder ?? new Recorder(),
     timeoutS: o.timeoutS,
+    rate: o.rate,
     onProgress: o.onProgress,
     onCreated: (l) => created.push({ ...l, atMs: Date.now() }),
     signal: o.signal,

@@ -40,6 +40,11 @@ export interface RunOptions {
   recorder: Recorder;
   /** Seconds before autocannon gives up on a response. */
   timeoutS?: number;
+  /**
+   * Requests per second over each phase's connections (autocannon's `overallRate`); unset, each
+   * connection sends its next request as soon as the last is answered.
+   */
+  rate?: number | undefined;
   /** Live progress (once a second). */
   onProgress?: (line: string) => void;
   /** Each link a create got a 201 for: chaos checks that every one of them is there afterwards. */
@@ -73,6 +78,7 @@ function runPhase(o: RunOptions, phase: Phase): Promise<void> {
         duration: phase.durationS,
         pipelining: 1,
         timeout: o.timeoutS ?? 10,
+        ...(o.rate ? { overallRate: o.rate } : {}),
         requests: [
           {
             setupRequest: (req, context) => {

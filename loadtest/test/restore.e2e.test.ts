@@ -25,7 +25,7 @@ describe('restore drill on the loopback stack', () => {
   it('brings back every link created before the point and none begun after it, and prints RPO and RTO', async () => {
     const lines: string[] = [];
     const r = await runChaos({
-      target: loopbackTarget(stack), scenario: 'restore', connections: 4, links: 50, warmS: 2, downS: 8, tailS: 4,
+      target: loopbackTarget(stack), scenario: 'restore', connections: 4, rate: 300, links: 50, warmS: 2, downS: 8, tailS: 4,
       log: (l) => lines.push(l),
     });
     const d = r.drill!;
