@@ -1,4 +1,4 @@
-// npx tsx app/bench/flush-stall-profile.ts [--batch 5000] [--links 10000] [--varied] [--rounds 30]
+// npx tsx app/bench/flush-stall-profile.ts [--batch 20000] [--links 10000] [--varied] [--rounds 30]
 // How long the click flush's JS holds the replica's event loop (every redirect queued behind it
 // waits that long): the batch's traits, COPY text and roll-ups in one piece, against
 // prepareBatch's slices (the longest stretch between two turns of the loop), and the roll-up
@@ -11,11 +11,12 @@ import { prepareBatch } from '../src/clicks/batch-prep.js';
 import { aggregateClicks, clickEventsCopy, rollUpClicks } from '../src/clicks/click-sql.js';
 import { noCountry } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
+import { loadConfig } from '../src/config.js';
 import { clickSource } from './click-workload.js';
 import { median } from './stats.js';
 
 const o = new Command()
-  .option('--batch <n>', 'clicks per batch (CLICK_FLUSH_BATCH)', '5000')
+  .option('--batch <n>', 'clicks per batch (CLICK_FLUSH_BATCH)', String(loadConfig({ DATABASE_URL: 'postgres://unused', REDIS_URL: 'redis://unused' }).clickFlushBatch))
   .option('--links <n>', 'links the clicks are drawn over (Zipf)', '10000')
   .option('--varied', "the mixed scenario's agents, referrers and addresses, not none")
   .option('--rounds <n>', 'batches measured (the first five warm the JIT and are left out)', '30')

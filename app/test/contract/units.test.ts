@@ -26,7 +26,7 @@ describe('config', () => {
     const c = loadConfig(REQUIRED);
     expect(c).toMatchObject({ host: '0.0.0.0', port: 3000, metricsPort: 9464, dbPoolMax: 10, rateLimitMax: 600, rateLimitWindowMs: 60_000,
       rateLimitExemptAdmin: true, cacheLruEnabled: true, cacheLruMax: 100_000, cacheLruTtlMs: 60_000, cacheNegativeTtlMs: 5_000,
-      clickFlushIntervalMs: 1_000, clickFlushBatch: 5_000, clickBufferMax: 100_000, shutdownTimeoutMs: 10_000, logLevel: 'info',
+      clickFlushIntervalMs: 1_000, clickFlushBatch: 20_000, clickBufferMax: 100_000, shutdownTimeoutMs: 10_000, logLevel: 'info',
       adminApiKeys: [], trustProxy: [] });
     expect(c.migrateDatabaseUrl).toBe(c.databaseUrl);
   });
