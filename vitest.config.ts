@@ -28,7 +28,7 @@ export default defineConfig({
     pool: 'forks',
     // Two files per core: a file that starts servers spends about half its time waiting (alert
     // `for` windows, drains, chaos phases, restores), and two per core kept 2 cores 82% busy
-    // against 74% for three files on two cores (quiet: 168 s against 211 s for the whole run).
+    // against 74% for three files on two cores (quiet: vitest's run 168 s against 211 s).
     maxWorkers: 2 * availableParallelism(),
     sequence: { sequencer: ServersFirst },
     // A Pulumi mock run of the whole graph is CPU-bound: seconds when quiet, a minute at load 14.

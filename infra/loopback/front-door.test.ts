@@ -123,7 +123,6 @@ describe('the front door under junk', () => {
       }
     }
     const statuses = seen.map((a) => a.status || a.error || 'closed');
-    expect(seen.length).toBeGreaterThanOrEqual(30);
     expect([...new Set(statuses)].sort()).toEqual([200, 302]);
     const errorLog = readFileSync(join(stack.dir, 'nginx', 'error.log'), 'utf8');
     expect(errorLog).not.toMatch(/upstream server temporarily disabled|no live upstreams/);
