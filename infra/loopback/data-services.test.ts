@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startDataServices, type DataServices } from './data-services.js';
+import { testPool } from '../../app/test/support/test-pool.js';
 
 describe('loopback data services (real PostgreSQL, PgBouncer, Redis)', () => {
   let ds: DataServices;
@@ -13,7 +14,7 @@ describe('loopback data services (real PostgreSQL, PgBouncer, Redis)', () => {
   });
 
   it('answers queries through PgBouncer in transaction mode', async () => {
-    const pool = new pg.Pool({ connectionString: ds.databaseUrl, max: 20 });
+    const pool = testPool(ds.databaseUrl, { max: 20 });
     // 20 concurrent clients share at most 3 server connections.
     const rows = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.query('select $1::int as n, pg_sleep(0.05)', [i])));
     expect(rows.map((r) => r.rows[0].n)).toEqual(Array.from({ length: 20 }, (_, i) => i));

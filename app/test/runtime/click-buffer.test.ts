@@ -12,6 +12,7 @@ import { ClickBuffer, type Click } from '../../src/clicks/click-buffer.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { instrumentPool } from '../../src/metrics/pool.js';
 import { runMigrations } from '../../src/migrate.js';
+import { testPool } from '../support/test-pool.js';
 
 const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
 
@@ -29,8 +30,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
   beforeAll(async () => {
     ds = await startDataServices({ config: { pools: { pgbouncerPoolSize: 4 } } });
     await runMigrations(ds.directDatabaseUrl);
-    direct = new pg.Pool({ connectionString: ds.directDatabaseUrl, max: 2 });
-    direct.on('error', () => undefined); // its idle clients die when the test stops PostgreSQL
+    direct = testPool(ds.directDatabaseUrl, { max: 2 });
     const rows = await direct.query<{ id: string }>(
       `INSERT INTO urls (short_code, original_url, is_active) SELECT 'c' || g, 'https://example.com/' || g, true
        FROM generate_series(1, 5) g RETURNING id`);
@@ -57,7 +57,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
   // Statement timeout and drains sized for a busy machine: a flush of 100 took over 300 ms at load 13.
   function setup(opts: { batchSize?: number; maxBuffered?: number; flushIntervalMs?: number; pool?: pg.Pool } = {}) {
     const metrics = createMetrics({ version: 't', commit: 't' });
-    const pool = opts.pool ?? new pg.Pool({ connectionString: ds.databaseUrl, max: 3, connectionTimeoutMillis: 1000 });
+    const pool = opts.pool ?? testPool(ds.databaseUrl, { max: 3, connectionTimeoutMillis: 1000 });
     instrumentPool(pool, metrics);
     const buffer = new ClickBuffer({
       pool, metrics, logger, flushIntervalMs: opts.flushIntervalMs ?? 50, statementTimeoutMs: 5_000, enrich: createEnricher(noCountry),
@@ -150,7 +150,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
   it('never counts twice when a COMMIT succeeds but its reply is lost, and retries one that never ran', async () => {
     // Fault injection on a real connection: the first COMMIT reaches PostgreSQL and commits, then the
     // client reports the connection lost; the second batch's COMMIT fails before it is sent.
-    const pool = new pg.Pool({ connectionString: ds.databaseUrl, max: 3 });
+    const pool = testPool(ds.databaseUrl, { max: 3 });
     let commits = 0;
     const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
     const faulty = async () => {

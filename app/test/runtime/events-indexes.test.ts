@@ -12,6 +12,7 @@ import { runMigrations } from '../../src/migrate.js';
 import { listEvents, type EventFilter } from '../../src/store/events-store.js';
 import type { Page } from '../../src/store/paging.js';
 import { byIdsFromPrimaryKey, expectReadThroughFilter, plansOf, rangeFromCursor, readsIndex, type Scan } from '../support/plans.js';
+import { testPool } from '../support/test-pool.js';
 
 /**
  * An index read, or a sequential one under a Limit: the bounded count's (COUNT_EXACT_UP_TO)
@@ -30,7 +31,7 @@ let pool: pg.Pool;
 beforeAll(async () => {
   data = await startDataServices();
   await runMigrations(data.directDatabaseUrl);
-  pool = new pg.Pool({ connectionString: data.directDatabaseUrl, max: 2 });
+  pool = testPool(data.directDatabaseUrl, { max: 2 });
   await pool.query(`INSERT INTO users (username, email) SELECT 'u' || g, 'u' || g || '@example.com' FROM generate_series(1, 50) g`);
   await pool.query(`INSERT INTO urls (user_id, short_code, original_url) SELECT 1 + g % 50, 'c' || g, 'https://example.com/' || g FROM generate_series(1, 2000) g`);
   // 200,000 events, 1 in 100 not a click; the roll-ups are not what this test is about.

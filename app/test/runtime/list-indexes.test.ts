@@ -14,6 +14,7 @@ import { listUrls } from '../../src/store/urls-store.js';
 import { listUsers } from '../../src/store/users-store.js';
 import { listDeliveries, listWebhooks } from '../../src/store/webhooks-store.js';
 import { byIdsFromPrimaryKey, expectReadThroughFilter, plansOf, rangeFromCursor, readsIndex } from '../support/plans.js';
+import { testPool } from '../support/test-pool.js';
 
 const ROWS = 20_000;
 /** A user with no link among the first ROWS, then LATE_LINKS of them. */
@@ -26,7 +27,7 @@ let pool: pg.Pool;
 beforeAll(async () => {
   data = await startDataServices();
   await runMigrations(data.directDatabaseUrl);
-  pool = new pg.Pool({ connectionString: data.directDatabaseUrl, max: 2 });
+  pool = testPool(data.directDatabaseUrl, { max: 2 });
   await pool.query(`INSERT INTO users (username, email) SELECT 'u' || g, 'u' || g || '@example.com' FROM generate_series(1, ${ROWS}) g`);
   // Links of 200 users, one in ten inactive, one in twenty tagged 'promo'.
   await pool.query(`INSERT INTO urls (user_id, short_code, original_url, is_active, tags)

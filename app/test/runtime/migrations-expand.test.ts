@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../../infra/loopback/data-services.js';
 import { MIGRATIONS_DIR } from '../../src/migrate.js';
+import { testPool } from '../support/test-pool.js';
 
 interface Column { table: string; column: string; type: string; nullable: boolean; hasDefault: boolean }
 
@@ -48,7 +49,7 @@ describe('migrations are expand-only', () => {
 
   beforeAll(async () => {
     data = await startDataServices();
-    pool = new pg.Pool({ connectionString: data.directDatabaseUrl, max: 1 });
+    pool = testPool(data.directDatabaseUrl, { max: 1 });
   }, 120_000);
 
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { waitFor } from '../../../infra/loopback/servers/ports.js';
 import { runMigrations } from '../../src/migrate.js';
 import type { Service } from '../../src/service.js';
 import { api, createLink, follow, startReplica } from './replica.js';
+import { testPool } from '../support/test-pool.js';
 
 describe('service resilience (real PostgreSQL, PgBouncer, Redis)', () => {
   let ds: DataServices;
@@ -17,8 +18,7 @@ describe('service resilience (real PostgreSQL, PgBouncer, Redis)', () => {
   beforeAll(async () => {
     ds = await startDataServices({ config: { pools: { pgbouncerPoolSize: 6 } } });
     await runMigrations(ds.directDatabaseUrl);
-    direct = new pg.Pool({ connectionString: ds.directDatabaseUrl, max: 2 });
-    direct.on('error', () => undefined); // its idle clients die when a test stops PostgreSQL
+    direct = testPool(ds.directDatabaseUrl, { max: 2 });
     // Fast flushes so counts can be read soon after traffic.
     a = await startReplica(ds, { CLICK_FLUSH_INTERVAL_MS: '100' });
     b = await startReplica(ds, { CLICK_FLUSH_INTERVAL_MS: '100' });

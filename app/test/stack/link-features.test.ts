@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../../infra/loopback/load-generator.js';
 import { startStack, type LoopbackStack } from '../../../infra/loopback/stack.js';
 import { sleep, until } from '../support/harness.js';
+import { testPool } from '../support/test-pool.js';
 
 let stack: LoopbackStack;
 let direct: pg.Pool;
@@ -13,7 +14,7 @@ let replicaUrls: string[];
 
 beforeAll(async () => {
   stack = await startStack({ replicas: 2, observability: false, config: LOAD_GENERATOR_STACK_CONFIG, appEnv: { CLICK_FLUSH_INTERVAL_MS: '100' } });
-  direct = new pg.Pool({ connectionString: stack.directDatabaseUrl, max: 2 });
+  direct = testPool(stack.directDatabaseUrl, { max: 2 });
   replicaUrls = stack.replicas.map((r) => `http://127.0.0.1:${r.port}`);
 });
 afterAll(async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type LoopbackStack } from '../../../infra/loopback/stack.js';
 import { accepted, startReceiver, type Receiver } from '../support/receiver.js';
 import { until } from '../support/harness.js';
+import { testPool } from '../support/test-pool.js';
 
 let stack: LoopbackStack;
 let direct: pg.Pool;
@@ -18,7 +19,7 @@ beforeAll(async () => {
     replicas: 2, observability: false,
     appEnv: { WEBHOOK_POLL_MS: '100', WEBHOOK_LEASE_MS: '6000', WEBHOOK_BACKOFF_BASE_MS: '100' },
   });
-  direct = new pg.Pool({ connectionString: stack.directDatabaseUrl, max: 2 });
+  direct = testPool(stack.directDatabaseUrl, { max: 2 });
 });
 afterAll(async () => {
   await direct?.end();

@@ -7,6 +7,7 @@ import { startDataServices, type DataServices } from '../../../infra/loopback/da
 import { loadConfig } from '../../src/config.js';
 import { runMigrations } from '../../src/migrate.js';
 import { createService, type Service } from '../../src/service.js';
+import { testPool } from './test-pool.js';
 
 export const ADMIN_KEY = 'contract-admin-key-0123456789abcdef';
 export const PUBLIC_BASE_URL = 'http://sho.rt.test';
@@ -31,9 +32,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       ...env,
     }));
     await service.listen();
-    const direct = new pg.Pool({ connectionString: data.directDatabaseUrl, max: 2 });
-    // Tests stop PostgreSQL under it on purpose; an idle client's error is expected then.
-    direct.on('error', () => undefined);
+    const direct = testPool(data.directDatabaseUrl, { max: 2 });
     return {
       data, service, direct,
       async stop() {

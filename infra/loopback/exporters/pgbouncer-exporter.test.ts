@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import pg from 'pg';
 import { startDataServices, type DataServices } from '../data-services.js';
 import { scrapePgbouncer, renderPgbouncerMetrics } from './pgbouncer-exporter.js';
+import { testPool } from '../../../app/test/support/test-pool.js';
 
 describe('pgbouncer exporter', () => {
   let ds: DataServices;
@@ -14,7 +14,7 @@ describe('pgbouncer exporter', () => {
 
   it('reports waiting clients when the pool is saturated', async () => {
     const opts = { host: '127.0.0.1', port: ds.pgbouncer.port, user: ds.statsUser.name, password: ds.statsUser.password };
-    const pool = new pg.Pool({ connectionString: ds.databaseUrl, max: 6 });
+    const pool = testPool(ds.databaseUrl, { max: 6 });
     // 6 clients on a pool of 2: while the first two sleep, 4 wait. Polled, not read once after a
     // fixed pause: on a busy machine the clients and PgBouncer's server connections come late.
     const sleeping = Promise.all(Array.from({ length: 6 }, () => pool.query('select pg_sleep(4)')));
