@@ -20,7 +20,7 @@ import { ClickBuffer } from '../src/clicks/click-buffer.js';
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
 import { createPool } from '../src/db/pool.js';
-import { loadConfig } from '../src/config.js';
+import { APP_DEFAULTS } from '../src/config-defaults.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { runMigrations } from '../src/migrate.js';
 import { clickSource, postmasterPid, seedBenchLinks } from './click-workload.js';
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     .option('--links <n>', 'links the clicks are drawn from (Zipf, exponent 1)', '10000')
     .option('--clicks <n>', 'clicks per round', '50000')
     .option('--rounds <n>', 'rounds (medians are taken over them)', '5')
-    .option('--batch <n>', "the flush's batch size (CLICK_FLUSH_BATCH)", String(loadConfig({ DATABASE_URL: 'postgres://unused', REDIS_URL: 'redis://unused' }).clickFlushBatch))
+    .option('--batch <n>', "the flush's batch size (CLICK_FLUSH_BATCH)", String(APP_DEFAULTS.clickFlushBatch))
     .option('--varied', 'agents, referrers and addresses of the mixed scenario')
     .parse()
     .opts<{ links: string; clicks: string; rounds: string; batch: string; varied?: boolean }>();

@@ -11,12 +11,12 @@ import { prepareBatch } from '../src/clicks/batch-prep.js';
 import { aggregateClicks, clickEventsCopy, rollUpClicks } from '../src/clicks/click-sql.js';
 import { noCountry } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
-import { loadConfig } from '../src/config.js';
+import { APP_DEFAULTS } from '../src/config-defaults.js';
 import { clickSource } from './click-workload.js';
 import { median } from './stats.js';
 
 const o = new Command()
-  .option('--batch <n>', 'clicks per batch (CLICK_FLUSH_BATCH)', String(loadConfig({ DATABASE_URL: 'postgres://unused', REDIS_URL: 'redis://unused' }).clickFlushBatch))
+  .option('--batch <n>', 'clicks per batch (CLICK_FLUSH_BATCH)', String(APP_DEFAULTS.clickFlushBatch))
   .option('--links <n>', 'links the clicks are drawn over (Zipf)', '10000')
   .option('--varied', "the mixed scenario's agents, referrers and addresses, not none")
   .option('--rounds <n>', 'batches measured (the first five warm the JIT and are left out)', '30')

@@ -189,14 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     cacheLruTtlMs: r.int('CACHE_LRU_TTL_MS', D.cacheLruTtlMs, 1),
     cacheNegativeTtlMs: r.int('CACHE_NEGATIVE_TTL_MS', D.cacheNegativeTtlMs, 0),
     clickFlushIntervalMs: r.int('CLICK_FLUSH_INTERVAL_MS', 1_000, 1),
-    // A flush costs PostgreSQL per link and key it touches, and a Zipf draw repeats links more
-    // in a bigger batch: the backend's CPU per click was 15.6 us for batches of 1,000, 11.3 for
-    // 5,000 and 8.6 for 20,000 (app/bench/click-profile.ts, 10,000 links); in `npm run bench`'s
-    // cached redirect (10,000 clicks a second per replica) PostgreSQL's whole CPU per click went
-    // from 15.5 to 12.3 us when the batch went from 5,000 to 20,000. The interval bounds what a
-    // crash loses (about one interval of clicks) either way; the batch only makes a replica flush
-    // sooner past 20,000 clicks a second.
-    clickFlushBatch: r.int('CLICK_FLUSH_BATCH', 20_000, 1),
+    clickFlushBatch: r.int('CLICK_FLUSH_BATCH', D.clickFlushBatch, 1),
     clickBufferMax: r.int('CLICK_BUFFER_MAX', 100_000, 1),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', D.shutdownTimeoutMs, 0),
     shutdownDelayMs: r.int('SHUTDOWN_DELAY_MS', 0, 0),

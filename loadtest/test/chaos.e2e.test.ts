@@ -5,6 +5,7 @@ import { runChaos } from '../chaos/run.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { CHAOS, type ChaosResult } from '../chaos/scenarios.js';
 import { loopbackTarget } from '../chaos/target.js';
+import { BRIEF_LOAD } from './brief-load.js';
 
 /**
  * Requests the load made while the fault lasted: proof that the scenario measured something. A
@@ -22,11 +23,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/**
- * Behaviour under concurrent load, not capacity (`npm run bench` measures that): four connections
- * at 300 requests/s in all, so the run does not spend the cores the other test files need.
- */
-const brief = { connections: 4, rate: 300, links: 50, warmS: 2, tailS: 3 };
+const brief = { ...BRIEF_LOAD, tailS: 3 };
 
 /** The redirects that failed, by kind, so a failing run says which kind it was. */
 const failedRedirects = (r: ChaosResult) => {

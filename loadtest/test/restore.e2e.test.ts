@@ -8,6 +8,7 @@ import { renderChaos } from '../chaos/render.js';
 import { runChaos } from '../chaos/run.js';
 import { CHAOS } from '../chaos/scenarios.js';
 import { loopbackTarget } from '../chaos/target.js';
+import { BRIEF_LOAD } from './brief-load.js';
 
 let stack: LoopbackStack;
 
@@ -25,7 +26,7 @@ describe('restore drill on the loopback stack', () => {
   it('brings back every link created before the point and none begun after it, and prints RPO and RTO', async () => {
     const lines: string[] = [];
     const r = await runChaos({
-      target: loopbackTarget(stack), scenario: 'restore', connections: 4, rate: 300, links: 50, warmS: 2, downS: 8, tailS: 4,
+      target: loopbackTarget(stack), scenario: 'restore', ...BRIEF_LOAD, downS: 8, tailS: 4,
       log: (l) => lines.push(l),
     });
     const d = r.drill!;

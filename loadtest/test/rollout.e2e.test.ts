@@ -9,6 +9,7 @@ import { clicksLost } from '../chaos/analysis.js';
 import { runChaos } from '../chaos/run.js';
 import { CHAOS } from '../chaos/scenarios.js';
 import { loopbackTarget } from '../chaos/target.js';
+import { BRIEF_LOAD } from './brief-load.js';
 
 let stack: LoopbackStack;
 
@@ -22,7 +23,7 @@ afterAll(async () => {
 describe('rollout on the loopback stack', () => {
   it('replaces both replicas under mixed load: no request fails, no click or created link is lost', async () => {
     const oldPorts = stack.replicas.map((r) => r.port);
-    const r = await runChaos({ target: loopbackTarget(stack), scenario: 'rollout', connections: 4, rate: 300, links: 50, warmS: 2, tailS: 3 });
+    const r = await runChaos({ target: loopbackTarget(stack), scenario: 'rollout', ...BRIEF_LOAD, tailS: 3 });
 
     const failures = Object.entries(r.summary.byOp).filter(([, c]) => c.failed > 0)
       .map(([op, c]) => `${op}: ${JSON.stringify({ ...c.outcomes, ...c.errors })}`);
