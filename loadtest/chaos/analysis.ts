@@ -89,7 +89,7 @@ export function readyStatesBetween(samples: readonly ReadySample[], fromS: numbe
 export interface ClickAccounting {
   /** Redirects the load generator saw succeed (warm-up pass included). */
   served: number;
-  /** click_count added up over the seeded links after the flush. */
+  /** The seeded links' click counts (link_clicks) added up after the flush. */
   recorded: number;
 }
 

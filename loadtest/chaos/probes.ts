@@ -37,7 +37,7 @@ export async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): 
 
 export async function clickSum(url: string, ids: readonly number[]): Promise<number> {
   return withDb(url, async (c) => {
-    const { rows } = await c.query<{ n: string }>('SELECT coalesce(sum(click_count), 0)::text AS n FROM urls WHERE id = ANY($1::bigint[])', [ids]);
+    const { rows } = await c.query<{ n: string }>('SELECT coalesce(sum(link_clicks(id)), 0)::text AS n FROM urls WHERE id = ANY($1::bigint[])', [ids]);
     return Number(rows[0]!.n);
   });
 }

@@ -2,7 +2,7 @@
 // and in slices. It runs on the redirects' event loop: a 5,000-click batch in one piece blocked it
 // for 12-22 ms (enrich, COPY text, aggregation), and every redirect queued behind it paid that in
 // its latency. Between slices the loop serves what is waiting. Done before BEGIN, it also keeps
-// the batch's urls locked for no longer than before.
+// the transaction (and the roll-up rows it holds) no longer than the database's own work.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Click } from './click-buffer.js';
 import { aggregateClicks, clickEventsCopy, type ClickRollups } from './click-sql.js';
@@ -17,7 +17,7 @@ export interface PreparedBatch {
   /** The events' COPY text, a piece per slice, in the clicks' order. */
   copyText: string[];
   rollups: ClickRollups;
-  /** The batch's distinct url ids, ascending (the order they are locked in). */
+  /** The batch's distinct url ids, ascending. */
   urlIds: number[];
 }
 

@@ -1,6 +1,6 @@
 // Clicks from redirects are buffered in memory and written in batches, so a redirect never waits
 // on a database write. One transaction per batch COPYs the 'click' events and adds the batch's
-// counts to each url's click_count and the stats roll-ups; they always agree.
+// counts to the stats roll-ups (a link's click_count is the sum of its days); they always agree.
 //
 // Exactness and its bounds:
 // - A click is counted at most once. A batch whose COMMIT failed has an unknown outcome (the
@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.js';
 import { prepareBatch, type PreparedBatch } from './batch-prep.js';
 import {
-  beginFlush, clickDeliveries, COPY_CLICK_EVENTS, lockUrls, rollUpClicks, type Statement,
+  beginFlush, clickDeliveries, COPY_CLICK_EVENTS, existingUrls, rollUpClicks, type Statement,
 } from './click-sql.js';
 import type { Enrich } from './enricher.js';
 import { Queue } from './queue.js';
@@ -166,7 +166,7 @@ export class ClickBuffer {
       await run({ text: 'BEGIN', values: [] });
       xid = (await run<{ xid: string }>(beginFlush)).rows[0]?.xid ?? null;
       const ids = prepared.urlIds;
-      const existing = new Set((await run<{ id: string | number }>(lockUrls(ids))).rows.map((r) => Number(r.id)));
+      const existing = new Set((await run<{ id: string | number }>(existingUrls(ids))).rows.map((r) => Number(r.id)));
       // A link deleted since its clicks (rare): the rest of the batch worked out again without them.
       if (existing.size !== ids.length) prepared = await prepareBatch(batch.clicks.filter((c) => existing.has(c.urlId)), this.opts.enrich);
       const { clicks, traits } = prepared;

@@ -21,12 +21,13 @@ export const beginFlush: Statement = {
 };
 
 /**
- * Locks the batch's url rows in id order first: two replicas flushing batches that share urls
- * then queue behind each other instead of deadlocking. Answers the ids that exist: clicks of a
- * url missing from the table are dropped (one must not poison every later batch).
+ * The batch's url ids that exist: clicks of a url missing from the table (a restore to an older
+ * backup) are dropped, so one cannot poison every later batch. A plain read: links are never
+ * deleted, and the flush writes no urls row (a link's total is the sum of its click_days, see
+ * migration link-clicks-from-click-days), so nothing needs their rows locked.
  */
-export function lockUrls(urlIds: number[]): Statement {
-  return { text: 'SELECT id FROM urls WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', values: [urlIds] };
+export function existingUrls(urlIds: number[]): Statement {
+  return { text: 'SELECT id FROM urls WHERE id = ANY($1::bigint[])', values: [urlIds] };
 }
 
 export const COPY_CLICK_EVENTS = 'COPY events (url_id, user_id, event_type, "timestamp", details) FROM STDIN';
@@ -65,7 +66,8 @@ function copyJson(v: string | null): string {
 
 /** What the batch adds to the roll-ups, one entry per key (the keys as the trigger derives them, in SQL). */
 export interface ClickRollups {
-  urls: { id: number[]; n: number[] };
+  /** The batch's links (not written: the existence check reads them). */
+  urls: { id: number[] };
   days: { url: number[]; day: string[]; n: number[] };
   referrers: { url: number[]; referrer: (string | null)[]; n: number[] };
   agents: { url: number[]; bot: boolean[]; device: (string | null)[]; browser: (string | null)[]; os: (string | null)[]; country: (string | null)[]; n: number[] };
@@ -73,7 +75,7 @@ export interface ClickRollups {
 
 const DAY_MS = 86_400_000;
 
-interface LinkTally { n: number; days: Map<number, number>; referrers: Map<string | null, number>; agents: Map<ClickTraits, number> }
+interface LinkTally { days: Map<number, number>; referrers: Map<string | null, number>; agents: Map<ClickTraits, number> }
 
 function bump<K>(m: Map<K, number>, k: K): void {
   m.set(k, (m.get(k) ?? 0) + 1);
@@ -90,23 +92,21 @@ export function aggregateClicks(clicks: readonly Click[], traits: readonly Click
     const c = clicks[i]!;
     let l = links.get(c.urlId);
     if (l === undefined) {
-      l = { n: 0, days: new Map(), referrers: new Map(), agents: new Map() };
+      l = { days: new Map(), referrers: new Map(), agents: new Map() };
       links.set(c.urlId, l);
     }
-    l.n += 1;
     bump(l.days, Math.floor(c.at.getTime() / DAY_MS)); // the UTC day
     bump(l.referrers, c.referrer);
     bump(l.agents, traits[i]!);
   }
   const out: ClickRollups = {
-    urls: { id: [], n: [] },
+    urls: { id: [] },
     days: { url: [], day: [], n: [] },
     referrers: { url: [], referrer: [], n: [] },
     agents: { url: [], bot: [], device: [], browser: [], os: [], country: [], n: [] },
   };
   for (const [url, l] of links) {
     out.urls.id.push(url);
-    out.urls.n.push(l.n);
     for (const [day, n] of l.days) {
       out.days.url.push(url); out.days.day.push(new Date(day * DAY_MS).toISOString().slice(0, 10)); out.days.n.push(n);
     }
@@ -122,9 +122,9 @@ export function aggregateClicks(clicks: readonly Click[], traits: readonly Click
 }
 
 /**
- * One statement: the batch's counts added to click_days, click_referrers, click_agents and
- * urls.click_count, keys normalised by the same SQL functions the trigger uses (click_referrer_key,
- * click_trait_key) and regrouped after, rows upserted in key order (two flushes sharing keys wait
+ * One statement: the batch's counts added to click_days, click_referrers and click_agents, keys
+ * normalised by the same SQL functions the trigger uses (click_referrer_key, click_trait_key) and
+ * regrouped after, rows upserted in key order, table after table (two flushes sharing keys wait
  * for each other instead of deadlocking). Answers whether any webhook wants link.clicked.
  */
 export function rollUpClicks(r: ClickRollups): Statement {
@@ -144,15 +144,12 @@ export function rollUpClicks(r: ClickRollups): Statement {
           SELECT u, b, click_trait_key(d), click_trait_key(br), click_trait_key(o), click_trait_key(c), sum(n)
           FROM unnest($7::bigint[], $8::boolean[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[]) AS x(u, b, d, br, o, c, n)
           GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-        ON CONFLICT (url_id, bot, device, browser, os, country) DO UPDATE SET clicks = a.clicks + excluded.clicks),
-      u AS (
-        UPDATE urls SET click_count = urls.click_count + c.n FROM unnest($14::bigint[], $15::bigint[]) AS c(id, n) WHERE urls.id = c.id)
+        ON CONFLICT (url_id, bot, device, browser, os, country) DO UPDATE SET clicks = a.clicks + excluded.clicks)
       SELECT EXISTS (SELECT 1 FROM webhooks WHERE 'link.clicked' = ANY (events)) AS webhooks`,
     values: [
       r.days.url, r.days.day, r.days.n,
       r.referrers.url, r.referrers.referrer, r.referrers.n,
       r.agents.url, r.agents.bot, r.agents.device, r.agents.browser, r.agents.os, r.agents.country, r.agents.n,
-      r.urls.id, r.urls.n,
     ].map(arrayLiteral),
   };
 }

@@ -161,9 +161,5 @@ async function loadTables(db: Queryable, dir: string): Promise<SeedReport> {
      ON CONFLICT DO NOTHING`,
     [column(b, 'id'), column(b, 'url_id'), column(b, 'user_id'), column(b, 'event_type'), column(b, 'timestamp'), column(b, 'details')])).rowCount ?? 0);
 
-  // click_count is the count of click events: make it so for the links just loaded.
-  await db.query(`UPDATE urls SET click_count = c.n
-    FROM (SELECT url_id, count(*) AS n FROM events WHERE event_type = 'click' AND url_id IS NOT NULL GROUP BY url_id) c
-    WHERE urls.id = c.url_id AND urls.click_count <> c.n`);
   return { users, urls, events };
 }

@@ -2,7 +2,7 @@
 // and per combination of bot, device, browser, OS and country. The click flush adds its batches'
 // counts itself (clicks/click-sql.ts); a trigger on events counts every other writer's (migrations
 // click-rollups, click-agents, click-rollups-by-writer). The cost follows the link's days, referrers and combinations, not
-// its clicks. urls.click_count is the same total, kept for cheap reads of the link itself.
+// its clicks. A link's click_count is the same total (link_clicks(), the sum of its days).
 import type { Queryable } from '../db/pool.js';
 
 export const TOP_REFERRERS = 10;

@@ -24,7 +24,8 @@ export interface UrlRow {
   tags: string[];
 }
 
-const COLUMNS = 'id, user_id, short_code, original_url, title, is_active, expires_at, click_count, created_at, updated_at, '
+// click_count is the sum of the link's click_days (migration link-clicks-from-click-days).
+const COLUMNS = 'id, user_id, short_code, original_url, title, is_active, expires_at, link_clicks(id) AS click_count, created_at, updated_at, '
   + 'max_visits, valid_since, fallback_url, redirect_type, tags';
 
 /** The second-wave fields; on create, absent = off. */
@@ -74,12 +75,12 @@ export async function findLinkByCode(db: Queryable, code: string): Promise<Cache
  * Reserves one visit of a link with max_visits: true when the visit may be served. One
  * conditional UPDATE of the link's row, so every replica draws on the same counter and the
  * served redirects never exceed max_visits. Clicks recorded by POST /events count too
- * (click_count), hence the GREATEST.
+ * (link_clicks), hence the GREATEST.
  */
 export async function reserveVisit(db: Queryable, id: number): Promise<boolean> {
   const { rowCount } = await db.query(
-    `UPDATE urls SET visits = GREATEST(visits, click_count) + 1
-     WHERE id = $1 AND max_visits IS NOT NULL AND GREATEST(visits, click_count) < max_visits`, [id]);
+    `UPDATE urls SET visits = GREATEST(visits, link_clicks(id)) + 1
+     WHERE id = $1 AND max_visits IS NOT NULL AND GREATEST(visits, link_clicks(id)) < max_visits`, [id]);
   return rowCount === 1;
 }
 
@@ -127,7 +128,7 @@ export async function updateUrl(pool: pg.Pool, id: number, patch: UrlPatch): Pro
     const updated = await c.query<UrlRow>(
       `UPDATE urls SET title = $2, is_active = $3, original_url = $4, expires_at = $5,
          max_visits = $6, valid_since = $7, fallback_url = $8, redirect_type = $9, tags = $10,
-         visits = CASE WHEN $6::bigint IS NOT NULL THEN GREATEST(visits, click_count) ELSE visits END,
+         visits = CASE WHEN $6::bigint IS NOT NULL THEN GREATEST(visits, link_clicks(id)) ELSE visits END,
          updated_at = GREATEST(clock_timestamp(), updated_at + interval '1 millisecond')
        WHERE id = $1 RETURNING ${COLUMNS}`,
       [id, next.title, next.is_active, next.original_url, next.expires_at, next.max_visits, next.valid_since, next.fallback_url, next.redirect_type, next.tags]);

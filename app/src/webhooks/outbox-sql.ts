@@ -12,7 +12,7 @@ export const CLICKS_PER_DELIVERY = 100;
 /** The link as a delivery's `data` (the API's fields and timestamp format), from a row alias. */
 export function linkDataSql(u: string): string {
   return `jsonb_build_object('id', ${u}.id, 'user_id', ${u}.user_id, 'short_code', ${u}.short_code, 'original_url', ${u}.original_url,
-    'title', ${u}.title, 'is_active', ${u}.is_active, 'expires_at', iso_utc(${u}.expires_at), 'click_count', ${u}.click_count,
+    'title', ${u}.title, 'is_active', ${u}.is_active, 'expires_at', iso_utc(${u}.expires_at), 'click_count', link_clicks(${u}.id),
     'created_at', iso_utc(${u}.created_at), 'updated_at', iso_utc(${u}.updated_at), 'max_visits', ${u}.max_visits,
     'valid_since', iso_utc(${u}.valid_since), 'fallback_url', ${u}.fallback_url, 'redirect_type', ${u}.redirect_type, 'tags', to_jsonb(${u}.tags))`;
 }

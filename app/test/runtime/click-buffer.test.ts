@@ -42,7 +42,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
   });
   beforeEach(async () => {
     await direct.query('DELETE FROM events');
-    await direct.query('UPDATE urls SET click_count = 0');
+    await direct.query('TRUNCATE click_days, click_referrers, click_agents');
   });
 
   const click = (urlId: number, i: number): Click =>
@@ -50,7 +50,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
 
   async function counts(): Promise<{ events: number; clickCount: number }> {
     const e = await direct.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE event_type = 'click'");
-    const c = await direct.query<{ n: number }>('SELECT coalesce(sum(click_count), 0)::int AS n FROM urls');
+    const c = await direct.query<{ n: number }>('SELECT coalesce(sum(link_clicks(id)), 0)::int AS n FROM urls');
     return { events: e.rows[0]!.n, clickCount: c.rows[0]!.n };
   }
 
@@ -73,7 +73,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
     for (let i = 0; i < n; i++) buffer.record(click(urlIds[i % urlIds.length]!, i));
     await buffer.drain(30_000);
     expect(await counts()).toEqual({ events: n, clickCount: n });
-    const perUrl = await direct.query<{ click_count: string }>('SELECT click_count FROM urls ORDER BY id');
+    const perUrl = await direct.query<{ click_count: string }>('SELECT link_clicks(id) AS click_count FROM urls ORDER BY id');
     expect(perUrl.rows.map((r) => Number(r.click_count))).toEqual([469, 469, 469, 469, 469]);
     const details = await direct.query("SELECT details FROM events WHERE details->>'user_agent' = 'ua-1'");
     expect(details.rows[0].details).toEqual({ referrer: 'https://ref.example/', user_agent: 'ua-1', bot: true, device: 'bot', browser: null, os: null, country: null });

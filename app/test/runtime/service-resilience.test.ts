@@ -81,7 +81,7 @@ describe('service resilience (real PostgreSQL, PgBouncer, Redis)', () => {
     expect((await ready(a)).status).toBe(200);
     // The clicks taken while the database was down were kept and written once it came back.
     await waitFor('clicks written', async () => {
-      const r = await direct.query<{ n: string }>('SELECT click_count AS n FROM urls WHERE id = $1', [link.id]);
+      const r = await direct.query<{ n: string }>('SELECT link_clicks(id) AS n FROM urls WHERE id = $1', [link.id]);
       return Number(r.rows[0]?.n) === 11;
     }, 10_000);
   });
@@ -137,7 +137,7 @@ describe('service resilience (real PostgreSQL, PgBouncer, Redis)', () => {
     // The interval is a minute and the batch not full: only the drain on stop can write these.
     await c.stop();
     const counts = await direct.query<{ click_count: string; events: string }>(
-      `SELECT click_count, (SELECT count(*) FROM events WHERE url_id = $1 AND event_type = 'click') AS events
+      `SELECT link_clicks(id) AS click_count, (SELECT count(*) FROM events WHERE url_id = $1 AND event_type = 'click') AS events
        FROM urls WHERE id = $1`, [link.id]);
     expect(counts.rows[0]).toEqual({ click_count: String(n), events: String(n) });
   });
