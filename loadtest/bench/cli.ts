@@ -4,8 +4,8 @@
 // round after round (the machine is shared and noisy; medians are reported):
 //   1 nginx answering a static 302 itself, 2 the same nginx in front of N bare Fastify processes,
 //   3 Shortstack's cached redirect, 4 the same with the in-process cache off, 5 link creation;
-// then the redirect figure with 10 thousand and with 1 (or 10) million links, and PostgreSQL's
-// server connections against PgBouncer's pool size.
+// then the redirect figure with 10 thousand and with 1 (or 10) million links, flat out and at one
+// fixed rate, and PostgreSQL's server connections against PgBouncer's pool size.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,10 +67,11 @@ const CLICK_SETTLE_MS = 2 * loadConfig({ DATABASE_URL: 'postgres://unused', REDI
 /** CPU cores each program uses with no load at all (measured once the stacks are up). */
 let idleCores: Record<string, number> = {};
 
-async function measure(t: Pick<Target, 'url' | 'links' | 'mix' | 'adminKey' | 'databaseUrl'>, durationS: number, connections = o.connections): Promise<Sample> {
+/** One run of a target; at most `rate` requests a second when given (autocannon's overall rate), else as fast as it answers. */
+async function measure(t: Pick<Target, 'url' | 'links' | 'mix' | 'adminKey' | 'databaseUrl'>, durationS: number, connections = o.connections, rate?: number): Promise<Sample> {
   const watch = t.databaseUrl ? watchServerConnections(t.databaseUrl) : undefined;
   const { result, cores, seconds, windowS } = await withCpu(() => drive({
-    url: t.url, links: t.links, adminKey: t.adminKey, runTag, unknownShare: 0,
+    url: t.url, links: t.links, adminKey: t.adminKey, runTag, unknownShare: 0, rate,
     scenario: { name: 'redirects', mix: t.mix, phases: steady(durationS, connections) },
   }), 100, t.databaseUrl ? CLICK_SETTLE_MS : 0);
   return sampleOf(result.summary, await watch?.stop(), cores, netOfIdle(seconds, idleCores, windowS));
@@ -141,7 +142,7 @@ try {
   log(describe(`creation burst at ${burstConns} connections`, burst));
   extra.push(`PostgreSQL server connections: max ${burst.pgServerConnections} with ${burstConns} client connections (x${o.replicas} app pools) vs PgBouncer pool size ${poolSize}: ${burst.pgServerConnections! <= poolSize ? 'held' : 'EXCEEDED'}`);
 
-  let scale: { small: FigureResult; large: FigureResult; p99Ratio: number; copyRowsPerS: number } | undefined;
+  let scale: { small: FigureResult; large: FigureResult; p99Ratio: number; copyRowsPerS: number; fixedRate: { rate: number; small: FigureResult; large: FigureResult; p99Ratio: number } } | undefined;
   if (!o.skipScale) {
     log(`COPY ${fmtInt(large)} more links into the cached stack ...`);
     const copyRowsPerS = await copyGeneratedLinks(cachedStack.directDatabaseUrl, 'm', large);
@@ -162,7 +163,27 @@ try {
     figures.push(smallFig, largeFig);
     const p99Ratio = scaleP99Ratio(smallFig, largeFig);
     extra.push(`scale: p99 with ${fmtInt(large)} links / with ${fmtInt(o.links)} links = ${p99Ratio.toFixed(2)} (aim <= ${SCALE_P99_AIM.toFixed(2)}): ${p99Ratio <= SCALE_P99_AIM ? 'PASS' : 'FAIL'}`);
-    scale = { small: smallFig, large: largeFig, p99Ratio, copyRowsPerS };
+
+    // The same two link sets at one rate both serve, half what the small set reached. At
+    // saturation a closed loop's latency is its connections over its throughput, so the ratio
+    // above repeats the throughput ratio (each request to the larger set costs more: the ones
+    // past the replica's LRU go to Redis); at a fixed rate it is what the table's size does to
+    // a request's own latency.
+    const rate = Math.round(smallFig.okRps / 2);
+    const fs: Sample[] = [];
+    const fl: Sample[] = [];
+    for (let round = 1; round <= o.rounds; round++) {
+      fs.push(await measure(small, o.duration, o.connections, rate));
+      log(`fixed-rate round ${round}/${o.rounds} ${describe(`${fmtInt(o.links)} links at ${fmtInt(rate)} req/s`, fs.at(-1)!)}`);
+      fl.push(await measure(big, o.duration, o.connections, rate));
+      log(`fixed-rate round ${round}/${o.rounds} ${describe(`${fmtInt(large)} links at ${fmtInt(rate)} req/s`, fl.at(-1)!)}`);
+    }
+    const fixedSmall = combine(`scale:${o.links}@${rate}`, `redirect at ${fmtInt(rate)} req/s, ${fmtInt(o.links)} links`, fs);
+    const fixedLarge = combine(`scale:${large}@${rate}`, `redirect at ${fmtInt(rate)} req/s, ${fmtInt(large)} links (+${fmtInt(o.links)})`, fl);
+    figures.push(fixedSmall, fixedLarge);
+    const fixedRatio = scaleP99Ratio(fixedSmall, fixedLarge);
+    extra.push(`scale at a fixed ${fmtInt(rate)} req/s: p99 with ${fmtInt(large)} links / with ${fmtInt(o.links)} links = ${fixedRatio.toFixed(2)} (aim <= ${SCALE_P99_AIM.toFixed(2)}): ${fixedRatio <= SCALE_P99_AIM ? 'PASS' : 'FAIL'}`);
+    scale = { small: smallFig, large: largeFig, p99Ratio, copyRowsPerS, fixedRate: { rate, small: fixedSmall, large: fixedLarge, p99Ratio: fixedRatio } };
   }
 
   console.log(`\n== bench: ${o.replicas} replicas, ${o.connections} connections, ${o.duration}s x ${o.rounds} alternated rounds (medians)`);
