@@ -79,8 +79,8 @@ export async function findLinkByCode(db: Queryable, code: string): Promise<Cache
  */
 export async function reserveVisit(db: Queryable, id: number): Promise<boolean> {
   const { rowCount } = await db.query(
-    `UPDATE urls SET visits = GREATEST(visits, link_clicks(id)) + 1
-     WHERE id = $1 AND max_visits IS NOT NULL AND GREATEST(visits, link_clicks(id)) < max_visits`, [id]);
+    `UPDATE urls SET visits = GREATEST(visits, c.n) + 1 FROM (SELECT link_clicks($1) AS n) c
+     WHERE id = $1 AND max_visits IS NOT NULL AND GREATEST(visits, c.n) < max_visits`, [id]);
   return rowCount === 1;
 }
 

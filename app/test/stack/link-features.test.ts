@@ -94,6 +94,21 @@ describe('max_visits', () => {
   });
 });
 
+describe('max_visits set on a link already clicked', () => {
+  it('starts from the clicks the link has, those recorded by POST /events too', async () => {
+    const link = await newLink({});
+    const [a] = replicaUrls as [string, string];
+    expect((await follow(a, link.short_code)).status).toBe(302);
+    expect((await api('POST', '/events', { url_id: link.id, event_type: 'click', details: {} })).status).toBe(201);
+    await until('2 click events', async () => (await clickEvents(link.id)) === 2);
+    expect((await api('GET', `/urls/${link.id}`)).body.click_count).toBe(2);
+    // Two clicks already: a limit of 3 lets exactly one more through.
+    expect((await api('PUT', `/urls/${link.id}`, { max_visits: 3 })).status).toBe(200);
+    expect((await follow(a, link.short_code)).status).toBe(302);
+    expect((await follow(a, link.short_code)).status).toBe(410);
+  });
+});
+
 describe('valid_since and expires_at', () => {
   it('answer 404 before valid_since and 302 from it, 302 before expires_at and 410 from it, on every replica', async () => {
     const start = Date.now() + 2_000;
