@@ -89,6 +89,30 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
     await pool.end();
   });
 
+  it('counts every click once when two replicas flush batches of the same links at once, with no failed flush', async () => {
+    // No row of urls is locked any more: two flushes sharing keys wait for each other on the
+    // roll-up rows, taken in key order. A deadlock or a lost update would show here.
+    const sides = [setup({ batchSize: 1000, maxBuffered: 50_000, flushIntervalMs: 10_000 }), setup({ batchSize: 1000, maxBuffered: 50_000, flushIntervalMs: 10_000 })];
+    const n = 20_000;
+    for (const [s, { buffer }] of sides.entries()) {
+      for (let i = 0; i < n; i++) {
+        // The two sides walk the links in opposite orders, with the same referrers and agents.
+        const url = urlIds[s === 0 ? i % urlIds.length : urlIds.length - 1 - (i % urlIds.length)]!;
+        buffer.record({ ...click(url, i), referrer: `https://r${i % 7}.example/`, userAgent: `ua-${i % 50}` });
+      }
+    }
+    await Promise.all(sides.map(({ buffer }) => buffer.drain(60_000)));
+    expect(await counts()).toEqual({ events: 2 * n, clickCount: 2 * n });
+    for (const { metrics } of sides) {
+      expect(await value(metrics, 'clickFlushFailures')).toBe(0);
+      expect(await value(metrics, 'clicksFlushed')).toBe(n);
+    }
+    const referrers = await direct.query<{ n: number }>('SELECT sum(clicks)::int AS n FROM click_referrers');
+    const agents = await direct.query<{ n: number }>('SELECT sum(clicks)::int AS n FROM click_agents');
+    expect([referrers.rows[0]!.n, agents.rows[0]!.n]).toEqual([2 * n, 2 * n]);
+    await Promise.all(sides.map(({ pool }) => pool.end()));
+  });
+
   it('writes referrers and agents holding tabs, newlines, backslashes and quotes byte for byte, rolled up once', async () => {
     const { pool, buffer } = setup({ batchSize: 10, flushIntervalMs: 10_000 });
     await direct.query('DELETE FROM click_referrers WHERE url_id = $1', [urlIds[4]]);
