@@ -110,6 +110,12 @@ ${code('shortstack:appImage')} in the stack file's git history.
   ${code(`aws ecs update-service --cluster ${names.cluster} --service ${names.service('app')} --force-new-deployment`)}.
 - Migrations are expand-only (a column or table added, never dropped or renamed in the same
   release), so the previous image runs on the newer schema: a rollback needs no down migration.
+  One column is left behind that releases before migration ${code('link-clicks-from-click-days')} still read:
+  ${code('urls.click_count')} (a link's count is now the sum of its ${code('click_days')}). Rolling back past it,
+  bring the column up to date once, as the database's owner:
+  ${code(`UPDATE urls SET click_count = link_clicks(id) WHERE click_count <> link_clicks(id)`)}
+  (loopback: ${code(`psql "$DIRECT_DATABASE_URL" -c '<that statement>'`)}; docker and aws: psql as under
+  "Restore after data loss"). Until then those releases show each link's count as it was when this one started.
 
 ### Restore after data loss
 
