@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { cpuByProgram, netOfIdle, parseStat, readProcs, withCpu } from './cpu.js';
 
-const stat = (pid: number, comm: string, ppid: number, utime: number, stime: number) =>
-  `${pid} (${comm}) S ${ppid} 1 1 0 -1 4194560 100 0 0 0 ${utime} ${stime} 0 0 20 0 1 0 100 1000 10`;
+const stat = (pid: number, comm: string, ppid: number, utime: number, stime: number, reaped = 0) =>
+  `${pid} (${comm}) S ${ppid} 1 1 0 -1 4194560 100 0 0 0 ${utime} ${stime} ${reaped} 0 20 0 1 0 100 1000 10`;
 
 describe('parseStat', () => {
   it('reads pid, parent, name and CPU ticks, whatever the name holds', () => {
-    expect(parseStat(stat(42, 'postgres', 7, 30, 12))).toEqual({ pid: 42, ppid: 7, comm: 'postgres', ticks: 42 });
+    expect(parseStat(stat(42, 'postgres', 7, 30, 12, 5))).toEqual({ pid: 42, ppid: 7, comm: 'postgres', ticks: 42, reapedTicks: 5 });
     expect(parseStat(stat(43, 'odd) name', 7, 1, 1)).comm).toBe('odd) name');
   });
 });
@@ -22,6 +22,14 @@ describe('cpuByProgram', () => {
       parseStat(stat(9, 'other', 0, 500, 0)), // not ours
     ];
     expect(cpuByProgram(before, after, 1)).toEqual({ 'load generator': 60, postgres: 17, nginx: 4 });
+  });
+
+  it('counts children that exited in between through their parent, without what they spent before', () => {
+    const before = [parseStat(stat(1, 'node', 0, 0, 0)), parseStat(stat(2, 'postgres', 1, 10, 0, 100)), parseStat(stat(5, 'postgres', 2, 30, 0))];
+    // Worker 5 ran 30 ticks before and 20 during, then exited; worker 6 was born and exited (8 ticks).
+    // The postmaster (2) waited for both: its reaped time grew by 50 + 8.
+    const after = [parseStat(stat(1, 'node', 0, 0, 0)), parseStat(stat(2, 'postgres', 1, 12, 0, 158))];
+    expect(cpuByProgram(before, after, 1)).toEqual({ 'load generator': 0, postgres: 2 + 20 + 8 });
   });
 });
 

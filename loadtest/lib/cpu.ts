@@ -9,6 +9,8 @@ export interface ProcStat {
   comm: string;
   /** utime + stime, in clock ticks. */
   ticks: number;
+  /** cutime + cstime: the ticks of its children that have exited and been waited for. */
+  reapedTicks: number;
 }
 
 /** One /proc/PID/stat line. The name is in parentheses and may itself hold spaces or ')'. */
@@ -17,9 +19,9 @@ export function parseStat(line: string): ProcStat {
   const close = line.lastIndexOf(')');
   const pid = Number(line.slice(0, open).trim());
   const comm = line.slice(open + 1, close);
-  // Fields after the name start at field 3 (state); ppid is 4, utime 14, stime 15.
+  // Fields after the name start at field 3 (state); ppid is 4, utime 14, stime 15, cutime 16, cstime 17.
   const rest = line.slice(close + 2).split(' ');
-  return { pid, ppid: Number(rest[1]), comm, ticks: Number(rest[11]) + Number(rest[12]) };
+  return { pid, ppid: Number(rest[1]), comm, ticks: Number(rest[11]) + Number(rest[12]), reapedTicks: Number(rest[13]) + Number(rest[14]) };
 }
 
 export function readProcs(): ProcStat[] {
@@ -37,15 +39,23 @@ export function readProcs(): ProcStat[] {
 
 /**
  * CPU ticks spent between two snapshots by the root process (labelled `rootLabel`) and each of
- * its descendants, grouped by program name. Processes born in between count from zero.
+ * its descendants, grouped by program name. Processes born in between count from zero. A child
+ * that exited in between (PostgreSQL's autovacuum workers come and go within seconds) is
+ * counted through its parent's reaped-children time, under the parent's name, less what it had
+ * spent before the first snapshot.
  */
 export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcStat[], rootPid: number, rootLabel = 'load generator'): Record<string, number> {
   const children = new Map<number, ProcStat[]>();
   for (const p of after) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
-  const start = new Map(before.map((p) => [p.pid, p.ticks]));
+  const start = new Map(before.map((p) => [p.pid, p]));
+  const alive = new Set(after.map((p) => p.pid));
+  const goneTicksAtStart = new Map<number, number>();
+  for (const p of before) if (!alive.has(p.pid)) goneTicksAtStart.set(p.ppid, (goneTicksAtStart.get(p.ppid) ?? 0) + p.ticks);
   const out: Record<string, number> = {};
   const visit = (p: ProcStat, label: string) => {
-    out[label] = (out[label] ?? 0) + Math.max(0, p.ticks - (start.get(p.pid) ?? 0));
+    const s = start.get(p.pid);
+    const reaped = p.reapedTicks - (s?.reapedTicks ?? 0) - (goneTicksAtStart.get(p.pid) ?? 0);
+    out[label] = (out[label] ?? 0) + Math.max(0, p.ticks - (s?.ticks ?? 0)) + Math.max(0, reaped);
     for (const c of children.get(p.pid) ?? []) visit(c, c.comm);
   };
   const root = after.find((p) => p.pid === rootPid);
