@@ -72,6 +72,8 @@ export interface LoopbackStack {
   services: Record<ServiceName, ManagedServer>;
   exporters: ManagedServer[];
   directDatabaseUrl: string;
+  /** PostgreSQL's postmaster while it runs: its process tree is this stack's database CPU. */
+  readonly postgresPid: number | undefined;
   /** Redis with its password (redis-cli -u takes it as is). */
   redisUrl: string;
   dir: string;
@@ -260,6 +262,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       },
       exporters: obs?.exporters ?? [],
       directDatabaseUrl: data.directDatabaseUrl,
+      get postgresPid() { return data?.postgres.pid; },
       redisUrl: data.redisUrl,
       dir,
       config: ctx.config,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../../app/src/config.js';
-import { startStack } from '../../infra/loopback/stack.js';
+import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { positiveInt, positiveNumber } from '../lib/cli-args.js';
 import { netOfIdle, withCpu } from '../lib/cpu.js';
@@ -22,7 +22,7 @@ import { REDIRECTS_ONLY, type Mix } from '../lib/traffic.js';
 import { warmUp } from '../lib/warm.js';
 import { fmtInt, fmtMs, fmtRate } from '../lib/table.js';
 import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js';
-import { SCALE_P99_AIM } from '../lib/aims.js';
+import { PROGRAM, SCALE_P99_AIM } from '../lib/aims.js';
 import { aims, combine, FIGURES, ratios, renderAims, renderBench, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
 import { copyGeneratedLinks } from '../lib/copy-links.js';
 import { watchServerConnections } from './scale.js';
@@ -57,6 +57,20 @@ interface Target {
   adminKey?: string;
   /** Straight to PostgreSQL, to watch its server connections during the run. */
   databaseUrl?: string;
+  /** The stack it loads: its PostgreSQL is PROGRAM.postgres in the run's CPU, the other stack's is apart. */
+  stack?: LoopbackStack;
+}
+
+/** Both stacks run side by side (their processes all named postgres): each run's CPU counts its own stack's cluster. */
+const OTHER_POSTGRES = `${PROGRAM.postgres} (other stack)`;
+let stacks: LoopbackStack[] = [];
+function postgresSubtrees(own: LoopbackStack | undefined): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const s of stacks) {
+    const pid = s.postgresPid;
+    if (pid !== undefined) out.set(pid, s === own ? PROGRAM.postgres : OTHER_POSTGRES);
+  }
+  return out;
 }
 
 // A replica writes a run's last clicks up to one flush interval after it: the CPU figures of a
@@ -68,12 +82,12 @@ const CLICK_SETTLE_MS = 2 * loadConfig({ DATABASE_URL: 'postgres://unused', REDI
 let idleCores: Record<string, number> = {};
 
 /** One run of a target; at most `rate` requests a second when given (autocannon's overall rate), else as fast as it answers. */
-async function measure(t: Pick<Target, 'url' | 'links' | 'mix' | 'adminKey' | 'databaseUrl'>, durationS: number, connections = o.connections, rate?: number): Promise<Sample> {
+async function measure(t: Pick<Target, 'url' | 'links' | 'mix' | 'adminKey' | 'databaseUrl' | 'stack'>, durationS: number, connections = o.connections, rate?: number): Promise<Sample> {
   const watch = t.databaseUrl ? watchServerConnections(t.databaseUrl) : undefined;
   const { result, cores, seconds, windowS } = await withCpu(() => drive({
     url: t.url, links: t.links, adminKey: t.adminKey, runTag, unknownShare: 0, rate,
     scenario: { name: 'redirects', mix: t.mix, phases: steady(durationS, connections) },
-  }), 100, t.databaseUrl ? CLICK_SETTLE_MS : 0);
+  }), 100, t.databaseUrl ? CLICK_SETTLE_MS : 0, postgresSubtrees(t.stack));
   return sampleOf(result.summary, await watch?.stop(), cores, netOfIdle(seconds, idleCores, windowS));
 }
 
@@ -92,6 +106,7 @@ try {
     startStack({ replicas: o.replicas, observability: false, dir: join(dir, 'stack-lru-off'), config: LOAD_GENERATOR_STACK_CONFIG, appEnv: { CACHE_LRU_ENABLED: 'false' } }),
   ]);
   cleanups.push(() => cachedStack.stop(), () => lruOffStack.stop());
+  stacks = [cachedStack, lruOffStack];
   const ceilings: [Running, Running] = [
     await startStaticNginx(join(dir, 'nginx-static'), STATIC_LOCATION),
     await startProxyCeiling(join(dir, 'proxy-ceiling'), o.replicas, 'b', o.links),
@@ -105,9 +120,9 @@ try {
   const targets: Target[] = [
     { id: 'nginxStatic', url: ceilings[0].url, links: staticLinks, mix: REDIRECTS_ONLY },
     { id: 'proxyCeiling', url: ceilings[1].url, links, mix: REDIRECTS_ONLY },
-    { id: 'cached', url: cachedStack.url, links, mix: REDIRECTS_ONLY, databaseUrl: cachedStack.directDatabaseUrl },
-    { id: 'lruOff', url: lruOffStack.url, links, mix: REDIRECTS_ONLY, databaseUrl: lruOffStack.directDatabaseUrl },
-    { id: 'create', url: cachedStack.url, links, mix: CREATE_ONLY, adminKey: cachedStack.adminKey, databaseUrl: cachedStack.directDatabaseUrl },
+    { id: 'cached', url: cachedStack.url, links, mix: REDIRECTS_ONLY, databaseUrl: cachedStack.directDatabaseUrl, stack: cachedStack },
+    { id: 'lruOff', url: lruOffStack.url, links, mix: REDIRECTS_ONLY, databaseUrl: lruOffStack.directDatabaseUrl, stack: lruOffStack },
+    { id: 'create', url: cachedStack.url, links, mix: CREATE_ONLY, adminKey: cachedStack.adminKey, databaseUrl: cachedStack.directDatabaseUrl, stack: cachedStack },
   ];
 
   // Every link through each stack twice (nginx spreads them over the replicas' own caches),
@@ -120,7 +135,8 @@ try {
 
   // Both stacks and the ceilings idle: their background (polling, timers, autovacuum) is taken
   // off each run's CPU seconds, so per-request CPU figures are the requests' own.
-  idleCores = (await withCpu(() => new Promise((r) => setTimeout(r, IDLE_WINDOW_MS)))).cores;
+  // Both stacks are alike: the cached stack's idle cluster stands for either as PROGRAM.postgres.
+  idleCores = (await withCpu(() => new Promise((r) => setTimeout(r, IDLE_WINDOW_MS)), 100, 0, postgresSubtrees(cachedStack))).cores;
   log(`idle CPU cores by program: ${Object.entries(idleCores).filter(([, c]) => c >= 0.005).map(([p, c]) => `${p} ${c.toFixed(3)}`).join(', ') || 'none'}`);
   const samples = new Map<string, Sample[]>(targets.map((t) => [t.id, []]));
   for (let round = 1; round <= o.rounds; round++) {

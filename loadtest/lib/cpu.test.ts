@@ -24,6 +24,16 @@ describe('cpuByProgram', () => {
     expect(cpuByProgram(before, after, 1)).toEqual({ 'load generator': 60, postgres: 17, nginx: 4 });
   });
 
+  it('names a whole subtree when asked: two clusters of the same program apart', () => {
+    const snap = [
+      parseStat(stat(1, 'node', 0, 0, 0)),
+      parseStat(stat(2, 'postgres', 1, 10, 0)), parseStat(stat(3, 'postgres', 2, 5, 0)),
+      parseStat(stat(4, 'postgres', 1, 20, 0)), parseStat(stat(5, 'postgres', 4, 7, 0)),
+    ];
+    expect(cpuByProgram([], snap, 1, 'load generator', new Map([[2, 'postgres'], [4, 'postgres (other stack)']])))
+      .toEqual({ 'load generator': 0, postgres: 15, 'postgres (other stack)': 27 });
+  });
+
   it('counts children that exited in between through their parent, without what they spent before', () => {
     const before = [parseStat(stat(1, 'node', 0, 0, 0)), parseStat(stat(2, 'postgres', 1, 10, 0, 100)), parseStat(stat(5, 'postgres', 2, 30, 0))];
     // Worker 5 ran 30 ticks before and 20 during, then exited; worker 6 was born and exited (8 ticks).

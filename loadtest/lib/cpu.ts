@@ -42,9 +42,11 @@ export function readProcs(): ProcStat[] {
  * its descendants, grouped by program name. Processes born in between count from zero. A child
  * that exited in between (PostgreSQL's autovacuum workers come and go within seconds) is
  * counted through its parent's reaped-children time, under the parent's name, less what it had
- * spent before the first snapshot.
+ * spent before the first snapshot. `subtrees` names a process and all below it (two stacks'
+ * PostgreSQL clusters apart, both called postgres).
  */
-export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcStat[], rootPid: number, rootLabel = 'load generator'): Record<string, number> {
+export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcStat[], rootPid: number, rootLabel = 'load generator',
+  subtrees: ReadonlyMap<number, string> = new Map()): Record<string, number> {
   const children = new Map<number, ProcStat[]>();
   for (const p of after) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
   const start = new Map(before.map((p) => [p.pid, p]));
@@ -52,14 +54,18 @@ export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcSt
   const goneTicksAtStart = new Map<number, number>();
   for (const p of before) if (!alive.has(p.pid)) goneTicksAtStart.set(p.ppid, (goneTicksAtStart.get(p.ppid) ?? 0) + p.ticks);
   const out: Record<string, number> = {};
-  const visit = (p: ProcStat, label: string) => {
+  /** `named`: the label came from `subtrees` and holds for every process below. */
+  const visit = (p: ProcStat, label: string, named: boolean) => {
     const s = start.get(p.pid);
     const reaped = p.reapedTicks - (s?.reapedTicks ?? 0) - (goneTicksAtStart.get(p.pid) ?? 0);
     out[label] = (out[label] ?? 0) + Math.max(0, p.ticks - (s?.ticks ?? 0)) + Math.max(0, reaped);
-    for (const c of children.get(p.pid) ?? []) visit(c, c.comm);
+    for (const c of children.get(p.pid) ?? []) {
+      const own = subtrees.get(c.pid);
+      visit(c, own ?? (named ? label : c.comm), named || own !== undefined);
+    }
   };
   const root = after.find((p) => p.pid === rootPid);
-  if (root) visit(root, rootLabel);
+  if (root) visit(root, rootLabel, false);
   return out;
 }
 
@@ -76,18 +82,18 @@ export function netOfIdle(seconds: Record<string, number>, idleCores: Record<str
  * Measures the CPU of this process tree around `fn`; cores used = seconds of CPU per second of
  * `fn`. `seconds` is CPU time per program up to `settleMs` after `fn` ends: work that `fn` set off
  * and that finishes a little later (a replica's click flush, at most one interval after the
- * click) still belongs to it.
+ * click) still belongs to it. `subtrees` as in cpuByProgram.
  */
-export async function withCpu<T>(fn: () => Promise<T>, ticksPerSecond = 100, settleMs = 0): Promise<{ result: T; cores: Record<string, number>; seconds: Record<string, number>; windowS: number }> {
+export async function withCpu<T>(fn: () => Promise<T>, ticksPerSecond = 100, settleMs = 0, subtrees: ReadonlyMap<number, string> = new Map()): Promise<{ result: T; cores: Record<string, number>; seconds: Record<string, number>; windowS: number }> {
   const before = readProcs();
   const t0 = Date.now();
   const result = await fn();
   const elapsedS = (Date.now() - t0) / 1000;
   const ended = readProcs();
-  const ticks = cpuByProgram(before, ended, process.pid);
+  const ticks = cpuByProgram(before, ended, process.pid, undefined, subtrees);
   const cores = Object.fromEntries(Object.entries(ticks).map(([k, v]) => [k, v / ticksPerSecond / elapsedS]));
   if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
-  const settled = settleMs > 0 ? cpuByProgram(before, readProcs(), process.pid) : ticks;
+  const settled = settleMs > 0 ? cpuByProgram(before, readProcs(), process.pid, undefined, subtrees) : ticks;
   const seconds = Object.fromEntries(Object.entries(settled).map(([k, v]) => [k, v / ticksPerSecond]));
   return { result, cores, seconds, windowS: (Date.now() - t0) / 1000 };
 }
