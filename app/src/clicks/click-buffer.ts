@@ -167,7 +167,7 @@ export class ClickBuffer {
       xid = (await run<{ xid: string }>(beginFlush)).rows[0]?.xid ?? null;
       const ids = prepared.urlIds;
       const existing = new Set((await run<{ id: string | number }>(existingUrls(ids))).rows.map((r) => Number(r.id)));
-      // A link deleted since its clicks (rare): the rest of the batch worked out again without them.
+      // A link missing since its clicks (a restore to an older backup; rare): the rest of the batch worked out again without them.
       if (existing.size !== ids.length) prepared = await prepareBatch(batch.clicks.filter((c) => existing.has(c.urlId)), this.opts.enrich);
       const { clicks, traits } = prepared;
       if (clicks.length > 0) {
