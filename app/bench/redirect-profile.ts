@@ -33,7 +33,7 @@ import { generatedLink } from '../../loadtest/lib/links.js';
 import { seededRng } from '../../loadtest/lib/rng.js';
 import { LOAD_AGENTS } from '../../loadtest/lib/traffic.js';
 import { zipfSampler } from '../../loadtest/lib/zipf.js';
-import { loadConfig } from '../src/config.js';
+import { APP_DEFAULTS } from '../src/config-defaults.js';
 import { areaOf, foldedStacks, frameLabel, sampledUs, sliceProfile, timesBy, whereOf, type CallFrame, type CpuProfile, type TimeEntry, type Window } from './cpu-profile.js';
 import { flameGraphSvg } from './flame-graph.js';
 import { median } from './stats.js';
@@ -43,7 +43,7 @@ const LINK_PREFIX = 'b';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX_LOADER = import.meta.resolve('tsx');
 /** The replica writes a run's last clicks up to one flush interval after it: twice that covers the flush too. */
-const SETTLE_MS = 2 * loadConfig({ DATABASE_URL: 'postgres://unused', REDIS_URL: 'redis://unused' }).clickFlushIntervalMs;
+const SETTLE_MS = 2 * APP_DEFAULTS.clickFlushIntervalMs;
 const IDLE_WINDOW_MS = 5_000;
 const TOP = 25;
 

@@ -1,6 +1,6 @@
 // The app's defaults that the deployment also needs, written once: infra reads them (its ports,
 // the stack config's defaults, the stop grace derived from the shutdown deadline), the benches
-// read the click flush's batch, the app's config parser falls back to them. Plain data: infra may import this file, and app/ imports
+// read the click flush's interval and batch, the app's config parser falls back to them. Plain data: infra may import this file, and app/ imports
 // nothing of infra.
 
 export const APP_DEFAULTS = {
@@ -18,6 +18,8 @@ export const APP_DEFAULTS = {
   cacheLruTtlMs: 60_000,
   cacheNegativeTtlMs: 5_000,
   logLevel: 'info',
+  /** How often a replica writes its buffered clicks: about what a crash of it loses. */
+  clickFlushIntervalMs: 1_000,
   /**
    * Clicks per flush transaction at most. A flush costs PostgreSQL per link and key it touches,
    * and a Zipf draw repeats links more in a bigger batch: the backend's CPU per click was 15.6 us

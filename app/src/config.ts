@@ -188,7 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     cacheLruMax: r.int('CACHE_LRU_MAX', D.cacheLruMax, 1),
     cacheLruTtlMs: r.int('CACHE_LRU_TTL_MS', D.cacheLruTtlMs, 1),
     cacheNegativeTtlMs: r.int('CACHE_NEGATIVE_TTL_MS', D.cacheNegativeTtlMs, 0),
-    clickFlushIntervalMs: r.int('CLICK_FLUSH_INTERVAL_MS', 1_000, 1),
+    clickFlushIntervalMs: r.int('CLICK_FLUSH_INTERVAL_MS', D.clickFlushIntervalMs, 1),
     clickFlushBatch: r.int('CLICK_FLUSH_BATCH', D.clickFlushBatch, 1),
     clickBufferMax: r.int('CLICK_BUFFER_MAX', 100_000, 1),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', D.shutdownTimeoutMs, 0),

@@ -11,15 +11,26 @@ import { settingFromEnv } from './config.js';
 /** app/migrations, from app/src (tsx) and from app/dist (the built image) alike. */
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
 
+/** Where node-pg-migrate records what it applied. */
+export const MIGRATIONS_TABLE = 'pgmigrations';
+
 export async function runMigrations(databaseUrl: string, logger = pino({ level: 'warn' })): Promise<string[]> {
   const applied = await runner({
     databaseUrl,
     dir: MIGRATIONS_DIR,
     direction: 'up',
-    migrationsTable: 'pgmigrations',
+    migrationsTable: MIGRATIONS_TABLE,
     singleTransaction: true,
     advisoryLockMode: 'wait',
     log: (msg: string) => logger.info(msg),
+  });
+  return applied.map((m) => m.name);
+}
+
+/** `count` migrations up or down from where the database is (tests of a migration's both ways); the names applied. */
+export async function stepMigrations(databaseUrl: string, direction: 'up' | 'down', count: number): Promise<string[]> {
+  const applied = await runner({
+    databaseUrl, dir: MIGRATIONS_DIR, direction, count, migrationsTable: MIGRATIONS_TABLE, singleTransaction: true, log: () => undefined,
   });
   return applied.map((m) => m.name);
 }

@@ -10,7 +10,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { loadConfig } from '../../app/src/config.js';
+import { APP_DEFAULTS } from '../../app/src/config-defaults.js';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { positiveInt, positiveNumber } from '../lib/cli-args.js';
@@ -76,7 +76,7 @@ function postgresSubtrees(own: LoopbackStack | undefined): Map<number, string> {
 // A replica writes a run's last clicks up to one flush interval after it: the CPU figures of a
 // stack's run wait that long (twice, for the flush itself) so its clicks' cost is its own.
 const IDLE_WINDOW_MS = 5_000;
-const CLICK_SETTLE_MS = 2 * loadConfig({ DATABASE_URL: 'postgres://unused', REDIS_URL: 'redis://unused' }).clickFlushIntervalMs;
+const CLICK_SETTLE_MS = 2 * APP_DEFAULTS.clickFlushIntervalMs;
 
 /** CPU cores each program uses with no load at all (measured once the stacks are up). */
 let idleCores: Record<string, number> = {};
@@ -166,40 +166,34 @@ try {
     const small: Target = targets[2]!;
     const big = { ...small, links: generatedLinkSet('m', large) };
     await measure(big, 2);
-    const s: Sample[] = [];
-    const l: Sample[] = [];
-    for (let round = 1; round <= o.rounds; round++) {
-      s.push(await measure(small, o.duration));
-      log(`scale round ${round}/${o.rounds} ${describe(`${fmtInt(o.links)} links`, s.at(-1)!)}`);
-      l.push(await measure(big, o.duration));
-      log(`scale round ${round}/${o.rounds} ${describe(`${fmtInt(large)} links`, l.at(-1)!)}`);
-    }
-    const smallFig = combine(`scale:${o.links}`, `redirect, cached, ${fmtInt(o.links)} links`, s);
-    const largeFig = combine(`scale:${large}`, `redirect, cached, ${fmtInt(large)} links (+${fmtInt(o.links)})`, l);
-    figures.push(smallFig, largeFig);
-    const p99Ratio = scaleP99Ratio(smallFig, largeFig);
-    extra.push(`scale: p99 with ${fmtInt(large)} links / with ${fmtInt(o.links)} links = ${p99Ratio.toFixed(2)} (aim <= ${SCALE_P99_AIM.toFixed(2)}): ${p99Ratio <= SCALE_P99_AIM ? 'PASS' : 'FAIL'}`);
-
-    // The same two link sets at one rate both serve, half what the small set reached. At
-    // saturation a closed loop's latency is its connections over its throughput, so the ratio
-    // above repeats the throughput ratio (each request to the larger set costs more: the ones
-    // past the replica's LRU go to Redis); at a fixed rate it is what the table's size does to
-    // a request's own latency.
-    const rate = Math.round(smallFig.okRps / 2);
-    const fs: Sample[] = [];
-    const fl: Sample[] = [];
-    for (let round = 1; round <= o.rounds; round++) {
-      fs.push(await measure(small, o.duration, o.connections, rate));
-      log(`fixed-rate round ${round}/${o.rounds} ${describe(`${fmtInt(o.links)} links at ${fmtInt(rate)} req/s`, fs.at(-1)!)}`);
-      fl.push(await measure(big, o.duration, o.connections, rate));
-      log(`fixed-rate round ${round}/${o.rounds} ${describe(`${fmtInt(large)} links at ${fmtInt(rate)} req/s`, fl.at(-1)!)}`);
-    }
-    const fixedSmall = combine(`scale:${o.links}@${rate}`, `redirect at ${fmtInt(rate)} req/s, ${fmtInt(o.links)} links`, fs);
-    const fixedLarge = combine(`scale:${large}@${rate}`, `redirect at ${fmtInt(rate)} req/s, ${fmtInt(large)} links (+${fmtInt(o.links)})`, fl);
-    figures.push(fixedSmall, fixedLarge);
-    const fixedRatio = scaleP99Ratio(fixedSmall, fixedLarge);
-    extra.push(`scale at a fixed ${fmtInt(rate)} req/s: p99 with ${fmtInt(large)} links / with ${fmtInt(o.links)} links = ${fixedRatio.toFixed(2)} (aim <= ${SCALE_P99_AIM.toFixed(2)}): ${fixedRatio <= SCALE_P99_AIM ? 'PASS' : 'FAIL'}`);
-    scale = { small: smallFig, large: largeFig, p99Ratio, copyRowsPerS, fixedRate: { rate, small: fixedSmall, large: fixedLarge, p99Ratio: fixedRatio } };
+    // The two link sets alternated round by round; at most `rate` requests a second when given.
+    const pair = async (rate?: number) => {
+      const at = rate === undefined ? '' : ` at ${fmtInt(rate)} req/s`;
+      const s: Sample[] = [];
+      const l: Sample[] = [];
+      for (let round = 1; round <= o.rounds; round++) {
+        for (const [samples, target, n] of [[s, small, o.links], [l, big, large]] as const) {
+          samples.push(await measure(target, o.duration, o.connections, rate));
+          log(`scale round ${round}/${o.rounds} ${describe(`${fmtInt(n)} links${at}`, samples.at(-1)!)}`);
+        }
+      }
+      const head = rate === undefined ? 'redirect, cached' : `redirect at ${fmtInt(rate)} req/s`;
+      const tag = rate === undefined ? '' : `@${rate}`;
+      const smallFig = combine(`scale:${o.links}${tag}`, `${head}, ${fmtInt(o.links)} links`, s);
+      const largeFig = combine(`scale:${large}${tag}`, `${head}, ${fmtInt(large)} links (+${fmtInt(o.links)})`, l);
+      figures.push(smallFig, largeFig);
+      const p99Ratio = scaleP99Ratio(smallFig, largeFig);
+      extra.push(`scale${rate === undefined ? '' : ` at a fixed ${fmtInt(rate)} req/s`}: p99 with ${fmtInt(large)} links / with ${fmtInt(o.links)} links`
+        + ` = ${p99Ratio.toFixed(2)} (aim <= ${SCALE_P99_AIM.toFixed(2)}): ${p99Ratio <= SCALE_P99_AIM ? 'PASS' : 'FAIL'}`);
+      return { small: smallFig, large: largeFig, p99Ratio };
+    };
+    const flatOut = await pair();
+    // Again at one rate both serve, half what the small set reached. At saturation a closed
+    // loop's latency is its connections over its throughput, so the flat-out ratio repeats the
+    // throughput ratio (each request to the larger set costs more: the ones past the replica's
+    // LRU go to Redis); at a fixed rate it is what the table's size does to a request's latency.
+    const rate = Math.round(flatOut.small.okRps / 2);
+    scale = { ...flatOut, copyRowsPerS, fixedRate: { rate, ...(await pair(rate)) } };
   }
 
   console.log(`\n== bench: ${o.replicas} replicas, ${o.connections} connections, ${o.duration}s x ${o.rounds} alternated rounds (medians)`);

@@ -1,16 +1,11 @@
 // A link's click_count is the sum of its click_days (migration link-clicks-from-click-days):
 // every writer's clicks count, the click flush's and POST /events' alike, and migrating back
 // hands the previous release a urls.click_count that says the same.
-import { runner } from 'node-pg-migrate';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../../infra/loopback/data-services.js';
-import { MIGRATIONS_DIR, runMigrations } from '../../src/migrate.js';
+import { runMigrations, stepMigrations } from '../../src/migrate.js';
 import { testPool } from '../support/test-pool.js';
-
-const migrate = (url: string, direction: 'up' | 'down') => runner({
-  databaseUrl: url, dir: MIGRATIONS_DIR, direction, count: 1, migrationsTable: 'pgmigrations', singleTransaction: true, log: () => undefined,
-});
 
 describe('link_clicks', () => {
   let data: DataServices;
@@ -47,11 +42,10 @@ describe('link_clicks', () => {
   });
 
   it('migrating down writes the sums into urls.click_count for the previous release, and up again', async () => {
-    const down = await migrate(data.directDatabaseUrl, 'down');
-    expect(down.map((m) => m.name)).toEqual(['1768262400000_link-clicks-from-click-days']);
+    expect(await stepMigrations(data.directDatabaseUrl, 'down', 1)).toEqual(['1768262400000_link-clicks-from-click-days']);
     expect(await clicks('SELECT click_count::int AS n FROM unnest($1::bigint[]) WITH ORDINALITY u(id, o) JOIN urls ON urls.id = u.id ORDER BY o')).toEqual([60, 61, 0]);
     await expect(pool.query('SELECT link_clicks(1)')).rejects.toThrow(/does not exist/);
-    expect((await migrate(data.directDatabaseUrl, 'up')).map((m) => m.name)).toEqual(['1768262400000_link-clicks-from-click-days']);
+    expect(await stepMigrations(data.directDatabaseUrl, 'up', 1)).toEqual(['1768262400000_link-clicks-from-click-days']);
     expect(await clicks('SELECT link_clicks(id)::int AS n FROM unnest($1::bigint[]) WITH ORDINALITY u(id, o) ORDER BY o')).toEqual([60, 61, 0]);
   });
 });

@@ -4,11 +4,10 @@
 // and after compared: nothing the previous release reads or writes may go away or tighten.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../../infra/loopback/data-services.js';
-import { MIGRATIONS_DIR } from '../../src/migrate.js';
+import { MIGRATIONS_DIR, MIGRATIONS_TABLE, stepMigrations } from '../../src/migrate.js';
 import { testPool } from '../support/test-pool.js';
 
 interface Column { table: string; column: string; type: string; nullable: boolean; hasDefault: boolean }
@@ -20,7 +19,7 @@ const isContract = (name: string) => /^-- contract: \S/m.test(readFileSync(join(
 async function schema(pool: pg.Pool): Promise<Map<string, Column>> {
   const { rows } = await pool.query<{ table_name: string; column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(
     `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
-      WHERE table_schema = 'public' AND table_name <> 'pgmigrations'`);
+      WHERE table_schema = 'public' AND table_name <> '${MIGRATIONS_TABLE}'`);
   return new Map(rows.map((r) => [`${r.table_name}.${r.column_name}`, {
     table: r.table_name, column: r.column_name, type: r.data_type, nullable: r.is_nullable === 'YES', hasDefault: r.column_default !== null,
   }]));
@@ -63,11 +62,7 @@ describe('migrations are expand-only', () => {
     const found: Record<string, string[]> = {};
     let before = await schema(pool);
     for (const name of names) {
-      const applied = await runner({
-        databaseUrl: data.directDatabaseUrl, dir: MIGRATIONS_DIR, direction: 'up', count: 1, migrationsTable: 'pgmigrations',
-        singleTransaction: true, log: () => undefined,
-      });
-      expect(applied.map((m) => m.name)).toEqual([name]);
+      expect(await stepMigrations(data.directDatabaseUrl, 'up', 1)).toEqual([name]);
       const after = await schema(pool);
       const problems = breakingChanges(before, after);
       if (problems.length > 0 && !isContract(name)) found[name] = problems;
