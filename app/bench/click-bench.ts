@@ -9,13 +9,12 @@
 // over each round is divided by the clicks written. Medians of the rounds; the
 // flushing process's own CPU per click is printed beside it. A command that prints figures, not a
 // test. Bounded: about 30 s with the defaults on an idle machine.
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import pg from 'pg';
 import { pino } from 'pino';
 import { startDataServices } from '../../infra/loopback/data-services.js';
 import { PG_US_PER_CLICK_AIM } from '../../loadtest/lib/aims.js';
-import { cpuByProgram, readProcs, type ProcStat } from '../../loadtest/lib/cpu.js';
+import { cpuByProgram, readProcs } from '../../loadtest/lib/cpu.js';
 import { ClickBuffer } from '../src/clicks/click-buffer.js';
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
@@ -28,24 +27,6 @@ import { median } from './stats.js';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-
-/** CPU ticks of the children a process has reaped (cutime + cstime, /proc/PID/stat fields 16-17). */
-function reapedTicks(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = line.slice(line.lastIndexOf(')') + 2).split(' ');
-  return Number(rest[13]) + Number(rest[14]);
-}
-
-/**
- * What the postmaster's children that exited during the round spent in it: autovacuum workers
- * come and go within seconds and are not in the after snapshot. Their whole lifetime is in the
- * postmaster's reaped time; what a child had spent before the round is taken back out.
- */
-function exitedTicks(before: readonly ProcStat[], after: readonly ProcStat[], postmaster: number, reaped: number): number {
-  const alive = new Set(after.map((p) => p.pid));
-  const earlier = before.filter((p) => p.ppid === postmaster && !alive.has(p.pid)).reduce((n, p) => n + p.ticks, 0);
-  return Math.max(0, reaped - earlier);
-}
 
 async function main(): Promise<void> {
   const opts = new Command()
@@ -82,7 +63,6 @@ async function main(): Promise<void> {
       });
       const clicks = Array.from({ length: perRound }, click);
       const before = readProcs();
-      const reapedBefore = reapedTicks(postmaster);
       const cpu = process.cpuUsage();
       // Fed a batch at a time as redirects would: record() starts a flush at each full batch.
       for (let i = 0; i < clicks.length; i += batchSize) {
@@ -92,16 +72,15 @@ async function main(): Promise<void> {
       await buffer.drain(120_000);
       const nodeCpu = process.cpuUsage(cpu);
       const afterProcs = readProcs();
-      const exited = exitedTicks(before, afterProcs, postmaster, reapedTicks(postmaster) - reapedBefore);
-      const ticks = Object.values(cpuByProgram(before, afterProcs, postmaster, 'postgres')).reduce((a, b) => a + b, 0) + exited;
+      // Workers that exited within the round (autovacuum) are in the postmaster's reaped time.
+      const ticks = cpuByProgram(before, afterProcs, postmaster, { rootLabel: 'postgres' }).postgres ?? 0;
       if (process.env.DIAG) {
         const start = new Map(before.map((p) => [p.pid, p.ticks]));
         for (const p of afterProcs) {
           if (p.ppid !== postmaster) continue;
           const d = p.ticks - (start.get(p.pid) ?? 0);
-          if (d > 0) { let cmd = ''; try { cmd = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { cmd = '(gone)'; } process.stderr.write(`  ${d} ticks ${cmd}\n`); }
+          if (d > 0) process.stderr.write(`  ${d} ticks ${p.title}\n`);
         }
-        if (exited > 0) process.stderr.write(`  ${exited} ticks exited during the round (autovacuum workers)\n`);
       }
       if (buffer.depth > 0) throw new Error(`round ${round}: ${buffer.depth} clicks not written`);
       if (round === 0) continue;

@@ -4,7 +4,7 @@
 // connection, and the CPU its backend spent on each read from /proc/PID/schedstat (nanoseconds,
 // not 10 ms ticks). The whole cluster's CPU over the run is printed beside it (every process,
 // exited ones through the postmaster's reaped-children time): what the backend does not see
-// (WAL writer, checkpointer, autovacuum). --setup runs SQL after the migrations, to measure a
+// (WAL writer, checkpointer, autovacuum), and the WAL bytes each statement wrote. --setup runs SQL after the migrations, to measure a
 // variant (a dropped index or trigger) against the same clicks; --explain prints EXPLAIN
 // (ANALYZE, BUFFERS) of one batch's roll-up; --perf FILE records the backend with Linux perf over
 // the measured batches (`perf report -i FILE --no-children`). A command that prints figures, not a test.
@@ -72,10 +72,18 @@ async function main(): Promise<void> {
     const click = clickSource(links, opts.varied);
 
     const spent = new Map<string, number>();
+    // WAL bytes each statement wrote: the WAL writer's work and, where WAL is archived, each
+    // segment's archive_command (pgBackRest compresses and checksums every 16 MiB).
+    const walBytes = new Map<string, number>();
+    const walLsn = async () => BigInt((await client.query<{ b: string }>("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS b")).rows[0]!.b.split('.')[0]!);
     const timed = async <T>(name: string, fn: () => Promise<T>, measured: boolean): Promise<T> => {
+      const lsn = measured ? await walLsn() : 0n;
       const start = cpuNs(backend);
       const out = await fn();
-      if (measured) spent.set(name, (spent.get(name) ?? 0) + cpuNs(backend) - start);
+      if (measured) {
+        spent.set(name, (spent.get(name) ?? 0) + cpuNs(backend) - start);
+        walBytes.set(name, (walBytes.get(name) ?? 0) + Number((await walLsn()) - lsn));
+      }
       return out;
     };
     const run = (s: Statement) => client.query(s.text, s.values);
@@ -121,8 +129,9 @@ async function main(): Promise<void> {
     }
     const backendUs = [...spent.values()].reduce((a, v) => a + v, 0) / 1000 / measuredClicks;
     console.log(`${batches} batches of ${batchSize} over ${links} links${opts.varied ? ', varied' : ''}${opts.setup ? `, setup: ${opts.setup}` : ''}`);
-    for (const [name, ns] of spent) console.log(`  ${name.padEnd(14)} ${(ns / 1000 / measuredClicks).toFixed(2).padStart(7)} us/click`);
-    console.log(`  ${'backend'.padEnd(14)} ${backendUs.toFixed(2).padStart(7)} us/click`);
+    const perClick = (bytes: number) => `${(bytes / measuredClicks).toFixed(0).padStart(5)} WAL bytes/click`;
+    for (const [name, ns] of spent) console.log(`  ${name.padEnd(14)} ${(ns / 1000 / measuredClicks).toFixed(2).padStart(7)} us/click  ${perClick(walBytes.get(name) ?? 0)}`);
+    console.log(`  ${'backend'.padEnd(14)} ${backendUs.toFixed(2).padStart(7)} us/click  ${perClick([...walBytes.values()].reduce((a, v) => a + v, 0))}`);
     console.log(`  ${'cluster'.padEnd(14)} ${clusterUs.toFixed(2).padStart(7)} us/click (every PostgreSQL process, 10 ms ticks)`);
     // Row writes per click and how many updates were HOT (no index entry): what the roll-ups cost in rows.
     await client.query('SELECT pg_stat_force_next_flush()');

@@ -2,6 +2,7 @@
 // deploy as its own command (the `migrate` one-shot service), never by the replicas themselves.
 // Several runs at once are safe: each waits on node-pg-migrate's session advisory lock, which is
 // why this must connect straight to PostgreSQL (PgBouncer's transaction mode drops session locks).
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runner } from 'node-pg-migrate';
@@ -25,6 +26,13 @@ export async function runMigrations(databaseUrl: string, logger = pino({ level: 
     log: (msg: string) => logger.info(msg),
   });
   return applied.map((m) => m.name);
+}
+
+/** The migrations from `name` to the newest, in the order they apply (a test steps back to before `name`). */
+export function migrationsFrom(name: string): string[] {
+  const names = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, '')).sort();
+  if (!names.includes(name)) throw new Error(`no migration ${name} in ${MIGRATIONS_DIR}`);
+  return names.slice(names.indexOf(name));
 }
 
 /** `count` migrations up or down from where the database is (tests of a migration's both ways); the names applied. */

@@ -14,7 +14,7 @@ import { APP_DEFAULTS } from '../../app/src/config-defaults.js';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { positiveInt, positiveNumber } from '../lib/cli-args.js';
-import { netOfIdle, withCpu } from '../lib/cpu.js';
+import { netOfIdle, withCpu, type Attribution } from '../lib/cpu.js';
 import { generatedLinkSet, type LinkSet } from '../lib/links.js';
 import { drive, newRunTag } from '../lib/load.js';
 import { steady } from '../lib/schedule.js';
@@ -22,7 +22,7 @@ import { REDIRECTS_ONLY, type Mix } from '../lib/traffic.js';
 import { warmUp } from '../lib/warm.js';
 import { fmtInt, fmtMs, fmtRate } from '../lib/table.js';
 import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js';
-import { PROGRAM, SCALE_P99_AIM } from '../lib/aims.js';
+import { ARCHIVE_COMMAND, PROGRAM, SCALE_P99_AIM } from '../lib/aims.js';
 import { aims, combine, FIGURES, ratios, renderAims, renderBench, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
 import { copyGeneratedLinks } from '../lib/copy-links.js';
 import { watchServerConnections } from './scale.js';
@@ -64,13 +64,13 @@ interface Target {
 /** Both stacks run side by side (their processes all named postgres): each run's CPU counts its own stack's cluster. */
 const OTHER_POSTGRES = `${PROGRAM.postgres} (other stack)`;
 let stacks: LoopbackStack[] = [];
-function postgresSubtrees(own: LoopbackStack | undefined): Map<number, string> {
-  const out = new Map<number, string>();
+function attribution(own: LoopbackStack | undefined): Attribution {
+  const subtrees = new Map<number, string>();
   for (const s of stacks) {
     const pid = s.postgresPid;
-    if (pid !== undefined) out.set(pid, s === own ? PROGRAM.postgres : OTHER_POSTGRES);
+    if (pid !== undefined) subtrees.set(pid, s === own ? PROGRAM.postgres : OTHER_POSTGRES);
   }
-  return out;
+  return { subtrees, reapedAs: [ARCHIVE_COMMAND] };
 }
 
 // A replica writes a run's last clicks up to one flush interval after it: the CPU figures of a
@@ -87,7 +87,7 @@ async function measure(t: Pick<Target, 'url' | 'links' | 'mix' | 'adminKey' | 'd
   const { result, cores, seconds, windowS } = await withCpu(() => drive({
     url: t.url, links: t.links, adminKey: t.adminKey, runTag, unknownShare: 0, rate,
     scenario: { name: 'redirects', mix: t.mix, phases: steady(durationS, connections) },
-  }), 100, t.databaseUrl ? CLICK_SETTLE_MS : 0, postgresSubtrees(t.stack));
+  }), 100, t.databaseUrl ? CLICK_SETTLE_MS : 0, attribution(t.stack));
   return sampleOf(result.summary, await watch?.stop(), cores, netOfIdle(seconds, idleCores, windowS));
 }
 
@@ -136,7 +136,7 @@ try {
   // Both stacks and the ceilings idle: their background (polling, timers, autovacuum) is taken
   // off each run's CPU seconds, so per-request CPU figures are the requests' own.
   // Both stacks are alike: the cached stack's idle cluster stands for either as PROGRAM.postgres.
-  idleCores = (await withCpu(() => new Promise((r) => setTimeout(r, IDLE_WINDOW_MS)), 100, 0, postgresSubtrees(cachedStack))).cores;
+  idleCores = (await withCpu(() => new Promise((r) => setTimeout(r, IDLE_WINDOW_MS)), 100, 0, attribution(cachedStack))).cores;
   log(`idle CPU cores by program: ${Object.entries(idleCores).filter(([, c]) => c >= 0.005).map(([p, c]) => `${p} ${c.toFixed(3)}`).join(', ') || 'none'}`);
   const samples = new Map<string, Sample[]>(targets.map((t) => [t.id, []]));
   for (let round = 1; round <= o.rounds; round++) {

@@ -67,4 +67,16 @@ describe('bench arithmetic', () => {
     expect(lines[2]).toMatch(/^2 PostgreSQL CPU per recorded click, us \(aim <= 8\)\s+50\.0 {2}FAIL$/);
     expect(lines[0]).toMatch(/0\.70 {2}FAIL$/);
   });
+
+  it('prints WAL archiving per click beside aim 2, judged by no aim and not in its figure', () => {
+    const proxyCeiling = combine('proxyCeiling', '2', [sample(10_000, 10, { requests: 50_000, cpuSeconds: { [PROGRAM.bare]: 5 } })]);
+    const cached = combine('cached', '3', [sample(8_000, 15, {
+      requests: 40_000, cpuSeconds: { [PROGRAM.replica]: 5, [PROGRAM.postgres]: 0.2, [PROGRAM.archiving]: 0.12 },
+    })]);
+    const results = aims({ proxyCeiling, cached });
+    expect(results.map((a) => [a.figure, a.pass])).toEqual([
+      ['0.80', true], ['1.50', true], ['5.0', true], ['3.0', undefined], ['1.25 (125.0 / 100.0 us)', true],
+    ]);
+    expect(renderAims(results)[3]).toMatch(/^ {2}beside it: WAL archiving per recorded click, us \(archive_command\)\s+3\.0$/);
+  });
 });

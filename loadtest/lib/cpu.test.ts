@@ -30,8 +30,32 @@ describe('cpuByProgram', () => {
       parseStat(stat(2, 'postgres', 1, 10, 0)), parseStat(stat(3, 'postgres', 2, 5, 0)),
       parseStat(stat(4, 'postgres', 1, 20, 0)), parseStat(stat(5, 'postgres', 4, 7, 0)),
     ];
-    expect(cpuByProgram([], snap, 1, 'load generator', new Map([[2, 'postgres'], [4, 'postgres (other stack)']])))
+    expect(cpuByProgram([], snap, 1, { subtrees: new Map([[2, 'postgres'], [4, 'postgres (other stack)']]) }))
       .toEqual({ 'load generator': 0, postgres: 15, 'postgres (other stack)': 27 });
+  });
+
+  it("counts what PostgreSQL's archiver reaped (archive_command) apart from the server, in each cluster", () => {
+    const proc = (line: string, title: string) => ({ ...parseStat(line), title });
+    const archiver = /^postgres: (?:\S+: )?archiver\b/;
+    const before = [
+      proc(stat(1, 'node', 0, 0, 0), 'node bench'),
+      proc(stat(2, 'postgres', 1, 10, 0), '/usr/lib/postgresql/15/bin/postgres -D data'),
+      proc(stat(3, 'postgres', 2, 1, 0, 40), 'postgres: archiver last was 000000010000000000000004'),
+      proc(stat(4, 'postgres', 1, 0, 0), '/usr/lib/postgresql/15/bin/postgres -D other'),
+      proc(stat(5, 'postgres', 4, 0, 0, 10), 'postgres: other: archiver'),
+    ];
+    // Each archiver ran a segment's archive-push (25 and 7 ticks) and spent 2 of its own.
+    const after = [
+      proc(stat(1, 'node', 0, 0, 0), 'node bench'),
+      proc(stat(2, 'postgres', 1, 10, 0, 0), '/usr/lib/postgresql/15/bin/postgres -D data'),
+      proc(stat(3, 'postgres', 2, 3, 0, 65), 'postgres: archiver last was 000000010000000000000005'),
+      proc(stat(4, 'postgres', 1, 0, 0), '/usr/lib/postgresql/15/bin/postgres -D other'),
+      proc(stat(5, 'postgres', 4, 2, 0, 17), 'postgres: other: archiver'),
+    ];
+    const how = { subtrees: new Map([[2, 'postgres'], [4, 'postgres (other stack)']]), reapedAs: [{ title: archiver, label: 'archive_command' }] };
+    expect(cpuByProgram(before, after, 1, how)).toEqual({
+      'load generator': 0, postgres: 2, 'postgres: archive_command': 25, 'postgres (other stack)': 2, 'postgres (other stack): archive_command': 7,
+    });
   });
 
   it('counts children that exited in between through their parent, without what they spent before', () => {

@@ -11,6 +11,22 @@ export interface ProcStat {
   ticks: number;
   /** cutime + cstime: the ticks of its children that have exited and been waited for. */
   reapedTicks: number;
+  /** Its command line as it shows it (PostgreSQL's children name their role there: `postgres: archiver`). */
+  title?: string;
+}
+
+/** How a snapshot's processes are labelled (cpuByProgram). */
+export interface Attribution {
+  /** The root process's label. */
+  rootLabel?: string;
+  /** A process and every one below it under one label (two stacks' PostgreSQL clusters apart, both called postgres). */
+  subtrees?: ReadonlyMap<number, string>;
+  /**
+   * Processes whose reaped children are another program: their children's time goes under
+   * `<the process's label>: <label>`. PostgreSQL's archiver runs archive_command (pgBackRest)
+   * once per WAL segment, a program of its own beside the server's processes.
+   */
+  reapedAs?: readonly { title: RegExp; label: string }[];
 }
 
 /** One /proc/PID/stat line. The name is in parentheses and may itself hold spaces or ')'. */
@@ -29,7 +45,9 @@ export function readProcs(): ProcStat[] {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      out.push(parseStat(readFileSync(`/proc/${name}/stat`, 'utf8')));
+      const p = parseStat(readFileSync(`/proc/${name}/stat`, 'utf8'));
+      p.title = readFileSync(`/proc/${name}/cmdline`, 'latin1').replaceAll('\0', ' ').trim();
+      out.push(p);
     } catch {
       // The process ended between the listing and the read.
     }
@@ -42,11 +60,10 @@ export function readProcs(): ProcStat[] {
  * its descendants, grouped by program name. Processes born in between count from zero. A child
  * that exited in between (PostgreSQL's autovacuum workers come and go within seconds) is
  * counted through its parent's reaped-children time, under the parent's name, less what it had
- * spent before the first snapshot. `subtrees` names a process and all below it (two stacks'
- * PostgreSQL clusters apart, both called postgres).
+ * spent before the first snapshot. Labels as `how` says.
  */
-export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcStat[], rootPid: number, rootLabel = 'load generator',
-  subtrees: ReadonlyMap<number, string> = new Map()): Record<string, number> {
+export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcStat[], rootPid: number, how: Attribution = {}): Record<string, number> {
+  const { rootLabel = 'load generator', subtrees = new Map<number, string>(), reapedAs = [] } = how;
   const children = new Map<number, ProcStat[]>();
   for (const p of after) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
   const start = new Map(before.map((p) => [p.pid, p]));
@@ -58,7 +75,10 @@ export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcSt
   const visit = (p: ProcStat, label: string, named: boolean) => {
     const s = start.get(p.pid);
     const reaped = p.reapedTicks - (s?.reapedTicks ?? 0) - (goneTicksAtStart.get(p.pid) ?? 0);
-    out[label] = (out[label] ?? 0) + Math.max(0, p.ticks - (s?.ticks ?? 0)) + Math.max(0, reaped);
+    const other = reapedAs.find((r) => r.title.test(p.title ?? ''));
+    const reapedLabel = other ? `${label}: ${other.label}` : label;
+    out[label] = (out[label] ?? 0) + Math.max(0, p.ticks - (s?.ticks ?? 0));
+    out[reapedLabel] = (out[reapedLabel] ?? 0) + Math.max(0, reaped);
     for (const c of children.get(p.pid) ?? []) {
       const own = subtrees.get(c.pid);
       visit(c, own ?? (named ? label : c.comm), named || own !== undefined);
@@ -82,18 +102,18 @@ export function netOfIdle(seconds: Record<string, number>, idleCores: Record<str
  * Measures the CPU of this process tree around `fn`; cores used = seconds of CPU per second of
  * `fn`. `seconds` is CPU time per program up to `settleMs` after `fn` ends: work that `fn` set off
  * and that finishes a little later (a replica's click flush, at most one interval after the
- * click) still belongs to it. `subtrees` as in cpuByProgram.
+ * click) still belongs to it. `how` as in cpuByProgram.
  */
-export async function withCpu<T>(fn: () => Promise<T>, ticksPerSecond = 100, settleMs = 0, subtrees: ReadonlyMap<number, string> = new Map()): Promise<{ result: T; cores: Record<string, number>; seconds: Record<string, number>; windowS: number }> {
+export async function withCpu<T>(fn: () => Promise<T>, ticksPerSecond = 100, settleMs = 0, how: Attribution = {}): Promise<{ result: T; cores: Record<string, number>; seconds: Record<string, number>; windowS: number }> {
   const before = readProcs();
   const t0 = Date.now();
   const result = await fn();
   const elapsedS = (Date.now() - t0) / 1000;
   const ended = readProcs();
-  const ticks = cpuByProgram(before, ended, process.pid, undefined, subtrees);
+  const ticks = cpuByProgram(before, ended, process.pid, how);
   const cores = Object.fromEntries(Object.entries(ticks).map(([k, v]) => [k, v / ticksPerSecond / elapsedS]));
   if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
-  const settled = settleMs > 0 ? cpuByProgram(before, readProcs(), process.pid, undefined, subtrees) : ticks;
+  const settled = settleMs > 0 ? cpuByProgram(before, readProcs(), process.pid, how) : ticks;
   const seconds = Object.fromEntries(Object.entries(settled).map(([k, v]) => [k, v / ticksPerSecond]));
   return { result, cores, seconds, windowS: (Date.now() - t0) / 1000 };
 }

@@ -1,11 +1,11 @@
 // Link stats come from the click counts a trigger keeps beside the events. Whatever wrote the
 // clicks (the seed loader, redirects through the click flusher, POST /events), and when the
 // counts were backfilled by the migration, they must equal counting the events themselves.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR, stepMigrations } from '../../src/migrate.js';
+import { migrationsFrom, stepMigrations } from '../../src/migrate.js';
 import { writeDataset } from '../../src/seed/generator.js';
 import { loadSeed } from '../../src/seed/loader.js';
 import { TOP_REFERRERS } from '../../src/store/stats-store.js';
@@ -121,8 +121,7 @@ describe('link stats', () => {
   it('are backfilled from the events when the migration runs on a database that has them', async () => {
     const ROLLUPS = '1767484800000_click-rollups';
     // Back to before the roll-ups: every migration from it to the newest goes down, in reverse.
-    const names = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, '')).sort();
-    const since = names.slice(names.indexOf(ROLLUPS));
+    const since = migrationsFrom(ROLLUPS);
     const migrate = (direction: 'up' | 'down', count: number) => stepMigrations(h.data.directDatabaseUrl, direction, count);
     expect(await migrate('down', since.length)).toEqual([...since].reverse());
     const gone = await h.direct.query(`SELECT to_regclass('click_days') AS t`);

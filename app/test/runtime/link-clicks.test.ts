@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../../infra/loopback/data-services.js';
-import { runMigrations, stepMigrations } from '../../src/migrate.js';
+import { migrationsFrom, runMigrations, stepMigrations } from '../../src/migrate.js';
 import { testPool } from '../support/test-pool.js';
 
 describe('link_clicks', () => {
@@ -42,10 +42,11 @@ describe('link_clicks', () => {
   });
 
   it('migrating down writes the sums into urls.click_count for the previous release, and up again', async () => {
-    expect(await stepMigrations(data.directDatabaseUrl, 'down', 1)).toEqual(['1768262400000_link-clicks-from-click-days']);
+    const since = migrationsFrom('1768262400000_link-clicks-from-click-days');
+    expect(await stepMigrations(data.directDatabaseUrl, 'down', since.length)).toEqual([...since].reverse());
     expect(await clicks('SELECT click_count::int AS n FROM unnest($1::bigint[]) WITH ORDINALITY u(id, o) JOIN urls ON urls.id = u.id ORDER BY o')).toEqual([60, 61, 0]);
     await expect(pool.query('SELECT link_clicks(1)')).rejects.toThrow(/does not exist/);
-    expect(await stepMigrations(data.directDatabaseUrl, 'up', 1)).toEqual(['1768262400000_link-clicks-from-click-days']);
+    expect(await stepMigrations(data.directDatabaseUrl, 'up', since.length)).toEqual(since);
     expect(await clicks('SELECT link_clicks(id)::int AS n FROM unnest($1::bigint[]) WITH ORDINALITY u(id, o) ORDER BY o')).toEqual([60, 61, 0]);
   });
 });
