@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startDataServices, type DataServices } from '../../infra/loopback/data-services.js';
+import { startDataServices, type BackupOptions, type DataServices } from '../../infra/loopback/data-services.js';
 import { runMigrations } from '../src/migrate.js';
 import { seededRng } from '../../loadtest/lib/rng.js';
 import { LOAD_AGENTS } from '../../loadtest/lib/traffic.js';
@@ -42,9 +42,9 @@ export function clickSource(links: number, varied = false): () => Click {
   };
 }
 
-/** A migrated data tier with the bench's links, and one client straight to PostgreSQL. */
-export async function benchDatabase(links: number): Promise<{ data: DataServices; client: pg.Client; stop: () => Promise<void> }> {
-  const data = await startDataServices();
+/** A migrated data tier with the bench's links, and one client straight to PostgreSQL; its WAL archived with `backup`. */
+export async function benchDatabase(links: number, backup?: BackupOptions): Promise<{ data: DataServices; client: pg.Client; stop: () => Promise<void> }> {
+  const data = await startDataServices(backup ? { backup } : {});
   const client = new pg.Client({ connectionString: data.directDatabaseUrl });
   const stop = async () => {
     await client.end();
