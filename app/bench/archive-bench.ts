@@ -1,10 +1,11 @@
 // npm run bench:archive -- [--links 10000] [--clicks 400000] [--batch 10000] [--varied]
 // What archiving the WAL costs per click: the click flush's statements (click-sql.ts, one
 // transaction per batch) write Zipf-drawn clicks into a data tier whose PostgreSQL archives every
-// WAL segment with pgBackRest, as the stacks do (infra/render/pgbackrest.ts). Printed: WAL bytes
+// WAL segment with pgBackRest, as the stacks do (infra/render/pgbackrest.ts, encrypted). Printed: WAL bytes
 // per click, the segments archived, archive_command's CPU per segment and per click (the
 // archiver's reaped-children time, exact), and the segments' size in the repository against
 // 16 MiB. A command that prints figures, not a test.
+import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -36,7 +37,10 @@ async function main(): Promise<void> {
     .opts<{ links: string; clicks: string; batch: string; varied?: boolean }>();
   const [links, total, batchSize] = [Number(opts.links), Number(opts.clicks), Number(opts.batch)];
 
-  const { data, client, stop } = await benchDatabase(links, { stanza: 'shortstack', retention: { full: 1, diff: 1 }, archiveTimeoutS: 60 });
+  // Encrypted, as every stack's repository is (its generated backupCipherPass).
+  const { data, client, stop } = await benchDatabase(links, {
+    stanza: 'shortstack', retention: { full: 1, diff: 1 }, archiveTimeoutS: 60, cipherPass: randomBytes(24).toString('base64url'),
+  });
   // pg_switch_wal and pg_stat_archiver's counts are the superuser's.
   const admin = new pg.Client({ connectionString: data.postgres.superUrl('shortstack') });
   await admin.connect();
