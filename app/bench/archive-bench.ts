@@ -1,10 +1,10 @@
 // npm run bench:archive -- [--links 10000] [--clicks 400000] [--batch 10000] [--varied]
 // What archiving the WAL costs per click: the click flush's statements (click-sql.ts, one
 // transaction per batch) write Zipf-drawn clicks into a data tier whose PostgreSQL archives every
-// WAL segment with pgBackRest, as the stacks do (infra/render/pgbackrest.ts, encrypted). Printed: WAL bytes
-// per click, the segments archived, archive_command's CPU per segment and per click (the
-// archiver's reaped-children time, exact), and the segments' size in the repository against
-// 16 MiB. A command that prints figures, not a test.
+// WAL segment with pgBackRest, as the stacks do (infra/render/pgbackrest.ts, the repository
+// encrypted). Printed: WAL bytes per click, the segments archived, archive_command's CPU per
+// segment and per click (the archiver's reaped-children time, exact), and the segments' size in
+// the repository against 16 MiB. A command that prints figures, not a test.
 import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
