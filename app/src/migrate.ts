@@ -4,10 +4,11 @@
 // why this must connect straight to PostgreSQL (PgBouncer's transaction mode drops session locks).
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import { pino } from 'pino';
 import { settingFromEnv } from './config.js';
+import { isMainModule } from './is-main.js';
 
 /** app/migrations, from app/src (tsx) and from app/dist (the built image) alike. */
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
@@ -66,4 +67,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) void main();
+if (isMainModule(import.meta.url)) void main();

@@ -3,7 +3,6 @@
 // runs pgBackRest against the stack's repository. A Pulumi stack: prints that placement's commands
 // (Docker: docker exec into its backup container; AWS: RDS snapshots and point-in-time restores).
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { pgbackrest, pgbackrestPaths } from '../loopback/servers/pgbackrest.js';
 import { BACKUP_STANZA } from '../topology/names.js';
@@ -11,6 +10,7 @@ import { awsCommands, type BackupAction } from './commands.js';
 import { dockerCommands } from './docker-commands.js';
 import { parseBackupInfo, renderBackupList } from './info.js';
 import { stackPlacement } from './stack-placement.js';
+import { isMainModule } from '../../app/src/is-main.js';
 
 /** The loopback stack's pgBackRest config, from its folder. */
 export const loopbackBackupConf = (dir: string): string => pgbackrestPaths(join(dir, 'pgbackrest')).conf;
@@ -61,4 +61,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+if (isMainModule(import.meta.url)) await main();

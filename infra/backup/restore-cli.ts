@@ -2,11 +2,11 @@
 // Loopback: asks the running `npm run local` (its restore socket) to stop writers, restore,
 // check migrations and restart, and prints each step. Refused without --yes when the database
 // holds commits newer than the point.
-import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { requestRestore } from '../loopback/restore-socket.js';
 import { printPlacementCommands, stackDirFrom } from './backup-cli.js';
 import { parseRestoreTarget, type RestoreTarget } from './target.js';
+import { isMainModule } from '../../app/src/is-main.js';
 
 async function main(): Promise<void> {
   const program = new Command('restore')
@@ -40,4 +40,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+if (isMainModule(import.meta.url)) await main();

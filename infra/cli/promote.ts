@@ -3,13 +3,13 @@
 // refuses when its last update failed or the image is not a digest, writes it into the target's
 // Pulumi.<target>.yaml (pushed to the target's ECR repository first when it is a local Docker
 // image), runs `pulumi up` on the target and checks that the target then runs exactly it.
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { pinsContent } from '../topology/config-app-image.js';
 import { planPromotion, type Plan, type Source } from './promote-plan.js';
 import { PromoteError, lastUpdate, stackOutputs, up, upArgs, type Where } from './promote-pulumi.js';
 import { pushToEcr } from './promote-registry.js';
 import { APP_IMAGE_KEY, lineDiff, readStackFile, stackRules, withAppImage, writeStackFile } from './promote-stack-file.js';
+import { isMainModule } from '../../app/src/is-main.js';
 
 export interface PromoteOptions {
   to: string;
@@ -105,7 +105,7 @@ export function main(argv: string[], where: Where, say = (l: string) => console.
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (isMainModule(import.meta.url)) {
   // npm runs scripts from the package root, where Pulumi.yaml and the stack files are; the
   // Pulumi CLI, too, works on the project of the directory it is run in.
   process.exitCode = main(process.argv.slice(2), { root: process.cwd(), env: process.env });

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTAINER_LABELS } from '../topology/context.js';
 import { DEV_STACK } from '../topology/names.js';
+import { isMainModule } from '../../app/src/is-main.js';
 
 export const COMMANDS = { up: 'up', preview: 'preview', destroy: 'destroy' } as const;
 export type Command = keyof typeof COMMANDS;
@@ -166,6 +167,6 @@ export function main(argv: string[], probe: Probe = systemProbe, env: NodeJS.Pro
   return removed.status;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (isMainModule(import.meta.url)) {
   process.exitCode = main(process.argv.slice(2));
 }

@@ -3,7 +3,6 @@
 // The admin key comes from SHORTSTACK_ADMIN_KEY or a file (--admin-key-file), never from the
 // command line: `ps` shows every process's arguments to every user, and shells keep history.
 import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { parse } from 'yaml';
 import { isObject, type Raw } from '../topology/config-check.js';
@@ -15,6 +14,7 @@ import { startStack } from './stack.js';
 import { writeRunbookEnv } from './runbook-env.js';
 import { listenForRestore, RESTORE_SOCKET } from './restore-socket.js';
 import { scheduleBackups } from './backup-schedule.js';
+import { isMainModule } from '../../app/src/is-main.js';
 
 const int = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -132,4 +132,4 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+if (isMainModule(import.meta.url)) await main();
