@@ -23,7 +23,11 @@ export const LIST_MS_AIM = 20;
  */
 export const ARCHIVE_COMMAND = { title: /^postgres: (?:\S+: )?archiver\b/, label: 'archive_command' } as const;
 
+const POSTGRES = 'postgres';
+
 /** The process names (/proc comm) the bench tells apart: the replica's and the ceiling's bare server's. */
 export const PROGRAM = {
-  replica: REPLICA_PROCESS_TITLE, bare: 'bare-fastify', postgres: 'postgres', archiving: `postgres: ${ARCHIVE_COMMAND.label}`,
+  replica: REPLICA_PROCESS_TITLE, bare: 'bare-fastify', postgres: POSTGRES,
+  /** The archiver's reaped time in the run's own cluster, as cpuByProgram labels it (`<cluster>: <reapedAs label>`). */
+  archiving: `${POSTGRES}: ${ARCHIVE_COMMAND.label}`,
 } as const;
