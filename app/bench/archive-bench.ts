@@ -17,7 +17,7 @@ import { readProcs } from '../../loadtest/lib/cpu.js';
 import { aggregateClicks, beginFlush, clickEventsCopy, COPY_CLICK_EVENTS, existingUrls, rollUpClicks } from '../src/clicks/click-sql.js';
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
-import { benchDatabase, clickSource } from './click-workload.js';
+import { benchDatabase, clickSource, walPosition } from './click-workload.js';
 
 const SEGMENT_BYTES = 16 * 1024 * 1024;
 const TICKS_PER_SECOND = 100;
@@ -47,7 +47,6 @@ async function main(): Promise<void> {
   try {
     const archiverTicks = () => readProcs().find((p) => ARCHIVE_COMMAND.title.test(p.title ?? ''))?.reapedTicks ?? 0;
     const archived = async () => Number((await admin.query<{ n: string }>('SELECT archived_count AS n FROM pg_stat_archiver')).rows[0]!.n);
-    const lsn = async () => BigInt((await admin.query<{ b: string }>("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS b")).rows[0]!.b.split('.')[0]!);
     const waitArchived = async (n: number) => {
       for (let i = 0; i < 1200 && (await archived()) < n; i++) await new Promise((r) => setTimeout(r, 100));
       if ((await archived()) < n) throw new Error(`${n - (await archived())} segments not archived in 120 s`);
@@ -55,7 +54,7 @@ async function main(): Promise<void> {
     // Start on a fresh segment, everything before it archived.
     await admin.query('SELECT pg_switch_wal()');
     await waitArchived(1);
-    const [segments0, ticks0, lsn0] = [await archived(), archiverTicks(), await lsn()];
+    const [segments0, ticks0, lsn0] = [await archived(), archiverTicks(), await walPosition(admin)];
     const repo = data.backup!.repoPath;
     const repoBytes0 = filesBelow(join(repo, 'archive')).reduce((n, f) => n + statSync(f).size, 0);
 
@@ -76,7 +75,7 @@ async function main(): Promise<void> {
       await client.query(r.text, r.values);
       await client.query('COMMIT');
     }
-    const lsn1 = await lsn();
+    const lsn1 = await walPosition(admin);
     const walBytes = Number(lsn1 - lsn0);
     // The last, partly written segment is closed and archived too.
     await admin.query('SELECT pg_switch_wal()');

@@ -19,7 +19,7 @@ import {
 } from '../src/clicks/click-sql.js';
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
-import { benchDatabase, clickSource, postmasterPid } from './click-workload.js';
+import { benchDatabase, clickSource, postmasterPid, walPosition } from './click-workload.js';
 
 const TICKS_PER_SECOND = 100;
 
@@ -75,14 +75,13 @@ async function main(): Promise<void> {
     // WAL bytes each statement wrote: the WAL writer's work and, where WAL is archived, each
     // segment's archive_command (pgBackRest compresses and checksums every 16 MiB).
     const walBytes = new Map<string, number>();
-    const walLsn = async () => BigInt((await client.query<{ b: string }>("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS b")).rows[0]!.b.split('.')[0]!);
     const timed = async <T>(name: string, fn: () => Promise<T>, measured: boolean): Promise<T> => {
-      const lsn = measured ? await walLsn() : 0n;
+      const lsn = measured ? await walPosition(client) : 0n;
       const start = cpuNs(backend);
       const out = await fn();
       if (measured) {
         spent.set(name, (spent.get(name) ?? 0) + cpuNs(backend) - start);
-        walBytes.set(name, (walBytes.get(name) ?? 0) + Number((await walLsn()) - lsn));
+        walBytes.set(name, (walBytes.get(name) ?? 0) + Number((await walPosition(client)) - lsn));
       }
       return out;
     };

@@ -22,6 +22,12 @@ export async function seedBenchLinks(query: Query, links: number): Promise<void>
     SELECT 1, 'b' || g, 'https://example.com/' || g FROM generate_series(1, $1::int) g`, [links]);
 }
 
+/** Where PostgreSQL's WAL insert position is, in bytes: the WAL a stretch of work wrote is the difference. */
+export async function walPosition(client: pg.Client): Promise<bigint> {
+  const { rows } = await client.query<{ b: string }>("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS b");
+  return BigInt(rows[0]!.b.split('.')[0]!);
+}
+
 /** The postmaster's pid, from its pid file: the bench's CPU figures are its process tree's. */
 export const postmasterPid = (dataDir: string): number =>
   Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);

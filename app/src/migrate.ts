@@ -29,9 +29,14 @@ export async function runMigrations(databaseUrl: string, logger = pino({ level: 
   return applied.map((m) => m.name);
 }
 
+/** Every migration's name, in the order they apply. */
+export function migrationNames(): string[] {
+  return readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, '')).sort();
+}
+
 /** The migrations from `name` to the newest, in the order they apply (a test steps back to before `name`). */
 export function migrationsFrom(name: string): string[] {
-  const names = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, '')).sort();
+  const names = migrationNames();
   if (!names.includes(name)) throw new Error(`no migration ${name} in ${MIGRATIONS_DIR}`);
   return names.slice(names.indexOf(name));
 }

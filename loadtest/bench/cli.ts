@@ -55,9 +55,11 @@ interface Target {
   links: LinkSet;
   mix: Mix;
   adminKey?: string;
-  /** Straight to PostgreSQL, to watch its server connections during the run. */
-  databaseUrl?: string;
-  /** The stack it loads: its PostgreSQL is PROGRAM.postgres in the run's CPU, the other stack's is apart. */
+  /**
+   * The stack it loads (none for the ceilings): its server connections are watched straight at
+   * PostgreSQL during the run, and its cluster is PROGRAM.postgres in the run's CPU, the other
+   * stack's apart.
+   */
   stack?: LoopbackStack;
 }
 
@@ -82,12 +84,12 @@ const CLICK_SETTLE_MS = 2 * APP_DEFAULTS.clickFlushIntervalMs;
 let idleCores: Record<string, number> = {};
 
 /** One run of a target; at most `rate` requests a second when given (autocannon's overall rate), else as fast as it answers. */
-async function measure(t: Pick<Target, 'url' | 'links' | 'mix' | 'adminKey' | 'databaseUrl' | 'stack'>, durationS: number, connections = o.connections, rate?: number): Promise<Sample> {
-  const watch = t.databaseUrl ? watchServerConnections(t.databaseUrl) : undefined;
+async function measure(t: Pick<Target, 'url' | 'links' | 'mix' | 'adminKey' | 'stack'>, durationS: number, connections = o.connections, rate?: number): Promise<Sample> {
+  const watch = t.stack ? watchServerConnections(t.stack.directDatabaseUrl) : undefined;
   const { result, cores, seconds, windowS } = await withCpu(() => drive({
     url: t.url, links: t.links, adminKey: t.adminKey, runTag, unknownShare: 0, rate,
     scenario: { name: 'redirects', mix: t.mix, phases: steady(durationS, connections) },
-  }), 100, t.databaseUrl ? CLICK_SETTLE_MS : 0, attribution(t.stack));
+  }), 100, t.stack ? CLICK_SETTLE_MS : 0, attribution(t.stack));
   return sampleOf(result.summary, await watch?.stop(), cores, netOfIdle(seconds, idleCores, windowS));
 }
 
@@ -120,9 +122,9 @@ try {
   const targets: Target[] = [
     { id: 'nginxStatic', url: ceilings[0].url, links: staticLinks, mix: REDIRECTS_ONLY },
     { id: 'proxyCeiling', url: ceilings[1].url, links, mix: REDIRECTS_ONLY },
-    { id: 'cached', url: cachedStack.url, links, mix: REDIRECTS_ONLY, databaseUrl: cachedStack.directDatabaseUrl, stack: cachedStack },
-    { id: 'lruOff', url: lruOffStack.url, links, mix: REDIRECTS_ONLY, databaseUrl: lruOffStack.directDatabaseUrl, stack: lruOffStack },
-    { id: 'create', url: cachedStack.url, links, mix: CREATE_ONLY, adminKey: cachedStack.adminKey, databaseUrl: cachedStack.directDatabaseUrl, stack: cachedStack },
+    { id: 'cached', url: cachedStack.url, links, mix: REDIRECTS_ONLY, stack: cachedStack },
+    { id: 'lruOff', url: lruOffStack.url, links, mix: REDIRECTS_ONLY, stack: lruOffStack },
+    { id: 'create', url: cachedStack.url, links, mix: CREATE_ONLY, adminKey: cachedStack.adminKey, stack: cachedStack },
   ];
 
   // Every link through each stack twice (nginx spreads them over the replicas' own caches),
