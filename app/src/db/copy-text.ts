@@ -1,5 +1,5 @@
-// Values for COPY ... FROM STDIN in text format, for the batch writers (the users import; the
-// click flush encodes its JSON values inline, clicks/click-sql.ts, and takes only COPY_NULL).
+// Values for COPY ... FROM STDIN in text format, for the batch writers (the users import, the
+// click flush).
 
 /** COPY's text-format NULL. */
 export const COPY_NULL = '\\N';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CircuitBreaker, type BreakerState } from '../../src/redis/circuit-breaker.js';
 import { Queue } from '../../src/clicks/queue.js';
 import { arrayLiteral } from '../../src/db/array-literal.js';
-import { aggregateClicks, clickDeliveries, clickEventsCopy, rollUpClicks } from '../../src/clicks/click-sql.js';
+import { aggregateClicks, clickDeliveries, clickEventsCopy, COPY_CLICK_EVENTS, rollUpClicks } from '../../src/clicks/click-sql.js';
 import type { Click } from '../../src/clicks/click-buffer.js';
 
 describe('CircuitBreaker', () => {
@@ -94,18 +94,15 @@ describe('click batch SQL', () => {
     expect(arrayLiteral([true, false])).toBe('{true,false}');
   });
 
-  it('writes the events as COPY text: tabs, newlines and backslashes escaped, null user as \\N', () => {
+  it('writes the events as COPY text: one column per detail, tabs, newlines and backslashes escaped, null as \\N', () => {
     const text = clickEventsCopy([click(1, 'https://ref.example/?q="x"\ty\\z\n\r'), { ...click(2), userId: 7 }], [traits, crawler]);
     const lines = text.split('\n');
     expect(lines.at(-1)).toBe('');
-    const [url, user, type, at, details] = lines[0]!.split('\t');
-    expect([url, user, type, at]).toEqual(['1', '\\N', 'click', '2026-01-01T00:00:00.000Z']);
-    // COPY turns \\ back into \ and \t into a tab: what arrives is the JSON of the details.
-    const unescaped = details!.replace(/\\(.)/g, (_m, ch: string) => (ch === 't' ? '\t' : ch === 'n' ? '\n' : ch === 'r' ? '\r' : ch));
-    expect(JSON.parse(unescaped)).toEqual({ referrer: 'https://ref.example/?q="x"\ty\\z\n\r', user_agent: 'ua', ...traits });
     // No raw tab, newline or carriage return inside a field: COPY would split the row there.
-    expect(lines[0]!.split('\t')).toHaveLength(5);
-    expect(lines[1]!.split('\t').slice(0, 3)).toEqual(['2', '7', 'click']);
+    expect(lines[0]!.split('\t')).toEqual(['1', '\\N', 'click', '2026-01-01T00:00:00.000Z',
+      'https://ref.example/?q="x"\\ty\\\\z\\n\\r', 'ua', 'false', 'desktop', 'Firefox', 'Linux', 'DE']);
+    expect(lines[1]!.split('\t')).toEqual(['2', '7', 'click', '2026-01-01T00:00:00.000Z', '\\N', 'ua', 'true', 'bot', '\\N', '\\N', '\\N']);
+    expect(COPY_CLICK_EVENTS).toMatch(/^COPY events \(url_id, user_id, event_type, "timestamp", click_referrer, click_user_agent, click_bot, click_device, click_browser, click_os, click_country\) FROM STDIN$/);
   });
 
   it('sends the webhook deliveries their batch as one JSON parameter with epoch-ms times and traits', () => {
