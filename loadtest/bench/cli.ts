@@ -23,7 +23,7 @@ import { warmUp } from '../lib/warm.js';
 import { fmtInt, fmtMs, fmtRate } from '../lib/table.js';
 import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js';
 import { ARCHIVE_COMMAND, PROGRAM, SCALE_P99_AIM } from '../lib/aims.js';
-import { aims, combine, FIGURES, ratios, renderAims, renderBench, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
+import { aims, atMost, combine, FIGURES, judged, ratios, renderAims, renderBench, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
 import { copyGeneratedLinks } from '../lib/copy-links.js';
 import { watchServerConnections } from './scale.js';
 
@@ -185,8 +185,9 @@ try {
       const largeFig = combine(`scale:${large}${tag}`, `${head}, ${fmtInt(large)} links (+${fmtInt(o.links)})`, l);
       figures.push(smallFig, largeFig);
       const p99Ratio = scaleP99Ratio(smallFig, largeFig);
+      const scaleJudged = judged(p99Ratio, 2, SCALE_P99_AIM, atMost);
       extra.push(`scale${rate === undefined ? '' : ` at a fixed ${fmtInt(rate)} req/s`}: p99 with ${fmtInt(large)} links / with ${fmtInt(o.links)} links`
-        + ` = ${p99Ratio.toFixed(2)} (aim <= ${SCALE_P99_AIM.toFixed(2)}): ${p99Ratio <= SCALE_P99_AIM ? 'PASS' : 'FAIL'}`);
+        + ` = ${scaleJudged.figure} (aim <= ${SCALE_P99_AIM.toFixed(2)}): ${scaleJudged.pass ? 'PASS' : 'FAIL'}`);
       return { small: smallFig, large: largeFig, p99Ratio };
     };
     const flatOut = await pair();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aims, combine, cpuUsPerRequest, median, ratios, renderAims, renderBench, scaleP99Ratio, type Sample } from './plan.js';
+import { aims, atLeast, atMost, combine, cpuUsPerRequest, judged, median, ratios, renderAims, renderBench, scaleP99Ratio, type Sample } from './plan.js';
 import { PROGRAM } from '../lib/aims.js';
 
 const sample = (okRps: number, p99: number, extra: Partial<Sample> = {}): Sample => ({ okRps, p50: p99 / 4, p99, failed: 0, requests: okRps * 5, ...extra });
@@ -66,6 +66,19 @@ describe('bench arithmetic', () => {
     expect(lines).toHaveLength(4);
     expect(lines[2]).toMatch(/^2 PostgreSQL CPU per recorded click, us \(aim <= 8\)\s+50\.0 {2}FAIL$/);
     expect(lines[0]).toMatch(/0\.70 {2}FAIL$/);
+  });
+
+  it('prints a figure with the decimals it takes to read the way it is judged', () => {
+    expect(judged(0.7986, 2, 0.8, atLeast)).toEqual({ figure: '0.799', pass: false });
+    expect(judged(0.7949, 2, 0.8, atLeast)).toEqual({ figure: '0.79', pass: false });
+    expect(judged(0.8, 2, 0.8, atLeast)).toEqual({ figure: '0.80', pass: true });
+    expect(judged(1.2504, 2, 1.25, atMost)).toEqual({ figure: '1.2504', pass: false });
+    expect(judged(8.04, 1, 8, atMost)).toEqual({ figure: '8.04', pass: false });
+    expect(judged(7.96, 1, 8, atMost)).toEqual({ figure: '8.0', pass: true });
+    expect(judged(Number.POSITIVE_INFINITY, 2, 1.5, atMost)).toEqual({ figure: 'Infinity', pass: false });
+    const proxyCeiling = combine('proxyCeiling', '2', [sample(10_000, 10)]);
+    const cached = combine('cached', '3', [sample(7_986, 15)]);
+    expect(renderAims(aims({ proxyCeiling, cached }))[0]).toMatch(/0\.799 {2}FAIL$/);
   });
 
   it('prints WAL archiving per click beside aim 2, judged by no aim and not in its figure', () => {
