@@ -79,6 +79,8 @@ export function placementCommands(ctx: AlertsContext) {
     /** psql inside the PostgreSQL container, as the stack's role (there is no `postgres` login in use). */
     psql: (sql: string) => `docker exec ${container('postgres')} psql -U ${database.user} -d ${database.name} -c "${sql.replace(/"/g, '\\"')}"`,
     pgIsReady: () => `docker exec ${container('postgres')} pg_isready -U ${database.user} -d ${database.name}`,
+    /** psql reading a script from standard input (a pipe), as the stack's role, all or nothing. */
+    psqlScript: () => `docker exec -i ${container('postgres')} psql -U ${database.user} -d ${database.name} -v ON_ERROR_STOP=1 --single-transaction`,
     /**
      * redis-cli inside the Redis container with the password read there, from its secret file:
      * `-a "$REDIS_PASSWORD"` would be expanded by the operator's shell, where it is not set.
@@ -154,6 +156,8 @@ export function placementCommands(ctx: AlertsContext) {
       if (/["'\\$`]/.test(sql)) throw new Error(`keep quotes, $ and backslashes out of runbook SQL: ${sql}`);
       return ecsExec('pgbouncer', shBody(`${USERLIST_PASSWORD} && psql "${RDS_CONNINFO} user=${database.user} sslmode=require" -c "${sql}"`), 'pgbouncer');
     },
+    /** An interactive psql as the stack's role, in PgBouncer's task (ECS Exec pipes no script: paste it). */
+    psqlSession: () => ecsExec('pgbouncer', shBody(`${USERLIST_PASSWORD} && psql "${RDS_CONNINFO} user=${database.user} sslmode=require" -v ON_ERROR_STOP=1`), 'pgbouncer'),
     /** Does RDS accept connections (from PgBouncer's task, which can reach it)? */
     pgIsReady: () => ecsExec('pgbouncer', shBody(`pg_isready -d "${RDS_CONNINFO} user=${database.user}"`), 'pgbouncer'),
     /** Does PgBouncer itself accept connections, in its own task? */

@@ -1,7 +1,7 @@
 // RUNBOOK.md from the alert definitions (pure): the topology and tiers, how to reach each tool
 // on each placement, then one section per alert under a stable anchor.
 import { TIER_INTEGRATIONS, TIER_REPEAT, GROUP_BY, DEFAULT_TIMING, WATCHDOG_ALERT, WATCHDOG_INTERVAL, SILENT_RECEIVER } from '../alertmanager-config.js';
-import { DOCKER_STACK_VAR, promQuery } from '../commands.js';
+import { DOCKER_STACK_VAR, placementCommands, promQuery } from '../commands.js';
 import type { AlertsContext } from '../context.js';
 import { alertDefinitions } from '../index.js';
 import { HOLD_AFTER_RECOVERY, INHIBITIONS, RECENT_CAUSE_ALERT, type Inhibition } from '../inhibitions.js';
@@ -44,6 +44,7 @@ Loki streams carry ${code('component')} and ${code('replica')}.`;
 }
 
 function tiers(ctx: AlertsContext): string {
+  const cmd = placementCommands(ctx);
   const DOCKER_STACK = `$${DOCKER_STACK_VAR}`;
   const AWS_STACK = ctx.aws.stack;
   const names = ctx.aws.names;
@@ -110,12 +111,15 @@ ${code('shortstack:appImage')} in the stack file's git history.
   ${code(`aws ecs update-service --cluster ${names.cluster} --service ${names.service('app')} --force-new-deployment`)}.
 - Migrations are expand-only (a column or table added, never dropped or renamed in the same
   release), so the previous image runs on the newer schema: a rollback needs no down migration.
-  One column is left behind that releases before migration ${code('link-clicks-from-click-days')} still read:
-  ${code('urls.click_count')} (a link's count is now the sum of its ${code('click_days')}). Rolling back past it,
-  bring the column up to date once, as the database's owner:
-  ${code(`UPDATE urls SET click_count = link_clicks(id) WHERE click_count <> link_clicks(id)`)}
-  (loopback: ${code(`psql "$DIRECT_DATABASE_URL" -c '<that statement>'`)}; docker and aws: psql as under
-  "Restore after data loss"). Until then those releases show each link's count as it was when this one started.
+  A later release may drop what no release since the previous one uses; its migration says so
+  (${code('-- contract:')}). Rolling back past one, first revert the migrations after the older release's newest,
+  with the newer release's checkout: ${code('npm run migrate -- --down-to <its newest migration>')} where PostgreSQL
+  is reachable (loopback: ${code('MIGRATE_DATABASE_URL="$DIRECT_DATABASE_URL"')} before it), or print the same
+  steps with ${code('npm run --silent migrate -- --down-sql <its newest migration>')} and run them with psql as the
+  stack's role: docker, piped into ${code(cmd.docker.psqlScript())} (one transaction);
+  aws, pasted between ${code('BEGIN;')} and ${code('COMMIT;')} into ${code(cmd.aws.psqlSession())}. Today: releases before migration ${code('link-clicks-from-click-days')}
+  read ${code('urls.click_count')}, which ${code('drop-urls-click-count')} removes; its down step brings it back
+  holding each link's clicks.
 
 ### Restore after data loss
 
