@@ -32,6 +32,10 @@ export interface AppConfig {
   clickFlushIntervalMs: number;
   clickFlushBatch: number;
   clickBufferMax: number;
+  /** How long a loaded replica's click roll-ups may wait to be added with later batches' (0: not at all). */
+  clickRollupDelayMs: number;
+  /** Only batches of at least this many clicks wait. */
+  clickRollupDelayFrom: number;
   shutdownTimeoutMs: number;
   /**
    * On SIGTERM, keep serving this long before the graceful stop begins (0: none). A replica found
@@ -191,6 +195,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     clickFlushIntervalMs: r.int('CLICK_FLUSH_INTERVAL_MS', D.clickFlushIntervalMs, 1),
     clickFlushBatch: r.int('CLICK_FLUSH_BATCH', D.clickFlushBatch, 1),
     clickBufferMax: r.int('CLICK_BUFFER_MAX', 100_000, 1),
+    clickRollupDelayMs: r.int('CLICK_ROLLUP_DELAY_MS', 5_000, 0),
+    clickRollupDelayFrom: r.int('CLICK_ROLLUP_DELAY_FROM', 1_000, 1),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', D.shutdownTimeoutMs, 0),
     shutdownDelayMs: r.int('SHUTDOWN_DELAY_MS', 0, 0),
     webhookAllowPrivateTargets: r.bool('WEBHOOK_ALLOW_PRIVATE_TARGETS', false),

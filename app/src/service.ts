@@ -92,6 +92,7 @@ export async function createService(config: AppConfig, logger: Logger = createLo
   const clicks = new ClickBuffer({
     pool, metrics, logger: logger.child({ component: 'clicks' }), enrich: createEnricher(countryOf, clientAddress(config.trustProxy)),
     flushIntervalMs: config.clickFlushIntervalMs, batchSize: config.clickFlushBatch, maxBuffered: config.clickBufferMax,
+    rollupDelayMs: config.clickRollupDelayMs, rollupDelayFrom: config.clickRollupDelayFrom,
   });
   const auth = new Authenticator(config.adminApiKeys, keys, pool);
   const webhooks = new WebhookWorker({

@@ -1,6 +1,9 @@
 // Clicks from redirects are buffered in memory and written in batches, so a redirect never waits
 // on a database write. One transaction per batch COPYs the 'click' events and adds the batch's
-// counts to the stats roll-ups (a link's click_count is the sum of its days); they always agree.
+// counts to the stats roll-ups (a link's click_count is the sum of its days), or under load
+// (batches of rollupDelayFrom clicks or more) keeps the counts in click_rollups_pending, added a
+// few seconds later with other batches' (pending-rollups.ts): the stats then trail the events by
+// up to about rollupDelayMs, and agree again once they are added.
 //
 // Exactness and its bounds:
 // - A click is counted at most once. A batch whose COMMIT failed has an unknown outcome (the
@@ -10,7 +13,8 @@
 //   next tick. A status too old to know (null) is taken as committed: never twice.
 // - A graceful stop (drain) loses nothing while the database answers within the drain timeout.
 // - A crash loses what is in memory: at most about one flush interval of clicks (or more while
-//   the database is down), never more than maxBuffered + one batch.
+//   the database is down), never more than maxBuffered + one batch. Kept roll-ups are in the
+//   database with their events: another replica (or the next start) adds them.
 // - When the database stays down the buffer is bounded: past maxBuffered clicks (the batch in
 //   flight included) the oldest waiting click is dropped and counted.
 import { finished } from 'node:stream/promises';
@@ -20,8 +24,9 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.js';
 import { prepareBatch, type PreparedBatch } from './batch-prep.js';
 import {
-  beginFlush, clickDeliveries, COPY_CLICK_EVENTS, existingUrls, rollUpClicks, type Statement,
+  beginFlush, clickDeliveries, COPY_CLICK_EVENTS, existingUrls, keepRollups, rollUpClicks, type ClickRollups, type Statement,
 } from './click-sql.js';
+import { PendingRollups } from './pending-rollups.js';
 import type { Enrich } from './enricher.js';
 import { Queue } from './queue.js';
 
@@ -38,6 +43,13 @@ export interface ClickBufferOptions {
   /** The traits each click's event records (bot, device, browser, OS, country): computed here, in the flush. */
   enrich: Enrich;
   /**
+   * How long a batch's roll-up counts may wait to be added with later batches' (0: never, each
+   * batch adds its own). Only batches of at least rollupDelayFrom clicks wait: a replica under
+   * light load rolls up as it writes.
+   */
+  rollupDelayMs?: number;
+  rollupDelayFrom?: number;
+  /**
    * Bound on each statement of a flush. Through PgBouncer a stopped database does not fail a
    * query: it waits (query_wait_timeout, 120 s by default). The flusher gives up sooner and retries.
    */
@@ -50,6 +62,8 @@ interface Batch {
   uncertainXid: string | null;
   /** Its traits, COPY text and roll-ups, worked out once (a retry reuses them). */
   prepared?: PreparedBatch;
+  /** Its roll-ups kept for later in row `id` of click_rollups_pending, once its transaction commits. */
+  kept?: { id: number; rollups: ClickRollups };
 }
 
 type Outcome = 'committed' | 'aborted' | 'unknown';
@@ -63,9 +77,16 @@ export class ClickBuffer {
   private flushing: Promise<void> | null = null;
 
   private readonly statementTimeoutMs: number;
+  /** Roll-ups kept for later (undefined: every batch adds its own). */
+  private readonly pending: PendingRollups | undefined;
+  private readonly rollupDelayFrom: number;
 
   constructor(private readonly opts: ClickBufferOptions) {
     this.statementTimeoutMs = opts.statementTimeoutMs ?? 5_000;
+    this.rollupDelayFrom = opts.rollupDelayFrom ?? 1_000;
+    this.pending = (opts.rollupDelayMs ?? 0) > 0
+      ? new PendingRollups({ pool: opts.pool, logger: opts.logger, delayMs: opts.rollupDelayMs!, statementTimeoutMs: this.statementTimeoutMs })
+      : undefined;
     opts.metrics.probes.clickBuffer = () => {
       const oldest = this.batch?.clicks[0] ?? this.queue.peek();
       return { depth: this.depth, oldestSeconds: oldest ? Math.max(0, (Date.now() - oldest.at.getTime()) / 1000) : 0 };
@@ -111,10 +132,19 @@ export class ClickBuffer {
         if (this.depth > 0) await sleep(Math.min(100, this.opts.flushIntervalMs));
       }
     };
+    // Then the kept roll-ups: a stopped replica leaves none to wait for another's recovery.
+    const keptApplied = async () => {
+      while (this.pending && this.pending.size > 0 && Date.now() < deadline) {
+        if (!(await this.pending.apply())) await sleep(Math.min(100, this.opts.flushIntervalMs));
+      }
+    };
     let timeout: NodeJS.Timeout | undefined;
-    await Promise.race([untilEmpty(), new Promise((r) => { timeout = setTimeout(r, timeoutMs); })]);
+    await Promise.race([untilEmpty().then(keptApplied), new Promise((r) => { timeout = setTimeout(r, timeoutMs); })]);
     clearTimeout(timeout);
     if (this.depth > 0) this.opts.logger.error({ unwritten: this.depth }, 'click buffer not drained before timeout');
+    if (this.pending && this.pending.size > 0) {
+      this.opts.logger.error({ batches: this.pending.size }, 'kept click roll-ups not applied before timeout: another replica applies them later');
+    }
   }
 
   private kick(): void {
@@ -126,6 +156,10 @@ export class ClickBuffer {
   private async flushWhileFull(): Promise<void> {
     let progressed = await this.flushOnce();
     while (progressed && this.queue.length >= this.opts.batchSize) progressed = await this.flushOnce();
+    if (this.pending) {
+      if (this.pending.due()) await this.pending.apply();
+      await this.pending.recover();
+    }
   }
 
   private async flushOnce(): Promise<boolean> {
@@ -134,6 +168,7 @@ export class ClickBuffer {
       if (outcome === 'unknown') return false;
       if (outcome === 'committed') {
         this.opts.metrics.clicksFlushed.inc(this.batch.clicks.length);
+        if (this.batch.kept) this.pending!.add(this.batch.kept.id, this.batch.kept.rollups);
         this.batch = null;
       } else {
         this.batch.uncertainXid = null;
@@ -154,6 +189,7 @@ export class ClickBuffer {
     let committing = false;
     let bots = 0;
     const onClientError = () => undefined; // surfaced through the failing query instead
+    batch.kept = undefined;
     try {
       batch.prepared ??= await prepareBatch(batch.clicks, this.opts.enrich);
       let prepared = batch.prepared;
@@ -173,8 +209,11 @@ export class ClickBuffer {
       if (clicks.length > 0) {
         for (const t of traits) if (t.bot) bots++;
         await this.copy(conn, COPY_CLICK_EVENTS, prepared.copyText);
-        const hooks = await run<{ webhooks: boolean }>(rollUpClicks(prepared.rollups));
-        if (hooks.rows[0]?.webhooks) await run(clickDeliveries(clicks, traits));
+        const keeper = clicks.length >= this.rollupDelayFrom ? this.pending : undefined;
+        const counted = await run<{ id?: number | string; webhooks: boolean }>(
+          keeper ? keepRollups(keeper.writer, prepared.rollups) : rollUpClicks(prepared.rollups));
+        if (keeper) batch.kept = { id: Number(counted.rows[0]!.id), rollups: prepared.rollups };
+        if (counted.rows[0]?.webhooks) await run(clickDeliveries(clicks, traits));
       }
       committing = true;
       await run({ text: 'COMMIT', values: [] });
@@ -184,6 +223,7 @@ export class ClickBuffer {
       metrics.clicksFlushed.inc(batch.clicks.length);
       metrics.clicksByAgent.labels('bot').inc(bots);
       metrics.clicksByAgent.labels('human').inc(batch.clicks.length - bots);
+      if (batch.kept) this.pending!.add(batch.kept.id, batch.kept.rollups);
       this.batch = null;
       return true;
     } catch (err) {

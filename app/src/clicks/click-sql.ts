@@ -14,6 +14,9 @@ export interface Statement { text: string; values: unknown[] }
 /** The transaction-local setting that tells the trigger this writer rolls its clicks up itself. */
 export const ROLLED_UP_BY_WRITER = 'shortstack.clicks_rolled_up';
 
+/** Whether any webhook wants link.clicked (the statement that writes a batch's counts answers it). */
+const WANTS_CLICKS = "EXISTS (SELECT 1 FROM webhooks WHERE 'link.clicked' = ANY (events)) AS webhooks";
+
 /** The flush's transaction id (to resolve an uncertain COMMIT) and the trigger told to skip its rows. */
 export const beginFlush: Statement = {
   text: `SELECT txid_current()::text AS xid, set_config('${ROLLED_UP_BY_WRITER}', 'on', true)`,
@@ -147,13 +150,68 @@ export function rollUpClicks(r: ClickRollups): Statement {
           FROM unnest($7::bigint[], $8::boolean[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[]) AS x(u, b, d, br, o, c, n)
           GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
         ON CONFLICT (url_id, bot, device, browser, os, country) DO UPDATE SET clicks = a.clicks + excluded.clicks)
-      SELECT EXISTS (SELECT 1 FROM webhooks WHERE 'link.clicked' = ANY (events)) AS webhooks`,
+      SELECT ${WANTS_CLICKS}`,
     values: [
       r.days.url, r.days.day, r.days.n,
       r.referrers.url, r.referrers.referrer, r.referrers.n,
       r.agents.url, r.agents.bot, r.agents.device, r.agents.browser, r.agents.os, r.agents.country, r.agents.n,
     ].map(arrayLiteral),
   };
+}
+
+/** The counts a pending row keeps: the roll-ups without the batch's url list. */
+type PendingCounts = Omit<ClickRollups, 'urls'>;
+
+/**
+ * A batch's roll-ups kept for later (migration click-rollups-pending), in the transaction of its
+ * events. Answers the row's id and, as rollUpClicks does, whether any webhook wants link.clicked.
+ */
+export function keepRollups(writer: string, r: ClickRollups): Statement {
+  const counts: PendingCounts = { days: r.days, referrers: r.referrers, agents: r.agents };
+  return {
+    text: `INSERT INTO click_rollups_pending (writer, rollups) VALUES ($1, $2::jsonb) RETURNING id, ${WANTS_CLICKS}`,
+    values: [writer, JSON.stringify(counts)],
+  };
+}
+
+/** Claims this writer's pending rows (some may have been claimed by another): deleted, their ids returned. */
+export function claimOwnRollups(ids: readonly number[]): Statement {
+  return { text: 'DELETE FROM click_rollups_pending WHERE id = ANY ($1::bigint[]) RETURNING id', values: [arrayLiteral(ids)] };
+}
+
+/**
+ * Claims other writers' pending rows older than `olderThanMs` (their writer is gone, or cannot
+ * reach the database): deleted, their counts returned. Rows another applier holds are skipped.
+ */
+export function claimStaleRollups(writer: string, olderThanMs: number, limit: number): Statement {
+  return {
+    text: `DELETE FROM click_rollups_pending WHERE id IN (
+        SELECT id FROM click_rollups_pending WHERE writer <> $1 AND written_at < now() - make_interval(secs => $2::float8 / 1000)
+        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+      RETURNING rollups`,
+    values: [writer, olderThanMs, limit],
+  };
+}
+
+/**
+ * Several batches' roll-ups as one: their entries side by side. Keys may repeat across batches;
+ * rollUpClicks' GROUP BY adds them up. Pure.
+ */
+export function mergeRollups(parts: readonly PendingCounts[]): ClickRollups {
+  const out: ClickRollups = {
+    urls: { id: [] },
+    days: { url: [], day: [], n: [] },
+    referrers: { url: [], referrer: [], n: [] },
+    agents: { url: [], bot: [], device: [], browser: [], os: [], country: [], n: [] },
+  };
+  for (const part of parts) {
+    for (const table of ['days', 'referrers', 'agents'] as const) {
+      const to = out[table] as unknown as Record<string, unknown[]>;
+      const from = part[table] as unknown as Record<string, unknown[]>;
+      for (const column of Object.keys(to)) for (const v of from[column]!) to[column]!.push(v);
+    }
+  }
+  return out;
 }
 
 /**
