@@ -20,7 +20,8 @@ describe('buildTopology', () => {
     const env = appEnv({ config: parseStackConfig({}), addr: serviceAddressing(2), stackName: 'dev', platform: { kind: 'docker' } });
     const app = loadConfig(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, resolveText(v, { ...secrets, adminApiKey: 'a-key-long-enough-to-pass' })])));
     const shared = ['port', 'metricsPort', 'shutdownTimeoutMs', 'dbPoolMax', 'rateLimitMax', 'rateLimitWindowMs', 'rateLimitExemptAdmin',
-      'cacheLruEnabled', 'cacheLruMax', 'cacheLruTtlMs', 'cacheNegativeTtlMs', 'logLevel', 'clickFlushIntervalMs', 'clickFlushBatch'] as const;
+      'cacheLruEnabled', 'cacheLruMax', 'cacheLruTtlMs', 'cacheNegativeTtlMs', 'logLevel', 'clickFlushIntervalMs', 'clickFlushBatch',
+      'clickRollupDelayMs', 'clickRollupDelayFrom'] as const;
     expect(Object.fromEntries(shared.map((k) => [k, app[k]]))).toEqual(APP_DEFAULTS);
     expect(topo.component('app').ports).toEqual({ http: app.port, metrics: app.metricsPort });
     expect(topo.component('app').stopGraceS * 1000).toBeGreaterThan(app.shutdownTimeoutMs + app.shutdownDelayMs);

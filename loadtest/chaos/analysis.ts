@@ -89,14 +89,19 @@ export function readyStatesBetween(samples: readonly ReadySample[], fromS: numbe
 export interface ClickAccounting {
   /** Redirects the load generator saw succeed (warm-up pass included). */
   served: number;
-  /** The seeded links' click counts (link_clicks) added up after the flush. */
+  /** The seeded links' click events, once the replicas' flushes settled. */
   recorded: number;
+  /**
+   * Read together once the roll-ups caught up (or after a bound): the seeded links' click events
+   * then (in-flight clicks may have landed since `recorded`) and their counts in the roll-ups.
+   */
+  rollups: { events: number; counted: number };
 }
 
 /**
  * Clicks lost: served but never recorded. Recorded may exceed served by the requests in flight
  * when the run stopped (the server answered them; the load generator no longer counted them).
  */
-export function clicksLost(c: ClickAccounting): number {
+export function clicksLost(c: Pick<ClickAccounting, 'served' | 'recorded'>): number {
   return Math.max(0, c.served - c.recorded);
 }

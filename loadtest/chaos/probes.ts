@@ -1,6 +1,8 @@
 // What a chaos run watches besides the load: /ready while the fault lasts, and afterwards the
-// database (clicks recorded, created links present) straight through PostgreSQL.
+// database (clicks recorded, their roll-ups caught up, created links present) straight through PostgreSQL.
 import pg from 'pg';
+import { APP_DEFAULTS } from '../../app/src/config-defaults.js';
+import { staleAfterMs } from '../../app/src/clicks/pending-rollups.js';
 import type { ReadySample } from './analysis.js';
 
 export function pollReady(url: string, startMs: number, everyMs = 250): { samples: ReadySample[]; stop(): void } {
@@ -35,23 +37,49 @@ export async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): 
   }
 }
 
-export async function clickSum(url: string, ids: readonly number[]): Promise<number> {
+/** The links' click events: what the replicas recorded. */
+export async function clickEvents(url: string, ids: readonly number[]): Promise<number> {
   return withDb(url, async (c) => {
-    const { rows } = await c.query<{ n: string }>('SELECT coalesce(sum(link_clicks(id)), 0)::text AS n FROM urls WHERE id = ANY($1::bigint[])', [ids]);
+    const { rows } = await c.query<{ n: string }>("SELECT count(*)::text AS n FROM events WHERE event_type = 'click' AND url_id = ANY($1::bigint[])", [ids]);
     return Number(rows[0]!.n);
   });
 }
 
 /**
- * Clicks reach the database in batches: wait until the count reaches what was served or stops
- * moving for `settleMs` (what is still missing then is lost), at most `maxMs`.
+ * How long the roll-ups may trail the events after a replica died: its kept counts wait until
+ * they are stale, then for another replica's next recovery and flush (pending-rollups.ts).
  */
-export async function settledClickSum(url: string, ids: readonly number[], served: number, settleMs = 3000, maxMs = 20_000): Promise<number> {
+export const ROLLUPS_CATCH_UP_MS = staleAfterMs(APP_DEFAULTS.clickRollupDelayMs) + 2 * APP_DEFAULTS.clickRollupDelayMs + 10_000;
+
+/**
+ * The links' click events and their counts in the roll-ups, read in one snapshot: once they are
+ * equal (the roll-ups caught up), as soon as the counts exceed the events (counted twice), or as
+ * they are after `maxMs`.
+ */
+export async function rollupBooks(url: string, ids: readonly number[], maxMs = ROLLUPS_CATCH_UP_MS): Promise<{ events: number; counted: number }> {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    const books = await withDb(url, async (c) => {
+      const { rows } = await c.query<{ events: string; counted: string }>(
+        `SELECT (SELECT count(*) FROM events WHERE event_type = 'click' AND url_id = ANY($1::bigint[]))::text AS events,
+                (SELECT coalesce(sum(link_clicks(id)), 0) FROM urls WHERE id = ANY($1::bigint[]))::text AS counted`, [ids]);
+      return { events: Number(rows[0]!.events), counted: Number(rows[0]!.counted) };
+    });
+    if (books.counted >= books.events || Date.now() > deadline) return books;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * Clicks reach the database in batches: wait until the recorded events reach what was served or
+ * stop growing for `settleMs` (what is still missing then is lost), at most `maxMs`.
+ */
+export async function settledClickEvents(url: string, ids: readonly number[], served: number, settleMs = 3000, maxMs = 20_000): Promise<number> {
   const deadline = Date.now() + maxMs;
   let last = -1;
   let stableSince = Date.now();
   for (;;) {
-    const n = await clickSum(url, ids);
+    const n = await clickEvents(url, ids);
     if (n !== last) {
       last = n;
       stableSince = Date.now();

@@ -33,7 +33,7 @@ export function renderChaos(r: ChaosResult): string {
       : 'no whole second to judge'}`,
     `time to recover after ${CHAOS[r.scenario].fault === 'rollout' ? 'the rollout' : `${r.victim} was back`}: ${rec.timeToRecoverS === undefined ? 'NOT RECOVERED by the end of the run' : `${rec.timeToRecoverS.toFixed(1)} s`}`,
   ];
-  if (r.clicks) lines.push(`clicks: ${fmtInt(r.clicks.served)} redirects served, ${fmtInt(r.clicks.recorded)} recorded`);
+  if (r.clicks) lines.push(`clicks: ${fmtInt(r.clicks.served)} redirects served, ${fmtInt(r.clicks.recorded)} recorded; at the end ${fmtInt(r.clicks.rollups.events)} recorded, ${fmtInt(r.clicks.rollups.counted)} in the roll-ups`);
   if (r.createdMissing !== undefined) lines.push(`links created (201): ${fmtInt(r.created)}, missing afterwards: ${r.createdMissing}`);
   if (r.drill) {
     const d = r.drill;

@@ -6,7 +6,7 @@ import { steady } from '../lib/schedule.js';
 import { MIXED } from '../lib/traffic.js';
 import { warmUp } from '../lib/warm.js';
 import { recovery } from './analysis.js';
-import { missingCodes, pollReady, settledClickSum } from './probes.js';
+import { missingCodes, pollReady, rollupBooks, settledClickEvents } from './probes.js';
 import { plannedEndS } from './progress.js';
 import { drillFigures, drillSteps, type DrillMarks } from './restore-drill.js';
 import { CHAOS, type ChaosResult, type ChaosScenario, type ChaosScenarioName } from './scenarios.js';
@@ -125,7 +125,8 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   if (target.directDatabaseUrl) {
     const ids = Array.from({ length: links.size }, (_, i) => links.id(i + 1)).filter((id): id is number => id !== undefined);
     const served = warmed + summary.byOp.redirect.ok;
-    clicks = { served, recorded: await settledClickSum(target.directDatabaseUrl, ids, served) };
+    const recorded = await settledClickEvents(target.directDatabaseUrl, ids, served);
+    clicks = { served, recorded, rollups: await rollupBooks(target.directDatabaseUrl, ids) };
     createdMissing = await missingCodes(target.directDatabaseUrl, created.map((c) => c.code));
   }
   return {

@@ -16,26 +16,28 @@ function result(fill: (r: Recorder) => void, extra: Partial<ChaosResult> = {}): 
 }
 
 describe('chaos aims', () => {
-  it('data tier: redirects must not fail, writes only as declared 503s, nothing created or clicked is lost', () => {
+  it('data tier: redirects must not fail, writes only as declared 503s, nothing created or clicked is lost, the roll-ups count every click', () => {
     const good = result((r) => {
       for (let t = 0; t < 10_000; t += 100) r.response('redirect', 'ok', 302, 1, t);
       r.response('create', 'unavailable', 503, 1, 4000);
       r.response('redirect_unknown', 'server_error', 503, 1, 4000); // uncached: not an aim
-    }, { created: 5, createdMissing: 0, clicks: { served: 100, recorded: 100 } });
-    expect(CHAOS['postgres-restart'].aims(good).map((a) => a.pass)).toEqual([true, true, true, true]);
+    }, { created: 5, createdMissing: 0, clicks: { served: 100, recorded: 100, rollups: { events: 100, counted: 100 } } });
+    expect(CHAOS['postgres-restart'].aims(good).map((a) => a.pass)).toEqual([true, true, true, true, true]);
 
     const bad = result((r) => {
       r.response('redirect', 'server_error', 500, 1, 4000);
       r.error('create', 'reset', 4000);
-    }, { created: 5, createdMissing: 1, clicks: { served: 100, recorded: 90 } });
+    }, { created: 5, createdMissing: 1, clicks: { served: 100, recorded: 90, rollups: { events: 90, counted: 80 } } });
     const aims = CHAOS['pgbouncer-down'].aims(bad);
-    expect(aims.map((a) => a.pass)).toEqual([false, false, false, false]);
+    expect(aims.map((a) => a.pass)).toEqual([false, false, false, false, false]);
     expect(aims[3]!.detail).toBe('100 served, 90 recorded, 10 lost');
+    expect(aims[4]!.detail).toBe('90 recorded, 80 in the roll-ups');
   });
 
   it('marks checks it cannot make (no database URL) as not checked, never as passed', () => {
     const r = result(() => undefined);
-    expect(CHAOS['restart-replica'].aims(r).map((a) => a.pass)).toEqual([true, undefined]);
+    expect(CHAOS['restart-replica'].aims(r).map((a) => a.pass)).toEqual([true, undefined, undefined]);
+    expect(CHAOS['kill-replica'].aims(r).map((a) => a.pass)).toEqual([true, undefined]);
   });
 
   it('redis-down wants degraded while down and ok at the end', () => {
@@ -54,7 +56,7 @@ describe('chaos aims', () => {
 describe('rollout aims', () => {
   const rolled = (fill: (r: Recorder) => void, extra: Partial<ChaosResult> = {}) => result(fill, {
     scenario: 'rollout', victim: 'every replica', created: 3, createdMissing: 0,
-    clicks: { served: 100, recorded: 100 }, replicasUp: true, ...extra,
+    clicks: { served: 100, recorded: 100, rollups: { events: 100, counted: 100 } }, replicasUp: true, ...extra,
   });
 
   it('passes only with no failed request of any kind, no click lost, every 201 kept and every replica up', () => {
@@ -62,14 +64,15 @@ describe('rollout aims', () => {
       r.response('redirect', 'ok', 302, 1, 1000);
       r.response('create', 'ok', 201, 1, 4000);
     });
-    expect(CHAOS.rollout.aims(good).map((a) => a.pass)).toEqual([true, true, true, true]);
+    expect(CHAOS.rollout.aims(good).map((a) => a.pass)).toEqual([true, true, true, true, true]);
 
     // A declared 503 on a write is fine for the data tier's faults, but a rollout must not cause one.
     const bad = rolled((r) => r.response('create', 'unavailable', 503, 1, 4000), {
-      clicks: { served: 100, recorded: 99 }, createdMissing: 1, replicasUp: false,
+      clicks: { served: 100, recorded: 99, rollups: { events: 99, counted: 99 } }, createdMissing: 1, replicasUp: false,
     });
     expect(CHAOS.rollout.aims(bad).map((a) => [a.pass, a.detail])).toEqual([
-      [false, '1 failed of 1'], [false, '100 served, 99 recorded, 1 lost'], [false, '3 created, 1 missing'], [false, 'some replica is down'],
+      [false, '1 failed of 1'], [false, '100 served, 99 recorded, 1 lost'], [true, '99 recorded, 99 in the roll-ups'],
+      [false, '3 created, 1 missing'], [false, 'some replica is down'],
     ]);
   });
 

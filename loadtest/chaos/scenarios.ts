@@ -67,6 +67,14 @@ function noClicksLost(r: ChaosResult): AimResult {
   return { aim: 'zero clicks lost', pass: lost === 0, detail: `${r.clicks.served} served, ${r.clicks.recorded} recorded, ${lost} lost` };
 }
 
+/** A crashed replica's kept roll-ups are applied by another: the counts end equal to the events. */
+function rollupsCaughtUp(r: ChaosResult): AimResult {
+  const aim = 'the roll-ups count every recorded click';
+  if (!r.clicks) return { aim, pass: undefined, detail: 'no database URL: not checked' };
+  const { events, counted } = r.clicks.rollups;
+  return { aim, pass: counted === events, detail: `${events} recorded, ${counted} in the roll-ups` };
+}
+
 function everyCreatedLinkThere(r: ChaosResult): AimResult {
   const aim = 'every link that got a 201 is in the database';
   if (r.createdMissing === undefined) return { aim, pass: undefined, detail: 'no database URL: not checked' };
@@ -122,16 +130,17 @@ const dataTierAims = (r: ChaosResult) => [
   writesFailOnlyAs503(r),
   everyCreatedLinkThere(r),
   noClicksLost(r),
+  rollupsCaughtUp(r),
 ];
 
 export const CHAOS: Record<ChaosScenarioName, ChaosScenario> = {
   'kill-replica': {
     name: 'kill-replica', component: 'replica', fault: 'kill', downS: 3,
-    aims: (r) => [zeroFailed(r, ['redirect'], 'zero failed redirects (nginx retries idempotent requests)')],
+    aims: (r) => [zeroFailed(r, ['redirect'], 'zero failed redirects (nginx retries idempotent requests)'), rollupsCaughtUp(r)],
   },
   'restart-replica': {
     name: 'restart-replica', component: 'replica', fault: 'stop', downS: 3,
-    aims: (r) => [zeroFailed(r, OPS, 'zero failed requests of any kind'), noClicksLost(r)],
+    aims: (r) => [zeroFailed(r, OPS, 'zero failed requests of any kind'), noClicksLost(r), rollupsCaughtUp(r)],
   },
   'redis-down': {
     name: 'redis-down', component: 'redis', fault: 'stop', downS: 20,
@@ -141,7 +150,7 @@ export const CHAOS: Record<ChaosScenarioName, ChaosScenario> = {
   'pgbouncer-down': { name: 'pgbouncer-down', component: 'pgbouncer', fault: 'stop', downS: 5, aims: dataTierAims },
   rollout: {
     name: 'rollout', component: 'replica', fault: 'rollout', downS: 0,
-    aims: (r) => [zeroFailed(r, OPS, 'zero failed requests of any kind'), noClicksLost(r), everyCreatedLinkThere(r), everyReplicaServing(r)],
+    aims: (r) => [zeroFailed(r, OPS, 'zero failed requests of any kind'), noClicksLost(r), rollupsCaughtUp(r), everyCreatedLinkThere(r), everyReplicaServing(r)],
   },
   // downS: seconds of writes between the backup and the point, and again between the point and
   // the destruction: past archive_timeout, so the point's WAL is archived by then.
