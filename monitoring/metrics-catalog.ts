@@ -57,6 +57,7 @@ export const APP_METRICS: CatalogEntry[] = [
   app('shortstack_redis_circuit_open', 'gauge', '1 while the Redis circuit breaker is open'),
   app('shortstack_click_buffer_depth', 'gauge', 'Clicks waiting in memory'),
   app('shortstack_click_buffer_oldest_seconds', 'gauge', 'Age of the oldest unflushed click'),
+  app('shortstack_click_rollups_kept_oldest_seconds', 'gauge', 'Age of the oldest batch whose roll-up counts are kept for later'),
   app('shortstack_click_flush_duration_seconds', 'histogram', 'Duration of one click batch transaction'),
   app('shortstack_clicks_flushed_total', 'counter', 'Clicks written to the database'),
   app('shortstack_clicks_dropped_total', 'counter', 'Clicks dropped because the buffer was full'),

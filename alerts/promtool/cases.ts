@@ -241,6 +241,14 @@ export const ALERT_CASES: AlertCase[] = [
   { alert: 'CertificateExpiresSoon', kind: 'quiet', series: [s('probe_ssl_earliest_cert_expiry{job="edge", instance="front-door", component="edge"}', `${15 * 86400}x90`)], at: '90m' },
   { alert: 'ClickFlusherBehind', kind: 'quiet', series: [s(`shortstack_click_buffer_oldest_seconds{${app('app-1')}}`, '0 10x20')], at: '15m' },
   {
+    // Kept counts aging a minute a minute from 0: past 60 s at 2m, firing 5 minutes later.
+    alert: 'ClickRollupsBehind', kind: 'fires',
+    series: [s(`shortstack_click_rollups_kept_oldest_seconds{${app('app-1')}}`, '0+60x20')],
+    before: '6m', at: '8m', expect: [{ labels: { instance: 'app-1' }, value: 480 }],
+  },
+  // Applied every few seconds under load: the age stays below the delay's few seconds.
+  { alert: 'ClickRollupsBehind', kind: 'quiet', series: [s(`shortstack_click_rollups_kept_oldest_seconds{${app('app-1')}}`, '0 3 6 1 4x20')], at: '15m' },
+  {
     alert: 'ScrapeTargetDown', kind: 'fires',
     series: [s(`up{${target('redis', 'redis')}}`, '1 0x20'), s(`up{${app('app-1')}}`, '1 0x20')],
     before: '5m', at: '6m', expect: [{ labels: { job: 'redis', instance: 'redis' } }],

@@ -76,5 +76,38 @@ export function clickAlerts({ docker, aws, loopback }: Commands): AlertDefinitio
         escalate: 'Ticket the app team; page if ClicksDropped follows.',
       },
     },
+    {
+      name: 'ClickRollupsBehind',
+      group: 'shortstack-clicks',
+      expr: `max by (instance) (shortstack_click_rollups_kept_oldest_seconds) > ${THRESHOLDS.clickRollupLagSeconds}`,
+      for: '5m',
+      severity: 'warning',
+      component: 'app',
+      summary: '{{ $labels.instance }} has kept click counts unapplied for {{ $value | printf "%.0f" }} s',
+      description: `{{ $labels.instance }} has written clicks whose roll-up counts it has not added for more than ${THRESHOLDS.clickRollupLagSeconds} s, for 5 minutes.`,
+      runbook: {
+        meaning: 'Under load a replica adds its batches\' roll-up counts a few seconds after their events (CLICK_ROLLUP_DELAY_MS), several batches at once. Its attempts to add them fail.',
+        impact: 'Stats and click_count stop moving for the clicks of that replica; nothing is lost: the counts wait in click_rollups_pending, which a graceful stop, the replica\'s next try, or another replica applies.',
+        diagnose: {
+          promql: [
+            'shortstack_click_rollups_kept_oldest_seconds',
+            'shortstack_click_buffer_oldest_seconds',
+            'sum by (instance) (rate(shortstack_click_flush_failures_total[5m]))',
+          ],
+          logql: ['{component="app", replica="<instance>"} | json |= "roll-ups"'],
+          panel: overview(OVERVIEW_PANELS.clickBuffer),
+          commands: {
+            docker: [docker.logs('<instance>'), docker.psql('select writer, count(*), min(written_at) from click_rollups_pending group by writer')],
+            loopback: [loopback.logs('<instance>'), 'psql "$DIRECT_DATABASE_URL" -c "select writer, count(*), min(written_at) from click_rollups_pending group by writer"'],
+            aws: [aws.tasks('app'), aws.logs('app', { task: '<task-id>', filter: 'roll-ups' }), aws.psql('select writer, count(*), min(written_at) from click_rollups_pending group by writer')],
+          },
+        },
+        mitigate: [
+          'The log says why each try failed (a statement timeout, lock waits, the database path: see PostgresDown, PgbouncerPoolSaturated).',
+          'A graceful restart of the replica (SIGTERM) applies its kept counts, or leaves them to another replica; CLICK_ROLLUP_DELAY_MS=0 makes every batch add its own counts again.',
+        ],
+        escalate: 'Ticket the app team.',
+      },
+    },
   ];
 }

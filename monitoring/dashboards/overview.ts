@@ -121,6 +121,7 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
     .withPanel(graph(P.clickBuffer, 'short', [
       q(`shortstack_click_buffer_depth{${sel}}`, '{{instance}} depth'),
       q(`shortstack_click_buffer_oldest_seconds{${sel}}`, '{{instance}} oldest', 's'),
+      q(`shortstack_click_rollups_kept_oldest_seconds{${sel}}`, '{{instance}} counts kept', 's'),
     ]))
     .withPanel(graph(P.clickFlushes, 'cps', [
       q(`sum(${rate('shortstack_clicks_flushed_total')})`, 'flushed'),

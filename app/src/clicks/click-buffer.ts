@@ -89,7 +89,11 @@ export class ClickBuffer {
       : undefined;
     opts.metrics.probes.clickBuffer = () => {
       const oldest = this.batch?.clicks[0] ?? this.queue.peek();
-      return { depth: this.depth, oldestSeconds: oldest ? Math.max(0, (Date.now() - oldest.at.getTime()) / 1000) : 0 };
+      return {
+        depth: this.depth,
+        oldestSeconds: oldest ? Math.max(0, (Date.now() - oldest.at.getTime()) / 1000) : 0,
+        keptOldestSeconds: (this.pending?.oldestAgeMs() ?? 0) / 1000,
+      };
     };
   }
 

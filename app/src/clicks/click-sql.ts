@@ -169,7 +169,7 @@ type PendingCounts = Omit<ClickRollups, 'urls'>;
 export function keepRollups(writer: string, r: ClickRollups): Statement {
   const counts: PendingCounts = { days: r.days, referrers: r.referrers, agents: r.agents };
   return {
-    text: `INSERT INTO click_rollups_pending (writer, rollups) VALUES ($1, $2::jsonb) RETURNING id, ${WANTS_CLICKS}`,
+    text: `INSERT INTO click_rollups_pending (writer, rollups) VALUES ($1, $2::json) RETURNING id, ${WANTS_CLICKS}`,
     values: [writer, JSON.stringify(counts)],
   };
 }

@@ -48,6 +48,11 @@ export class PendingRollups {
     this.kept.push({ id, at, rollups });
   }
 
+  /** How long the oldest kept batch has waited (0: none). */
+  oldestAgeMs(now = Date.now()): number {
+    return this.kept.length > 0 ? Math.max(0, now - this.kept[0]!.at) : 0;
+  }
+
   /** Whether the oldest kept batch has waited its delay. */
   due(now = Date.now()): boolean {
     return this.kept.length > 0 && now - this.kept[0]!.at >= this.opts.delayMs;

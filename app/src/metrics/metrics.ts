@@ -7,7 +7,12 @@ import { flushTallies } from './tally.js';
 export const HTTP_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 export interface PoolSnapshot { total: number; idle: number; waiting: number }
-export interface ClickBufferSnapshot { depth: number; oldestSeconds: number }
+export interface ClickBufferSnapshot {
+  depth: number;
+  oldestSeconds: number;
+  /** Age of the oldest batch whose roll-up counts are kept for later (0: none). */
+  keptOldestSeconds: number;
+}
 
 /**
  * Values read at scrape time rather than pushed: an age grows while nothing happens, and a
@@ -35,6 +40,7 @@ export interface Metrics {
   redisCircuitOpen: Gauge;
   clickBufferDepth: Gauge;
   clickBufferOldest: Gauge;
+  clickRollupsKeptOldest: Gauge;
   clickFlushDuration: Histogram;
   clicksFlushed: Counter;
   clicksDropped: Counter;
@@ -116,6 +122,14 @@ export function createMetrics(build: { version: string; commit: string }): Metri
       collect() {
         const s = probes.clickBuffer?.();
         if (s) this.set(s.oldestSeconds);
+      },
+    }),
+    clickRollupsKeptOldest: new Gauge({
+      name: 'shortstack_click_rollups_kept_oldest_seconds',
+      help: 'Age of the oldest written batch whose roll-up counts are kept for later: how far the stats trail the events.', registers,
+      collect() {
+        const s = probes.clickBuffer?.();
+        if (s) this.set(s.keptOldestSeconds);
       },
     }),
     clickFlushDuration: new Histogram({

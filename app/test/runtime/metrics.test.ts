@@ -61,12 +61,13 @@ describe('metrics', () => {
     metrics.dbErrors.inc({ kind: 'connect' });
     metrics.redisErrors.inc({ op: 'get' });
     metrics.probes.pool = () => ({ total: 3, idle: 2, waiting: 1 });
-    metrics.probes.clickBuffer = () => ({ depth: 7, oldestSeconds: 1.5 });
+    metrics.probes.clickBuffer = () => ({ depth: 7, oldestSeconds: 1.5, keptOldestSeconds: 4.25 });
     const text = await scrape();
     for (const name of [
       'shortstack_redirects_total', 'shortstack_cache_lookups_total', 'shortstack_db_pool_connections',
       'shortstack_db_pool_wait_seconds', 'shortstack_db_errors_total', 'shortstack_redis_errors_total',
       'shortstack_redis_circuit_open', 'shortstack_click_buffer_depth', 'shortstack_click_buffer_oldest_seconds',
+      'shortstack_click_rollups_kept_oldest_seconds',
       'shortstack_click_flush_duration_seconds', 'shortstack_clicks_flushed_total', 'shortstack_clicks_dropped_total',
       'shortstack_click_flush_failures_total', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_seconds',
     ]) expect(text).toContain(`# TYPE ${name} `);
@@ -74,6 +75,7 @@ describe('metrics', () => {
     expect(text).toContain('shortstack_db_pool_connections{state="waiting"} 1');
     expect(text).toContain('shortstack_click_buffer_depth 7');
     expect(text).toContain('shortstack_click_buffer_oldest_seconds 1.5');
+    expect(text).toContain('shortstack_click_rollups_kept_oldest_seconds 4.25');
   });
 
   it('answers only GET /metrics, as JSON errors otherwise', async () => {
