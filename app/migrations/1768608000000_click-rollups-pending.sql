@@ -2,7 +2,7 @@
 -- Under load a replica writes a batch's click events at once but its roll-up counts (click_days,
 -- click_referrers, click_agents) a few seconds later, several batches' in one statement: a hot
 -- link's rows are updated once per few seconds instead of once per batch. PostgreSQL's CPU per
--- recorded click fell by about a third in `npm run bench` (loadtest/FIGURES.md).
+-- recorded click fell by a quarter or more in `npm run bench` (loadtest/FIGURES.md, sixth pass).
 -- Each delayed batch's counts are written here in the transaction of its events, so what a
 -- replica has not yet rolled up is never only in its memory: the replica applies its rows and
 -- deletes them in one transaction; a replica that died leaves them, and another applies them

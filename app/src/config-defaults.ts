@@ -33,7 +33,8 @@ export const APP_DEFAULTS = {
   /**
    * How long a loaded replica's click roll-up counts may wait, to be added with later batches'
    * in one statement (app/src/clicks/pending-rollups.ts): about how far the stats trail the events
-   * under load. In `npm run bench` PostgreSQL's CPU per click went from 10.3 / 15.0 to 7.2 / 7.3 us.
+   * under load. In `npm run bench` PostgreSQL's CPU per click went from 13.7 / 8.7 to 6.5 / 7.5 us
+   * (loadtest/FIGURES.md, sixth pass).
    */
   clickRollupDelayMs: 5_000,
   /** Batches of fewer clicks add their counts at once: a lightly loaded replica's stats trail nothing more. */

@@ -1,7 +1,7 @@
 // A replica's click roll-ups kept for later. Under load the flush writes a batch's events at once
 // and its counts a few seconds later, several batches' in one statement: a hot link's roll-up
-// rows are then updated once per few seconds, not once per batch (about a third of PostgreSQL's
-// CPU per click in `npm run bench`). Each kept batch's counts are also written to
+// rows are then updated once per few seconds, not once per batch (a quarter or more of
+// PostgreSQL's CPU per click in `npm run bench`). Each kept batch's counts are also written to
 // click_rollups_pending in its events' transaction, so nothing is only in memory:
 // - this replica applies its kept batches once the oldest has waited `delayMs`, claiming their
 //   rows (DELETE ... RETURNING) in the transaction that adds the counts: a row claimed by another
