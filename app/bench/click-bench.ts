@@ -1,4 +1,4 @@
-// npm run bench:clicks -- [--links 10000] [--clicks 50000] [--rounds 5] [--batch 1000] [--varied]
+// npm run bench:clicks -- [--links 10000] [--clicks 50000] [--rounds 5] [--batch 1000] [--varied] [--rollup-delay-ms 5000]
 // PostgreSQL's CPU per recorded click: the replica's real click flush (ClickBuffer, through
 // PgBouncer in transaction mode) writes Zipf-drawn clicks over N links, as `npm run bench`'s
 // cached redirect sends them (one client, no referrer, no User-Agent), or with --varied as the
@@ -8,7 +8,9 @@
 // autovacuum, and the workers that exited within the round, from the postmaster's reaped time)
 // over each round is divided by the clicks written. Medians of the rounds; the
 // flushing process's own CPU per click is printed beside it. A command that prints figures, not a
-// test. Bounded: about 30 s with the defaults on an idle machine.
+// test. Bounded: about 30 s with the defaults on an idle machine. The batches' roll-up counts wait
+// as a loaded replica's do (CLICK_ROLLUP_DELAY_MS; 0: each batch adds its own): a round written
+// faster than the delay has them added once, at its drain.
 import { Command } from 'commander';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -35,8 +37,9 @@ async function main(): Promise<void> {
     .option('--rounds <n>', 'rounds (medians are taken over them)', '5')
     .option('--batch <n>', "the flush's batch size (CLICK_FLUSH_BATCH)", String(APP_DEFAULTS.clickFlushBatch))
     .option('--varied', 'agents, referrers and addresses of the mixed scenario')
+    .option('--rollup-delay-ms <n>', 'how long the counts of a batch wait (CLICK_ROLLUP_DELAY_MS; 0: not at all)', String(APP_DEFAULTS.clickRollupDelayMs))
     .parse()
-    .opts<{ links: string; clicks: string; rounds: string; batch: string; varied?: boolean }>();
+    .opts<{ links: string; clicks: string; rounds: string; batch: string; varied?: boolean; rollupDelayMs: string }>();
   const links = Number(opts.links);
   const perRound = Number(opts.clicks);
   const rounds = Number(opts.rounds);
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
     for (let round = 0; round <= rounds; round++) {
       const buffer = new ClickBuffer({
         pool, metrics, logger: pino({ level: 'warn' }), enrich, flushIntervalMs: 60_000, batchSize, maxBuffered: perRound * 2,
+        rollupDelayMs: Number(opts.rollupDelayMs), rollupDelayFrom: APP_DEFAULTS.clickRollupDelayFrom,
       });
       const clicks = Array.from({ length: perRound }, click);
       const before = readProcs();
@@ -93,7 +97,7 @@ async function main(): Promise<void> {
 
     const pgMedian = median(pgUs);
     console.log(`click flush: ${perRound.toLocaleString('en')} clicks per round over ${links.toLocaleString('en')} links (Zipf 1), `
-      + `${opts.varied ? 'varied agents, referrers and addresses' : "the bench's redirects (no referrer, no agent)"}, batches of ${batchSize}, medians of ${rounds} rounds`);
+      + `${opts.varied ? 'varied agents, referrers and addresses' : "the bench's redirects (no referrer, no agent)"}, batches of ${batchSize}, roll-ups delayed ${opts.rollupDelayMs} ms, medians of ${rounds} rounds`);
     console.log(`PostgreSQL CPU per recorded click: ${pgMedian.toFixed(1)} us (rounds: ${pgUs.map((v) => v.toFixed(1)).join(' / ')}); aim <= ${PG_US_PER_CLICK_AIM}: ${pgMedian <= PG_US_PER_CLICK_AIM ? 'PASS' : 'FAIL'}`);
     console.log(`flushing process CPU per click: ${median(nodeUs).toFixed(1)} us (enrichment, encoding, the pg client)`);
     console.log(`every click written: ${written.toLocaleString('en')} events`);
