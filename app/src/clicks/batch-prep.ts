@@ -5,7 +5,7 @@
 // the transaction (and the roll-up rows it holds) no longer than the database's own work.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Click } from './click-buffer.js';
-import { aggregateClicks, clickEventsCopy, type ClickRollups } from './click-sql.js';
+import { aggregateClicks, appendRollups, clickEventsCopy, type ClickRollups } from './click-sql.js';
 import type { ClickTraits, Enrich } from './enricher.js';
 
 /** Clicks per slice: about a millisecond of this work on the bench machine (varied agents: two). */
@@ -19,15 +19,6 @@ export interface PreparedBatch {
   rollups: ClickRollups;
   /** The batch's distinct url ids, ascending. */
   urlIds: number[];
-}
-
-/** Appends a roll-up of other urls: a url is in one part only, so every key stays one entry. */
-function appendRollups(into: ClickRollups, part: ClickRollups): void {
-  for (const table of Object.keys(into) as (keyof ClickRollups)[]) {
-    const to = into[table] as Record<string, unknown[]>;
-    const from = part[table] as Record<string, unknown[]>;
-    for (const column of Object.keys(to)) for (const v of from[column]!) to[column]!.push(v);
-  }
 }
 
 export async function prepareBatch(clicks: readonly Click[], enrich: Enrich, slice = SLICE): Promise<PreparedBatch> {
@@ -53,6 +44,7 @@ export async function prepareBatch(clicks: readonly Click[], enrich: Enrich, sli
   for (const p of byPart) {
     await nextTurn();
     const r = aggregateClicks(p.clicks, p.traits);
+    // A url is in one part only, so every key stays one entry.
     if (rollups === undefined) rollups = r;
     else appendRollups(rollups, r);
   }

@@ -78,6 +78,14 @@ export interface ClickRollups {
   agents: { url: number[]; bot: boolean[]; device: (string | null)[]; browser: (string | null)[]; os: (string | null)[]; country: (string | null)[]; n: number[] };
 }
 
+/** Roll-ups of no clicks. */
+export const emptyRollups = (): ClickRollups => ({
+  urls: { id: [] },
+  days: { url: [], day: [], n: [] },
+  referrers: { url: [], referrer: [], n: [] },
+  agents: { url: [], bot: [], device: [], browser: [], os: [], country: [], n: [] },
+});
+
 const DAY_MS = 86_400_000;
 
 interface LinkTally { days: Map<number, number>; referrers: Map<string | null, number>; agents: Map<ClickTraits, number> }
@@ -104,12 +112,7 @@ export function aggregateClicks(clicks: readonly Click[], traits: readonly Click
     bump(l.referrers, c.referrer);
     bump(l.agents, traits[i]!);
   }
-  const out: ClickRollups = {
-    urls: { id: [] },
-    days: { url: [], day: [], n: [] },
-    referrers: { url: [], referrer: [], n: [] },
-    agents: { url: [], bot: [], device: [], browser: [], os: [], country: [], n: [] },
-  };
+  const out = emptyRollups();
   for (const [url, l] of links) {
     out.urls.id.push(url);
     for (const [day, n] of l.days) {
@@ -198,20 +201,18 @@ export function claimStaleRollups(writer: string, olderThanMs: number, limit: nu
  * rollUpClicks' GROUP BY adds them up. Pure.
  */
 export function mergeRollups(parts: readonly PendingCounts[]): ClickRollups {
-  const out: ClickRollups = {
-    urls: { id: [] },
-    days: { url: [], day: [], n: [] },
-    referrers: { url: [], referrer: [], n: [] },
-    agents: { url: [], bot: [], device: [], browser: [], os: [], country: [], n: [] },
-  };
-  for (const part of parts) {
-    for (const table of ['days', 'referrers', 'agents'] as const) {
-      const to = out[table] as unknown as Record<string, unknown[]>;
-      const from = part[table] as unknown as Record<string, unknown[]>;
-      for (const column of Object.keys(to)) for (const v of from[column]!) to[column]!.push(v);
-    }
-  }
+  const out = emptyRollups();
+  for (const { days, referrers, agents } of parts) appendRollups(out, { days, referrers, agents });
   return out;
+}
+
+/** Appends `part`'s entries, column by column, to `into` (its url list too when it has one). */
+export function appendRollups(into: ClickRollups, part: PendingCounts & Partial<Pick<ClickRollups, 'urls'>>): void {
+  for (const table of Object.keys(part) as (keyof ClickRollups)[]) {
+    const to = into[table] as unknown as Record<string, unknown[]>;
+    const from = part[table] as unknown as Record<string, unknown[]>;
+    for (const column of Object.keys(to)) for (const v of from[column]!) to[column]!.push(v);
+  }
 }
 
 /**
