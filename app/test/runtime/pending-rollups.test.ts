@@ -126,6 +126,13 @@ describe('kept click roll-ups', () => {
     expect(await books()).toMatchObject({ days: 60, pending: 0 });
   }, 60_000);
 
+  it('keeps the counts as json compressed with lz4 (this server has it)', async () => {
+    const { rows } = await direct.query<{ type: string; compression: string }>(
+      `SELECT format_type(atttypid, atttypmod) AS type, attcompression AS compression FROM pg_attribute
+        WHERE attrelid = 'click_rollups_pending'::regclass AND attname = 'rollups'`);
+    expect(rows[0]).toEqual({ type: 'json', compression: 'l' });
+  });
+
   it('merges batches side by side, keys repeating (the statement adds them up)', () => {
     const a = aggregateClicks([click(1, 1)], [enrich(click(1, 1))]);
     const m = mergeRollups([a, a]);
