@@ -101,6 +101,11 @@ export class PendingRollups {
     }
   }
 
+  /**
+   * Not db/pool.ts's inTransaction: a statement past its bound leaves the connection busy (pg's
+   * query_timeout only rejects), and a ROLLBACK queued behind it would wait as long. The client
+   * is destroyed instead, as the click flush does.
+   */
   private async inTransaction<T>(fn: (run: <R extends pg.QueryResultRow>(s: Statement) => Promise<pg.QueryResult<R>>) => Promise<T>): Promise<T> {
     const client = await this.opts.pool.connect();
     const run = <R extends pg.QueryResultRow>(s: Statement) =>

@@ -29,6 +29,10 @@ export type Queryable = Pick<pg.Pool, 'query'>;
 /** Runs fn inside one transaction on one client; rolls back on any error. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client has no 'error' listener of the pool's: a connection lost between two
+  // statements would be an unhandled 'error' event, a crash. The next statement fails instead.
+  const onError = () => undefined;
+  client.on('error', onError);
   // A client whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
   let broken: Error | undefined;
   try {
@@ -40,6 +44,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     await client.query('ROLLBACK').catch((e: Error) => { broken = e; });
     throw err;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
