@@ -37,10 +37,12 @@ export async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): 
   }
 }
 
-/** The links' click events: what the replicas recorded. */
+/** The links ($1) click events: what the replicas recorded. */
+const CLICK_EVENTS = "SELECT count(*) FROM events WHERE event_type = 'click' AND url_id = ANY($1::bigint[])";
+
 export async function clickEvents(url: string, ids: readonly number[]): Promise<number> {
   return withDb(url, async (c) => {
-    const { rows } = await c.query<{ n: string }>("SELECT count(*)::text AS n FROM events WHERE event_type = 'click' AND url_id = ANY($1::bigint[])", [ids]);
+    const { rows } = await c.query<{ n: string }>(`SELECT (${CLICK_EVENTS})::text AS n`, [ids]);
     return Number(rows[0]!.n);
   });
 }
@@ -61,7 +63,7 @@ export async function rollupBooks(url: string, ids: readonly number[], maxMs = R
   for (;;) {
     const books = await withDb(url, async (c) => {
       const { rows } = await c.query<{ events: string; counted: string }>(
-        `SELECT (SELECT count(*) FROM events WHERE event_type = 'click' AND url_id = ANY($1::bigint[]))::text AS events,
+        `SELECT (${CLICK_EVENTS})::text AS events,
                 (SELECT coalesce(sum(link_clicks(id)), 0) FROM urls WHERE id = ANY($1::bigint[]))::text AS counted`, [ids]);
       return { events: Number(rows[0]!.events), counted: Number(rows[0]!.counted) };
     });
