@@ -1,5 +1,5 @@
 // npm run bench:profile -- [--baseline DIR ...] [--rate 2000] [--duration 10] [--rounds 3]
-//   [--links 10000] [--varied] [--profile DIR]
+//   [--links 10000] [--varied] [--cold] [--profile DIR]
 // A replica's CPU per cached redirect, from /proc (every thread of the process) and, with
 // --profile, from a V8 CPU profile cut to the load windows: self time by function and by package,
 // per redirect, and folded stacks for a flame graph. The replica (`node --import tsx
@@ -13,6 +13,10 @@
 // Each replica's event-loop delay over each run (p99 and max, from its /metrics: prom-client's
 // monitorEventLoopDelay, reset at every scrape) shows what stalls the loop, such as a click flush:
 // every request queued behind a stall pays for it in the tail latency.
+// --cold: every request asks for a code its side has not served yet, so each is an LRU and Redis
+// miss read from PostgreSQL through PgBouncer (a replica just started, a crawler on the long tail);
+// the CPU counted is then the replica's and its data services', by program, and the bare server
+// (a Map, no cold path) is left out.
 // A command that prints figures, not a test.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -28,7 +32,7 @@ import { CommandServer } from '../../infra/loopback/servers/command.js';
 import { freePorts } from '../../infra/loopback/servers/ports.js';
 import { copyGeneratedLinks } from '../../loadtest/lib/copy-links.js';
 import { APP_CPU_RATIO_AIM } from '../../loadtest/lib/aims.js';
-import { readProcs } from '../../loadtest/lib/cpu.js';
+import { readProcs, withCpu } from '../../loadtest/lib/cpu.js';
 import { generatedLink } from '../../loadtest/lib/links.js';
 import { seededRng } from '../../loadtest/lib/rng.js';
 import { LOAD_AGENTS } from '../../loadtest/lib/traffic.js';
@@ -56,15 +60,17 @@ const o = new Command()
   .option('--rounds <n>', 'alternated rounds (medians are reported)', '3')
   .option('--links <n>', 'links in the database, Zipf-drawn (exponent 1)', '10000')
   .option('--varied', "browser, phone and crawler User-Agents and referrers (the mixed scenario's), not none")
+  .option('--cold', 'every request a code not served before: the cold path (database and Redis) by program; no bare server')
   .option('--profile <dir>', 'run the servers under node --cpu-prof and write each side\'s profile (cut to the load windows), folded stacks and tables here')
   .option('--interval <us>', 'the profiler\'s sampling interval', '500')
   .parse()
-  .opts<{ baseline: string[]; rate: string; connections: string; duration: string; rounds: string; links: string; varied?: boolean; profile?: string; interval: string }>();
+  .opts<{ baseline: string[]; rate: string; connections: string; duration: string; rounds: string; links: string; varied?: boolean; cold?: boolean; profile?: string; interval: string }>();
 const rate = Number(o.rate);
 const connections = Number(o.connections);
 const durationS = Number(o.duration);
 const rounds = Number(o.rounds);
-const links = Number(o.links);
+// Cold: enough links that no run (nor the JIT warm-up) serves a code twice.
+const links = o.cold ? Math.max(Number(o.links), Math.ceil(Number(o.rate) * Number(o.duration) * (Number(o.rounds) + 1) * 1.2)) : Number(o.links);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 interface Side {
@@ -87,6 +93,11 @@ interface Side {
   /** Event-loop delay per run, in ms. */
   lagP99Ms: number[];
   lagMaxMs: number[];
+  /** Cold: the next link this side has not served, and CPU us per redirect by program, per run. */
+  nextCold: number;
+  programUs: Record<string, number[]>;
+  /** The load's p99 latency per run, in ms. */
+  p99Ms: number[];
 }
 
 /** A gauge's value in a Prometheus text exposition (unlabelled series only). */
@@ -144,7 +155,7 @@ async function startReplica(name: string, root: string, base: string): Promise<S
     await server.start();
     return {
       name, root, server, dir, data, pid: () => server.pid ?? Number.NaN, url: `http://127.0.0.1:${port}`, cpuUs: [], shortRuns: 0, requests: 0, windows: [], idleCores: 0,
-      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, lagP99Ms: [], lagMaxMs: [],
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, lagP99Ms: [], lagMaxMs: [], nextCold: 1, programUs: {}, p99Ms: [],
     };
   } catch (err) {
     await data.stop();
@@ -162,15 +173,16 @@ async function startBare(base: string): Promise<Side> {
     env: { ...process.env, PORT: String(port), LINK_PREFIX, LINK_COUNT: String(links) },
   });
   await server.start();
-  return { name: 'bare', root: REPO_ROOT, server, dir, pid: () => server.pid ?? Number.NaN, url: `http://127.0.0.1:${port}`, cpuUs: [], shortRuns: 0, requests: 0, windows: [], idleCores: 0, lagP99Ms: [], lagMaxMs: [] };
+  return { name: 'bare', root: REPO_ROOT, server, dir, pid: () => server.pid ?? Number.NaN, url: `http://127.0.0.1:${port}`, cpuUs: [], shortRuns: 0, requests: 0, windows: [], idleCores: 0, lagP99Ms: [], lagMaxMs: [], nextCold: 1, programUs: {}, p99Ms: [] };
 }
 
-/** Requests as nginx forwards them, the same for every side: Zipf-drawn links, or every link in turn. */
-function requestMaker(order: 'zipf' | 'each'): () => { path: string; headers: Record<string, string> } {
+/** Requests as nginx forwards them, the same for every side: Zipf-drawn links, or every link in turn from `from` (then `sent` counts them). */
+function requestMaker(order: 'zipf' | 'each', from = 1, sent = { n: 0 }): () => { path: string; headers: Record<string, string> } {
   const zipf = zipfSampler(links, 1, seededRng(7));
   let n = 0;
   return () => {
     n += 1;
+    sent.n = n;
     const headers: Record<string, string> = {
       host: 'short.bench.invalid', 'x-request-id': `${(0x1000000 + n).toString(16)}${'0'.repeat(24)}`,
       'x-real-ip': '127.0.0.1', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http',
@@ -179,23 +191,28 @@ function requestMaker(order: 'zipf' | 'each'): () => { path: string; headers: Re
       headers['user-agent'] = LOAD_AGENTS[n % LOAD_AGENTS.length]!;
       if (n % 3 !== 0) headers.referer = `https://ref${n % 50}.example/`;
     }
-    return { path: `/${generatedLink(LINK_PREFIX, order === 'zipf' ? zipf.sample() : ((n - 1) % links) + 1).code}`, headers };
+    return { path: `/${generatedLink(LINK_PREFIX, order === 'zipf' ? zipf.sample() : ((from - 1 + n - 1) % links) + 1).code}`, headers };
   };
 }
 
-/** A fixed-rate load for `seconds` (or, with `amount`, every link once at full speed); the count of answers by status. */
-function load(url: string, seconds: number, overallRate: number, amount?: number): Promise<{ answered: number; redirects: number; errors: number }> {
-  const next = requestMaker(amount === undefined ? 'zipf' : 'each');
+/**
+ * A fixed-rate load for `seconds` (or, with `amount`, every link once at full speed); the count
+ * of answers by status. `cold`: every link in turn from the side's nextCold, moved past the ones sent.
+ */
+function load(url: string, seconds: number, overallRate: number, amount?: number, cold?: Pick<Side, 'nextCold'>): Promise<{ answered: number; redirects: number; errors: number; p99Ms: number }> {
+  const sent = { n: 0 };
+  const next = cold ? requestMaker('each', cold.nextCold, sent) : requestMaker(amount === undefined ? 'zipf' : 'each');
   return new Promise((done, fail) => {
     autocannon({
       url, connections, pipelining: 1, timeout: 10,
       ...(amount === undefined ? { duration: seconds, overallRate } : { amount }),
       requests: [{ setupRequest: (req) => ({ ...req, method: 'GET', ...next() }) }],
     }, (err, r) => {
+      if (cold) cold.nextCold += sent.n;
       if (err) return fail(err as Error); // autocannon types its error as any
       const stats = r.statusCodeStats ?? {};
       const answered = Object.values(stats).reduce((sum, s) => sum + (s.count ?? 0), 0);
-      done({ answered, redirects: stats['302']?.count ?? 0, errors: r.errors + r.timeouts });
+      done({ answered, redirects: stats['302']?.count ?? 0, errors: r.errors + r.timeouts, p99Ms: r.latency.p99 });
     });
   });
 }
@@ -206,7 +223,9 @@ async function measure(side: Side): Promise<void> {
   const ticks0 = ticksOf(side.pid());
   if (side.metricsUrl) await eventLoopDelay(side.metricsUrl); // starts its histogram afresh
   const from = hrUs();
-  const r = await load(side.url, durationS, rate);
+  // Cold: CPU by program of this process's children (the replicas and their data services) over the load.
+  const run = await withCpu(() => load(side.url, durationS, rate, undefined, o.cold ? side : undefined));
+  const r = run.result;
   const to = hrUs();
   if (side.metricsUrl) {
     const lag = await eventLoopDelay(side.metricsUrl);
@@ -216,14 +235,35 @@ async function measure(side: Side): Promise<void> {
   if (r.errors > 0 || r.redirects !== r.answered) throw new Error(`${side.name}: ${r.answered - r.redirects} answers not 302, ${r.errors} errors`);
   if (side.name !== 'bare') await new Promise((w) => setTimeout(w, SETTLE_MS));
   const ticks = ticksOf(side.pid()) - ticks0;
+  if (o.cold) {
+    for (const [program, seconds] of Object.entries(run.seconds)) {
+      if (program === 'load generator') continue;
+      (side.programUs[program] ??= []).push(seconds * 1e6 / r.answered);
+    }
+  }
   const windowS = (Date.now() - t0) / 1000;
   side.windows.push({ fromUs: from, toUs: side.name === 'bare' ? to : to + SETTLE_MS * 1000 });
   side.requests += r.answered;
+  side.p99Ms.push(r.p99Ms);
   side.cpuUs.push((ticks / TICKS_PER_SECOND - side.idleCores * windowS) * 1e6 / r.answered);
   // Below the rate the sides are not serving the same load, and CPU per request moves with it.
   if (r.answered < 0.9 * rate * durationS) side.shortRuns += 1;
   const lag = side.metricsUrl ? `, event-loop delay p99 ${(side.lagP99Ms.at(-1) ?? 0).toFixed(1)} ms, max ${(side.lagMaxMs.at(-1) ?? 0).toFixed(1)} ms` : '';
   log(`  ${side.name}: ${r.answered} redirects, ${(r.answered / durationS).toFixed(0)}/s, ${(side.cpuUs.at(-1) ?? 0).toFixed(1)} us CPU each${lag}`);
+}
+
+/** Cold: CPU us per redirect by program, medians over the runs, each side a column. */
+function coldTable(): string[] {
+  const programs = [...new Set(sides.flatMap((s) => Object.keys(s.programUs)))].sort();
+  const cell = (v: number) => v.toFixed(1).padStart(14);
+  const total = (s: Side) => median(s.cpuUs.map((_, run) => programs.reduce((sum, p) => sum + (s.programUs[p]?.[run] ?? 0), 0)));
+  return [
+    'cold redirects: CPU us per redirect by program (medians)',
+    `${'program'.padEnd(28)}${sides.map((s) => s.name.padStart(14)).join('')}`,
+    ...programs.map((p) => `${p.padEnd(28)}${sides.map((s) => cell(median(s.programUs[p] ?? [0]))).join('')}`),
+    `${'all of them'.padEnd(28)}${sides.map((s) => cell(total(s))).join('')}`,
+    `${'latency p99 ms'.padEnd(28)}${sides.map((s) => cell(median(s.p99Ms))).join('')}`,
+  ];
 }
 
 function latestProfile(dir: string): CpuProfile | undefined {
@@ -265,11 +305,16 @@ try {
     if (!existsSync(join(root, 'app/src/main.ts'))) throw new Error(`--baseline ${root}: no app/src/main.ts there`);
     sides.push(await startReplica(basename(root), root, base));
   }
-  sides.push(await startBare(base));
+  if (!o.cold) sides.push(await startBare(base));
 
-  log('warming up (every link into the caches, then the JIT at the rate) ...');
-  for (const side of sides) await load(side.url, 0, 0, links);
-  for (const side of sides) await load(side.url, Math.min(durationS, 5), rate);
+  if (o.cold) {
+    log('warming up the JIT at the rate, on links of its own ...');
+    for (const side of sides) await load(side.url, Math.min(durationS, 5), rate, undefined, side);
+  } else {
+    log('warming up (every link into the caches, then the JIT at the rate) ...');
+    for (const side of sides) await load(side.url, 0, 0, links);
+    for (const side of sides) await load(side.url, Math.min(durationS, 5), rate);
+  }
   for (const side of sides) {
     const before = ticksOf(side.pid());
     await new Promise((w) => setTimeout(w, IDLE_WINDOW_MS / sides.length));
@@ -284,18 +329,20 @@ try {
   }
 
   const lines = [
-    `== redirect CPU: ${rate} req/s, ${connections} connections, ${durationS} s x ${rounds} alternated rounds, ${links} links (Zipf)${o.varied ? ', varied agents' : ''}${o.profile ? ', under the profiler' : ''}`,
+    `== redirect CPU: ${rate} req/s, ${connections} connections, ${durationS} s x ${rounds} alternated rounds, ${links} links (${o.cold ? 'each served once: cold' : 'Zipf'})${o.varied ? ', varied agents' : ''}${o.profile ? ', under the profiler' : ''}`,
     `${'side'.padEnd(14)} ${'CPU us/redirect (median)'.padStart(24)}   runs`,
     ...sides.map((s) => `${s.name.padEnd(14)} ${median(s.cpuUs).toFixed(1).padStart(24)}   ${s.cpuUs.map((c) => c.toFixed(1)).join(' / ')}`),
   ];
-  const bare = sides.find((s) => s.name === 'bare')!;
+  const bare = sides.find((s) => s.name === 'bare');
   for (const s of sides.filter((x) => x !== bare)) {
+    if (!bare) break;
     const ratio = median(s.cpuUs) / median(bare.cpuUs);
     lines.push(`${s.name}: ${ratio.toFixed(2)}x the bare server's CPU per redirect (aim <= ${APP_CPU_RATIO_AIM}): ${ratio <= APP_CPU_RATIO_AIM ? 'PASS' : 'FAIL'}`);
   }
   for (const s of sides.filter((x) => x.metricsUrl)) {
     lines.push(`${s.name}: event-loop delay over the load, p99 ${median(s.lagP99Ms).toFixed(1)} ms (runs ${s.lagP99Ms.map((l) => l.toFixed(1)).join(' / ')}), max ${median(s.lagMaxMs).toFixed(1)} ms (runs ${s.lagMaxMs.map((l) => l.toFixed(1)).join(' / ')})`);
   }
+  if (o.cold) lines.push('', ...coldTable());
   lines.push('Event-loop delay: prom-client\'s monitorEventLoopDelay (10 ms resolution: an idle loop reads about 10 ms).');
   lines.push('CPU: /proc utime + stime of the side\'s process (all its threads) over each run and its click flush, less its idle CPU.');
   const short = sides.filter((s) => s.shortRuns > 0);
@@ -327,7 +374,7 @@ try {
       lines.push('', detail);
     }
     const self = sides[0]!;
-    for (const other of sides.filter((x) => x !== self && x !== bare)) lines.push('', diffTable(self, other, cut.get(self)!, cut.get(other)!));
+    for (const other of sides.filter((x) => x !== self && x !== bare && bare !== undefined)) lines.push('', diffTable(self, other, cut.get(self)!, cut.get(other)!));
     lines.push('', `profiles (Chrome DevTools, speedscope), flame graphs (.svg), folded stacks (flamegraph.pl) and tables: ${out}`);
   }
   console.log(lines.join('\n'));

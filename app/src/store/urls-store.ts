@@ -1,6 +1,7 @@
 // SQL for short links. Every write records its event in the same statement or transaction, so
 // a link and its history never disagree.
 import type pg from 'pg';
+import { arrayLiteral } from '../db/array-literal.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import type { CachedLink, RedirectType } from '../domain/link.js';
 import { enqueueLinkEvent, linkDeliveriesInsert } from '../webhooks/outbox-sql.js';
@@ -59,16 +60,18 @@ export async function getUrl(db: Queryable, id: number): Promise<UrlRow | undefi
   return rows[0];
 }
 
-export async function findLinkByCode(db: Queryable, code: string): Promise<CachedLink | null> {
-  const { rows } = await db.query<Pick<UrlRow, 'id' | 'user_id' | 'original_url' | 'is_active' | 'expires_at' | 'max_visits' | 'valid_since' | 'fallback_url' | 'redirect_type'>>(
-    `SELECT id, user_id, original_url, is_active, expires_at, max_visits, valid_since, fallback_url, redirect_type
-     FROM urls WHERE short_code = $1`, [code]);
-  const r = rows[0];
-  if (!r) return null;
-  return {
+/**
+ * The links of these codes that exist, by code: one statement for a whole batch of cold
+ * redirects (store/link-loader.ts). short_code's unique index answers `= ANY` per element.
+ */
+export async function findLinksByCodes(db: Queryable, codes: readonly string[]): Promise<Map<string, CachedLink>> {
+  const { rows } = await db.query<Pick<UrlRow, 'id' | 'user_id' | 'short_code' | 'original_url' | 'is_active' | 'expires_at' | 'max_visits' | 'valid_since' | 'fallback_url' | 'redirect_type'>>(
+    `SELECT id, user_id, short_code, original_url, is_active, expires_at, max_visits, valid_since, fallback_url, redirect_type
+     FROM urls WHERE short_code = ANY($1::text[])`, [arrayLiteral(codes)]);
+  return new Map(rows.map((r) => [r.short_code, {
     id: r.id, userId: r.user_id, originalUrl: r.original_url, isActive: r.is_active, expiresAt: r.expires_at?.getTime() ?? null,
     validSince: r.valid_since?.getTime() ?? null, maxVisits: r.max_visits, fallbackUrl: r.fallback_url, redirectType: r.redirect_type,
-  };
+  }]));
 }
 
 /**
