@@ -102,6 +102,49 @@ describe('TwoTierCache on real Redis', () => {
     await a.close();
   });
 
+
+  it("reads the Redis entries of one turn's misses of different keys with one MGET", async () => {
+    const a = replica(redisUrl);
+    const b = replica(redisUrl);
+    await waitFor('ready', async () => ready(a) && ready(b));
+    const keys = ['m1', 'm2', 'm3'];
+    keys.forEach((k, i) => db.set(k, { id: 10 + i, url: `https://example.com/${k}` }));
+    await Promise.all(keys.map((k) => a.cache.get(k, load))); // now in Redis
+    const admin = new Redis(redisUrl);
+    await admin.config('RESETSTAT');
+    loads = 0;
+    // b's LRU is empty: three misses in one turn, all found in Redis, one unknown key beside them.
+    const got = await Promise.all([...keys, 'm-none'].map((k) => b.cache.get(k, load)));
+    expect(got.map((v) => v?.id ?? null)).toEqual([10, 11, 12, null]);
+    expect(loads).toBe(1); // the unknown key only
+    const stats = await admin.info('commandstats');
+    expect(/cmdstat_mget:calls=(\d+)/.exec(stats)?.[1]).toBe('1');
+    expect(stats).not.toMatch(/cmdstat_get:/);
+    admin.disconnect();
+    await a.close();
+    await b.close();
+  });
+
+  it('returns a load an invalidation overtook but stores it nowhere, even once its SET is queued', async () => {
+    const a = replica(redisUrl);
+    await waitFor('ready', async () => ready(a));
+    const admin = new Redis(redisUrl);
+    db.set('raced', { id: 20, url: 'https://example.com/old' });
+    // During the load: the value read is already old.
+    const during = async (k: string) => { const v = await load(k); await a.cache.invalidate(k); return v; };
+    expect((await a.cache.get('raced', during))?.id).toBe(20);
+    expect(await admin.exists('link:raced')).toBe(0);
+    expect(a.cache.cached('raced')).toBeUndefined();
+    // After the load, before its SET leaves with the turn's batch: queued first, the
+    // invalidation runs after the value's SET was queued and before the batch is sent.
+    const after = async (k: string) => { setImmediate(() => void a.cache.invalidate(k)); return load(k); };
+    expect((await a.cache.get('raced', after))?.id).toBe(20);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await admin.exists('link:raced')).toBe(0);
+    expect(a.cache.cached('raced')).toBeUndefined();
+    admin.disconnect();
+    await a.close();
+  });
   it('caches unknown keys only for the negative TTL', async () => {
     const a = replica(redisUrl);
     await waitFor('ready', async () => ready(a));
