@@ -1,4 +1,4 @@
-// Array parameters as PostgreSQL array literals, for the batch writers (click flush, imports).
+// Array parameters as PostgreSQL array literals, for the batch statements (click flush, imports, cold link reads).
 /**
  * A PostgreSQL array literal ('{1,2}', '{"a",NULL}'). pg's own serialiser escapes element by
  * element and was a fifth of the click flush's CPU in a profile; this is one pass of string building.
