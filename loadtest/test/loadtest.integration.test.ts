@@ -79,7 +79,9 @@ describe('load run against a stand-in API', () => {
       // So over 50 closes, each a chance to race (a quiet machine sends thousands; 656 at load 22).
       expect(summary.requests).toBeGreaterThan(250);
       expect({ failed: summary.failed, errors: summary.errors }).toEqual({ failed: 0, errors: { timeout: 0, reset: 0, refused: 0, other: 0 } });
-      expect(summary.sentAfterClose).toBeLessThan(summary.requests / 5);
+      // At most the one request written after each close: one per 5 answered. A loaded machine
+      // loses it at every close (CI saw exactly 558 of 2,790), so the bound is inclusive.
+      expect(summary.sentAfterClose).toBeLessThanOrEqual(summary.requests / 5);
     } finally {
       await nginx.stop();
       rmSync(dir, { recursive: true, force: true });
