@@ -224,7 +224,7 @@ async function measure(side: Side): Promise<void> {
   if (side.metricsUrl) await eventLoopDelay(side.metricsUrl); // starts its histogram afresh
   const from = hrUs();
   // Cold: CPU by program of this process's children (the replicas and their data services) over the load.
-  const run = await withCpu(() => load(side.url, durationS, rate, undefined, o.cold ? side : undefined));
+  const run = o.cold ? await withCpu(() => load(side.url, durationS, rate, undefined, side)) : { result: await load(side.url, durationS, rate), seconds: {} };
   const r = run.result;
   const to = hrUs();
   if (side.metricsUrl) {
@@ -235,11 +235,8 @@ async function measure(side: Side): Promise<void> {
   if (r.errors > 0 || r.redirects !== r.answered) throw new Error(`${side.name}: ${r.answered - r.redirects} answers not 302, ${r.errors} errors`);
   if (side.name !== 'bare') await new Promise((w) => setTimeout(w, SETTLE_MS));
   const ticks = ticksOf(side.pid()) - ticks0;
-  if (o.cold) {
-    for (const [program, seconds] of Object.entries(run.seconds)) {
-      if (program === 'load generator') continue;
-      (side.programUs[program] ??= []).push(seconds * 1e6 / r.answered);
-    }
+  for (const [program, seconds] of Object.entries(run.seconds)) {
+    if (program !== 'load generator') (side.programUs[program] ??= []).push(seconds * 1e6 / r.answered);
   }
   const windowS = (Date.now() - t0) / 1000;
   side.windows.push({ fromUs: from, toUs: side.name === 'bare' ? to : to + SETTLE_MS * 1000 });
