@@ -13,6 +13,7 @@ import { noCountry, openCountryLookup } from './clicks/country.js';
 import { createEnricher } from './clicks/enricher.js';
 import type { AppConfig } from './config.js';
 import { createPool } from './db/pool.js';
+import { PageMarkSealer } from './page-marks/sealer.js';
 import type { CachedLink } from './domain/link.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { instrumentPool } from './metrics/pool.js';
@@ -100,6 +101,7 @@ export async function createService(config: AppConfig, logger: Logger = createLo
     pollMs: config.webhookPollMs, leaseMs: config.webhookLeaseMs,
     policy: { ...DEFAULT_BACKOFF, baseMs: config.webhookBackoffBaseMs, windowMs: config.webhookRetryWindowMs },
   });
+  const sealer = new PageMarkSealer({ pool, logger: logger.child({ component: 'page-marks' }), intervalMs: config.pageMarksIntervalMs });
   let stopping = false;
   let app: FastifyInstance;
   try {
@@ -142,8 +144,9 @@ export async function createService(config: AppConfig, logger: Logger = createLo
       app.server.closeAllConnections();
     });
     // 3. Write every buffered click while the database is still ours, and let deliveries in
-    //    flight record their outcome (one that cannot is sent again when its lease runs out).
-    await Promise.all([clicks.drain(remaining()), withTimeout(webhooks.stop(), remaining(), () => undefined)]);
+    //    flight record their outcome (one that cannot is sent again when its lease runs out);
+    //    a round of the deep-page counts is one transaction, let it end.
+    await Promise.all([clicks.drain(remaining()), withTimeout(webhooks.stop(), remaining(), () => undefined), withTimeout(sealer.stop(), remaining(), () => undefined)]);
     // 4. Release everything else.
     await Promise.allSettled([links.close(), keys.close()]);
     await redis.close();
@@ -166,6 +169,7 @@ export async function createService(config: AppConfig, logger: Logger = createLo
       metricsUrl = `http://${displayHost}:${metricsServer.port}/metrics`;
       clicks.start();
       webhooks.start();
+      sealer.start();
       logger.info({ url, metricsUrl }, 'listening');
     },
     stop,

@@ -11,7 +11,9 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
+import type pg from 'pg';
 import type { Queryable } from '../db/pool.js';
+import { resetMarks } from '../page-marks/seal.js';
 import { BatchWriter } from '../store/batch-writer.js';
 import { resyncSequence } from '../store/sequences.js';
 import { parseBool, parseDetails, parseId, parseTimestamp } from './csv-values.js';
@@ -80,15 +82,21 @@ const resyncSequences = async (db: Queryable) => {
   for (const table of ['users', 'urls', 'events', 'api_keys'] as const) await resyncSequence(db, table);
 };
 
-export async function loadSeed(db: Queryable, dir: string): Promise<SeedReport> {
+/**
+ * Events keep the ids of the file, which may lie in spans of ids already counted for deep pages:
+ * those counts start over (app/src/page-marks/seal.ts).
+ */
+export async function loadSeed(db: pg.Pool, dir: string): Promise<SeedReport> {
   await assertSeedFiles(dir);
   try {
     const report = await loadTables(db, dir);
     await resyncSequences(db);
+    if (report.events.inserted > 0) await resetMarks(db);
     return report;
   } catch (err) {
     // Rows loaded before the failure keep their ids: the next generated id must not be one of them.
     await resyncSequences(db).catch(() => undefined);
+    await resetMarks(db).catch(() => undefined);
     throw err;
   }
 }

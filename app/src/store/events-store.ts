@@ -1,5 +1,6 @@
 // SQL for events: the history of links (created, updated, deactivated, click, ...).
 import type { Queryable } from '../db/pool.js';
+import { fromNearestMark } from '../page-marks/lookup.js';
 import { byEqualities, listPage, type Page, type PageOf } from './paging.js';
 
 export interface EventRow {
@@ -30,7 +31,8 @@ export async function listEvents(db: Queryable, filter: EventFilter, page: Page)
     { column: 'user_id', value: filter.userId, indexed: true },
     { column: 'event_type', value: filter.eventType, indexed: filter.eventType !== UNINDEXED_TYPE },
   ]);
-  return listPage<EventRow>(db, { table: 'events', columns: COLUMNS, ...filters }, page);
+  const start = await fromNearestMark(db, { url_id: filter.urlId, user_id: filter.userId, event_type: filter.eventType }, page);
+  return listPage<EventRow>(db, { table: 'events', columns: COLUMNS, ...filters }, start);
 }
 
 export interface NewEvent { urlId: number; userId: number | null; eventType: string; details: Record<string, unknown> }

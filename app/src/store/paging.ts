@@ -9,7 +9,7 @@ import type { Queryable } from '../db/pool.js';
 export interface Page {
   limit: number;
   offset: number;
-  /** Keyset paging: only rows with an id above this one (offset is then 0). */
+  /** Keyset paging: only rows with an id above this one (the offset then counts from there). */
   afterId?: number | undefined;
 }
 export interface PageOf<T> {
@@ -77,7 +77,7 @@ export function pageStatement(q: ListQuery, page: Page, args: unknown[]): string
   const keyset = page.afterId === undefined ? q : { ...q, where: [...q.where, `id > $${args.push(page.afterId)}`] };
   const { where, order } = filterOf(keyset, args);
   const limit = `LIMIT $${args.push(page.limit + 1)}`;
-  if (page.afterId !== undefined || page.offset === 0) return `SELECT ${columns} FROM ${table} ${where} ${order} ${limit}`;
+  if (page.offset === 0) return `SELECT ${columns} FROM ${table} ${where} ${order} ${limit}`;
   // ARRAY(...): the ids are an InitPlan and the rows a lookup of them in the primary key, never a
   // join the planner could turn into a walk of the whole table.
   return `SELECT ${columns} FROM ${table} WHERE id = ANY (ARRAY(SELECT id FROM ${table} ${where} ${order} ${limit} OFFSET $${args.push(page.offset)})) ORDER BY id`;

@@ -36,15 +36,18 @@ export const byIdsFromPrimaryKey = (s: Scan) => /_pkey$/.test(s.index ?? '') && 
 /** Runs `send` against a Queryable that records what it sends, then EXPLAINs each statement. */
 export async function plansOf(pool: pg.Pool, table: string, send: (db: Queryable) => Promise<unknown>): Promise<{ sql: string; scans: Scan[] }[]> {
   const out = [];
-  for (const s of await recorded(pool, send)) {
+  for (const s of await recorded(pool, table, send)) {
     const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${s.text}`, s.values);
     out.push({ sql: s.text, scans: scansOf(rows[0]!['QUERY PLAN'][0].Plan, table) });
   }
   return out;
 }
 
-/** The statements `send` sends, as sent, but the planner-estimate ones (EXPLAIN itself: it reads no rows). */
-async function recorded(pool: pg.Pool, send: (db: Queryable) => Promise<unknown>): Promise<{ text: string; values: unknown[] }[]> {
+/**
+ * The statements `send` sends that name `table`, as sent, but the planner-estimate ones (EXPLAIN
+ * itself: it reads no rows). Others (a deep page's lookup of its mark) read none of its rows.
+ */
+async function recorded(pool: pg.Pool, table: string, send: (db: Queryable) => Promise<unknown>): Promise<{ text: string; values: unknown[] }[]> {
   const sent: { text: string; values: unknown[] }[] = [];
   const recording: Queryable = {
     query: ((text: string, values: unknown[]) => {
@@ -53,7 +56,7 @@ async function recorded(pool: pg.Pool, send: (db: Queryable) => Promise<unknown>
     }) as Queryable['query'],
   };
   await send(recording);
-  return sent.filter((q) => !q.text.startsWith('EXPLAIN'));
+  return sent.filter((q) => !q.text.startsWith('EXPLAIN') && new RegExp(`\\b${table}\\b`).test(q.text));
 }
 
 /**
@@ -71,7 +74,7 @@ export function entriesReadOf(node: PlanNode, table: string, inBitmap = false): 
 /** Like plansOf, but each statement run under EXPLAIN ANALYZE: how many entries of `table` it read. */
 export async function entriesRead(pool: pg.Pool, table: string, send: (db: Queryable) => Promise<unknown>): Promise<{ sql: string; entries: number }[]> {
   const out = [];
-  for (const s of await recorded(pool, send)) {
+  for (const s of await recorded(pool, table, send)) {
     const { rows } = await pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${s.text}`, s.values);
     out.push({ sql: s.text, entries: entriesReadOf(rows[0]!['QUERY PLAN'][0].Plan, table) });
   }
