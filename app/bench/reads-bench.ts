@@ -19,7 +19,9 @@ import pg from 'pg';
 import { startDataServices } from '../../infra/loopback/data-services.js';
 import { LIST_MS_AIM } from '../../loadtest/lib/aims.js';
 import { encodeCursor } from '../src/http/cursor.js';
+import { createPool } from '../src/db/pool.js';
 import { runMigrations } from '../src/migrate.js';
+import { sealRound, SEAL_DEFAULTS } from '../src/page-marks/seal.js';
 import { startBenchService } from './bench-service.js';
 import { postmasterPid } from './click-workload.js';
 import { clusterCpuNs } from './cluster-cpu.js';
@@ -31,6 +33,31 @@ const CHUNK = 1_000_000;
 
 /** A request's latency, and the CPU it cost PostgreSQL and this process (the replica and the client). */
 interface Answer { ms: number; pgMs: number; nodeMs: number; body: unknown; headers: Headers }
+
+/**
+ * The counts deep ?page pages of events start from (app/src/page-marks/), made as a replica's job
+ * makes them, before any request: what they cost PostgreSQL per event, and how long a replica
+ * started on this table takes to catch up.
+ */
+async function countSpans(databaseUrl: string, postmaster: number): Promise<void> {
+  const pool = createPool(databaseUrl, 1);
+  try {
+    const t = Date.now();
+    const cpu = clusterCpuNs(postmaster);
+    let spans = 0;
+    // The first round only takes the line below which ids are final; the next confirms it.
+    for (let idle = 0; idle < 2;) {
+      const r = await sealRound(pool);
+      spans += r.sealed;
+      idle = r.sealed === 0 && !r.behind ? idle + 1 : 0;
+    }
+    const events = spans * SEAL_DEFAULTS.spanIds;
+    console.log(`counted ${spans.toLocaleString('en')} spans (${events.toLocaleString('en')} ids) for deep pages in ${((Date.now() - t) / 1000).toFixed(1)} s: `
+      + `PostgreSQL CPU ${(((clusterCpuNs(postmaster) - cpu) / 1e3) / Math.max(1, events)).toFixed(2)} us per event`);
+  } finally {
+    await pool.end();
+  }
+}
 
 async function main(): Promise<void> {
   const opts = new Command()
@@ -85,6 +112,7 @@ async function main(): Promise<void> {
     // As autovacuum would leave an insert-only table: statistics and a visibility map.
     await direct.query('VACUUM ANALYZE');
     console.log(`VACUUM ANALYZE ${seconds()}`);
+    await countSpans(data.directDatabaseUrl, postmasterPid(data.postgres.dataDir));
 
     const { service, adminKey } = await startBenchService(data);
     cleanups.unshift(() => service.stop());

@@ -16,10 +16,13 @@ CREATE TABLE events_page_marks (
 );
 
 -- The lists being counted and their count so far: every span sealed after a list was first
--- counted adds a mark for it (where it has events in that span).
+-- counted adds a mark for it (where it has events in that span). A link's or a user's list
+-- names its link or user, so that a span's count reads only the events of counted ones.
 CREATE TABLE events_page_tracked (
-  key text PRIMARY KEY,
-  cum bigint NOT NULL
+  key     text PRIMARY KEY,
+  url_id  bigint NULL,
+  user_id bigint NULL,
+  cum     bigint NOT NULL
 );
 
 -- The job's progress, one row: spans below next_below are counted; ids below final_below are

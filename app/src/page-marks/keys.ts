@@ -10,25 +10,36 @@ export type FilterColumn = (typeof FILTER_COLUMNS)[number];
 export type ListFilter = Partial<Record<FilterColumn, number | string>>;
 
 /**
- * The filter combinations counted. url_id with user_id is left out: a link's events are its
+ * The filter combinations counted. All events and each type are few lists, counted in full in
+ * every span. A link's or a user's are one list per link or user, nearly all small: only those
+ * found large are counted (seal.ts). url_id with user_id is left out: a link's events are its
  * owner's, so that list is the link's (or empty), and it is read by OFFSET as before.
  */
-export const COUNTED_SETS: readonly (readonly FilterColumn[])[] = [
-  [], ['event_type'], ['user_id'], ['user_id', 'event_type'], ['url_id'], ['url_id', 'event_type'],
-];
+export const WHOLE_SETS: readonly (readonly FilterColumn[])[] = [[], ['event_type']];
+export const LIST_SETS: readonly (readonly FilterColumn[])[] = [['user_id'], ['user_id', 'event_type'], ['url_id'], ['url_id', 'event_type']];
 
 /** The key of the list a request's filter selects. */
 export function listKey(filter: ListFilter): string {
   return FILTER_COLUMNS.filter((c) => filter[c] !== undefined).map((c) => `${c}=${String(filter[c])}`).join('&');
 }
 
-/** The same key as an SQL expression over a GROUPING SETS row: a column not grouped is NULL, and concat_ws skips it. */
-export const KEY_SQL = `concat_ws('&', ${FILTER_COLUMNS.map((c) => `'${c}=' || ${c}`).join(', ')})`;
+type Sets = readonly (readonly FilterColumn[])[];
+const SQL_TYPES: Record<FilterColumn, string> = { url_id: 'bigint', user_id: 'bigint', event_type: 'text' };
+const columnsIn = (sets: Sets) => FILTER_COLUMNS.filter((c) => sets.some((set) => set.includes(c)));
+
+/**
+ * The same key as an SQL expression over a row of GROUPING SETS (`sets`): a column not grouped
+ * is NULL, and concat_ws skips it.
+ */
+export const keySql = (sets: Sets) => `concat_ws('&', ${columnsIn(sets).map((c) => `'${c}=' || ${c}`).join(', ') || "''"})`;
+
+/** Every filter column of such a row, in order: NULL for those no set groups by. */
+export const columnsSql = (sets: Sets) => FILTER_COLUMNS.map((c) => (columnsIn(sets).includes(c) ? c : `NULL::${SQL_TYPES[c]} AS ${c}`)).join(', ');
 
 /**
  * A group whose value is NULL (an event without a user) is no list a filter can select, and its
  * key would be that of the list without the column: left out.
  */
-export const GROUPED_NOT_NULL_SQL = FILTER_COLUMNS.map((c) => `(grouping(${c}) = 1 OR ${c} IS NOT NULL)`).join(' AND ');
+export const groupedNotNullSql = (sets: Sets) => columnsIn(sets).map((c) => `(grouping(${c}) = 1 OR ${c} IS NOT NULL)`).join(' AND ') || 'true';
 
-export const GROUPING_SETS_SQL = `GROUPING SETS (${COUNTED_SETS.map((s) => `(${s.join(', ')})`).join(', ')})`;
+export const groupingSetsSql = (sets: Sets) => `GROUPING SETS (${sets.map((set) => `(${set.join(', ')})`).join(', ')})`;

@@ -3,27 +3,30 @@
 // the spans of ids wholly below it, oldest first.
 import type pg from 'pg';
 import { inTransaction } from '../db/pool.js';
-import { FILTER_COLUMNS, GROUPED_NOT_NULL_SQL, GROUPING_SETS_SQL, KEY_SQL, type FilterColumn } from './keys.js';
+import { columnsSql, FILTER_COLUMNS, groupedNotNullSql, groupingSetsSql, keySql, LIST_SETS, WHOLE_SETS, type FilterColumn } from './keys.js';
 
 export interface SealSettings {
   /** Ids per span. */
   spanIds: number;
   /**
-   * A list is counted from the first span holding this many of its events. A list never counted
-   * had fewer in every span, so OFFSET steps over at most countFrom / spanIds of all events for it.
+   * A list is counted from the first span found to hold this many of its events. A list never
+   * counted had fewer in every span (nearly always: a link's or user's is found from a sample),
+   * so OFFSET steps over about countFrom / spanIds of all events for it at most.
    */
   countFrom: number;
+  /** Links' and users' large lists are found from every sampleEvery-th id of a span. */
+  sampleEvery: number;
   /** Spans per round at most: a round is one transaction. */
   maxSpans: number;
 }
 
 /**
  * 32,768 ids a span: a page found from a mark steps over at most one span's entries of its list
- * (about 3 ms at 0.1 us an entry). A list is counted from 0.5% of a span: one never counted has at
- * most 0.5% of all events (50,000 of 10M). Counting a span costs PostgreSQL about 1 us per event
- * (loadtest/FIGURES.md).
+ * (about 3 ms at 0.1 us an entry). A list is counted from 0.5% of a span: one never counted has
+ * about 0.5% of all events at most (50,000 of 10M). What counting costs PostgreSQL per event is
+ * printed by `npm run bench:reads`.
  */
-export const SEAL_DEFAULTS: SealSettings = { spanIds: 32_768, countFrom: 164, maxSpans: 8 };
+export const SEAL_DEFAULTS: SealSettings = { spanIds: 32_768, countFrom: 164, sampleEvery: 16, maxSpans: 8 };
 
 export interface RoundResult {
   /** Another replica's round held the job. */
@@ -48,57 +51,82 @@ async function endedSince(client: pg.PoolClient, at: Date): Promise<boolean> {
   return !rows[0]!.open;
 }
 
-/** A counted list's columns, from the GROUPING SETS row (NULL where not grouped). */
+/** A list's columns, from a GROUPING SETS row (NULL where not grouped). */
 type GroupRow = { key: string; n: number } & Record<FilterColumn, number | string | null>;
 
+const SPAN = 'id >= $1 AND id < $2';
+
 /**
- * Counts the span [lo, hi): adds a mark for every list already counted that has events in it, and
- * returns the lists first counted here (their count below lo is not known yet).
+ * Counts the span [lo, hi) for the lists already counted and adds a mark for each that has events
+ * in it; returns the lists of all events or of a type first found large here. A link's or user's
+ * list is counted from the events of counted links and users only: grouping every event by link
+ * and by user would cost a group per link and user in the span, nearly all of them of one event.
  */
 function countSpan(client: pg.PoolClient, lo: number, hi: number, countFrom: number) {
   return client.query<GroupRow>(
     `WITH counted AS MATERIALIZED (
-       SELECT ${KEY_SQL} AS key, count(*) AS n, ${FILTER_COLUMNS.join(', ')}
-       FROM events WHERE id >= $1 AND id < $2
-       GROUP BY ${GROUPING_SETS_SQL}
-       HAVING ${GROUPED_NOT_NULL_SQL}
+       SELECT ${keySql(WHOLE_SETS)} AS key, count(*) AS n, ${columnsSql(WHOLE_SETS)}
+       FROM events WHERE ${SPAN}
+       GROUP BY ${groupingSetsSql(WHOLE_SETS)}
+       UNION ALL
+       SELECT ${keySql(LIST_SETS)}, count(*), ${columnsSql(LIST_SETS)}
+       FROM events WHERE ${SPAN}
+         AND (url_id = ANY (ARRAY(SELECT url_id FROM events_page_tracked WHERE url_id IS NOT NULL))
+           OR user_id = ANY (ARRAY(SELECT user_id FROM events_page_tracked WHERE user_id IS NOT NULL)))
+       GROUP BY ${groupingSetsSql(LIST_SETS)}
+       HAVING ${groupedNotNullSql(LIST_SETS)}
      ), continued AS (
        UPDATE events_page_tracked t SET cum = t.cum + c.n FROM counted c WHERE c.key = t.key RETURNING t.key, t.cum
      ), marked AS (
        INSERT INTO events_page_marks (key, below_id, cum) SELECT key, $2, cum FROM continued
      )
      SELECT c.* FROM counted c
-     WHERE c.n >= $3 AND NOT EXISTS (SELECT 1 FROM events_page_tracked t WHERE t.key = c.key)`,
+     WHERE c.url_id IS NULL AND c.user_id IS NULL AND c.n >= $3
+       AND NOT EXISTS (SELECT 1 FROM events_page_tracked t WHERE t.key = c.key)`,
     [lo, hi, countFrom]);
 }
 
-/** A list first counted at span lo: its events below lo, counted once through its own index. */
-async function countBelow(client: pg.PoolClient, group: GroupRow, lo: number): Promise<number> {
-  const args: unknown[] = [lo];
-  const where = FILTER_COLUMNS.filter((c) => group[c] !== null).map((c) => `${c} = $${args.push(group[c])}`);
-  const { rows } = await client.query<{ n: number }>(
-    `SELECT count(*) AS n FROM events WHERE id < $1${where.map((w) => ` AND ${w}`).join('')}`, args);
-  return rows[0]!.n;
+/** Links' and users' lists not yet counted that a sample of the span finds large. */
+function sampleSpan(client: pg.PoolClient, lo: number, hi: number, s: SealSettings) {
+  // Half the share a list of countFrom events would have in the sample: one that large is missed
+  // rarely, and only until a later span finds it.
+  const least = Math.max(2, Math.floor(s.countFrom / s.sampleEvery / 2));
+  return client.query<GroupRow>(
+    `SELECT * FROM (
+       SELECT ${keySql(LIST_SETS)} AS key, count(*) AS n, ${columnsSql(LIST_SETS)}
+       FROM events WHERE ${SPAN} AND id % $3 = 0
+       GROUP BY ${groupingSetsSql(LIST_SETS)}
+       HAVING ${groupedNotNullSql(LIST_SETS)} AND count(*) >= $4
+     ) g WHERE NOT EXISTS (SELECT 1 FROM events_page_tracked t WHERE t.key = g.key)`,
+    [lo, hi, s.sampleEvery, least]);
 }
 
-async function sealSpan(client: pg.PoolClient, lo: number, hi: number, countFrom: number): Promise<void> {
-  const { rows: fresh } = await countSpan(client, lo, hi, countFrom);
-  if (fresh.length === 0) return;
-  const keys: string[] = [];
-  const below: number[] = [];
-  const total: number[] = [];
-  for (const g of fresh) {
-    const n = lo === 0 ? 0 : await countBelow(client, g, lo);
-    keys.push(g.key);
-    below.push(n);
-    total.push(n + g.n);
+/** A list's events below lo and in [lo, hi), counted through its own index. */
+async function countList(client: pg.PoolClient, group: GroupRow, lo: number, hi: number): Promise<{ below: number; n: number }> {
+  const args: unknown[] = [lo, hi];
+  const where = FILTER_COLUMNS.filter((c) => group[c] !== null).map((c) => `${c} = $${args.push(group[c])}`);
+  const { rows } = await client.query<{ below: number; n: number }>(
+    `SELECT count(*) FILTER (WHERE id < $1) AS below, count(*) FILTER (WHERE id >= $1) AS n
+     FROM events WHERE id < $2${where.map((w) => ` AND ${w}`).join('')}`, args);
+  return rows[0]!;
+}
+
+async function sealSpan(client: pg.PoolClient, lo: number, hi: number, s: SealSettings): Promise<void> {
+  const { rows: whole } = await countSpan(client, lo, hi, s.countFrom);
+  const { rows: sampled } = await sampleSpan(client, lo, hi, s);
+  const fresh: { key: string; url_id: unknown; user_id: unknown; below: number; total: number }[] = [];
+  for (const g of [...whole, ...sampled]) {
+    const { below, n } = await countList(client, g, lo, hi);
+    if (n >= s.countFrom) fresh.push({ key: g.key, url_id: g.url_id, user_id: g.user_id, below, total: below + n });
   }
+  if (fresh.length === 0) return;
+  const col = <K extends keyof (typeof fresh)[number]>(k: K) => fresh.map((f) => f[k]);
   await client.query(
-    `WITH fresh AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS f(key, below, total)),
-     tracked AS (INSERT INTO events_page_tracked (key, cum) SELECT key, total FROM fresh)
+    `WITH fresh AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS f(key, url_id, user_id, below, total)),
+     tracked AS (INSERT INTO events_page_tracked (key, url_id, user_id, cum) SELECT key, url_id, user_id, total FROM fresh)
      INSERT INTO events_page_marks (key, below_id, cum)
-     SELECT key, $4::bigint, below FROM fresh UNION ALL SELECT key, $5::bigint, total FROM fresh`,
-    [keys, below, total, lo, hi]);
+     SELECT key, $6::bigint, below FROM fresh UNION ALL SELECT key, $7::bigint, total FROM fresh`,
+    [col('key'), col('url_id'), col('user_id'), col('below'), col('total'), lo, hi]);
 }
 
 export async function sealRound(pool: pg.Pool, s: SealSettings = SEAL_DEFAULTS): Promise<RoundResult> {
@@ -119,7 +147,7 @@ export async function sealRound(pool: pg.Pool, s: SealSettings = SEAL_DEFAULTS):
     let next = state.next_below;
     let sealed = 0;
     for (; sealed < s.maxSpans && next + s.spanIds <= finalBelow; sealed++, next += s.spanIds) {
-      await sealSpan(client, next, next + s.spanIds, s.countFrom);
+      await sealSpan(client, next, next + s.spanIds, s);
     }
     if (sealed > 0) await client.query('UPDATE events_page_seal SET next_below = $1', [next]);
     return { skipped: false, sealed, behind: next + s.spanIds <= finalBelow };

@@ -15,7 +15,7 @@ import { listEvents } from '../../src/store/events-store.js';
 import { entriesRead } from '../support/plans.js';
 
 /** Small spans, so that 60,000 events make a dozen of them. */
-const SETTINGS: SealSettings = { spanIds: 4096, countFrom: 40, maxSpans: 5 };
+const SETTINGS: SealSettings = { spanIds: 4096, countFrom: 40, sampleEvery: 8, maxSpans: 5 };
 const EVENTS = 60_000;
 const ODD_TYPE = 'odd&event_type=click';
 
