@@ -1,8 +1,9 @@
-// Which lists of events are counted for deep pages, and the key that names each: the list's
-// equality filters, in a fixed order, 'column=value' joined by '&' ('' for all events). Written
-// once here for both sides: the job that counts (SQL, from a GROUPING SETS row) and the read that
-// looks a count up (TypeScript, from the request's filter). event_type, the only text, comes last,
-// so a value holding '&' or '=' cannot make two lists' keys equal.
+// Which lists are counted for deep pages, and the key that names each: the list's equality
+// filters, in a fixed order, 'column=value' joined by '&' ('' for the whole table). Written once
+// here for both sides of events: the job that counts (SQL, from a GROUPING SETS row) and the read
+// that looks a count up (TypeScript, from the request's filter). event_type, the only text, comes
+// last, so a value holding '&' or '=' cannot make two lists' keys equal. (Links' keys are made by
+// their triggers, migration urls-page-counts: '' and 'is_active=true|false'.)
 
 /** The filters of GET /events, in key order. */
 export const FILTER_COLUMNS = ['url_id', 'user_id', 'event_type'] as const;
@@ -18,10 +19,13 @@ export type ListFilter = Partial<Record<FilterColumn, number | string>>;
 export const WHOLE_SETS: readonly (readonly FilterColumn[])[] = [[], ['event_type']];
 export const LIST_SETS: readonly (readonly FilterColumn[])[] = [['user_id'], ['user_id', 'event_type'], ['url_id'], ['url_id', 'event_type']];
 
-/** The key of the list a request's filter selects. */
-export function listKey(filter: ListFilter): string {
-  return FILTER_COLUMNS.filter((c) => filter[c] !== undefined).map((c) => `${c}=${String(filter[c])}`).join('&');
+/** The key of the list a filter selects, its columns taken in the order given. */
+export function keyOf<C extends string>(columns: readonly C[], filter: Partial<Record<C, number | string | boolean>>): string {
+  return columns.filter((c) => filter[c] !== undefined).map((c) => `${c}=${String(filter[c])}`).join('&');
 }
+
+/** The key of the list of events a request's filter selects. */
+export const listKey = (filter: ListFilter): string => keyOf(FILTER_COLUMNS, filter);
 
 type Sets = readonly (readonly FilterColumn[])[];
 const SQL_TYPES: Record<FilterColumn, string> = { url_id: 'bigint', user_id: 'bigint', event_type: 'text' };

@@ -1,6 +1,7 @@
 // SQL for events: the history of links (created, updated, deactivated, click, ...).
 import type { Queryable } from '../db/pool.js';
-import { fromNearestMark } from '../page-marks/lookup.js';
+import { listKey } from '../page-marks/keys.js';
+import { EVENT_MARKS, fromNearestMark } from '../page-marks/lookup.js';
 import { byEqualities, listPage, type Page, type PageOf } from './paging.js';
 
 export interface EventRow {
@@ -31,7 +32,7 @@ export async function listEvents(db: Queryable, filter: EventFilter, page: Page)
     { column: 'user_id', value: filter.userId, indexed: true },
     { column: 'event_type', value: filter.eventType, indexed: filter.eventType !== UNINDEXED_TYPE },
   ]);
-  const start = await fromNearestMark(db, { url_id: filter.urlId, user_id: filter.userId, event_type: filter.eventType }, page);
+  const start = await fromNearestMark(db, EVENT_MARKS, listKey({ url_id: filter.urlId, user_id: filter.userId, event_type: filter.eventType }), page);
   return listPage<EventRow>(db, { table: 'events', columns: COLUMNS, ...filters }, start);
 }
 

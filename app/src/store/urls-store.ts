@@ -4,6 +4,8 @@ import type pg from 'pg';
 import { arrayLiteral } from '../db/array-literal.js';
 import { inTransaction, type Queryable } from '../db/pool.js';
 import type { CachedLink, RedirectType } from '../domain/link.js';
+import { keyOf } from '../page-marks/keys.js';
+import { fromNearestMark, URL_COUNTS } from '../page-marks/lookup.js';
 import { enqueueLinkEvent, linkDeliveriesInsert } from '../webhooks/outbox-sql.js';
 import { byEqualities, listPage, type Page, type PageOf } from './paging.js';
 
@@ -96,7 +98,10 @@ export async function listUrls(db: Queryable, filter: UrlFilter, page: Page): Pr
   ]);
   // GIN keeps no order: a tag is a condition, never the page's order.
   if (filter.tag !== undefined) where.push(`tags @> ARRAY[$${args.push(filter.tag)}::text]`);
-  return listPage<UrlRow>(db, { table: 'urls', columns: COLUMNS, where, args, leading }, page);
+  // All links and the active or inactive ones are counted per span; a user's are few.
+  const counted = filter.userId === undefined && filter.tag === undefined;
+  const start = counted ? await fromNearestMark(db, URL_COUNTS, keyOf(['is_active'], { is_active: filter.isActive }), page) : page;
+  return listPage<UrlRow>(db, { table: 'urls', columns: COLUMNS, where, args, leading }, start);
 }
 
 export interface UrlPatch {

@@ -9,7 +9,7 @@ import { startDataServices, type DataServices } from '../../../infra/loopback/da
 import { createPool } from '../../src/db/pool.js';
 import { runMigrations } from '../../src/migrate.js';
 import { FILTER_COLUMNS, listKey, type ListFilter } from '../../src/page-marks/keys.js';
-import { fromNearestMark, MARKS_FROM_OFFSET } from '../../src/page-marks/lookup.js';
+import { EVENT_MARKS, fromNearestMark, MARKS_FROM_OFFSET } from '../../src/page-marks/lookup.js';
 import { resetMarks, sealRound, type SealSettings } from '../../src/page-marks/seal.js';
 import { listEvents } from '../../src/store/events-store.js';
 import { entriesRead } from '../support/plans.js';
@@ -119,7 +119,7 @@ describe('page marks', () => {
       const offsets = [MARKS_FROM_OFFSET, MARKS_FROM_OFFSET + 1, Math.floor(size / 2), size - 70, size - 1, size, size + 5, 31_337].filter((o) => o >= 0);
       for (const offset of offsets) {
         const page = { limit: 50, offset };
-        const start = await fromNearestMark(pool, f, page);
+        const start = await fromNearestMark(pool, EVENT_MARKS, listKey(f), page);
         // Not vacuous: a counted list's deep pages start from a mark (every list here was
         // counted from below MARKS_FROM_OFFSET of its events).
         if (tracked.has(listKey(f)) && offset >= MARKS_FROM_OFFSET) {
