@@ -9,6 +9,7 @@ import { clickAlerts } from './rules/clicks.js';
 import { backupAlerts } from './rules/backups.js';
 import { dataAlerts } from './rules/data.js';
 import { inhibitorAlerts } from './rules/inhibitors.js';
+import { listAlerts } from './rules/lists.js';
 import { observabilityAlerts } from './rules/observability.js';
 import { webhookAlerts } from './rules/webhooks.js';
 import { sloAlerts, sloRecordingGroup } from './slo/rules.js';
@@ -24,6 +25,7 @@ export function alertDefinitions(ctx: AlertsContext): AlertDefinition[] {
     ...backupAlerts(cmd),
     ...clickAlerts(cmd),
     ...webhookAlerts(cmd),
+    ...listAlerts(cmd),
     ...certificateAlerts(cmd),
     ...observabilityAlerts(cmd),
     ...SLOS.flatMap((s) => sloAlerts(s, cmd)),

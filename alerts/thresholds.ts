@@ -20,6 +20,11 @@ export const THRESHOLDS = {
   clickRollupLagSeconds: 60,
   /** Age of the oldest undelivered webhook delivery, seconds, beside a growing outbox. */
   webhookOldestPendingSeconds: 900,
+  /**
+   * Events not yet counted for deep ?page pages: about what a deep page among the newest steps
+   * over (0.1 us each: 100 ms). Normally a span (32,768) and a few seconds of events.
+   */
+  deepPageUncountedEvents: 1_000_000,
   /** Share of the volume used before the page. */
   postgresVolumeFullRatio: 0.9,
   /** Hours ahead predict_linear looks for the ticket. */

@@ -249,6 +249,18 @@ export const ALERT_CASES: AlertCase[] = [
   // Applied every few seconds under load: the age stays below the delay's few seconds.
   { alert: 'ClickRollupsBehind', kind: 'quiet', series: [s(`shortstack_click_rollups_kept_oldest_seconds{${app('app-1')}}`, '0 3 6 1 4x20')], at: '15m' },
   {
+    // Nothing counted while 100,000 events a minute arrive: past 1M at 11m, firing 15 minutes later.
+    alert: 'DeepPageCountsBehind', kind: 'fires',
+    series: [s(`shortstack_page_marks_uncounted_events{${app('app-1')}}`, '0+100000x40'), s(`shortstack_page_marks_uncounted_events{${app('app-2')}}`, '0+100000x40')],
+    before: '25m', at: '27m', expect: [{ labels: {}, value: 2_700_000 }],
+  },
+  // One replica's last read is old and high; the other counts on: a span and a few seconds behind.
+  {
+    alert: 'DeepPageCountsBehind', kind: 'quiet',
+    series: [s(`shortstack_page_marks_uncounted_events{${app('app-1')}}`, '5000000x40'), s(`shortstack_page_marks_uncounted_events{${app('app-2')}}`, '40000 60000 35000x38')],
+    at: '30m',
+  },
+  {
     alert: 'ScrapeTargetDown', kind: 'fires',
     series: [s(`up{${target('redis', 'redis')}}`, '1 0x20'), s(`up{${app('app-1')}}`, '1 0x20')],
     before: '5m', at: '6m', expect: [{ labels: { job: 'redis', instance: 'redis' } }],

@@ -101,7 +101,9 @@ export async function createService(config: AppConfig, logger: Logger = createLo
     pollMs: config.webhookPollMs, leaseMs: config.webhookLeaseMs,
     policy: { ...DEFAULT_BACKOFF, baseMs: config.webhookBackoffBaseMs, windowMs: config.webhookRetryWindowMs },
   });
-  const sealer = new PageMarkSealer({ pool, logger: logger.child({ component: 'page-marks' }), intervalMs: config.pageMarksIntervalMs });
+  const sealer = new PageMarkSealer({
+    pool, logger: logger.child({ component: 'page-marks' }), uncounted: metrics.pageMarksUncounted, intervalMs: config.pageMarksIntervalMs,
+  });
   let stopping = false;
   let app: FastifyInstance;
   try {

@@ -134,6 +134,7 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
       q(`max(shortstack_webhook_queue_depth{${sel}})`, 'undelivered'),
       q(`max(shortstack_webhook_oldest_pending_seconds{${sel}})`, 'oldest undelivered', 's'),
     ]))
+    .withPanel(graph(P.deepPageCounts, 'short', [q(`shortstack_page_marks_uncounted_events{${sel}}`, '{{instance}}')]))
     .withPanel(graph(P.appPool, 'short', [q(`sum by (state) (shortstack_db_pool_connections{${sel}})`, '{{state}}')]))
     .withRow(row(R.pgbouncer, ID['row:pgbouncer']))
     .withPanel(upDown(P.pgbouncerUp, [q('pgbouncer_up', '{{instance}}')]))

@@ -18,7 +18,7 @@ export const TOTAL_EXACT_UP_TO = COUNT_EXACT_UP_TO;
 export const PagingQuery = {
   page: Type.Optional(Type.Integer({
     minimum: 1, maximum: MAX_PAGE, default: 1,
-    description: 'Page number, from 1. Kept for existing clients: a deep page costs its offset; cursor is as fast at any depth.',
+    description: 'Page number, from 1. Kept for existing clients: a cursor walk is steady while rows are written, and as fast at any depth on every list.',
   })),
   per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PER_PAGE, default: DEFAULT_PER_PAGE, description: 'Items per page.' })),
   cursor: Type.Optional(Type.String({

@@ -49,6 +49,7 @@ export interface Metrics {
   webhookDeliveries: Counter<'outcome'>;
   webhookQueueDepth: Gauge;
   webhookOldestPending: Gauge;
+  pageMarksUncounted: Gauge;
   buildInfo: Gauge<'version' | 'commit'>;
 }
 
@@ -158,6 +159,11 @@ export function createMetrics(build: { version: string; commit: string }): Metri
     }),
     webhookOldestPending: new Gauge({
       name: 'shortstack_webhook_oldest_pending_seconds', help: 'Age of the oldest undelivered webhook delivery (0 when none).', registers,
+    }),
+    pageMarksUncounted: new Gauge({
+      name: 'shortstack_page_marks_uncounted_events',
+      help: 'Event ids above the spans counted for deep ?page pages, as this replica\'s last round read them: what a deep page among the newest events steps over.',
+      registers,
     }),
     buildInfo,
   };

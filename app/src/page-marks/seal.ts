@@ -34,6 +34,8 @@ export interface RoundResult {
   sealed: number;
   /** Spans wholly below the final line remain: run again at once. */
   behind: boolean;
+  /** Events above the spans counted, which a deep page among the newest steps over (0 when skipped). */
+  uncounted: number;
 }
 
 interface SealState { next_below: number; final_below: number; candidate_below: number | null; candidate_at: Date | null }
@@ -134,7 +136,7 @@ export async function sealRound(pool: pg.Pool, s: SealSettings = SEAL_DEFAULTS):
     const { rows } = await client.query<SealState>(
       'SELECT next_below, final_below, candidate_below, candidate_at FROM events_page_seal FOR UPDATE SKIP LOCKED');
     const state = rows[0];
-    if (!state) return { skipped: true, sealed: 0, behind: false };
+    if (!state) return { skipped: true, sealed: 0, behind: false, uncounted: 0 };
     let finalBelow = state.final_below;
     // A candidate is replaced only once confirmed: a long transaction delays the line, never
     // moves it past an id that is not final.
@@ -150,7 +152,8 @@ export async function sealRound(pool: pg.Pool, s: SealSettings = SEAL_DEFAULTS):
       await sealSpan(client, next, next + s.spanIds, s);
     }
     if (sealed > 0) await client.query('UPDATE events_page_seal SET next_below = $1', [next]);
-    return { skipped: false, sealed, behind: next + s.spanIds <= finalBelow };
+    const { rows: [top] } = await client.query<{ below: number }>('SELECT coalesce(max(id), 0) + 1 AS below FROM events');
+    return { skipped: false, sealed, behind: next + s.spanIds <= finalBelow, uncounted: Math.max(0, top!.below - next) };
   });
 }
 

@@ -3,11 +3,14 @@
 // catches up in a minute or two). Replicas take turns: a round another one holds is skipped.
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { Gauge } from 'prom-client';
 import { sealRound, SEAL_DEFAULTS, type SealSettings } from './seal.js';
 
 export interface SealerOptions {
   pool: pg.Pool;
   logger: Logger;
+  /** Set from each round this replica runs: shortstack_page_marks_uncounted_events. */
+  uncounted: Gauge;
   intervalMs: number;
   settings?: SealSettings;
 }
@@ -44,6 +47,7 @@ export class PageMarkSealer {
   private async catchUp(): Promise<void> {
     for (;;) {
       const round = await sealRound(this.opts.pool, this.opts.settings ?? SEAL_DEFAULTS);
+      if (!round.skipped) this.opts.uncounted.set(round.uncounted);
       if (round.sealed > 0) this.opts.logger.debug({ spans: round.sealed, behind: round.behind }, 'counted spans of events');
       if (!round.behind || this.stopped) return;
     }

@@ -103,6 +103,8 @@ describe('page marks', () => {
     // 60,000 ids: 14 whole spans of 4,096; the 15th holds the last ids and is not finished.
     expect(next).toBe(14 * SETTINGS.spanIds);
     expect(await wrongMarks()).toEqual([]);
+    // What the gauge shows: the ids from the first not counted to the last written.
+    expect((await sealRound(pool, SETTINGS)).uncounted).toBe(EVENTS + 1 - next);
     const { rows } = await pool.query<{ key: string }>('SELECT key FROM events_page_tracked ORDER BY key');
     expect(rows.map((r) => r.key)).toEqual(expect.arrayContaining(['', 'event_type=click', 'event_type=created', `event_type=${ODD_TYPE}`,
       'url_id=1', 'url_id=1&event_type=click', 'user_id=2', 'user_id=2&event_type=click']));
@@ -168,7 +170,7 @@ describe('page marks', () => {
     try {
       await other.query('BEGIN');
       await other.query('SELECT 1 FROM events_page_seal FOR UPDATE');
-      expect(await sealRound(pool, SETTINGS)).toEqual({ skipped: true, sealed: 0, behind: false });
+      expect(await sealRound(pool, SETTINGS)).toEqual({ skipped: true, sealed: 0, behind: false, uncounted: 0 });
       await other.query('ROLLBACK');
     } finally {
       other.release();
