@@ -9,9 +9,10 @@ export interface SealSettings {
   /** Ids per span. */
   spanIds: number;
   /**
-   * A list is counted from the first span found to hold this many of its events. A list never
-   * counted had fewer in every span (nearly always: a link's or user's is found from a sample),
-   * so OFFSET steps over about countFrom / spanIds of all events for it at most.
+   * A link's or user's list is counted from the first span found to hold this many of its
+   * events. One never counted had fewer in every span (nearly always: it is found from a sample),
+   * so OFFSET steps over about countFrom / spanIds of all events for it at most. All events and
+   * each type are counted from their first event.
    */
   countFrom: number;
   /** Links' and users' large lists are found from every sampleEvery-th id of a span. */
@@ -60,11 +61,13 @@ const SPAN = 'id >= $1 AND id < $2';
 
 /**
  * Counts the span [lo, hi) for the lists already counted and adds a mark for each that has events
- * in it; returns the lists of all events or of a type first found large here. A link's or user's
+ * in it; returns the lists of all events or of a type that first appear here. Each of those is
+ * counted from its first event, so none has events below lo: no count of them has to read the
+ * events before the span (clicks, with no type index, would be a walk of the whole table). A link's or user's
  * list is counted from the events of counted links and users only: grouping every event by link
  * and by user would cost a group per link and user in the span, nearly all of them of one event.
  */
-function countSpan(client: pg.PoolClient, lo: number, hi: number, countFrom: number) {
+function countSpan(client: pg.PoolClient, lo: number, hi: number) {
   return client.query<GroupRow>(
     `WITH counted AS MATERIALIZED (
        SELECT ${keySql(WHOLE_SETS)} AS key, count(*) AS n, ${columnsSql(WHOLE_SETS)}
@@ -83,9 +86,9 @@ function countSpan(client: pg.PoolClient, lo: number, hi: number, countFrom: num
        INSERT INTO events_page_marks (key, below_id, cum) SELECT key, $2, cum FROM continued
      )
      SELECT c.* FROM counted c
-     WHERE c.url_id IS NULL AND c.user_id IS NULL AND c.n >= $3
+     WHERE c.url_id IS NULL AND c.user_id IS NULL
        AND NOT EXISTS (SELECT 1 FROM events_page_tracked t WHERE t.key = c.key)`,
-    [lo, hi, countFrom]);
+    [lo, hi]);
 }
 
 /** Links' and users' lists not yet counted that a sample of the span finds large. */
@@ -114,15 +117,16 @@ async function countList(client: pg.PoolClient, group: GroupRow, lo: number, hi:
 }
 
 async function sealSpan(client: pg.PoolClient, lo: number, hi: number, s: SealSettings): Promise<void> {
-  const { rows: whole } = await countSpan(client, lo, hi, s.countFrom);
+  const { rows: whole } = await countSpan(client, lo, hi);
   const { rows: sampled } = await sampleSpan(client, lo, hi, s);
-  const fresh: { key: string; url_id: unknown; user_id: unknown; below: number; total: number }[] = [];
-  for (const g of [...whole, ...sampled]) {
+  type Fresh = { key: string; url_id: unknown; user_id: unknown; below: number; total: number };
+  const fresh: Fresh[] = whole.map((g) => ({ key: g.key, url_id: null, user_id: null, below: 0, total: g.n }));
+  for (const g of sampled) {
     const { below, n } = await countList(client, g, lo, hi);
     if (n >= s.countFrom) fresh.push({ key: g.key, url_id: g.url_id, user_id: g.user_id, below, total: below + n });
   }
   if (fresh.length === 0) return;
-  const col = <K extends keyof (typeof fresh)[number]>(k: K) => fresh.map((f) => f[k]);
+  const col = <K extends keyof Fresh>(k: K) => fresh.map((f) => f[k]);
   await client.query(
     `WITH fresh AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS f(key, url_id, user_id, below, total)),
      tracked AS (INSERT INTO events_page_tracked (key, url_id, user_id, cum) SELECT key, url_id, user_id, total FROM fresh)

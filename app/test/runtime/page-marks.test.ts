@@ -21,7 +21,7 @@ const ODD_TYPE = 'odd&event_type=click';
 
 /** The lists checked: every counted combination, small and large, one never counted, one not countable. */
 const FILTERS: ListFilter[] = [
-  {}, { event_type: 'click' }, { event_type: 'created' }, { event_type: ODD_TYPE },
+  {}, { event_type: 'click' }, { event_type: 'created' }, { event_type: ODD_TYPE }, { event_type: 'late' },
   { user_id: 2 }, { user_id: 2, event_type: 'click' }, { user_id: 9 },
   { url_id: 1 }, { url_id: 1, event_type: 'click' }, { url_id: 7 }, { url_id: 1, user_id: 2 },
 ];
@@ -83,10 +83,11 @@ describe('page marks', () => {
     await pool.query(`INSERT INTO users (username, email) SELECT 'pm' || g, 'pm' || g || '@example.com' FROM generate_series(1, 50) g`);
     await pool.query(`INSERT INTO urls (user_id, short_code, original_url) SELECT 1 + g % 50, 'pm' || g, 'https://example.com/' || g FROM generate_series(1, 500) g`);
     // Link 1 (user 2's) is rare in the first half (under countFrom a span) and a quarter of the
-    // second; every 97th event has no user; types: click, created, and a text holding '&' and '='.
+    // second; every 97th event has no user; types: click, created, a text holding '&' and '=', and
+    // one first written late and rarely (a few a span).
     await pool.query(`INSERT INTO events (url_id, user_id, event_type)
       SELECT l.url, CASE WHEN g % 97 = 0 THEN NULL ELSE 1 + l.url % 50 END,
-        CASE WHEN g % 10 = 0 THEN 'created' WHEN g % 33 = 0 THEN $2 ELSE 'click' END
+        CASE WHEN g > 50000 AND g % 500 = 0 THEN 'late' WHEN g % 10 = 0 THEN 'created' WHEN g % 33 = 0 THEN $2 ELSE 'click' END
       FROM generate_series(1, $1::int) g,
         LATERAL (SELECT CASE WHEN (g > $1 / 2 AND g % 4 = 0) OR g % 200 = 0 THEN 1 ELSE 2 + g % 499 END AS url) l
       ORDER BY g`, [EVENTS, ODD_TYPE]);
@@ -106,7 +107,8 @@ describe('page marks', () => {
     // What the gauge shows: the ids from the first not counted to the last written.
     expect((await sealRound(pool, SETTINGS)).uncounted).toBe(EVENTS + 1 - next);
     const { rows } = await pool.query<{ key: string }>('SELECT key FROM events_page_tracked ORDER BY key');
-    expect(rows.map((r) => r.key)).toEqual(expect.arrayContaining(['', 'event_type=click', 'event_type=created', `event_type=${ODD_TYPE}`,
+    // Every type from its first event, however rare; links and users once large.
+    expect(rows.map((r) => r.key)).toEqual(expect.arrayContaining(['', 'event_type=click', 'event_type=created', `event_type=${ODD_TYPE}`, 'event_type=late',
       'url_id=1', 'url_id=1&event_type=click', 'user_id=2', 'user_id=2&event_type=click']));
     // Link 7 has at most a few events a span: never counted; nor is a list of no user.
     expect(rows.map((r) => r.key)).not.toContain('url_id=7');
