@@ -9,10 +9,10 @@ export interface SealSettings {
   /** Ids per span. */
   spanIds: number;
   /**
-   * A link's or user's list is counted from the first span found to hold this many of its
-   * events. One never counted had fewer in every span (nearly always: it is found from a sample),
-   * so OFFSET steps over about countFrom / spanIds of all events for it at most. All events and
-   * each type are counted from their first event.
+   * A link's or user's list is counted from the first span whose sample holds half the share of
+   * this many events (so a list this large is nearly always found, and some smaller ones too). One
+   * never counted had fewer in every span, so OFFSET steps over about countFrom / spanIds of all
+   * events for it at most. All events and each type are counted from their first event.
    */
   countFrom: number;
   /** Links' and users' large lists are found from every sampleEvery-th id of a span. */
@@ -76,8 +76,9 @@ function countSpan(client: pg.PoolClient, lo: number, hi: number) {
        UNION ALL
        SELECT ${keySql(LIST_SETS)}, count(*), ${columnsSql(LIST_SETS)}
        FROM events WHERE ${SPAN}
-         AND (url_id = ANY (ARRAY(SELECT url_id FROM events_page_tracked WHERE url_id IS NOT NULL))
-           OR user_id = ANY (ARRAY(SELECT user_id FROM events_page_tracked WHERE user_id IS NOT NULL)))
+         -- IN (subquery), a hashed subplan: = ANY (ARRAY(subquery)) is a linear search per event.
+         AND (url_id IN (SELECT url_id FROM events_page_tracked WHERE url_id IS NOT NULL)
+           OR user_id IN (SELECT user_id FROM events_page_tracked WHERE user_id IS NOT NULL))
        GROUP BY ${groupingSetsSql(LIST_SETS)}
        HAVING ${groupedNotNullSql(LIST_SETS)}
      ), continued AS (
@@ -121,9 +122,12 @@ async function sealSpan(client: pg.PoolClient, lo: number, hi: number, s: SealSe
   const { rows: sampled } = await sampleSpan(client, lo, hi, s);
   type Fresh = { key: string; url_id: unknown; user_id: unknown; below: number; total: number };
   const fresh: Fresh[] = whole.map((g) => ({ key: g.key, url_id: null, user_id: null, below: 0, total: g.n }));
+  // Each list the sample finds is counted from here on, even one that proves smaller than
+  // countFrom: checked again in every span instead, the many just under it (a Zipf workload's
+  // next hundred links) cost their index walk below lo each time.
   for (const g of sampled) {
     const { below, n } = await countList(client, g, lo, hi);
-    if (n >= s.countFrom) fresh.push({ key: g.key, url_id: g.url_id, user_id: g.user_id, below, total: below + n });
+    fresh.push({ key: g.key, url_id: g.url_id, user_id: g.user_id, below, total: below + n });
   }
   if (fresh.length === 0) return;
   const col = <K extends keyof Fresh>(k: K) => fresh.map((f) => f[k]);

@@ -15,7 +15,7 @@ import { listEvents } from '../../src/store/events-store.js';
 import { entriesRead } from '../support/plans.js';
 
 /** Small spans, so that 60,000 events make a dozen of them. */
-const SETTINGS: SealSettings = { spanIds: 4096, countFrom: 40, sampleEvery: 8, maxSpans: 5 };
+const SETTINGS: SealSettings = { spanIds: 4096, countFrom: 80, sampleEvery: 8, maxSpans: 5 };
 const EVENTS = 60_000;
 const ODD_TYPE = 'odd&event_type=click';
 
@@ -89,7 +89,7 @@ describe('page marks', () => {
       SELECT l.url, CASE WHEN g % 97 = 0 THEN NULL ELSE 1 + l.url % 50 END,
         CASE WHEN g > 50000 AND g % 500 = 0 THEN 'late' WHEN g % 10 = 0 THEN 'created' WHEN g % 33 = 0 THEN $2 ELSE 'click' END
       FROM generate_series(1, $1::int) g,
-        LATERAL (SELECT CASE WHEN (g > $1 / 2 AND g % 4 = 0) OR g % 200 = 0 THEN 1 ELSE 2 + g % 499 END AS url) l
+        LATERAL (SELECT CASE WHEN (g > $1 / 2 AND g % 4 = 0) OR g % 203 = 0 THEN 1 ELSE 2 + g % 499 END AS url) l
       ORDER BY g`, [EVENTS, ODD_TYPE]);
     await pool.query('VACUUM ANALYZE events');
     await sealAll();
@@ -113,6 +113,12 @@ describe('page marks', () => {
     // Link 7 has at most a few events a span: never counted; nor is a list of no user.
     expect(rows.map((r) => r.key)).not.toContain('url_id=7');
     expect(rows.some((r) => /user_id=(&|$)/.test(r.key))).toBe(false);
+    // Link 1 was found in the second half: its first mark counts its earlier events (read through
+    // its index), not from zero.
+    const { rows: [first] } = await pool.query<{ cum: number; below_id: number }>(
+      "SELECT cum, below_id FROM events_page_marks WHERE key = 'url_id=1' ORDER BY below_id LIMIT 1");
+    expect(first!.below_id).toBeGreaterThan(EVENTS / 4);
+    expect(first!.cum).toBeGreaterThan(0);
   });
 
   it('finds the same rows as OFFSET from the start, at every depth of every list', async () => {
