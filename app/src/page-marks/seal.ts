@@ -23,9 +23,9 @@ export interface SealSettings {
 
 /**
  * 32,768 ids a span: a page found from a mark steps over at most one span's entries of its list
- * (about 3 ms at 0.1 us an entry). A list is counted from 0.5% of a span: one never counted has
- * about 0.5% of all events at most (50,000 of 10M). What counting costs PostgreSQL per event is
- * printed by `npm run bench:reads`.
+ * (about 3 ms at 0.1 us an entry). A link's or user's list is found once its sample shows about
+ * 0.25% of a span: one never found has about 0.5% of all events at most (50,000 of 10M). What
+ * counting costs PostgreSQL per event is printed by `npm run bench:reads`.
  */
 export const SEAL_DEFAULTS: SealSettings = { spanIds: 32_768, countFrom: 164, sampleEvery: 16, maxSpans: 8 };
 
@@ -63,9 +63,10 @@ const SPAN = 'id >= $1 AND id < $2';
  * Counts the span [lo, hi) for the lists already counted and adds a mark for each that has events
  * in it; returns the lists of all events or of a type that first appear here. Each of those is
  * counted from its first event, so none has events below lo: no count of them has to read the
- * events before the span (clicks, with no type index, would be a walk of the whole table). A link's or user's
- * list is counted from the events of counted links and users only: grouping every event by link
- * and by user would cost a group per link and user in the span, nearly all of them of one event.
+ * events before the span (clicks, with no type index, would be a walk of the whole table). A
+ * link's or user's list is counted from the events of counted links and users only: grouping
+ * every event by link and by user would cost a group per link and user in the span, nearly all
+ * of them of one event.
  */
 function countSpan(client: pg.PoolClient, lo: number, hi: number) {
   return client.query<GroupRow>(
