@@ -30,19 +30,14 @@ $$;
 CREATE FUNCTION urls_page_keys(is_active boolean) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN ARRAY['', 'is_active=' || is_active];
 
-CREATE FUNCTION urls_page_counts_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Links written or deleted: both triggers name their transition table `changed`.
+CREATE FUNCTION urls_page_counts_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  sign bigint := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
 BEGIN
-  PERFORM urls_page_add(array_agg(key), array_agg(below_id), array_agg(n))
+  PERFORM urls_page_add(array_agg(key), array_agg(below_id), array_agg(sign * n))
   FROM (SELECT k.key, urls_page_below(r.id) AS below_id, count(*) AS n
-        FROM new_urls r, unnest(urls_page_keys(r.is_active)) AS k(key) GROUP BY 1, 2) g;
-  RETURN NULL;
-END $$;
-
-CREATE FUNCTION urls_page_counts_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM urls_page_add(array_agg(key), array_agg(below_id), array_agg(-n))
-  FROM (SELECT k.key, urls_page_below(r.id) AS below_id, count(*) AS n
-        FROM old_urls r, unnest(urls_page_keys(r.is_active)) AS k(key) GROUP BY 1, 2) g;
+        FROM changed r, unnest(urls_page_keys(r.is_active)) AS k(key) GROUP BY 1, 2) g;
   RETURN NULL;
 END $$;
 
@@ -60,9 +55,9 @@ BEGIN
 END $$;
 
 CREATE TRIGGER urls_page_counts_insert AFTER INSERT ON urls
-  REFERENCING NEW TABLE AS new_urls FOR EACH STATEMENT EXECUTE FUNCTION urls_page_counts_insert();
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION urls_page_counts_rows();
 CREATE TRIGGER urls_page_counts_delete AFTER DELETE ON urls
-  REFERENCING OLD TABLE AS old_urls FOR EACH STATEMENT EXECUTE FUNCTION urls_page_counts_delete();
+  REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION urls_page_counts_rows();
 -- A row trigger on is_active alone: the per-redirect UPDATE of a capped link's visits never runs it.
 CREATE TRIGGER urls_page_counts_activity AFTER UPDATE OF is_active ON urls
   FOR EACH ROW WHEN (OLD.is_active IS DISTINCT FROM NEW.is_active) EXECUTE FUNCTION urls_page_counts_activity();
@@ -84,8 +79,7 @@ DROP TRIGGER urls_page_counts_delete ON urls;
 DROP TRIGGER urls_page_counts_insert ON urls;
 DROP FUNCTION urls_page_counts_truncate();
 DROP FUNCTION urls_page_counts_activity();
-DROP FUNCTION urls_page_counts_delete();
-DROP FUNCTION urls_page_counts_insert();
+DROP FUNCTION urls_page_counts_rows();
 DROP FUNCTION urls_page_keys(boolean);
 DROP FUNCTION urls_page_add(text[], bigint[], bigint[]);
 DROP FUNCTION urls_page_below(bigint);

@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Gauge } from 'prom-client';
+import { PeriodicJob } from '../jobs/periodic.js';
 import { sealRound, SEAL_DEFAULTS, type SealSettings } from './seal.js';
 
 export interface SealerOptions {
@@ -16,32 +17,21 @@ export interface SealerOptions {
 }
 
 export class PageMarkSealer {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly job: PeriodicJob;
 
-  constructor(private readonly opts: SealerOptions) {}
+  constructor(private readonly opts: SealerOptions) {
+    this.job = new PeriodicJob(opts.intervalMs, () => this.catchUp(), (err) => {
+      opts.logger.warn({ err }, 'counting spans of events for deep pages failed; trying again on the next tick');
+    });
+  }
 
   start(): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => this.kick(), this.opts.intervalMs);
-    this.timer.unref();
-    this.kick();
+    this.job.start();
   }
 
   /** Stops starting rounds and waits for the one running (one transaction). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  private kick(): void {
-    if (this.running || this.stopped) return;
-    this.running = this.catchUp().catch((err: unknown) => {
-      this.opts.logger.warn({ err }, 'counting spans of events for deep pages failed; trying again on the next tick');
-    }).finally(() => { this.running = null; });
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   private async catchUp(): Promise<void> {
@@ -49,7 +39,7 @@ export class PageMarkSealer {
       const round = await sealRound(this.opts.pool, this.opts.settings ?? SEAL_DEFAULTS);
       if (!round.skipped) this.opts.uncounted.set(round.uncounted);
       if (round.sealed > 0) this.opts.logger.debug({ spans: round.sealed, behind: round.behind }, 'counted spans of events');
-      if (!round.behind || this.stopped) return;
+      if (!round.behind || this.job.isStopped) return;
     }
   }
 }

@@ -4,6 +4,7 @@
 // slow receiver holds a delivery slot, never a redirect.
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { PeriodicJob } from '../jobs/periodic.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { backlog, claimDue, markDelivered, markFailed, type ClaimedDelivery } from '../store/webhooks-store.js';
 import { afterFailure, type BackoffPolicy } from './backoff.js';
@@ -25,37 +26,25 @@ export interface WebhookWorkerOptions {
 const BACKLOG_EVERY_MS = 5_000;
 
 export class WebhookWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly job: PeriodicJob;
   private lastBacklog = 0;
   private readonly outcome;
 
   constructor(private readonly opts: WebhookWorkerOptions) {
     const d = opts.metrics.webhookDeliveries;
     this.outcome = { delivered: d.labels('delivered'), failed: d.labels('failed'), dead: d.labels('dead') };
+    this.job = new PeriodicJob(opts.pollMs, () => this.drain(), (err) => {
+      opts.logger.warn({ err }, 'webhook worker round failed; trying again on the next tick');
+    });
   }
 
   start(): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => this.kick(), this.opts.pollMs);
-    this.timer.unref();
-    this.kick();
+    this.job.start();
   }
 
   /** Stops claiming and waits for the deliveries in flight (each bounded by its timeout). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  private kick(): void {
-    if (this.running || this.stopped) return;
-    this.running = this.drain().catch((err: unknown) => {
-      this.opts.logger.warn({ err }, 'webhook worker round failed; trying again on the next tick');
-    }).finally(() => { this.running = null; });
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   /** Rounds while every claim comes back full (a backlog), else wait for the next tick. */
@@ -63,7 +52,7 @@ export class WebhookWorker {
     const limit = this.opts.concurrency ?? 10;
     for (;;) {
       await this.refreshBacklog();
-      if (this.stopped) return;
+      if (this.job.isStopped) return;
       const claimed = await claimDue(this.opts.pool, limit, Math.max(this.opts.leaseMs, DELIVERY_TIMEOUT_MS + 1_000));
       await Promise.all(claimed.map((d) => this.send(d)));
       if (claimed.length < limit) return;
