@@ -76,10 +76,16 @@ function countSpan(client: pg.PoolClient, lo: number, hi: number) {
        GROUP BY ${groupingSetsSql(WHOLE_SETS)}
        UNION ALL
        SELECT ${keySql(LIST_SETS)}, count(*), ${columnsSql(LIST_SETS)}
-       FROM events WHERE ${SPAN}
-         -- IN (subquery), a hashed subplan: = ANY (ARRAY(subquery)) is a linear search per event.
-         AND (url_id IN (SELECT url_id FROM events_page_tracked WHERE url_id IS NOT NULL)
-           OR user_id IN (SELECT user_id FROM events_page_tracked WHERE user_id IS NOT NULL))
+       FROM (
+         -- A link or user not counted is NULL here, so its events make no group of their own (a
+         -- counted user's links would otherwise each make one). IN (subquery) is a hashed
+         -- subplan; = ANY (ARRAY(subquery)) searched the array per event.
+         SELECT event_type,
+           CASE WHEN url_id IN (SELECT url_id FROM events_page_tracked WHERE url_id IS NOT NULL) THEN url_id END AS url_id,
+           CASE WHEN user_id IN (SELECT user_id FROM events_page_tracked WHERE user_id IS NOT NULL) THEN user_id END AS user_id
+         FROM events WHERE ${SPAN}
+       ) e
+       WHERE url_id IS NOT NULL OR user_id IS NOT NULL
        GROUP BY ${groupingSetsSql(LIST_SETS)}
        HAVING ${groupedNotNullSql(LIST_SETS)}
      ), continued AS (
