@@ -45,12 +45,12 @@ export interface AppConfig {
   /** Webhooks may target private, loopback and link-local addresses (the loopback placement's tests). */
   webhookAllowPrivateTargets: boolean;
   webhookPollMs: number;
-  /** How often a replica counts finished spans of events for deep ?page pages (app/src/page-marks/). */
-  pageMarksIntervalMs: number;
   webhookLeaseMs: number;
   /** Failed deliveries are retried until they are this old, then dead-lettered (contract: at least an hour). */
   webhookRetryWindowMs: number;
   webhookBackoffBaseMs: number;
+  /** How often a replica counts finished spans of events for deep ?page pages (app/src/page-marks/). */
+  pageMarksIntervalMs: number;
   logLevel: string;
   buildVersion: string;
   buildCommit: string;
@@ -203,10 +203,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     shutdownDelayMs: r.int('SHUTDOWN_DELAY_MS', 0, 0),
     webhookAllowPrivateTargets: r.bool('WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
     webhookPollMs: r.int('WEBHOOK_POLL_MS', 1_000, 10),
-    pageMarksIntervalMs: r.int('PAGE_MARKS_INTERVAL_MS', 5_000, 10),
     webhookLeaseMs: r.int('WEBHOOK_LEASE_MS', 30_000, 6_000),
     webhookRetryWindowMs: r.int('WEBHOOK_RETRY_WINDOW_MS', DEFAULT_BACKOFF.windowMs, 1_000),
     webhookBackoffBaseMs: r.int('WEBHOOK_BACKOFF_BASE_MS', DEFAULT_BACKOFF.baseMs, 10),
+    pageMarksIntervalMs: r.int('PAGE_MARKS_INTERVAL_MS', 5_000, 10),
     logLevel: r.string('LOG_LEVEL', D.logLevel).toLowerCase(),
     buildVersion: r.string('BUILD_VERSION', 'dev'),
     buildCommit: r.string('BUILD_COMMIT', 'unknown'),

@@ -153,13 +153,17 @@ export async function sealRound(pool: pg.Pool, s: SealSettings = SEAL_DEFAULTS):
     const state = rows[0];
     if (!state) return { skipped: true, sealed: 0, behind: false, uncounted: 0 };
     let finalBelow = state.final_below;
+    /** Above the highest id written, as this round read it. */
+    let top: number | undefined;
     // A candidate is replaced only once confirmed: a long transaction delays the line, never
     // moves it past an id that is not final.
     if (state.candidate_at === null || await endedSince(client, state.candidate_at)) {
       finalBelow = Math.max(finalBelow, state.candidate_below ?? 0);
-      await client.query(
+      const { rows: [taken] } = await client.query<{ candidate_below: number }>(
         `UPDATE events_page_seal SET final_below = $1,
-           candidate_below = (SELECT coalesce(max(id), 0) + 1 FROM events), candidate_at = clock_timestamp()`, [finalBelow]);
+           candidate_below = (SELECT coalesce(max(id), 0) + 1 FROM events), candidate_at = clock_timestamp()
+         RETURNING candidate_below`, [finalBelow]);
+      top = taken!.candidate_below;
     }
     let next = state.next_below;
     let sealed = 0;
@@ -167,8 +171,8 @@ export async function sealRound(pool: pg.Pool, s: SealSettings = SEAL_DEFAULTS):
       await sealSpan(client, next, next + s.spanIds, s);
     }
     if (sealed > 0) await client.query('UPDATE events_page_seal SET next_below = $1', [next]);
-    const { rows: [top] } = await client.query<{ below: number }>('SELECT coalesce(max(id), 0) + 1 AS below FROM events');
-    return { skipped: false, sealed, behind: next + s.spanIds <= finalBelow, uncounted: Math.max(0, top!.below - next) };
+    top ??= (await client.query<{ below: number }>('SELECT coalesce(max(id), 0) + 1 AS below FROM events')).rows[0]!.below;
+    return { skipped: false, sealed, behind: next + s.spanIds <= finalBelow, uncounted: Math.max(0, top - next) };
   });
 }
 
