@@ -1,9 +1,10 @@
 // npx tsx app/bench/click-copy-costs.ts [--events 200000] [--batch 5000] [--repeats 8]
 // What one click event costs PostgreSQL's backend to write, taken apart: the flush's COPY of a
 // batch into events as it is, and with one part taken away at a time inside the transaction
-// (the roll-up trigger, each index, the jsonb details, the sequence, the text format), each
-// rolled back so every variant meets the same table (--events rows already in it). Variants
-// run interleaved, repeated, and the backend's CPU is read from /proc/PID/schedstat; medians.
+// (the roll-up trigger, each index, the trait columns, the sequence, the text format), each
+// rolled back so every variant meets the same table (--events rows already in it); and the same
+// rows in the order they came (as the flush wrote them before it put them in link order,
+// app/src/clicks/batch-prep.ts), or in link order per slice of 500 only. Variants run interleaved, repeated, and the backend's CPU is read from /proc/PID/schedstat; medians.
 // The difference to the flush's figure is what that part costs. A command that prints figures.
 import { readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
@@ -13,15 +14,18 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { seededRng } from '../../loadtest/lib/rng.js';
 import { zipfSampler } from '../../loadtest/lib/zipf.js';
 import type { Click } from '../src/clicks/click-buffer.js';
+import { prepareBatch } from '../src/clicks/batch-prep.js';
 import { beginFlush, clickEventsCopy, COPY_CLICK_EVENTS } from '../src/clicks/click-sql.js';
 import { createEnricher } from '../src/clicks/enricher.js';
 import { noCountry } from '../src/clicks/country.js';
 import { benchDatabase } from './click-workload.js';
 import { median } from './stats.js';
 
+/** The flush's COPY column list, as COPY_CLICK_EVENTS names it. */
+const CLICK_COLUMNS = COPY_CLICK_EVENTS.slice(COPY_CLICK_EVENTS.indexOf('(') + 1, COPY_CLICK_EVENTS.indexOf(')'));
 const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
 
-interface Variant { name: string; setup: string[]; copy: string; data: 'text' | 'empty-details' | 'binary' | 'text-with-ids' }
+interface Variant { name: string; setup: string[]; copy: string; data: 'text' | 'no-traits' | 'binary' | 'text-with-ids' | 'arrival' | 'by-slice' }
 
 async function main(): Promise<void> {
   const opts = new Command()
@@ -38,9 +42,8 @@ async function main(): Promise<void> {
   try {
     await client.query('BEGIN');
     await client.query(beginFlush.text);
-    await client.query(`INSERT INTO events (url_id, user_id, event_type, details)
-      SELECT 1 + (g * 7919) % $2::int, 1, 'click', '{"referrer":null,"user_agent":null,"bot":false,"device":"other","browser":null,"os":null,"country":null}'
-      FROM generate_series(1, $1::int) g`, [Number(opts.events), links]);
+    await client.query(`INSERT INTO events (url_id, user_id, event_type, click_bot, click_device)
+      SELECT 1 + (g::bigint * 7919) % $2::int, 1, 'click', false, 'other' FROM generate_series(1, $1::int) g`, [Number(opts.events), links]);
     await client.query('COMMIT');
     await client.query('VACUUM ANALYZE events');
     const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
@@ -49,21 +52,27 @@ async function main(): Promise<void> {
     const zipf = zipfSampler(links, 1, rng);
     const enrich = createEnricher(noCountry);
     const clicks: Click[] = Array.from({ length: batch }, () => ({ urlId: zipf.sample(), userId: 1, at: new Date(), referrer: null, userAgent: null, ip: null }));
-    const text = clickEventsCopy(clicks, clicks.map(enrich));
+    // The flush's own COPY text: its rows in link order.
+    const text = (await prepareBatch(clicks, enrich)).copyText.join('');
+    const arrival = clickEventsCopy(clicks, clicks.map(enrich));
     const maxId = Number((await client.query<{ n: string }>('SELECT max(id) AS n FROM events')).rows[0]!.n);
     const textWithIds = text.split('\n').filter(Boolean).map((l, i) => `${maxId + 1_000_000 + i}\t${l}`).join('\n') + '\n';
-    const emptyDetails = text.replace(/\t\{[^\n]*\}\n/g, '\t{}\n');
+    // The trait columns (bot, device, browser, OS, country) all NULL: what writing them costs.
+    const noTraits = text.split('\n').filter(Boolean).map((l) => `${l.split('\t').slice(0, 6).join('\t')}\t\\N\t\\N\t\\N\t\\N\t\\N`).join('\n') + '\n';
     // The same rows in binary, as PostgreSQL itself writes them.
     await client.query('BEGIN');
     await client.query(beginFlush.text);
     await copyIn(client, COPY_CLICK_EVENTS, text);
     const chunks: Buffer[] = [];
-    const out = client.query(copyTo(`COPY (SELECT url_id, user_id, event_type, "timestamp", details FROM events ORDER BY id DESC LIMIT ${batch}) TO STDOUT (FORMAT binary)`));
+    const out = client.query(copyTo(`COPY (SELECT ${CLICK_COLUMNS} FROM events ORDER BY id DESC LIMIT ${batch}) TO STDOUT (FORMAT binary)`));
     out.on('data', (c: Buffer) => chunks.push(c));
     await finished(out);
     await client.query('ROLLBACK');
     const binary = Buffer.concat(chunks);
-    const payload = { text, 'empty-details': emptyDetails, binary, 'text-with-ids': textWithIds };
+    const arrivalLines = arrival.split('\n').filter(Boolean);
+    const byLink = (part: string[]) => part.sort((a, b) => Number(a.split('\t', 1)[0]) - Number(b.split('\t', 1)[0]));
+    const bySlice = Array.from({ length: Math.ceil(arrivalLines.length / 500) }, (_, i) => byLink(arrivalLines.slice(i * 500, i * 500 + 500)).join('\n')).join('\n') + '\n';
+    const payload = { text, 'no-traits': noTraits, arrival, 'by-slice': bySlice, binary, 'text-with-ids': textWithIds };
 
     const variants: Variant[] = [
       { name: 'the flush as it is', setup: [], copy: COPY_CLICK_EVENTS, data: 'text' },
@@ -72,8 +81,10 @@ async function main(): Promise<void> {
       { name: 'no (user_id, id) index', setup: ['DROP INDEX events_user_id_id_idx'], copy: COPY_CLICK_EVENTS, data: 'text' },
       { name: 'no partial type index', setup: ['DROP INDEX events_other_type_id_idx'], copy: COPY_CLICK_EVENTS, data: 'text' },
       { name: 'no primary key', setup: ['ALTER TABLE events DROP CONSTRAINT events_pkey'], copy: COPY_CLICK_EVENTS, data: 'text' },
-      { name: 'details {}', setup: [], copy: COPY_CLICK_EVENTS, data: 'empty-details' },
-      { name: 'ids given (no nextval)', setup: [], copy: 'COPY events (id, url_id, user_id, event_type, "timestamp", details) FROM STDIN', data: 'text-with-ids' },
+      { name: 'rows in arrival order', setup: [], copy: COPY_CLICK_EVENTS, data: 'arrival' },
+      { name: 'link order per 500 rows', setup: [], copy: COPY_CLICK_EVENTS, data: 'by-slice' },
+      { name: 'trait columns NULL', setup: [], copy: COPY_CLICK_EVENTS, data: 'no-traits' },
+      { name: 'ids given (no nextval)', setup: [], copy: `COPY events (id, ${CLICK_COLUMNS}) FROM STDIN`, data: 'text-with-ids' },
       { name: 'binary format', setup: [], copy: `${COPY_CLICK_EVENTS} (FORMAT binary)`, data: 'binary' },
       { name: 'no indexes, no trigger', setup: ['DROP TRIGGER events_roll_up_clicks ON events', 'DROP INDEX events_url_id_id_idx', 'DROP INDEX events_user_id_id_idx',
         'DROP INDEX events_other_type_id_idx', 'ALTER TABLE events DROP CONSTRAINT events_pkey'], copy: COPY_CLICK_EVENTS, data: 'text' },

@@ -3,6 +3,10 @@
 // for 12-22 ms (enrich, COPY text, aggregation), and every redirect queued behind it paid that in
 // its latency. Between slices the loop serves what is waiting. Done before BEGIN, it also keeps
 // the transaction (and the roll-up rows it holds) no longer than the database's own work.
+// The events are written in link order (each link's clicks together, in the order they came):
+// each then lands next to the one before it in the (url_id, id) index instead of on a random
+// leaf: 0.3-0.6 us less of PostgreSQL's CPU per click in the COPY (app/bench/click-copy-costs.ts).
+// Ids never followed time across replicas (their batches interleave), and lists go by id.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Click } from './click-buffer.js';
 import { aggregateClicks, appendRollups, clickEventsCopy, type ClickRollups } from './click-sql.js';
@@ -12,42 +16,63 @@ import type { ClickTraits, Enrich } from './enricher.js';
 export const SLICE = 500;
 
 export interface PreparedBatch {
+  /** The batch's clicks in link order (by url id; a link's clicks in the order they came). */
   clicks: readonly Click[];
+  /** Each click's traits, in the same order. */
   traits: readonly ClickTraits[];
-  /** The events' COPY text, a piece per slice, in the clicks' order. */
+  /** The events' COPY text, a piece per slice, in the clicks' (link) order. */
   copyText: string[];
   rollups: ClickRollups;
   /** The batch's distinct url ids, ascending. */
   urlIds: number[];
 }
 
-export async function prepareBatch(clicks: readonly Click[], enrich: Enrich, slice = SLICE): Promise<PreparedBatch> {
-  const traits: ClickTraits[] = [];
+/**
+ * The positions of the clicks in link order, stable: a counting sort over the distinct url ids
+ * (far fewer than the clicks under Zipf traffic, and sorted as a typed array), so a batch costs
+ * one pass more, never a comparison sort of its clicks on the loop. Also where each link starts.
+ */
+export function linkOrder(clicks: readonly Click[]): { order: Uint32Array; urlIds: number[]; starts: Uint32Array } {
+  // A link's clicks, then (the same map) its rank among the batch's links.
+  const rank = new Map<number, number>();
+  for (const c of clicks) rank.set(c.urlId, (rank.get(c.urlId) ?? 0) + 1);
+  const ids = Float64Array.from(rank.keys()).sort();
+  const starts = new Uint32Array(ids.length + 1);
+  for (let r = 0; r < ids.length; r++) {
+    starts[r + 1] = starts[r]! + rank.get(ids[r]!)!;
+    rank.set(ids[r]!, r);
+  }
+  const next = starts.slice(0, ids.length);
+  const order = new Uint32Array(clicks.length);
+  for (let i = 0; i < clicks.length; i++) order[next[rank.get(clicks[i]!.urlId)!]!++] = i;
+  return { order, urlIds: Array.from(ids), starts };
+}
+
+export async function prepareBatch(batch: readonly Click[], enrich: Enrich, slice = SLICE): Promise<PreparedBatch> {
+  const { order, urlIds, starts } = linkOrder(batch);
+  const clicks: Click[] = new Array<Click>(batch.length);
+  const traits: ClickTraits[] = new Array<ClickTraits>(batch.length);
   const copyText: string[] = [];
-  for (let i = 0; i < clicks.length; i += slice) {
-    if (i > 0) await nextTurn();
-    const part = clicks.slice(i, i + slice);
-    const partTraits = part.map(enrich);
-    for (const t of partTraits) traits.push(t);
-    copyText.push(clickEventsCopy(part, partTraits));
+  for (let from = 0; from < batch.length; from += slice) {
+    if (from > 0) await nextTurn();
+    const to = Math.min(batch.length, from + slice);
+    for (let i = from; i < to; i++) {
+      clicks[i] = batch[order[i]!]!;
+      traits[i] = enrich(clicks[i]!);
+    }
+    copyText.push(clickEventsCopy(clicks.slice(from, to), traits.slice(from, to)));
   }
-  // Roll-ups per part of the urls (by id modulo the parts): each url's clicks all in one part,
-  // so the parts' entries never share a key and together are the batch's, exactly.
-  const parts = Math.max(1, Math.ceil(clicks.length / slice));
-  const byPart = Array.from({ length: parts }, () => ({ clicks: [] as Click[], traits: [] as ClickTraits[] }));
-  for (let i = 0; i < clicks.length; i++) {
-    const p = byPart[clicks[i]!.urlId % parts]!;
-    p.clicks.push(clicks[i]!);
-    p.traits.push(traits[i]!);
-  }
+  // Roll-ups per part of the links (a range of them, in order): each link's clicks all in one
+  // part, so the parts' entries never share a key and together are the batch's, exactly.
+  const parts = Math.max(1, Math.ceil(batch.length / slice));
   let rollups: ClickRollups | undefined;
-  for (const p of byPart) {
+  for (let p = 0; p < parts; p++) {
     await nextTurn();
-    const r = aggregateClicks(p.clicks, p.traits);
-    // A url is in one part only, so every key stays one entry.
+    const from = starts[Math.floor((p * urlIds.length) / parts)]!;
+    const to = starts[Math.floor(((p + 1) * urlIds.length) / parts)]!;
+    const r = aggregateClicks(clicks.slice(from, to), traits.slice(from, to));
     if (rollups === undefined) rollups = r;
     else appendRollups(rollups, r);
   }
-  const urlIds = [...rollups!.urls.id].sort((a, b) => a - b);
   return { clicks, traits, copyText, rollups: rollups!, urlIds };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prepareBatch } from '../../src/clicks/batch-prep.js';
+import { linkOrder, prepareBatch } from '../../src/clicks/batch-prep.js';
 import type { Click } from '../../src/clicks/click-buffer.js';
 import { aggregateClicks, clickEventsCopy, type ClickRollups } from '../../src/clicks/click-sql.js';
 import { noCountry } from '../../src/clicks/country.js';
@@ -31,15 +31,18 @@ function rows(r: ClickRollups): Record<string, string[]> {
 }
 
 describe('prepareBatch (the click flush\'s JS work, in slices)', () => {
-  it('gives the COPY text, traits and roll-ups of the batch in one piece, exactly', async () => {
+  it('gives the COPY text, traits and roll-ups of the batch in one piece, exactly, in link order', async () => {
     const clicks = batch(1_000);
+    // Array#sort is stable: each link's clicks stay in the order they came.
+    const inLinkOrder = [...clicks].sort((a, b) => a.urlId - b.urlId);
     const enrich = createEnricher(noCountry);
-    const traits = clicks.map(enrich);
+    const traits = inLinkOrder.map(enrich);
     const p = await prepareBatch(clicks, createEnricher(noCountry), 37);
     expect(p.copyText).toHaveLength(Math.ceil(1_000 / 37));
-    expect(p.copyText.join('')).toBe(clickEventsCopy(clicks, traits));
+    expect(p.clicks).toEqual(inLinkOrder);
+    expect(p.copyText.join('')).toBe(clickEventsCopy(inLinkOrder, traits));
     expect(p.traits).toEqual(traits);
-    const whole = aggregateClicks(clicks, traits);
+    const whole = aggregateClicks(inLinkOrder, traits);
     expect(rows(p.rollups)).toEqual(rows(whole));
     // One entry per key, as the statement needs (ON CONFLICT cannot touch a row twice in one statement).
     const { urls, ...counted } = rows(p.rollups);
@@ -50,6 +53,20 @@ describe('prepareBatch (the click flush\'s JS work, in slices)', () => {
     }
     expect(p.rollups.days.n.reduce((a, b) => a + b, 0)).toBe(1_000);
     expect(p.urlIds).toEqual([...new Set(clicks.map((c) => c.urlId))].sort((a, b) => a - b));
+  });
+
+  it('orders clicks by link, stably, and says where each link starts', () => {
+    const clicks = batch(500).map((c, i) => ({ ...c, urlId: [9_007_199_254_740_000, 3, 1_000_000_000_000, 3, 7][i % 5]! }));
+    const { order, urlIds, starts } = linkOrder(clicks);
+    expect(urlIds).toEqual([3, 7, 1_000_000_000_000, 9_007_199_254_740_000]);
+    expect([...order].map((i) => clicks[i])).toEqual([...clicks].sort((a, b) => a.urlId - b.urlId));
+    expect([...starts]).toEqual([0, 200, 300, 400, 500]);
+    for (let r = 0; r < urlIds.length; r++) {
+      const positions = [...order.subarray(starts[r], starts[r + 1])];
+      expect(positions.every((i) => clicks[i]!.urlId === urlIds[r])).toBe(true);
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    }
+    expect(linkOrder([])).toEqual({ order: new Uint32Array(0), urlIds: [], starts: new Uint32Array([0]) });
   });
 
   it('lets the event loop turn between slices', async () => {
