@@ -15,6 +15,7 @@ import { seededRng } from '../../loadtest/lib/rng.js';
 import { zipfSampler } from '../../loadtest/lib/zipf.js';
 import type { Click } from '../src/clicks/click-buffer.js';
 import { prepareBatch } from '../src/clicks/batch-prep.js';
+import { ClickBatch } from '../src/clicks/click-queue.js';
 import { beginFlush, clickEventsCopy, COPY_CLICK_EVENTS } from '../src/clicks/click-sql.js';
 import { createEnricher } from '../src/clicks/enricher.js';
 import { noCountry } from '../src/clicks/country.js';
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
     const enrich = createEnricher(noCountry);
     const clicks: Click[] = Array.from({ length: batch }, () => ({ urlId: zipf.sample(), userId: 1, at: new Date(), referrer: null, userAgent: null, ip: null }));
     // The flush's own COPY text: its rows in link order.
-    const text = (await prepareBatch(clicks, enrich)).copyText.join('');
+    const text = Buffer.concat((await prepareBatch(ClickBatch.of(clicks), enrich)).copyText).toString();
     const arrival = clickEventsCopy(clicks, clicks.map(enrich));
     const maxId = Number((await client.query<{ n: string }>('SELECT max(id) AS n FROM events')).rows[0]!.n);
     const textWithIds = text.split('\n').filter(Boolean).map((l, i) => `${maxId + 1_000_000 + i}\t${l}`).join('\n') + '\n';

@@ -7,8 +7,12 @@
 // each then lands next to the one before it in the (url_id, id) index instead of on a random
 // leaf: 0.3-0.6 us less of PostgreSQL's CPU per click in the COPY (app/bench/click-copy-costs.ts).
 // Ids never followed time across replicas (their batches interleave), and lists go by id.
+// What lives until the transaction is off the JS heap (the order, the COPY text as Buffers) or
+// small (traits are shared objects, roll-ups one entry per key): a slice's Click objects and text
+// die young, so a scavenge during the flush's round trips has little to copy (click-queue.ts).
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Click } from './click-buffer.js';
+import type { ClickBatch } from './click-queue.js';
 import { aggregateClicks, appendRollups, clickEventsCopy, type ClickRollups } from './click-sql.js';
 import type { ClickTraits, Enrich } from './enricher.js';
 
@@ -16,15 +20,22 @@ import type { ClickTraits, Enrich } from './enricher.js';
 export const SLICE = 500;
 
 export interface PreparedBatch {
-  /** The batch's clicks in link order (by url id; a link's clicks in the order they came). */
-  clicks: readonly Click[];
-  /** Each click's traits, in the same order. */
+  /** The batch it was worked out from. */
+  batch: ClickBatch;
+  /** The batch's positions in link order (by url id; a link's clicks in the order they came). */
+  order: Uint32Array;
+  /** Each click's traits, in link order. */
   traits: readonly ClickTraits[];
-  /** The events' COPY text, a piece per slice, in the clicks' (link) order. */
-  copyText: string[];
+  /** The events' COPY text, a piece per slice, in link order. */
+  copyText: Buffer[];
   rollups: ClickRollups;
   /** The batch's distinct url ids, ascending. */
   urlIds: number[];
+}
+
+/** The batch's clicks as objects, in link order (for the rare statement that needs them all: webhooks). */
+export function clicksInOrder(p: PreparedBatch): Click[] {
+  return Array.from(p.order, (i) => p.batch.click(i));
 }
 
 /**
@@ -32,10 +43,10 @@ export interface PreparedBatch {
  * (far fewer than the clicks under Zipf traffic, and sorted as a typed array), so a batch costs
  * one pass more, never a comparison sort of its clicks on the loop. Also where each link starts.
  */
-export function linkOrder(clicks: readonly Click[]): { order: Uint32Array; urlIds: number[]; starts: Uint32Array } {
+export function linkOrder(urlIdOf: ArrayLike<number>): { order: Uint32Array; urlIds: number[]; starts: Uint32Array } {
   // A link's clicks, then (the same map) its rank among the batch's links.
   const rank = new Map<number, number>();
-  for (const c of clicks) rank.set(c.urlId, (rank.get(c.urlId) ?? 0) + 1);
+  for (let i = 0; i < urlIdOf.length; i++) rank.set(urlIdOf[i]!, (rank.get(urlIdOf[i]!) ?? 0) + 1);
   const ids = Float64Array.from(rank.keys()).sort();
   const starts = new Uint32Array(ids.length + 1);
   for (let r = 0; r < ids.length; r++) {
@@ -43,24 +54,22 @@ export function linkOrder(clicks: readonly Click[]): { order: Uint32Array; urlId
     rank.set(ids[r]!, r);
   }
   const next = starts.slice(0, ids.length);
-  const order = new Uint32Array(clicks.length);
-  for (let i = 0; i < clicks.length; i++) order[next[rank.get(clicks[i]!.urlId)!]!++] = i;
+  const order = new Uint32Array(urlIdOf.length);
+  for (let i = 0; i < urlIdOf.length; i++) order[next[rank.get(urlIdOf[i]!)!]!++] = i;
   return { order, urlIds: Array.from(ids), starts };
 }
 
-export async function prepareBatch(batch: readonly Click[], enrich: Enrich, slice = SLICE): Promise<PreparedBatch> {
-  const { order, urlIds, starts } = linkOrder(batch);
-  const clicks: Click[] = new Array<Click>(batch.length);
+export async function prepareBatch(batch: ClickBatch, enrich: Enrich, slice = SLICE): Promise<PreparedBatch> {
+  const { order, urlIds, starts } = linkOrder(batch.urlId);
+  const clicksAt = (from: number, to: number) => Array.from(order.subarray(from, to), (i) => batch.click(i));
   const traits: ClickTraits[] = new Array<ClickTraits>(batch.length);
-  const copyText: string[] = [];
+  const copyText: Buffer[] = [];
   for (let from = 0; from < batch.length; from += slice) {
     if (from > 0) await nextTurn();
     const to = Math.min(batch.length, from + slice);
-    for (let i = from; i < to; i++) {
-      clicks[i] = batch[order[i]!]!;
-      traits[i] = enrich(clicks[i]!);
-    }
-    copyText.push(clickEventsCopy(clicks.slice(from, to), traits.slice(from, to)));
+    const clicks = clicksAt(from, to);
+    for (let k = 0; k < clicks.length; k++) traits[from + k] = enrich(clicks[k]!);
+    copyText.push(Buffer.from(clickEventsCopy(clicks, traits.slice(from, to))));
   }
   // Roll-ups per part of the links (a range of them, in order): each link's clicks all in one
   // part, so the parts' entries never share a key and together are the batch's, exactly.
@@ -70,9 +79,9 @@ export async function prepareBatch(batch: readonly Click[], enrich: Enrich, slic
     await nextTurn();
     const from = starts[Math.floor((p * urlIds.length) / parts)]!;
     const to = starts[Math.floor(((p + 1) * urlIds.length) / parts)]!;
-    const r = aggregateClicks(clicks.slice(from, to), traits.slice(from, to));
+    const r = aggregateClicks(clicksAt(from, to), traits.slice(from, to));
     if (rollups === undefined) rollups = r;
     else appendRollups(rollups, r);
   }
-  return { clicks, traits, copyText, rollups: rollups!, urlIds };
+  return { batch, order, traits, copyText, rollups: rollups!, urlIds };
 }

@@ -22,13 +22,13 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.js';
-import { prepareBatch, type PreparedBatch } from './batch-prep.js';
+import { clicksInOrder, prepareBatch, type PreparedBatch } from './batch-prep.js';
 import {
   beginFlush, clickDeliveries, COPY_CLICK_EVENTS, existingUrls, keepRollups, rollUpClicks, type ClickRollups, type Statement,
 } from './click-sql.js';
 import { PendingRollups } from './pending-rollups.js';
 import type { Enrich } from './enricher.js';
-import { Queue } from './queue.js';
+import { ClickQueue, type ClickBatch } from './click-queue.js';
 
 export interface Click { urlId: number; userId: number | null; at: Date; referrer: string | null; userAgent: string | null; /** The socket's address, for the country (worked out in the flush, not here). */ ip: string | null;
   /** The raw X-Forwarded-For, believed in the flush only from trusted proxies (see client-address.ts). */ forwardedFor?: string | null }
@@ -57,7 +57,7 @@ export interface ClickBufferOptions {
 }
 
 interface Batch {
-  clicks: Click[];
+  clicks: ClickBatch;
   /** Set when COMMIT failed: the outcome must be resolved before a retry. */
   uncertainXid: string | null;
   /** Its traits, COPY text and roll-ups, worked out once (a retry reuses them). */
@@ -71,7 +71,7 @@ type Outcome = 'committed' | 'aborted' | 'unknown';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ClickBuffer {
-  private readonly queue = new Queue<Click>();
+  private readonly queue = new ClickQueue();
   private batch: Batch | null = null;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | null = null;
@@ -88,10 +88,10 @@ export class ClickBuffer {
       ? new PendingRollups({ pool: opts.pool, logger: opts.logger, delayMs: opts.rollupDelayMs!, statementTimeoutMs: this.statementTimeoutMs })
       : undefined;
     opts.metrics.probes.clickBuffer = () => {
-      const oldest = this.batch?.clicks[0] ?? this.queue.peek();
+      const oldestAt = this.batch && this.batch.clicks.length > 0 ? this.batch.clicks.atMs(0) : this.queue.oldestAt();
       return {
         depth: this.depth,
-        oldestSeconds: oldest ? Math.max(0, (Date.now() - oldest.at.getTime()) / 1000) : 0,
+        oldestSeconds: oldestAt === undefined ? 0 : Math.max(0, (Date.now() - oldestAt) / 1000),
         keptOldestSeconds: (this.pending?.oldestAgeMs() ?? 0) / 1000,
       };
     };
@@ -108,7 +108,7 @@ export class ClickBuffer {
       if (this.depth >= this.opts.maxBuffered) {
         this.opts.metrics.clicksDropped.inc();
         // The batch in flight is kept; the oldest waiting click makes room (or this one if none waits).
-        if (this.queue.shift() === undefined) return;
+        if (!this.queue.dropOldest()) return;
       }
       this.queue.push(click);
       if (this.queue.length >= this.opts.batchSize) this.kick();
@@ -208,16 +208,16 @@ export class ClickBuffer {
       const ids = prepared.urlIds;
       const existing = new Set((await run<{ id: string | number }>(existingUrls(ids))).rows.map((r) => Number(r.id)));
       // A link missing since its clicks (a restore to an older backup; rare): the rest of the batch worked out again without them.
-      if (existing.size !== ids.length) prepared = await prepareBatch(batch.clicks.filter((c) => existing.has(c.urlId)), this.opts.enrich);
-      const { clicks, traits } = prepared;
-      if (clicks.length > 0) {
+      if (existing.size !== ids.length) prepared = await prepareBatch(batch.clicks.filter((urlId) => existing.has(urlId)), this.opts.enrich);
+      const { traits } = prepared;
+      if (traits.length > 0) {
         for (const t of traits) if (t.bot) bots++;
         await this.copy(conn, COPY_CLICK_EVENTS, prepared.copyText);
-        const keeper = clicks.length >= this.rollupDelayFrom ? this.pending : undefined;
+        const keeper = traits.length >= this.rollupDelayFrom ? this.pending : undefined;
         const counted = await run<{ id?: number | string; webhooks: boolean }>(
           keeper ? keepRollups(keeper.writer, prepared.rollups) : rollUpClicks(prepared.rollups));
         if (keeper) batch.kept = { id: Number(counted.rows[0]!.id), rollups: prepared.rollups };
-        if (counted.rows[0]?.webhooks) await run(clickDeliveries(clicks, traits));
+        if (counted.rows[0]?.webhooks) await run(clickDeliveries(clicksInOrder(prepared), traits));
       }
       committing = true;
       await run({ text: 'COMMIT', values: [] });
@@ -245,7 +245,7 @@ export class ClickBuffer {
   }
 
   /** COPY ... FROM STDIN of the text's pieces, bounded like a statement (the connection is destroyed on failure). */
-  private async copy(client: pg.PoolClient, sql: string, text: readonly string[]): Promise<void> {
+  private async copy(client: pg.PoolClient, sql: string, text: readonly Buffer[]): Promise<void> {
     const stream = client.query(copyFrom(sql));
     const timer = setTimeout(() => stream.destroy(new Error(`COPY not done in ${this.statementTimeoutMs} ms`)), this.statementTimeoutMs);
     try {

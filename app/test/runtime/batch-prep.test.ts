@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { linkOrder, prepareBatch } from '../../src/clicks/batch-prep.js';
+import { clicksInOrder, linkOrder, prepareBatch } from '../../src/clicks/batch-prep.js';
 import type { Click } from '../../src/clicks/click-buffer.js';
+import { ClickBatch } from '../../src/clicks/click-queue.js';
 import { aggregateClicks, clickEventsCopy, type ClickRollups } from '../../src/clicks/click-sql.js';
 import { noCountry } from '../../src/clicks/country.js';
 import { createEnricher } from '../../src/clicks/enricher.js';
@@ -17,6 +18,7 @@ function batch(n: number): Click[] {
     referrer: i % 4 === 0 ? null : `https://r${i % 6}.example/\t"\\`,
     userAgent: AGENTS[i % AGENTS.length]!,
     ip: '127.0.0.1',
+    forwardedFor: null,
   }));
 }
 
@@ -37,10 +39,10 @@ describe('prepareBatch (the click flush\'s JS work, in slices)', () => {
     const inLinkOrder = [...clicks].sort((a, b) => a.urlId - b.urlId);
     const enrich = createEnricher(noCountry);
     const traits = inLinkOrder.map(enrich);
-    const p = await prepareBatch(clicks, createEnricher(noCountry), 37);
+    const p = await prepareBatch(ClickBatch.of(clicks), createEnricher(noCountry), 37);
     expect(p.copyText).toHaveLength(Math.ceil(1_000 / 37));
-    expect(p.clicks).toEqual(inLinkOrder);
-    expect(p.copyText.join('')).toBe(clickEventsCopy(inLinkOrder, traits));
+    expect(clicksInOrder(p)).toEqual(inLinkOrder);
+    expect(Buffer.concat(p.copyText).toString()).toBe(clickEventsCopy(inLinkOrder, traits));
     expect(p.traits).toEqual(traits);
     const whole = aggregateClicks(inLinkOrder, traits);
     expect(rows(p.rollups)).toEqual(rows(whole));
@@ -57,7 +59,7 @@ describe('prepareBatch (the click flush\'s JS work, in slices)', () => {
 
   it('orders clicks by link, stably, and says where each link starts', () => {
     const clicks = batch(500).map((c, i) => ({ ...c, urlId: [9_007_199_254_740_000, 3, 1_000_000_000_000, 3, 7][i % 5]! }));
-    const { order, urlIds, starts } = linkOrder(clicks);
+    const { order, urlIds, starts } = linkOrder(clicks.map((c) => c.urlId));
     expect(urlIds).toEqual([3, 7, 1_000_000_000_000, 9_007_199_254_740_000]);
     expect([...order].map((i) => clicks[i])).toEqual([...clicks].sort((a, b) => a.urlId - b.urlId));
     expect([...starts]).toEqual([0, 200, 300, 400, 500]);
@@ -66,7 +68,7 @@ describe('prepareBatch (the click flush\'s JS work, in slices)', () => {
       expect(positions.every((i) => clicks[i]!.urlId === urlIds[r])).toBe(true);
       expect(positions).toEqual([...positions].sort((a, b) => a - b));
     }
-    expect(linkOrder([])).toEqual({ order: new Uint32Array(0), urlIds: [], starts: new Uint32Array([0]) });
+    expect(linkOrder(new Float64Array(0))).toEqual({ order: new Uint32Array(0), urlIds: [], starts: new Uint32Array([0]) });
   });
 
   it('lets the event loop turn between slices', async () => {
@@ -74,14 +76,14 @@ describe('prepareBatch (the click flush\'s JS work, in slices)', () => {
     let ticking = true;
     const tick = () => { turns += 1; if (ticking) setImmediate(tick); };
     setImmediate(tick);
-    await prepareBatch(batch(1_000), createEnricher(noCountry), 100);
+    await prepareBatch(ClickBatch.of(batch(1_000)), createEnricher(noCountry), 100);
     ticking = false;
     // Ten slices of COPY text, then ten parts of roll-ups: a turn of the loop before each but the first.
     expect(turns).toBeGreaterThanOrEqual(19);
   });
 
   it('handles an empty batch', async () => {
-    const p = await prepareBatch([], createEnricher(noCountry));
+    const p = await prepareBatch(ClickBatch.of([]), createEnricher(noCountry));
     expect(p.copyText).toEqual([]);
     expect(p.rollups.urls).toEqual({ id: [] });
     expect(p.urlIds).toEqual([]);

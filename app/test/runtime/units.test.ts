@@ -3,7 +3,6 @@ import { createEnricher } from '../../src/clicks/enricher.js';
 import { openCountryLookup } from '../../src/clicks/country.js';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker, type BreakerState } from '../../src/redis/circuit-breaker.js';
-import { Queue } from '../../src/clicks/queue.js';
 import { arrayLiteral } from '../../src/db/array-literal.js';
 import { aggregateClicks, clickDeliveries, clickEventsCopy, COPY_CLICK_EVENTS, rollUpClicks } from '../../src/clicks/click-sql.js';
 import type { Click } from '../../src/clicks/click-buffer.js';
@@ -46,21 +45,6 @@ describe('CircuitBreaker', () => {
     expect(b.tryAcquire()).toBe(false);
     now = 200;
     expect(b.tryAcquire()).toBe(true);
-  });
-});
-
-describe('Queue', () => {
-  it('is FIFO across push, shift and take, with compaction', () => {
-    const q = new Queue<number>();
-    for (let i = 0; i < 5000; i++) q.push(i);
-    expect(q.shift()).toBe(0);
-    expect(q.take(2000)).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1));
-    expect(q.length).toBe(2999);
-    expect(q.peek()).toBe(2001);
-    q.push(5000);
-    expect(q.take(10_000).at(-1)).toBe(5000);
-    expect(q.length).toBe(0);
-    expect(q.shift()).toBeUndefined();
   });
 });
 
