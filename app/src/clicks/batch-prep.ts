@@ -9,7 +9,7 @@
 // Ids never followed time across replicas (their batches interleave), and lists go by id.
 // What lives until the transaction is off the JS heap (the order, the COPY text as Buffers) or
 // small (traits are shared objects, roll-ups one entry per key): a slice's Click objects and text
-// die young, so a scavenge during the flush's round trips has little to copy (click-queue.ts).
+// die young, so a collection during the flush's round trips has little to copy (click-queue.ts).
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Click } from './click-buffer.js';
 import type { ClickBatch } from './click-queue.js';
