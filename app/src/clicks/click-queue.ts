@@ -1,13 +1,13 @@
-// The clicks waiting for the flush, FIFO, held as columns: the numbers in typed arrays, the
-// strings in arrays, each string kept once (a few agents, referrers and addresses make most
-// traffic). Held as objects of their own (the click, its Date, the header strings it kept), the
-// clicks lived until the next flush, about a second, and the flush's batch of them through its
-// round trips: scavenges copied them and promoted many, and a full buffer (the database down)
-// was 200,000 objects (clicks and their Dates) for every major collection to mark. The flush takes its batch as columns
-// too (ClickBatch) and makes each slice's Click objects as it goes, so they die young. Measured:
-// the flush's longest hold of the event loop at a 20,000-click batch went from 18.6-21.6 ms to
-// 2.7-5.4 ms (app/bench/flush-stall-profile.ts), and the bytes a replica promotes under load fell
-// by about a tenth.
+// The clicks waiting for the flush, FIFO, held as columns: the numbers in typed arrays, the strings
+// in arrays, each string kept once (a few agents, referrers and addresses make most traffic). Held
+// as objects of their own (the click, its Date, the header strings it kept), the clicks lived until
+// the next flush, about a second, and the flush's batch of them through its round trips: scavenges
+// copied them and promoted many, and a full buffer (the database down) was 200,000 objects (clicks
+// and their Dates) for every major collection to mark. The flush takes its batch as columns too
+// (ClickBatch) and makes each slice's Click objects as it goes, so they die young. Measured: the
+// flush's longest hold of the event loop at a 20,000-click batch went from 18.6-21.6 ms to 2.7-5.4
+// ms (app/bench/flush-stall-profile.ts), and the bytes a replica promotes under load fell by about
+// a tenth.
 import type { Click } from './click-buffer.js';
 
 const FIRST_CAPACITY = 1_024;
