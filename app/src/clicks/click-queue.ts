@@ -16,19 +16,45 @@ const SHARED_STRINGS_MAX = 10_000;
 
 type Text = string | null;
 
+/** A click's fields, a column each. */
+interface Columns {
+  urlId: Float64Array;
+  /** NaN: no user. */
+  userId: Float64Array;
+  at: Float64Array;
+  referrer: Text[];
+  userAgent: Text[];
+  ip: Text[];
+  forwardedFor: Text[];
+}
+
+const TEXT_COLUMNS = ['referrer', 'userAgent', 'ip', 'forwardedFor'] as const;
+
+/** Columns of `room` rows, none of them a click yet. */
+function emptyColumns(room: number): Columns {
+  const texts = () => new Array<Text>(room).fill(null);
+  return {
+    urlId: new Float64Array(room), userId: new Float64Array(room), at: new Float64Array(room),
+    referrer: texts(), userAgent: texts(), ip: texts(), forwardedFor: texts(),
+  };
+}
+
+/** Columns of `room` rows whose first n are rows from(0) .. from(n - 1) of `c`. */
+function copyRows(c: Columns, n: number, from: (row: number) => number, room = n): Columns {
+  const to = emptyColumns(room);
+  for (let r = 0; r < n; r++) {
+    const i = from(r);
+    to.urlId[r] = c.urlId[i]!;
+    to.userId[r] = c.userId[i]!;
+    to.at[r] = c.at[i]!;
+    for (const col of TEXT_COLUMNS) to[col][r] = c[col][i]!;
+  }
+  return to;
+}
+
 /** A batch of clicks as columns, in the order they came. */
 export class ClickBatch {
-  constructor(
-    readonly length: number,
-    readonly urlId: Float64Array,
-    /** NaN: no user. */
-    private readonly userId: Float64Array,
-    private readonly at: Float64Array,
-    private readonly referrer: readonly Text[],
-    private readonly userAgent: readonly Text[],
-    private readonly ip: readonly Text[],
-    private readonly forwardedFor: readonly Text[],
-  ) {}
+  constructor(readonly length: number, private readonly c: Columns) {}
 
   /** The clicks as columns (tests, benches). */
   static of(clicks: readonly Click[]): ClickBatch {
@@ -37,28 +63,30 @@ export class ClickBatch {
     return q.take(clicks.length);
   }
 
+  get urlId(): Float64Array {
+    return this.c.urlId;
+  }
+
   /** When click i was made, ms since the epoch. */
   atMs(i: number): number {
-    return this.at[i]!;
+    return this.c.at[i]!;
   }
 
   /** Click i as an object of its own: made when needed, for a moment. */
   click(i: number): Click {
-    const userId = this.userId[i]!;
+    const { c } = this;
+    const userId = c.userId[i]!;
     return {
-      urlId: this.urlId[i]!, userId: Number.isNaN(userId) ? null : userId, at: new Date(this.at[i]!),
-      referrer: this.referrer[i]!, userAgent: this.userAgent[i]!, ip: this.ip[i]!, forwardedFor: this.forwardedFor[i]!,
+      urlId: c.urlId[i]!, userId: Number.isNaN(userId) ? null : userId, at: new Date(c.at[i]!),
+      referrer: c.referrer[i]!, userAgent: c.userAgent[i]!, ip: c.ip[i]!, forwardedFor: c.forwardedFor[i]!,
     };
   }
 
   /** The clicks whose link passes, in the same order. */
   filter(keep: (urlId: number) => boolean): ClickBatch {
     const picked: number[] = [];
-    for (let i = 0; i < this.length; i++) if (keep(this.urlId[i]!)) picked.push(i);
-    const numbers = (from: Float64Array) => Float64Array.from(picked, (i) => from[i]!);
-    const texts = (from: readonly Text[]) => picked.map((i) => from[i]!);
-    return new ClickBatch(picked.length, numbers(this.urlId), numbers(this.userId), numbers(this.at),
-      texts(this.referrer), texts(this.userAgent), texts(this.ip), texts(this.forwardedFor));
+    for (let i = 0; i < this.length; i++) if (keep(this.c.urlId[i]!)) picked.push(i);
+    return new ClickBatch(picked.length, copyRows(this.c, picked.length, (r) => picked[r]!));
   }
 }
 
@@ -66,43 +94,37 @@ export class ClickQueue {
   private capacity = FIRST_CAPACITY;
   private head = 0;
   private size = 0;
-  private urlId = new Float64Array(FIRST_CAPACITY);
-  /** NaN: no user. */
-  private userId = new Float64Array(FIRST_CAPACITY);
-  private at = new Float64Array(FIRST_CAPACITY);
-  private referrer: Text[] = new Array<Text>(FIRST_CAPACITY).fill(null);
-  private userAgent: Text[] = new Array<Text>(FIRST_CAPACITY).fill(null);
-  private ip: Text[] = new Array<Text>(FIRST_CAPACITY).fill(null);
-  private forwardedFor: Text[] = new Array<Text>(FIRST_CAPACITY).fill(null);
+  private c: Columns = emptyColumns(FIRST_CAPACITY);
   private readonly shared = new Map<string, string>();
 
   get length(): number {
     return this.size;
   }
 
-  push(c: Click): void {
+  push(click: Click): void {
     if (this.size === this.capacity) this.grow();
     const i = (this.head + this.size) % this.capacity;
-    this.urlId[i] = c.urlId;
-    this.userId[i] = c.userId ?? Number.NaN;
-    this.at[i] = c.at.getTime();
-    this.referrer[i] = this.share(c.referrer);
-    this.userAgent[i] = this.share(c.userAgent);
-    this.ip[i] = this.share(c.ip);
-    this.forwardedFor[i] = this.share(c.forwardedFor ?? null);
+    const { c } = this;
+    c.urlId[i] = click.urlId;
+    c.userId[i] = click.userId ?? Number.NaN;
+    c.at[i] = click.at.getTime();
+    c.referrer[i] = this.share(click.referrer);
+    c.userAgent[i] = this.share(click.userAgent);
+    c.ip[i] = this.share(click.ip);
+    c.forwardedFor[i] = this.share(click.forwardedFor ?? null);
     this.size += 1;
   }
 
   /** When the oldest click waiting was made (ms since the epoch), if any waits. */
   oldestAt(): number | undefined {
-    return this.size === 0 ? undefined : this.at[this.head];
+    return this.size === 0 ? undefined : this.c.at[this.head];
   }
 
   /** Drops the oldest click; false when none waits. */
   dropOldest(): boolean {
     if (this.size === 0) return false;
     this.release(this.head);
-    this.head = (this.head + 1) % this.capacity;
+    this.head = this.slot(1);
     this.size -= 1;
     return true;
   }
@@ -110,25 +132,16 @@ export class ClickQueue {
   /** Removes and returns up to n clicks from the front, oldest first. */
   take(n: number): ClickBatch {
     const k = Math.min(n, this.size);
-    const slot = (j: number) => (this.head + j) % this.capacity;
-    const numbers = (from: Float64Array) => {
-      const to = new Float64Array(k);
-      for (let j = 0; j < k; j++) to[j] = from[slot(j)]!;
-      return to;
-    };
-    const texts = (from: Text[]) => {
-      const to = new Array<Text>(k);
-      for (let j = 0; j < k; j++) {
-        to[j] = from[slot(j)]!;
-        from[slot(j)] = null; // let go: a string no click holds any more can be collected
-      }
-      return to;
-    };
-    const batch = new ClickBatch(k, numbers(this.urlId), numbers(this.userId), numbers(this.at),
-      texts(this.referrer), texts(this.userAgent), texts(this.ip), texts(this.forwardedFor));
-    this.head = slot(k);
+    const batch = new ClickBatch(k, copyRows(this.c, k, (r) => this.slot(r)));
+    for (let r = 0; r < k; r++) this.release(this.slot(r));
+    this.head = this.slot(k);
     this.size -= k;
     return batch;
+  }
+
+  /** The slot of the r-th waiting click. */
+  private slot(r: number): number {
+    return (this.head + r) % this.capacity;
   }
 
   /** The one copy of an equal string already held, so the request's own can die young. */
@@ -143,34 +156,13 @@ export class ClickQueue {
 
   /** A slot's strings let go, so a string no click holds any more can be collected. */
   private release(i: number): void {
-    this.referrer[i] = null;
-    this.userAgent[i] = null;
-    this.ip[i] = null;
-    this.forwardedFor[i] = null;
+    for (const col of TEXT_COLUMNS) this.c[col][i] = null;
   }
 
   /** Twice the room, the waiting clicks moved to the front in order. */
   private grow(): void {
-    const capacity = this.capacity * 2;
-    const order = (k: number) => (this.head + k) % this.capacity;
-    const numbers = (from: Float64Array) => {
-      const to = new Float64Array(capacity);
-      for (let k = 0; k < this.size; k++) to[k] = from[order(k)]!;
-      return to;
-    };
-    const texts = (from: Text[]) => {
-      const to = new Array<Text>(capacity).fill(null);
-      for (let k = 0; k < this.size; k++) to[k] = from[order(k)]!;
-      return to;
-    };
-    this.urlId = numbers(this.urlId);
-    this.userId = numbers(this.userId);
-    this.at = numbers(this.at);
-    this.referrer = texts(this.referrer);
-    this.userAgent = texts(this.userAgent);
-    this.ip = texts(this.ip);
-    this.forwardedFor = texts(this.forwardedFor);
+    this.c = copyRows(this.c, this.size, (r) => this.slot(r), this.capacity * 2);
     this.head = 0;
-    this.capacity = capacity;
+    this.capacity *= 2;
   }
 }
