@@ -61,6 +61,8 @@ export function linkOrder(urlIdOf: ArrayLike<number>): { order: Uint32Array; url
 
 export async function prepareBatch(batch: ClickBatch, enrich: Enrich, slice = SLICE): Promise<PreparedBatch> {
   const { order, urlIds, starts } = linkOrder(batch.urlId);
+  // A click's object is made twice (its COPY slice, its roll-up part) rather than kept from one to
+  // the other: kept, the batch's objects would live through the flush again (click-queue.ts).
   const clicksAt = (from: number, to: number) => Array.from(order.subarray(from, to), (i) => batch.click(i));
   const traits: ClickTraits[] = new Array<ClickTraits>(batch.length);
   const copyText: Buffer[] = [];
