@@ -4,9 +4,8 @@
 -- link's rows are updated once per few seconds instead of once per batch. PostgreSQL's CPU per
 -- recorded click fell by a quarter or more in `npm run bench` (loadtest/FIGURES.md, sixth pass).
 -- Each delayed batch's counts are written here in the transaction of its events, so what a
--- replica has not yet rolled up is never only in its memory: the replica applies its rows and
--- deletes them in one transaction; a replica that died leaves them, and another applies them
--- once they are older than any live replica would let them get (app/src/clicks/pending-rollups.ts).
+-- replica has not yet rolled up is never only in its memory; an applier adds rows' counts and
+-- deletes the rows in one transaction (how and when: app/src/clicks/pending-rollups.ts).
 -- Deleting the rows is how an applier claims them, so no count is added twice.
 CREATE TABLE click_rollups_pending (
   id         bigserial PRIMARY KEY,
@@ -14,7 +13,7 @@ CREATE TABLE click_rollups_pending (
   writer     text NOT NULL,
   written_at timestamptz NOT NULL DEFAULT now(),
   -- The batch's counts per key, as the flush aggregated them: {days, referrers, agents} of columns.
-  -- json, not jsonb, and lz4: written once and read back whole (only after a crash), so neither
+  -- json, not jsonb, and lz4: written once and read back whole by the applier, so neither
   -- jsonb's parse into a tree nor pglz's slower compression buys anything (together about 1 us
   -- per click in `npm run bench`).
   rollups    json NOT NULL

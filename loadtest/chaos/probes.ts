@@ -2,7 +2,7 @@
 // database (clicks recorded, their roll-ups caught up, created links present) straight through PostgreSQL.
 import pg from 'pg';
 import { APP_DEFAULTS } from '../../app/src/config-defaults.js';
-import { staleAfterMs } from '../../app/src/clicks/pending-rollups.js';
+import { appliedWithinMs } from '../../app/src/clicks/pending-rollups.js';
 import type { ReadySample } from './analysis.js';
 
 export function pollReady(url: string, startMs: number, everyMs = 250): { samples: ReadySample[]; stop(): void } {
@@ -48,10 +48,10 @@ export async function clickEvents(url: string, ids: readonly number[]): Promise<
 }
 
 /**
- * How long the roll-ups may trail the events after a replica died: its kept counts wait until
- * they are stale, then for another replica's next recovery and flush (pending-rollups.ts).
+ * How long the roll-ups may trail the events after a replica died: its kept counts wait for the
+ * next apply of a live replica (pending-rollups.ts), with room for a loaded machine.
  */
-export const ROLLUPS_CATCH_UP_MS = staleAfterMs(APP_DEFAULTS.clickRollupDelayMs) + 2 * APP_DEFAULTS.clickRollupDelayMs + 10_000;
+export const ROLLUPS_CATCH_UP_MS = appliedWithinMs(APP_DEFAULTS.clickRollupDelayMs) + 2 * APP_DEFAULTS.clickRollupDelayMs + 10_000;
 
 /**
  * The links' click events and their counts in the roll-ups, read in one snapshot: once they are

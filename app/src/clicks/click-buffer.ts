@@ -3,7 +3,7 @@
 // counts to the stats roll-ups (a link's click_count is the sum of its days), or under load
 // (batches of rollupDelayFrom clicks or more) keeps the counts in click_rollups_pending, added a
 // few seconds later with other batches' (pending-rollups.ts): the stats then trail the events by
-// up to about rollupDelayMs, and agree again once they are added.
+// up to about rollupDelayMs, and agree again once they are added (by whichever replica's turn it is).
 //
 // Exactness and its bounds:
 // - A click is counted at most once. A batch whose COMMIT failed has an unknown outcome (the
@@ -24,7 +24,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.js';
 import { clicksInOrder, prepareBatch, type PreparedBatch } from './batch-prep.js';
 import {
-  beginFlush, clickDeliveries, COPY_CLICK_EVENTS, existingUrls, keepRollups, rollUpClicks, type ClickRollups, type Statement,
+  beginFlush, clickDeliveries, COPY_CLICK_EVENTS, existingUrls, keepRollups, rollUpClicks, type Statement,
 } from './click-sql.js';
 import { PendingRollups } from './pending-rollups.js';
 import type { Enrich } from './enricher.js';
@@ -62,8 +62,8 @@ interface Batch {
   uncertainXid: string | null;
   /** Its traits, COPY text and roll-ups, worked out once (a retry reuses them). */
   prepared?: PreparedBatch;
-  /** Its roll-ups kept for later in row `id` of click_rollups_pending, once its transaction commits. */
-  kept?: { id: number; rollups: ClickRollups };
+  /** The row of click_rollups_pending that keeps its roll-ups for later, once its transaction commits. */
+  kept?: number;
 }
 
 type Outcome = 'committed' | 'aborted' | 'unknown';
@@ -136,10 +136,10 @@ export class ClickBuffer {
         if (this.depth > 0) await sleep(Math.min(100, this.opts.flushIntervalMs));
       }
     };
-    // Then the kept roll-ups: a stopped replica leaves none to wait for another's recovery.
+    // Then its kept roll-ups, at once (others' with them): a stopped replica leaves none waiting.
     const keptApplied = async () => {
       while (this.pending && this.pending.size > 0 && Date.now() < deadline) {
-        if (!(await this.pending.apply())) await sleep(Math.min(100, this.opts.flushIntervalMs));
+        if (!(await this.pending.apply(true))) await sleep(Math.min(100, this.opts.flushIntervalMs));
       }
     };
     let timeout: NodeJS.Timeout | undefined;
@@ -147,7 +147,7 @@ export class ClickBuffer {
     clearTimeout(timeout);
     if (this.depth > 0) this.opts.logger.error({ unwritten: this.depth }, 'click buffer not drained before timeout');
     if (this.pending && this.pending.size > 0) {
-      this.opts.logger.error({ batches: this.pending.size }, 'kept click roll-ups not applied before timeout: another replica applies them later');
+      this.opts.logger.error({ batches: this.pending.size }, 'kept click roll-ups not applied before timeout: the next apply of any replica adds them');
     }
   }
 
@@ -160,10 +160,7 @@ export class ClickBuffer {
   private async flushWhileFull(): Promise<void> {
     let progressed = await this.flushOnce();
     while (progressed && this.queue.length >= this.opts.batchSize) progressed = await this.flushOnce();
-    if (this.pending) {
-      if (this.pending.due()) await this.pending.apply();
-      await this.pending.recover();
-    }
+    if (this.pending?.due()) await this.pending.apply();
   }
 
   private async flushOnce(): Promise<boolean> {
@@ -172,7 +169,7 @@ export class ClickBuffer {
       if (outcome === 'unknown') return false;
       if (outcome === 'committed') {
         this.opts.metrics.clicksFlushed.inc(this.batch.clicks.length);
-        if (this.batch.kept) this.pending!.add(this.batch.kept.id, this.batch.kept.rollups);
+        if (this.batch.kept !== undefined) this.pending!.add(this.batch.kept);
         this.batch = null;
       } else {
         this.batch.uncertainXid = null;
@@ -216,7 +213,7 @@ export class ClickBuffer {
         const keeper = traits.length >= this.rollupDelayFrom ? this.pending : undefined;
         const counted = await run<{ id?: number | string; webhooks: boolean }>(
           keeper ? keepRollups(keeper.writer, prepared.rollups) : rollUpClicks(prepared.rollups));
-        if (keeper) batch.kept = { id: Number(counted.rows[0]!.id), rollups: prepared.rollups };
+        if (keeper) batch.kept = Number(counted.rows[0]!.id);
         if (counted.rows[0]?.webhooks) await run(clickDeliveries(clicksInOrder(prepared), traits));
       }
       committing = true;
@@ -227,7 +224,7 @@ export class ClickBuffer {
       metrics.clicksFlushed.inc(batch.clicks.length);
       metrics.clicksByAgent.labels('bot').inc(bots);
       metrics.clicksByAgent.labels('human').inc(batch.clicks.length - bots);
-      if (batch.kept) this.pending!.add(batch.kept.id, batch.kept.rollups);
+      if (batch.kept !== undefined) this.pending!.add(batch.kept);
       this.batch = null;
       return true;
     } catch (err) {

@@ -163,7 +163,7 @@ export function rollUpClicks(r: ClickRollups): Statement {
 }
 
 /** The counts a pending row keeps: the roll-ups without the batch's url list. */
-type PendingCounts = Omit<ClickRollups, 'urls'>;
+export type PendingCounts = Omit<ClickRollups, 'urls'>;
 
 /**
  * A batch's roll-ups kept for later (migration click-rollups-pending), in the transaction of its
@@ -177,33 +177,89 @@ export function keepRollups(writer: string, r: ClickRollups): Statement {
   };
 }
 
-/** Claims this writer's pending rows (some may have been claimed by another): deleted, their ids returned. */
-export function claimOwnRollups(ids: readonly number[]): Statement {
-  return { text: 'DELETE FROM click_rollups_pending WHERE id = ANY ($1::bigint[]) RETURNING id', values: [arrayLiteral(ids)] };
-}
+/**
+ * The key of the transaction-level advisory lock an applier of kept roll-ups holds: one replica
+ * of the cluster applies them at a time (a second would take what the first left, the rows
+ * written since, and update the same keys again).
+ */
+export const KEPT_ROLLUPS_APPLIER_LOCK = 7_242_913_001;
 
 /**
- * Claims other writers' pending rows older than `olderThanMs` (their writer is gone, or cannot
- * reach the database): deleted, their counts returned. Rows another applier holds are skipped.
+ * Whether this transaction is the cluster's applier (the lock, held until it ends) and whether the
+ * oldest kept row has waited `delayMs`.
  */
-export function claimStaleRollups(writer: string, olderThanMs: number, limit: number): Statement {
+export function applierTurn(delayMs: number): Statement {
   return {
-    text: `DELETE FROM click_rollups_pending WHERE id IN (
-        SELECT id FROM click_rollups_pending WHERE writer <> $1 AND written_at < now() - make_interval(secs => $2::float8 / 1000)
-        ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
-      RETURNING rollups`,
-    values: [writer, olderThanMs, limit],
+    text: `SELECT pg_try_advisory_xact_lock(${KEPT_ROLLUPS_APPLIER_LOCK}) AS turn,
+        coalesce((SELECT written_at <= now() - make_interval(secs => $1::float8 / 1000) FROM click_rollups_pending ORDER BY id LIMIT 1), false) AS due`,
+    values: [delayMs],
   };
 }
 
 /**
- * Several batches' roll-ups as one: their entries side by side. Keys may repeat across batches;
- * rollUpClicks' GROUP BY adds them up. Pure.
+ * Claims the oldest `limit` kept rows, whoever wrote them: deleted, their counts returned as text
+ * (parsed a row at a time by the applier, not all at once by pg). Rows being written are skipped.
  */
-export function mergeRollups(parts: readonly PendingCounts[]): ClickRollups {
-  const out = emptyRollups();
-  for (const { days, referrers, agents } of parts) appendRollups(out, { days, referrers, agents });
-  return out;
+export function claimKeptRollups(limit: number): Statement {
+  return {
+    text: `DELETE FROM click_rollups_pending WHERE id IN (
+        SELECT id FROM click_rollups_pending ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+      RETURNING rollups::text AS rollups`,
+    values: [limit],
+  };
+}
+
+/** Which of these rows are still kept (not claimed by any applier). */
+export function stillKept(ids: readonly number[]): Statement {
+  return { text: 'SELECT id FROM click_rollups_pending WHERE id = ANY ($1::bigint[])', values: [arrayLiteral(ids)] };
+}
+
+/**
+ * Several batches' roll-ups added up, key by key, in the order keys first appear: the statement
+ * then upserts each key once and groups no repeats. Keys are the values as the clicks gave them
+ * (null apart from ''); rollUpClicks' GROUP BY still joins those its SQL normalises alike. Pure.
+ */
+export class RollupSums {
+  private readonly days = new Map<string, number>();
+  private readonly referrers = new Map<string, number>();
+  private readonly agents = new Map<string, number>();
+  private readonly out = emptyRollups();
+
+  add({ days, referrers, agents }: PendingCounts): void {
+    const o = this.out;
+    for (let i = 0; i < days.url.length; i++) {
+      sumInto(this.days, `${days.url[i]} ${days.day[i]}`, days.n[i]!, o.days.n, () => { o.days.url.push(days.url[i]!); o.days.day.push(days.day[i]!); });
+    }
+    for (let i = 0; i < referrers.url.length; i++) {
+      sumInto(this.referrers, JSON.stringify([referrers.url[i], referrers.referrer[i]]), referrers.n[i]!, o.referrers.n, () => {
+        o.referrers.url.push(referrers.url[i]!); o.referrers.referrer.push(referrers.referrer[i]!);
+      });
+    }
+    const a = agents;
+    for (let i = 0; i < a.url.length; i++) {
+      sumInto(this.agents, JSON.stringify([a.url[i], a.bot[i], a.device[i], a.browser[i], a.os[i], a.country[i]]), a.n[i]!, o.agents.n, () => {
+        o.agents.url.push(a.url[i]!); o.agents.bot.push(a.bot[i]!); o.agents.device.push(a.device[i]!);
+        o.agents.browser.push(a.browser[i]!); o.agents.os.push(a.os[i]!); o.agents.country.push(a.country[i]!);
+      });
+    }
+  }
+
+  /** The sums so far (no url list: the statement needs none). */
+  get rollups(): ClickRollups {
+    return this.out;
+  }
+}
+
+/** Adds n to the key's count, or appends the key (`push` its other columns) with n. */
+function sumInto(at: Map<string, number>, key: string, n: number, counts: number[], push: () => void): void {
+  const i = at.get(key);
+  if (i !== undefined) {
+    counts[i] = counts[i]! + n;
+  } else {
+    at.set(key, counts.length);
+    counts.push(n);
+    push();
+  }
 }
 
 /** Appends `part`'s entries, column by column, to `into` (its url list too when it has one). */

@@ -1,103 +1,101 @@
-// A replica's click roll-ups kept for later. Under load the flush writes a batch's events at once
-// and its counts a few seconds later, several batches' in one statement: a hot link's roll-up
-// rows are then updated once per few seconds, not once per batch (a quarter or more of
-// PostgreSQL's CPU per click in `npm run bench`). Each kept batch's counts are also written to
-// click_rollups_pending in its events' transaction, so nothing is only in memory:
-// - this replica applies its kept batches once the oldest has waited `delayMs`, claiming their
-//   rows (DELETE ... RETURNING) in the transaction that adds the counts: a row claimed by another
-//   applier is not added again, and a COMMIT of unknown outcome is settled by the next claim;
-// - rows of a replica that died (or cannot reach the database) are applied by any other replica,
-//   or by its own next start, once they are older than staleAfterMs(delayMs).
-// The stats and click_count trail the events by up to about `delayMs` more while this is in use.
+// Click roll-ups kept for later, and added for the whole cluster at once. Under load the flush
+// writes a batch's events at once and its counts to click_rollups_pending, in the same
+// transaction, so nothing is only in memory. Once the oldest kept row has waited `delayMs`, one
+// replica adds every kept row's counts, whoever wrote them, summed key by key first: a hot link's
+// roll-up rows are updated once per delayMs for the whole cluster, not once per batch nor once
+// per replica. (When each replica added its own, with 10,000 links each one upserted nearly every
+// link's rows every delayMs: 4.7 us of PostgreSQL's 11-13 per click; loadtest/FIGURES.md.)
+// - One applier at a time: it holds a transaction-level advisory lock; the others skip their turn.
+// - The rows are claimed (DELETE ... RETURNING) in the transaction that adds their counts: no
+//   count is added twice, and a COMMIT of unknown outcome is settled by the next claim.
+// - A replica that died leaves rows the next apply takes with the rest.
+// - A replica remembers only its own rows' ids and times: to drain, and for the kept-oldest metric.
+// The stats and click_count trail the events by up to about delayMs more while this is in use.
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
-import { claimOwnRollups, claimStaleRollups, mergeRollups, rollUpClicks, type ClickRollups, type Statement } from './click-sql.js';
+import { setImmediate as turn } from 'node:timers/promises';
+import { applierTurn, claimKeptRollups, rollUpClicks, RollupSums, stillKept, type PendingCounts, type Statement } from './click-sql.js';
 
 export interface PendingRollupsOptions {
   pool: pg.Pool;
   logger: Logger;
-  /** How long a kept batch waits before its counts are added. */
+  /** How long the oldest kept row waits before the kept counts are added. */
   delayMs: number;
   statementTimeoutMs: number;
 }
 
-/** Rows older than this belong to a writer that is gone (a live one applies its rows at about delayMs). */
-export const staleAfterMs = (delayMs: number): number => 3 * delayMs;
+/** Kept rows claimed per apply: a few seconds of every replica's batches; a backlog takes several. */
+const ROWS_PER_APPLY = 100;
 
-/** Stale rows applied per recovery transaction. */
-const RECOVER_ROWS = 100;
+/**
+ * How long kept counts may wait, whatever replica wrote them, while any replica runs: the delay,
+ * then up to one more for a replica's next try.
+ */
+export const appliedWithinMs = (delayMs: number): number => 2 * delayMs;
 
-interface Kept { id: number; at: number; rollups: ClickRollups }
+interface Own { id: number; at: number }
 
 export class PendingRollups {
   /** This process's name on its rows. */
   readonly writer = randomUUID();
-  private kept: Kept[] = [];
-  private lastRecovery = Number.NEGATIVE_INFINITY;
+  /** Its rows not yet known to be applied, oldest first. */
+  private own: Own[] = [];
+  private lastTry = Date.now();
 
   constructor(private readonly opts: PendingRollupsOptions) {}
 
-  /** Batches kept and not yet applied. */
+  /** This replica's rows not yet known to be applied. */
   get size(): number {
-    return this.kept.length;
+    return this.own.length;
   }
 
-  /** A batch whose events and pending row committed (row `id`). */
-  add(id: number, rollups: ClickRollups, at = Date.now()): void {
-    this.kept.push({ id, at, rollups });
+  /** A batch whose events and kept row (`id`) committed. */
+  add(id: number, at = Date.now()): void {
+    this.own.push({ id, at });
   }
 
-  /** How long the oldest kept batch has waited (0: none). */
+  /** How long this replica's oldest row has been kept (0: none). */
   oldestAgeMs(now = Date.now()): number {
-    return this.kept.length > 0 ? Math.max(0, now - this.kept[0]!.at) : 0;
+    return this.own.length > 0 ? Math.max(0, now - this.own[0]!.at) : 0;
   }
 
-  /** Whether the oldest kept batch has waited its delay. */
+  /**
+   * Whether to try: one of its rows has waited the delay, or a delay has passed since its last
+   * try (rows of a replica that died; its own rows another applied).
+   */
   due(now = Date.now()): boolean {
-    return this.kept.length > 0 && now - this.kept[0]!.at >= this.opts.delayMs;
+    return (this.own.length > 0 && now - this.own[0]!.at >= this.opts.delayMs) || now - this.lastTry >= this.opts.delayMs;
   }
 
   /**
-   * Adds the kept batches' counts in one transaction that claims their rows; those another
-   * applier claimed first are left out. False when it failed: they stay kept for the next try.
+   * One try: when it is this replica's turn and the oldest kept row has waited the delay (at
+   * once with `now`), claims the kept rows and adds their counts in one statement. Then forgets
+   * its own rows that are no longer kept. False when it failed: they stay for the next try.
    */
-  async apply(): Promise<boolean> {
-    const batch = this.kept.slice();
-    if (batch.length === 0) return true;
+  async apply(now = false): Promise<boolean> {
+    this.lastTry = Date.now();
+    const mine = this.own.map((o) => o.id);
     try {
-      await this.inTransaction(async (run) => {
-        const claimed = new Set((await run<{ id: number | string }>(claimOwnRollups(batch.map((k) => k.id)))).rows.map((r) => Number(r.id)));
-        const mine = batch.filter((k) => claimed.has(k.id));
-        if (mine.length > 0) await run(rollUpClicks(mergeRollups(mine.map((k) => k.rollups))));
+      const left = await this.inTransaction(async (run) => {
+        const { turn: ours, due } = (await run<{ turn: boolean; due: boolean }>(applierTurn(this.opts.delayMs))).rows[0]!;
+        if (ours && (due || now)) {
+          const { rows } = await run<{ rollups: string }>(claimKeptRollups(ROWS_PER_APPLY));
+          const sums = new RollupSums();
+          for (const r of rows) {
+            sums.add(JSON.parse(r.rollups) as PendingCounts);
+            await turn(); // a row is about a second of one replica's clicks: the loop serves between rows
+          }
+          if (rows.length > 0) await run(rollUpClicks(sums.rollups));
+        }
+        return new Set((await run<{ id: string | number }>(stillKept(mine))).rows.map((r) => Number(r.id)));
       });
+      const done = new Set(mine.filter((id) => !left.has(id)));
+      this.own = this.own.filter((o) => !done.has(o.id));
+      return true;
     } catch (err) {
-      this.opts.logger.warn({ err, batches: batch.length }, 'kept click roll-ups not applied; kept for the next try');
+      this.opts.logger.warn({ err, batches: mine.length }, 'kept click roll-ups not applied; kept for the next try');
       return false;
-    }
-    const done = new Set(batch.map((k) => k.id));
-    this.kept = this.kept.filter((k) => !done.has(k.id));
-    return true;
-  }
-
-  /**
-   * Applies other writers' rows older than staleAfterMs, at most once per delayMs. Returns how
-   * many rows it applied (0 when not yet time, or on failure: the rows stay for the next try).
-   */
-  async recover(now = Date.now()): Promise<number> {
-    if (now - this.lastRecovery < this.opts.delayMs) return 0;
-    this.lastRecovery = now;
-    try {
-      const applied = await this.inTransaction(async (run) => {
-        const { rows } = await run<{ rollups: Omit<ClickRollups, 'urls'> }>(claimStaleRollups(this.writer, staleAfterMs(this.opts.delayMs), RECOVER_ROWS));
-        if (rows.length > 0) await run(rollUpClicks(mergeRollups(rows.map((r) => r.rollups))));
-        return rows.length;
-      });
-      if (applied > 0) this.opts.logger.info({ batches: applied }, "applied kept click roll-ups of a replica that did not (stopped, or cut off from the database)");
-      return applied;
-    } catch (err) {
-      this.opts.logger.warn({ err }, 'stale click roll-ups not applied; retried later');
-      return 0;
     }
   }
 

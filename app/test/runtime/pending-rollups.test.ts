@@ -1,18 +1,18 @@
 // Click roll-ups kept for later (click-buffer.ts, pending-rollups.ts) against real PostgreSQL
 // behind PgBouncer: a loaded replica's batches write their events at once and their counts
-// later, all of them; a small batch adds its own at once; a drain leaves nothing kept; a replica
-// that died leaves rows another applies once stale, and no count is ever added twice, whoever
-// claims a row first.
+// later, all of them; a small batch adds its own at once; a drain leaves nothing kept; every
+// writer's kept rows (a dead one's too) are added at once by one applier at a time, keys summed
+// first, and no count is ever added twice, whoever claims a row first.
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../infra/loopback/servers/ports.js';
 import { startDataServices, type DataServices } from '../../../infra/loopback/data-services.js';
 import { ClickBuffer, type Click } from '../../src/clicks/click-buffer.js';
-import { aggregateClicks, keepRollups, mergeRollups } from '../../src/clicks/click-sql.js';
+import { aggregateClicks, keepRollups, KEPT_ROLLUPS_APPLIER_LOCK, RollupSums } from '../../src/clicks/click-sql.js';
 import { createEnricher } from '../../src/clicks/enricher.js';
 import { noCountry } from '../../src/clicks/country.js';
-import { PendingRollups, staleAfterMs } from '../../src/clicks/pending-rollups.js';
+import { PendingRollups } from '../../src/clicks/pending-rollups.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { runMigrations } from '../../src/migrate.js';
 import { testPool } from '../support/test-pool.js';
@@ -102,28 +102,64 @@ describe('kept click roll-ups', () => {
     expect(await books()).toEqual({ events: 45, days: 45, referrers: 45, agents: 45, pending: 0 });
   }, 60_000);
 
-  it('applies the rows of a writer that died once they are stale, and never twice', async () => {
+  /** Rows a writer kept and did not apply (it died, or was cut off): their ids. */
+  async function keptBy(writer: PendingRollups, rollups: ReturnType<typeof aggregateClicks>, rows: number): Promise<number[]> {
+    const ids: number[] = [];
+    for (let i = 0; i < rows; i++) {
+      const s = keepRollups(writer.writer, rollups);
+      ids.push(Number((await direct.query<{ id: string }>(s.text, s.values)).rows[0]!.id));
+    }
+    return ids;
+  }
+
+  it('applies every writer\'s kept rows at once when the oldest is due, a dead one\'s too, and never twice', async () => {
     const delayMs = 1_000;
     const clicks = Array.from({ length: 30 }, (_, i) => click(urlIds[i % 2]!, i));
     const rollups = aggregateClicks(clicks, clicks.map(enrich));
-    // A writer that kept two batches' counts and died before applying them.
     const dead = new PendingRollups({ pool, logger, delayMs, statementTimeoutMs: 5_000 });
-    const ids: number[] = [];
-    for (const s of [keepRollups(dead.writer, rollups), keepRollups(dead.writer, rollups)]) {
-      ids.push(Number((await direct.query<{ id: string }>(s.text, s.values)).rows[0]!.id));
-    }
-    const other = new PendingRollups({ pool, logger, delayMs, statementTimeoutMs: 5_000 });
-    // Not yet stale: left to their writer.
-    expect(await other.recover()).toBe(0);
-    expect((await books()).pending).toBe(2);
-    await new Promise((r) => setTimeout(r, staleAfterMs(delayMs) + 100));
-    expect(await other.recover()).toBe(2);
-    expect(await books()).toMatchObject({ days: 60, referrers: 60, agents: 60, pending: 0 });
-    // The writer was only cut off: its own apply now claims nothing, and adds nothing.
-    for (const id of ids) dead.add(id, rollups);
-    expect(await dead.apply()).toBe(true);
+    const live = new PendingRollups({ pool, logger, delayMs, statementTimeoutMs: 5_000 });
+    const deadIds = await keptBy(dead, rollups, 2);
+    for (const id of await keptBy(live, rollups, 1)) live.add(id);
+    // Not yet due: nothing is added, and its own row is still kept.
+    expect(await live.apply()).toBe(true);
+    expect(live.size).toBe(1);
+    expect((await books()).pending).toBe(3);
+    await new Promise((r) => setTimeout(r, delayMs + 100));
+    expect(live.due()).toBe(true);
+    expect(await live.apply()).toBe(true);
+    expect(live.size).toBe(0);
+    expect(await books()).toMatchObject({ days: 90, referrers: 90, agents: 90, pending: 0 });
+    // The writer was only cut off: its apply finds its rows gone, forgets them, adds nothing.
+    for (const id of deadIds) dead.add(id);
+    expect(await dead.apply(true)).toBe(true);
     expect(dead.size).toBe(0);
-    expect(await books()).toMatchObject({ days: 60, pending: 0 });
+    expect(await books()).toMatchObject({ days: 90, pending: 0 });
+  }, 60_000);
+
+  it('lets one applier at a time add the kept counts: two at once add each row once', async () => {
+    const clicks = Array.from({ length: 12 }, (_, i) => click(urlIds[i % 4]!, i));
+    const rollups = aggregateClicks(clicks, clicks.map(enrich));
+    const a = new PendingRollups({ pool, logger, delayMs: 60_000, statementTimeoutMs: 5_000 });
+    const b = new PendingRollups({ pool, logger, delayMs: 60_000, statementTimeoutMs: 5_000 });
+    for (const id of await keptBy(a, rollups, 3)) a.add(id);
+    for (const id of await keptBy(b, rollups, 3)) b.add(id);
+    // Held for a moment by a third transaction: neither may apply while it does.
+    const holder = await direct.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT pg_advisory_xact_lock(${KEPT_ROLLUPS_APPLIER_LOCK})`);
+      expect(await Promise.all([a.apply(true), b.apply(true)])).toEqual([true, true]);
+      expect(await books()).toMatchObject({ days: 0, pending: 6 });
+      expect([a.size, b.size]).toEqual([3, 3]);
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    await Promise.all([a.apply(true), b.apply(true)]);
+    // One of them applied all six rows; the other, at its next try, knows its own are done.
+    await Promise.all([a.apply(true), b.apply(true)]);
+    expect([a.size, b.size]).toEqual([0, 0]);
+    expect(await books()).toMatchObject({ days: 72, referrers: 72, agents: 72, pending: 0 });
   }, 60_000);
 
   it('keeps the counts as json compressed with lz4 (this server has it)', async () => {
@@ -133,11 +169,22 @@ describe('kept click roll-ups', () => {
     expect(rows[0]).toEqual({ type: 'json', compression: 'l' });
   });
 
-  it('merges batches side by side, keys repeating (the statement adds them up)', () => {
-    const a = aggregateClicks([click(1, 1)], [enrich(click(1, 1))]);
-    const m = mergeRollups([a, a]);
-    expect(m.days).toEqual({ url: [1, 1], day: [a.days.day[0], a.days.day[0]], n: [1, 1] });
-    expect(m.agents.n).toEqual([1, 1]);
-    expect(m.urls.id).toEqual([]);
+  it('sums batches key by key, null apart from an empty string, each key once in order of first appearance', () => {
+    const at = new Date(Date.UTC(2026, 11, 2, 10));
+    const desktop = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+    const phone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+    const one = (urlId: number, referrer: string | null, userAgent: string): Click => ({ urlId, userId: null, at, referrer, userAgent, ip: null });
+    const a = [one(1, null, desktop), one(1, '', desktop), one(2, 'https://r.example/', desktop)];
+    const b = [one(2, 'https://r.example/', desktop), one(1, null, phone), one(3, null, desktop)];
+    const sums = new RollupSums();
+    sums.add(aggregateClicks(a, a.map(enrich)));
+    sums.add(aggregateClicks(b, b.map(enrich)));
+    const r = sums.rollups;
+    expect(r.days).toEqual({ url: [1, 2, 3], day: ['2026-12-02', '2026-12-02', '2026-12-02'], n: [3, 2, 1] });
+    expect(r.referrers).toEqual({ url: [1, 1, 2, 3], referrer: [null, '', 'https://r.example/', null], n: [2, 1, 2, 1] });
+    expect(r.agents.url).toEqual([1, 2, 1, 3]);
+    expect(r.agents.n).toEqual([2, 2, 1, 1]);
+    expect(r.agents.device[2]).not.toEqual(r.agents.device[0]);
+    expect(r.urls.id).toEqual([]);
   });
 });
