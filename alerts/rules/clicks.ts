@@ -86,8 +86,8 @@ export function clickAlerts({ docker, aws, loopback }: Commands): AlertDefinitio
       summary: '{{ $labels.instance }} has kept click counts unapplied for {{ $value | printf "%.0f" }} s',
       description: `{{ $labels.instance }} has written clicks whose roll-up counts it has not added for more than ${THRESHOLDS.clickRollupLagSeconds} s, for 5 minutes.`,
       runbook: {
-        meaning: 'Under load a replica adds its batches\' roll-up counts a few seconds after their events (CLICK_ROLLUP_DELAY_MS), several batches at once. Its attempts to add them fail.',
-        impact: 'Stats and click_count stop moving for the clicks of that replica; nothing is lost: the counts wait in click_rollups_pending, which a graceful stop, the replica\'s next try, or another replica applies.',
+        meaning: 'Under load the replicas\' batch roll-up counts are added a few seconds after their events (CLICK_ROLLUP_DELAY_MS), every replica\'s at once, by whichever replica\'s turn it is. This replica\'s have not been added: every apply fails, or it cannot reach the database to see them added.',
+        impact: 'Stats and click_count stop moving (for every replica\'s clicks when no apply succeeds); nothing is lost: the counts wait in click_rollups_pending, which the next apply that succeeds, by any replica or a graceful stop, adds.',
         diagnose: {
           promql: [
             'shortstack_click_rollups_kept_oldest_seconds',
@@ -104,7 +104,7 @@ export function clickAlerts({ docker, aws, loopback }: Commands): AlertDefinitio
         },
         mitigate: [
           'The log says why each try failed (a statement timeout, lock waits, the database path: see PostgresDown, PgbouncerPoolSaturated).',
-          'A graceful restart of the replica (SIGTERM) applies its kept counts, or leaves them to another replica; CLICK_ROLLUP_DELAY_MS=0 makes every batch add its own counts again.',
+          'A graceful restart of the replica (SIGTERM) applies the kept counts, or leaves them to the next apply of another replica; CLICK_ROLLUP_DELAY_MS=0 makes every batch add its own counts again.',
         ],
         escalate: 'Ticket the app team.',
       },

@@ -31,9 +31,9 @@ export const APP_DEFAULTS = {
    */
   clickFlushBatch: 20_000,
   /**
-   * How long a loaded replica's click roll-up counts may wait, to be added with later batches'
-   * in one statement (app/src/clicks/pending-rollups.ts): about how far the stats trail the events
-   * under load. In `npm run bench` PostgreSQL's CPU per click went from 13.7 / 8.7 to 6.5 / 7.5 us
+   * How long the oldest of the loaded replicas' kept click roll-up counts waits before one of
+   * them adds every replica's in one statement (app/src/clicks/pending-rollups.ts): about how far
+   * the stats trail the events under load. In `npm run bench` PostgreSQL's CPU per click went from 13.7 / 8.7 to 6.5 / 7.5 us
    * (loadtest/FIGURES.md, sixth pass).
    */
   clickRollupDelayMs: 5_000,
