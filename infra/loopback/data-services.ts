@@ -35,6 +35,8 @@ export interface DataServicesOptions {
   addr?: LoopbackAddressing;
   /** WAL archiving and backups with pgBackRest, config in DIR/pgbackrest (./backup-options.ts); none when omitted. */
   backup?: BackupOptions;
+  /** Extra PostgreSQL settings (`-c name=value`), e.g. a bench's pg_stat_statements. */
+  postgresSettings?: Readonly<Record<string, string>>;
 }
 
 export interface BackupOptions {
@@ -116,7 +118,10 @@ export async function startDataServices(opts: DataServicesOptions = {}): Promise
   }
   const postgres = new PostgresServer({
     dir: pgDir, port: pgPort, superPassword: randomBytes(12).toString('hex'),
-    settings: opts.backup ? archiveSettings({ stanza: opts.backup.stanza, confFile: backupPaths.conf, archiveTimeoutS: opts.backup.archiveTimeoutS }) : undefined,
+    settings: {
+      ...(opts.backup ? archiveSettings({ stanza: opts.backup.stanza, confFile: backupPaths.conf, archiveTimeoutS: opts.backup.archiveTimeoutS }) : {}),
+      ...opts.postgresSettings,
+    },
   });
   const redis = new RedisServer({ dir: join(dir, 'redis'), port: redisPort, password: opts.redisPassword, config });
   const bouncerDir = join(dir, 'pgbouncer');

@@ -60,6 +60,8 @@ export interface StackOptions {
    * for real) and the certificate manager, for 127.0.0.1; `url` is then https.
    */
   tls?: { certificateValiditySeconds?: number };
+  /** Extra PostgreSQL settings (`-c name=value`), e.g. a bench's pg_stat_statements. */
+  postgresSettings?: Readonly<Record<string, string>>;
 }
 
 export interface LoopbackStack {
@@ -160,6 +162,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LoopbackStack
       redisPassword: secrets.redisPassword,
       statsPassword: secrets.pgbouncerStatsPassword,
       backup: loopbackBackupOptions(rawConfig, config, secrets.backupCipherPass),
+      ...(opts.postgresSettings ? { postgresSettings: opts.postgresSettings } : {}),
     });
     let release = await releaseBuild;
     await runMigrations(release, join(dir, 'migrate'), resolveEnv(migrateEnv(ctx), secrets));

@@ -1,0 +1,107 @@
+// npm run bench:pg -- [--links 10000] [--duration 8] [--rounds 3] [--connections 64] [--top 12]
+// Where PostgreSQL's CPU per recorded click goes in the whole loopback stack (nginx, two replicas,
+// PgBouncer) under `npm run bench`'s cached redirect load: what aim 2 of issue 13 measures, taken
+// apart. Per round, the CPU of every PostgreSQL process by role (the app's backends, autovacuum,
+// WAL writer, checkpointer, ...; /proc, 10 ms ticks), and over the measured rounds every statement of the
+// app's time (pg_stat_statements, preloaded for this run only, nested statements too) per click. The
+// replicas work as in production: their flush, the kept roll-ups' applies, the page-marks job. A
+// command that prints figures, not a test. Bounded: about two minutes with the defaults.
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import pg from 'pg';
+import { APP_DEFAULTS } from '../src/config-defaults.js';
+import { PostgresServer } from '../../infra/loopback/servers/postgres.js';
+import { startStack } from '../../infra/loopback/stack.js';
+import { DATABASE } from '../../infra/topology/names.js';
+import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
+import { positiveInt, positiveNumber } from '../../loadtest/lib/cli-args.js';
+import { copyGeneratedLinks } from '../../loadtest/lib/copy-links.js';
+import { readProcs } from '../../loadtest/lib/cpu.js';
+import { generatedLinkSet } from '../../loadtest/lib/links.js';
+import { drive, newRunTag } from '../../loadtest/lib/load.js';
+import { steady } from '../../loadtest/lib/schedule.js';
+import { REDIRECTS_ONLY } from '../../loadtest/lib/traffic.js';
+import { warmUp } from '../../loadtest/lib/warm.js';
+import { ARCHIVE_COMMAND_ROLE, postgresCpuByRole, PG_STAT_STATEMENTS_SETTINGS, statementLabel } from './pg-roles.js';
+import { median } from './stats.js';
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+/** A replica writes a run's last clicks up to one flush interval after it, and applies kept roll-ups a delay later. */
+const SETTLE_MS = 2 * APP_DEFAULTS.clickFlushIntervalMs;
+
+const o = new Command()
+  .name('bench:pg')
+  .option('--links <n>', 'links, Zipf-drawn as in npm run bench', positiveInt, 10_000)
+  .option('--duration <s>', 'seconds of load per round', positiveNumber, 8)
+  .option('--rounds <n>', 'measured rounds (a warm-up round first)', positiveInt, 3)
+  .option('--connections <n>', 'load connections', positiveInt, 64)
+  .option('--top <n>', 'statements listed', positiveInt, 12)
+  .parse()
+  .opts<{ links: number; duration: number; rounds: number; connections: number; top: number }>();
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const dir = mkdtempSync(join(tmpdir(), 'shortstack-bench-pg-'));
+chmodSync(dir, 0o755); // PostgreSQL and PgBouncer run as their own user
+log('starting a loopback stack (2 replicas, pg_stat_statements preloaded) ...');
+const stack = await startStack({
+  replicas: 2, observability: false, dir: join(dir, 'stack'), config: LOAD_GENERATOR_STACK_CONFIG,
+  postgresSettings: PG_STAT_STATEMENTS_SETTINGS,
+});
+const server = stack.services.postgres;
+// pg_stat_statements' reset and its extension are the superuser's.
+const admin = new pg.Client({ connectionString: server instanceof PostgresServer ? server.superUrl(DATABASE.name) : stack.directDatabaseUrl });
+try {
+  await admin.connect();
+  await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  log(`COPY ${o.links.toLocaleString('en')} links, then every link twice through the stack ...`);
+  await copyGeneratedLinks(stack.directDatabaseUrl, 'b', o.links);
+  const links = generatedLinkSet('b', o.links);
+  await warmUp(stack.url, links, { passes: 2, concurrency: 16 });
+  const postmaster = stack.postgresPid!;
+  const runTag = newRunTag();
+  const perRole = new Map<string, number[]>();
+  /** Every process but the archiver's children (archive_command): aim 2's figure, as `npm run bench` counts it. */
+  const totals: number[] = [];
+  let clicks = 0;
+  for (let round = 0; round <= o.rounds; round++) {
+    if (round === 1) await admin.query('SELECT pg_stat_statements_reset()');
+    const before = readProcs();
+    const { summary } = await drive({
+      url: stack.url, links, runTag, unknownShare: 0,
+      scenario: { name: 'redirects', mix: REDIRECTS_ONLY, phases: steady(o.duration, o.connections) },
+    });
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const ticks = postgresCpuByRole(before, readProcs(), postmaster);
+    if (round === 0) continue; // JIT, plans, caches
+    clicks += summary.ok;
+    const us = (t: number) => (t / TICKS_PER_SECOND) * 1e6 / summary.ok;
+    let total = 0;
+    for (const [role, t] of Object.entries(ticks)) {
+      perRole.set(role, [...(perRole.get(role) ?? []), us(t)]);
+      if (role !== ARCHIVE_COMMAND_ROLE) total += us(t);
+    }
+    totals.push(total);
+    log(`round ${round}/${o.rounds}: ${summary.ok.toLocaleString('en')} clicks (${Math.round(summary.okThroughput).toLocaleString('en')}/s), PostgreSQL ${total.toFixed(2)} us/click`);
+  }
+  console.log(`PostgreSQL CPU per recorded click, us, by process (medians of ${o.rounds} rounds of ${o.duration} s at ${o.connections} connections, ${o.links.toLocaleString('en')} links):`);
+  for (const [role, v] of [...perRole].sort((a, b) => median(b[1]) - median(a[1]))) {
+    if (median(v) >= 0.005) console.log(`  ${role.padEnd(42)} ${median(v).toFixed(2).padStart(6)}`);
+  }
+  console.log(`  ${'all but archive_command (aim 2, idle in)'.padEnd(42)} ${median(totals).toFixed(2).padStart(6)}`);
+  const { rows } = await admin.query<{ calls: string; rows: string; ms: number; query: string }>(
+    `SELECT calls, rows, total_exec_time AS ms, query FROM pg_stat_statements
+      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND userid = (SELECT oid FROM pg_roles WHERE rolname = $2)
+      ORDER BY total_exec_time DESC LIMIT $1`, [o.top, DATABASE.user]);
+  console.log('\nThe app\'s statements by time in the server over the measured rounds, per recorded click (pg_stat_statements: wall');
+  console.log('time, not CPU; a COPY\'s includes waiting for the replica\'s data; nested statements count in their callers too):');
+  console.log(`  ${'us/click'.padStart(8)} ${'calls'.padStart(7)} ${'rows'.padStart(9)}  statement`);
+  for (const r of rows) {
+    console.log(`  ${(r.ms * 1000 / clicks).toFixed(3).padStart(8)} ${Number(r.calls).toLocaleString('en').padStart(7)} ${Number(r.rows).toLocaleString('en').padStart(9)}  ${statementLabel(r.query)}`);
+  }
+} finally {
+  await admin.end().catch(() => undefined);
+  await stack.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
