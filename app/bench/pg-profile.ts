@@ -14,7 +14,6 @@ import pg from 'pg';
 import { APP_DEFAULTS } from '../src/config-defaults.js';
 import { PostgresServer } from '../../infra/loopback/servers/postgres.js';
 import { startStack } from '../../infra/loopback/stack.js';
-import { DATABASE } from '../../infra/topology/names.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { positiveInt, positiveNumber } from '../../loadtest/lib/cli-args.js';
 import { copyGeneratedLinks } from '../../loadtest/lib/copy-links.js';
@@ -50,8 +49,10 @@ const stack = await startStack({
   postgresSettings: PG_STAT_STATEMENTS_SETTINGS,
 });
 const server = stack.services.postgres;
+/** The app's database and role, as its own URL names them. */
+const app = new URL(stack.directDatabaseUrl);
 // pg_stat_statements' reset and its extension are the superuser's.
-const admin = new pg.Client({ connectionString: server instanceof PostgresServer ? server.superUrl(DATABASE.name) : stack.directDatabaseUrl });
+const admin = new pg.Client({ connectionString: server instanceof PostgresServer ? server.superUrl(app.pathname.slice(1)) : stack.directDatabaseUrl });
 try {
   await admin.connect();
   await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
@@ -93,7 +94,7 @@ try {
   const { rows } = await admin.query<{ calls: string; rows: string; ms: number; query: string }>(
     `SELECT calls, rows, total_exec_time AS ms, query FROM pg_stat_statements
       WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND userid = (SELECT oid FROM pg_roles WHERE rolname = $2)
-      ORDER BY total_exec_time DESC LIMIT $1`, [o.top, DATABASE.user]);
+      ORDER BY total_exec_time DESC LIMIT $1`, [o.top, decodeURIComponent(app.username)]);
   console.log('\nThe app\'s statements by time in the server over the measured rounds, per recorded click (pg_stat_statements: wall');
   console.log('time, not CPU; a COPY\'s includes waiting for the replica\'s data; nested statements count in their callers too):');
   console.log(`  ${'us/click'.padStart(8)} ${'calls'.padStart(7)} ${'rows'.padStart(9)}  statement`);
