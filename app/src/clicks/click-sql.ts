@@ -217,30 +217,55 @@ export function stillKept(ids: readonly number[]): Statement {
 /**
  * Several batches' roll-ups added up, key by key, in the order keys first appear: the statement
  * then upserts each key once and groups no repeats. Keys are the values as the clicks gave them
- * (null apart from ''); rollUpClicks' GROUP BY still joins those its SQL normalises alike. Pure.
+ * (null apart from ''); rollUpClicks' GROUP BY still joins those its SQL normalises alike. Keys
+ * are found per link (no key strings built: 0.25 us an entry when they were). Pure.
  */
 export class RollupSums {
-  private readonly days = new Map<string, number>();
-  private readonly referrers = new Map<string, number>();
-  private readonly agents = new Map<string, number>();
+  private readonly days = new Map<number, Map<string, number>>();
+  private readonly referrers = new Map<number, Map<string | null, number>>();
+  /** Per link, where its agents' entries are: a link has a few, compared field by field. */
+  private readonly agents = new Map<number, number[]>();
   private readonly out = emptyRollups();
 
   add({ days, referrers, agents }: PendingCounts): void {
-    const o = this.out;
+    const { days: d, referrers: r, agents: a } = this.out;
     for (let i = 0; i < days.url.length; i++) {
-      sumInto(this.days, `${days.url[i]} ${days.day[i]}`, days.n[i]!, o.days.n, () => { o.days.url.push(days.url[i]!); o.days.day.push(days.day[i]!); });
+      const url = days.url[i]!;
+      const day = days.day[i]!;
+      const at = perLink(this.days, url);
+      const k = at.get(day);
+      if (k !== undefined) {
+        d.n[k] = d.n[k]! + days.n[i]!;
+      } else {
+        at.set(day, d.n.length);
+        d.url.push(url); d.day.push(day); d.n.push(days.n[i]!);
+      }
     }
     for (let i = 0; i < referrers.url.length; i++) {
-      sumInto(this.referrers, JSON.stringify([referrers.url[i], referrers.referrer[i]]), referrers.n[i]!, o.referrers.n, () => {
-        o.referrers.url.push(referrers.url[i]!); o.referrers.referrer.push(referrers.referrer[i]!);
-      });
+      const url = referrers.url[i]!;
+      const referrer = referrers.referrer[i]!;
+      const at = perLink(this.referrers, url);
+      const k = at.get(referrer);
+      if (k !== undefined) {
+        r.n[k] = r.n[k]! + referrers.n[i]!;
+      } else {
+        at.set(referrer, r.n.length);
+        r.url.push(url); r.referrer.push(referrer); r.n.push(referrers.n[i]!);
+      }
     }
-    const a = agents;
-    for (let i = 0; i < a.url.length; i++) {
-      sumInto(this.agents, JSON.stringify([a.url[i], a.bot[i], a.device[i], a.browser[i], a.os[i], a.country[i]]), a.n[i]!, o.agents.n, () => {
-        o.agents.url.push(a.url[i]!); o.agents.bot.push(a.bot[i]!); o.agents.device.push(a.device[i]!);
-        o.agents.browser.push(a.browser[i]!); o.agents.os.push(a.os[i]!); o.agents.country.push(a.country[i]!);
-      });
+    for (let i = 0; i < agents.url.length; i++) {
+      const url = agents.url[i]!;
+      let at = this.agents.get(url);
+      if (at === undefined) this.agents.set(url, at = []);
+      const k = at.find((j) => a.bot[j] === agents.bot[i] && a.device[j] === agents.device[i] && a.browser[j] === agents.browser[i]
+        && a.os[j] === agents.os[i] && a.country[j] === agents.country[i]);
+      if (k !== undefined) {
+        a.n[k] = a.n[k]! + agents.n[i]!;
+      } else {
+        at.push(a.n.length);
+        a.url.push(url); a.bot.push(agents.bot[i]!); a.device.push(agents.device[i]!); a.browser.push(agents.browser[i]!);
+        a.os.push(agents.os[i]!); a.country.push(agents.country[i]!); a.n.push(agents.n[i]!);
+      }
     }
   }
 
@@ -250,16 +275,11 @@ export class RollupSums {
   }
 }
 
-/** Adds n to the key's count, or appends the key (`push` its other columns) with n. */
-function sumInto(at: Map<string, number>, key: string, n: number, counts: number[], push: () => void): void {
-  const i = at.get(key);
-  if (i !== undefined) {
-    counts[i] = counts[i]! + n;
-  } else {
-    at.set(key, counts.length);
-    counts.push(n);
-    push();
-  }
+/** The link's own map, made on first use. */
+function perLink<K>(maps: Map<number, Map<K, number>>, url: number): Map<K, number> {
+  let m = maps.get(url);
+  if (m === undefined) maps.set(url, m = new Map());
+  return m;
 }
 
 /** Appends `part`'s entries, column by column, to `into` (its url list too when it has one). */

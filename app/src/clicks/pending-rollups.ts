@@ -88,6 +88,7 @@ export class PendingRollups {
           }
           if (rows.length > 0) await run(rollUpClicks(sums.rollups));
         }
+        if (mine.length === 0) return new Set<number>();
         return new Set((await run<{ id: string | number }>(stillKept(mine))).rows.map((r) => Number(r.id)));
       });
       const done = new Set(mine.filter((id) => !left.has(id)));
