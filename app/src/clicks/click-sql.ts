@@ -218,7 +218,7 @@ export function stillKept(ids: readonly number[]): Statement {
  * Several batches' roll-ups added up, key by key, in the order keys first appear: the statement
  * then upserts each key once and groups no repeats. Keys are the values as the clicks gave them
  * (null apart from ''); rollUpClicks' GROUP BY still joins those its SQL normalises alike. Keys
- * are found per link (no key strings built: 0.25 us an entry when they were). Pure.
+ * are found per link (no key strings built: 0.25 us an entry when they were). No I/O.
  */
 export class RollupSums {
   private readonly days = new Map<number, Map<string, number>>();

@@ -4,7 +4,7 @@
 // replica adds every kept row's counts, whoever wrote them, summed key by key first: a hot link's
 // roll-up rows are updated once per delayMs for the whole cluster, not once per batch nor once
 // per replica. (When each replica added its own, with 10,000 links each one upserted nearly every
-// link's rows every delayMs: 4.7 us of PostgreSQL's 11-13 per click; loadtest/FIGURES.md.)
+// link's rows every delayMs: 4.4-5.8 us per click in `npm run bench:pg`, 1.9-2.5 since; FIGURES.md.)
 // - One applier at a time: it holds a transaction-level advisory lock; the others skip their turn.
 // - The rows are claimed (DELETE ... RETURNING) in the transaction that adds their counts: no
 //   count is added twice, and a COMMIT of unknown outcome is settled by the next claim.
