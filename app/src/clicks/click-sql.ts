@@ -278,7 +278,7 @@ export class RollupSums {
 /** The link's own map, made on first use. */
 function perLink<K>(maps: Map<number, Map<K, number>>, url: number): Map<K, number> {
   let m = maps.get(url);
-  if (m === undefined) maps.set(url, m = new Map());
+  if (m === undefined) maps.set(url, m = new Map<K, number>());
   return m;
 }
 
