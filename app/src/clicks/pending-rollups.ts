@@ -23,6 +23,8 @@ export interface PendingRollupsOptions {
   /** How long the oldest kept row waits before the kept counts are added. */
   delayMs: number;
   statementTimeoutMs: number;
+  /** Most kept rows one apply claims (each about a second of one replica's clicks); 100 when omitted. */
+  rowsPerApply?: number;
 }
 
 /** Kept rows claimed per apply: a few seconds of every replica's batches; a backlog takes several. */
@@ -42,8 +44,17 @@ export class PendingRollups {
   /** Its rows not yet known to be applied, oldest first. */
   private own: Own[] = [];
   private lastTry = Date.now();
+  private readonly maxRows: number;
+  /**
+   * Rows the next apply claims: halved after a failed try, doubled back after one that worked,
+   * so a backlog too big for one statement's time bound is taken in parts instead of retried whole.
+   */
+  private rows: number;
 
-  constructor(private readonly opts: PendingRollupsOptions) {}
+  constructor(private readonly opts: PendingRollupsOptions) {
+    this.maxRows = opts.rowsPerApply ?? ROWS_PER_APPLY;
+    this.rows = this.maxRows;
+  }
 
   /** This replica's rows not yet known to be applied. */
   get size(): number {
@@ -80,7 +91,7 @@ export class PendingRollups {
       const left = await this.inTransaction(async (run) => {
         const { turn: ours, due } = (await run<{ turn: boolean; due: boolean }>(applierTurn(this.opts.delayMs))).rows[0]!;
         if (ours && (due || now)) {
-          const { rows } = await run<{ rollups: string }>(claimKeptRollups(ROWS_PER_APPLY));
+          const { rows } = await run<{ rollups: string }>(claimKeptRollups(this.rows));
           const sums = new RollupSums();
           for (const r of rows) {
             sums.add(JSON.parse(r.rollups) as PendingCounts);
@@ -93,9 +104,11 @@ export class PendingRollups {
       });
       const done = new Set(mine.filter((id) => !left.has(id)));
       this.own = this.own.filter((o) => !done.has(o.id));
+      this.rows = Math.min(this.maxRows, this.rows * 2);
       return true;
     } catch (err) {
-      this.opts.logger.warn({ err, batches: mine.length }, 'kept click roll-ups not applied; kept for the next try');
+      this.rows = Math.max(1, Math.floor(this.rows / 2));
+      this.opts.logger.warn({ err, batches: mine.length, nextClaim: this.rows }, 'kept click roll-ups not applied; kept for the next try');
       return false;
     }
   }

@@ -162,6 +162,24 @@ describe('kept click roll-ups', () => {
     expect(await books()).toMatchObject({ days: 72, referrers: 72, agents: 72, pending: 0 });
   }, 60_000);
 
+  it('claims half as many rows after a failed try, and as many again after one that worked', async () => {
+    const clicks = Array.from({ length: 8 }, (_, i) => click(urlIds[i % 4]!, i));
+    const rollups = aggregateClicks(clicks, clicks.map(enrich));
+    let down = true;
+    const flaky = { connect: () => (down ? Promise.reject(new Error('database down')) : pool.connect()) } as unknown as pg.Pool;
+    const p = new PendingRollups({ pool: flaky, logger, delayMs: 60_000, statementTimeoutMs: 5_000, rowsPerApply: 4 });
+    for (const id of await keptBy(p, rollups, 6)) p.add(id);
+    expect(await p.apply(true)).toBe(false);
+    down = false;
+    // 2 of the 6 rows (half of 4), then 4.
+    expect(await p.apply(true)).toBe(true);
+    expect(await books()).toMatchObject({ days: 16, pending: 4 });
+    expect(p.size).toBe(4);
+    expect(await p.apply(true)).toBe(true);
+    expect(await books()).toMatchObject({ days: 48, pending: 0 });
+    expect(p.size).toBe(0);
+  }, 60_000);
+
   it('keeps the counts as json compressed with lz4 (this server has it)', async () => {
     const { rows } = await direct.query<{ type: string; compression: string }>(
       `SELECT format_type(atttypid, atttypmod) AS type, attcompression AS compression FROM pg_attribute
