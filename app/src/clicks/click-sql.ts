@@ -227,6 +227,8 @@ export class RollupSums {
   private readonly agents = new Map<number, number[]>();
   private readonly out = emptyRollups();
 
+  // The three loops are written out: a shared helper taking a closure per new key was a quarter
+  // slower (the applier sums about 100,000 entries every delay).
   add({ days, referrers, agents }: PendingCounts): void {
     const { days: d, referrers: r, agents: a } = this.out;
     for (let i = 0; i < days.url.length; i++) {
