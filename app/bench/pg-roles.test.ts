@@ -33,10 +33,10 @@ describe('PostgreSQL processes by role', () => {
     ];
     expect(postgresCpuByRole(before, after, 10)).toEqual({
       postmaster: 1,
-      'exited children (autovacuum workers, ...)': 3 + 4,
+      'postmaster: exited children (autovacuum workers, ...)': 3 + 4,
       'backend shortstack': 50 + 6,
       archiver: 1,
-      "archive_command (the archiver's children)": 8,
+      'archiver: archive_command': 8,
     });
   });
 

@@ -1,7 +1,8 @@
 // PostgreSQL's processes told apart by what they do, from their titles (/proc/PID/cmdline: the
 // postmaster's children retitle themselves `postgres: [cluster: ]ROLE` or, for a client's backend,
 // `postgres: [cluster: ]USER DATABASE HOST(PORT) ACTIVITY`), for bench:pg. Pure.
-import type { ProcStat } from '../../loadtest/lib/cpu.js';
+import { ARCHIVE_COMMAND } from '../../loadtest/lib/aims.js';
+import { cpuByProgram, type ProcStat } from '../../loadtest/lib/cpu.js';
 
 /** pg_stat_statements for one run: loaded at the server's start, statements in functions and triggers too. */
 export const PG_STAT_STATEMENTS_SETTINGS: Readonly<Record<string, string>> = {
@@ -29,33 +30,24 @@ export function postgresRole(title: string): string {
 }
 
 /** The archiver's children: archive_command (pgBackRest), a program of its own, outside aim 2's figure. */
-export const ARCHIVE_COMMAND_ROLE = "archive_command (the archiver's children)";
+export const ARCHIVE_COMMAND_ROLE = `archiver: ${ARCHIVE_COMMAND.label}`;
 
-/** What the reaped children of a process with this role are (exited within the window). */
-const reapedLabel = (role: string): string => (role === 'archiver' ? ARCHIVE_COMMAND_ROLE : `${role}: exited children`);
+/** The postmaster's own title is its command line (`.../bin/postgres -D ...`); its children's start `postgres:`. */
+const POSTMASTER_TITLE = /(?:^|\/)postgres(?:\s|$)/;
 
 /**
- * CPU ticks each role of the cluster under `postmaster` spent between two snapshots (readProcs).
- * Children born in between count from zero; children that exited in between (autovacuum workers
- * come and go) are in the postmaster's reaped time, less what they had spent before the first.
+ * CPU ticks each role of the cluster under `postmaster` spent between two snapshots (readProcs),
+ * counted as cpuByProgram counts programs: children born in between from zero, children that
+ * exited in between (autovacuum workers come and go) through the postmaster's reaped time.
+ * Roles with no ticks are left out.
  */
 export function postgresCpuByRole(before: readonly ProcStat[], after: readonly ProcStat[], postmaster: number): Record<string, number> {
-  const start = new Map(before.map((p) => [p.pid, p]));
-  const alive = new Set(after.map((p) => p.pid));
-  const goneAtStart = before.filter((p) => p.ppid === postmaster && !alive.has(p.pid)).reduce((n, p) => n + p.ticks, 0);
-  const out: Record<string, number> = {};
-  const add = (label: string, ticks: number) => {
-    if (ticks > 0) out[label] = (out[label] ?? 0) + ticks;
-  };
-  for (const p of after) {
-    if (p.pid !== postmaster && p.ppid !== postmaster) continue;
-    const s = start.get(p.pid);
-    const role = p.pid === postmaster ? 'postmaster' : postgresRole(p.title ?? '');
-    add(role, p.ticks - (s?.ticks ?? 0));
-    add(p.pid === postmaster ? 'exited children (autovacuum workers, ...)' : reapedLabel(role),
-      p.reapedTicks - (s?.reapedTicks ?? 0) - (p.pid === postmaster ? goneAtStart : 0));
-  }
-  return out;
+  const ticks = cpuByProgram(before, after, postmaster, {
+    rootLabel: 'postmaster',
+    labelOf: (p) => postgresRole(p.title ?? ''),
+    reapedAs: [ARCHIVE_COMMAND, { title: POSTMASTER_TITLE, label: 'exited children (autovacuum workers, ...)' }],
+  });
+  return Object.fromEntries(Object.entries(ticks).filter(([, t]) => t > 0));
 }
 
 /** A statement's text on one line, cut to `width`. */

@@ -21,6 +21,8 @@ export interface Attribution {
   rootLabel?: string;
   /** A process and every one below it under one label (two stacks' PostgreSQL clusters apart, both called postgres). */
   subtrees?: ReadonlyMap<number, string>;
+  /** A process (below the root) and every one below it under the label this gives it, if any (a PostgreSQL child's role). */
+  labelOf?: (p: ProcStat) => string | undefined;
   /**
    * Processes whose reaped children are another program: their children's time goes under
    * `<the process's label>: <label>`. PostgreSQL's archiver runs archive_command (pgBackRest)
@@ -63,7 +65,7 @@ export function readProcs(): ProcStat[] {
  * spent before the first snapshot. Labels as `how` says.
  */
 export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcStat[], rootPid: number, how: Attribution = {}): Record<string, number> {
-  const { rootLabel = 'load generator', subtrees = new Map<number, string>(), reapedAs = [] } = how;
+  const { rootLabel = 'load generator', subtrees = new Map<number, string>(), labelOf = () => undefined, reapedAs = [] } = how;
   const children = new Map<number, ProcStat[]>();
   for (const p of after) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
   const start = new Map(before.map((p) => [p.pid, p]));
@@ -80,7 +82,7 @@ export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcSt
     out[label] = (out[label] ?? 0) + Math.max(0, p.ticks - (s?.ticks ?? 0));
     out[reapedLabel] = (out[reapedLabel] ?? 0) + Math.max(0, reaped);
     for (const c of children.get(p.pid) ?? []) {
-      const own = subtrees.get(c.pid);
+      const own = subtrees.get(c.pid) ?? labelOf(c);
       visit(c, own ?? (named ? label : c.comm), named || own !== undefined);
     }
   };
