@@ -90,6 +90,18 @@ describe('TwoTierCache on real Redis', () => {
     await a.close();
   });
 
+  it('keeps no miss with a negative TTL of 0: each lookup asks the loader, and Redis sees no SET it would refuse', async () => {
+    const a = replica(redisUrl, { negativeTtlMs: 0 });
+    await waitFor('ready', async () => ready(a));
+    loads = 0;
+    for (let i = 0; i < 3; i++) expect(await a.cache.get('never', load)).toBeNull();
+    expect(loads).toBe(3);
+    expect(a.cache.cached('never')).toBeUndefined();
+    const errors = (await a.metrics.redisErrors.get()).values.reduce((n, v) => n + v.value, 0);
+    expect(errors).toBe(0);
+    await a.close();
+  });
+
   it('shares one load among concurrent misses', async () => {
     const a = replica(redisUrl);
     await waitFor('ready', async () => ready(a));
