@@ -1,14 +1,14 @@
 // Records http_requests_total and http_request_duration_seconds for every response, labelled by
 // the route template ("/:code"), never the raw URL: raw paths would explode the label set.
 import type { FastifyPluginAsync, FastifyReply, onResponseHookHandler, RouteOptions } from 'fastify';
-import type { Histogram } from 'prom-client';
 import type { Metrics } from './metrics.js';
 import { tally, type Tally } from './tally.js';
+import type { Observer } from './tallied-histogram.js';
 
 /** The route label of a request with no matching route (404s of the not-found handler). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-interface Series { count: Tally; duration: Histogram.Internal<'method' | 'route' | 'status_code'> }
+interface Series { count: Tally; duration: Observer }
 
 type OnResponse = NonNullable<RouteOptions['onResponse']>;
 
@@ -23,7 +23,7 @@ const plugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app, { metrics }
       const status = String(statusCode);
       s = {
         count: tally(metrics.httpRequests, { method, route, status_code: status }),
-        duration: metrics.httpDuration.labels(method, route, status),
+        duration: metrics.httpDuration.series({ method, route, status_code: status }),
       };
       series.set(key, s);
     }

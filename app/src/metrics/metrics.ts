@@ -2,6 +2,7 @@
 // service instance: two services in one process (tests) must not collide in a global registry.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { flushTallies } from './tally.js';
+import { TalliedHistogram } from './tallied-histogram.js';
 
 /** Buckets of http_request_duration_seconds, fixed by the contract (the SLO reads the 0.1 s one). */
 export const HTTP_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -30,7 +31,7 @@ export interface Metrics {
   registry: Registry;
   probes: MetricProbes;
   httpRequests: Counter<'method' | 'route' | 'status_code'>;
-  httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  httpDuration: TalliedHistogram<'method' | 'route' | 'status_code'>;
   redirects: Counter<'result'>;
   cacheLookups: Counter<'tier' | 'result'>;
   dbPoolConnections: Gauge<'state'>;
@@ -73,7 +74,7 @@ export function createMetrics(build: { version: string; commit: string }): Metri
       labelNames: ['method', 'route', 'status_code'] as const, registers,
       collect() { flushTallies(this); },
     }),
-    httpDuration: new Histogram({
+    httpDuration: new TalliedHistogram({
       name: 'http_request_duration_seconds', help: 'HTTP request duration by method, route template and status.',
       labelNames: ['method', 'route', 'status_code'] as const, buckets: HTTP_DURATION_BUCKETS, registers,
     }),
