@@ -1,5 +1,5 @@
 // npm run bench:profile -- [--baseline DIR ...] [--rate 2000] [--duration 10] [--rounds 3]
-//   [--links 10000] [--varied] [--cold] [--profile DIR]
+//   [--links 10000] [--varied] [--cold] [--together] [--profile DIR]
 // A replica's CPU per cached redirect, from /proc (every thread of the process) and, with
 // --profile, from a V8 CPU profile cut to the load windows: self time by function and by package,
 // per redirect, and folded stacks for a flame graph. The replica (`node --import tsx
@@ -10,6 +10,11 @@
 // Sides, alternated round by round: this checkout's replica, each --baseline DIR's (another
 // commit's checkout, its own migrations, its own data services), and the bare Fastify server of
 // `npm run bench`'s proxy ceiling (aim 3 of issue 13 is a multiple of its CPU per redirect).
+// With --together each round loads every side at once instead: on this shared VM a side's CPU per
+// request moved by a fifth from one run to the next, and run after run a side's place in the
+// order moved the medians more than a change of a few us did (the same two commits came out 10%
+// apart either way round); at once, the swings fall on every side alike. Either way the figures
+// end with each side against the first and the bare server, round by round.
 // Each replica's event-loop delay over each run (p99 and max, from its /metrics: prom-client's
 // monitorEventLoopDelay, reset at every scrape) shows what stalls the loop, such as a click flush:
 // every request queued behind a stall pays for it in the tail latency.
@@ -61,10 +66,11 @@ const o = new Command()
   .option('--links <n>', 'links in the database, Zipf-drawn (exponent 1)', '10000')
   .option('--varied', "browser, phone and crawler User-Agents and referrers (the mixed scenario's), not none")
   .option('--cold', 'every request a code not served before: the cold path (database and Redis) by program; no bare server')
+  .option('--together', 'load every side at the same time in each round (each at --rate), not one after another: the host\'s swings in speed, which move a side\'s CPU per request by a fifth from one run to the next on a shared VM, then fall on all sides alike')
   .option('--profile <dir>', 'run the servers under node --cpu-prof and write each side\'s profile (cut to the load windows), folded stacks and tables here')
   .option('--interval <us>', 'the profiler\'s sampling interval', '500')
   .parse()
-  .opts<{ baseline: string[]; rate: string; connections: string; duration: string; rounds: string; links: string; varied?: boolean; cold?: boolean; profile?: string; interval: string }>();
+  .opts<{ baseline: string[]; rate: string; connections: string; duration: string; rounds: string; links: string; varied?: boolean; cold?: boolean; together?: boolean; profile?: string; interval: string }>();
 const rate = Number(o.rate);
 const connections = Number(o.connections);
 const durationS = Number(o.duration);
@@ -249,6 +255,12 @@ async function measure(side: Side): Promise<void> {
   log(`  ${side.name}: ${r.answered} redirects, ${(r.answered / durationS).toFixed(0)}/s, ${(side.cpuUs.at(-1) ?? 0).toFixed(1)} us CPU each${lag}`);
 }
 
+/** `a`'s CPU per redirect over `b`'s, round by round, and their median. */
+function pairedLine(a: Side, b: Side): string {
+  const ratios = a.cpuUs.map((us, round) => us / b.cpuUs[round]!);
+  return `${a.name} / ${b.name}, round by round: ${ratios.map((r) => r.toFixed(2)).join(' / ')} (median ${median(ratios).toFixed(2)})`;
+}
+
 /** Cold: CPU us per redirect by program, medians over the runs, each side a column. */
 function coldTable(): string[] {
   const programs = [...new Set(sides.flatMap((s) => Object.keys(s.programUs)))].sort();
@@ -321,12 +333,13 @@ try {
 
   for (let round = 1; round <= rounds; round++) {
     log(`round ${round}/${rounds}`);
+    if (o.together) await Promise.all(sides.map((side) => measure(side)));
     // Reversed every other round: no side always runs right after the same neighbour.
-    for (const side of round % 2 === 1 ? sides : [...sides].reverse()) await measure(side);
+    else for (const side of round % 2 === 1 ? sides : [...sides].reverse()) await measure(side);
   }
 
   const lines = [
-    `== redirect CPU: ${rate} req/s, ${connections} connections, ${durationS} s x ${rounds} alternated rounds, ${links} links (${o.cold ? 'each served once: cold' : 'Zipf'})${o.varied ? ', varied agents' : ''}${o.profile ? ', under the profiler' : ''}`,
+    `== redirect CPU: ${rate} req/s, ${connections} connections, ${durationS} s x ${rounds} ${o.together ? 'rounds, every side loaded at once' : 'alternated rounds'}, ${links} links (${o.cold ? 'each served once: cold' : 'Zipf'})${o.varied ? ', varied agents' : ''}${o.profile ? ', under the profiler' : ''}`,
     `${'side'.padEnd(14)} ${'CPU us/redirect (median)'.padStart(24)}   runs`,
     ...sides.map((s) => `${s.name.padEnd(14)} ${median(s.cpuUs).toFixed(1).padStart(24)}   ${s.cpuUs.map((c) => c.toFixed(1)).join(' / ')}`),
   ];
@@ -337,6 +350,10 @@ try {
       lines.push(`${s.name}: ${ratio.toFixed(2)}x the bare server's CPU per redirect (aim <= ${APP_CPU_RATIO_AIM}): ${ratio <= APP_CPU_RATIO_AIM ? 'PASS' : 'FAIL'}`);
     }
   }
+  // Round by round, each side against the first and the bare server: pairs measured side by side
+  // in time (at once with --together) vary less than the medians of separate runs.
+  for (const s of sides.slice(1).filter((x) => x !== bare)) lines.push(pairedLine(s, sides[0]!));
+  if (bare) for (const s of sides.filter((x) => x !== bare)) lines.push(pairedLine(s, bare));
   for (const s of sides.filter((x) => x.metricsUrl)) {
     lines.push(`${s.name}: event-loop delay over the load, p99 ${median(s.lagP99Ms).toFixed(1)} ms (runs ${s.lagP99Ms.map((l) => l.toFixed(1)).join(' / ')}), max ${median(s.lagMaxMs).toFixed(1)} ms (runs ${s.lagMaxMs.map((l) => l.toFixed(1)).join(' / ')})`);
   }
