@@ -14,7 +14,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ARCHIVE_COMMAND } from '../../loadtest/lib/aims.js';
 import { readProcs } from '../../loadtest/lib/cpu.js';
-import { aggregateClicks, beginFlush, clickEventsCopy, COPY_CLICK_EVENTS, existingUrls, rollUpClicks } from '../src/clicks/click-sql.js';
+import { aggregateClicks, beginFlush, clickEventsCopy, COPY_CLICK_EVENTS, missingUrls, rollUpClicks } from '../src/clicks/click-sql.js';
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
 import { benchDatabase, clickSource, walPosition } from './click-workload.js';
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       await client.query('BEGIN');
       await client.query(beginFlush.text, beginFlush.values);
       const ids = [...new Set(clicks.map((c) => c.urlId))].sort((x, y) => x - y);
-      const e = existingUrls(ids);
+      const e = missingUrls(ids);
       await client.query(e.text, e.values);
       const stream = client.query(copyFrom(COPY_CLICK_EVENTS));
       stream.end(clickEventsCopy(clicks, traits));

@@ -15,7 +15,7 @@ import { finished } from 'node:stream/promises';
 import { Command } from 'commander';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
-  aggregateClicks, beginFlush, clickEventsCopy, COPY_CLICK_EVENTS, existingUrls, rollUpClicks, type Statement,
+  aggregateClicks, beginFlush, clickEventsCopy, COPY_CLICK_EVENTS, missingUrls, rollUpClicks, type Statement,
 } from '../src/clicks/click-sql.js';
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       const traits = clicks.map(enrich);
       const ids = [...new Set(clicks.map((c) => c.urlId))].sort((x, y) => x - y);
       await timed('BEGIN + txid', async () => { await client.query('BEGIN'); await run(beginFlush); }, measured);
-      await timed('existing urls', () => run(existingUrls(ids)), measured);
+      await timed('missing urls', () => run(missingUrls(ids)), measured);
       await timed('COPY events', () => copy(clickEventsCopy(clicks, traits)), measured);
       const rollup = rollUpClicks(aggregateClicks(clicks, traits));
       if (opts.explain && b === Math.floor(batches / 2)) {

@@ -24,7 +24,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.js';
 import { clicksInOrder, prepareBatch, type PreparedBatch } from './batch-prep.js';
 import {
-  beginFlush, clickDeliveries, COPY_CLICK_EVENTS, existingUrls, keepRollups, rollUpClicks, type Statement,
+  beginFlush, clickDeliveries, COPY_CLICK_EVENTS, keepRollups, missingUrls, rollUpClicks, type Statement,
 } from './click-sql.js';
 import { PendingRollups } from './pending-rollups.js';
 import type { Enrich } from './enricher.js';
@@ -203,9 +203,12 @@ export class ClickBuffer {
       await run({ text: 'BEGIN', values: [] });
       xid = (await run<{ xid: string }>(beginFlush)).rows[0]?.xid ?? null;
       const ids = prepared.urlIds;
-      const existing = new Set((await run<{ id: string | number }>(existingUrls(ids))).rows.map((r) => Number(r.id)));
+      const missing = (await run<{ missing: string[] }>(missingUrls(ids))).rows[0]?.missing ?? [];
       // A link missing since its clicks (a restore to an older backup; rare): the rest of the batch worked out again without them.
-      if (existing.size !== ids.length) prepared = await prepareBatch(batch.clicks.filter((urlId) => existing.has(urlId)), this.opts.enrich);
+      if (missing.length > 0) {
+        const gone = new Set(missing.map(Number));
+        prepared = await prepareBatch(batch.clicks.filter((urlId) => !gone.has(urlId)), this.opts.enrich);
+      }
       const { traits } = prepared;
       if (traits.length > 0) {
         for (const t of traits) if (t.bot) bots++;

@@ -214,8 +214,15 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
     const { pool, buffer } = setup({ batchSize: 10 });
     buffer.record(click(urlIds[3]!, 0));
     buffer.record(click(999_999, 1));
+    buffer.record(click(urlIds[3]!, 2));
     await buffer.drain(30_000);
-    expect(await counts()).toEqual({ events: 1, clickCount: 1 });
+    expect(await counts()).toEqual({ events: 2, clickCount: 2 });
+    expect(buffer.depth).toBe(0);
+    // A batch none of whose links exists.
+    buffer.record(click(999_998, 3));
+    buffer.record(click(999_999, 4));
+    await buffer.drain(30_000);
+    expect(await counts()).toEqual({ events: 2, clickCount: 2 });
     expect(buffer.depth).toBe(0);
     await pool.end();
   });
