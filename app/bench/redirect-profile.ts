@@ -12,9 +12,10 @@
 // `npm run bench`'s proxy ceiling (aim 3 of issue 13 is a multiple of its CPU per redirect).
 // With --together each round loads every side at once instead: on this shared VM a side's CPU per
 // request moved by a fifth from one run to the next, and run after run a side's place in the
-// order moved the medians more than a change of a few us did (the same two commits came out 10%
-// apart either way round); at once, the swings fall on every side alike. Either way the figures
-// end with each side against the first and the bare server, round by round.
+// order moved the medians more than a change of a few us did (the same two commits came out
+// 55 against 70 us one way round, 57 against 52 the other); at once, the swings fall on every side
+// alike. Either way the figures end with each side against the first and the bare server, round
+// by round. Not with --cold, whose CPU by program would count every side's data services at once.
 // Each replica's event-loop delay over each run (p99 and max, from its /metrics: prom-client's
 // monitorEventLoopDelay, reset at every scrape) shows what stalls the loop, such as a click flush:
 // every request queued behind a stall pays for it in the tail latency.
@@ -66,11 +67,12 @@ const o = new Command()
   .option('--links <n>', 'links in the database, Zipf-drawn (exponent 1)', '10000')
   .option('--varied', "browser, phone and crawler User-Agents and referrers (the mixed scenario's), not none")
   .option('--cold', 'every request a code not served before: the cold path (database and Redis) by program; no bare server')
-  .option('--together', 'load every side at the same time in each round (each at --rate), not one after another: the host\'s swings in speed, which move a side\'s CPU per request by a fifth from one run to the next on a shared VM, then fall on all sides alike')
+  .option('--together', 'load every side at the same time in each round (each at --rate), not one after another: the host\'s swings in speed then fall on all sides alike (not with --cold)')
   .option('--profile <dir>', 'run the servers under node --cpu-prof and write each side\'s profile (cut to the load windows), folded stacks and tables here')
   .option('--interval <us>', 'the profiler\'s sampling interval', '500')
   .parse()
   .opts<{ baseline: string[]; rate: string; connections: string; duration: string; rounds: string; links: string; varied?: boolean; cold?: boolean; together?: boolean; profile?: string; interval: string }>();
+if (o.together && o.cold) throw new Error('--together with --cold: the cold figures are CPU by program, which would count every side\'s data services at once');
 const rate = Number(o.rate);
 const connections = Number(o.connections);
 const durationS = Number(o.duration);

@@ -76,7 +76,7 @@ export class TwoTierCache<T> {
     // its default of 1 ms, nearly every redirect of a busy replica made a timer (2-4 us a get on
     // this machine, measured one get per turn of the loop). A hundredth of the shortest TTL keeps
     // an entry at most 1% past its time.
-    const shortestTtl = Math.min(opts.lruTtlMs, this.ttlMs(null) || opts.lruTtlMs);
+    const shortestTtl = this.ttlMs(null) || opts.lruTtlMs; // a negative TTL of 0 keeps nothing
     this.lru = opts.lruEnabled
       ? new LRUCache<string, Entry<T>>({ max: opts.lruMax, ttl: opts.lruTtlMs, ttlResolution: Math.min(1_000, Math.max(1, Math.floor(shortestTtl / 100))) })
       : undefined;
