@@ -26,6 +26,8 @@ export interface AppConfig {
   rateLimitWindowMs: number;
   rateLimitExemptAdmin: boolean;
   cacheLruEnabled: boolean;
+  /** The cached redirect answered before Fastify (http/fast-redirect.ts); off: every request goes through Fastify. */
+  redirectFastPath: boolean;
   cacheLruMax: number;
   cacheLruTtlMs: number;
   cacheNegativeTtlMs: number;
@@ -191,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     rateLimitWindowMs: r.int('RATE_LIMIT_WINDOW_MS', D.rateLimitWindowMs, 1),
     rateLimitExemptAdmin: r.bool('RATE_LIMIT_EXEMPT_ADMIN', D.rateLimitExemptAdmin),
     cacheLruEnabled: r.bool('CACHE_LRU_ENABLED', D.cacheLruEnabled),
+    redirectFastPath: r.bool('REDIRECT_FAST_PATH', true),
     cacheLruMax: r.int('CACHE_LRU_MAX', D.cacheLruMax, 1),
     cacheLruTtlMs: r.int('CACHE_LRU_TTL_MS', D.cacheLruTtlMs, 1),
     cacheNegativeTtlMs: r.int('CACHE_NEGATIVE_TTL_MS', D.cacheNegativeTtlMs, 0),

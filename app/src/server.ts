@@ -1,7 +1,6 @@
 // The Fastify application: the error contract, auth, rate limits, metrics, OpenAPI and every
 // route, assembled around the ports in RouteContext. No I/O of its own: service.ts builds the
 // pool, Redis, caches and click buffer and hands them in.
-import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -20,6 +19,9 @@ import { JSON_BODY_LIMIT, MAX_HEADER_BYTES, UPLOAD_LIMIT } from './http/limits.j
 import { installRateLimit } from './http/rate-limit.js';
 import { installResponseHeaders } from './http/response-headers.js';
 import { lazyChildLogger } from './http/lazy-logger.js';
+import { fastRedirect, type FastPath } from './http/fast-redirect.js';
+import { requestIdOf } from './http/request-id.js';
+import { serverWithFastPath } from './http/server-factory.js';
 import { validatorCompiler } from './http/validation.js';
 import { bulkRoutes } from './http/routes/bulk.js';
 import { eventRoutes } from './http/routes/events.js';
@@ -27,16 +29,16 @@ import { healthRoutes } from './http/routes/health.js';
 import { keyRoutes } from './http/routes/keys.js';
 import { qrRoutes } from './http/routes/qr.js';
 import { redirectRoutes } from './http/routes/redirect.js';
+import { redirectKit } from './http/routes/redirect-kit.js';
 import { urlBulkRoutes } from './http/routes/urls-bulk.js';
 import { urlRoutes } from './http/routes/urls.js';
 import { userRoutes } from './http/routes/users.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
 import { ErrorBody } from './http/schemas.js';
 import { httpMetricsPlugin } from './metrics/http-plugin.js';
+import { httpSeries } from './metrics/http-series.js';
 import type { Metrics } from './metrics/metrics.js';
 import type pg from 'pg';
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 
 export interface ServerDeps {
@@ -67,19 +69,18 @@ async function uploadRoutes(app: FastifyInstance, ctx: RouteContext): Promise<vo
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const { config } = deps;
+  // Set below, once the redirect route it shares its state with is registered.
+  let fastPath: FastPath | undefined;
   const app = Fastify({
+    serverFactory: serverWithFastPath(() => fastPath),
     // pino's own Logger type is wider than Fastify's view of it; they are the same object.
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Access logs are nginx's job; per-request lines here would cost the redirect path dearly.
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: (logger, bindings, opts) => lazyChildLogger(logger, bindings, opts),
-    // The id nginx (or a client) sent in X-Request-Id when it looks like an id, else a new one:
-    // it is echoed in a header and written in every log line of the request.
+    // X-Request-Id when it looks like an id, else a new one (request-id.ts).
     requestIdHeader: false,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIdOf,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     // A request that reaches a stopping replica over one of nginx's kept-alive connections is
     // served (the pools are still open until the drain) with Connection: close, rather than
@@ -159,6 +160,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes, { ctx });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   // Last: the catch-all single segment. Static routes above win over it in the router anyway.
-  await app.register(redirectRoutes, { ctx });
+  const kit = redirectKit(ctx);
+  await app.register(redirectRoutes, { ctx, kit });
+  if (config.redirectFastPath) {
+    fastPath = fastRedirect({ links: deps.links, kit, series: httpSeries(deps.metrics), reserved: () => reserved, isStopping: deps.isStopping });
+  }
   return app;
 }

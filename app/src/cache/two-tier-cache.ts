@@ -114,10 +114,23 @@ export class TwoTierCache<T> {
    * else undefined: then get(). Synchronous, for the redirect's hot path: a hit costs no promise.
    */
   cached(key: string): T | null | undefined {
+    const value = this.peek(key);
+    if (value !== undefined) this.count.lruHit.inc(); // get() counts the miss
+    return value;
+  }
+
+  /**
+   * As cached(), but counting nothing: for a caller that may hand the request on to one that
+   * looks again (the redirect's fast path). It counts with countHit() when it serves the value.
+   */
+  peek(key: string): T | null | undefined {
     const hit = this.lru?.get(key);
-    if (hit === undefined || !this.trusted(hit)) return undefined; // get() counts the miss
+    return hit === undefined || !this.trusted(hit) ? undefined : hit.value;
+  }
+
+  /** An LRU hit served from peek(). */
+  countHit(): void {
     this.count.lruHit.inc();
-    return hit.value;
   }
 
   /** The value, or null when the loader says the key does not exist. Loader errors propagate. */

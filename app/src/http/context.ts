@@ -12,6 +12,9 @@ import { unauthorized } from './errors.js';
 export interface LinkCache {
   /** The cached value without I/O or a promise (null: known absent), undefined when get() must ask. */
   cached(code: string): CachedLink | null | undefined;
+  /** As cached(), counting no hit: the caller calls countHit() if it serves the value. */
+  peek(code: string): CachedLink | null | undefined;
+  countHit(): void;
   get(code: string, load: (code: string) => Promise<CachedLink | null>): Promise<CachedLink | null>;
   invalidate(code: string): Promise<void>;
 }

@@ -2,48 +2,27 @@
 // the route template ("/:code"), never the raw URL: raw paths would explode the label set.
 import type { FastifyPluginAsync, FastifyReply, onResponseHookHandler, RouteOptions } from 'fastify';
 import type { Metrics } from './metrics.js';
-import { tally, type Tally } from './tally.js';
-import type { Observer } from './tallied-histogram.js';
+import { httpSeries, recordResponse, type HttpSeries } from './http-series.js';
 
 /** The route label of a request with no matching route (404s of the not-found handler). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-interface Series { count: Tally; duration: Observer }
-
 type OnResponse = NonNullable<RouteOptions['onResponse']>;
 
 const plugin: FastifyPluginAsync<{ metrics: Metrics }> = async (app, { metrics }) => {
-  // Label children per (method, route, status): the set is small and bounded by the routes, and
-  // resolving a child once spares prom-client hashing the label object on every request.
-  const series = new Map<string, Series>();
-  const seriesFor = (method: string, route: string, statusCode: number): Series => {
-    const key = `${method} ${statusCode} ${route}`;
-    let s = series.get(key);
-    if (!s) {
-      const status = String(statusCode);
-      s = {
-        count: tally(metrics.httpRequests, { method, route, status_code: status }),
-        duration: metrics.httpDuration.series({ method, route, status_code: status }),
-      };
-      series.set(key, s);
-    }
-    return s;
-  };
-  const record = (s: Series, reply: FastifyReply) => {
-    s.count.inc();
-    // elapsedTime is measured by Fastify from the start of the request, in ms.
-    s.duration.observe(reply.elapsedTime / 1000);
-  };
+  const seriesFor = httpSeries(metrics);
+  // elapsedTime is measured by Fastify from the start of the request, in ms.
+  const record = (s: HttpSeries, reply: FastifyReply) => recordResponse(s, reply.elapsedTime / 1000);
 
   // A hook per route, which knows its template: request.routeOptions (the only public way to
   // the template at run time) builds an object of a dozen fields on every call. Its series are
   // kept per method and status, so a request costs two small map lookups, no string built.
   // Callback hooks, not async ones: one promise less per request on the hot path.
   const routeHook = (route: string): onResponseHookHandler => {
-    const byMethod = new Map<string, Map<number, Series>>();
+    const byMethod = new Map<string, Map<number, HttpSeries>>();
     return (request, reply, done) => {
       let byStatus = byMethod.get(request.method);
-      if (!byStatus) byMethod.set(request.method, (byStatus = new Map<number, Series>()));
+      if (!byStatus) byMethod.set(request.method, (byStatus = new Map<number, HttpSeries>()));
       let s = byStatus.get(reply.statusCode);
       if (!s) byStatus.set(reply.statusCode, (s = seriesFor(request.method, route, reply.statusCode)));
       record(s, reply);

@@ -4,7 +4,7 @@
 // (store/urls-store.ts reserveVisit), so every replica counts against one counter.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { decideRedirect, unavailableAnswer, type CachedLink } from '../../domain/link.js';
+import { decideRedirect, unavailableAnswer } from '../../domain/link.js';
 import { couldBeCode } from '../../domain/short-code.js';
 import { locationHeader } from '../../domain/url-rules.js';
 import { linkLoader } from '../../store/link-loader.js';
@@ -12,42 +12,12 @@ import { reserveVisit } from '../../store/urls-store.js';
 import type { RouteContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { ErrorRef, errors } from '../schemas.js';
-import { tally } from '../../metrics/tally.js';
+import type { RedirectKit } from './redirect-kit.js';
 
-const HEADER_MAX = 1024;
-
-function headerValue(v: string | string[] | undefined): string | null {
-  const s = Array.isArray(v) ? v[0] : v;
-  return s === undefined || s === '' ? null : s.slice(0, HEADER_MAX);
-}
-
-/** The end of X-Forwarded-For: proxies append, so the addresses that count are the last ones. */
-function lastPart(v: string | string[] | undefined): string | null {
-  const s = Array.isArray(v) ? v.join(',') : v;
-  return s === undefined || s === '' ? null : s.slice(-HEADER_MAX);
-}
-
-export const redirectRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async (app, { ctx }) => {
+export const redirectRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext; kit: RedirectKit }> = async (app, { ctx, kit }) => {
   // Cold codes of one event-loop turn are read by one statement (store/link-loader.ts).
   const load = linkLoader(ctx.db);
-  // Tallies: an addition per redirect, added to the counter when it is scraped (metrics/tally.ts).
-  const outcome = {
-    found: tally(ctx.metrics.redirects, { result: 'found' }),
-    gone: tally(ctx.metrics.redirects, { result: 'gone' }),
-    not_found: tally(ctx.metrics.redirects, { result: 'not_found' }),
-    fallback: tally(ctx.metrics.redirects, { result: 'fallback' }),
-  };
-  // The Location of each cached link object, percent-encoded once rather than per redirect.
-  const locations = new WeakMap<CachedLink, string>();
-  const locationOf = (link: CachedLink): string => {
-    let location = locations.get(link);
-    if (location === undefined) locations.set(link, (location = locationHeader(link.originalUrl)));
-    return location;
-  };
-  // Cached link objects whose limit was found used up: later redirects of the same cached
-  // value answer without asking the database again. Any change to the link (a raised limit)
-  // invalidates the cache entry, and the value loaded next is a new object, not in this set.
-  const usedUp = new WeakSet<CachedLink>();
+  const { outcome, locationOf, usedUp } = kit;
 
   app.get('/:code', {
     config: { public: true, rateLimit: false },
@@ -92,18 +62,7 @@ export const redirectRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = 
     }
     // A fallback is not a click of the link: no event.
     if (decision.kind === 'fallback') return reply.redirect(locationHeader(decision.location), 302);
-    if (isGet) {
-      ctx.clicks.record({
-        urlId: decision.link.id,
-        userId: decision.link.userId,
-        at: new Date(now),
-        referrer: headerValue(request.headers.referer),
-        userAgent: headerValue(request.headers['user-agent']),
-        // Raw: the trust rules for X-Forwarded-For are applied in the flush (clicks/client-address.ts).
-        ip: request.raw.socket?.remoteAddress ?? null,
-        forwardedFor: lastPart(request.headers['x-forwarded-for']),
-      });
-    }
+    if (isGet) kit.recordClick(decision.link, now, request.raw);
     return reply.redirect(locationOf(decision.link), decision.status);
   });
 };
