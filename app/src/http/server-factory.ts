@@ -13,12 +13,25 @@ interface ServerOptions {
   maxRequestsPerSocket: number;
 }
 
+/**
+ * Whether the fast path answered. A throw would otherwise escape the server's request listener
+ * and end the process: the request goes to Fastify instead, which answers its own error (JSON,
+ * logged) unless the answer is already on its way.
+ */
+function answered(fast: FastPath, req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  try {
+    return fast(req, res);
+  } catch {
+    return res.headersSent;
+  }
+}
+
 export function serverWithFastPath(fastPath: () => FastPath | undefined): FastifyServerFactory {
   return (handler, options) => {
     const o = options as unknown as ServerOptions;
     const server = http.createServer(o.http ?? {}, (req, res) => {
       const fast = fastPath();
-      if (fast === undefined || !fast(req, res)) handler(req, res);
+      if (fast === undefined || !answered(fast, req, res)) handler(req, res);
     });
     server.keepAliveTimeout = o.keepAliveTimeout;
     server.requestTimeout = o.requestTimeout;
