@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CachedLink } from '../domain/link.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { httpSeries } from '../metrics/http-series.js';
-import { fastRedirect, REDIRECT_ROUTE } from './fast-redirect.js';
-import { redirectKit } from './routes/redirect-kit.js';
+import { fastRedirect } from './fast-redirect.js';
+import { REDIRECT_ROUTE, redirectKit } from './routes/redirect-kit.js';
 import type { ClickSink } from './context.js';
 
 const link = (over: Partial<CachedLink> = {}): CachedLink => ({

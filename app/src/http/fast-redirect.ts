@@ -6,8 +6,9 @@
 // what the route does (status, headers, click, metrics) for the one case that needs nothing
 // else: a GET of a code whose link is cached, followable and has no visit limit. Everything else
 // goes to Fastify unchanged: a miss, a limit, a fallback, a 404 or 410, HEAD, a query string, an
-// encoded or reserved path, a request without Host, a stopping replica. fast-redirect.test.ts
-// holds the two answers equal. REDIRECT_FAST_PATH=false turns it off.
+// encoded or reserved path, a request without Host, a stopping replica.
+// app/test/contract/fast-redirect.test.ts holds the two answers equal. REDIRECT_FAST_PATH=false
+// turns it off.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { decideRedirect } from '../domain/link.js';
@@ -15,10 +16,7 @@ import { couldBeCode } from '../domain/short-code.js';
 import { recordResponse, type HttpSeries, type HttpSeriesOf } from '../metrics/http-series.js';
 import type { LinkCache } from './context.js';
 import { requestIdOf } from './request-id.js';
-import type { RedirectKit } from './routes/redirect-kit.js';
-
-/** The redirect route's template: its metrics' route label. */
-export const REDIRECT_ROUTE = '/:code';
+import { REDIRECT_ROUTE, type RedirectKit } from './routes/redirect-kit.js';
 
 /** True when it answered the request; false when Fastify must. */
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;

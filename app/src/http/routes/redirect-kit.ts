@@ -7,6 +7,9 @@ import type { CachedLink, RedirectDecision } from '../../domain/link.js';
 import { tally, type Tally } from '../../metrics/tally.js';
 import type { RouteContext } from '../context.js';
 
+/** The redirect route's template, also its metrics' route label. */
+export const REDIRECT_ROUTE = '/:code';
+
 const HEADER_MAX = 1024;
 
 function headerValue(v: string | string[] | undefined): string | null {

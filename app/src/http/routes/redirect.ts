@@ -12,14 +12,14 @@ import { reserveVisit } from '../../store/urls-store.js';
 import type { RouteContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { ErrorRef, errors } from '../schemas.js';
-import type { RedirectKit } from './redirect-kit.js';
+import { REDIRECT_ROUTE, type RedirectKit } from './redirect-kit.js';
 
 export const redirectRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext; kit: RedirectKit }> = async (app, { ctx, kit }) => {
   // Cold codes of one event-loop turn are read by one statement (store/link-loader.ts).
   const load = linkLoader(ctx.db);
   const { outcome, locationOf, usedUp } = kit;
 
-  app.get('/:code', {
+  app.get(REDIRECT_ROUTE, {
     config: { public: true, rateLimit: false },
     // The code is checked by couldBeCode in the handler; the schema is for the OpenAPI document
     // only, which saves the hot path a conversion and a check per request.
