@@ -339,6 +339,9 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
   // nginx is not touched: it finds the replicas by re-resolving `app` (`server ... resolve`,
   // resolver valid=SERVICE_DNS_TTL_S), which needs nginx 1.27.3 or later.
   it('replaces both replicas under load as the program orders it: no request fails, and nginx moves to the new ones on its own', async () => {
+    // Each step's time, so a slow or stuck one is named in the output.
+    const t0 = Date.now();
+    const step = (what: string) => log(`rollout +${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
     const admin = adminKey();
     const link = await call('POST', '/urls', { key: admin, body: { original_url: 'https://example.com/rollout' } });
     expect(link.status).toBe(201);
@@ -352,6 +355,8 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
 
     // Load through the front door the whole time, under the per-address rate: redirects (the
     // admin key, which the app's own limit exempts) and creates, each status checked.
+    // Past nginx's own timeouts: a request still unanswered then is stuck, and counted failed.
+    const REQUEST_TIMEOUT_MS = 60_000;
     let running = true;
     const results: Array<{ what: string; ok: boolean; status: number | string }> = [];
     const worker = async (n: number) => {
@@ -359,8 +364,8 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
         const create = (i + n) % 5 === 0;
         try {
           const r = create
-            ? await call('POST', '/urls', { key: admin, body: { original_url: `https://example.com/rollout/${n}/${i}` } })
-            : await call('GET', `/${link.body.short_code}`, { key: admin });
+            ? await call('POST', '/urls', { key: admin, body: { original_url: `https://example.com/rollout/${n}/${i}` }, timeoutMs: REQUEST_TIMEOUT_MS })
+            : await call('GET', `/${link.body.short_code}`, { key: admin, timeoutMs: REQUEST_TIMEOUT_MS });
           results.push({ what: create ? 'create' : 'redirect', ok: r.status === (create ? 201 : 302), status: r.status });
         } catch (err) {
           results.push({ what: create ? 'create' : 'redirect', ok: false, status: String((err as Error).cause ?? err) });
@@ -377,8 +382,11 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
       const inputs = plain(next.byType(CONTAINER).find((c) => c.name === r)!.inputs);
       expect(inputs.name).not.toBe(inputsOf(run, r).name);
       const id = await createFromGraph(docker, inputs, { image: engine().image, name: inputs.name });
+      step(`${inputs.name} created`);
       await docker.run(['start', id]);
+      step(`${inputs.name} started`);
       await waitHealthy(docker, id, 300_000);
+      step(`${inputs.name} healthy`);
       fresh.push(inputs.name);
     }
     // ...then the old ones go, together (Pulumi deletes what nothing depends on in parallel), each
@@ -388,13 +396,16 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
       const old = inputsOf(run, r);
       expect(envOf(old, 'SHUTDOWN_DELAY_MS')).toBe(String(DISCOVERY_DRAIN_S * 1000));
       await docker.run(['stop', '-t', String(old.destroyGraceSeconds), old.name], { timeoutMs: 300_000 });
+      step(`${old.name} stopped`);
       expect(await docker.out(['inspect', '--format', '{{.State.ExitCode}}', old.name])).toBe('0');
       await docker.run(['rm', old.name]);
     }));
     // nginx drops the old addresses and takes the new ones at its next resolution.
     await new Promise((r) => setTimeout(r, (SERVICE_DNS_TTL_S + 5) * 1000));
     running = false;
+    step('load stopping');
     await Promise.all(workers);
+    step('load stopped');
 
     const failed = results.filter((r) => !r.ok);
     log(`rollout under load: ${results.length} requests (${results.filter((r) => r.what === 'create').length} creates), ${failed.length} failed${failed.length ? `: ${JSON.stringify(failed.slice(0, 5))}` : ''}`);

@@ -47,7 +47,11 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   }
 }
 
-export interface CallOptions { key?: string | null; headers?: Record<string, string>; body?: unknown; raw?: string | Buffer }
+export interface CallOptions {
+  key?: string | null; headers?: Record<string, string>; body?: unknown; raw?: string | Buffer;
+  /** Gives up (a TimeoutError) after this long instead of waiting on the server. */
+  timeoutMs?: number;
+}
 
 /** A real HTTP call; JSON body by default; the admin key unless `key` says otherwise. */
 export async function call(service: Service, method: string, path: string, opts: CallOptions = {}): Promise<{ status: number; headers: Headers; body: any; text: string }> {
@@ -60,7 +64,8 @@ export async function call(service: Service, method: string, path: string, opts:
     body = JSON.stringify(opts.body);
     headers['content-type'] ??= 'application/json';
   }
-  const res = await fetch(`${service.url}${path}`, { method, headers, body, redirect: 'manual' });
+  const signal = opts.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs);
+  const res = await fetch(`${service.url}${path}`, { method, headers, body, redirect: 'manual', signal });
   const text = await res.text();
   let parsed: unknown;
   try { parsed = text === '' ? undefined : JSON.parse(text); } catch { parsed = undefined; }
