@@ -3,6 +3,7 @@
 // they reach the PostgreSQL, PgBouncer and Redis the tests start on 127.0.0.1.
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
+import { NotStarting } from '../loopback/servers/ports.js';
 import { DockerClient, pollUntil } from './docker.js';
 
 export function engine(): { docker: DockerClient; image: string; baseImage: string } {
@@ -46,6 +47,8 @@ export async function runDetached(docker: DockerClient, image: string, opts: Run
 export interface ContainerState {
   Status: string;
   Running: boolean;
+  /** Running is still true while the engine restarts a container that exited. */
+  Restarting: boolean;
   ExitCode: number;
   OOMKilled: boolean;
   Health?: { Status: string; FailingStreak: number; Log: { ExitCode: number; Output: string }[] };
@@ -61,7 +64,9 @@ export async function state(docker: DockerClient, id: string): Promise<Container
 export async function waitHealthy(docker: DockerClient, id: string, timeoutMs = 180_000): Promise<void> {
   await pollUntil(`container ${id.slice(0, 12)} healthy`, async () => {
     const s = await state(docker, id);
-    if (!s.Running) throw new Error(`container exited ${s.ExitCode}: ${await logs(docker, id)}`);
+    // NotStarting ends the wait at once (any other throw is taken for a probe to try again). A
+    // container the engine is restarting by its policy may still come up: the wait goes on.
+    if (!s.Running && !s.Restarting) throw new NotStarting(`container exited ${s.ExitCode}`);
     return (await docker.out(['inspect', '--format', '{{.State.Health.Status}}', id])) === 'healthy';
   }, timeoutMs, 500).catch(async (err: unknown) => {
     // Keep the reason (a failed check's output, or the app's last words) in the failure.

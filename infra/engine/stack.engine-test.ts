@@ -357,6 +357,9 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
     // admin key, which the app's own limit exempts) and creates, each status checked.
     // Past nginx's own timeouts: a request still unanswered then is stuck, and counted failed.
     const REQUEST_TIMEOUT_MS = 60_000;
+    // Well inside the test's time, so a replica that never turns healthy fails with its health
+    // log and its last words rather than with the test's timeout.
+    const ROLLOUT_HEALTHY_MS = 150_000;
     let running = true;
     const results: Array<{ what: string; ok: boolean; status: number | string }> = [];
     const worker = async (n: number) => {
@@ -385,7 +388,7 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
       step(`${inputs.name} created`);
       await docker.run(['start', id]);
       step(`${inputs.name} started`);
-      await waitHealthy(docker, id, 300_000);
+      await waitHealthy(docker, id, ROLLOUT_HEALTHY_MS);
       step(`${inputs.name} healthy`);
       fresh.push(inputs.name);
     }
@@ -433,5 +436,7 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
     expect(upstreams.filter((u) => !freshAddrs.includes(u))).toEqual([]);
     const nginxAfter = await inspect(inputsOf(run, 'nginx').name);
     expect(`${nginxAfter.Id} ${nginxAfter.State.StartedAt} ${nginxAfter.RestartCount}`).toBe(`${nginxBefore.Id} ${nginxBefore.State.StartedAt} ${nginxBefore.RestartCount}`);
-  });
+  // Above its steps' own bounds (two healthy waits, the stops' grace, the resolution, the log
+  // poll), so the step that overran fails with its own message.
+  }, 480_000);
 });
