@@ -398,7 +398,8 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
     await Promise.all(replicas.map(async (r) => {
       const old = inputsOf(run, r);
       expect(envOf(old, 'SHUTDOWN_DELAY_MS')).toBe(String(DISCOVERY_DRAIN_S * 1000));
-      await docker.run(['stop', '-t', String(old.destroyGraceSeconds), old.name], { timeoutMs: 300_000 });
+      // The engine kills it at the grace's end: a stop that outlasts it by a minute is stuck.
+      await docker.run(['stop', '-t', String(old.destroyGraceSeconds), old.name], { timeoutMs: (old.destroyGraceSeconds + 60) * 1000 });
       step(`${old.name} stopped`);
       expect(await docker.out(['inspect', '--format', '{{.State.ExitCode}}', old.name])).toBe('0');
       await docker.run(['rm', old.name]);
