@@ -437,7 +437,8 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
     expect(upstreams.filter((u) => !freshAddrs.includes(u))).toEqual([]);
     const nginxAfter = await inspect(inputsOf(run, 'nginx').name);
     expect(`${nginxAfter.Id} ${nginxAfter.State.StartedAt} ${nginxAfter.RestartCount}`).toBe(`${nginxBefore.Id} ${nginxBefore.State.StartedAt} ${nginxBefore.RestartCount}`);
-  // Above its steps' own bounds (two healthy waits, the stops' grace, the resolution, the log
-  // poll), so the step that overran fails with its own message.
-  }, 480_000);
+  // Above the sum of its steps' own bounds (two healthy waits of 150 s, a stop's grace and a
+  // minute, the resolution, the log poll: about 470 s), so the step that overran fails with its
+  // own message.
+  }, 540_000);
 });
