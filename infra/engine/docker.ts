@@ -19,9 +19,17 @@ export interface DockerResult {
   stderr: string;
 }
 
+/**
+ * A command given no bound of its own is killed after this long: a container start on a vfs
+ * engine takes a minute at worst here, and an engine that stops answering then fails the step it
+ * hung in, by name, not the whole test at vitest's timeout (builds, loads and stops pass their own).
+ */
+export const DOCKER_CALL_TIMEOUT_MS = 180_000;
+
 export interface DockerCallOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Kill the command after this long (default DOCKER_CALL_TIMEOUT_MS). */
   timeoutMs?: number;
   /** Resolve with a non-zero code instead of throwing. */
   allowFailure?: boolean;
@@ -33,11 +41,12 @@ export interface DockerCallOptions {
 
 /** The `docker` CLI against one engine. */
 export class DockerClient {
-  constructor(readonly host: string) {}
+  /** `binary`: the CLI to run (tests hand it a stand-in script). */
+  constructor(readonly host: string, private readonly binary = dockerBinary()) {}
 
   run(args: string[], opts: DockerCallOptions = {}): Promise<DockerResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(dockerBinary(), args, {
+      const child = spawn(this.binary, args, {
         cwd: opts.cwd,
         env: { ...process.env, ...opts.env, DOCKER_HOST: this.host },
         stdio: ['pipe', 'pipe', 'pipe'],
@@ -54,16 +63,27 @@ export class DockerClient {
         stderr += d.toString();
         if (opts.echo) process.stderr.write(d);
       });
-      const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+      const shown = args.slice(0, 3).join(' ');
+      const timeoutMs = opts.timeoutMs ?? DOCKER_CALL_TIMEOUT_MS;
+      let settled = false;
+      // Fails at once, not when the pipes close: a child the CLI left may still hold them.
+      // Even with allowFailure: a probe that hangs is not a probe that answered no.
+      const timer = setTimeout(() => {
+        settled = true;
+        child.kill('SIGKILL');
+        reject(new Error(`docker ${shown} … gave no answer in ${timeoutMs / 1000} s (killed): ${(stderr || stdout).trim().slice(-2000)}`));
+      }, timeoutMs);
       child.once('error', (err) => {
         clearTimeout(timer);
-        reject(err);
+        if (!settled) reject(err);
+        settled = true;
       });
       child.once('close', (code, signal) => {
         clearTimeout(timer);
+        if (settled) return;
+        settled = true;
         const result = { code: code ?? (signal ? 128 : 1), stdout, stderr };
         if (result.code !== 0 && !opts.allowFailure) {
-          const shown = args.slice(0, 3).join(' ');
           reject(new Error(`docker ${shown} … exited ${code ?? signal}: ${(stderr || stdout).trim().slice(-2000)}`));
         } else {
           resolve(result);
