@@ -1,7 +1,6 @@
 // Cold redirects' links read in batches (store/link-loader.ts), on real PostgreSQL: the codes of
 // one event-loop turn share one statement, which reads short_code's index; later turns get their
-// own; a batch past the bound is split; codes asked for while the statements in flight are at
-// their bound wait and go together; a failed statement fails every load of its batch.
+// own; a batch past the bound is split; a failed statement fails every load of its batch.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../../infra/loopback/data-services.js';
@@ -80,40 +79,6 @@ describe('linkLoader', () => {
     const links = await Promise.all(['ll5', 'll6', 'll7', 'll8', 'll9'].map(load));
     expect(links.map((l) => l?.originalUrl)).toEqual([5, 6, 7, 8, 9].map((n) => `https://example.com/${n}`));
     expect(statements).toHaveLength(3);
-  });
-
-  it('holds the codes asked for while its statements are out, and sends them as one when one comes back', async () => {
-    const sent: unknown[] = [];
-    let answer!: () => void;
-    const held = new Promise<void>((r) => { answer = r; });
-    // The first statement is slow to come back, as under a flood of misses.
-    const db: Queryable = {
-      query: (async (text: string, values: unknown[]) => {
-        sent.push(values[0]);
-        if (sent.length === 1) await held;
-        return pool.query(text, values);
-      }) as Queryable['query'],
-    };
-    const load = linkLoader(db, 100, 1);
-    const turn = () => new Promise((r) => setImmediate(r));
-    const first = load('ll20');
-    await turn();
-    expect(sent).toHaveLength(1);
-    // Three later turns' misses while it is out: none goes on its own.
-    const later: Promise<unknown>[] = [];
-    for (const code of ['ll21', 'll22', 'll23']) {
-      later.push(load(code));
-      await turn();
-    }
-    expect(sent).toHaveLength(1);
-    answer();
-    const links = await Promise.all([first, ...later]);
-    expect(links.map((l) => (l as { originalUrl: string }).originalUrl)).toEqual([20, 21, 22, 23].map((n) => `https://example.com/${n}`));
-    expect(sent).toHaveLength(2);
-    expect(String(sent[1])).toMatch(/ll21.*ll22.*ll23/);
-    // Nothing out any more: the next turn's code goes at once, alone.
-    expect((await load('ll24'))?.originalUrl).toBe('https://example.com/24');
-    expect(sent).toHaveLength(3);
   });
 
   it("reads short_code's index, not the table", async () => {
