@@ -8,9 +8,11 @@
 // fixed rate, and PostgreSQL's server connections against PgBouncer's pool size.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { APP_DEFAULTS } from '../../app/src/config-defaults.js';
+import { appliedWithinMs } from '../../app/src/clicks/pending-rollups.js';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { positiveInt, positiveNumber } from '../lib/cli-args.js';
@@ -25,6 +27,7 @@ import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js
 import { ARCHIVE_COMMAND, PROGRAM, SCALE_P99_AIM } from '../lib/aims.js';
 import { aims, atMost, combine, FIGURES, judged, ratios, renderAims, renderBench, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
 import { copyGeneratedLinks } from '../lib/copy-links.js';
+import { keptRollupsApplied } from '../lib/kept-rollups.js';
 import { watchServerConnections } from './scale.js';
 
 const o = new Command()
@@ -75,10 +78,19 @@ function attribution(own: LoopbackStack | undefined): Attribution {
   return { subtrees, reapedAs: [ARCHIVE_COMMAND] };
 }
 
-// A replica writes a run's last clicks up to one flush interval after it: the CPU figures of a
-// stack's run wait that long (twice, for the flush itself) so its clicks' cost is its own.
 const IDLE_WINDOW_MS = 5_000;
+// A replica writes a run's last clicks up to one flush interval after it, and under load adds
+// their roll-up counts a delay after that: the CPU figures of a stack's run wait for both (the
+// flush twice over, then every kept count applied) so its clicks' whole cost is its own, not
+// the next run's. The idle rate taken off (netOfIdle) covers the longer window.
 const CLICK_SETTLE_MS = 2 * APP_DEFAULTS.clickFlushIntervalMs;
+const ROLLUPS_SETTLE_MS = 2 * appliedWithinMs(APP_DEFAULTS.clickRollupDelayMs);
+const settleClicks = (stack: LoopbackStack) => async () => {
+  await sleep(CLICK_SETTLE_MS);
+  if (!await keptRollupsApplied(stack.directDatabaseUrl, ROLLUPS_SETTLE_MS)) {
+    log(`warning: kept click roll-ups not applied ${ROLLUPS_SETTLE_MS / 1000} s after a run; its CPU figures miss them`);
+  }
+};
 
 /** CPU cores each program uses with no load at all (measured once the stacks are up). */
 let idleCores: Record<string, number> = {};
@@ -89,7 +101,7 @@ async function measure(t: Pick<Target, 'url' | 'links' | 'mix' | 'adminKey' | 's
   const { result, cores, seconds, windowS } = await withCpu(() => drive({
     url: t.url, links: t.links, adminKey: t.adminKey, runTag, unknownShare: 0, rate,
     scenario: { name: 'redirects', mix: t.mix, phases: steady(durationS, connections) },
-  }), 100, t.stack ? CLICK_SETTLE_MS : 0, attribution(t.stack));
+  }), 100, t.stack ? settleClicks(t.stack) : 0, attribution(t.stack));
   return sampleOf(result.summary, await watch?.stop(), cores, netOfIdle(seconds, idleCores, windowS));
 }
 

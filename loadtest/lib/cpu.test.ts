@@ -95,6 +95,20 @@ describe('withCpu', () => {
     // fn returned at once; the spin began 20 ms later, inside the settle time only.
     expect(seconds['load generator']).toBeGreaterThan(0.05);
   });
+
+  it('settles until a settle function resolves, however long that is', async () => {
+    let spun = false;
+    const { seconds, windowS } = await withCpu(async () => undefined, 100, async () => {
+      // Deferred work (a replica's roll-up apply) that the settle waits out.
+      await new Promise((r) => setTimeout(r, 50));
+      const until = Date.now() + 300;
+      while (Date.now() < until);
+      spun = true;
+    });
+    expect(spun).toBe(true);
+    expect(windowS).toBeGreaterThanOrEqual(0.35);
+    expect(seconds['load generator']).toBeGreaterThan(0.05);
+  });
 });
 
 describe('netOfIdle', () => {

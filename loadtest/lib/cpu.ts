@@ -102,11 +102,12 @@ export function netOfIdle(seconds: Record<string, number>, idleCores: Record<str
 
 /**
  * Measures the CPU of this process tree around `fn`; cores used = seconds of CPU per second of
- * `fn`. `seconds` is CPU time per program up to `settleMs` after `fn` ends: work that `fn` set off
- * and that finishes a little later (a replica's click flush, at most one interval after the
- * click) still belongs to it. `how` as in cpuByProgram.
+ * `fn`. `seconds` is CPU time per program until `settle` after `fn` ends (that many ms, or until
+ * it resolves): work that `fn` set off and that finishes later (a replica's click flush, at most
+ * one interval after the click; its roll-up counts, a delay after that) still belongs to it.
+ * `how` as in cpuByProgram.
  */
-export async function withCpu<T>(fn: () => Promise<T>, ticksPerSecond = 100, settleMs = 0, how: Attribution = {}): Promise<{ result: T; cores: Record<string, number>; seconds: Record<string, number>; windowS: number }> {
+export async function withCpu<T>(fn: () => Promise<T>, ticksPerSecond = 100, settle: number | (() => Promise<unknown>) = 0, how: Attribution = {}): Promise<{ result: T; cores: Record<string, number>; seconds: Record<string, number>; windowS: number }> {
   const before = readProcs();
   const t0 = Date.now();
   const result = await fn();
@@ -114,8 +115,10 @@ export async function withCpu<T>(fn: () => Promise<T>, ticksPerSecond = 100, set
   const ended = readProcs();
   const ticks = cpuByProgram(before, ended, process.pid, how);
   const cores = Object.fromEntries(Object.entries(ticks).map(([k, v]) => [k, v / ticksPerSecond / elapsedS]));
-  if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
-  const settled = settleMs > 0 ? cpuByProgram(before, readProcs(), process.pid, how) : ticks;
+  const settles = typeof settle === 'function' || settle > 0;
+  if (typeof settle === 'function') await settle();
+  else if (settle > 0) await new Promise((r) => setTimeout(r, settle));
+  const settled = settles ? cpuByProgram(before, readProcs(), process.pid, how) : ticks;
   const seconds = Object.fromEntries(Object.entries(settled).map(([k, v]) => [k, v / ticksPerSecond]));
   return { result, cores, seconds, windowS: (Date.now() - t0) / 1000 };
 }
