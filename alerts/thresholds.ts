@@ -16,7 +16,7 @@ export const THRESHOLDS = {
   redirectP99Seconds: 0.25,
   /** Age of the oldest unflushed click, seconds: the flusher is falling behind. */
   clickFlushLagSeconds: 30,
-  /** Age of the oldest batch whose roll-up counts a replica still keeps, seconds (they wait CLICK_ROLLUP_DELAY_MS, 5 s). */
+  /** Age of the oldest batch whose roll-up counts a replica still keeps, seconds (they wait CLICK_ROLLUP_DELAY_MS, then up to that again for the next apply). */
   clickRollupLagSeconds: 60,
   /** Age of the oldest undelivered webhook delivery, seconds, beside a growing outbox. */
   webhookOldestPendingSeconds: 900,

@@ -246,8 +246,8 @@ export const ALERT_CASES: AlertCase[] = [
     series: [s(`shortstack_click_rollups_kept_oldest_seconds{${app('app-1')}}`, '0+60x20')],
     before: '6m', at: '8m', expect: [{ labels: { instance: 'app-1' }, value: 480 }],
   },
-  // Applied every few seconds under load: the age stays below the delay's few seconds.
-  { alert: 'ClickRollupsBehind', kind: 'quiet', series: [s(`shortstack_click_rollups_kept_oldest_seconds{${app('app-1')}}`, '0 3 6 1 4x20')], at: '15m' },
+  // Applied every delay under load: the age climbs to the delay and a turn more, then drops.
+  { alert: 'ClickRollupsBehind', kind: 'quiet', series: [s(`shortstack_click_rollups_kept_oldest_seconds{${app('app-1')}}`, '0 15 29 3 17 30x20')], at: '15m' },
   {
     // Nothing counted while 100,000 events a minute arrive: past 1M at 11m, firing 15 minutes later.
     alert: 'DeepPageCountsBehind', kind: 'fires',

@@ -86,7 +86,7 @@ export function clickAlerts({ docker, aws, loopback }: Commands): AlertDefinitio
       summary: '{{ $labels.instance }} has kept click counts unapplied for {{ $value | printf "%.0f" }} s',
       description: `{{ $labels.instance }} has written clicks whose roll-up counts it has not added for more than ${THRESHOLDS.clickRollupLagSeconds} s, for 5 minutes.`,
       runbook: {
-        meaning: 'Under load the replicas\' batch roll-up counts are added a few seconds after their events (CLICK_ROLLUP_DELAY_MS), every replica\'s at once, by whichever replica\'s turn it is. This replica\'s have not been added: every apply fails, or it cannot reach the database to see them added.',
+        meaning: 'Under load the replicas\' batch roll-up counts are added up to CLICK_ROLLUP_DELAY_MS after their events, every replica\'s at once, by whichever replica\'s turn it is. This replica\'s have not been added: every apply fails, or it cannot reach the database to see them added.',
         impact: 'Stats and click_count stop moving (for every replica\'s clicks when no apply succeeds); nothing is lost: the counts wait in click_rollups_pending, which the next apply that succeeds, by any replica or a graceful stop, adds.',
         diagnose: {
           promql: [

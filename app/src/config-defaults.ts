@@ -33,10 +33,13 @@ export const APP_DEFAULTS = {
   /**
    * How long the oldest of the loaded replicas' kept click roll-up counts waits before one of
    * them adds every replica's in one statement (app/src/clicks/pending-rollups.ts): about how far
-   * the stats trail the events under load. In `npm run bench` PostgreSQL's CPU per click went from 13.7 / 8.7 to 6.5 / 7.5 us
-   * (loadtest/FIGURES.md, sixth pass).
+   * the stats trail the events under load. An apply costs PostgreSQL per key (link and day,
+   * referrer, traits) and a longer wait sums more clicks into each. Four alternated pairs of
+   * `npm run bench:pg` (sustained load, 10,000 links): PostgreSQL's CPU per click 9.3-13.5 us at
+   * 5 s (the sixth pass's choice), the apply 2.1-3.7 of it; 7.8-10.4 at 15 s, the apply 1.0-1.2
+   * (loadtest/FIGURES.md, fifteenth pass). A lightly loaded replica's counts wait for none of it.
    */
-  clickRollupDelayMs: 5_000,
+  clickRollupDelayMs: 15_000,
   /** Batches of fewer clicks add their counts at once: a lightly loaded replica's stats trail nothing more. */
   clickRollupDelayFrom: 1_000,
 } as const;
