@@ -64,6 +64,8 @@ export class DockerClient {
         if (opts.echo) process.stderr.write(d);
       });
       const shown = args.slice(0, 3).join(' ');
+      /** The end of what the command said, for an error that names it. */
+      const said = () => (stderr || stdout).trim().slice(-2000);
       const timeoutMs = opts.timeoutMs ?? DOCKER_CALL_TIMEOUT_MS;
       let settled = false;
       // Fails at once, not when the pipes close: a child the CLI left may still hold them.
@@ -71,7 +73,7 @@ export class DockerClient {
       const timer = setTimeout(() => {
         settled = true;
         child.kill('SIGKILL');
-        reject(new Error(`docker ${shown} … gave no answer in ${timeoutMs / 1000} s (killed): ${(stderr || stdout).trim().slice(-2000)}`));
+        reject(new Error(`docker ${shown} … gave no answer in ${timeoutMs / 1000} s (killed): ${said()}`));
       }, timeoutMs);
       child.once('error', (err) => {
         clearTimeout(timer);
@@ -84,7 +86,7 @@ export class DockerClient {
         settled = true;
         const result = { code: code ?? (signal ? 128 : 1), stdout, stderr };
         if (result.code !== 0 && !opts.allowFailure) {
-          reject(new Error(`docker ${shown} … exited ${code ?? signal}: ${(stderr || stdout).trim().slice(-2000)}`));
+          reject(new Error(`docker ${shown} … exited ${code ?? signal}: ${said()}`));
         } else {
           resolve(result);
         }
