@@ -2,7 +2,7 @@
 // on a database write. One transaction per batch COPYs the 'click' events and adds the batch's
 // counts to the stats roll-ups (a link's click_count is the sum of its days), or under load
 // (batches of rollupDelayFrom clicks or more) keeps the counts in click_rollups_pending, added
-// up to rollupDelayMs later with other batches' (pending-rollups.ts): the stats then trail the events by
+// later with other batches' (pending-rollups.ts): the stats then trail the events by
 // up to about rollupDelayMs, and agree again once they are added (by whichever replica's turn it is).
 //
 // Exactness and its bounds:
