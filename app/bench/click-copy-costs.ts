@@ -60,12 +60,13 @@ async function main(): Promise<void> {
     const textWithIds = text.split('\n').filter(Boolean).map((l, i) => `${maxId + 1_000_000 + i}\t${l}`).join('\n') + '\n';
     // The trait columns (bot, device, browser, OS, country) all NULL: what writing them costs.
     const noTraits = text.split('\n').filter(Boolean).map((l) => `${l.split('\t').slice(0, 6).join('\t')}\t\\N\t\\N\t\\N\t\\N\t\\N`).join('\n') + '\n';
-    // The same rows in binary, as PostgreSQL itself writes them.
+    // The same rows in binary, as PostgreSQL itself writes them, in the flush's order (the ids it
+    // just gave them ascending: a descending read would hand the binary COPY its rows backwards).
     await client.query('BEGIN');
     await client.query(beginFlush.text);
     await copyIn(client, COPY_CLICK_EVENTS, text);
     const chunks: Buffer[] = [];
-    const out = client.query(copyTo(`COPY (SELECT ${CLICK_COLUMNS} FROM events ORDER BY id DESC LIMIT ${batch}) TO STDOUT (FORMAT binary)`));
+    const out = client.query(copyTo(`COPY (SELECT ${CLICK_COLUMNS} FROM (SELECT * FROM events ORDER BY id DESC LIMIT ${batch}) last ORDER BY id) TO STDOUT (FORMAT binary)`));
     out.on('data', (c: Buffer) => chunks.push(c));
     await finished(out);
     await client.query('ROLLBACK');
