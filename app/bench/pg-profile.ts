@@ -6,7 +6,7 @@
 // app's time (pg_stat_statements, preloaded for this run only, nested statements too) per click. The
 // replicas work as in production: their flush, the kept roll-ups' applies, the page-marks job. A
 // command that prints figures, not a test. Bounded: about two minutes with the defaults.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -23,6 +23,7 @@ import { drive, newRunTag } from '../../loadtest/lib/load.js';
 import { steady } from '../../loadtest/lib/schedule.js';
 import { REDIRECTS_ONLY } from '../../loadtest/lib/traffic.js';
 import { warmUp } from '../../loadtest/lib/warm.js';
+import { AUTOVACUUM_LOG_SETTINGS, autovacuumWork } from './autovacuum-log.js';
 import { ARCHIVE_COMMAND_ROLE, postgresCpuByRole, PG_STAT_STATEMENTS_SETTINGS, statementLabel } from './pg-roles.js';
 import { median } from './stats.js';
 
@@ -46,9 +47,11 @@ chmodSync(dir, 0o755); // PostgreSQL and PgBouncer run as their own user
 log('starting a loopback stack (2 replicas, pg_stat_statements preloaded) ...');
 const stack = await startStack({
   replicas: 2, observability: false, dir: join(dir, 'stack'), config: LOAD_GENERATOR_STACK_CONFIG,
-  postgresSettings: PG_STAT_STATEMENTS_SETTINGS,
+  postgresSettings: { ...PG_STAT_STATEMENTS_SETTINGS, ...AUTOVACUUM_LOG_SETTINGS },
 });
 const server = stack.services.postgres;
+/** PostgreSQL's log, where autovacuum says what it did (a server of our own: the loopback stack's). */
+const serverLog = server instanceof PostgresServer ? server.logFile : undefined;
 /** The app's database and role, as its own URL names them. */
 const app = new URL(stack.directDatabaseUrl);
 // pg_stat_statements' reset and its extension are the superuser's.
@@ -66,8 +69,13 @@ try {
   /** Every process but the archiver's children (archive_command): aim 2's figure, as `npm run bench` counts it. */
   const totals: number[] = [];
   let clicks = 0;
+  /** Where the measured rounds' part of PostgreSQL's log starts. */
+  let logFrom = 0;
   for (let round = 0; round <= o.rounds; round++) {
-    if (round === 1) await admin.query('SELECT pg_stat_statements_reset()');
+    if (round === 1) {
+      await admin.query('SELECT pg_stat_statements_reset()');
+      if (serverLog) logFrom = statSync(serverLog).size;
+    }
     const before = readProcs();
     const { summary } = await drive({
       url: stack.url, links, runTag, unknownShare: 0,
@@ -91,6 +99,13 @@ try {
     if (median(v) >= 0.005) console.log(`  ${role.padEnd(42)} ${median(v).toFixed(2).padStart(6)}`);
   }
   console.log(`  ${'all but archive_command (aim 2, idle in)'.padEnd(42)} ${median(totals).toFixed(2).padStart(6)}`);
+  // The log's autovacuum runs that ended in the measured rounds (one still running at the end is
+  // in the process figures above, not here).
+  const work = serverLog ? autovacuumWork(readFileSync(serverLog).subarray(logFrom).toString()) : [];
+  console.log('\nAutovacuum by table over the measured rounds, CPU per recorded click (its own log lines):');
+  console.log(`  ${'us/click'.padStart(8)} ${'runs'.padStart(5)}  what`);
+  for (const w of work) console.log(`  ${(w.cpuS * 1e6 / clicks).toFixed(3).padStart(8)} ${String(w.runs).padStart(5)}  ${w.kind} ${w.table}`);
+  if (work.length === 0) console.log('  (none)');
   const { rows } = await admin.query<{ calls: string; rows: string; ms: number; query: string }>(
     `SELECT calls, rows, total_exec_time AS ms, query FROM pg_stat_statements
       WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND userid = (SELECT oid FROM pg_roles WHERE rolname = $2)
