@@ -4,15 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../infra/loopback/data-services.js';
 import { withDb } from '../chaos/probes.js';
 import { generatedLink } from '../lib/links.js';
-import { copyGeneratedLinks } from '../lib/copy-links.js';
+import { copyGeneratedLinks, LINKS_PER_OWNER } from '../lib/copy-links.js';
 import { watchServerConnections } from './scale.js';
 
 let data: DataServices;
 beforeAll(async () => {
   data = await startDataServices({ config: { pools: { pgbouncerPoolSize: 3 } } });
   // The columns COPY writes, as the app's migration defines them.
-  await withDb(data.directDatabaseUrl, (c) =>
-    c.query('CREATE TABLE urls (id bigserial PRIMARY KEY, short_code text NOT NULL UNIQUE, original_url text NOT NULL)'));
+  await withDb(data.directDatabaseUrl, async (c) => {
+    await c.query('CREATE TABLE users (id bigserial PRIMARY KEY, username text NOT NULL UNIQUE, email text NOT NULL UNIQUE)');
+    await c.query(`CREATE TABLE urls (id bigserial PRIMARY KEY, short_code text NOT NULL UNIQUE, original_url text NOT NULL,
+      user_id bigint NULL REFERENCES users (id))`);
+  });
 });
 afterAll(async () => {
   await data?.stop();
@@ -28,6 +31,15 @@ describe('bench scale data', () => {
         [generatedLink('g', 12_345).code],
       )).rows[0]!);
     expect(rows).toEqual({ n: '25000', url: generatedLink('g', 12_345).originalUrl });
+    // Every link owned, each owner's share the seed data's, consecutive links by different owners.
+    const owners = await withDb(data.directDatabaseUrl, async (c) =>
+      (await c.query<{ links: string; users: string; fewest: string; most: string; same: boolean }>(
+        `SELECT count(*) FILTER (WHERE u.user_id IS NOT NULL)::text AS links, count(DISTINCT u.user_id)::text AS users,
+           (SELECT min(n) FROM (SELECT count(*) AS n FROM urls GROUP BY user_id) g)::text AS fewest,
+           (SELECT max(n) FROM (SELECT count(*) AS n FROM urls GROUP BY user_id) g)::text AS most,
+           (SELECT user_id FROM urls WHERE short_code = $1) = (SELECT user_id FROM urls WHERE short_code = $2) AS same
+         FROM urls u`, [generatedLink('g', 1).code, generatedLink('g', 2).code])).rows[0]!);
+    expect(owners).toEqual({ links: '25000', users: String(25_000 / LINKS_PER_OWNER), fewest: String(LINKS_PER_OWNER), most: String(LINKS_PER_OWNER), same: false });
   });
 
   it('sees PgBouncer hold PostgreSQL to its pool size however many clients connect', async () => {

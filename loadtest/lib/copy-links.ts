@@ -5,6 +5,13 @@ import { once } from 'node:events';
 import pg from 'pg';
 import { generatedLink } from './links.js';
 
+/**
+ * Links per owner, as in the seed data (2,000 links of 400 users). A click's event carries its
+ * link's owner, and the (user_id, id) index of events is paid per click: an unowned link's
+ * entries all go to the index's right edge, its cheapest place, which no user's link gets.
+ */
+export const LINKS_PER_OWNER = 5;
+
 /** libpq environment from a URL: the password stays off the command line. */
 function libpqEnv(url: string): NodeJS.ProcessEnv {
   const u = new URL(url);
@@ -15,31 +22,55 @@ function libpqEnv(url: string): NodeJS.ProcessEnv {
   };
 }
 
-/** COPY links prefix+base62(i) for i in [1, count] into urls; returns rows per second. */
-export async function copyGeneratedLinks(directUrl: string, prefix: string, count: number): Promise<number> {
-  const t0 = Date.now();
-  const psql = spawn('psql', ['-v', 'ON_ERROR_STOP=1', '-q', '-c', '\\copy urls (short_code, original_url) FROM STDIN'], {
+/** Rows [1, count] of `line(i)` streamed into `target` ("table (columns)") by psql's \copy. */
+async function psqlCopy(directUrl: string, target: string, count: number, line: (i: number) => string): Promise<void> {
+  const psql = spawn('psql', ['-v', 'ON_ERROR_STOP=1', '-q', '-c', `\\copy ${target} FROM STDIN`], {
     env: libpqEnv(directUrl), stdio: ['pipe', 'inherit', 'inherit'],
   });
   const exited = once(psql, 'exit');
   const chunk = 10_000;
   for (let i = 1; i <= count; i += chunk) {
     let text = '';
-    for (let j = i; j < Math.min(i + chunk, count + 1); j++) {
-      const l = generatedLink(prefix, j);
-      text += `${l.code}\t${l.originalUrl}\n`;
-    }
+    for (let j = i; j < Math.min(i + chunk, count + 1); j++) text += line(j);
     if (!psql.stdin.write(text)) await once(psql.stdin, 'drain');
   }
   psql.stdin.end();
   const [code] = (await exited) as [number | null];
-  if (code !== 0) throw new Error(`psql \\copy exited with ${code}`);
-  const c = new pg.Client({ connectionString: directUrl });
+  if (code !== 0) throw new Error(`psql \\copy ${target} exited with ${code}`);
+}
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    await c.query('ANALYZE urls');
+    return await fn(c);
   } finally {
     await c.end();
   }
-  return count / ((Date.now() - t0) / 1000);
+}
+
+/**
+ * COPY links prefix+base62(i) for i in [1, count] into urls, each owned by one of
+ * count / LINKS_PER_OWNER users written first (link i by the ((i - 1) mod owners)-th: the Zipf
+ * head's links have owners of their own); returns the links' rows per second.
+ */
+export async function copyGeneratedLinks(directUrl: string, prefix: string, count: number): Promise<number> {
+  const owners = Math.ceil(count / LINKS_PER_OWNER);
+  const owner = (k: number) => `${prefix}-owner-${k}`;
+  await psqlCopy(directUrl, 'users (username, email)', owners, (k) => `${owner(k)}\t${owner(k)}@bench.invalid\n`);
+  // One COPY takes its ids in row order; checked, not assumed (another writer could interleave).
+  const first = await withClient(directUrl, async (c) => {
+    const { rows: [r] } = await c.query<{ lo: string; hi: string }>(
+      'SELECT (SELECT id FROM users WHERE username = $1) AS lo, (SELECT id FROM users WHERE username = $2) AS hi', [owner(1), owner(owners)]);
+    if (Number(r!.hi) - Number(r!.lo) !== owners - 1) throw new Error(`the bench's ${owners} owners did not get consecutive ids`);
+    return Number(r!.lo);
+  });
+  const t0 = Date.now();
+  await psqlCopy(directUrl, 'urls (short_code, original_url, user_id)', count, (j) => {
+    const l = generatedLink(prefix, j);
+    return `${l.code}\t${l.originalUrl}\t${first + ((j - 1) % owners)}\n`;
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  await withClient(directUrl, (c) => c.query('ANALYZE users, urls'));
+  return count / seconds;
 }
