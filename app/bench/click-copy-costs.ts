@@ -11,6 +11,7 @@ import { finished } from 'node:stream/promises';
 import { Command } from 'commander';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { ownerOf } from '../../loadtest/lib/link-owners.js';
 import { seededRng } from '../../loadtest/lib/rng.js';
 import { zipfSampler } from '../../loadtest/lib/zipf.js';
 import type { Click } from '../src/clicks/click-buffer.js';
@@ -26,7 +27,7 @@ import { median } from './stats.js';
 const CLICK_COLUMNS = COPY_CLICK_EVENTS.slice(COPY_CLICK_EVENTS.indexOf('(') + 1, COPY_CLICK_EVENTS.indexOf(')'));
 const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
 
-interface Variant { name: string; setup: string[]; copy: string; data: 'text' | 'no-traits' | 'binary' | 'text-with-ids' | 'arrival' | 'by-slice' }
+interface Variant { name: string; setup: string[]; copy: string; data: 'text' | 'no-traits' | 'binary' | 'text-with-ids' | 'arrival' | 'by-slice' | 'by-owner' }
 
 async function main(): Promise<void> {
   const opts = new Command()
@@ -44,7 +45,8 @@ async function main(): Promise<void> {
     await client.query('BEGIN');
     await client.query(beginFlush.text);
     await client.query(`INSERT INTO events (url_id, user_id, event_type, click_bot, click_device)
-      SELECT 1 + (g::bigint * 7919) % $2::int, 1, 'click', false, 'other' FROM generate_series(1, $1::int) g`, [Number(opts.events), links]);
+      SELECT u.id, u.user_id, 'click', false, 'other' FROM generate_series(1, $1::int) g JOIN urls u ON u.id = 1 + (g::bigint * 7919) % $2::int`,
+    [Number(opts.events), links]);
     await client.query('COMMIT');
     await client.query('VACUUM ANALYZE events');
     const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
@@ -52,7 +54,10 @@ async function main(): Promise<void> {
     const rng = seededRng(13);
     const zipf = zipfSampler(links, 1, rng);
     const enrich = createEnricher(noCountry);
-    const clicks: Click[] = Array.from({ length: batch }, () => ({ urlId: zipf.sample(), userId: 1, at: new Date(), referrer: null, userAgent: null, ip: null }));
+    const clicks: Click[] = Array.from({ length: batch }, () => {
+      const urlId = zipf.sample();
+      return { urlId, userId: 1 + ownerOf(urlId, links), at: new Date(), referrer: null, userAgent: null, ip: null };
+    });
     // The flush's own COPY text: its rows in link order.
     const text = Buffer.concat((await prepareBatch(ClickBatch.of(clicks), enrich)).copyText).toString();
     const arrival = clickEventsCopy(clicks, clicks.map(enrich));
@@ -74,7 +79,11 @@ async function main(): Promise<void> {
     const arrivalLines = arrival.split('\n').filter(Boolean);
     const byLink = (part: string[]) => part.sort((a, b) => Number(a.split('\t', 1)[0]) - Number(b.split('\t', 1)[0]));
     const bySlice = Array.from({ length: Math.ceil(arrivalLines.length / 500) }, (_, i) => byLink(arrivalLines.slice(i * 500, i * 500 + 500)).join('\n')).join('\n') + '\n';
-    const payload = { text, 'no-traits': noTraits, arrival, 'by-slice': bySlice, binary, 'text-with-ids': textWithIds };
+    // Owner order: each user's rows together (links in order within), so the (user_id, id) index's
+    // entries land together instead of the (url_id, id) index's.
+    const field = (l: string, i: number) => Number(l.split('\t', i + 1)[i]);
+    const byOwner = text.split('\n').filter(Boolean).sort((a, b) => field(a, 1) - field(b, 1) || field(a, 0) - field(b, 0)).join('\n') + '\n';
+    const payload = { text, 'no-traits': noTraits, arrival, 'by-slice': bySlice, 'by-owner': byOwner, binary, 'text-with-ids': textWithIds };
 
     const variants: Variant[] = [
       { name: 'the flush as it is', setup: [], copy: COPY_CLICK_EVENTS, data: 'text' },
@@ -85,6 +94,7 @@ async function main(): Promise<void> {
       { name: 'no primary key', setup: ['ALTER TABLE events DROP CONSTRAINT events_pkey'], copy: COPY_CLICK_EVENTS, data: 'text' },
       { name: 'rows in arrival order', setup: [], copy: COPY_CLICK_EVENTS, data: 'arrival' },
       { name: 'link order per 500 rows', setup: [], copy: COPY_CLICK_EVENTS, data: 'by-slice' },
+      { name: 'rows in owner order', setup: [], copy: COPY_CLICK_EVENTS, data: 'by-owner' },
       { name: 'trait columns NULL', setup: [], copy: COPY_CLICK_EVENTS, data: 'no-traits' },
       { name: 'ids given (no nextval)', setup: [], copy: `COPY events (id, ${CLICK_COLUMNS}) FROM STDIN`, data: 'text-with-ids' },
       { name: 'binary format', setup: [], copy: `${COPY_CLICK_EVENTS} (FORMAT binary)`, data: 'binary' },

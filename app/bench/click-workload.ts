@@ -1,4 +1,4 @@
-// The click benches' shared workload: one user owning N links, and clicks drawn over them
+// The click benches' shared workload: N links of N / 5 users (loadtest/lib/link-owners.ts), and clicks drawn over them
 // (Zipf, exponent 1, seeded) as `npm run bench`'s cached redirect sends them or, varied, with the
 // mixed scenario's agents, referrers and client addresses.
 import { readFileSync } from 'node:fs';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startDataServices, type BackupOptions, type DataServices } from '../../infra/loopback/data-services.js';
 import { runMigrations } from '../src/migrate.js';
+import { ownerOf, ownersOf } from '../../loadtest/lib/link-owners.js';
 import { seededRng } from '../../loadtest/lib/rng.js';
 import { LOAD_AGENTS } from '../../loadtest/lib/traffic.js';
 import { zipfSampler } from '../../loadtest/lib/zipf.js';
@@ -15,11 +16,14 @@ const ADDRESSES = ['8.8.8.8', '2a00:1450:4001::1', '81.2.69.142', '1.1.1.1', '20
 
 type Query = (text: string, values?: unknown[]) => Promise<unknown>;
 
-/** User 1 ('bench') and its links b1..bN. */
+/** Users 1..ownersOf(N) ('bench1', ...) and links b1..bN, link j owned by user 1 + ownerOf(j, N), on a fresh database. */
 export async function seedBenchLinks(query: Query, links: number): Promise<void> {
-  await query(`INSERT INTO users (username, email) VALUES ('bench', 'bench@example.com')`);
+  await query(`INSERT INTO users (id, username, email)
+    SELECT g, 'bench' || g, 'bench' || g || '@example.com' FROM generate_series(1, $1::int) g`, [ownersOf(links)]);
+  await query(`SELECT setval('users_id_seq', $1::int)`, [ownersOf(links)]);
   await query(`INSERT INTO urls (user_id, short_code, original_url)
-    SELECT 1, 'b' || g, 'https://example.com/' || g FROM generate_series(1, $1::int) g`, [links]);
+    SELECT o, 'b' || g, 'https://example.com/' || g FROM unnest($1::int[]) WITH ORDINALITY AS x(o, g)`,
+  [Array.from({ length: links }, (_, i) => 1 + ownerOf(i + 1, links))]);
 }
 
 /** Where PostgreSQL's WAL insert position is, in bytes: the WAL a stretch of work wrote is the difference. */
@@ -39,10 +43,11 @@ export function clickSource(links: number, varied = false): () => Click {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rng() * xs.length)]!;
   return () => {
     const urlId = zipf.sample();
-    if (!varied) return { urlId, userId: 1, at: new Date(), referrer: null, userAgent: null, ip: '127.0.0.1', forwardedFor: null };
+    const userId = 1 + ownerOf(urlId, links);
+    if (!varied) return { urlId, userId, at: new Date(), referrer: null, userAgent: null, ip: '127.0.0.1', forwardedFor: null };
     const r = Math.floor(rng() * 60);
     return {
-      urlId, userId: 1, at: new Date(), referrer: r < 50 ? `https://ref${r}.example/` : null,
+      urlId, userId, at: new Date(), referrer: r < 50 ? `https://ref${r}.example/` : null,
       userAgent: pick(LOAD_AGENTS), ip: pick(ADDRESSES), forwardedFor: null,
     };
   };

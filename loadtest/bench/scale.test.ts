@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../infra/loopback/data-services.js';
 import { withDb } from '../chaos/probes.js';
 import { generatedLink } from '../lib/links.js';
-import { copyGeneratedLinks, LINKS_PER_OWNER } from '../lib/copy-links.js';
+import { copyGeneratedLinks } from '../lib/copy-links.js';
+import { LINKS_PER_OWNER } from '../lib/link-owners.js';
 import { watchServerConnections } from './scale.js';
 
 let data: DataServices;

@@ -3,14 +3,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import pg from 'pg';
+import { ownerOf, ownersOf } from './link-owners.js';
 import { generatedLink } from './links.js';
-
-/**
- * Links per owner, as in the seed data (2,000 links of 400 users). A click's event carries its
- * link's owner, and the (user_id, id) index of events is paid per click: an unowned link's
- * entries all go to the index's right edge, its cheapest place, which no user's link gets.
- */
-export const LINKS_PER_OWNER = 5;
 
 /** libpq environment from a URL: the password stays off the command line. */
 function libpqEnv(url: string): NodeJS.ProcessEnv {
@@ -50,12 +44,11 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
 }
 
 /**
- * COPY links prefix+base62(i) for i in [1, count] into urls, each owned by one of
- * count / LINKS_PER_OWNER users written first (link i by the ((i - 1) mod owners)-th: the Zipf
- * head's links have owners of their own); returns the links' rows per second.
+ * COPY links prefix+base62(i) for i in [1, count] into urls, each owned by one of the users
+ * written first (link-owners.ts); returns the links' rows per second.
  */
 export async function copyGeneratedLinks(directUrl: string, prefix: string, count: number): Promise<number> {
-  const owners = Math.ceil(count / LINKS_PER_OWNER);
+  const owners = ownersOf(count);
   const owner = (k: number) => `${prefix}-owner-${k}`;
   await psqlCopy(directUrl, 'users (username, email)', owners, (k) => `${owner(k)}\t${owner(k)}@bench.invalid\n`);
   // One COPY takes its ids in row order; checked, not assumed (another writer could interleave).
@@ -68,7 +61,7 @@ export async function copyGeneratedLinks(directUrl: string, prefix: string, coun
   const t0 = Date.now();
   await psqlCopy(directUrl, 'urls (short_code, original_url, user_id)', count, (j) => {
     const l = generatedLink(prefix, j);
-    return `${l.code}\t${l.originalUrl}\t${first + ((j - 1) % owners)}\n`;
+    return `${l.code}\t${l.originalUrl}\t${first + ownerOf(j, count)}\n`;
   });
   const seconds = (Date.now() - t0) / 1000;
   await withClient(directUrl, (c) => c.query('ANALYZE users, urls'));
