@@ -16,7 +16,7 @@ import { appliedWithinMs } from '../../app/src/clicks/pending-rollups.js';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { positiveInt, positiveNumber } from '../lib/cli-args.js';
-import { netOfIdle, withCpu, type Attribution } from '../lib/cpu.js';
+import { baselineCores, netOfIdle, withCpu, type Attribution } from '../lib/cpu.js';
 import { generatedLinkSet, type LinkSet } from '../lib/links.js';
 import { drive, newRunTag } from '../lib/load.js';
 import { steady } from '../lib/schedule.js';
@@ -78,7 +78,9 @@ function attribution(own: LoopbackStack | undefined): Attribution {
   return { subtrees, reapedAs: [ARCHIVE_COMMAND] };
 }
 
+/** The idle rate is the median of several windows (baselineCores): 30 s in all. */
 const IDLE_WINDOW_MS = 5_000;
+const IDLE_WINDOWS = 6;
 // A replica writes a run's last clicks up to one flush interval after it, and under load adds
 // their roll-up counts a delay after that: the CPU figures of a stack's run wait for both (the
 // flush twice over, then every kept count applied) so its clicks' whole cost is its own, not
@@ -150,8 +152,12 @@ try {
   // Both stacks and the ceilings idle: their background (polling, timers, autovacuum) is taken
   // off each run's CPU seconds, so per-request CPU figures are the requests' own.
   // Both stacks are alike: the cached stack's idle cluster stands for either as PROGRAM.postgres.
-  idleCores = (await withCpu(() => new Promise((r) => setTimeout(r, IDLE_WINDOW_MS)), 100, 0, attribution(cachedStack))).cores;
-  log(`idle CPU cores by program: ${Object.entries(idleCores).filter(([, c]) => c >= 0.005).map(([p, c]) => `${p} ${c.toFixed(3)}`).join(', ') || 'none'}`);
+  const idleWindows: Record<string, number>[] = [];
+  for (let w = 0; w < IDLE_WINDOWS; w++) {
+    idleWindows.push((await withCpu(() => new Promise((r) => setTimeout(r, IDLE_WINDOW_MS)), 100, 0, attribution(cachedStack))).cores);
+  }
+  idleCores = baselineCores(idleWindows);
+  log(`idle CPU cores by program: ${Object.entries(idleCores).filter(([, c]) => c >= 0.0005).map(([p, c]) => `${p} ${c.toFixed(3)}`).join(', ') || 'none'}`);
   const samples = new Map<string, Sample[]>(targets.map((t) => [t.id, []]));
   for (let round = 1; round <= o.rounds; round++) {
     for (const t of targets) {

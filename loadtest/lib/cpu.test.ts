@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuByProgram, netOfIdle, parseStat, readProcs, withCpu } from './cpu.js';
+import { baselineCores, cpuByProgram, netOfIdle, parseStat, readProcs, withCpu } from './cpu.js';
 
 const stat = (pid: number, comm: string, ppid: number, utime: number, stime: number, reaped = 0) =>
   `${pid} (${comm}) S ${ppid} 1 1 0 -1 4194560 100 0 0 0 ${utime} ${stime} ${reaped} 0 20 0 1 0 100 1000 10`;
@@ -114,5 +114,20 @@ describe('withCpu', () => {
 describe('netOfIdle', () => {
   it('takes off the idle rate over the window, never below zero', () => {
     expect(netOfIdle({ postgres: 1.5, node: 0.1, nginx: 0.4 }, { postgres: 0.1, node: 0.05 }, 5)).toEqual({ postgres: 1, node: 0, nginx: 0.4 });
+  });
+});
+
+describe('baselineCores', () => {
+  it('takes each program\'s median over the windows: a burst in one window does not set the rate', () => {
+    const windows: Record<string, number>[] = [
+      { postgres: 0.004, node: 0.02 },
+      { postgres: 0.048, node: 0.03 }, // a page-marks round fell here
+      { postgres: 0.002, node: 0.02, nginx: 0.01 },
+    ];
+    expect(baselineCores(windows)).toEqual({ postgres: 0.004, node: 0.02, nginx: 0 });
+  });
+
+  it('averages the middle two of an even count', () => {
+    expect(baselineCores([{ postgres: 0.01 }, { postgres: 0.03 }, { postgres: 0.02 }, { postgres: 0.5 }])).toEqual({ postgres: 0.025 });
   });
 });

@@ -92,6 +92,22 @@ export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcSt
 }
 
 /**
+ * Each program's idle rate from several short windows: its median, not its mean. An idle stack's
+ * CPU comes in bursts (a page-marks round, autovacuum after the warm-up, a checkpoint): one 5 s
+ * window of a loopback cluster read 0.002-0.010 cores most of the time and 0.048-0.062 when a
+ * burst fell in it. The burst is work some load set off, which a run's own window counts; the
+ * polling underneath is what every window pays. A program missing from a window idled at 0 there.
+ */
+export function baselineCores(windows: readonly Record<string, number>[]): Record<string, number> {
+  const programs = new Set(windows.flatMap((w) => Object.keys(w)));
+  return Object.fromEntries([...programs].map((p) => {
+    const v = windows.map((w) => w[p] ?? 0).sort((a, b) => a - b);
+    const mid = v.length >> 1;
+    return [p, v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2];
+  }));
+}
+
+/**
  * CPU seconds by program less what the programs burn when idle (polling, timers, autovacuum:
  * `idleCores`, measured with no load) over the same window, never below zero. At a few thousand
  * requests a second on a busy machine that background is a large share of a per-request figure.
