@@ -222,6 +222,12 @@ try {
   // Aims 2 and 3 are CPU time per request (/proc), which holds on a busy machine; aim 1 is throughput.
   const aimResults = aims(byId);
   console.log(['', "issue 13's aims (this run):", ...renderAims(aimResults)].join('\n'));
+  if (o.duration * 1000 < APP_DEFAULTS.clickRollupDelayMs) {
+    // A short run is a burst: its one apply and the background it sets off (page-marks rounds,
+    // autovacuum) weigh on few clicks. Sustained load spreads them.
+    console.log(`  (runs of ${o.duration} s, shorter than the ${APP_DEFAULTS.clickRollupDelayMs / 1000} s roll-up delay, measure aim 2 on bursts; ` +
+      `--duration ${APP_DEFAULTS.clickRollupDelayMs / 1000} or npm run bench:pg measure it under sustained load)`);
+  }
   if (o.json) {
     writeFileSync(o.json, `${JSON.stringify({
       startedAt: new Date().toISOString(), replicas: o.replicas, connections: o.connections, durationS: o.duration, rounds: o.rounds,
