@@ -36,15 +36,15 @@ const CHUNK = 1_000_000;
 /** A request's latency, and the CPU it cost PostgreSQL and this process (the replica and the client). */
 interface Answer { ms: number; pgMs: number; nodeMs: number; body: unknown; headers: Headers }
 
+/** PostgreSQL's 10 ms ticks since `before` (archive_command's apart: WAL archiving is not the count's). */
+const pgTicks = (before: ReturnType<typeof readProcs>, postmaster: number): number =>
+  Object.entries(postgresCpuByRole(before, readProcs(), postmaster)).reduce((n, [role, t]) => (role === ARCHIVE_COMMAND_ROLE ? n : n + t), 0);
+
 /**
  * The counts deep ?page pages of events start from (app/src/page-marks/), made as a replica's job
  * makes them, before any request: what they cost PostgreSQL per event, and how long a replica
  * started on this table takes to catch up.
  */
-/** PostgreSQL's 10 ms ticks since `before` (archive_command's apart: WAL archiving is not the count's). */
-const pgTicks = (before: ReturnType<typeof readProcs>, postmaster: number): number =>
-  Object.entries(postgresCpuByRole(before, readProcs(), postmaster)).reduce((n, [role, t]) => (role === ARCHIVE_COMMAND_ROLE ? n : n + t), 0);
-
 async function countSpans(databaseUrl: string, postmaster: number): Promise<void> {
   const pool = createPool(databaseUrl, 1);
   try {
