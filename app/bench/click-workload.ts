@@ -1,4 +1,4 @@
-// The click benches' shared workload: N links of N / 5 users (loadtest/lib/link-owners.ts), and clicks drawn over them
+// The click benches' shared workload: N links spread over users as loadtest/lib/link-owners.ts has it, and clicks drawn over them
 // (Zipf, exponent 1, seeded) as `npm run bench`'s cached redirect sends them or, varied, with the
 // mixed scenario's agents, referrers and client addresses.
 import { readFileSync } from 'node:fs';
