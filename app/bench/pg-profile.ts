@@ -24,7 +24,7 @@ import { steady } from '../../loadtest/lib/schedule.js';
 import { REDIRECTS_ONLY } from '../../loadtest/lib/traffic.js';
 import { warmUp } from '../../loadtest/lib/warm.js';
 import { AUTOVACUUM_LOG_SETTINGS, autovacuumWork } from './autovacuum-log.js';
-import { ARCHIVE_COMMAND_ROLE, postgresCpuByRole, PG_STAT_STATEMENTS_SETTINGS, statementLabel } from './pg-roles.js';
+import { postgresCpuByRole, PG_STAT_STATEMENTS_SETTINGS, statementLabel, ticksButArchiving } from './pg-roles.js';
 import { median } from './stats.js';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -86,11 +86,8 @@ try {
     if (round === 0) continue; // JIT, plans, caches
     clicks += summary.ok;
     const us = (t: number) => (t / TICKS_PER_SECOND) * 1e6 / summary.ok;
-    let total = 0;
-    for (const [role, t] of Object.entries(ticks)) {
-      perRole.set(role, [...(perRole.get(role) ?? []), us(t)]);
-      if (role !== ARCHIVE_COMMAND_ROLE) total += us(t);
-    }
+    for (const [role, t] of Object.entries(ticks)) perRole.set(role, [...(perRole.get(role) ?? []), us(t)]);
+    const total = us(ticksButArchiving(ticks));
     totals.push(total);
     log(`round ${round}/${o.rounds}: ${summary.ok.toLocaleString('en')} clicks (${Math.round(summary.okThroughput).toLocaleString('en')}/s), PostgreSQL ${total.toFixed(2)} us/click`);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcStat } from '../../loadtest/lib/cpu.js';
-import { postgresCpuByRole, postgresRole, statementLabel } from './pg-roles.js';
+import { ARCHIVE_COMMAND_ROLE, postgresCpuByRole, postgresRole, statementLabel, ticksButArchiving } from './pg-roles.js';
 
 describe('PostgreSQL processes by role', () => {
   it('names a client backend by its user and the rest by the role PostgreSQL gives, with or without a cluster name', () => {
@@ -43,5 +43,12 @@ describe('PostgreSQL processes by role', () => {
   it('prints a statement on one line, cut to a width', () => {
     expect(statementLabel('SELECT id\n    FROM urls  WHERE id = $1')).toBe('SELECT id FROM urls WHERE id = $1');
     expect(statementLabel('x'.repeat(20), 10)).toBe('xxxxxxx...');
+  });
+});
+
+describe('a cluster\'s ticks but archiving', () => {
+  it('sums every role but archive_command\'s', () => {
+    expect(ticksButArchiving({ 'backend shortstack': 40, walwriter: 2, [ARCHIVE_COMMAND_ROLE]: 9, archiver: 1 })).toBe(43);
+    expect(ticksButArchiving({})).toBe(0);
   });
 });

@@ -32,6 +32,10 @@ export function postgresRole(title: string): string {
 /** The archiver's children: archive_command (pgBackRest), a program of its own, outside aim 2's figure. */
 export const ARCHIVE_COMMAND_ROLE = `archiver: ${ARCHIVE_COMMAND.label}`;
 
+/** A cluster's ticks by role, summed but for archive_command's (WAL archiving: shown beside aim 2, not in it). */
+export const ticksButArchiving = (byRole: Readonly<Record<string, number>>): number =>
+  Object.entries(byRole).reduce((n, [role, t]) => (role === ARCHIVE_COMMAND_ROLE ? n : n + t), 0);
+
 /** The postmaster's own title is its command line (`.../bin/postgres -D ...`); its children's start `postgres:`. */
 const POSTMASTER_TITLE = /(?:^|\/)postgres(?:\s|$)/;
 

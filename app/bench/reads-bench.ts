@@ -26,7 +26,7 @@ import { startBenchService } from './bench-service.js';
 import { postmasterPid } from './click-workload.js';
 import { clusterCpuNs } from './cluster-cpu.js';
 import { readProcs } from '../../loadtest/lib/cpu.js';
-import { ARCHIVE_COMMAND_ROLE, postgresCpuByRole } from './pg-roles.js';
+import { postgresCpuByRole, ticksButArchiving } from './pg-roles.js';
 import { median } from './stats.js';
 
 const PER_PAGE = 100;
@@ -35,10 +35,6 @@ const CHUNK = 1_000_000;
 
 /** A request's latency, and the CPU it cost PostgreSQL and this process (the replica and the client). */
 interface Answer { ms: number; pgMs: number; nodeMs: number; body: unknown; headers: Headers }
-
-/** PostgreSQL's 10 ms ticks since `before` (archive_command's apart: WAL archiving is not the count's). */
-const pgTicks = (before: ReturnType<typeof readProcs>, postmaster: number): number =>
-  Object.entries(postgresCpuByRole(before, readProcs(), postmaster)).reduce((n, [role, t]) => (role === ARCHIVE_COMMAND_ROLE ? n : n + t), 0);
 
 /**
  * The counts deep ?page pages of events start from (app/src/page-marks/), made as a replica's job
@@ -61,7 +57,7 @@ async function countSpans(databaseUrl: string, postmaster: number): Promise<void
     }
     const events = spans * SEAL_DEFAULTS.spanIds;
     console.log(`counted ${spans.toLocaleString('en')} spans (${events.toLocaleString('en')} ids) for deep pages in ${((Date.now() - t) / 1000).toFixed(1)} s: `
-      + `PostgreSQL CPU ${(pgTicks(before, postmaster) * 1e4 / Math.max(1, events)).toFixed(2)} us per event`);
+      + `PostgreSQL CPU ${(ticksButArchiving(postgresCpuByRole(before, readProcs(), postmaster)) * 1e4 / Math.max(1, events)).toFixed(2)} us per event`);
   } finally {
     await pool.end();
   }
