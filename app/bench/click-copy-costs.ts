@@ -4,7 +4,9 @@
 // (the roll-up trigger, each index, the trait columns, the sequence, the text format), each
 // rolled back so every variant meets the same table (--events rows already in it); and the same
 // rows in the order they came (as the flush wrote them before it put them in link order,
-// app/src/clicks/batch-prep.ts), or in link order per slice of 500 only. Variants run interleaved, repeated, and the backend's CPU is read from /proc/PID/schedstat; medians.
+// app/src/clicks/batch-prep.ts), or in link order per slice of 500 only; and two other ways to
+// store them (a run per link of ids instead of index entries per click, or a row per link with
+// the clicks as arrays). Variants run interleaved, repeated, and the backend's CPU is read from /proc/PID/schedstat; medians.
 // The difference to the flush's figure is what that part costs. A command that prints figures.
 import { readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
@@ -27,7 +29,11 @@ import { median } from './stats.js';
 const CLICK_COLUMNS = COPY_CLICK_EVENTS.slice(COPY_CLICK_EVENTS.indexOf('(') + 1, COPY_CLICK_EVENTS.indexOf(')'));
 const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
 
-interface Variant { name: string; setup: string[]; copy: string; data: 'text' | 'no-traits' | 'binary' | 'text-with-ids' | 'arrival' | 'by-slice' | 'by-owner' }
+interface Variant {
+  name: string; setup: string[]; copy: string;
+  /** A statement after the COPY, measured with it. */
+  then?: { text: string; values: unknown[] };
+  data: 'text' | 'no-traits' | 'binary' | 'text-with-ids' | 'arrival' | 'by-slice' | 'by-owner' | 'arrays' }
 
 async function main(): Promise<void> {
   const opts = new Command()
@@ -49,6 +55,7 @@ async function main(): Promise<void> {
     [Number(opts.events), links]);
     await client.query('COMMIT');
     await client.query('VACUUM ANALYZE events');
+    for (const q of [...RUNS_TABLE, ...BATCHES_TABLE]) await client.query(q);
     const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 
     const rng = seededRng(13);
@@ -83,7 +90,7 @@ async function main(): Promise<void> {
     // entries land together instead of the (url_id, id) index's.
     const field = (l: string, i: number) => Number(l.split('\t', i + 1)[i]);
     const byOwner = text.split('\n').filter(Boolean).sort((a, b) => field(a, 1) - field(b, 1) || field(a, 0) - field(b, 0)).join('\n') + '\n';
-    const payload = { text, 'no-traits': noTraits, arrival, 'by-slice': bySlice, 'by-owner': byOwner, binary, 'text-with-ids': textWithIds };
+    const payload = { text, 'no-traits': noTraits, arrival, 'by-slice': bySlice, 'by-owner': byOwner, binary, 'text-with-ids': textWithIds, arrays: arraysPerLink(text) };
 
     const variants: Variant[] = [
       { name: 'the flush as it is', setup: [], copy: COPY_CLICK_EVENTS, data: 'text' },
@@ -98,6 +105,15 @@ async function main(): Promise<void> {
       { name: 'trait columns NULL', setup: [], copy: COPY_CLICK_EVENTS, data: 'no-traits' },
       { name: 'ids given (no nextval)', setup: [], copy: `COPY events (id, ${CLICK_COLUMNS}) FROM STDIN`, data: 'text-with-ids' },
       { name: 'binary format', setup: [], copy: `${COPY_CLICK_EVENTS} (FORMAT binary)`, data: 'binary' },
+      // A link's clicks of one flush indexed once, as a run of ids (the events between its first
+      // and last id), instead of an entry per click in each of the link and owner indexes, which
+      // keep the other types' events only. Made by a trigger from the statement's rows, or by the
+      // writer, which knows its rows' links (given ids here). Runs of the events already there.
+      { name: 'link runs by a trigger', setup: [...RUNS_SETUP, ...RUNS_TRIGGER], copy: COPY_CLICK_EVENTS, data: 'text' },
+      { name: 'link runs by the writer', setup: RUNS_SETUP, copy: COPY_CLICK_EVENTS, data: 'text', then: runsInsert(text, maxId + 1_000_000) },
+      // The clicks themselves a row per link and flush, their columns arrays (ids as offsets from
+      // the row's first): a heap row and three index entries per link, not per click.
+      { name: 'arrays per link', setup: [], copy: `COPY click_batches (url_id, user_id, ${BATCH_ARRAYS}) FROM STDIN`, data: 'arrays' },
       { name: 'no indexes, no trigger', setup: ['DROP TRIGGER events_roll_up_clicks ON events', 'DROP INDEX events_url_id_id_idx', 'DROP INDEX events_user_id_id_idx',
         'DROP INDEX events_other_type_id_idx', 'ALTER TABLE events DROP CONSTRAINT events_pkey'], copy: COPY_CLICK_EVENTS, data: 'text' },
     ];
@@ -109,10 +125,11 @@ async function main(): Promise<void> {
         for (const s of v.setup) await client.query(s);
         const start = cpuNs(backend);
         await copyIn(client, v.copy, payload[v.data]);
+        if (v.then) await client.query(v.then.text, v.then.values);
         samples.get(v.name)!.push((cpuNs(backend) - start) / 1000 / batch);
         await client.query('ROLLBACK');
       }
-      await client.query('VACUUM events'); // the rolled-back rows' index entries gone before the next round
+      await client.query('VACUUM events, click_runs, click_batches'); // the rolled-back rows' index entries gone before the next round
     }
     const base = median(samples.get(variants[0]!.name)!);
     console.log(`COPY of ${batch} click events into events holding ${Number(opts.events).toLocaleString('en')}, backend CPU, medians of ${opts.repeats}`);
@@ -123,6 +140,71 @@ async function main(): Promise<void> {
   } finally {
     await stop();
   }
+}
+
+/** The runs of the events already there, one per click: made once, and vacuumed with events between rounds. */
+const RUNS_TABLE = [
+  'CREATE TABLE click_runs (url_id bigint, user_id bigint, first_id bigint NOT NULL, last_id bigint NOT NULL)',
+  "INSERT INTO click_runs SELECT url_id, user_id, id, id FROM events WHERE event_type = 'click'",
+  'CREATE INDEX ON click_runs (url_id, last_id)',
+  'CREATE INDEX ON click_runs (user_id, last_id)',
+];
+
+const RUNS_SETUP = [
+  'DROP INDEX events_url_id_id_idx',
+  'DROP INDEX events_user_id_id_idx',
+  "CREATE INDEX ON events (url_id, id) WHERE event_type <> 'click'",
+  "CREATE INDEX ON events (user_id, id) WHERE event_type <> 'click'",
+];
+
+const RUNS_TRIGGER = [
+  `CREATE FUNCTION click_runs_of() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+     INSERT INTO click_runs SELECT url_id, user_id, min(id), max(id) FROM new_events WHERE event_type = 'click' GROUP BY url_id, user_id, id / 65536;
+     RETURN NULL; END $$`,
+  'CREATE TRIGGER events_click_runs AFTER INSERT ON events REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION click_runs_of()',
+];
+
+/** The runs of COPY text in link order, its ids from `firstId` on: a row per link. */
+function runsInsert(text: string, firstId: number): { text: string; values: unknown[] } {
+  const cols: [number[], (number | null)[], number[], number[]] = [[], [], [], []];
+  text.split('\n').filter(Boolean).forEach((line, i) => {
+    const [url, user] = line.split('\t', 2).map((f) => (f === '\\N' ? null : Number(f)));
+    const last = cols[0].length - 1;
+    if (last >= 0 && cols[0][last] === url) cols[3][last] = firstId + i;
+    else { cols[0].push(url!); cols[1].push(user!); cols[2].push(firstId + i); cols[3].push(firstId + i); }
+  });
+  return { text: 'INSERT INTO click_runs SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])', values: cols };
+}
+
+const BATCH_ARRAYS = 'at, referrer, agent, bot, device, browser, os, country';
+
+/** Clicks as arrays, a row per link, first ids from a sequence of their own: made once, with a row per click already there. */
+const BATCHES_TABLE = [
+  'CREATE SEQUENCE click_batches_seq',
+  `CREATE TABLE click_batches (first_id bigint PRIMARY KEY DEFAULT nextval('click_batches_seq') << 16, url_id bigint, user_id bigint,
+     at timestamptz[], referrer text[], agent text[], bot boolean[], device text[], browser text[], os text[], country text[])`,
+  `INSERT INTO click_batches SELECT id, url_id, user_id, ARRAY["timestamp"], ARRAY[click_referrer], ARRAY[click_user_agent], ARRAY[click_bot],
+     ARRAY[click_device], ARRAY[click_browser], ARRAY[click_os], ARRAY[click_country] FROM events WHERE event_type = 'click'`,
+  "SELECT setval('click_batches_seq', (SELECT max(id) FROM events))",
+  'CREATE INDEX ON click_batches (url_id, first_id)',
+  'CREATE INDEX ON click_batches (user_id, first_id)',
+];
+
+/** The flush's COPY text regrouped: a row per link, its clicks' columns as arrays. */
+function arraysPerLink(text: string): string {
+  const rows = new Map<string, string[][]>();
+  for (const line of text.split('\n').filter(Boolean)) {
+    const f = line.split('\t');
+    const key = `${f[0]}\t${f[1]}`;
+    let r = rows.get(key);
+    if (r === undefined) rows.set(key, r = Array.from({ length: 8 }, () => []));
+    // The COPY's columns after url_id, user_id and the type: a NULL element, or a quoted one (these
+    // clicks have no referrer or agent, so no quote or backslash to escape).
+    for (let c = 3; c < 11; c++) r[c - 3]!.push(f[c] === '\\N' ? 'NULL' : `"${f[c]}"`);
+  }
+  let out = '';
+  for (const [key, cols] of rows) out += `${key}\t${cols.map((c) => `{${c.join(',')}}`).join('\t')}\n`;
+  return out;
 }
 
 async function copyIn(client: pg.Client, sql: string, body: string | Buffer): Promise<void> {
