@@ -3,6 +3,7 @@
 // the spans of ids wholly below it, oldest first.
 import type pg from 'pg';
 import { inTransaction } from '../db/pool.js';
+import { BATCHED_TYPE } from '../store/events-union.js';
 import { columnsSql, FILTER_COLUMNS, groupedNotNullSql, groupingSetsSql, keySql, LIST_SETS, WHOLE_SETS, type FilterColumn } from './keys.js';
 
 export interface SealSettings {
@@ -57,7 +58,25 @@ async function endedSince(client: pg.PoolClient, at: Date): Promise<boolean> {
 /** A list's columns, from a GROUPING SETS row (NULL where not grouped). */
 type GroupRow = { key: string; n: number } & Record<FilterColumn, number | string | null>;
 
-const SPAN = 'id >= $1 AND id < $2';
+/**
+ * The events of the span [$1, $2) as (event_type, url_id, user_id, n): a row of events is one
+ * (n = 1); a batch of clicks (migration click-batches) is its ids in the span. Batches never
+ * overlap: those in the span start at or after the last one starting at or below $1.
+ * `sample`, an argument's number: only ids that are multiples of it.
+ */
+function spanEvents(sample?: string): string {
+  const multiples = (from: string, to: string) => `(floor((${to} - 1) / ${sample}) - floor((${from} - 1) / ${sample}))`;
+  const inSpan = { from: 'greatest(first_id, $1)', to: 'least(first_id + n, $2)' };
+  return `(SELECT event_type, url_id, user_id, 1::bigint AS n FROM events WHERE id >= $1 AND id < $2${sample ? ` AND id % ${sample} = 0` : ''}
+    UNION ALL
+    SELECT '${BATCHED_TYPE}', url_id, user_id, (${sample ? multiples(inSpan.from, inSpan.to) : `${inSpan.to} - ${inSpan.from}`})::bigint FROM click_batches
+    WHERE first_id < $2 AND first_id + n > $1
+      AND first_id >= (SELECT coalesce(max(first_id), $1) FROM click_batches WHERE first_id <= $1))`;
+}
+
+/** Above the highest id written, in either table. */
+const TOP_SQL = `greatest((SELECT coalesce(max(id), 0) + 1 FROM events),
+  (SELECT coalesce(max(first_id + n), 0) FROM (SELECT first_id, n FROM click_batches ORDER BY first_id DESC LIMIT 1) b))`;
 
 /**
  * Counts the span [lo, hi) for the lists already counted and adds a mark for each that has events
@@ -82,8 +101,8 @@ function countSpan(client: pg.PoolClient, lo: number, hi: number) {
        SELECT event_type,
          CASE WHEN url_id IN (SELECT url_id FROM events_page_tracked WHERE url_id IS NOT NULL) THEN url_id END AS url_id,
          CASE WHEN user_id IN (SELECT user_id FROM events_page_tracked WHERE user_id IS NOT NULL) THEN user_id END AS user_id,
-         count(*) AS n
-       FROM events WHERE ${SPAN}
+         sum(n)::bigint AS n
+       FROM ${spanEvents()} e
        GROUP BY 1, 2, 3
      ), counted AS MATERIALIZED (
        SELECT ${keySql(WHOLE_SETS)} AS key, sum(n)::bigint AS n, ${columnsSql(WHOLE_SETS)}
@@ -113,21 +132,28 @@ function sampleSpan(client: pg.PoolClient, lo: number, hi: number, s: SealSettin
   const least = Math.max(2, Math.floor(s.countFrom / s.sampleEvery / 2));
   return client.query<GroupRow>(
     `SELECT * FROM (
-       SELECT ${keySql(LIST_SETS)} AS key, count(*) AS n, ${columnsSql(LIST_SETS)}
-       FROM events WHERE ${SPAN} AND id % $3 = 0
+       SELECT ${keySql(LIST_SETS)} AS key, sum(n)::bigint AS n, ${columnsSql(LIST_SETS)}
+       FROM ${spanEvents('$3')} e
        GROUP BY ${groupingSetsSql(LIST_SETS)}
-       HAVING ${groupedNotNullSql(LIST_SETS)} AND count(*) >= $4
+       HAVING ${groupedNotNullSql(LIST_SETS)} AND sum(n) >= $4
      ) g WHERE NOT EXISTS (SELECT 1 FROM events_page_tracked t WHERE t.key = g.key)`,
     [lo, hi, s.sampleEvery, least]);
 }
 
-/** A list's events below lo and in [lo, hi), counted through its own index. */
+/** A list's events below lo and in [lo, hi), counted through its own index in each table. */
 async function countList(client: pg.PoolClient, group: GroupRow, lo: number, hi: number): Promise<{ below: number; n: number }> {
   const args: unknown[] = [lo, hi];
   const where = FILTER_COLUMNS.filter((c) => group[c] !== null).map((c) => `${c} = $${args.push(group[c])}`);
+  const and = where.map((w) => ` AND ${w}`).join('');
+  const batched = group.event_type === null || group.event_type === BATCHED_TYPE;
+  const batchWhere = FILTER_COLUMNS.filter((c) => c !== 'event_type' && group[c] !== null).map((c) => ` AND ${c} = $${args.push(group[c])}`).join('');
   const { rows } = await client.query<{ below: number; n: number }>(
-    `SELECT count(*) FILTER (WHERE id < $1) AS below, count(*) FILTER (WHERE id >= $1) AS n
-     FROM events WHERE id < $2${where.map((w) => ` AND ${w}`).join('')}`, args);
+    `SELECT sum(below)::bigint AS below, sum(n)::bigint AS n FROM (
+       SELECT count(*) FILTER (WHERE id < $1) AS below, count(*) FILTER (WHERE id >= $1) AS n
+       FROM events WHERE id < $2${and}
+       UNION ALL
+       SELECT coalesce(sum(greatest(0, least(first_id + n, $1) - first_id)), 0), coalesce(sum(greatest(0, least(first_id + n, $2) - greatest(first_id, $1))), 0)
+       FROM click_batches WHERE ${batched ? 'true' : 'false'} AND first_id < $2${batchWhere}) c`, args);
   return rows[0]!;
 }
 
@@ -168,7 +194,7 @@ export async function sealRound(pool: pg.Pool, s: SealSettings = SEAL_DEFAULTS):
       finalBelow = Math.max(finalBelow, state.candidate_below ?? 0);
       const { rows: [taken] } = await client.query<{ candidate_below: number }>(
         `UPDATE events_page_seal SET final_below = $1,
-           candidate_below = (SELECT coalesce(max(id), 0) + 1 FROM events), candidate_at = clock_timestamp()
+           candidate_below = ${TOP_SQL}, candidate_at = clock_timestamp()
          RETURNING candidate_below`, [finalBelow]);
       top = taken!.candidate_below;
     }
@@ -178,7 +204,7 @@ export async function sealRound(pool: pg.Pool, s: SealSettings = SEAL_DEFAULTS):
       await sealSpan(client, next, next + s.spanIds, s);
     }
     if (sealed > 0) await client.query('UPDATE events_page_seal SET next_below = $1', [next]);
-    top ??= (await client.query<{ below: number }>('SELECT coalesce(max(id), 0) + 1 AS below FROM events')).rows[0]!.below;
+    top ??= (await client.query<{ below: number }>(`SELECT ${TOP_SQL} AS below`)).rows[0]!.below;
     return { skipped: false, sealed, behind: next + s.spanIds <= finalBelow, uncounted: Math.max(0, top - next) };
   });
 }

@@ -41,12 +41,12 @@ export interface Equality { column: string; value: unknown; indexed: boolean }
 
 /**
  * The conditions of a list filtered by equalities (absent values skipped), given narrowest first:
- * the first indexed one leads (the page follows its index), the others are conditions.
+ * the first indexed one leads (the page follows its index), the others are conditions. Their
+ * arguments are appended to `args` (a statement of several lists passes its own).
  */
-export function byEqualities(equalities: readonly Equality[]): { where: string[]; args: unknown[]; leading: ListQuery['leading'] } {
+export function byEqualities(equalities: readonly Equality[], args: unknown[] = []): { where: string[]; args: unknown[]; leading: ListQuery['leading'] } {
   const present = equalities.filter((e) => e.value !== undefined);
   const lead = present.find((e) => e.indexed);
-  const args: unknown[] = [];
   const where = present.filter((e) => e !== lead).map((e) => `${e.column} = $${args.push(e.value)}`);
   return { where, args, leading: lead && { column: lead.column, value: lead.value } };
 }
@@ -59,11 +59,12 @@ export function byEqualities(equalities: readonly Equality[]): { where: string[]
  * With `column = $n` the planner may walk the primary key and filter, its model of LIMIT
  * assuming the matches spread over the ids; when they all come late (a link that became popular
  * after a million other events) that walk steps over every earlier row (590 ms at 10M events).
+ * `id` names the column the list is in the order of.
  */
-function filterOf(q: ListQuery, args: unknown[]): { where: string; order: string } {
+export function filterOf(q: Omit<ListQuery, 'table' | 'columns'>, args: unknown[], id = 'id'): { where: string; order: string } {
   const where = [...q.where];
   if (q.leading) where.push(`${q.leading.column} = ANY ($${args.push([q.leading.value])})`);
-  return { where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', order: q.leading ? `ORDER BY ${q.leading.column}, id` : 'ORDER BY id' };
+  return { where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', order: q.leading ? `ORDER BY ${q.leading.column}, ${id}` : `ORDER BY ${id}` };
 }
 
 /**

@@ -24,6 +24,8 @@ const bounded = (s: Scan) => readsIndex(s) || (s.node === 'Seq Scan' && s.underL
 const LATE_LINK = 2001;
 const LATE_USER = 51;
 const LATE_CLICKS = 50_000;
+/** Clicks per batch (click_batches), one batch per link. */
+const BATCH = 20;
 
 let data: DataServices;
 let pool: pg.Pool;
@@ -46,11 +48,18 @@ beforeAll(async () => {
     await c.query(`INSERT INTO urls (id, user_id, short_code, original_url) VALUES (${LATE_LINK}, ${LATE_USER}, 'late', 'https://example.com/late')`);
     await c.query(`INSERT INTO events (url_id, user_id, event_type, details)
       SELECT ${LATE_LINK}, ${LATE_USER}, 'click', '{}' FROM generate_series(1, ${LATE_CLICKS}) g`);
+    // Every link's later clicks as the click flush writes them (migration click-batches): a batch
+    // of BATCH clicks each, in consecutive ids after the events.
+    await c.query(`INSERT INTO click_batches (first_id, url_id, user_id, n, at, referrer, user_agent, bot, device, browser, os, country)
+      SELECT last_value + 1 + (g - 1) * ${BATCH}, g, 1 + g % 50, ${BATCH}, array_fill(now(), ARRAY[${BATCH}]), ${[1, 2].map(() => `array_fill(NULL::text, ARRAY[${BATCH}])`).join(', ')},
+        array_fill(false, ARRAY[${BATCH}]), ${[1, 2, 3, 4].map(() => `array_fill(NULL::text, ARRAY[${BATCH}])`).join(', ')}
+      FROM events_id_seq, generate_series(1, 2000) g`);
+    await c.query(`SELECT setval('events_id_seq', (SELECT max(first_id + n - 1) FROM click_batches))`);
     await c.query('COMMIT');
   } finally {
     c.release();
   }
-  await pool.query('ANALYZE events');
+  await pool.query('ANALYZE events, click_batches');
 }, 180_000);
 
 afterAll(async () => {
@@ -86,10 +95,29 @@ describe('list queries of events', () => {
         for (const scan of items!.scans) expect(readsIndex(scan), items!.sql).toBe(true);
         // A cursor page starts where the cursor points, in the index's order: no row before it is read.
         if (page.offset > 0) expect(items!.scans.some(byIdsFromPrimaryKey), `${items!.sql}: ${JSON.stringify(items!.scans)}`).toBe(true);
-        if (page.afterId !== undefined) for (const scan of items!.scans) expect(rangeFromCursor(scan), `${items!.sql}: ${JSON.stringify(scan)}`).toBe(true);
+        // (The rows a page of both tables shows are then fetched by their ids, as an offset page's.)
+        if (page.afterId !== undefined) {
+          for (const scan of items!.scans) expect(rangeFromCursor(scan) || byIdsFromPrimaryKey(scan), `${items!.sql}: ${JSON.stringify(scan)}`).toBe(true);
+          expect(items!.scans.some(rangeFromCursor), items!.sql).toBe(true);
+        }
         expect(count!.scans.length, count!.sql).toBeGreaterThan(0);
         for (const scan of count!.scans) expect(bounded(scan), `${count!.sql}: ${JSON.stringify(scan)}`).toBe(true);
       });
+      if (filter.eventType === undefined || filter.eventType === 'click') {
+        it(`${filterName}, ${pageName}: the batched clicks are read through an index of click_batches, from the cursor on`, async () => {
+          const plans = await plansOf(pool, 'click_batches', (db) => listEvents(db, filter, page));
+          expect(plans.length).toBe(2); // the page and the batches' bounded count
+          for (const { sql, scans } of plans) {
+            expect(scans.length, sql).toBeGreaterThan(0);
+            for (const scan of scans) expect(readsIndex(scan) || bounded(scan), `${sql}: ${JSON.stringify(scan)}`).toBe(true);
+          }
+          const [items] = plans;
+          if (page.afterId !== undefined) {
+            // The batch holding the cursor's next id, then those after it; and the rows fetched by their first ids.
+            for (const scan of items!.scans) expect(scan.indexCond ?? '', JSON.stringify(scan)).toMatch(/first_id (<=|>|=) /);
+          }
+        });
+      }
     }
   }
 
