@@ -6,8 +6,8 @@ import { THRESHOLDS } from '../thresholds.js';
 import type { AlertDefinition } from '../types.js';
 
 const behind = THRESHOLDS.deepPageUncountedEvents;
-/** The job's progress and what holds it back (no quotes: the ECS Exec psql line allows none). */
-const SEAL_SQL = 'SELECT s.*, (SELECT max(id) FROM events) AS max_id, (SELECT min(xact_start) FROM pg_stat_activity WHERE pid <> pg_backend_pid()) AS oldest_transaction FROM events_page_seal s';
+/** The job's progress and what holds it back, the highest id of either table of events (no quotes: the ECS Exec psql line allows none). */
+const SEAL_SQL = 'SELECT s.*, greatest((SELECT max(id) FROM events), (SELECT first_id + n - 1 FROM click_batches ORDER BY first_id DESC LIMIT 1)) AS max_id, (SELECT min(xact_start) FROM pg_stat_activity WHERE pid <> pg_backend_pid()) AS oldest_transaction FROM events_page_seal s';
 
 export function listAlerts({ docker, aws, loopback }: Commands): AlertDefinition[] {
   return [

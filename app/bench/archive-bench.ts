@@ -14,7 +14,10 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ARCHIVE_COMMAND } from '../../loadtest/lib/aims.js';
 import { readProcs } from '../../loadtest/lib/cpu.js';
-import { aggregateClicks, beginFlush, clickEventsCopy, COPY_CLICK_EVENTS, missingUrls, rollUpClicks } from '../src/clicks/click-sql.js';
+import { copyLines, prepareBatch } from '../src/clicks/batch-prep.js';
+import { COPY_CLICK_BATCHES, spansOf, type TakenIds } from '../src/clicks/batch-rows.js';
+import { ClickBatch } from '../src/clicks/click-queue.js';
+import { beginFlush, missingUrls, rollUpClicks, takeClickIds } from '../src/clicks/click-sql.js';
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
 import { benchDatabase, clickSource, walPosition } from './click-workload.js';
@@ -61,17 +64,18 @@ async function main(): Promise<void> {
     const enrich = createEnricher(await openCountryLookup());
     const click = clickSource(links, opts.varied);
     for (let written = 0; written < total; written += batchSize) {
-      const clicks = Array.from({ length: Math.min(batchSize, total - written) }, click);
-      const traits = clicks.map(enrich);
+      const n = Math.min(batchSize, total - written);
+      const prepared = await prepareBatch(ClickBatch.of(Array.from({ length: n }, click)), enrich);
       await client.query('BEGIN');
       await client.query(beginFlush.text, beginFlush.values);
-      const ids = [...new Set(clicks.map((c) => c.urlId))].sort((x, y) => x - y);
-      const e = missingUrls(ids);
+      const e = missingUrls(prepared.urlIds);
       await client.query(e.text, e.values);
-      const stream = client.query(copyFrom(COPY_CLICK_EVENTS));
-      stream.end(clickEventsCopy(clicks, traits));
+      const taken = takeClickIds(n);
+      const spans = spansOf((await client.query<TakenIds>(taken.text, taken.values)).rows[0]!, n);
+      const stream = client.query(copyFrom(COPY_CLICK_BATCHES));
+      stream.end(copyLines(prepared, spans).join(''));
       await finished(stream);
-      const r = rollUpClicks(aggregateClicks(clicks, traits));
+      const r = rollUpClicks(prepared.rollups);
       await client.query(r.text, r.values);
       await client.query('COMMIT');
     }

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       nodeUs.push((nodeCpu.user + nodeCpu.system) / perRound);
       process.stderr.write(`round ${round}: PostgreSQL ${pgUs.at(-1)!.toFixed(1)} us/click, flushing process ${nodeUs.at(-1)!.toFixed(1)} us/click\n`);
     }
-    const written = (await direct.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE event_type = 'click'`)).rows[0]!.n;
+    const written = (await direct.query<{ n: number }>(`SELECT count(*)::int AS n FROM all_events WHERE event_type = 'click'`)).rows[0]!.n;
     if (written !== perRound * (rounds + 1)) throw new Error(`${written} click events written, ${perRound * (rounds + 1)} recorded`);
 
     const pgMedian = median(pgUs);

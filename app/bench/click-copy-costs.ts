@@ -1,13 +1,13 @@
 // npx tsx app/bench/click-copy-costs.ts [--events 200000] [--batch 5000] [--repeats 8]
-// What one click event costs PostgreSQL's backend to write, taken apart: the flush's COPY of a
-// batch into events as it is, and with one part taken away at a time inside the transaction
-// (the roll-up trigger, each index, the trait columns, the sequence, the text format), each
-// rolled back so every variant meets the same table (--events rows already in it); and the same
-// rows in the order they came (as the flush wrote them before it put them in link order,
-// app/src/clicks/batch-prep.ts), or in link order per slice of 500 only; and two other ways to
-// store them (a run per link of ids instead of index entries per click, or a row per link with
-// the clicks as arrays). Variants run interleaved, repeated, and the backend's CPU is read from /proc/PID/schedstat; medians.
-// The difference to the flush's figure is what that part costs. A command that prints figures.
+// What one click costs PostgreSQL's backend to write, taken apart. The flush writes a row of
+// click_batches per link (migration click-batches); before, it wrote each click as a row of
+// events, and that COPY is the base here, with one part taken away at a time inside the
+// transaction (the roll-up trigger, each index, the trait columns, the sequence, the text
+// format); the same rows in the order they came, in link order per slice of 500 only, in owner
+// order; and runs of ids per link in place of the link and owner indexes. Each variant is rolled
+// back so every one meets the same table (--events rows already in it). Variants run
+// interleaved, repeated, and the backend's CPU is read from /proc/PID/schedstat; medians. The
+// difference to the base is what that part costs. A command that prints figures.
 import { readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { Command } from 'commander';
@@ -17,7 +17,8 @@ import { ownerOf } from '../../loadtest/lib/link-owners.js';
 import { seededRng } from '../../loadtest/lib/rng.js';
 import { zipfSampler } from '../../loadtest/lib/zipf.js';
 import type { Click } from '../src/clicks/click-buffer.js';
-import { prepareBatch } from '../src/clicks/batch-prep.js';
+import { clicksInOrder, prepareBatch } from '../src/clicks/batch-prep.js';
+import { batchCopy, COPY_CLICK_BATCHES } from '../src/clicks/batch-rows.js';
 import { ClickBatch } from '../src/clicks/click-queue.js';
 import { beginFlush, clickEventsCopy, COPY_CLICK_EVENTS } from '../src/clicks/click-sql.js';
 import { createEnricher } from '../src/clicks/enricher.js';
@@ -33,7 +34,7 @@ interface Variant {
   name: string; setup: string[]; copy: string;
   /** A statement after the COPY, measured with it. */
   then?: { text: string; values: unknown[] };
-  data: 'text' | 'no-traits' | 'binary' | 'text-with-ids' | 'arrival' | 'by-slice' | 'by-owner' | 'arrays' }
+  data: 'text' | 'no-traits' | 'binary' | 'text-with-ids' | 'arrival' | 'by-slice' | 'by-owner' | 'batches' }
 
 async function main(): Promise<void> {
   const opts = new Command()
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
     [Number(opts.events), links]);
     await client.query('COMMIT');
     await client.query('VACUUM ANALYZE events');
-    for (const q of [...RUNS_TABLE, ...BATCHES_TABLE]) await client.query(q);
+    for (const q of RUNS_TABLE) await client.query(q);
     const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 
     const rng = seededRng(13);
@@ -65,8 +66,10 @@ async function main(): Promise<void> {
       const urlId = zipf.sample();
       return { urlId, userId: 1 + ownerOf(urlId, links), at: new Date(), referrer: null, userAgent: null, ip: null };
     });
-    // The flush's own COPY text: its rows in link order.
-    const text = Buffer.concat((await prepareBatch(ClickBatch.of(clicks), enrich)).copyText).toString();
+    // The flush's own rows of click_batches, and the same clicks as rows of events in link order
+    // (as the flush wrote them before migration click-batches).
+    const prepared = await prepareBatch(ClickBatch.of(clicks), enrich);
+    const text = clickEventsCopy(clicksInOrder(prepared), prepared.traits);
     const arrival = clickEventsCopy(clicks, clicks.map(enrich));
     const maxId = Number((await client.query<{ n: string }>('SELECT max(id) AS n FROM events')).rows[0]!.n);
     const textWithIds = text.split('\n').filter(Boolean).map((l, i) => `${maxId + 1_000_000 + i}\t${l}`).join('\n') + '\n';
@@ -90,10 +93,11 @@ async function main(): Promise<void> {
     // entries land together instead of the (url_id, id) index's.
     const field = (l: string, i: number) => Number(l.split('\t', i + 1)[i]);
     const byOwner = text.split('\n').filter(Boolean).sort((a, b) => field(a, 1) - field(b, 1) || field(a, 0) - field(b, 0)).join('\n') + '\n';
-    const payload = { text, 'no-traits': noTraits, arrival, 'by-slice': bySlice, 'by-owner': byOwner, binary, 'text-with-ids': textWithIds, arrays: arraysPerLink(text) };
+    const batches = batchCopy(prepared.rows, [{ first: maxId + 2_000_000, n: batch }])!.join('');
+    const payload = { text, 'no-traits': noTraits, arrival, 'by-slice': bySlice, 'by-owner': byOwner, binary, 'text-with-ids': textWithIds, batches };
 
     const variants: Variant[] = [
-      { name: 'the flush as it is', setup: [], copy: COPY_CLICK_EVENTS, data: 'text' },
+      { name: 'clicks as rows of events', setup: [], copy: COPY_CLICK_EVENTS, data: 'text' },
       { name: 'no roll-up trigger', setup: ['DROP TRIGGER events_roll_up_clicks ON events'], copy: COPY_CLICK_EVENTS, data: 'text' },
       { name: 'no (url_id, id) index', setup: ['DROP INDEX events_url_id_id_idx'], copy: COPY_CLICK_EVENTS, data: 'text' },
       { name: 'no (user_id, id) index', setup: ['DROP INDEX events_user_id_id_idx'], copy: COPY_CLICK_EVENTS, data: 'text' },
@@ -111,9 +115,9 @@ async function main(): Promise<void> {
       // writer, which knows its rows' links (given ids here). Runs of the events already there.
       { name: 'link runs by a trigger', setup: [...RUNS_SETUP, ...RUNS_TRIGGER], copy: COPY_CLICK_EVENTS, data: 'text' },
       { name: 'link runs by the writer', setup: RUNS_SETUP, copy: COPY_CLICK_EVENTS, data: 'text', then: runsInsert(text, maxId + 1_000_000) },
-      // The clicks themselves a row per link and flush, their columns arrays (ids as offsets from
-      // the row's first): a heap row and three index entries per link, not per click.
-      { name: 'arrays per link', setup: [], copy: `COPY click_batches (url_id, user_id, ${BATCH_ARRAYS}) FROM STDIN`, data: 'arrays' },
+      // The flush as it is (migration click-batches): a row per link, its clicks' columns arrays
+      // (ids as offsets from the row's first): a heap row and three index entries per link, not per click.
+      { name: 'the flush: click_batches', setup: [], copy: COPY_CLICK_BATCHES, data: 'batches' },
       { name: 'no indexes, no trigger', setup: ['DROP TRIGGER events_roll_up_clicks ON events', 'DROP INDEX events_url_id_id_idx', 'DROP INDEX events_user_id_id_idx',
         'DROP INDEX events_other_type_id_idx', 'ALTER TABLE events DROP CONSTRAINT events_pkey'], copy: COPY_CLICK_EVENTS, data: 'text' },
     ];
@@ -132,10 +136,10 @@ async function main(): Promise<void> {
       await client.query('VACUUM events, click_runs, click_batches'); // the rolled-back rows' index entries gone before the next round
     }
     const base = median(samples.get(variants[0]!.name)!);
-    console.log(`COPY of ${batch} click events into events holding ${Number(opts.events).toLocaleString('en')}, backend CPU, medians of ${opts.repeats}`);
+    console.log(`COPY of ${batch} clicks, events holding ${Number(opts.events).toLocaleString('en')}, backend CPU, medians of ${opts.repeats}`);
     for (const v of variants) {
       const m = median(samples.get(v.name)!);
-      console.log(`  ${v.name.padEnd(26)} ${m.toFixed(2).padStart(6)} us/row${v === variants[0] ? '' : `  (${(base - m).toFixed(2)} us less)`}`);
+      console.log(`  ${v.name.padEnd(26)} ${m.toFixed(2).padStart(6)} us/click${v === variants[0] ? '' : `  (${(base - m).toFixed(2)} us less)`}`);
     }
   } finally {
     await stop();
@@ -174,37 +178,6 @@ function runsInsert(text: string, firstId: number): { text: string; values: unkn
     else { cols[0].push(url!); cols[1].push(user!); cols[2].push(firstId + i); cols[3].push(firstId + i); }
   });
   return { text: 'INSERT INTO click_runs SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])', values: cols };
-}
-
-const BATCH_ARRAYS = 'at, referrer, agent, bot, device, browser, os, country';
-
-/** Clicks as arrays, a row per link, first ids from a sequence of their own: made once, with a row per click already there. */
-const BATCHES_TABLE = [
-  'CREATE SEQUENCE click_batches_seq',
-  `CREATE TABLE click_batches (first_id bigint PRIMARY KEY DEFAULT nextval('click_batches_seq') << 16, url_id bigint, user_id bigint,
-     at timestamptz[], referrer text[], agent text[], bot boolean[], device text[], browser text[], os text[], country text[])`,
-  `INSERT INTO click_batches SELECT id, url_id, user_id, ARRAY["timestamp"], ARRAY[click_referrer], ARRAY[click_user_agent], ARRAY[click_bot],
-     ARRAY[click_device], ARRAY[click_browser], ARRAY[click_os], ARRAY[click_country] FROM events WHERE event_type = 'click'`,
-  "SELECT setval('click_batches_seq', (SELECT max(id) FROM events))",
-  'CREATE INDEX ON click_batches (url_id, first_id)',
-  'CREATE INDEX ON click_batches (user_id, first_id)',
-];
-
-/** The flush's COPY text regrouped: a row per link, its clicks' columns as arrays. */
-function arraysPerLink(text: string): string {
-  const rows = new Map<string, string[][]>();
-  for (const line of text.split('\n').filter(Boolean)) {
-    const f = line.split('\t');
-    const key = `${f[0]}\t${f[1]}`;
-    let r = rows.get(key);
-    if (r === undefined) rows.set(key, r = Array.from({ length: 8 }, () => []));
-    // The COPY's columns after url_id, user_id and the type: a NULL element, or a quoted one (these
-    // clicks have no referrer or agent, so no quote or backslash to escape).
-    for (let c = 3; c < 11; c++) r[c - 3]!.push(f[c] === '\\N' ? 'NULL' : `"${f[c]}"`);
-  }
-  let out = '';
-  for (const [key, cols] of rows) out += `${key}\t${cols.map((c) => `{${c.join(',')}}`).join('\t')}\n`;
-  return out;
 }
 
 async function copyIn(client: pg.Client, sql: string, body: string | Buffer): Promise<void> {

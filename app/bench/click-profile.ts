@@ -14,9 +14,10 @@ import { readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { Command } from 'commander';
 import { from as copyFrom } from 'pg-copy-streams';
-import {
-  aggregateClicks, beginFlush, clickEventsCopy, COPY_CLICK_EVENTS, missingUrls, rollUpClicks, type Statement,
-} from '../src/clicks/click-sql.js';
+import { copyLines, prepareBatch } from '../src/clicks/batch-prep.js';
+import { COPY_CLICK_BATCHES, spansOf, type TakenIds } from '../src/clicks/batch-rows.js';
+import { ClickBatch } from '../src/clicks/click-queue.js';
+import { beginFlush, missingUrls, rollUpClicks, takeClickIds, type Statement } from '../src/clicks/click-sql.js';
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
 import { benchDatabase, clickSource, postmasterPid, walPosition } from './click-workload.js';
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
     };
     const run = (s: Statement) => client.query(s.text, s.values);
     const copy = async (text: string) => {
-      const stream = client.query(copyFrom(COPY_CLICK_EVENTS));
+      const stream = client.query(copyFrom(COPY_CLICK_BATCHES));
       stream.end(text);
       await finished(stream);
     };
@@ -104,13 +105,12 @@ async function main(): Promise<void> {
           await new Promise((r) => setTimeout(r, 500)); // attached before the first measured batch
         }
       }
-      const clicks = Array.from({ length: batchSize }, click);
-      const traits = clicks.map(enrich);
-      const ids = [...new Set(clicks.map((c) => c.urlId))].sort((x, y) => x - y);
+      const prepared = await prepareBatch(ClickBatch.of(Array.from({ length: batchSize }, click)), enrich);
       await timed('BEGIN + txid', async () => { await client.query('BEGIN'); await run(beginFlush); }, measured);
-      await timed('missing urls', () => run(missingUrls(ids)), measured);
-      await timed('COPY events', () => copy(clickEventsCopy(clicks, traits)), measured);
-      const rollup = rollUpClicks(aggregateClicks(clicks, traits));
+      await timed('missing urls', () => run(missingUrls(prepared.urlIds)), measured);
+      const spans = await timed('ids', async () => spansOf((await run(takeClickIds(batchSize))).rows[0] as TakenIds, batchSize), measured);
+      await timed('COPY click_batches', () => copy(copyLines(prepared, spans).join('')), measured);
+      const rollup = rollUpClicks(prepared.rollups);
       if (opts.explain && b === Math.floor(batches / 2)) {
         const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, WAL) ${rollup.text}`, rollup.values);
         process.stdout.write(`${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n`);
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
         await timed('roll-ups', () => run(rollup), measured);
       }
       await timed('COMMIT', () => client.query('COMMIT'), measured);
-      if (measured) measuredClicks += clicks.length;
+      if (measured) measuredClicks += batchSize;
     }
     const clusterUs = ((clusterTicks(postmaster) - clusterStart) / TICKS_PER_SECOND) * 1e6 / measuredClicks;
     if (perf) {
@@ -129,9 +129,9 @@ async function main(): Promise<void> {
     const backendUs = [...spent.values()].reduce((a, v) => a + v, 0) / 1000 / measuredClicks;
     console.log(`${batches} batches of ${batchSize} over ${links} links${opts.varied ? ', varied' : ''}${opts.setup ? `, setup: ${opts.setup}` : ''}`);
     const perClick = (bytes: number) => `${(bytes / measuredClicks).toFixed(0).padStart(5)} WAL bytes/click`;
-    for (const [name, ns] of spent) console.log(`  ${name.padEnd(14)} ${(ns / 1000 / measuredClicks).toFixed(2).padStart(7)} us/click  ${perClick(walBytes.get(name) ?? 0)}`);
-    console.log(`  ${'backend'.padEnd(14)} ${backendUs.toFixed(2).padStart(7)} us/click  ${perClick([...walBytes.values()].reduce((a, v) => a + v, 0))}`);
-    console.log(`  ${'cluster'.padEnd(14)} ${clusterUs.toFixed(2).padStart(7)} us/click (every PostgreSQL process, 10 ms ticks)`);
+    for (const [name, ns] of spent) console.log(`  ${name.padEnd(18)} ${(ns / 1000 / measuredClicks).toFixed(2).padStart(7)} us/click  ${perClick(walBytes.get(name) ?? 0)}`);
+    console.log(`  ${'backend'.padEnd(18)} ${backendUs.toFixed(2).padStart(7)} us/click  ${perClick([...walBytes.values()].reduce((a, v) => a + v, 0))}`);
+    console.log(`  ${'cluster'.padEnd(18)} ${clusterUs.toFixed(2).padStart(7)} us/click (every PostgreSQL process, 10 ms ticks)`);
     // Row writes per click and how many updates were HOT (no index entry): what the roll-ups cost in rows.
     await client.query('SELECT pg_stat_force_next_flush()');
     const tables = await client.query<{ relname: string; ins: string; upd: string; hot: string; vac: string; an: string }>(

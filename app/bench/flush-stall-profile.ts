@@ -9,7 +9,8 @@
 import { Command } from 'commander';
 import { prepareBatch } from '../src/clicks/batch-prep.js';
 import { ClickBatch } from '../src/clicks/click-queue.js';
-import { aggregateClicks, clickEventsCopy, rollUpClicks } from '../src/clicks/click-sql.js';
+import { batchRows } from '../src/clicks/batch-rows.js';
+import { aggregateClicks, rollUpClicks } from '../src/clicks/click-sql.js';
 import { noCountry } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
 import { APP_DEFAULTS } from '../src/config-defaults.js';
@@ -37,7 +38,7 @@ for (let round = 0; round < Number(o.rounds) + WARM; round++) {
   const clicks = Array.from({ length: Number(o.batch) }, () => next());
   let t = ms();
   const traits = clicks.map(enrichWhole);
-  clickEventsCopy(clicks, traits);
+  batchRows(clicks, traits);
   aggregateClicks(clicks, traits);
   const whole = ms() - t;
 

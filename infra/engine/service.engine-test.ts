@@ -161,7 +161,7 @@ describe('the server (the image CMD)', () => {
     expect(metrics).toMatch(new RegExp(`shortstack_redirects_total\\{result="found"\\} ${N + 1}\\b`));
 
     const clicks = async () => (await direct.query<{ n: number; events: number }>(
-      `SELECT link_clicks(id)::int AS n, (SELECT count(*)::int FROM events WHERE url_id = $1 AND event_type = 'click') AS events FROM urls WHERE id = $1`,
+      `SELECT link_clicks(id)::int AS n, (SELECT count(*)::int FROM all_events WHERE url_id = $1 AND event_type = 'click') AS events FROM urls WHERE id = $1`,
       [created.body.id])).rows[0];
     // Still buffered: nothing written yet.
     expect(await clicks()).toEqual({ n: 0, events: 0 });

@@ -38,7 +38,7 @@ export async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): 
 }
 
 /** The links ($1) click events: what the replicas recorded. */
-const CLICK_EVENTS = "SELECT count(*) FROM events WHERE event_type = 'click' AND url_id = ANY($1::bigint[])";
+const CLICK_EVENTS = "SELECT count(*) FROM all_events WHERE event_type = 'click' AND url_id = ANY($1::bigint[])";
 
 export async function clickEvents(url: string, ids: readonly number[]): Promise<number> {
   return withDb(url, async (c) => {

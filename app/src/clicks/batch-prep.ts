@@ -3,17 +3,18 @@
 // for 12-22 ms (enrich, COPY text, aggregation), and every redirect queued behind it paid that in
 // its latency. Between slices the loop serves what is waiting. Done before BEGIN, it also keeps
 // the transaction (and the roll-up rows it holds) no longer than the database's own work.
-// The events are written in link order (each link's clicks together, in the order they came):
-// each then lands next to the one before it in the (url_id, id) index instead of on a random
-// leaf: 0.3-0.6 us less of PostgreSQL's CPU per click in the COPY (app/bench/click-copy-costs.ts).
-// Ids never followed time across replicas (their batches interleave), and lists go by id.
-// What lives until the transaction is off the JS heap (the order, the COPY text as Buffers) or
-// small (traits are shared objects, roll-ups one entry per key): a slice's Click objects and text
-// die young, so a collection during the flush's round trips has little to copy (click-queue.ts).
+// The clicks are written in link order (each link's clicks together, in the order they came), a
+// row of click_batches per link and slice (batch-rows.ts): a row and its index entries per link,
+// not per click. Ids never followed time across replicas (their batches interleave), and lists
+// go by id.
+// What lives until the transaction is off the JS heap (the order) or small (traits are shared
+// objects, roll-ups one entry per key, the rows a string per link and slice): a slice's Click
+// objects die young, so a collection during the flush's round trips has little to copy (click-queue.ts).
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Click } from './click-buffer.js';
 import type { ClickBatch } from './click-queue.js';
-import { aggregateClicks, appendRollups, clickEventsCopy, type ClickRollups } from './click-sql.js';
+import { batchCopy, batchRows, breaksOf, type BatchRow, type IdSpan } from './batch-rows.js';
+import { aggregateClicks, appendRollups, type ClickRollups } from './click-sql.js';
 import type { ClickTraits, Enrich } from './enricher.js';
 
 /** Clicks per slice: about a millisecond of this work on the bench machine (varied agents: two). */
@@ -26,8 +27,8 @@ export interface PreparedBatch {
   order: Uint32Array;
   /** Each click's traits, in link order. */
   traits: readonly ClickTraits[];
-  /** The events' COPY text, a piece per slice, in link order. */
-  copyText: Buffer[];
+  /** The rows of click_batches, in link order (a link's clicks of a slice make one), without their ids. */
+  rows: BatchRow[];
   rollups: ClickRollups;
   /** The batch's distinct url ids, ascending. */
   urlIds: number[];
@@ -59,19 +60,28 @@ export function linkOrder(urlIdOf: ArrayLike<number>): { order: Uint32Array; url
   return { order, urlIds: Array.from(ids), starts };
 }
 
+/**
+ * The COPY lines of the batch's rows of click_batches, their ids from the spans its transaction
+ * took (takeClickIds). A row that would cross into another span (another writer took an id
+ * meanwhile; rare) has the rows made again, split there: JS work in the transaction, then.
+ */
+export function copyLines(p: PreparedBatch, spans: readonly IdSpan[]): string[] {
+  return batchCopy(p.rows, spans) ?? batchCopy(batchRows(clicksInOrder(p), p.traits, 0, breaksOf(spans)), spans)!;
+}
+
 export async function prepareBatch(batch: ClickBatch, enrich: Enrich, slice = SLICE): Promise<PreparedBatch> {
   const { order, urlIds, starts } = linkOrder(batch.urlId);
   // A click's object is made twice (its COPY slice, its roll-up part) rather than kept from one to
   // the other: kept, the batch's objects would live through the flush again (click-queue.ts).
   const clicksAt = (from: number, to: number) => Array.from(order.subarray(from, to), (i) => batch.click(i));
   const traits: ClickTraits[] = new Array<ClickTraits>(batch.length);
-  const copyText: Buffer[] = [];
+  const rows: BatchRow[] = [];
   for (let from = 0; from < batch.length; from += slice) {
     if (from > 0) await nextTurn();
     const to = Math.min(batch.length, from + slice);
     const clicks = clicksAt(from, to);
     for (let k = 0; k < clicks.length; k++) traits[from + k] = enrich(clicks[k]!);
-    copyText.push(Buffer.from(clickEventsCopy(clicks, traits.slice(from, to))));
+    for (const row of batchRows(clicks, traits.slice(from, to), from)) rows.push(row);
   }
   // Roll-ups per part of the links (a range of them, in order): each link's clicks all in one
   // part, so the parts' entries never share a key and together are the batch's, exactly.
@@ -85,5 +95,5 @@ export async function prepareBatch(batch: ClickBatch, enrich: Enrich, slice = SL
     if (rollups === undefined) rollups = r;
     else appendRollups(rollups, r);
   }
-  return { batch, order, traits, copyText, rollups: rollups!, urlIds };
+  return { batch, order, traits, rows, rollups: rollups!, urlIds };
 }

@@ -22,10 +22,11 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.js';
-import { clicksInOrder, prepareBatch, type PreparedBatch } from './batch-prep.js';
+import { clicksInOrder, copyLines, prepareBatch, type PreparedBatch } from './batch-prep.js';
 import {
-  beginFlush, clickDeliveries, COPY_CLICK_EVENTS, keepRollups, missingUrls, rollUpClicks, type Statement,
+  beginFlush, clickDeliveries, keepRollups, missingUrls, rollUpClicks, takeClickIds, type Statement,
 } from './click-sql.js';
+import { COPY_CLICK_BATCHES, spansOf, type TakenIds } from './batch-rows.js';
 import { PendingRollups } from './pending-rollups.js';
 import type { Enrich } from './enricher.js';
 import { ClickQueue, type ClickBatch } from './click-queue.js';
@@ -212,7 +213,8 @@ export class ClickBuffer {
       const { traits } = prepared;
       if (traits.length > 0) {
         for (const t of traits) if (t.bot) bots++;
-        await this.copy(conn, COPY_CLICK_EVENTS, prepared.copyText);
+        const spans = spansOf((await run<TakenIds>(takeClickIds(traits.length))).rows[0]!, traits.length);
+        await this.copy(conn, COPY_CLICK_BATCHES, [copyLines(prepared, spans).join('')]);
         const keeper = traits.length >= this.rollupDelayFrom ? this.pending : undefined;
         const counted = await run<{ id?: number | string; webhooks: boolean }>(
           keeper ? keepRollups(keeper.writer, prepared.rollups) : rollUpClicks(prepared.rollups));
@@ -245,7 +247,7 @@ export class ClickBuffer {
   }
 
   /** COPY ... FROM STDIN of the text's pieces, bounded like a statement (the connection is destroyed on failure). */
-  private async copy(client: pg.PoolClient, sql: string, text: readonly Buffer[]): Promise<void> {
+  private async copy(client: pg.PoolClient, sql: string, text: readonly string[]): Promise<void> {
     const stream = client.query(copyFrom(sql));
     const timer = setTimeout(() => stream.destroy(new Error(`COPY not done in ${this.statementTimeoutMs} ms`)), this.statementTimeoutMs);
     try {

@@ -17,11 +17,33 @@ export const ROLLED_UP_BY_WRITER = 'shortstack.clicks_rolled_up';
 /** Whether any webhook wants link.clicked (the statement that writes a batch's counts answers it). */
 const WANTS_CLICKS = "EXISTS (SELECT 1 FROM webhooks WHERE 'link.clicked' = ANY (events)) AS webhooks";
 
-/** The flush's transaction id (to resolve an uncertain COMMIT) and the trigger told to skip its rows. */
+/**
+ * The key of the transaction-level advisory lock a click flush holds: flushes take their ids one
+ * at a time, so a flush's ids are consecutive (takeClickIds) but where another writer took one.
+ */
+export const CLICK_IDS_LOCK = 7_242_913_002;
+
+/**
+ * The flush's transaction id (to resolve an uncertain COMMIT), the trigger told to skip its rows
+ * (the previous release's flush wrote clicks as rows of events), and the flushes' lock.
+ */
 export const beginFlush: Statement = {
-  text: `SELECT txid_current()::text AS xid, set_config('${ROLLED_UP_BY_WRITER}', 'on', true)`,
+  text: `SELECT txid_current()::text AS xid, set_config('${ROLLED_UP_BY_WRITER}', 'on', true), pg_advisory_xact_lock(${CLICK_IDS_LOCK})`,
   values: [],
 };
+
+/**
+ * `n` ids from the events' sequence, in this transaction (the page marks take an id as final
+ * once the transactions open when it was taken have ended): consecutive from `first`, unless
+ * another writer took an id meanwhile, when `ids` lists them all (spansOf).
+ */
+export function takeClickIds(n: number): Statement {
+  return {
+    text: `SELECT min(id) AS first, CASE WHEN max(id) - min(id) + 1 = count(*) THEN NULL ELSE array_agg(id) END AS ids
+      FROM (SELECT nextval('events_id_seq') AS id FROM generate_series(1, $1::int)) ids`,
+    values: [n],
+  };
+}
 
 /**
  * The batch's url ids that do not exist: clicks of a url missing from the table (a restore to an
@@ -40,7 +62,9 @@ export function missingUrls(urlIds: readonly number[]): Statement {
 }
 
 /**
- * A click's details go into columns of their own (migration click-details-columns), not jsonb:
+ * Clicks as rows of events, as the flush wrote them before migration click-batches (and as the
+ * previous release's replicas write them during a rollout); app/bench/click-copy-costs.ts
+ * measures the flush against it. A click's details in columns of their own (migration click-details-columns), not jsonb:
  * COPY's jsonb parse was 1.4-2.7 us of a click's 5-7 us in PostgreSQL. The API shows the same
  * `details` (event_details() builds it from them).
  */

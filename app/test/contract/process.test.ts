@@ -58,7 +58,7 @@ describe('commands', () => {
       const db = new pg.Client({ connectionString: data.directDatabaseUrl });
       await db.connect();
       try {
-        const { rows } = await db.query(`SELECT link_clicks(id)::int AS n, (SELECT count(*)::int FROM events WHERE url_id = $1 AND event_type = 'click') AS events FROM urls WHERE id = $1`, [link.id]);
+        const { rows } = await db.query(`SELECT link_clicks(id)::int AS n, (SELECT count(*)::int FROM all_events WHERE url_id = $1 AND event_type = 'click') AS events FROM urls WHERE id = $1`, [link.id]);
         expect(rows[0]).toEqual({ n: BURST, events: BURST });
       } finally {
         await db.end();

@@ -84,7 +84,7 @@ describe('seed', () => {
       expect(stdout).toContain('urls: read 120, inserted 120, skipped 0, rejected 0');
       expect(stdout).toContain('events: read 300, inserted 300, skipped 0, rejected 0');
       const clicks = await h.data.postgres.query(
-        `SELECT (SELECT sum(link_clicks(id)) FROM urls)::int AS counted, (SELECT count(*) FROM events WHERE event_type = 'click')::int AS events`, [], 'generated');
+        `SELECT (SELECT sum(link_clicks(id)) FROM urls)::int AS counted, (SELECT count(*) FROM all_events WHERE event_type = 'click')::int AS events`, [], 'generated');
       expect(clicks.rows[0].counted).toBe(clicks.rows[0].events);
       expect(clicks.rows[0].events).toBeGreaterThan(0);
     } finally {

@@ -41,8 +41,8 @@ async function statsFromEvents(): Promise<Map<number, Stats>> {
     bots: number; by_device: unknown[]; by_browser: unknown[]; by_os: unknown[]; by_country: unknown[] }>(`
     WITH clicks AS (
       SELECT url_id, to_char(date_trunc('day', "timestamp" AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day,
-             COALESCE(NULLIF(event_details(events)->>'referrer', ''), '(direct)') AS referrer, event_details(events) AS details
-      FROM events WHERE event_type = 'click' AND url_id IS NOT NULL)
+             COALESCE(NULLIF(details->>'referrer', ''), '(direct)') AS referrer, details
+      FROM all_events WHERE event_type = 'click' AND url_id IS NOT NULL)
     SELECT u.url_id,
       (SELECT json_agg(json_build_object('day', day, 'clicks', n) ORDER BY day)
          FROM (SELECT day, count(*)::int AS n FROM clicks c WHERE c.url_id = u.url_id GROUP BY day) d) AS by_day,

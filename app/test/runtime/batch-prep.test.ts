@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { clicksInOrder, linkOrder, prepareBatch } from '../../src/clicks/batch-prep.js';
+import { clicksInOrder, copyLines, linkOrder, prepareBatch } from '../../src/clicks/batch-prep.js';
 import type { Click } from '../../src/clicks/click-buffer.js';
 import { ClickBatch } from '../../src/clicks/click-queue.js';
-import { aggregateClicks, clickEventsCopy, type ClickRollups } from '../../src/clicks/click-sql.js';
+import { batchRows } from '../../src/clicks/batch-rows.js';
+import { aggregateClicks, type ClickRollups } from '../../src/clicks/click-sql.js';
 import { noCountry } from '../../src/clicks/country.js';
 import { createEnricher } from '../../src/clicks/enricher.js';
 
@@ -33,16 +34,19 @@ function rows(r: ClickRollups): Record<string, string[]> {
 }
 
 describe('prepareBatch (the click flush\'s JS work, in slices)', () => {
-  it('gives the COPY text, traits and roll-ups of the batch in one piece, exactly, in link order', async () => {
+  it('gives the rows, traits and roll-ups of the batch in one piece, exactly, in link order', async () => {
     const clicks = batch(1_000);
     // Array#sort is stable: each link's clicks stay in the order they came.
     const inLinkOrder = [...clicks].sort((a, b) => a.urlId - b.urlId);
     const enrich = createEnricher(noCountry);
     const traits = inLinkOrder.map(enrich);
     const p = await prepareBatch(ClickBatch.of(clicks), createEnricher(noCountry), 37);
-    expect(p.copyText).toHaveLength(Math.ceil(1_000 / 37));
     expect(clicksInOrder(p)).toEqual(inLinkOrder);
-    expect(Buffer.concat(p.copyText).toString()).toBe(clickEventsCopy(inLinkOrder, traits));
+    // A row per link (and owner) and slice, the rows one after another over the whole batch.
+    const slices = Array.from({ length: Math.ceil(1_000 / 37) }, (_, k) => k * 37);
+    expect(p.rows).toEqual(slices.flatMap((from) => batchRows(inLinkOrder.slice(from, from + 37), traits.slice(from, from + 37), from)));
+    expect(p.rows.map((r) => r.start)).toEqual(p.rows.map((_, i) => p.rows.slice(0, i).reduce((n, r) => n + r.n, 0)));
+    expect(p.rows.reduce((n, r) => n + r.n, 0)).toBe(1_000);
     expect(p.traits).toEqual(traits);
     const whole = aggregateClicks(inLinkOrder, traits);
     expect(rows(p.rollups)).toEqual(rows(whole));
@@ -55,6 +59,26 @@ describe('prepareBatch (the click flush\'s JS work, in slices)', () => {
     }
     expect(p.rollups.days.n.reduce((a, b) => a + b, 0)).toBe(1_000);
     expect(p.urlIds).toEqual([...new Set(clicks.map((c) => c.urlId))].sort((a, b) => a - b));
+  });
+
+  it('gives each click its id from the spans the transaction took, splitting a row that would cross into the next', async () => {
+    const p = await prepareBatch(ClickBatch.of(batch(300)), createEnricher(noCountry), 100);
+    const idsOf = (lines: string[]) => lines.flatMap((l) => {
+      const [first, , , n] = l.split('\t');
+      return Array.from({ length: Number(n) }, (_, k) => Number(first) + k);
+    });
+    const one = copyLines(p, [{ first: 1_000, n: 300 }]);
+    expect(one).toHaveLength(p.rows.length);
+    expect(idsOf(one)).toEqual(Array.from({ length: 300 }, (_, k) => 1_000 + k));
+    // Another writer took ids meanwhile: three spans, cut inside two of link 1's rows (its clicks
+    // of user 3 at positions 1-4 and 6-9, between those of no user).
+    const spans = [{ first: 1_000, n: 2 }, { first: 1_100, n: 5 }, { first: 1_200, n: 293 }];
+    const split = copyLines(p, spans);
+    expect(split.length).toBe(one.length + 2);
+    expect(idsOf(split)).toEqual(spans.flatMap((s) => Array.from({ length: s.n }, (_, k) => s.first + k)));
+    // The same clicks in the same order, whatever the cut: each row's link is the link of the clicks it holds.
+    const linkOf = (lines: string[]) => lines.flatMap((l) => { const [, url, , n] = l.split('\t'); return Array(Number(n)).fill(Number(url)) as number[]; });
+    expect(linkOf(split)).toEqual(linkOf(one));
   });
 
   it('orders clicks by link, stably, and says where each link starts', () => {
@@ -78,13 +102,13 @@ describe('prepareBatch (the click flush\'s JS work, in slices)', () => {
     setImmediate(tick);
     await prepareBatch(ClickBatch.of(batch(1_000)), createEnricher(noCountry), 100);
     ticking = false;
-    // Ten slices of COPY text, then ten parts of roll-ups: a turn of the loop before each but the first.
+    // Ten slices of rows, then ten parts of roll-ups: a turn of the loop before each but the first.
     expect(turns).toBeGreaterThanOrEqual(19);
   });
 
   it('handles an empty batch', async () => {
     const p = await prepareBatch(ClickBatch.of([]), createEnricher(noCountry));
-    expect(p.copyText).toEqual([]);
+    expect(p.rows).toEqual([]);
     expect(p.rollups.urls).toEqual({ id: [] });
     expect(p.urlIds).toEqual([]);
   });

@@ -42,6 +42,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
   });
   beforeEach(async () => {
     await direct.query('DELETE FROM events');
+    await direct.query('DELETE FROM click_batches');
     await direct.query('TRUNCATE click_days, click_referrers, click_agents');
   });
 
@@ -49,7 +50,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
     ({ urlId, userId: null, at: new Date(), referrer: i % 2 ? 'https://ref.example/' : null, userAgent: `ua-${i}`, ip: null });
 
   async function counts(): Promise<{ events: number; clickCount: number }> {
-    const e = await direct.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE event_type = 'click'");
+    const e = await direct.query<{ n: number }>("SELECT count(*)::int AS n FROM all_events WHERE event_type = 'click'");
     const c = await direct.query<{ n: number }>('SELECT coalesce(sum(link_clicks(id)), 0)::int AS n FROM urls');
     return { events: e.rows[0]!.n, clickCount: c.rows[0]!.n };
   }
@@ -75,7 +76,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
     expect(await counts()).toEqual({ events: n, clickCount: n });
     const perUrl = await direct.query<{ click_count: string }>('SELECT link_clicks(id) AS click_count FROM urls ORDER BY id');
     expect(perUrl.rows.map((r) => Number(r.click_count))).toEqual([469, 469, 469, 469, 469]);
-    const details = await direct.query("SELECT event_details(events) AS details FROM events WHERE click_user_agent = 'ua-1'");
+    const details = await direct.query("SELECT details FROM all_events WHERE details->>'user_agent' = 'ua-1'");
     expect(details.rows[0].details).toEqual({ referrer: 'https://ref.example/', user_agent: 'ua-1', bot: true, device: 'bot', browser: null, os: null, country: null });
     expect(await value(metrics, 'clicksFlushed')).toBe(n);
     expect(await value(metrics, 'clickFlushFailures')).toBe(0);
@@ -120,7 +121,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
     for (const [i, s] of odd.entries()) buffer.record({ ...click(urlIds[4]!, i), referrer: `https://ref.example/${s}`, userAgent: s });
     await buffer.drain(30_000);
     const rows = await direct.query<{ details: { referrer: string; user_agent: string } }>(
-      "SELECT event_details(events) AS details FROM events WHERE event_type = 'click' ORDER BY id");
+      "SELECT details FROM all_events WHERE event_type = 'click' ORDER BY id");
     expect(rows.rows.map((r) => [r.details.referrer, r.details.user_agent])).toEqual(odd.map((s) => [`https://ref.example/${s}`, s]));
     const referrers = await direct.query<{ referrer: string; clicks: number }>(
       'SELECT referrer, clicks::int FROM click_referrers WHERE url_id = $1 ORDER BY referrer', [urlIds[4]]);
@@ -136,7 +137,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
     // Polled, not read after a fixed pause: a busy machine delays the interval's flush.
     await waitFor('the interval flush', async () => (await counts()).events === 7, 30_000);
     expect(await counts()).toEqual({ events: 7, clickCount: 7 });
-    const times = await direct.query<{ timestamp: Date }>('SELECT DISTINCT "timestamp" FROM events');
+    const times = await direct.query<{ timestamp: Date }>('SELECT DISTINCT "timestamp" FROM all_events');
     expect(times.rows.map((r) => r.timestamp.toISOString())).toEqual([at.toISOString()]);
     await buffer.drain(30_000);
     await pool.end();
@@ -165,7 +166,7 @@ describe('ClickBuffer on real PostgreSQL via PgBouncer', () => {
     expect(await counts()).toEqual({ events: 200, clickCount: 200 });
     // Kept: the first batch (ua-0..49, in flight when the database went) and the newest 150;
     // the oldest waiting clicks (ua-50..149) made room.
-    const kept = await direct.query<{ n: number }>("SELECT (substr(click_user_agent, 4))::int AS n FROM events ORDER BY 1");
+    const kept = await direct.query<{ n: number }>("SELECT (substr(details->>'user_agent', 4))::int AS n FROM all_events ORDER BY 1");
     const expected = [...Array.from({ length: 50 }, (_, i) => i), ...Array.from({ length: 150 }, (_, i) => 150 + i)];
     expect(kept.rows.map((r) => r.n)).toEqual(expected);
     await pool.end();

@@ -34,7 +34,7 @@ describe('link_clicks', () => {
   const clicks = async (sql: string) => (await pool.query<{ n: number }>(sql, [ids])).rows.map((r) => r.n);
 
   it('is the sum of the link\'s days: 0 for a link never clicked', async () => {
-    const counted = await clicks("SELECT count(*) FILTER (WHERE e.event_type = 'click')::int AS n FROM unnest($1::bigint[]) WITH ORDINALITY u(id, o) LEFT JOIN events e ON e.url_id = u.id GROUP BY o ORDER BY o");
+    const counted = await clicks("SELECT count(*) FILTER (WHERE e.event_type = 'click')::int AS n FROM unnest($1::bigint[]) WITH ORDINALITY u(id, o) LEFT JOIN all_events e ON e.url_id = u.id GROUP BY o ORDER BY o");
     expect(counted).toEqual([60, 61, 0]);
     expect(await clicks('SELECT link_clicks(id)::int AS n FROM unnest($1::bigint[]) WITH ORDINALITY u(id, o) ORDER BY o')).toEqual(counted);
     const days = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM click_days WHERE url_id = $1', [ids[0]]);

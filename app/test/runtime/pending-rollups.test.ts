@@ -42,6 +42,7 @@ describe('kept click roll-ups', () => {
   });
   beforeEach(async () => {
     await direct.query('DELETE FROM events');
+    await direct.query('DELETE FROM click_batches');
     await direct.query('TRUNCATE click_days, click_referrers, click_agents, click_rollups_pending');
   });
 
@@ -50,7 +51,7 @@ describe('kept click roll-ups', () => {
 
   async function books(): Promise<{ events: number; days: number; referrers: number; agents: number; pending: number }> {
     const { rows } = await direct.query<{ events: number; days: number; referrers: number; agents: number; pending: number }>(
-      `SELECT (SELECT count(*)::int FROM events WHERE event_type = 'click') AS events,
+      `SELECT (SELECT count(*)::int FROM all_events WHERE event_type = 'click') AS events,
               (SELECT coalesce(sum(clicks), 0)::int FROM click_days) AS days,
               (SELECT coalesce(sum(clicks), 0)::int FROM click_referrers) AS referrers,
               (SELECT coalesce(sum(clicks), 0)::int FROM click_agents) AS agents,
@@ -79,7 +80,7 @@ describe('kept click roll-ups', () => {
       expect(await books()).toEqual({ events: 200, days: 200, referrers: 200, agents: 200, pending: 0 });
       // The same counts, key by key, as the events give.
       const perKey = await direct.query<{ same: boolean }>(
-        `SELECT (SELECT array_agg(x ORDER BY x) FROM (SELECT url_id, ("timestamp" AT TIME ZONE 'UTC')::date, count(*) FROM events GROUP BY 1, 2) x)::text
+        `SELECT (SELECT array_agg(x ORDER BY x) FROM (SELECT url_id, ("timestamp" AT TIME ZONE 'UTC')::date, count(*) FROM all_events GROUP BY 1, 2) x)::text
               = (SELECT array_agg(x ORDER BY x) FROM (SELECT url_id, day, clicks FROM click_days) x)::text AS same`);
       expect(perKey.rows[0]!.same).toBe(true);
     } finally {

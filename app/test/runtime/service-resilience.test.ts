@@ -137,7 +137,7 @@ describe('service resilience (real PostgreSQL, PgBouncer, Redis)', () => {
     // The interval is a minute and the batch not full: only the drain on stop can write these.
     await c.stop();
     const counts = await direct.query<{ click_count: string; events: string }>(
-      `SELECT link_clicks(id) AS click_count, (SELECT count(*) FROM events WHERE url_id = $1 AND event_type = 'click') AS events
+      `SELECT link_clicks(id) AS click_count, (SELECT count(*) FROM all_events WHERE url_id = $1 AND event_type = 'click') AS events
        FROM urls WHERE id = $1`, [link.id]);
     expect(counts.rows[0]).toEqual({ click_count: String(n), events: String(n) });
   });

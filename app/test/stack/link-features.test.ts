@@ -44,7 +44,7 @@ async function newLink(fields: Record<string, unknown>): Promise<{ id: number; s
 }
 
 const clickEvents = async (urlId: number) =>
-  (await direct.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE url_id = $1 AND event_type = 'click'", [urlId])).rows[0]!.n;
+  (await direct.query<{ n: number }>("SELECT count(*)::int AS n FROM all_events WHERE url_id = $1 AND event_type = 'click'", [urlId])).rows[0]!.n;
 
 describe('max_visits', () => {
   it('serves the click that reaches the limit and not the next, on every replica', async () => {
