@@ -4,6 +4,7 @@
 // or, when another writer took ids meanwhile, several). Pure: COPY text, no I/O.
 import type { Click } from './click-buffer.js';
 import type { ClickTraits } from './enricher.js';
+import { arrayLiteral } from '../db/array-literal.js';
 import { COPY_NULL, copyText } from '../db/copy-text.js';
 
 /** A row's place in the batch (positions in link order) and its COPY text after first_id. */
@@ -14,11 +15,22 @@ export interface IdSpan { first: number; n: number }
 
 export const COPY_CLICK_BATCHES = 'COPY click_batches (first_id, url_id, user_id, n, at, referrer, user_agent, bot, device, browser, os, country) FROM STDIN';
 
-/** An array literal's element: NULL, or quoted with its quotes and backslashes escaped. */
-const element = (v: string | null): string => (v === null ? 'NULL' : `"${/["\\]/.test(v) ? v.replace(/["\\]/g, '\\$&') : v}"`);
+/** An array literal, as a COPY field. */
+const arrayField = (vs: readonly (string | boolean | null)[]): string => copyText(arrayLiteral(vs));
 
-/** An array literal of strings, as a COPY field. */
-const arrayField = (vs: readonly (string | null)[]): string => copyText(`{${vs.map(element).join(',')}}`);
+/**
+ * Each click's time as text; clicks come in bursts of one millisecond, so one formatting serves a
+ * run of them (as the events' COPY text did).
+ */
+function isoTimes(clicks: readonly Click[]): string[] {
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  return clicks.map((c) => {
+    const ms = c.at.getTime();
+    if (ms !== lastMs) { lastMs = ms; lastIso = c.at.toISOString(); }
+    return lastIso;
+  });
+}
 
 /**
  * The rows of clicks (in link order) at positions offset .. offset + clicks.length - 1: a new row
@@ -41,10 +53,10 @@ function rowOf(clicks: readonly Click[], traits: readonly ClickTraits[], start: 
   const first = clicks[0]!;
   const text = [
     String(first.urlId), first.userId === null ? COPY_NULL : String(first.userId), String(clicks.length),
-    arrayField(clicks.map((c) => c.at.toISOString())),
+    arrayField(isoTimes(clicks)),
     arrayField(clicks.map((c) => c.referrer)),
     arrayField(clicks.map((c) => c.userAgent)),
-    `{${traits.map((t) => String(t.bot)).join(',')}}`,
+    arrayField(traits.map((t) => t.bot)),
     arrayField(traits.map((t) => t.device)),
     arrayField(traits.map((t) => t.browser)),
     arrayField(traits.map((t) => t.os)),
