@@ -27,8 +27,7 @@ import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js
 import { ARCHIVE_COMMAND, PROGRAM, SCALE_P99_AIM } from '../lib/aims.js';
 import { aims, atMost, combine, FIGURES, judged, ratios, renderAims, renderBench, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
 import { copyGeneratedLinks } from '../lib/copy-links.js';
-import { keptRollupsApplied } from '../lib/kept-rollups.js';
-import { watchServerConnections } from './scale.js';
+import { openStackProbe, type StackProbe } from '../lib/stack-probe.js';
 
 const o = new Command()
   .name('bench')
@@ -69,11 +68,15 @@ interface Target {
 /** Both stacks run side by side (their processes all named postgres): each run's CPU counts its own stack's cluster. */
 const OTHER_POSTGRES = `${PROGRAM.postgres} (other stack)`;
 let stacks: LoopbackStack[] = [];
+/** Each stack's probe: the bench's own backend in its cluster, counted apart (PROGRAM.benchProbe). */
+const probes = new Map<LoopbackStack, StackProbe>();
 function attribution(own: LoopbackStack | undefined): Attribution {
   const subtrees = new Map<number, string>();
   for (const s of stacks) {
     const pid = s.postgresPid;
     if (pid !== undefined) subtrees.set(pid, s === own ? PROGRAM.postgres : OTHER_POSTGRES);
+    const probe = probes.get(s);
+    if (probe) subtrees.set(probe.backendPid, s === own ? PROGRAM.benchProbe : OTHER_POSTGRES);
   }
   return { subtrees, reapedAs: [ARCHIVE_COMMAND] };
 }
@@ -87,9 +90,9 @@ const IDLE_WINDOWS = 6;
 // the next run's. The idle rate taken off (netOfIdle) covers the longer window.
 const CLICK_SETTLE_MS = 2 * APP_DEFAULTS.clickFlushIntervalMs;
 const ROLLUPS_SETTLE_MS = 2 * appliedWithinMs(APP_DEFAULTS.clickRollupDelayMs);
-const settleClicks = (stack: LoopbackStack) => async () => {
+const settleClicks = (probe: StackProbe) => async () => {
   await sleep(CLICK_SETTLE_MS);
-  if (!await keptRollupsApplied(stack.directDatabaseUrl, ROLLUPS_SETTLE_MS)) {
+  if (!await probe.keptRollupsApplied(ROLLUPS_SETTLE_MS)) {
     log(`warning: kept click roll-ups not applied ${ROLLUPS_SETTLE_MS / 1000} s after a run; its CPU figures miss them`);
   }
 };
@@ -99,11 +102,12 @@ let idleCores: Record<string, number> = {};
 
 /** One run of a target; at most `rate` requests a second when given (autocannon's overall rate), else as fast as it answers. */
 async function measure(t: Pick<Target, 'url' | 'links' | 'mix' | 'adminKey' | 'stack'>, durationS: number, connections = o.connections, rate?: number): Promise<Sample> {
-  const watch = t.stack ? watchServerConnections(t.stack.directDatabaseUrl) : undefined;
+  const probe = t.stack && probes.get(t.stack);
+  const watch = probe?.watchServerConnections();
   const { result, cores, seconds, windowS } = await withCpu(() => drive({
     url: t.url, links: t.links, adminKey: t.adminKey, runTag, unknownShare: 0, rate,
     scenario: { name: 'redirects', mix: t.mix, phases: steady(durationS, connections) },
-  }), 100, t.stack ? settleClicks(t.stack) : 0, attribution(t.stack));
+  }), 100, probe ? settleClicks(probe) : 0, attribution(t.stack));
   return sampleOf(result.summary, await watch?.stop(), cores, netOfIdle(seconds, idleCores, windowS));
 }
 
@@ -123,6 +127,11 @@ try {
   ]);
   cleanups.push(() => cachedStack.stop(), () => lruOffStack.stop());
   stacks = [cachedStack, lruOffStack];
+  for (const s of stacks) {
+    const probe = await openStackProbe(s.directDatabaseUrl);
+    probes.set(s, probe);
+    cleanups.push(() => probe.close());
+  }
   const ceilings: [Running, Running] = [
     await startStaticNginx(join(dir, 'nginx-static'), STATIC_LOCATION),
     await startProxyCeiling(join(dir, 'proxy-ceiling'), o.replicas, 'b', o.links),

@@ -147,6 +147,10 @@ export function aims(figs: Record<string, FigureResult | undefined>): AimResult[
   if (pg !== undefined && archiving !== undefined) {
     out.push({ name: '  beside it: WAL archiving per recorded click, us (archive_command)', figure: archiving.toFixed(1), pass: undefined });
   }
+  const probe = cpuUsPerRequest(cached, PROGRAM.benchProbe);
+  if (pg !== undefined && probe !== undefined) {
+    out.push({ name: "  beside it: the bench's own queries per recorded click, us (connection watch, roll-up wait)", figure: probe.toFixed(1), pass: undefined });
+  }
   const app = cpuUsPerRequest(cached, PROGRAM.replica);
   const bare = cpuUsPerRequest(proxyCeiling, PROGRAM.bare);
   if (app !== undefined && bare !== undefined && bare > 0) {

@@ -1,4 +1,4 @@
-// COPY of generated links and the server-connection watch, against real PostgreSQL + PgBouncer.
+// COPY of generated links and the bench probe's server-connection watch, against real PostgreSQL + PgBouncer.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../infra/loopback/data-services.js';
@@ -6,7 +6,7 @@ import { withDb } from '../chaos/probes.js';
 import { generatedLink } from '../lib/links.js';
 import { copyGeneratedLinks } from '../lib/copy-links.js';
 import { LINKS_PER_OWNER } from '../lib/link-owners.js';
-import { watchServerConnections } from './scale.js';
+import { openStackProbe } from '../lib/stack-probe.js';
 
 let data: DataServices;
 beforeAll(async () => {
@@ -44,13 +44,15 @@ describe('bench scale data', () => {
   });
 
   it('sees PgBouncer hold PostgreSQL to its pool size however many clients connect', async () => {
-    const watch = watchServerConnections(data.directDatabaseUrl, 50);
+    const probe = await openStackProbe(data.directDatabaseUrl);
+    const watch = probe.watchServerConnections(50);
     const clients = Array.from({ length: 12 }, () => new pg.Client({ connectionString: data.databaseUrl }));
     await Promise.all(clients.map((c) => c.connect()));
     // Every client busy at once: more than the pool can serve together.
     await Promise.all(clients.map((c) => c.query('SELECT pg_sleep(0.3)')));
     await Promise.all(clients.map((c) => c.end()));
     const max = await watch.stop();
+    await probe.close();
     expect(max).toBeGreaterThan(0);
     expect(max).toBeLessThanOrEqual(3);
   });

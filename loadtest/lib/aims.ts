@@ -30,4 +30,6 @@ export const PROGRAM = {
   replica: REPLICA_PROCESS_TITLE, bare: 'bare-fastify', postgres: POSTGRES,
   /** The archiver's reaped time in the run's own cluster, as cpuByProgram labels it (`<cluster>: <reapedAs label>`). */
   archiving: `${POSTGRES}: ${ARCHIVE_COMMAND.label}`,
+  /** The bench's own backend in the run's cluster (loadtest/lib/stack-probe.ts): its instrument, outside aim 2's figure. */
+  benchProbe: `${POSTGRES}: the bench's own queries`,
 } as const;

@@ -1,0 +1,67 @@
+// The bench's own connection to a stack's PostgreSQL: it watches the server connections during a
+// run and waits for a run's kept roll-ups after it. Its backend is the bench's instrument, not
+// the stack's work: the bench knows its pid and counts its CPU apart from aim 2's figure. Polling
+// pg_stat_activity five times a second cost that backend about 1.2 ms a poll (half of it planning),
+// 0.1 s of every 17 s window: 2.5 us per click of a 5 s cached run, when it counted as the stack's.
+import pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface StackProbe {
+  /** Its backend's process id, for the CPU attribution. */
+  readonly backendPid: number;
+  /** Samples the PostgreSQL server connections of the app's user (those PgBouncer opened) until stopped: their most. */
+  watchServerConnections(everyMs?: number): { stop(): Promise<number> };
+  /**
+   * Waits until no kept roll-up row is left in the stack's database (each written batch's counts
+   * added), at most `maxMs`. False when the bound came first.
+   */
+  keptRollupsApplied(maxMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const ROLLUPS_POLL_MS = 200;
+
+/** Connects as the app's user, straight to PostgreSQL (`directUrl`). */
+export async function openStackProbe(directUrl: string): Promise<StackProbe> {
+  const client = new pg.Client({ connectionString: directUrl });
+  await client.connect();
+  try {
+    const backendPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    return {
+      backendPid,
+      watchServerConnections(everyMs = 200) {
+        let max = 0;
+        const timer = setInterval(() => {
+          client
+            .query<{ n: string }>(
+              `SELECT count(*)::text AS n FROM pg_stat_activity
+               WHERE usename = current_user AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+            )
+            .then(({ rows }) => {
+              max = Math.max(max, Number(rows[0]!.n));
+            })
+            .catch(() => undefined);
+        }, everyMs);
+        return {
+          async stop() {
+            clearInterval(timer);
+            return max;
+          },
+        };
+      },
+      async keptRollupsApplied(maxMs) {
+        const deadline = Date.now() + maxMs;
+        for (;;) {
+          const { rows } = await client.query<{ kept: boolean }>('SELECT EXISTS (SELECT 1 FROM click_rollups_pending) AS kept');
+          if (!rows[0]!.kept) return true;
+          if (Date.now() >= deadline) return false;
+          await sleep(ROLLUPS_POLL_MS);
+        }
+      },
+      close: () => client.end(),
+    };
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw err;
+  }
+}
