@@ -65,13 +65,18 @@ type GroupRow = { key: string; n: number } & Record<FilterColumn, number | strin
  * `sample`, an argument's number: only ids that are multiples of it.
  */
 function spanEvents(sample?: string): string {
-  const multiples = (from: string, to: string) => `(floor((${to} - 1) / ${sample}) - floor((${from} - 1) / ${sample}))`;
   const inSpan = { from: 'greatest(first_id, $1)', to: 'least(first_id + n, $2)' };
+  const batchN = sample
+    ? `(floor((${inSpan.to} - 1) / ${sample}) - floor((${inSpan.from} - 1) / ${sample}))`
+    : `(${inSpan.to} - ${inSpan.from})`;
+  // A batch with no sampled id (most of those under sampleEvery clicks) is left out before
+  // grouping, as the events' rows not sampled are: it would add 0 to its groups.
+  const batchSampled = sample ? ` AND ${batchN} > 0` : '';
   return `(SELECT event_type, url_id, user_id, 1::bigint AS n FROM events WHERE id >= $1 AND id < $2${sample ? ` AND id % ${sample} = 0` : ''}
     UNION ALL
-    SELECT '${BATCHED_TYPE}', url_id, user_id, (${sample ? multiples(inSpan.from, inSpan.to) : `${inSpan.to} - ${inSpan.from}`})::bigint FROM click_batches
+    SELECT '${BATCHED_TYPE}', url_id, user_id, ${batchN}::bigint FROM click_batches
     WHERE first_id < $2 AND first_id + n > $1
-      AND first_id >= (SELECT coalesce(max(first_id), $1) FROM click_batches WHERE first_id <= $1))`;
+      AND first_id >= (SELECT coalesce(max(first_id), $1) FROM click_batches WHERE first_id <= $1)${batchSampled})`;
 }
 
 /** Above the highest id written, in either table. */
