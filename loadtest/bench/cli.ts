@@ -1,4 +1,4 @@
-// npm run bench -- [--replicas 2] [--connections 64] [--duration 5] [--rounds 3] [--json FILE]
+// npm run bench -- [--replicas 2] [--connections 64] [--duration 15] [--rounds 3] [--json FILE]
 //   [--large 1000000 | --huge] [--skip-scale]
 // Measures, with the same load generator, connections and duration, alternating the targets
 // round after round (the machine is shared and noisy; medians are reported):
@@ -29,12 +29,18 @@ import { aims, atMost, combine, FIGURES, judged, ratios, renderAims, renderBench
 import { copyGeneratedLinks } from '../lib/copy-links.js';
 import { openStackProbe, type StackProbe } from '../lib/stack-probe.js';
 
+// A run as long as the click roll-up delay holds one period of the roll-ups' apply, as sustained
+// load does. A shorter run is a burst: the apply of nearly every link it clicked, the same cost
+// whatever the run's length, falls on fewer clicks (5 s runs read aim 2 at 7.9-9.3 us a click where
+// 15 s runs read about 6; loadtest/FIGURES.md, eighteenth pass).
+const DEFAULT_DURATION_S = APP_DEFAULTS.clickRollupDelayMs / 1000;
+
 const o = new Command()
   .name('bench')
   .description('Shortstack against the machine\'s own ceilings, measured in the same run')
   .option('--replicas <n>', 'app replicas (and bare Fastify processes)', positiveInt, 2)
   .option('--connections <n>', 'load connections for every figure', positiveInt, 64)
-  .option('--duration <seconds>', 'length of each measured run', positiveNumber, 5)
+  .option('--duration <seconds>', 'length of each measured run (default: the click roll-up delay)', positiveNumber, DEFAULT_DURATION_S)
   .option('--rounds <n>', 'alternated rounds (medians reported)', positiveInt, 3)
   .option('--links <n>', 'links of the main figures', positiveInt, 10_000)
   .option('--large <n>', 'links of the large scale figure', positiveInt, 1_000_000)
