@@ -31,8 +31,8 @@ import { openStackProbe, type StackProbe } from '../lib/stack-probe.js';
 
 // A run as long as the click roll-up delay holds one period of the roll-ups' apply, as sustained
 // load does. A shorter run is a burst: the apply of nearly every link it clicked, the same cost
-// whatever the run's length, falls on fewer clicks (5 s runs read aim 2 at 7.9-9.3 us a click where
-// 15 s runs read about 6; loadtest/FIGURES.md, eighteenth pass).
+// whatever the run's length, falls on fewer clicks (aim 2 read 7.9 and 9.3 us a click in two runs
+// of 5 s, 7.4 in one of 15 s; loadtest/FIGURES.md, eighteenth pass).
 const DEFAULT_DURATION_S = APP_DEFAULTS.clickRollupDelayMs / 1000;
 
 const o = new Command()
@@ -56,6 +56,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const STATIC_LOCATION = 'https://example.com/static';
 const CREATE_ONLY: Mix = { redirect: 0, create: 1, read: 0 };
 const runTag = newRunTag();
+const startedAt = new Date().toISOString();
 
 interface Target {
   id: keyof typeof FIGURES;
@@ -245,7 +246,7 @@ try {
   }
   if (o.json) {
     writeFileSync(o.json, `${JSON.stringify({
-      startedAt: new Date().toISOString(), replicas: o.replicas, connections: o.connections, durationS: o.duration, rounds: o.rounds,
+      startedAt, replicas: o.replicas, connections: o.connections, durationS: o.duration, rounds: o.rounds,
       figures, ratios: rt, aims: aimResults, scale, pgbouncer: { poolSize, burstConnections: burstConns, serverConnectionsMax: burst.pgServerConnections },
     }, null, 2)}\n`);
     console.log(`\njson: ${o.json}`);
