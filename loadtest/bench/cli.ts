@@ -31,7 +31,7 @@ import { openStackProbe, type StackProbe } from '../lib/stack-probe.js';
 
 // A run as long as the click roll-up delay holds one period of the roll-ups' apply, as sustained
 // load does. A shorter run is a burst: the apply of nearly every link it clicked, the same cost
-// whatever the run's length, falls on a third of the clicks (loadtest/FIGURES.md, eighteenth pass).
+// whatever the run's length, falls on fewer clicks (loadtest/FIGURES.md, eighteenth pass).
 const DEFAULT_DURATION_S = APP_DEFAULTS.clickRollupDelayMs / 1000;
 
 const o = new Command()
