@@ -1,4 +1,4 @@
-// npm run bench:reads -- [--events N] [--links N] [--users N] [--hot-share F] [--repeats R]
+// npm run bench:reads -- [--events N] [--links N] [--users N] [--hot-share F] [--batched F] [--repeats R]
 // The read endpoints whose cost could grow with the data: a link's stats (for a link with many
 // clicks, and for an ordinary one) and every list, at three depths: the first page, the page in
 // the middle by ?page (OFFSET), and the page just after it by ?cursor (keyset). One replica on
@@ -32,6 +32,26 @@ import { median } from './stats.js';
 const PER_PAGE = 100;
 /** Click events per INSERT statement: the roll-up trigger's transition table stays this size. */
 const CHUNK = 1_000_000;
+
+/**
+ * The clicks of ids [$1, $2] moved from events into click_batches as the click flush writes them:
+ * per flush ($3 ids) and slice of it ($4 clicks, batch-prep.ts), a row per link, its clicks given
+ * consecutive ids. Their roll-ups stay as the trigger counted them (no trigger on DELETE).
+ */
+const BATCH_CLICKS = `WITH moved AS (
+    DELETE FROM events WHERE event_type = 'click' AND id BETWEEN $1 AND $2 RETURNING id, url_id, user_id, "timestamp", details
+  ), flushed AS (
+    SELECT *, $1 + flush * $3 + row_number() OVER (PARTITION BY flush ORDER BY slice, url_id, id) - 1 AS new_id
+    FROM (SELECT *, (id - $1) / $3 AS flush, ((id - $1) % $3) / $4 AS slice FROM moved) m
+  )
+  INSERT INTO click_batches (first_id, url_id, user_id, n, at, referrer, user_agent, bot, device, browser, os, country)
+  SELECT min(new_id), url_id, user_id, count(*), array_agg("timestamp" ORDER BY new_id), array_agg(details->>'referrer' ORDER BY new_id),
+    array_agg(details->>'user_agent' ORDER BY new_id), array_fill(false, ARRAY[count(*)::int]), array_fill('desktop'::text, ARRAY[count(*)::int]),
+    array_fill(NULL::text, ARRAY[count(*)::int]), array_fill(NULL::text, ARRAY[count(*)::int]), array_fill(NULL::text, ARRAY[count(*)::int])
+  FROM flushed GROUP BY flush, url_id, user_id, slice`;
+/** Ids a flush of the bench's replicas takes (about a second of clicks), and the flush's slice. */
+const FLUSH_IDS = 5_000;
+const FLUSH_SLICE = 500;
 
 /** A request's latency, and the CPU it cost PostgreSQL and this process (the replica and the client). */
 interface Answer { ms: number; pgMs: number; nodeMs: number; body: unknown; headers: Headers }
@@ -70,8 +90,9 @@ async function main(): Promise<void> {
     .option('--users <n>', 'users (links are spread over them); default a tenth of the links')
     .option('--hot-share <f>', 'share of the clicks on link 1', '0.2')
     .option('--repeats <n>', 'requests per figure', '7')
+    .option('--batched <f>', 'share of the clicks, the newest, stored as the click flush stores them (click_batches); 0: all as rows of events', '1')
     .parse()
-    .opts<{ events: string; links: string; users?: string; hotShare: string; repeats: string }>();
+    .opts<{ events: string; links: string; users?: string; hotShare: string; repeats: string; batched: string }>();
   const events = Number(opts.events);
   const links = Number(opts.links);
   const users = Number(opts.users ?? Math.max(1, Math.round(links / 10)));
@@ -79,6 +100,8 @@ async function main(): Promise<void> {
   if (![events, links, users].every((n) => Number.isSafeInteger(n) && n > 0) || clicks < 0) {
     throw new Error('--events, --links and --users must be positive integers, with at least one event per link');
   }
+  const batchedShare = Number(opts.batched);
+  if (!(batchedShare >= 0 && batchedShare <= 1)) throw new Error('--batched must be a share from 0 to 1');
   const hotEvery = Math.max(1, Math.round(1 / Number(opts.hotShare)));
   const repeats = Number(opts.repeats);
 
@@ -112,6 +135,12 @@ async function main(): Promise<void> {
       process.stdout.write(`\r${Math.min(clicks, from + CHUNK - 1).toLocaleString('en')} of ${clicks.toLocaleString('en')} clicks, ${seconds()}`);
     }
     console.log(`\rwrote ${clicks.toLocaleString('en')} click events in ${seconds()}`);
+    t = Date.now();
+    const batched = Math.round(clicks * batchedShare);
+    for (let from = events - batched + 1; from <= events; from += CHUNK) {
+      await direct.query(BATCH_CLICKS, [from, Math.min(events, from + CHUNK - 1), FLUSH_IDS, FLUSH_SLICE]);
+    }
+    if (batched > 0) console.log(`moved the newest ${batched.toLocaleString('en')} clicks into click_batches in ${seconds()}`);
     t = Date.now();
     // As autovacuum would leave an insert-only table: statistics and a visibility map.
     await direct.query('VACUUM ANALYZE');
