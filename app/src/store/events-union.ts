@@ -43,9 +43,8 @@ export const ROW_COLUMNS = 'id, url_id, user_id, event_type, "timestamp", event_
 export const STEP_OVER_FROM = 1_000;
 
 /**
- * The page's statement, its arguments appended to `args`. The batches' first rows: the one that
- * holds the id after the page's start (the last whose first id is not above it; it may end
- * before), then those after it. Their ids come out in (first_id, id) order, which is id order
+ * The page's statement, its arguments appended to `args`. The batches' first rows after the
+ * page's start (batchesAfter); their ids come out in (first_id, id) order, which is id order
  * since no two overlap, so an incremental sort with the LIMIT reads no more of a large batch than
  * the page needs. From STEP_OVER_FROM on, the page first finds its start (stepOverSql).
  */
@@ -71,25 +70,33 @@ function stepOverSql(filter: EventFilter, page: Page, args: unknown[]): string {
   const a = `$${args.push(page.afterId ?? 0)}::bigint`;
   const k = `$${args.push(page.offset + 1)}::int`;
   const rows = filterOf({ ...f.rows, where: [...f.rows.where, `id > ${a}`] }, args);
-  const holding = filterOf({ ...f.batches, where: [...f.batches.where, `first_id <= ${a}`] }, args, 'first_id');
-  const later = filterOf({ ...f.batches, where: [...f.batches.where, `first_id > ${a}`] }, args, 'first_id');
+  const from = `greatest(first_id, ${a} + 1)`;
   const offset = `$${args.push(page.offset)}::bigint`;
   return `entries AS (
-      (SELECT id AS start, 1 AS n FROM events ${rows.where} ${rows.order} LIMIT ${k})
+      (SELECT id AS k, id AS start, 1 AS n FROM events ${rows.where} ${rows.order} LIMIT ${k})
       UNION ALL
-      (SELECT ${a} + 1, (first_id + n - ${a} - 1)::int FROM click_batches ${holding.where} ${backwards(f.batches)} LIMIT 1)
-      UNION ALL
-      (SELECT first_id, n FROM click_batches ${later.where} ${later.order} LIMIT ${k})
+      SELECT first_id, ${from}, (first_id + n - ${from})::int FROM (${batchesAfter(f.batches, a, k, args)}) b
     ), counted AS (
+      -- Ordered by each entry's own key (its id, a batch's first_id), which its index gives: no sort.
       -- n an integer: sum() of integers adds in a bigint, of bigints in a numeric (twice the time here).
-      SELECT start, n, sum(n) OVER (ORDER BY start) - n AS before FROM entries WHERE n > 0
+      SELECT start, n, sum(n) OVER (ORDER BY k) - n AS before FROM entries WHERE n > 0
     ), start AS (
       SELECT (start + (${offset} - before) - 1)::bigint AS after FROM counted WHERE before <= ${offset} AND before + n > ${offset}
     )`;
 }
 
-/** Backwards through a filter's index: the lead column is one value, so DESC on it changes nothing but the direction. */
-const backwards = (f: Filter): string => (f.leading ? `ORDER BY ${f.leading.column} DESC, first_id DESC` : 'ORDER BY first_id DESC');
+/**
+ * A list's batches (first_id, n) after `after` (an SQL expression): the one holding the id after
+ * it (the last whose first id is not above it; it may end before), then `limit` of those after it.
+ */
+function batchesAfter(f: Filter, after: string, limit: string, args: unknown[]): string {
+  const holding = filterOf({ ...f, where: [...f.where, `first_id <= ${after}`] }, args, 'first_id');
+  const later = filterOf({ ...f, where: [...f.where, `first_id > ${after}`] }, args, 'first_id');
+  // Backwards through the same index: the lead column is one value, so DESC on it changes nothing but the direction.
+  const backwards = f.leading ? `ORDER BY ${f.leading.column} DESC, first_id DESC` : 'ORDER BY first_id DESC';
+  return `(SELECT first_id, n FROM click_batches ${holding.where} ${backwards} LIMIT 1)
+      UNION ALL (SELECT first_id, n FROM click_batches ${later.where} ${later.order} LIMIT ${limit})`;
+}
 
 /** The page from `after` (an SQL expression; undefined: the list's start), `ctes` written first. */
 function pageSql(filter: EventFilter, page: Page, after: string | undefined, args: unknown[], ctes: string): string {
@@ -104,10 +111,7 @@ function pageSql(filter: EventFilter, page: Page, after: string | undefined, arg
     const b = filterOf(f.batches, args, 'first_id');
     batches = `SELECT first_id, n FROM click_batches ${b.where} ${b.order} LIMIT $${args.push(wanted)}::int`;
   } else {
-    const holding = filterOf({ ...f.batches, where: [...f.batches.where, `first_id <= ${after}`] }, args, 'first_id');
-    const later = filterOf({ ...f.batches, where: [...f.batches.where, `first_id > ${after}`] }, args, 'first_id');
-    batches = `(SELECT first_id, n FROM click_batches ${holding.where} ${backwards(f.batches)} LIMIT 1)
-      UNION ALL (SELECT first_id, n FROM click_batches ${later.where} ${later.order} LIMIT $${args.push(wanted)}::int)`;
+    batches = batchesAfter(f.batches, after, `$${args.push(wanted)}::int`, args);
   }
   const from = after === undefined ? 'b.first_id' : `greatest(b.first_id, ${after} + 1)`;
   const batchIds = `SELECT g AS id, b.first_id FROM (SELECT * FROM (${batches}) b ORDER BY first_id) b,
