@@ -70,32 +70,40 @@ function stepOverSql(filter: EventFilter, page: Page, args: unknown[]): string {
   const a = `$${args.push(page.afterId ?? 0)}::bigint`;
   const k = `$${args.push(page.offset + 1)}::int`;
   const rows = filterOf({ ...f.rows, where: [...f.rows.where, `id > ${a}`] }, args);
-  const from = `greatest(first_id, ${a} + 1)`;
+  const batches = batchesAfter(f.batches, a, k, args);
   const offset = `$${args.push(page.offset)}::bigint`;
+  // Only the holding batch is clipped (its ids up to afterId stepped over already) and may be
+  // left with none; every later one counts whole. Each arm keeps its index's order, so the
+  // running sum is a merge with no sort, and the LIMIT of start stops it at the page's start.
   return `entries AS (
       (SELECT id AS k, id AS start, 1 AS n FROM events ${rows.where} ${rows.order} LIMIT ${k})
       UNION ALL
-      SELECT first_id, ${from}, (first_id + n - ${from})::int FROM (${batchesAfter(f.batches, a, k, args)}) b
+      SELECT * FROM (SELECT first_id, ${a} + 1, (first_id + n - ${a} - 1)::int AS n ${batches.holding}) h WHERE n > 0
+      UNION ALL
+      (SELECT first_id, first_id, n ${batches.later})
     ), counted AS (
       -- Ordered by each entry's own key (its id, a batch's first_id), which its index gives: no sort.
       -- n an integer: sum() of integers adds in a bigint, of bigints in a numeric (twice the time here).
-      SELECT start, n, sum(n) OVER (ORDER BY k) - n AS before FROM entries WHERE n > 0
+      SELECT start, n, sum(n) OVER (ORDER BY k) - n AS before FROM entries
     ), start AS (
-      SELECT (start + (${offset} - before) - 1)::bigint AS after FROM counted WHERE before <= ${offset} AND before + n > ${offset}
+      SELECT (start + (${offset} - before) - 1)::bigint AS after FROM counted WHERE before <= ${offset} AND before + n > ${offset} LIMIT 1
     )`;
 }
 
 /**
- * A list's batches (first_id, n) after `after` (an SQL expression): the one holding the id after
- * it (the last whose first id is not above it; it may end before), then `limit` of those after it.
+ * A list's batches after `after` (an SQL expression), as two FROM .. LIMIT clauses: `holding`,
+ * the one holding the id after it (the last whose first id is not above it; it may end before),
+ * and `later`, `limit` of those after it in first_id order.
  */
-function batchesAfter(f: Filter, after: string, limit: string, args: unknown[]): string {
+function batchesAfter(f: Filter, after: string, limit: string, args: unknown[]): { holding: string; later: string } {
   const holding = filterOf({ ...f, where: [...f.where, `first_id <= ${after}`] }, args, 'first_id');
   const later = filterOf({ ...f, where: [...f.where, `first_id > ${after}`] }, args, 'first_id');
   // Backwards through the same index: the lead column is one value, so DESC on it changes nothing but the direction.
   const backwards = f.leading ? `ORDER BY ${f.leading.column} DESC, first_id DESC` : 'ORDER BY first_id DESC';
-  return `(SELECT first_id, n FROM click_batches ${holding.where} ${backwards} LIMIT 1)
-      UNION ALL (SELECT first_id, n FROM click_batches ${later.where} ${later.order} LIMIT ${limit})`;
+  return {
+    holding: `FROM click_batches ${holding.where} ${backwards} LIMIT 1`,
+    later: `FROM click_batches ${later.where} ${later.order} LIMIT ${limit}`,
+  };
 }
 
 /** The page from `after` (an SQL expression; undefined: the list's start), `ctes` written first. */
@@ -111,7 +119,8 @@ function pageSql(filter: EventFilter, page: Page, after: string | undefined, arg
     const b = filterOf(f.batches, args, 'first_id');
     batches = `SELECT first_id, n FROM click_batches ${b.where} ${b.order} LIMIT $${args.push(wanted)}::int`;
   } else {
-    batches = batchesAfter(f.batches, after, `$${args.push(wanted)}::int`, args);
+    const b = batchesAfter(f.batches, after, `$${args.push(wanted)}::int`, args);
+    batches = `(SELECT first_id, n ${b.holding}) UNION ALL (SELECT first_id, n ${b.later})`;
   }
   const from = after === undefined ? 'b.first_id' : `greatest(b.first_id, ${after} + 1)`;
   const batchIds = `SELECT g AS id, b.first_id FROM (SELECT * FROM (${batches}) b ORDER BY first_id) b,
