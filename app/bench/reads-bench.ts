@@ -18,6 +18,7 @@ import { Command } from 'commander';
 import pg from 'pg';
 import { startDataServices } from '../../infra/loopback/data-services.js';
 import { LIST_MS_AIM } from '../../loadtest/lib/aims.js';
+import { SLICE } from '../src/clicks/batch-prep.js';
 import { encodeCursor } from '../src/http/cursor.js';
 import { createPool } from '../src/db/pool.js';
 import { runMigrations } from '../src/migrate.js';
@@ -49,9 +50,8 @@ const BATCH_CLICKS = `WITH moved AS (
     array_agg(details->>'user_agent' ORDER BY new_id), array_fill(false, ARRAY[count(*)::int]), array_fill('desktop'::text, ARRAY[count(*)::int]),
     array_fill(NULL::text, ARRAY[count(*)::int]), array_fill(NULL::text, ARRAY[count(*)::int]), array_fill(NULL::text, ARRAY[count(*)::int])
   FROM flushed GROUP BY flush, url_id, user_id, slice`;
-/** Ids a flush of the bench's replicas takes (about a second of clicks), and the flush's slice. */
+/** Ids a flush of the bench's replicas takes (about a second of clicks); its slices are batch-prep's SLICE. */
 const FLUSH_IDS = 5_000;
-const FLUSH_SLICE = 500;
 
 /** A request's latency, and the CPU it cost PostgreSQL and this process (the replica and the client). */
 interface Answer { ms: number; pgMs: number; nodeMs: number; body: unknown; headers: Headers }
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     t = Date.now();
     const batched = Math.round(clicks * batchedShare);
     for (let from = events - batched + 1; from <= events; from += CHUNK) {
-      await direct.query(BATCH_CLICKS, [from, Math.min(events, from + CHUNK - 1), FLUSH_IDS, FLUSH_SLICE]);
+      await direct.query(BATCH_CLICKS, [from, Math.min(events, from + CHUNK - 1), FLUSH_IDS, SLICE]);
     }
     if (batched > 0) console.log(`moved the newest ${batched.toLocaleString('en')} clicks into click_batches in ${seconds()}`);
     t = Date.now();
