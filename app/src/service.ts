@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { Authenticator, type KeyRecord } from './auth/authenticator.js';
+import { LINK_CACHE_TTL_S } from './cache/link-ttl.js';
 import { TwoTierCache } from './cache/two-tier-cache.js';
 import { ClickBuffer } from './clicks/click-buffer.js';
 import { clientAddress } from './clicks/client-address.js';
@@ -23,8 +24,6 @@ import { DEFAULT_BACKOFF } from './webhooks/backoff.js';
 import { WebhookWorker } from './webhooks/worker.js';
 import { buildServer } from './server.js';
 
-/** Links change rarely and every change is invalidated explicitly: Redis may keep them an hour. */
-const LINK_REDIS_TTL_SECONDS = 3600;
 /** Keys: revocation is invalidated too, but while Redis is down only a TTL bounds a stale key. */
 const KEY_REDIS_TTL_SECONDS = 300;
 const KEY_LRU_TTL_MS = 30_000;
@@ -78,7 +77,7 @@ export async function createService(config: AppConfig, logger: Logger = createLo
   // link of a long tail back to Redis once a minute: 8% of cached redirects (10k Zipf links at
   // 2k/s, npm run bench:profile), the largest cost of the cached redirect after HTTP itself.
   const links = new TwoTierCache<CachedLink>({
-    ...cacheBase, namespace: 'shortstack:link', lruMax: config.cacheLruMax, lruTtlMs: LINK_REDIS_TTL_SECONDS * 1000, redisTtlSeconds: LINK_REDIS_TTL_SECONDS,
+    ...cacheBase, namespace: 'shortstack:link', lruMax: config.cacheLruMax, lruTtlMs: LINK_CACHE_TTL_S * 1000, redisTtlSeconds: LINK_CACHE_TTL_S,
     unsyncedLruTtlMs: config.cacheLruTtlMs,
   });
   const keys = new TwoTierCache<KeyRecord>({

@@ -4,8 +4,9 @@
 // round after round (the machine is shared and noisy; medians are reported):
 //   1 nginx answering a static 302 itself, 2 the same nginx in front of N bare Fastify processes,
 //   3 Shortstack's cached redirect, 4 the same with the in-process cache off, 5 link creation;
-// then the redirect figure with 10 thousand and with 1 (or 10) million links, flat out and at one
-// fixed rate, and PostgreSQL's server connections against PgBouncer's pool size.
+// then the redirect figure with 10 thousand and with 1 (or 10) million links: flat out and at one
+// fixed rate with the large set's caches seconds old, then flat out with them as an hour of
+// traffic leaves them; and PostgreSQL's server connections against PgBouncer's pool size.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,14 +14,17 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { APP_DEFAULTS } from '../../app/src/config-defaults.js';
 import { appliedWithinMs } from '../../app/src/clicks/pending-rollups.js';
+import { LINK_CACHE_TTL_S } from '../../app/src/cache/link-ttl.js';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { positiveInt, positiveNumber } from '../lib/cli-args.js';
 import { baselineCores, netOfIdle, withCpu, type Attribution } from '../lib/cpu.js';
-import { generatedLinkSet, type LinkSet } from '../lib/links.js';
+import { generatedLinkSet, rankedSubset, type LinkSet } from '../lib/links.js';
 import { drive, newRunTag } from '../lib/load.js';
 import { steady } from '../lib/schedule.js';
-import { REDIRECTS_ONLY, type Mix } from '../lib/traffic.js';
+import { REDIRECTS_ONLY, TRAFFIC_ZIPF_EXPONENT, type Mix } from '../lib/traffic.js';
+import { seededRng } from '../lib/rng.js';
+import { touchedRanks } from '../lib/touched.js';
 import { warmUp } from '../lib/warm.js';
 import { fmtInt, fmtMs, fmtRate } from '../lib/table.js';
 import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js';
@@ -88,6 +92,8 @@ function attribution(own: LoopbackStack | undefined): Attribution {
 }
 
 /** The idle rate is the median of several windows (baselineCores): 30 s in all. */
+/** Concurrent redirects of the large set's warm-up to steady caches (nearly all of them cold reads). */
+const WARM_CONCURRENCY = 32;
 const IDLE_WINDOW_MS = 5_000;
 const IDLE_WINDOWS = 6;
 // A replica writes a run's last clicks up to one flush interval after it, and under load adds
@@ -96,6 +102,8 @@ const IDLE_WINDOWS = 6;
 // the next run's. The idle rate taken off (netOfIdle) covers the longer window.
 const CLICK_SETTLE_MS = 2 * APP_DEFAULTS.clickFlushIntervalMs;
 const ROLLUPS_SETTLE_MS = 2 * appliedWithinMs(APP_DEFAULTS.clickRollupDelayMs);
+/** The warm-up's roll-ups: every link it asked for, an apply of up to millions of keys. */
+const WARM_SETTLE_MS = 10 * ROLLUPS_SETTLE_MS;
 const settleClicks = (probe: StackProbe) => async () => {
   await sleep(CLICK_SETTLE_MS);
   if (!await probe.keptRollupsApplied(ROLLUPS_SETTLE_MS)) {
@@ -193,7 +201,11 @@ try {
   log(describe(`creation burst at ${burstConns} connections`, burst));
   extra.push(`PostgreSQL server connections: max ${burst.pgServerConnections} with ${burstConns} client connections (x${o.replicas} app pools) vs PgBouncer pool size ${poolSize}: ${burst.pgServerConnections! <= poolSize ? 'held' : 'EXCEEDED'}`);
 
-  let scale: { small: FigureResult; large: FigureResult; p99Ratio: number; copyRowsPerS: number; fixedRate: { rate: number; small: FigureResult; large: FigureResult; p99Ratio: number } } | undefined;
+  type ScalePair = { small: FigureResult; large: FigureResult; p99Ratio: number };
+  let scale: ScalePair & {
+    copyRowsPerS: number; fixedRate: ScalePair & { rate: number };
+    steadyCaches: ScalePair & { draws: number; touched: number; warmS: number };
+  } | undefined;
   if (!o.skipScale) {
     log(`COPY ${fmtInt(large)} more links into the cached stack ...`);
     const copyRowsPerS = await copyGeneratedLinks(cachedStack.directDatabaseUrl, 'm', large);
@@ -202,34 +214,57 @@ try {
     const big = { ...small, links: generatedLinkSet('m', large) };
     await measure(big, 2);
     // The two link sets alternated round by round; at most `rate` requests a second when given.
-    const pair = async (rate?: number) => {
-      const at = rate === undefined ? '' : ` at ${fmtInt(rate)} req/s`;
+    const pair = async (how: { rate?: number; caches?: string; tag: string }): Promise<ScalePair> => {
+      const at = how.rate === undefined ? '' : ` at ${fmtInt(how.rate)} req/s`;
       const s: Sample[] = [];
       const l: Sample[] = [];
       for (let round = 1; round <= o.rounds; round++) {
         for (const [samples, target, n] of [[s, small, o.links], [l, big, large]] as const) {
-          samples.push(await measure(target, o.duration, o.connections, rate));
-          log(`scale round ${round}/${o.rounds} ${describe(`${fmtInt(n)} links${at}`, samples.at(-1)!)}`);
+          samples.push(await measure(target, o.duration, o.connections, how.rate));
+          log(`scale round ${round}/${o.rounds} ${describe(`${fmtInt(n)} links${at}${how.caches ? `, ${how.caches}` : ''}`, samples.at(-1)!)}`);
         }
       }
-      const head = rate === undefined ? 'redirect, cached' : `redirect at ${fmtInt(rate)} req/s`;
-      const tag = rate === undefined ? '' : `@${rate}`;
-      const smallFig = combine(`scale:${o.links}${tag}`, `${head}, ${fmtInt(o.links)} links`, s);
-      const largeFig = combine(`scale:${large}${tag}`, `${head}, ${fmtInt(large)} links (+${fmtInt(o.links)})`, l);
+      const head = `${how.rate === undefined ? 'redirect, cached' : `redirect at ${fmtInt(how.rate)} req/s`}${how.caches ? ` (${how.caches})` : ''}`;
+      const smallFig = combine(`scale:${o.links}${how.tag}`, `${head}, ${fmtInt(o.links)} links`, s);
+      const largeFig = combine(`scale:${large}${how.tag}`, `${head}, ${fmtInt(large)} links (+${fmtInt(o.links)})`, l);
       figures.push(smallFig, largeFig);
       const p99Ratio = scaleP99Ratio(smallFig, largeFig);
       const scaleJudged = judged(p99Ratio, 2, SCALE_P99_AIM, atMost);
-      extra.push(`scale${rate === undefined ? '' : ` at a fixed ${fmtInt(rate)} req/s`}: p99 with ${fmtInt(large)} links / with ${fmtInt(o.links)} links`
+      extra.push(`scale${at}${how.caches ? `, ${how.caches}` : ''}: p99 with ${fmtInt(large)} links / with ${fmtInt(o.links)} links`
         + ` = ${scaleJudged.figure} (aim <= ${SCALE_P99_AIM.toFixed(2)}): ${scaleJudged.pass ? 'PASS' : 'FAIL'}`);
       return { small: smallFig, large: largeFig, p99Ratio };
     };
-    const flatOut = await pair();
+    // First with the large set's caches seconds old: a cold start, where a share of every round
+    // is links never asked for before (loadtest/FIGURES.md, fourteenth pass).
+    const coldStart = 'caches seconds old';
+    const flatOut = await pair({ caches: coldStart, tag: '' });
     // Again at one rate both serve, half what the small set reached. At saturation a closed
     // loop's latency is its connections over its throughput, so the flat-out ratio repeats the
     // throughput ratio (each request to the larger set costs more: the ones past the replica's
-    // LRU go to Redis); at a fixed rate it is what the table's size does to a request's latency.
+    // LRU go to Redis, the cold ones on to PostgreSQL); at a fixed rate it is what the table's
+    // size does to a request's latency.
     const rate = Math.round(flatOut.small.okRps / 2);
-    scale = { ...flatOut, copyRowsPerS, fixedRate: { rate, ...(await pair(rate)) } };
+    const fixedRate = { rate, ...(await pair({ rate, caches: coldStart, tag: `@${rate}` })) };
+    // Then flat out with the caches as steady traffic leaves them: a link stays in Redis (and in
+    // a replica's LRU, within its bound) for the links' cache TTL after it was read, so a service
+    // that has run that long holds every link that the TTL's worth of traffic asked for. Those
+    // links are warmed, the least popular first so each LRU is left holding the head, at the
+    // rate the small set reached; then one unmeasured run of the traffic itself.
+    const draws = Math.round(byId.cached!.okRps * LINK_CACHE_TTL_S);
+    const touched = touchedRanks(large, TRAFFIC_ZIPF_EXPONENT, draws, seededRng(large));
+    log(`warming the caches as ${LINK_CACHE_TTL_S} s of traffic at ${fmtInt(byId.cached!.okRps)} req/s leaves them:`
+      + ` ${fmtInt(touched.length)} of the ${fmtInt(large)} links ...`);
+    const t0 = Date.now();
+    await warmUp(cachedStack.url, rankedSubset(big.links, touched), { concurrency: WARM_CONCURRENCY });
+    const warmS = (Date.now() - t0) / 1000;
+    // Their clicks' roll-ups applied and the tables they grew vacuumed, as a service that has
+    // run an hour has them, not a fresh million-row autovacuum in the measured rounds.
+    await probes.get(cachedStack)!.settled(WARM_SETTLE_MS);
+    log(`  ${warmS.toFixed(0)} s; settled`);
+    await measure(big, o.duration);
+    const steady = 'caches as steady traffic leaves them';
+    const steadyCaches = { draws, touched: touched.length, warmS, ...(await pair({ caches: steady, tag: '@steady' })) };
+    scale = { ...flatOut, copyRowsPerS, fixedRate, steadyCaches };
   }
 
   console.log(`\n== bench: ${o.replicas} replicas, ${o.connections} connections, ${o.duration}s x ${o.rounds} alternated rounds (medians)`);

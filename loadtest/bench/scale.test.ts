@@ -16,6 +16,8 @@ beforeAll(async () => {
     await c.query('CREATE TABLE users (id bigserial PRIMARY KEY, username text NOT NULL UNIQUE, email text NOT NULL UNIQUE)');
     await c.query(`CREATE TABLE urls (id bigserial PRIMARY KEY, short_code text NOT NULL UNIQUE, original_url text NOT NULL,
       user_id bigint NULL REFERENCES users (id))`);
+    // What the probe waits on: the app's kept click roll-ups (migration click-rollups-pending).
+    await c.query('CREATE TABLE click_rollups_pending (id bigserial PRIMARY KEY)');
   });
 });
 afterAll(async () => {
@@ -55,5 +57,22 @@ describe('bench scale data', () => {
     await probe.close();
     expect(max).toBeGreaterThan(0);
     expect(max).toBeLessThanOrEqual(3);
+  });
+
+  it('settles after a warm-up: waits for the kept roll-ups, then vacuums what it wrote', async () => {
+    const probe = await openStackProbe(data.directDatabaseUrl);
+    try {
+      await withDb(data.directDatabaseUrl, (c) => c.query('INSERT INTO click_rollups_pending DEFAULT VALUES'));
+      await expect(probe.settled(300)).rejects.toThrow(/not applied/);
+      await withDb(data.directDatabaseUrl, (c) => c.query('DELETE FROM click_rollups_pending'));
+      const vacuums = () => withDb(data.directDatabaseUrl, async (c) => Number((await c.query<{ n: string }>(
+        "SELECT vacuum_count::text AS n FROM pg_stat_user_tables WHERE relname = 'urls'")).rows[0]!.n));
+      const before = await vacuums();
+      await probe.settled(300);
+      // The statistics collector reports a vacuum within its flush interval.
+      await expect.poll(vacuums, { timeout: 10_000, interval: 200 }).toBeGreaterThan(before);
+    } finally {
+      await probe.close();
+    }
   });
 });

@@ -53,3 +53,14 @@ export function generatedLinkSet(prefix: string, size: number, firstId = 1): Lin
     id: (rank) => firstId + rank - 1,
   };
 }
+
+/** The links of `ranks` (ranks of `links`), in that order: rank i of the view is ranks[i - 1]. */
+export function rankedSubset(links: LinkSet, ranks: ArrayLike<number>): LinkSet {
+  const at = (rank: number) => ranks[rank - 1]!;
+  return {
+    size: ranks.length,
+    code: (rank) => links.code(at(rank)),
+    location: (rank) => links.location(at(rank)),
+    id: (rank) => links.id(at(rank)),
+  };
+}

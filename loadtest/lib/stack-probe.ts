@@ -5,6 +5,7 @@
 // 0.1 s of every 17 s window: 2.5 us per click of a 5 s cached run, when it counted as the stack's.
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { APP_DEFAULTS } from '../../app/src/config-defaults.js';
 
 export interface StackProbe {
   /** Its backend's process id, for the CPU attribution. */
@@ -16,10 +17,18 @@ export interface StackProbe {
    * added), at most `maxMs`. False when the bound came first.
    */
   keptRollupsApplied(maxMs: number): Promise<boolean>;
+  /**
+   * After a load that set up a measurement (a warm-up): its kept roll-ups applied (at most
+   * `maxMs`), then every table vacuumed and analyzed, so the measured runs do not meet the
+   * autovacuum of what the set-up wrote.
+   */
+  settled(maxMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
 const ROLLUPS_POLL_MS = 200;
+/** A replica writes its last clicks within a flush interval; twice that, then its kept roll-ups are all there. */
+const SETTLE_FLUSH_MS = 2 * APP_DEFAULTS.clickFlushIntervalMs;
 
 /** Connects as the app's user, straight to PostgreSQL (`directUrl`). */
 export async function openStackProbe(directUrl: string): Promise<StackProbe> {
@@ -27,6 +36,15 @@ export async function openStackProbe(directUrl: string): Promise<StackProbe> {
   await client.connect();
   try {
     const backendPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const keptRollupsApplied = async (maxMs: number): Promise<boolean> => {
+      const deadline = Date.now() + maxMs;
+      for (;;) {
+        const { rows } = await client.query<{ kept: boolean }>('SELECT EXISTS (SELECT 1 FROM click_rollups_pending) AS kept');
+        if (!rows[0]!.kept) return true;
+        if (Date.now() >= deadline) return false;
+        await sleep(ROLLUPS_POLL_MS);
+      }
+    };
     return {
       backendPid,
       watchServerConnections(everyMs = 200) {
@@ -49,14 +67,11 @@ export async function openStackProbe(directUrl: string): Promise<StackProbe> {
           },
         };
       },
-      async keptRollupsApplied(maxMs) {
-        const deadline = Date.now() + maxMs;
-        for (;;) {
-          const { rows } = await client.query<{ kept: boolean }>('SELECT EXISTS (SELECT 1 FROM click_rollups_pending) AS kept');
-          if (!rows[0]!.kept) return true;
-          if (Date.now() >= deadline) return false;
-          await sleep(ROLLUPS_POLL_MS);
-        }
+      keptRollupsApplied,
+      async settled(maxMs) {
+        await sleep(SETTLE_FLUSH_MS);
+        if (!await keptRollupsApplied(maxMs)) throw new Error(`kept click roll-ups not applied ${maxMs / 1000} s after a warm-up`);
+        await client.query('VACUUM (ANALYZE)');
       },
       close: () => client.end(),
     };

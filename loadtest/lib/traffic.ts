@@ -41,12 +41,16 @@ export interface PlannedRequest {
   expect: Expectation;
 }
 
+/** The Zipf exponent of the links' popularity, unless a run gives its own. */
+export const TRAFFIC_ZIPF_EXPONENT = 1;
+
 export interface TrafficOptions {
   links: LinkSet;
   mix: Mix;
   rng: Rng;
   /** Share of redirects aimed at codes that do not exist (404 expected). */
   unknownShare?: number;
+  /** Default TRAFFIC_ZIPF_EXPONENT. */
   zipfExponent?: number;
   /** Needed for creates and reads. */
   adminKey?: string | undefined;
@@ -67,7 +71,7 @@ export class TrafficPlan {
     this.total = mix.redirect + mix.create + mix.read;
     if (!(this.total > 0)) throw new Error('traffic mix is empty');
     if ((mix.create > 0 || mix.read > 0) && !o.adminKey) throw new Error('creates and reads need an admin key');
-    this.zipf = zipfSampler(o.links.size, o.zipfExponent ?? 1, o.rng);
+    this.zipf = zipfSampler(o.links.size, o.zipfExponent ?? TRAFFIC_ZIPF_EXPONENT, o.rng);
     this.unknownShare = o.unknownShare ?? 0.01;
     this.auth = o.adminKey ? { authorization: `Bearer ${o.adminKey}` } : {};
   }
