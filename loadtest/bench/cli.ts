@@ -92,6 +92,8 @@ function attribution(own: LoopbackStack | undefined): Attribution {
 }
 
 /** The idle rate is the median of several windows (baselineCores): 30 s in all. */
+/** Every link twice (nginx spreads them over the replicas' own caches), 16 at a time. */
+const CACHED_WARM = { passes: 2, concurrency: 16 } as const;
 /** Concurrent redirects of the large set's warm-up to steady caches (nearly all of them cold reads). */
 const WARM_CONCURRENCY = 32;
 const IDLE_WINDOW_MS = 5_000;
@@ -168,7 +170,7 @@ try {
   // so figures 3 and 4 measure cached links rather than first touches; then each target runs
   // briefly so the JIT has compiled the hot paths.
   log(`warming the caches: every link twice through each stack ...`);
-  await Promise.all([warmUp(cachedStack.url, links, { passes: 2, concurrency: 16 }), warmUp(lruOffStack.url, links, { passes: 2, concurrency: 16 })]);
+  await Promise.all([warmUp(cachedStack.url, links, CACHED_WARM), warmUp(lruOffStack.url, links, CACHED_WARM)]);
   log('warming up every target (JIT) ...');
   for (const t of targets) await measure(t, 2);
 
@@ -214,14 +216,23 @@ try {
     const big = { ...small, links: generatedLinkSet('m', large) };
     await measure(big, 2);
     // The two link sets alternated round by round; at most `rate` requests a second when given.
-    const pair = async (how: { rate?: number; caches?: string; tag: string }): Promise<ScalePair> => {
+    // The small set is warmed again before each of its rounds, as before the main figures: the
+    // large set's round before it leaves each LRU holding its own links. With `reference`, that
+    // target runs in every round too: the host's speed in these rounds.
+    const pair = async (how: { rate?: number; caches?: string; tag: string; reference?: Target }): Promise<ScalePair> => {
       const at = how.rate === undefined ? '' : ` at ${fmtInt(how.rate)} req/s`;
       const s: Sample[] = [];
       const l: Sample[] = [];
+      const r: Sample[] = [];
       for (let round = 1; round <= o.rounds; round++) {
+        await warmUp(small.url, small.links, CACHED_WARM);
         for (const [samples, target, n] of [[s, small, o.links], [l, big, large]] as const) {
           samples.push(await measure(target, o.duration, o.connections, how.rate));
           log(`scale round ${round}/${o.rounds} ${describe(`${fmtInt(n)} links${at}${how.caches ? `, ${how.caches}` : ''}`, samples.at(-1)!)}`);
+        }
+        if (how.reference) {
+          r.push(await measure(how.reference, o.duration));
+          log(`scale round ${round}/${o.rounds} ${describe(FIGURES[how.reference.id], r.at(-1)!)}`);
         }
       }
       const head = `${how.rate === undefined ? 'redirect, cached' : `redirect at ${fmtInt(how.rate)} req/s`}${how.caches ? ` (${how.caches})` : ''}`;
@@ -232,6 +243,11 @@ try {
       const scaleJudged = judged(p99Ratio, 2, SCALE_P99_AIM, atMost);
       extra.push(`scale${at}${how.caches ? `, ${how.caches}` : ''}: p99 with ${fmtInt(large)} links / with ${fmtInt(o.links)} links`
         + ` = ${scaleJudged.figure} (aim <= ${SCALE_P99_AIM.toFixed(2)}): ${scaleJudged.pass ? 'PASS' : 'FAIL'}`);
+      if (how.reference) {
+        const ref = combine(`scale:${how.reference.id}${how.tag}`, FIGURES[how.reference.id], r);
+        extra.push(`  ${FIGURES[how.reference.id]} in the same rounds: ${fmtRate(ref.okRps)} ok req/s, p99 ${fmtMs(ref.p99)} ms`
+          + ` (${fmtRate(byId[how.reference.id]!.okRps)} and ${fmtMs(byId[how.reference.id]!.p99)} in the main rounds)`);
+      }
       return { small: smallFig, large: largeFig, p99Ratio };
     };
     // First with the large set's caches seconds old: a cold start, where a share of every round
@@ -263,7 +279,7 @@ try {
     log(`  ${warmS.toFixed(0)} s; settled`);
     await measure(big, o.duration);
     const steady = 'caches as steady traffic leaves them';
-    const steadyCaches = { draws, touched: touched.length, warmS, ...(await pair({ caches: steady, tag: '@steady' })) };
+    const steadyCaches = { draws, touched: touched.length, warmS, ...(await pair({ caches: steady, tag: '@steady', reference: targets[1]! })) };
     scale = { ...flatOut, copyRowsPerS, fixedRate, steadyCaches };
   }
 
