@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import pg from 'pg';
-import { APP_DEFAULTS } from '../src/config-defaults.js';
 import { PostgresServer } from '../../infra/loopback/servers/postgres.js';
 import { startStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
@@ -19,6 +18,7 @@ import { positiveInt, positiveNumber } from '../../loadtest/lib/cli-args.js';
 import { copyGeneratedLinks } from '../../loadtest/lib/copy-links.js';
 import { readProcs } from '../../loadtest/lib/cpu.js';
 import { generatedLinkSet } from '../../loadtest/lib/links.js';
+import { CLICKS_WRITTEN_MS } from '../../loadtest/lib/stack-probe.js';
 import { drive, newRunTag } from '../../loadtest/lib/load.js';
 import { steady } from '../../loadtest/lib/schedule.js';
 import { REDIRECTS_ONLY } from '../../loadtest/lib/traffic.js';
@@ -28,8 +28,6 @@ import { postgresCpuByRole, PG_STAT_STATEMENTS_SETTINGS, statementLabel, ticksBu
 import { median } from './stats.js';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-/** A replica writes a run's last clicks up to one flush interval after it, and applies kept roll-ups a delay later. */
-const SETTLE_MS = 2 * APP_DEFAULTS.clickFlushIntervalMs;
 
 const o = new Command()
   .name('bench:pg')
@@ -81,7 +79,7 @@ try {
       url: stack.url, links, runTag, unknownShare: 0,
       scenario: { name: 'redirects', mix: REDIRECTS_ONLY, phases: steady(o.duration, o.connections) },
     });
-    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    await new Promise((r) => setTimeout(r, CLICKS_WRITTEN_MS));
     const ticks = postgresCpuByRole(before, readProcs(), postmaster);
     if (round === 0) continue; // JIT, plans, caches
     clicks += summary.ok;

@@ -31,7 +31,7 @@ import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js
 import { ARCHIVE_COMMAND, PROGRAM, SCALE_P99_AIM } from '../lib/aims.js';
 import { aims, atMost, combine, FIGURES, judged, ratios, renderAims, renderBench, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
 import { copyGeneratedLinks } from '../lib/copy-links.js';
-import { openStackProbe, type StackProbe } from '../lib/stack-probe.js';
+import { CLICKS_WRITTEN_MS, openStackProbe, type StackProbe } from '../lib/stack-probe.js';
 
 // A run as long as the click roll-up delay holds one period of the roll-ups' apply, as sustained
 // load does. A shorter run is a burst: the apply of nearly every link it clicked, the same cost
@@ -91,23 +91,22 @@ function attribution(own: LoopbackStack | undefined): Attribution {
   return { subtrees, reapedAs: [ARCHIVE_COMMAND] };
 }
 
-/** The idle rate is the median of several windows (baselineCores): 30 s in all. */
 /** Every link twice (nginx spreads them over the replicas' own caches), 16 at a time. */
 const CACHED_WARM = { passes: 2, concurrency: 16 } as const;
 /** Concurrent redirects of the large set's warm-up to steady caches (nearly all of them cold reads). */
 const WARM_CONCURRENCY = 32;
+/** The idle rate is the median of several windows (baselineCores): 30 s in all. */
 const IDLE_WINDOW_MS = 5_000;
 const IDLE_WINDOWS = 6;
 // A replica writes a run's last clicks up to one flush interval after it, and under load adds
 // their roll-up counts a delay after that: the CPU figures of a stack's run wait for both (the
 // flush twice over, then every kept count applied) so its clicks' whole cost is its own, not
 // the next run's. The idle rate taken off (netOfIdle) covers the longer window.
-const CLICK_SETTLE_MS = 2 * APP_DEFAULTS.clickFlushIntervalMs;
 const ROLLUPS_SETTLE_MS = 2 * appliedWithinMs(APP_DEFAULTS.clickRollupDelayMs);
 /** The warm-up's roll-ups: every link it asked for, an apply of up to millions of keys. */
 const WARM_SETTLE_MS = 10 * ROLLUPS_SETTLE_MS;
 const settleClicks = (probe: StackProbe) => async () => {
-  await sleep(CLICK_SETTLE_MS);
+  await sleep(CLICKS_WRITTEN_MS);
   if (!await probe.keptRollupsApplied(ROLLUPS_SETTLE_MS)) {
     log(`warning: kept click roll-ups not applied ${ROLLUPS_SETTLE_MS / 1000} s after a run; its CPU figures miss them`);
   }

@@ -27,8 +27,8 @@ export interface StackProbe {
 }
 
 const ROLLUPS_POLL_MS = 200;
-/** A replica writes its last clicks within a flush interval; twice that, then its kept roll-ups are all there. */
-const SETTLE_FLUSH_MS = 2 * APP_DEFAULTS.clickFlushIntervalMs;
+/** A replica writes a run's last clicks within a flush interval of it: twice that, and they are written. */
+export const CLICKS_WRITTEN_MS = 2 * APP_DEFAULTS.clickFlushIntervalMs;
 
 /** Connects as the app's user, straight to PostgreSQL (`directUrl`). */
 export async function openStackProbe(directUrl: string): Promise<StackProbe> {
@@ -69,7 +69,7 @@ export async function openStackProbe(directUrl: string): Promise<StackProbe> {
       },
       keptRollupsApplied,
       async settled(maxMs) {
-        await sleep(SETTLE_FLUSH_MS);
+        await sleep(CLICKS_WRITTEN_MS);
         if (!await keptRollupsApplied(maxMs)) throw new Error(`kept click roll-ups not applied ${maxMs / 1000} s after a warm-up`);
         await client.query('VACUUM (ANALYZE)');
       },
