@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { Authenticator, type KeyRecord } from './auth/authenticator.js';
-import { LINK_CACHE_TTL_S } from './cache/link-ttl.js';
+import { createLinkCache } from './cache/link-cache.js';
 import { TwoTierCache } from './cache/two-tier-cache.js';
 import { ClickBuffer } from './clicks/click-buffer.js';
 import { clientAddress } from './clicks/client-address.js';
@@ -14,12 +14,11 @@ import { noCountry, openCountryLookup } from './clicks/country.js';
 import { createEnricher } from './clicks/enricher.js';
 import type { AppConfig } from './config.js';
 import { createPool } from './db/pool.js';
-import type { CachedLink } from './domain/link.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { instrumentPool } from './metrics/pool.js';
 import { startMetricsServer, type MetricsServer } from './metrics/server.js';
 import { PageMarkSealer } from './page-marks/sealer.js';
-import { ResilientRedis } from './redis/resilient-redis.js';
+import { redisReady, ResilientRedis } from './redis/resilient-redis.js';
 import { DEFAULT_BACKOFF } from './webhooks/backoff.js';
 import { WebhookWorker } from './webhooks/worker.js';
 import { buildServer } from './server.js';
@@ -72,14 +71,7 @@ export async function createService(config: AppConfig, logger: Logger = createLo
   instrumentPool(pool, metrics);
   const redis = new ResilientRedis(config.redisUrl, metrics);
   const cacheBase = { redis, metrics, lruEnabled: config.cacheLruEnabled, negativeTtlMs: config.cacheNegativeTtlMs };
-  // A link stays in memory as long as in Redis while invalidations reach this replica, and
-  // CACHE_LRU_TTL_MS bounds what it serves while they may not. A fixed 60 s lifetime sent every
-  // link of a long tail back to Redis once a minute: 8% of cached redirects (10k Zipf links at
-  // 2k/s, npm run bench:profile), the largest cost of the cached redirect after HTTP itself.
-  const links = new TwoTierCache<CachedLink>({
-    ...cacheBase, namespace: 'shortstack:link', lruMax: config.cacheLruMax, lruTtlMs: LINK_CACHE_TTL_S * 1000, redisTtlSeconds: LINK_CACHE_TTL_S,
-    unsyncedLruTtlMs: config.cacheLruTtlMs,
-  });
+  const links = createLinkCache({ ...cacheBase, lruMax: config.cacheLruMax, unsyncedLruTtlMs: config.cacheLruTtlMs });
   const keys = new TwoTierCache<KeyRecord>({
     ...cacheBase, namespace: 'shortstack:apikey', lruMax: KEY_LRU_MAX, lruTtlMs: Math.min(KEY_LRU_TTL_MS, config.cacheLruTtlMs), redisTtlSeconds: KEY_REDIS_TTL_SECONDS,
     unsyncedLruTtlMs: KEY_UNSYNCED_LRU_TTL_MS,
@@ -175,19 +167,6 @@ export async function createService(config: AppConfig, logger: Logger = createLo
     },
     stop,
   };
-}
-
-async function redisReady(redis: ResilientRedis, ms: number): Promise<void> {
-  if (redis.client.status === 'ready') return;
-  let timer: NodeJS.Timeout | undefined;
-  let onReady: (() => void) | undefined;
-  await new Promise<void>((resolve) => {
-    onReady = resolve;
-    timer = setTimeout(resolve, ms);
-    redis.client.once('ready', onReady);
-  });
-  clearTimeout(timer);
-  if (onReady) redis.client.off('ready', onReady);
 }
 
 /** How long a stopping replica keeps answering on connections it already has. */

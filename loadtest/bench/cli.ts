@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { APP_DEFAULTS } from '../../app/src/config-defaults.js';
 import { appliedWithinMs } from '../../app/src/clicks/pending-rollups.js';
-import { LINK_CACHE_TTL_S } from '../../app/src/cache/link-ttl.js';
+import { LINK_CACHE_TTL_S } from '../../app/src/cache/link-cache.js';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
+import { parseStackConfig } from '../../infra/topology/config.js';
 import { positiveInt, positiveNumber } from '../lib/cli-args.js';
 import { baselineCores, netOfIdle, withCpu, type Attribution } from '../lib/cpu.js';
 import { generatedLinkSet, rankedSubset, type LinkSet } from '../lib/links.js';
@@ -26,6 +27,7 @@ import { REDIRECTS_ONLY, TRAFFIC_ZIPF_EXPONENT, type Mix } from '../lib/traffic.
 import { seededRng } from '../lib/rng.js';
 import { touchedRanks } from '../lib/touched.js';
 import { warmUp } from '../lib/warm.js';
+import { warmRedis, type CacheWarmth } from '../lib/warm-cache.js';
 import { fmtInt, fmtMs, fmtRate } from '../lib/table.js';
 import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js';
 import { ARCHIVE_COMMAND, PROGRAM, SCALE_P99_AIM } from '../lib/aims.js';
@@ -75,6 +77,20 @@ interface Target {
   stack?: LoopbackStack;
 }
 
+/**
+ * Redis's bytes per cached link: key, entry and expiry (the bench prints the figure after its
+ * warm-up; 358 on this build, JSON entries, 2026-12-03).
+ */
+const CACHED_LINK_BYTES = 400;
+/**
+ * The cached stack's Redis holds every link of the scale figures, as a stack sized for its links
+ * does (RedisMemoryNearMaxEvicting asks for it): at the default 256 MB, 1,000,000 links' hour of
+ * traffic evicted a quarter of what it cached, and the steady figure measured an undersized cache.
+ */
+const redisMaxMemoryMb = Math.max(parseStackConfig(LOAD_GENERATOR_STACK_CONFIG).cache.redisMaxMemoryMb,
+  o.skipScale ? 0 : Math.ceil((large + o.links) * CACHED_LINK_BYTES / 2 ** 20));
+const cachedStackConfig = { ...LOAD_GENERATOR_STACK_CONFIG, cache: { redisMaxMemoryMb } };
+
 /** Both stacks run side by side (their processes all named postgres): each run's CPU counts its own stack's cluster. */
 const OTHER_POSTGRES = `${PROGRAM.postgres} (other stack)`;
 let stacks: LoopbackStack[] = [];
@@ -93,7 +109,7 @@ function attribution(own: LoopbackStack | undefined): Attribution {
 
 /** Every link twice (nginx spreads them over the replicas' own caches), 16 at a time. */
 const CACHED_WARM = { passes: 2, concurrency: 16 } as const;
-/** Concurrent redirects of the large set's warm-up to steady caches (nearly all of them cold reads). */
+/** Concurrent redirects of the large set's head through the stack, warming the replicas' LRUs. */
 const WARM_CONCURRENCY = 32;
 /** The idle rate is the median of several windows (baselineCores): 30 s in all. */
 const IDLE_WINDOW_MS = 5_000;
@@ -135,9 +151,9 @@ const dir = mkdtempSync(join(tmpdir(), 'shortstack-bench-'));
 chmodSync(dir, 0o755);
 const cleanups: (() => Promise<void>)[] = [];
 try {
-  log(`starting two loopback stacks (${o.replicas} replicas; the second with CACHE_LRU_ENABLED=false) and the ceilings ...`);
+  log(`starting two loopback stacks (${o.replicas} replicas; the first's Redis ${fmtInt(redisMaxMemoryMb)} MB; the second with CACHE_LRU_ENABLED=false) and the ceilings ...`);
   const [cachedStack, lruOffStack] = await Promise.all([
-    startStack({ replicas: o.replicas, observability: false, dir: join(dir, 'stack-cached'), config: LOAD_GENERATOR_STACK_CONFIG }),
+    startStack({ replicas: o.replicas, observability: false, dir: join(dir, 'stack-cached'), config: cachedStackConfig }),
     startStack({ replicas: o.replicas, observability: false, dir: join(dir, 'stack-lru-off'), config: LOAD_GENERATOR_STACK_CONFIG, appEnv: { CACHE_LRU_ENABLED: 'false' } }),
   ]);
   cleanups.push(() => cachedStack.stop(), () => lruOffStack.stop());
@@ -205,7 +221,7 @@ try {
   type ScalePair = { small: FigureResult; large: FigureResult; p99Ratio: number };
   let scale: ScalePair & {
     copyRowsPerS: number; fixedRate: ScalePair & { rate: number };
-    steadyCaches: ScalePair & { draws: number; touched: number; warmS: number };
+    steadyCaches: ScalePair & { draws: number; touched: number; warm: CacheWarmth };
   } | undefined;
   if (!o.skipScale) {
     log(`COPY ${fmtInt(large)} more links into the cached stack ...`);
@@ -262,23 +278,31 @@ try {
     const fixedRate = { rate, ...(await pair({ rate, caches: coldStart, tag: `@${rate}` })) };
     // Then flat out with the caches as steady traffic leaves them: a link stays in Redis (and in
     // a replica's LRU, within its bound) for the links' cache TTL after it was read, so a service
-    // that has run that long holds every link that the TTL's worth of traffic asked for. Those
-    // links are warmed, the least popular first so each LRU is left holding the head, at the
-    // rate the small set reached; then one unmeasured run of the traffic itself.
+    // that has run that long holds every link that the TTL's worth of traffic (at the rate the
+    // small set reached) asked for. Those links go into Redis as the replicas' cold reads write
+    // them, the least popular first; the head through the stack; then one unmeasured run of the
+    // traffic itself.
     const draws = Math.round(byId.cached!.okRps * LINK_CACHE_TTL_S);
     const touched = touchedRanks(large, TRAFFIC_ZIPF_EXPONENT, draws, seededRng(large));
     log(`warming the caches as ${LINK_CACHE_TTL_S} s of traffic at ${fmtInt(byId.cached!.okRps)} req/s leaves them:`
-      + ` ${fmtInt(touched.length)} of the ${fmtInt(large)} links ...`);
-    const t0 = Date.now();
-    await warmUp(cachedStack.url, rankedSubset(big.links, touched), { concurrency: WARM_CONCURRENCY });
-    const warmS = (Date.now() - t0) / 1000;
+      + ` ${fmtInt(touched.length)} of the ${fmtInt(large)} links into Redis ...`);
+    const warmth = await warmRedis(cachedStack, rankedSubset(big.links, touched));
+    const mem = warmth.redis;
+    log(`  ${warmth.seconds.toFixed(0)} s; Redis holds ${fmtInt(warmth.held)} of them, ${mem.usedMb.toFixed(0)} of ${mem.maxMb.toFixed(0)} MB`
+      + ` (${fmtInt(Math.round(mem.usedMb * 2 ** 20 / Math.max(1, warmth.held)))} bytes a link), ${fmtInt(mem.evictedKeys)} keys evicted`);
+    // The head through the stack, twice, the least popular first: each replica's LRU is left
+    // holding the most asked-for links, as steady traffic leaves it.
+    const lruMax = cachedStack.config.cache.lruMax;
+    const head = rankedSubset(big.links, touched.subarray(Math.max(0, touched.length - lruMax)));
+    log(`  the ${fmtInt(head.size)} most asked-for through the stack (each replica's LRU holds ${fmtInt(lruMax)}) ...`);
+    await warmUp(cachedStack.url, head, { ...CACHED_WARM, concurrency: WARM_CONCURRENCY });
     // Their clicks' roll-ups applied and the tables they grew vacuumed, as a service that has
     // run an hour has them, not a fresh million-row autovacuum in the measured rounds.
     await probes.get(cachedStack)!.settled(WARM_SETTLE_MS);
-    log(`  ${warmS.toFixed(0)} s; settled`);
+    log('  settled');
     await measure(big, o.duration);
     const steady = 'caches as steady traffic leaves them';
-    const steadyCaches = { draws, touched: touched.length, warmS, ...(await pair({ caches: steady, tag: '@steady', reference: targets[1]! })) };
+    const steadyCaches = { draws, touched: touched.length, warm: warmth, ...(await pair({ caches: steady, tag: '@steady', reference: targets[1]! })) };
     scale = { ...flatOut, copyRowsPerS, fixedRate, steadyCaches };
   }
 

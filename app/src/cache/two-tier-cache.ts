@@ -133,6 +133,11 @@ export class TwoTierCache<T> {
     this.count.lruHit.inc();
   }
 
+  /** Whether invalidations reach this cache: until they do, a load in flight when they start is not stored. */
+  get subscribed(): boolean {
+    return this.opts.redis.subscribedSince(this.channel) !== undefined;
+  }
+
   /** The value, or null when the loader says the key does not exist. Loader errors propagate. */
   async get(key: string, load: (key: string) => Promise<T | null>): Promise<T | null> {
     if (this.lru) {

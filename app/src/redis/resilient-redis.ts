@@ -144,3 +144,17 @@ export class ResilientRedis {
     );
   }
 }
+
+/** Resolves once the client is connected, or after `ms` however it is (its commands then fail fast). */
+export async function redisReady(redis: ResilientRedis, ms: number): Promise<void> {
+  if (redis.client.status === 'ready') return;
+  let timer: NodeJS.Timeout | undefined;
+  let onReady: (() => void) | undefined;
+  await new Promise<void>((resolve) => {
+    onReady = resolve;
+    timer = setTimeout(resolve, ms);
+    redis.client.once('ready', onReady);
+  });
+  clearTimeout(timer);
+  if (onReady) redis.client.off('ready', onReady);
+}

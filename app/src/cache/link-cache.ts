@@ -1,0 +1,26 @@
+// The links' cache, in one place for the replicas and for what fills it as they would (the
+// bench's warm-up of an hour of traffic, loadtest/lib/warm-cache.ts): its Redis keys, entries
+// and TTL are the same wherever it is made.
+import type { CachedLink } from '../domain/link.js';
+import { TwoTierCache, type TwoTierCacheOptions } from './two-tier-cache.js';
+
+/**
+ * Links change rarely and every change is invalidated explicitly: Redis, and a replica's LRU
+ * within its bound, may keep a link this long after it was read. The bench warms its caches as
+ * this long of traffic leaves them (loadtest/bench/cli.ts).
+ */
+export const LINK_CACHE_TTL_S = 3_600;
+
+/** What a links' cache is made of besides its fixed namespace and TTL. */
+export type LinkCacheOptions = Pick<TwoTierCacheOptions<CachedLink>, 'redis' | 'metrics' | 'lruEnabled' | 'lruMax' | 'negativeTtlMs' | 'unsyncedLruTtlMs'>;
+
+/**
+ * A link stays in memory as long as in Redis while invalidations reach this replica, and
+ * unsyncedLruTtlMs (CACHE_LRU_TTL_MS) bounds what it serves while they may not. A fixed 60 s
+ * lifetime sent every link of a long tail back to Redis once a minute: 8% of cached redirects
+ * (10k Zipf links at 2k/s, npm run bench:profile), the largest cost of the cached redirect
+ * after HTTP itself.
+ */
+export function createLinkCache(o: LinkCacheOptions): TwoTierCache<CachedLink> {
+  return new TwoTierCache<CachedLink>({ ...o, namespace: 'shortstack:link', lruTtlMs: LINK_CACHE_TTL_S * 1000, redisTtlSeconds: LINK_CACHE_TTL_S });
+}
