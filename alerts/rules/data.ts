@@ -1,4 +1,5 @@
 // The data tier: PostgreSQL, PgBouncer in front of it, and Redis (a cache: degraded, not down).
+import { LINK_CACHE_ENTRY_BYTES, LINK_CACHE_TTL_S } from '../../app/src/cache/link-cache.js';
 import { DEPENDENCY_UNAVAILABLE_LOG } from '../../app/src/http/error-handler.js';
 import { DASHBOARDS, OVERVIEW_PANELS } from '../../monitoring/contract/panels.js';
 import { CAPACITY_SERIES } from '../capacity.js';
@@ -391,7 +392,9 @@ and on(instance)
           },
         },
         mitigate: [
-          'Raise maxmemory in the stack config (`cache.redisMaxMemoryMb`) within the container\'s memory limit, or shorten the cache TTL.',
+          `Raise maxmemory in the stack config (\`cache.redisMaxMemoryMb\`) within the container's memory limit. A link stays cached ${LINK_CACHE_TTL_S / 3600} h after it was last read, `
+            + `so size the cache for every link asked for in the last ${LINK_CACHE_TTL_S / 3600} h at about ${LINK_CACHE_ENTRY_BYTES} bytes each (\`npm run bench\` prints the figure), `
+            + 'besides the rate-limit counters and API keys.',
           `AWS: maxmemory follows the node type: a larger \`cache.nodeType\` under \`shortstack:aws\` in the stack config, then \`${aws.converge()}\`.`,
         ],
         escalate: 'Ticket the infrastructure on-call.',

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { APP_DEFAULTS } from '../../app/src/config-defaults.js';
 import { appliedWithinMs } from '../../app/src/clicks/pending-rollups.js';
-import { LINK_CACHE_TTL_S } from '../../app/src/cache/link-cache.js';
+import { LINK_CACHE_ENTRY_BYTES, LINK_CACHE_TTL_S } from '../../app/src/cache/link-cache.js';
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { parseStackConfig } from '../../infra/topology/config.js';
@@ -78,17 +78,12 @@ interface Target {
 }
 
 /**
- * Redis's bytes per cached link: key, entry and expiry (the bench prints the figure after its
- * warm-up; 358 on this build, JSON entries, 2026-12-03).
- */
-const CACHED_LINK_BYTES = 400;
-/**
  * The cached stack's Redis holds every link of the scale figures, as a stack sized for its links
  * does (RedisMemoryNearMaxEvicting asks for it): at the default 256 MB, 1,000,000 links' hour of
  * traffic evicted a quarter of what it cached, and the steady figure measured an undersized cache.
  */
 const redisMaxMemoryMb = Math.max(parseStackConfig(LOAD_GENERATOR_STACK_CONFIG).cache.redisMaxMemoryMb,
-  o.skipScale ? 0 : Math.ceil((large + o.links) * CACHED_LINK_BYTES / 2 ** 20));
+  o.skipScale ? 0 : Math.ceil((large + o.links) * LINK_CACHE_ENTRY_BYTES / 2 ** 20));
 const cachedStackConfig = { ...LOAD_GENERATOR_STACK_CONFIG, cache: { redisMaxMemoryMb } };
 
 /** Both stacks run side by side (their processes all named postgres): each run's CPU counts its own stack's cluster. */

@@ -11,6 +11,13 @@ import { TwoTierCache, type TwoTierCacheOptions } from './two-tier-cache.js';
  */
 export const LINK_CACHE_TTL_S = 3_600;
 
+/**
+ * Redis's memory per cached link: its key, entry and expiry, rounded up from what `npm run bench`
+ * measures after its warm-up (358-371 bytes, the bench's links as JSON entries; a longer URL
+ * takes more). For sizing: the bench's Redis, and the alert that says Redis evicts.
+ */
+export const LINK_CACHE_ENTRY_BYTES = 400;
+
 /** What a links' cache is made of besides its fixed namespace and TTL. */
 export type LinkCacheOptions = Pick<TwoTierCacheOptions<CachedLink>, 'redis' | 'metrics' | 'lruEnabled' | 'lruMax' | 'negativeTtlMs' | 'unsyncedLruTtlMs'>;
 
