@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../../infra/loopback/data-services.js';
 import { migrationsFrom, runMigrations, stepMigrations } from '../../src/migrate.js';
 import { listEvents, type EventFilter } from '../../src/store/events-store.js';
-import { createPool } from '../../src/db/pool.js';
+import { appTestPool } from '../support/test-pool.js';
 
 const MIGRATION = '1769040000000_click-batches';
 
@@ -26,7 +26,7 @@ describe('clicks in batches', () => {
   beforeAll(async () => {
     data = await startDataServices();
     await runMigrations(data.directDatabaseUrl);
-    pool = createPool(data.directDatabaseUrl, 2);
+    pool = appTestPool(data.directDatabaseUrl, 2);
     user = Number((await pool.query<{ id: string }>(`INSERT INTO users (username, email) VALUES ('cb', 'cb@example.com') RETURNING id`)).rows[0]!.id);
     url = Number((await pool.query<{ id: string }>(`INSERT INTO urls (user_id, short_code, original_url) VALUES ($1, 'cb1', 'https://example.com/') RETURNING id`, [user])).rows[0]!.id);
     // A click as a row, three as a batch in the next ids, then another event as a row.

@@ -6,13 +6,13 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../../infra/loopback/data-services.js';
-import { createPool } from '../../src/db/pool.js';
 import { runMigrations } from '../../src/migrate.js';
 import { FILTER_COLUMNS, listKey, type ListFilter } from '../../src/page-marks/keys.js';
 import { EVENT_MARKS, fromNearestMark, MARKS_FROM_OFFSET } from '../../src/page-marks/lookup.js';
 import { resetMarks, sealRound, type SealSettings } from '../../src/page-marks/seal.js';
 import { listEvents } from '../../src/store/events-store.js';
 import { entriesRead } from '../support/plans.js';
+import { appTestPool } from '../support/test-pool.js';
 
 /** Small spans, so that 60,000 events make a dozen of them. */
 const SETTINGS: SealSettings = { spanIds: 4096, countFrom: 80, sampleEvery: 8, maxSpans: 5 };
@@ -116,7 +116,7 @@ describe('page marks', () => {
   beforeAll(async () => {
     ds = await startDataServices();
     await runMigrations(ds.directDatabaseUrl);
-    pool = createPool(ds.directDatabaseUrl, 4);
+    pool = appTestPool(ds.directDatabaseUrl, 4);
     await pool.query(`INSERT INTO users (username, email) SELECT 'pm' || g, 'pm' || g || '@example.com' FROM generate_series(1, 50) g`);
     await pool.query(`INSERT INTO urls (user_id, short_code, original_url) SELECT 1 + g % 50, 'pm' || g, 'https://example.com/' || g FROM generate_series(1, 500) g`);
     // Link 1 (user 2's) is rare in the first half (under countFrom a span) and a quarter of the

@@ -6,10 +6,10 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDataServices, type DataServices } from '../../../infra/loopback/data-services.js';
-import { createPool } from '../../src/db/pool.js';
 import { migrationNames, migrationsFrom, stepMigrations } from '../../src/migrate.js';
 import { fromNearestMark, MARKS_FROM_OFFSET, URL_COUNTS } from '../../src/page-marks/lookup.js';
 import { listUrls } from '../../src/store/urls-store.js';
+import { appTestPool } from '../support/test-pool.js';
 
 const MIGRATION = '1768780800000_urls-page-counts';
 
@@ -35,7 +35,7 @@ describe('links counted per span', () => {
 
   beforeAll(async () => {
     ds = await startDataServices();
-    pool = createPool(ds.directDatabaseUrl, 3);
+    pool = appTestPool(ds.directDatabaseUrl, 3);
     const before = migrationNames().length - migrationsFrom(MIGRATION).length;
     await stepMigrations(ds.directDatabaseUrl, 'up', before);
     // Links there before the migration: every third inactive.

@@ -1,5 +1,6 @@
 // A pg pool for a test's own queries and assertions.
 import pg from 'pg';
+import { createPool } from '../../src/db/pool.js';
 
 /**
  * Its errors are expected, and handled: tests stop PostgreSQL or PgBouncer under it on purpose,
@@ -10,6 +11,13 @@ import pg from 'pg';
  */
 export function testPool(connectionString: string, options: Omit<pg.PoolConfig, 'connectionString'> = {}): pg.Pool {
   const pool = new pg.Pool({ connectionString, ...options });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** The app's own pool (its type parsers: int8 as a number), its errors handled as testPool's are. */
+export function appTestPool(connectionString: string, max: number): pg.Pool {
+  const pool = createPool(connectionString, max);
   pool.on('error', () => undefined);
   return pool;
 }
