@@ -31,7 +31,7 @@ import { warmRedis, type CacheWarmth } from '../lib/warm-cache.js';
 import { fmtInt, fmtMs, fmtRate } from '../lib/table.js';
 import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js';
 import { ARCHIVE_COMMAND, PROGRAM, SCALE_P99_AIM } from '../lib/aims.js';
-import { aims, atMost, combine, FIGURES, judged, ratios, renderAims, renderBench, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
+import { aims, atMost, combine, FIGURES, judged, ratios, renderAims, renderBench, roundP99Ratios, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
 import { copyGeneratedLinks } from '../lib/copy-links.js';
 import { CLICKS_WRITTEN_MS, openStackProbe, type StackProbe } from '../lib/stack-probe.js';
 
@@ -213,7 +213,7 @@ try {
   log(describe(`creation burst at ${burstConns} connections`, burst));
   extra.push(`PostgreSQL server connections: max ${burst.pgServerConnections} with ${burstConns} client connections (x${o.replicas} app pools) vs PgBouncer pool size ${poolSize}: ${burst.pgServerConnections! <= poolSize ? 'held' : 'EXCEEDED'}`);
 
-  type ScalePair = { small: FigureResult; large: FigureResult; p99Ratio: number };
+  type ScalePair = { small: FigureResult; large: FigureResult; p99Ratio: number; roundRatios: number[] };
   let scale: ScalePair & {
     copyRowsPerS: number; fixedRate: ScalePair & { rate: number };
     steadyCaches: ScalePair & { draws: number; touched: number; warm: CacheWarmth };
@@ -250,15 +250,17 @@ try {
       const largeFig = combine(`scale:${large}${how.tag}`, `${head}, ${fmtInt(large)} links (+${fmtInt(o.links)})`, l);
       figures.push(smallFig, largeFig);
       const p99Ratio = scaleP99Ratio(smallFig, largeFig);
+      const roundRatios = roundP99Ratios(s, l);
       const scaleJudged = judged(p99Ratio, 2, SCALE_P99_AIM, atMost);
       extra.push(`scale${at}${how.caches ? `, ${how.caches}` : ''}: p99 with ${fmtInt(large)} links / with ${fmtInt(o.links)} links`
-        + ` = ${scaleJudged.figure} (aim <= ${SCALE_P99_AIM.toFixed(2)}): ${scaleJudged.pass ? 'PASS' : 'FAIL'}`);
+        + ` = ${scaleJudged.figure} (aim <= ${SCALE_P99_AIM.toFixed(2)}): ${scaleJudged.pass ? 'PASS' : 'FAIL'}`
+        + `; round by round ${roundRatios.map((r) => r.toFixed(2)).join(', ')}`);
       if (how.reference) {
         const ref = combine(`scale:${how.reference.id}${how.tag}`, FIGURES[how.reference.id], r);
         extra.push(`  ${FIGURES[how.reference.id]} in the same rounds: ${fmtRate(ref.okRps)} ok req/s, p99 ${fmtMs(ref.p99)} ms`
           + ` (${fmtRate(byId[how.reference.id]!.okRps)} and ${fmtMs(byId[how.reference.id]!.p99)} in the main rounds)`);
       }
-      return { small: smallFig, large: largeFig, p99Ratio };
+      return { small: smallFig, large: largeFig, p99Ratio, roundRatios };
     };
     // First with the large set's caches seconds old: a cold start, where a share of every round
     // is links never asked for before (loadtest/FIGURES.md, fourteenth pass).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aims, atLeast, atMost, combine, cpuUsPerRequest, judged, median, ratios, renderAims, renderBench, scaleP99Ratio, type Sample } from './plan.js';
+import { aims, atLeast, atMost, combine, cpuUsPerRequest, judged, median, ratios, renderAims, renderBench, roundP99Ratios, scaleP99Ratio, type Sample } from './plan.js';
 import { PROGRAM } from '../lib/aims.js';
 
 const sample = (okRps: number, p99: number, extra: Partial<Sample> = {}): Sample => ({ okRps, p50: p99 / 4, p99, failed: 0, requests: okRps * 5, ...extra });
@@ -25,6 +25,15 @@ describe('bench arithmetic', () => {
     expect(ratios(figs)).toEqual({ cachedOverProxy: 0.8, lruOffOverProxy: 0.5, cachedOverNginx: 0.4 });
     expect(ratios({})).toEqual({ cachedOverProxy: 0, lruOffOverProxy: 0, cachedOverNginx: 0 });
     expect(scaleP99Ratio(figs.cached, figs.lruOff)).toBe(1.5);
+  });
+
+  it("gives the large set's p99 over the small set's round by round, beside the medians' ratio", () => {
+    // The host slows in rounds 2 and 3 for the small set: the medians' ratio hides what round 1 shows.
+    const small = [sample(12_000, 16), sample(7_500, 26), sample(7_900, 26)];
+    const large = [sample(9_000, 22), sample(9_300, 22), sample(9_700, 20)];
+    expect(roundP99Ratios(small, large).map((r) => r.toFixed(3))).toEqual(['1.375', '0.846', '0.769']);
+    expect(scaleP99Ratio(combine('scale:small', 's', small), combine('scale:large', 'l', large))).toBeCloseTo(22 / 26);
+    expect(roundP99Ratios([sample(1, 0)], [sample(1, 5)])).toEqual([0]);
   });
 
   it('renders one table with the ratios', () => {

@@ -99,6 +99,15 @@ export function scaleP99Ratio(small: FigureResult, large: FigureResult): number 
 }
 
 /**
+ * The same ratio round by round: the two sets run back to back in each round, so a round's pair
+ * meets the same host, and the spread shows what the medians' ratio hides when the host changes
+ * speed between rounds.
+ */
+export function roundP99Ratios(small: readonly Sample[], large: readonly Sample[]): number[] {
+  return small.slice(0, large.length).map((s, i) => (s.p99 > 0 ? large[i]!.p99 / s.p99 : 0));
+}
+
+/**
  * CPU microseconds one program spent per ok request, from each round's /proc time (CPU seconds
  * over the run and its settle time / ok requests), median over the rounds: process CPU time,
  * which a busy machine slows far less than it slows throughput. Undefined when no round
