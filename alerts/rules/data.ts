@@ -128,7 +128,7 @@ or
       description: 'The redis exporter cannot reach Redis ({{ $labels.instance }}). Replicas fall back to their in-process caches and the database.',
       runbook: {
         meaning: 'Redis does not answer. The app opens its circuit breaker and carries on without it.',
-        impact: 'Degraded, not down: /ready reports `degraded`, more lookups go to PostgreSQL, rate limits are per replica, and cache invalidation between replicas waits for the LRU TTL.',
+        impact: 'Degraded, not down: /ready reports `degraded`, more lookups go to PostgreSQL, rate limits are per replica, and replicas keep serving a changed link for up to the LRU TTL (`CACHE_LRU_TTL_MS`); the changes made meanwhile are sent on from the outbox once Redis is back.',
         diagnose: {
           promql: ['redis_up', 'shortstack_redis_circuit_open', 'sum by (op) (rate(shortstack_redis_errors_total[5m]))', 'sum by (tier, result) (rate(shortstack_cache_lookups_total[5m]))'],
           logql: ['{component="redis"}', '{component="app"} | json |= "redis"'],

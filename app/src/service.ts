@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { Authenticator, type KeyRecord } from './auth/authenticator.js';
+import { InvalidationRelay } from './cache/invalidation-relay.js';
 import { createLinkCache } from './cache/link-cache.js';
 import { TwoTierCache } from './cache/two-tier-cache.js';
 import { ClickBuffer } from './clicks/click-buffer.js';
@@ -95,6 +96,7 @@ export async function createService(config: AppConfig, logger: Logger = createLo
   const sealer = new PageMarkSealer({
     pool, logger: logger.child({ component: 'page-marks' }), uncounted: metrics.pageMarksUncounted, intervalMs: config.pageMarksIntervalMs,
   });
+  const relay = new InvalidationRelay({ pool, announce: (codes) => links.announce(codes), logger: logger.child({ component: 'invalidations' }) });
   let stopping = false;
   let app: FastifyInstance;
   try {
@@ -138,8 +140,10 @@ export async function createService(config: AppConfig, logger: Logger = createLo
     });
     // 3. Write every buffered click while the database is still ours, and let deliveries in
     //    flight record their outcome (one that cannot is sent again when its lease runs out);
-    //    a round of the deep-page counts is one transaction, let it end.
-    await Promise.all([clicks.drain(remaining()), withTimeout(webhooks.stop(), remaining(), () => undefined), withTimeout(sealer.stop(), remaining(), () => undefined)]);
+    //    a round of the deep-page counts is one transaction, let it end, as the invalidation
+    //    relay's (what it has not sent stays in the outbox for the other replicas).
+    await Promise.all([clicks.drain(remaining()), withTimeout(webhooks.stop(), remaining(), () => undefined), withTimeout(sealer.stop(), remaining(), () => undefined),
+      withTimeout(relay.stop(), remaining(), () => undefined)]);
     // 4. Release everything else.
     await Promise.allSettled([links.close(), keys.close()]);
     await redis.close();
@@ -163,6 +167,7 @@ export async function createService(config: AppConfig, logger: Logger = createLo
       clicks.start();
       webhooks.start();
       sealer.start();
+      relay.start();
       logger.info({ url, metricsUrl }, 'listening');
     },
     stop,

@@ -5,11 +5,14 @@ import type { CachedLink } from '../domain/link.js';
 import { TwoTierCache, type TwoTierCacheOptions } from './two-tier-cache.js';
 
 /**
- * Links change rarely and every change is invalidated explicitly: Redis, and a replica's LRU
- * within its bound, may keep a link this long after it was read. The bench warms its caches as
- * this long of traffic leaves them (loadtest/bench/cli.ts).
+ * Links change rarely and every change is invalidated explicitly, through an outbox that outlives
+ * the replica making it (cache/invalidation-relay.ts): the TTL bounds no staleness, only how long
+ * Redis, and a replica's LRU within its bound, keep a link after it was read. A day: with an
+ * hour, 5.7% of the bench's Zipf traffic over 10M links was cold, each such request three round
+ * trips more, and its p99 1.5x that of 10k links (loadtest/FIGURES.md, twenty-first pass). The
+ * bench warms its caches as this long of traffic leaves them (loadtest/bench/cli.ts).
  */
-export const LINK_CACHE_TTL_S = 3_600;
+export const LINK_CACHE_TTL_S = 86_400;
 
 /**
  * Redis's memory per cached link: its key, entry and expiry, rounded up from what `npm run bench`

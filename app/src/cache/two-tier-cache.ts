@@ -180,10 +180,23 @@ export class TwoTierCache<T> {
     this.forgetAll();
   }
 
-  /** Drop the key in Redis and announce it: one round trip, never one without the other. */
-  private async send(key: string): Promise<boolean> {
-    const done = await this.opts.redis.run('invalidate', (r) => r.multi().del(this.redisKey(key)).publish(this.channel, key).exec());
+  /**
+   * Drops the keys in Redis and announces them to every replica, this one included (through its
+   * subscription): one round trip, never the one without the other. False when Redis did not
+   * take it. For a caller that keeps its own record of what to send (the links' outbox relay).
+   */
+  async announce(keys: readonly string[]): Promise<boolean> {
+    if (keys.length === 0) return true;
+    const done = await this.opts.redis.run('invalidate', (r) => {
+      const multi = r.multi().del(...keys.map((k) => this.redisKey(k)));
+      for (const key of keys) multi.publish(this.channel, key);
+      return multi.exec();
+    });
     return done !== undefined && done !== null;
+  }
+
+  private send(key: string): Promise<boolean> {
+    return this.announce([key]);
   }
 
   private keepUnsent(key: string): void {

@@ -7,6 +7,7 @@ import type { CachedLink, RedirectType } from '../domain/link.js';
 import { keyOf } from '../page-marks/keys.js';
 import { fromNearestMark, URL_COUNTS } from '../page-marks/lookup.js';
 import { enqueueLinkEvent, linkDeliveriesInsert } from '../webhooks/outbox-sql.js';
+import { recordInvalidation } from './link-invalidations-store.js';
 import { byEqualities, listPage, type Page, type PageOf } from './paging.js';
 
 export interface UrlRow {
@@ -145,6 +146,7 @@ export async function updateUrl(pool: pg.Pool, id: number, patch: UrlPatch): Pro
     if (changed.length > 0) {
       await insertEvent(c, after, 'updated', { fields: changed, changes: Object.fromEntries(changed.map((f) => [f, jsonValue(after[f])])) });
       await c.query(enqueueLinkEvent('link.updated', id));
+      await recordInvalidation(c, after.short_code);
     }
     if (before.is_active && !after.is_active) {
       await insertEvent(c, after, 'deactivated', { short_code: after.short_code });

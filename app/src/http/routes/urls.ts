@@ -150,7 +150,8 @@ export const urlRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async
     assertOwns(caller, owner.user_id);
     const result = await updateUrl(ctx.db, id, patch);
     if (!result) throw notFound('url');
-    // Evict even if the eviction fails halfway: the LRU TTL bounds staleness on other replicas.
+    // At once; the change's transaction also left it in the outbox, which a replica's relay sends
+    // again a moment later (cache/invalidation-relay.ts), so a failed or lost send here is mended.
     await ctx.links.invalidate(result.after.short_code);
     return result.after;
   }

@@ -1,0 +1,59 @@
+// Relays the links' invalidation outbox to Redis, on every replica. A replica that changes a link
+// still invalidates it at once (well inside the contract's 100 ms); the outbox row written in the
+// same transaction makes the invalidation outlive that replica, and the relay sends it again a
+// moment later, from whichever replica takes it:
+// - if the changing replica died, or Redis was down, before the invalidation reached Redis, it is
+//   sent within about RELAY_AFTER_MS + RELAY_EVERY_MS once a replica and Redis are up;
+// - a value that another replica loaded before the change and wrote to Redis just after the
+//   invalidation (its SET racing the announcement) is dropped by the second send.
+// So a link's cached entry is never stale for longer than that, whatever its TTL.
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { PeriodicJob } from '../jobs/periodic.js';
+import { relayInvalidations } from '../store/link-invalidations-store.js';
+
+/** How often each replica looks in the outbox. */
+export const RELAY_EVERY_MS = 1_000;
+/**
+ * How old a recorded invalidation is before it is relayed: the changing replica's own send comes
+ * first, and the relayed one after any read that was racing it.
+ */
+export const RELAY_AFTER_MS = 2_000;
+/** Codes in one round trip to Redis, at most. */
+const RELAY_BATCH = 500;
+
+export interface InvalidationRelayOptions {
+  pool: pg.Pool;
+  /** Drops the codes in Redis and on every replica; false when Redis did not take them. */
+  announce: (codes: string[]) => Promise<boolean>;
+  logger: Logger;
+  everyMs?: number;
+  afterMs?: number;
+}
+
+export class InvalidationRelay {
+  private readonly job: PeriodicJob;
+
+  constructor(private readonly opts: InvalidationRelayOptions) {
+    this.job = new PeriodicJob(opts.everyMs ?? RELAY_EVERY_MS, () => this.drain(), (err) => {
+      opts.logger.warn({ err }, 'link invalidation relay round failed; trying again on the next tick');
+    });
+  }
+
+  start(): void {
+    this.job.start();
+  }
+
+  stop(): Promise<void> {
+    return this.job.stop();
+  }
+
+  /** Rounds while each takes a full batch (a backlog after Redis was down). */
+  private async drain(): Promise<void> {
+    const { pool, announce } = this.opts;
+    while (!this.job.isStopped) {
+      const sent = await relayInvalidations(pool, this.opts.afterMs ?? RELAY_AFTER_MS, RELAY_BATCH, announce);
+      if (sent < RELAY_BATCH) return;
+    }
+  }
+}
