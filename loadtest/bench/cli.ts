@@ -5,8 +5,8 @@
 //   1 nginx answering a static 302 itself, 2 the same nginx in front of N bare Fastify processes,
 //   3 Shortstack's cached redirect, 4 the same with the in-process cache off, 5 link creation;
 // then the redirect figure with 10 thousand and with 1 (or 10) million links: flat out and at one
-// fixed rate with the large set's caches seconds old, then flat out with them as an hour of
-// traffic leaves them; and PostgreSQL's server connections against PgBouncer's pool size.
+// fixed rate with the large set's caches seconds old, then flat out with them as a day of
+// traffic (the links' cache TTL) leaves them; and PostgreSQL's server connections against PgBouncer's pool size.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -80,7 +80,7 @@ interface Target {
 /**
  * The cached stack's Redis holds every link of the scale figures, as a stack sized for its links
  * does (RedisMemoryNearMaxEvicting asks for it): at the default 256 MB, 1,000,000 links' hour of
- * traffic evicted a quarter of what it cached, and the steady figure measured an undersized cache.
+ * traffic (the TTL then) evicted a quarter of what it cached, and the steady figure measured an undersized cache.
  */
 const redisMaxMemoryMb = Math.max(parseStackConfig(LOAD_GENERATOR_STACK_CONFIG).cache.redisMaxMemoryMb,
   o.skipScale ? 0 : Math.ceil((large + o.links) * LINK_CACHE_ENTRY_BYTES / 2 ** 20));
@@ -294,7 +294,7 @@ try {
     log(`  the ${fmtInt(head.size)} most asked-for through the stack (each replica's LRU holds ${fmtInt(lruMax)}) ...`);
     await warmUp(cachedStack.url, head, { ...CACHED_WARM, concurrency: WARM_CONCURRENCY });
     // Their clicks' roll-ups applied and the tables they grew vacuumed, as a service that has
-    // run an hour has them, not a fresh million-row autovacuum in the measured rounds.
+    // run a day has them, not a fresh million-row autovacuum in the measured rounds.
     await probes.get(cachedStack)!.settled(WARM_SETTLE_MS);
     log('  settled');
     await measure(big, o.duration);

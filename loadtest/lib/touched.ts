@@ -2,7 +2,7 @@
 // for `ttl` after its last request holds in the steady state of traffic at `rate` (draws = rate x
 // ttl). Rank r is drawn with p_r = r^-s / H(n, s), and is among D draws with probability
 // 1 - (1 - p_r)^D. Sampled rank by rank (one Bernoulli each), not by making the D draws: D is
-// tens of millions at a bench's rate and an hour's TTL.
+// a billion at a bench's rate and a day's TTL.
 import type { Rng } from './rng.js';
 
 /** H(n, s) = sum of r^-s for r in [1, n]. */
