@@ -16,10 +16,11 @@ export const LINK_CACHE_TTL_S = 86_400;
 
 /**
  * Redis's memory per cached link: its key, entry and expiry, rounded up from what `npm run bench`
- * measures after its warm-up (358-371 bytes, the bench's links as JSON entries; a longer URL
- * takes more). For sizing: the bench's Redis, and the alert that says Redis evicts.
+ * measures after its warm-up (260 bytes a link for 1M links, the bench's links as LINK_CODEC
+ * writes them; 356-371 with every field; a longer URL takes more). For sizing: the bench's Redis,
+ * and the alert that says Redis evicts.
  */
-export const LINK_CACHE_ENTRY_BYTES = 400;
+export const LINK_CACHE_ENTRY_BYTES = 300;
 
 /**
  * A link's Redis entry without the features it does not use: their null (and the default
