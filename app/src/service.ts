@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { Authenticator, type KeyRecord } from './auth/authenticator.js';
-import { InvalidationRelay } from './cache/invalidation-relay.js';
+import { invalidationRelay } from './cache/invalidation-relay.js';
 import { createLinkCache } from './cache/link-cache.js';
 import { TwoTierCache } from './cache/two-tier-cache.js';
 import { ClickBuffer } from './clicks/click-buffer.js';
@@ -96,7 +96,7 @@ export async function createService(config: AppConfig, logger: Logger = createLo
   const sealer = new PageMarkSealer({
     pool, logger: logger.child({ component: 'page-marks' }), uncounted: metrics.pageMarksUncounted, intervalMs: config.pageMarksIntervalMs,
   });
-  const relay = new InvalidationRelay({ pool, announce: (codes) => links.announce(codes), logger: logger.child({ component: 'invalidations' }) });
+  const relay = invalidationRelay({ pool, announce: (codes) => links.announce(codes), logger: logger.child({ component: 'invalidations' }) });
   let stopping = false;
   let app: FastifyInstance;
   try {

@@ -31,29 +31,15 @@ export interface InvalidationRelayOptions {
   afterMs?: number;
 }
 
-export class InvalidationRelay {
-  private readonly job: PeriodicJob;
-
-  constructor(private readonly opts: InvalidationRelayOptions) {
-    this.job = new PeriodicJob(opts.everyMs ?? RELAY_EVERY_MS, () => this.drain(), (err) => {
-      opts.logger.warn({ err }, 'link invalidation relay round failed; trying again on the next tick');
-    });
-  }
-
-  start(): void {
-    this.job.start();
-  }
-
-  stop(): Promise<void> {
-    return this.job.stop();
-  }
-
-  /** Rounds while each takes a full batch (a backlog after Redis was down). */
-  private async drain(): Promise<void> {
-    const { pool, announce } = this.opts;
-    while (!this.job.isStopped) {
-      const sent = await relayInvalidations(pool, this.opts.afterMs ?? RELAY_AFTER_MS, RELAY_BATCH, announce);
-      if (sent < RELAY_BATCH) return;
-    }
-  }
+/** The relay as a replica's periodic job: start() with the replica, stop() waits for its round. */
+export function invalidationRelay(opts: InvalidationRelayOptions): PeriodicJob {
+  const { pool, announce, logger } = opts;
+  const afterMs = opts.afterMs ?? RELAY_AFTER_MS;
+  const job: PeriodicJob = new PeriodicJob(opts.everyMs ?? RELAY_EVERY_MS, async () => {
+    // Rounds while each takes a full batch (a backlog after Redis was down).
+    while (!job.isStopped && (await relayInvalidations(pool, afterMs, RELAY_BATCH, announce)) === RELAY_BATCH);
+  }, (err) => {
+    logger.warn({ err }, 'link invalidation relay round failed; trying again on the next tick');
+  });
+  return job;
 }

@@ -1,5 +1,5 @@
 // The links' cache, in one place for the replicas and for what fills it as they would (the
-// bench's warm-up of an hour of traffic, loadtest/lib/warm-cache.ts): its Redis keys, entries
+// bench's warm-up of a day of traffic, loadtest/lib/warm-cache.ts): its Redis keys, entries
 // and TTL are the same wherever it is made.
 import { DEFAULT_REDIRECT_TYPE, type CachedLink } from '../domain/link.js';
 import { TwoTierCache, type CacheCodec, type TwoTierCacheOptions } from './two-tier-cache.js';

@@ -169,7 +169,7 @@ export class TwoTierCache<T> {
   /** Drops the key on this replica, in Redis and (through pub/sub) on every other replica. */
   async invalidate(key: string): Promise<void> {
     this.forget(key);
-    if (!(await this.send(key))) this.keepUnsent(key);
+    if (!(await this.announce([key]))) this.keepUnsent(key);
   }
 
   async close(): Promise<void> {
@@ -195,10 +195,6 @@ export class TwoTierCache<T> {
     return done !== undefined && done !== null;
   }
 
-  private send(key: string): Promise<boolean> {
-    return this.announce([key]);
-  }
-
   private keepUnsent(key: string): void {
     if (this.closed) return;
     this.unsent.delete(key); // re-added last: the oldest go first when the bound is hit
@@ -215,7 +211,7 @@ export class TwoTierCache<T> {
     for (const key of [...this.unsent]) {
       if (!this.unsent.has(key)) continue;
       this.unsent.delete(key);
-      if (!(await this.send(key))) {
+      if (!(await this.announce([key]))) {
         this.keepUnsent(key);
         return; // Redis is still down: no use trying the rest now
       }

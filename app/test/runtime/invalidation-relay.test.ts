@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../infra/loopback/servers/ports.js';
 import { startDataServices, type DataServices } from '../../../infra/loopback/data-services.js';
-import { InvalidationRelay } from '../../src/cache/invalidation-relay.js';
+import { invalidationRelay } from '../../src/cache/invalidation-relay.js';
 import { createLinkCache } from '../../src/cache/link-cache.js';
 import type { CachedLink } from '../../src/domain/link.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
@@ -66,7 +66,7 @@ describe('the links\' invalidation outbox', () => {
   it('reaches every replica and Redis when the changing replica never sent it', async () => {
     const a = await replica(ds.redisUrl);
     const b = await replica(ds.redisUrl);
-    const relay = new InvalidationRelay({ pool, announce: (codes) => b.links.announce(codes), logger: pino({ level: 'silent' }), everyMs: 50, afterMs: 300 });
+    const relay = invalidationRelay({ pool, announce: (codes) => b.links.announce(codes), logger: pino({ level: 'silent' }), everyMs: 50, afterMs: 300 });
     try {
       const row = await newLink('ob2');
       expect(await a.links.get('ob2', load)).toMatchObject({ isActive: true });
