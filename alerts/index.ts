@@ -9,6 +9,7 @@ import { clickAlerts } from './rules/clicks.js';
 import { backupAlerts } from './rules/backups.js';
 import { dataAlerts } from './rules/data.js';
 import { inhibitorAlerts } from './rules/inhibitors.js';
+import { invalidationAlerts } from './rules/invalidations.js';
 import { listAlerts } from './rules/lists.js';
 import { observabilityAlerts } from './rules/observability.js';
 import { webhookAlerts } from './rules/webhooks.js';
@@ -22,6 +23,7 @@ export function alertDefinitions(ctx: AlertsContext): AlertDefinition[] {
   return [
     ...appAlerts(cmd),
     ...dataAlerts(cmd),
+    ...invalidationAlerts(cmd),
     ...backupAlerts(cmd),
     ...clickAlerts(cmd),
     ...webhookAlerts(cmd),

@@ -36,7 +36,7 @@ const edgeBurns = [...sloAlerts('Page', ['edge-availability']), ...sloAlerts('Ti
 export const INHIBITIONS: Inhibition[] = [
   {
     sources: ['AppAllReplicasDown'],
-    targets: ['AppReplicaDown', 'AppRedundancyLost', 'AppReplicaRestarted', 'AppCrashLoop', 'RedisCircuitOpen', 'TrafficDropWeekOverWeek', ...appSymptoms, ...clickSymptoms],
+    targets: ['AppReplicaDown', 'AppRedundancyLost', 'AppReplicaRestarted', 'AppCrashLoop', 'RedisCircuitOpen', 'TrafficDropWeekOverWeek', 'LinkInvalidationsStuck', ...appSymptoms, ...clickSymptoms],
     why: 'Every replica down is the outage; per-replica alerts, error ratios, the traffic drop and the SLO burns restate it, and the burns go on for a while after the replicas are back.',
     holdAfterRecovery: true,
   },
@@ -48,8 +48,8 @@ export const INHIBITIONS: Inhibition[] = [
   },
   {
     sources: ['PostgresDown', 'PgbouncerDown'],
-    targets: ['PgbouncerPoolSaturated', ...appSymptoms, ...clickSymptoms],
-    why: 'Without the database, writes fail with 503, clients queue in PgBouncer and clicks pile up: one cause, one page.',
+    targets: ['PgbouncerPoolSaturated', 'LinkInvalidationsStuck', ...appSymptoms, ...clickSymptoms],
+    why: 'Without the database, writes fail with 503, clients queue in PgBouncer, clicks pile up and the invalidation outbox cannot be read: one cause, one page.',
     holdAfterRecovery: true,
   },
   {
@@ -65,8 +65,8 @@ export const INHIBITIONS: Inhibition[] = [
   },
   {
     sources: ['RedisDown'],
-    targets: ['RedisCircuitOpen'],
-    why: 'Replicas open their Redis circuit because Redis is down.',
+    targets: ['RedisCircuitOpen', 'LinkInvalidationsStuck'],
+    why: 'Replicas open their Redis circuit because Redis is down, and the invalidation outbox waits for it by design.',
   },
   {
     sources: ['PostgresVolumeAlmostFull'],

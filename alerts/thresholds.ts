@@ -18,6 +18,8 @@ export const THRESHOLDS = {
   clickFlushLagSeconds: 30,
   /** Age of the oldest batch whose roll-up counts a replica still keeps, seconds (they wait CLICK_ROLLUP_DELAY_MS, then up to that again for the next apply). */
   clickRollupLagSeconds: 60,
+  /** Age of the oldest link change not yet relayed to Redis, seconds (the relay takes each within seconds: app/src/cache/invalidation-relay.ts). */
+  linkInvalidationOldestSeconds: 60,
   /** Age of the oldest undelivered webhook delivery, seconds, beside a growing outbox. */
   webhookOldestPendingSeconds: 900,
   /**

@@ -66,6 +66,8 @@ export const APP_METRICS: CatalogEntry[] = [
   app('shortstack_webhook_deliveries_total', 'counter', 'Webhook delivery attempts by outcome (delivered, failed, dead)'),
   app('shortstack_webhook_queue_depth', 'gauge', 'Webhook deliveries not yet delivered nor dead'),
   app('shortstack_webhook_oldest_pending_seconds', 'gauge', 'Age of the oldest undelivered webhook delivery'),
+  app('shortstack_link_invalidations_pending', 'gauge', 'Link changes in the invalidation outbox not yet relayed to Redis'),
+  app('shortstack_link_invalidations_oldest_seconds', 'gauge', 'Age of the oldest link change not yet relayed to Redis'),
   app('shortstack_page_marks_uncounted_events', 'gauge', 'Event ids above the spans counted for deep ?page pages'),
   app('shortstack_build_info', 'gauge', 'Build of the running app (version, commit)'),
 ];

@@ -213,6 +213,18 @@ export const ALERT_CASES: AlertCase[] = [
     before: '2m', at: '3m', expect: [{ labels: { instance: 'app-1' }, value: 45 }],
   },
   {
+    // A change waits and ages a minute a minute: past 60 s at 2m, and 5 minutes more.
+    alert: 'LinkInvalidationsStuck', kind: 'fires',
+    series: [s(`shortstack_link_invalidations_oldest_seconds{${app('app-1')}}`, '0+60x20'), s(`shortstack_link_invalidations_oldest_seconds{${app('app-2')}}`, '0+60x20')],
+    before: '6m', at: '7m', expect: [{ labels: {}, value: 420 }],
+  },
+  {
+    // The relay at work: each change waits its few seconds, one after another.
+    alert: 'LinkInvalidationsStuck', kind: 'quiet',
+    series: [s(`shortstack_link_invalidations_oldest_seconds{${app('app-1')}}`, '0 2 3 0 2 1 3 2 0x5')],
+    at: '14m',
+  },
+  {
     // The oldest undelivered delivery ages a minute a minute and the outbox grows: past 900 s
     // (at 16m) and 10 minutes more.
     alert: 'WebhookBacklogGrowing', kind: 'fires',

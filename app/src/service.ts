@@ -96,7 +96,7 @@ export async function createService(config: AppConfig, logger: Logger = createLo
   const sealer = new PageMarkSealer({
     pool, logger: logger.child({ component: 'page-marks' }), uncounted: metrics.pageMarksUncounted, intervalMs: config.pageMarksIntervalMs,
   });
-  const relay = invalidationRelay({ pool, announce: (codes) => links.announce(codes), logger: logger.child({ component: 'invalidations' }) });
+  const relay = invalidationRelay({ pool, metrics, announce: (codes) => links.announce(codes), logger: logger.child({ component: 'invalidations' }) });
   let stopping = false;
   let app: FastifyInstance;
   try {

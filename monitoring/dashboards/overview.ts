@@ -181,6 +181,10 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
       q(`max by (instance) (shortstack_redis_circuit_open{${sel}})`, '{{instance}} circuit open'),
       q(`sum by (op) (${rate('shortstack_redis_errors_total')})`, 'errors {{op}}', 'ops'),
     ]))
+    .withPanel(graph(P.linkInvalidations, 'short', [
+      q(`max(shortstack_link_invalidations_pending{${sel}})`, 'waiting'),
+      q(`max(shortstack_link_invalidations_oldest_seconds{${sel}})`, 'oldest waiting', 's'),
+    ], 'The invalidation outbox: link changes whose invalidation the replicas have not yet sent again to Redis. A few seconds old at most while the relay works.'))
     .withRow(row(R.monitoring, ID['row:monitoring']))
     .withPanel(graph(P.scrapeTargets, 'short', [q('count by (job) (up == 0)', '{{job}}')]))
     .withPanel(graph(P.notifications, 'percentunit', [

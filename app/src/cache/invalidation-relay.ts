@@ -10,7 +10,8 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { PeriodicJob } from '../jobs/periodic.js';
-import { relayInvalidations } from '../store/link-invalidations-store.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { invalidationBacklog, relayInvalidations } from '../store/link-invalidations-store.js';
 
 /** How often each replica looks in the outbox. */
 export const RELAY_EVERY_MS = 1_000;
@@ -20,24 +21,36 @@ export const RELAY_EVERY_MS = 1_000;
  */
 export const RELAY_AFTER_MS = 2_000;
 /** Codes in one round trip to Redis, at most. */
-const RELAY_BATCH = 500;
+export const RELAY_BATCH = 500;
 
 export interface InvalidationRelayOptions {
   pool: pg.Pool;
   /** Drops the codes in Redis and on every replica; false when Redis did not take them. */
   announce: (codes: string[]) => Promise<boolean>;
   logger: Logger;
+  /** Where each round leaves what still waits: a relay that stopped relaying is otherwise invisible. */
+  metrics: Pick<Metrics, 'linkInvalidationsPending' | 'linkInvalidationsOldest'>;
   everyMs?: number;
   afterMs?: number;
 }
 
-/** The relay as a replica's periodic job: start() with the replica, stop() waits for its round. */
+/**
+ * The relay as a replica's periodic job: start() with the replica, stop() waits for its round.
+ * Each round then reads what still waits into the metrics (LinkInvalidationsStuck), also after a
+ * round that could not send.
+ */
 export function invalidationRelay(opts: InvalidationRelayOptions): PeriodicJob {
-  const { pool, announce, logger } = opts;
+  const { pool, announce, logger, metrics } = opts;
   const afterMs = opts.afterMs ?? RELAY_AFTER_MS;
   const job: PeriodicJob = new PeriodicJob(opts.everyMs ?? RELAY_EVERY_MS, async () => {
-    // Rounds while each takes a full batch (a backlog after Redis was down).
-    while (!job.isStopped && (await relayInvalidations(pool, afterMs, RELAY_BATCH, announce)) === RELAY_BATCH);
+    try {
+      // Rounds while each takes a full batch (a backlog after Redis was down).
+      while (!job.isStopped && (await relayInvalidations(pool, afterMs, RELAY_BATCH, announce)) === RELAY_BATCH);
+    } finally {
+      const { pending, oldestSeconds } = await invalidationBacklog(pool);
+      metrics.linkInvalidationsPending.set(pending);
+      metrics.linkInvalidationsOldest.set(oldestSeconds);
+    }
   }, (err) => {
     logger.warn({ err }, 'link invalidation relay round failed; trying again on the next tick');
   });

@@ -51,6 +51,8 @@ export interface Metrics {
   webhookQueueDepth: Gauge;
   webhookOldestPending: Gauge;
   pageMarksUncounted: Gauge;
+  linkInvalidationsPending: Gauge;
+  linkInvalidationsOldest: Gauge;
   buildInfo: Gauge<'version' | 'commit'>;
 }
 
@@ -165,6 +167,14 @@ export function createMetrics(build: { version: string; commit: string }): Metri
       name: 'shortstack_page_marks_uncounted_events',
       help: 'Event ids above the spans counted for deep ?page pages, as this replica\'s last round read them: what a deep page among the newest events steps over.',
       registers,
+    }),
+    linkInvalidationsPending: new Gauge({
+      name: 'shortstack_link_invalidations_pending',
+      help: 'Link changes in the invalidation outbox not yet relayed to Redis (the whole outbox, as this replica\'s relay last read it).', registers,
+    }),
+    linkInvalidationsOldest: new Gauge({
+      name: 'shortstack_link_invalidations_oldest_seconds',
+      help: 'Age of the oldest link change not yet relayed to Redis (0 when none).', registers,
     }),
     buildInfo,
   };

@@ -31,3 +31,10 @@ export async function relayInvalidations(pool: pg.Pool, minAgeMs: number, limit:
 }
 
 class NotSent extends Error {}
+
+/** What waits in the outbox: rows, and the age of the oldest in seconds (0 when none), for the metrics. */
+export async function invalidationBacklog(db: Queryable): Promise<{ pending: number; oldestSeconds: number }> {
+  const { rows } = await db.query<{ pending: number; oldest: number | null }>(
+    `SELECT count(*)::int AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest FROM link_invalidations`);
+  return { pending: rows[0]!.pending, oldestSeconds: Math.max(0, rows[0]!.oldest ?? 0) };
+}

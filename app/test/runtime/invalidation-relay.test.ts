@@ -3,6 +3,7 @@
 // invalidation (it died after the commit, or a racing read's SET followed it: the caches hold the
 // link as it was either way), and when Redis was down at the time (sent once it is back).
 import type pg from 'pg';
+import type { Gauge } from 'prom-client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../infra/loopback/servers/ports.js';
@@ -28,7 +29,7 @@ async function replica(redisUrl: string) {
   const links = createLinkCache({ redis, metrics, lruEnabled: true, lruMax: 100, negativeTtlMs: 1_000, unsyncedLruTtlMs: 60_000 });
   await redisReady(redis, 10_000);
   await waitFor('the cache subscribed', async () => links.subscribed, WAIT_MS);
-  return { redis, links, close: async () => { await links.close(); await redis.close(); } };
+  return { redis, links, metrics, close: async () => { await links.close(); await redis.close(); } };
 }
 
 describe('the links\' invalidation outbox', () => {
@@ -66,7 +67,7 @@ describe('the links\' invalidation outbox', () => {
   it('reaches every replica and Redis when the changing replica never sent it', async () => {
     const a = await replica(ds.redisUrl);
     const b = await replica(ds.redisUrl);
-    const relay = invalidationRelay({ pool, announce: (codes) => b.links.announce(codes), logger: pino({ level: 'silent' }), everyMs: 50, afterMs: 300 });
+    const relay = invalidationRelay({ pool, metrics: b.metrics, announce: (codes) => b.links.announce(codes), logger: pino({ level: 'silent' }), everyMs: 50, afterMs: 300 });
     try {
       const row = await newLink('ob2');
       expect(await a.links.get('ob2', load)).toMatchObject({ isActive: true });
@@ -88,20 +89,31 @@ describe('the links\' invalidation outbox', () => {
     }
   });
 
-  it('keeps what Redis did not take and sends it once Redis is back', async () => {
+  it('keeps what Redis did not take, shows it in the metrics, and sends it once Redis is back', async () => {
     const a = await replica(ds.redisUrl);
     const row = await newLink('ob3');
+    const gauge = async (g: Gauge) => (await g.get()).values[0]?.value;
+    const waiting = async () => [await gauge(a.metrics.linkInvalidationsPending), await gauge(a.metrics.linkInvalidationsOldest)] as const;
+    const relay = invalidationRelay({ pool, metrics: a.metrics, announce: (codes) => a.links.announce(codes), logger: pino({ level: 'silent' }), everyMs: 50, afterMs: 0 });
     try {
       await ds.redis.stop();
       await updateUrl(pool, row.id, { title: 'changed' });
       // Redis down: the relay's round sends nothing and leaves the row.
       expect(await relayInvalidations(pool, 0, 10, (codes) => a.links.announce(codes))).toBe(0);
       expect(await outbox()).toEqual(['ob3']);
+      // The relay's rounds go on failing, and say what waits and for how long.
+      relay.start();
+      await waitFor('the metrics show the change waiting', async () => {
+        const [pending, oldest] = await waiting();
+        return pending === 1 && oldest! >= 1;
+      }, WAIT_MS);
+      expect(await outbox()).toEqual(['ob3']);
       await ds.redis.start();
       await redisReady(a.redis, 20_000);
-      await waitFor('relayed once Redis is back', async () => (await relayInvalidations(pool, 0, 10, (codes) => a.links.announce(codes))) === 1, WAIT_MS);
-      expect(await outbox()).toEqual([]);
+      await waitFor('relayed once Redis is back', async () => (await outbox()).length === 0, WAIT_MS);
+      await waitFor('the metrics show nothing waiting', async () => (await waiting()).every((v) => v === 0), WAIT_MS);
     } finally {
+      await relay.stop();
       await a.close();
     }
   });
