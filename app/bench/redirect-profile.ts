@@ -38,7 +38,7 @@ import { CommandServer } from '../../infra/loopback/servers/command.js';
 import { freePorts } from '../../infra/loopback/servers/ports.js';
 import { copyGeneratedLinks } from '../../loadtest/lib/copy-links.js';
 import { APP_CPU_RATIO_AIM } from '../../loadtest/lib/aims.js';
-import { readProcs, withCpu } from '../../loadtest/lib/cpu.js';
+import { LOAD_GENERATOR, readProcs, withCpu } from '../../loadtest/lib/cpu.js';
 import { generatedLink } from '../../loadtest/lib/links.js';
 import { seededRng } from '../../loadtest/lib/rng.js';
 import { LOAD_AGENTS } from '../../loadtest/lib/traffic.js';
@@ -244,7 +244,7 @@ async function measure(side: Side): Promise<void> {
   if (side.name !== 'bare') await new Promise((w) => setTimeout(w, SETTLE_MS));
   const ticks = ticksOf(side.pid()) - ticks0;
   for (const [program, seconds] of Object.entries(run.seconds)) {
-    if (program !== 'load generator') (side.programUs[program] ??= []).push(seconds * 1e6 / r.answered);
+    if (program !== LOAD_GENERATOR) (side.programUs[program] ??= []).push(seconds * 1e6 / r.answered);
   }
   const windowS = (Date.now() - t0) / 1000;
   side.windows.push({ fromUs: from, toUs: side.name === 'bare' ? to : to + SETTLE_MS * 1000 });

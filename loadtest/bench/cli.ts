@@ -1,5 +1,5 @@
 // npm run bench -- [--replicas 2] [--connections 64] [--duration 15] [--rounds 3] [--json FILE]
-//   [--large 1000000 | --huge] [--skip-scale]
+//   [--large 1000000 | --huge] [--skip-scale] [--baseline DIR]
 // Measures, with the same load generator, connections and duration, alternating the targets
 // round after round (the machine is shared and noisy; medians are reported):
 //   1 nginx answering a static 302 itself, 2 the same nginx in front of N bare Fastify processes,
@@ -7,6 +7,9 @@
 // then the redirect figure with 10 thousand and with 1 (or 10) million links: flat out and at one
 // fixed rate with the large set's caches seconds old, then flat out with them as a day of
 // traffic (the links' cache TTL) leaves them; and PostgreSQL's server connections against PgBouncer's pool size.
+// With --baseline DIR (a worktree of another commit, after npm ci), that commit's own stack serves
+// figure 3 too, in the same rounds, and aims 1-3 and each program's CPU per redirect are printed
+// before (DIR) and after (this checkout).
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,7 +18,7 @@ import { Command } from 'commander';
 import { APP_DEFAULTS } from '../../app/src/config-defaults.js';
 import { appliedWithinMs } from '../../app/src/clicks/pending-rollups.js';
 import { LINK_CACHE_ENTRY_BYTES, LINK_CACHE_TTL_S } from '../../app/src/cache/link-cache.js';
-import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
+import { startStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { parseStackConfig } from '../../infra/topology/config.js';
 import { positiveInt, positiveNumber } from '../lib/cli-args.js';
@@ -31,8 +34,9 @@ import { warmRedis, type CacheWarmth } from '../lib/warm-cache.js';
 import { fmtInt, fmtMs, fmtRate } from '../lib/table.js';
 import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js';
 import { ARCHIVE_COMMAND, PROGRAM, SCALE_P99_AIM } from '../lib/aims.js';
-import { aims, atMost, combine, FIGURES, judged, ratios, renderAims, renderBench, roundP99Ratios, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
+import { aims, atMost, combine, FIGURES, judged, ratios, renderAims, renderBeforeAfter, renderBench, roundP99Ratios, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
 import { copyGeneratedLinks } from '../lib/copy-links.js';
+import { baselineRoot, startBaselineStack, type MeasuredStack } from './baseline-stack.js';
 import { CLICKS_WRITTEN_MS, openStackProbe, type StackProbe } from '../lib/stack-probe.js';
 
 // A run as long as the click roll-up delay holds one period of the roll-ups' apply, as sustained
@@ -52,9 +56,11 @@ const o = new Command()
   .option('--huge', 'the large scale figure with 10 million links (COPY takes minutes)')
   .option('--skip-scale', 'leave out the scale figures')
   .option('--json <file>', 'write the figures and ratios as JSON')
+  .option('--baseline <dir>', "another commit's checkout (a worktree, after npm ci): its stack serves figure 3 in the same rounds, aims 1-3 printed before and after")
   .parse()
   .opts<{ replicas: number; connections: number; duration: number; rounds: number; links: number; large: number;
-    huge?: boolean; skipScale?: boolean; json?: string }>();
+    huge?: boolean; skipScale?: boolean; json?: string; baseline?: string }>();
+const baselineDir = o.baseline === undefined ? undefined : baselineRoot(o.baseline);
 
 const large = o.huge ? 10_000_000 : o.large;
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -74,7 +80,7 @@ interface Target {
    * PostgreSQL during the run, and its cluster is PROGRAM.postgres in the run's CPU, the other
    * stack's apart.
    */
-  stack?: LoopbackStack;
+  stack?: MeasuredStack;
 }
 
 /**
@@ -88,12 +94,14 @@ const cachedStackConfig = { ...LOAD_GENERATOR_STACK_CONFIG, cache: { redisMaxMem
 
 /** Both stacks run side by side (their processes all named postgres): each run's CPU counts its own stack's cluster. */
 const OTHER_POSTGRES = `${PROGRAM.postgres} (other stack)`;
-let stacks: LoopbackStack[] = [];
+let stacks: MeasuredStack[] = [];
 /** Each stack's probe: the bench's own backend in its cluster, counted apart (PROGRAM.benchProbe). */
-const probes = new Map<LoopbackStack, StackProbe>();
-function attribution(own: LoopbackStack | undefined): Attribution {
+const probes = new Map<MeasuredStack, StackProbe>();
+function attribution(own: MeasuredStack | undefined): Attribution {
   const subtrees = new Map<number, string>();
   for (const s of stacks) {
+    // By process, not by name: an older commit's replica (a --baseline) ran as plain `node`.
+    for (const r of s.replicas) if (r.pid !== undefined) subtrees.set(r.pid, PROGRAM.replica);
     const pid = s.postgresPid;
     if (pid !== undefined) subtrees.set(pid, s === own ? PROGRAM.postgres : OTHER_POSTGRES);
     const probe = probes.get(s);
@@ -137,6 +145,10 @@ async function measure(t: Pick<Target, 'url' | 'links' | 'mix' | 'adminKey' | 's
   return sampleOf(result.summary, await watch?.stop(), cores, netOfIdle(seconds, idleCores, windowS));
 }
 
+/** `list` with the places of `a` and `b` exchanged. */
+const swapped = (list: readonly Target[], a: Target['id'], b: Target['id']): Target[] =>
+  list.map((t) => (t.id === a ? list.find((x) => x.id === b)! : t.id === b ? list.find((x) => x.id === a)! : t));
+
 const describe = (label: string, s: Sample) =>
   `${label}: ${fmtRate(s.okRps)} ok req/s, p50 ${fmtMs(s.p50)} ms, p99 ${fmtMs(s.p99)} ms, ${fmtInt(s.failed)} failed` +
   (s.pgServerConnections === undefined ? '' : `, pg server connections max ${s.pgServerConnections}`);
@@ -146,41 +158,47 @@ const dir = mkdtempSync(join(tmpdir(), 'shortstack-bench-'));
 chmodSync(dir, 0o755);
 const cleanups: (() => Promise<void>)[] = [];
 try {
-  log(`starting two loopback stacks (${o.replicas} replicas; the first's Redis ${fmtInt(redisMaxMemoryMb)} MB; the second with CACHE_LRU_ENABLED=false) and the ceilings ...`);
-  const [cachedStack, lruOffStack] = await Promise.all([
+  log(`starting ${baselineDir ? 'three' : 'two'} loopback stacks (${o.replicas} replicas; the first's Redis ${fmtInt(redisMaxMemoryMb)} MB; the second with CACHE_LRU_ENABLED=false`
+    + `${baselineDir ? `; the third ${baselineDir}'s, its Redis as the first's` : ''}) and the ceilings ...`);
+  const [cachedStack, lruOffStack, baselineStack] = await Promise.all([
     startStack({ replicas: o.replicas, observability: false, dir: join(dir, 'stack-cached'), config: cachedStackConfig }),
     startStack({ replicas: o.replicas, observability: false, dir: join(dir, 'stack-lru-off'), config: LOAD_GENERATOR_STACK_CONFIG, appEnv: { CACHE_LRU_ENABLED: 'false' } }),
+    baselineDir ? startBaselineStack(baselineDir, { replicas: o.replicas, dir: join(dir, 'stack-baseline'), redisMaxMemoryMb }) : undefined,
   ]);
-  cleanups.push(() => cachedStack.stop(), () => lruOffStack.stop());
-  stacks = [cachedStack, lruOffStack];
+  cleanups.push(() => cachedStack.stop(), () => lruOffStack.stop(), ...(baselineStack ? [() => baselineStack.stop()] : []));
+  stacks = [cachedStack, lruOffStack, ...(baselineStack ? [baselineStack] : [])];
   for (const s of stacks) {
     const probe = await openStackProbe(s.directDatabaseUrl);
     probes.set(s, probe);
     cleanups.push(() => probe.close());
   }
+  baselineStack?.withPostmasterOf(probes.get(baselineStack)!.backendPid);
   const ceilings: [Running, Running] = [
     await startStaticNginx(join(dir, 'nginx-static'), STATIC_LOCATION),
     await startProxyCeiling(join(dir, 'proxy-ceiling'), o.replicas, 'b', o.links),
   ];
   cleanups.push(...ceilings.map((c) => () => c.stop()));
   log(`COPY ${fmtInt(o.links)} links into each stack ...`);
-  await Promise.all([copyGeneratedLinks(cachedStack.directDatabaseUrl, 'b', o.links), copyGeneratedLinks(lruOffStack.directDatabaseUrl, 'b', o.links)]);
+  await Promise.all(stacks.map((s) => copyGeneratedLinks(s.directDatabaseUrl, 'b', o.links)));
 
   const links = generatedLinkSet('b', o.links);
   const staticLinks: LinkSet = { ...links, location: () => STATIC_LOCATION };
   const targets: Target[] = [
     { id: 'nginxStatic', url: ceilings[0].url, links: staticLinks, mix: REDIRECTS_ONLY },
     { id: 'proxyCeiling', url: ceilings[1].url, links, mix: REDIRECTS_ONLY },
+    ...(baselineStack ? [{ id: 'baseline', url: baselineStack.url, links, mix: REDIRECTS_ONLY, stack: baselineStack } as const] : []),
     { id: 'cached', url: cachedStack.url, links, mix: REDIRECTS_ONLY, stack: cachedStack },
     { id: 'lruOff', url: lruOffStack.url, links, mix: REDIRECTS_ONLY, stack: lruOffStack },
     { id: 'create', url: cachedStack.url, links, mix: CREATE_ONLY, adminKey: cachedStack.adminKey, stack: cachedStack },
   ];
 
+  const target = (id: Target['id']) => targets.find((t) => t.id === id)!;
+
   // Every link through each stack twice (nginx spreads them over the replicas' own caches),
   // so figures 3 and 4 measure cached links rather than first touches; then each target runs
   // briefly so the JIT has compiled the hot paths.
   log(`warming the caches: every link twice through each stack ...`);
-  await Promise.all([warmUp(cachedStack.url, links, CACHED_WARM), warmUp(lruOffStack.url, links, CACHED_WARM)]);
+  await Promise.all(stacks.map((s) => warmUp(s.url, links, CACHED_WARM)));
   log('warming up every target (JIT) ...');
   for (const t of targets) await measure(t, 2);
 
@@ -195,7 +213,9 @@ try {
   log(`idle CPU cores by program: ${Object.entries(idleCores).filter(([, c]) => c >= 0.0005).map(([p, c]) => `${p} ${c.toFixed(3)}`).join(', ') || 'none'}`);
   const samples = new Map<string, Sample[]>(targets.map((t) => [t.id, []]));
   for (let round = 1; round <= o.rounds; round++) {
-    for (const t of targets) {
+    // Before and after swap places every other round: neither always runs right after the ceilings.
+    const order = baselineStack && round % 2 === 0 ? swapped(targets, 'baseline', 'cached') : targets;
+    for (const t of order) {
       const s = await measure(t, o.duration);
       samples.get(t.id)!.push(s);
       log(`round ${round}/${o.rounds} ${describe(FIGURES[t.id], s)}`);
@@ -209,7 +229,7 @@ try {
 
   // PgBouncer holds PostgreSQL to its pool however many clients pile on: creations at 4x the connections.
   const burstConns = o.connections * 4;
-  const burst = await measure(targets[4]!, o.duration, burstConns);
+  const burst = await measure(target('create'), o.duration, burstConns);
   log(describe(`creation burst at ${burstConns} connections`, burst));
   extra.push(`PostgreSQL server connections: max ${burst.pgServerConnections} with ${burstConns} client connections (x${o.replicas} app pools) vs PgBouncer pool size ${poolSize}: ${burst.pgServerConnections! <= poolSize ? 'held' : 'EXCEEDED'}`);
 
@@ -218,27 +238,38 @@ try {
     copyRowsPerS: number; fixedRate: ScalePair & { rate: number };
     steadyCaches: ScalePair & { draws: number; touched: number; warm: CacheWarmth };
   } | undefined;
+  /** The before side's aim 4 (--baseline): the same pairs, in the same rounds. */
+  let baselineScale: { flatOut: ScalePair; fixedRate: ScalePair } | undefined;
   if (!o.skipScale) {
-    log(`COPY ${fmtInt(large)} more links into the cached stack ...`);
+    log(`COPY ${fmtInt(large)} more links into the cached stack${baselineStack ? ', then into the --baseline stack' : ''} ...`);
     const copyRowsPerS = await copyGeneratedLinks(cachedStack.directDatabaseUrl, 'm', large);
     log(`  ${fmtInt(copyRowsPerS)} rows/s`);
-    const small: Target = targets[2]!;
-    const big = { ...small, links: generatedLinkSet('m', large) };
-    await measure(big, 2);
+    if (baselineStack) await copyGeneratedLinks(baselineStack.directDatabaseUrl, 'm', large);
+    const bigLinks = generatedLinkSet('m', large);
+    /** A stack's small and large link sets; `label` names it in the figures when there are two. */
+    interface ScaleSide { label: string; tag: string; small: Target; big: Target }
+    const sideOf = (t: Target, label: string, tag: string): ScaleSide => ({ label, tag, small: t, big: { ...t, links: bigLinks } });
+    const thisSide = sideOf(target('cached'), '', '');
+    const sides = [thisSide, ...(baselineStack ? [sideOf(target('baseline'), 'before: ', ':baseline')] : [])];
+    for (const side of sides) await measure(side.big, 2);
     // The two link sets alternated round by round; at most `rate` requests a second when given.
     // The small set is warmed again before each of its rounds, as before the main figures: the
     // large set's round before it leaves each LRU holding its own links. With `reference`, that
-    // target runs in every round too: the host's speed in these rounds.
-    const pair = async (how: { rate?: number; caches?: string; tag: string; reference?: Target }): Promise<ScalePair> => {
+    // target runs in every round too: the host's speed in these rounds. With a --baseline, its
+    // stack's pair runs in the same rounds, the two stacks' places swapped every other round.
+    const pair = async (how: { rate?: number; caches?: string; tag: string; reference?: Target }, pairSides: readonly ScaleSide[] = [thisSide]): Promise<ScalePair[]> => {
       const at = how.rate === undefined ? '' : ` at ${fmtInt(how.rate)} req/s`;
-      const s: Sample[] = [];
-      const l: Sample[] = [];
+      const runs = pairSides.map(() => ({ s: [] as Sample[], l: [] as Sample[] }));
       const r: Sample[] = [];
       for (let round = 1; round <= o.rounds; round++) {
-        await warmUp(small.url, small.links, CACHED_WARM);
-        for (const [samples, target, n] of [[s, small, o.links], [l, big, large]] as const) {
-          samples.push(await measure(target, o.duration, o.connections, how.rate));
-          log(`scale round ${round}/${o.rounds} ${describe(`${fmtInt(n)} links${at}${how.caches ? `, ${how.caches}` : ''}`, samples.at(-1)!)}`);
+        const order = pairSides.map((_, i) => i);
+        for (const i of round % 2 === 0 ? order.reverse() : order) {
+          const side = pairSides[i]!;
+          await warmUp(side.small.url, side.small.links, CACHED_WARM);
+          for (const [samples, target, n] of [[runs[i]!.s, side.small, o.links], [runs[i]!.l, side.big, large]] as const) {
+            samples.push(await measure(target, o.duration, o.connections, how.rate));
+            log(`scale round ${round}/${o.rounds} ${side.label}${describe(`${fmtInt(n)} links${at}${how.caches ? `, ${how.caches}` : ''}`, samples.at(-1)!)}`);
+          }
         }
         if (how.reference) {
           r.push(await measure(how.reference, o.duration));
@@ -246,33 +277,33 @@ try {
         }
       }
       const head = `${how.rate === undefined ? 'redirect, cached' : `redirect at ${fmtInt(how.rate)} req/s`}${how.caches ? ` (${how.caches})` : ''}`;
-      const smallFig = combine(`scale:${o.links}${how.tag}`, `${head}, ${fmtInt(o.links)} links`, s);
-      const largeFig = combine(`scale:${large}${how.tag}`, `${head}, ${fmtInt(large)} links (+${fmtInt(o.links)})`, l);
-      figures.push(smallFig, largeFig);
-      const p99Ratio = scaleP99Ratio(smallFig, largeFig);
-      const roundRatios = roundP99Ratios(s, l);
-      const scaleJudged = judged(p99Ratio, 2, SCALE_P99_AIM, atMost);
-      extra.push(`scale${at}${how.caches ? `, ${how.caches}` : ''}: p99 with ${fmtInt(large)} links / with ${fmtInt(o.links)} links`
-        + ` = ${scaleJudged.figure} (aim <= ${SCALE_P99_AIM.toFixed(2)}): ${scaleJudged.pass ? 'PASS' : 'FAIL'}`
-        + `; round by round ${roundRatios.map((r) => r.toFixed(2)).join(', ')}`);
       if (how.reference) {
         const ref = combine(`scale:${how.reference.id}${how.tag}`, FIGURES[how.reference.id], r);
         extra.push(`  ${FIGURES[how.reference.id]} in the same rounds: ${fmtRate(ref.okRps)} ok req/s, p99 ${fmtMs(ref.p99)} ms`
           + ` (${fmtRate(byId[how.reference.id]!.okRps)} and ${fmtMs(byId[how.reference.id]!.p99)} in the main rounds)`);
       }
-      return { small: smallFig, large: largeFig, p99Ratio, roundRatios };
+      return pairSides.map((side, i) => {
+        const { s, l } = runs[i]!;
+        const smallFig = combine(`scale:${o.links}${how.tag}${side.tag}`, `${side.label}${head}, ${fmtInt(o.links)} links`, s);
+        const largeFig = combine(`scale:${large}${how.tag}${side.tag}`, `${side.label}${head}, ${fmtInt(large)} links (+${fmtInt(o.links)})`, l);
+        figures.push(smallFig, largeFig);
+        const p99Ratio = scaleP99Ratio(smallFig, largeFig);
+        const roundRatios = roundP99Ratios(s, l);
+        const scaleJudged = judged(p99Ratio, 2, SCALE_P99_AIM, atMost);
+        extra.push(`${side.label}scale${at}${how.caches ? `, ${how.caches}` : ''}: p99 with ${fmtInt(large)} links / with ${fmtInt(o.links)} links`
+          + ` = ${scaleJudged.figure} (aim <= ${SCALE_P99_AIM.toFixed(2)}): ${scaleJudged.pass ? 'PASS' : 'FAIL'}`
+          + `; round by round ${roundRatios.map((x) => x.toFixed(2)).join(', ')}`);
+        return { small: smallFig, large: largeFig, p99Ratio, roundRatios };
+      });
     };
     // First with the large set's caches seconds old: a cold start, where a share of every round
     // is links never asked for before (loadtest/FIGURES.md, fourteenth pass).
     const coldStart = 'caches seconds old';
-    const flatOut = await pair({ caches: coldStart, tag: '' });
-    // Again at one rate both serve, half what the small set reached. At saturation a closed
-    // loop's latency is its connections over its throughput, so the flat-out ratio repeats the
-    // throughput ratio (each request to the larger set costs more: the ones past the replica's
-    // LRU go to Redis, the cold ones on to PostgreSQL); at a fixed rate it is what the table's
-    // size does to a request's latency.
-    const rate = Math.round(flatOut.small.okRps / 2);
-    const fixedRate = { rate, ...(await pair({ rate, caches: coldStart, tag: `@${rate}` })) };
+    const [flatOut, flatOutBefore] = await pair({ caches: coldStart, tag: '' }, sides);
+    const rate = Math.round(flatOut!.small.okRps / 2);
+    const [fixedRatePair, fixedRateBefore] = await pair({ rate, caches: coldStart, tag: `@${rate}` }, sides);
+    const fixedRate = { rate, ...fixedRatePair! };
+    if (flatOutBefore && fixedRateBefore) baselineScale = { flatOut: flatOutBefore, fixedRate: fixedRateBefore };
     // Then flat out with the caches as steady traffic leaves them: a link stays in Redis (and in
     // a replica's LRU, within its bound) for the links' cache TTL after it was read, so a service
     // that has run that long holds every link that the TTL's worth of traffic (at the rate the
@@ -283,24 +314,25 @@ try {
     const touched = touchedRanks(large, TRAFFIC_ZIPF_EXPONENT, draws, seededRng(large));
     log(`warming the caches as ${LINK_CACHE_TTL_S} s of traffic at ${fmtInt(byId.cached!.okRps)} req/s leaves them:`
       + ` ${fmtInt(touched.length)} of the ${fmtInt(large)} links into Redis ...`);
-    const warmth = await warmRedis(cachedStack, rankedSubset(big.links, touched));
+    const warmth = await warmRedis(cachedStack, rankedSubset(bigLinks, touched));
     const mem = warmth.redis;
     log(`  ${warmth.seconds.toFixed(0)} s; Redis holds ${fmtInt(warmth.held)} of them, ${mem.usedMb.toFixed(0)} of ${mem.maxMb.toFixed(0)} MB`
       + ` (${fmtInt(Math.round(mem.usedMb * 2 ** 20 / Math.max(1, warmth.held)))} bytes a link), ${fmtInt(mem.evictedKeys)} keys evicted`);
     // The head through the stack, twice, the least popular first: each replica's LRU is left
     // holding the most asked-for links, as steady traffic leaves it.
     const lruMax = cachedStack.config.cache.lruMax;
-    const head = rankedSubset(big.links, touched.subarray(Math.max(0, touched.length - lruMax)));
+    const head = rankedSubset(bigLinks, touched.subarray(Math.max(0, touched.length - lruMax)));
     log(`  the ${fmtInt(head.size)} most asked-for through the stack (each replica's LRU holds ${fmtInt(lruMax)}) ...`);
     await warmUp(cachedStack.url, head, { ...CACHED_WARM, concurrency: WARM_CONCURRENCY });
     // Their clicks' roll-ups applied and the tables they grew vacuumed, as a service that has
     // run a day has them, not a fresh million-row autovacuum in the measured rounds.
     await probes.get(cachedStack)!.settled(WARM_SETTLE_MS);
     log('  settled');
-    await measure(big, o.duration);
+    await measure(thisSide.big, o.duration);
     const steady = 'caches as steady traffic leaves them';
-    const steadyCaches = { draws, touched: touched.length, warm: warmth, ...(await pair({ caches: steady, tag: '@steady', reference: targets[1]! })) };
-    scale = { ...flatOut, copyRowsPerS, fixedRate, steadyCaches };
+    const [steadyPair] = await pair({ caches: steady, tag: '@steady', reference: target('proxyCeiling') });
+    const steadyCaches = { draws, touched: touched.length, warm: warmth, ...steadyPair! };
+    scale = { ...flatOut!, copyRowsPerS, fixedRate, steadyCaches };
   }
 
   console.log(`\n== bench: ${o.replicas} replicas, ${o.connections} connections, ${o.duration}s x ${o.rounds} alternated rounds (medians)`);
@@ -308,6 +340,16 @@ try {
   // Aims 2 and 3 are CPU time per request (/proc), which holds on a busy machine; aim 1 is throughput.
   const aimResults = aims(byId);
   console.log(['', "issue 13's aims (this run):", ...renderAims(aimResults)].join('\n'));
+  if (baselineDir) {
+    const sets = `p99 with ${fmtInt(large)} links / with ${fmtInt(o.links)}`;
+    const scaleRows = scale && baselineScale ? [
+      { name: `4 flat out, caches seconds old: ${sets}`, before: baselineScale.flatOut.p99Ratio, after: scale.p99Ratio },
+      { name: `4 at ${fmtInt(scale.fixedRate.rate)} req/s, caches seconds old: ${sets}`, before: baselineScale.fixedRate.p99Ratio, after: scale.fixedRate.p99Ratio },
+    ] : [];
+    console.log(['', ...renderBeforeAfter(byId, baselineDir, scaleRows)].join('\n'));
+    // The steady caches are written into Redis in this checkout's entry format (warmRedis).
+    if (scale) console.log("  (aim 4 with steady caches is this checkout's only: they are warmed in this code's Redis format)");
+  }
   if (o.duration * 1000 < APP_DEFAULTS.clickRollupDelayMs) {
     // A short run is a burst: its one apply and the background it sets off (page-marks rounds,
     // autovacuum) weigh on few clicks. Sustained load spreads them.
@@ -317,7 +359,8 @@ try {
   if (o.json) {
     writeFileSync(o.json, `${JSON.stringify({
       startedAt, replicas: o.replicas, connections: o.connections, durationS: o.duration, rounds: o.rounds,
-      figures, ratios: rt, aims: aimResults, scale, pgbouncer: { poolSize, burstConnections: burstConns, serverConnectionsMax: burst.pgServerConnections },
+      figures, ratios: rt, aims: aimResults, scale,
+      ...(baselineDir ? { baseline: { dir: baselineDir, aims: aims({ ...byId, cached: byId.baseline }), scale: baselineScale } } : {}), pgbouncer: { poolSize, burstConnections: burstConns, serverConnectionsMax: burst.pgServerConnections },
     }, null, 2)}\n`);
     console.log(`\njson: ${o.json}`);
   }

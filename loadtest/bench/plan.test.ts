@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { aims, atLeast, atMost, combine, cpuUsPerRequest, judged, median, ratios, renderAims, renderBench, roundP99Ratios, scaleP99Ratio, type Sample } from './plan.js';
+import { aims, atLeast, atMost, combine, cpuUsPerRequest, judged, median, ratios, renderAims, renderBeforeAfter, renderBench, roundP99Ratios, scaleP99Ratio, type Sample } from './plan.js';
 import { PROGRAM } from '../lib/aims.js';
+import { LOAD_GENERATOR } from '../lib/cpu.js';
 
 const sample = (okRps: number, p99: number, extra: Partial<Sample> = {}): Sample => ({ okRps, p50: p99 / 4, p99, failed: 0, requests: okRps * 5, ...extra });
 
@@ -101,5 +102,34 @@ describe('bench arithmetic', () => {
     ]);
     expect(renderAims(results)[3]).toMatch(/^ {2}beside it: WAL archiving per recorded click, us \(archive_command\)\s+3\.0$/);
     expect(renderAims(results)[4]).toMatch(/^ {2}beside it: the bench's own queries per recorded click, us \(connection watch, roll-up wait\)\s+2\.5$/);
+  });
+
+  it('prints aims 1-3 and each program\'s CPU per redirect before (the --baseline stack) and after, from the same rounds', () => {
+    const run = (okRps: number, p99: number, cpuSeconds: Record<string, number>) => sample(okRps, p99, { requests: okRps * 5, cpuSeconds });
+    const proxyCeiling = combine('proxyCeiling', '2', [run(10_000, 10, { [PROGRAM.bare]: 5 })]); // 100 us per request
+    // Before: 250 us of replica, 40 of postgres, 10 of nginx; after: 125, 5 and 10. Another stack's
+    // idle cluster, the load generator and the bench's probe stay out of the stack's total.
+    const baseline = combine('baseline', '3 before', [run(6_000, 20, {
+      [PROGRAM.replica]: 7.5, [PROGRAM.postgres]: 1.2, nginx: 0.3, 'postgres (other stack)': 0.3, [LOAD_GENERATOR]: 3, [PROGRAM.benchProbe]: 0.03,
+    })]);
+    const cached = combine('cached', '3', [run(8_000, 15, {
+      [PROGRAM.replica]: 5, [PROGRAM.postgres]: 0.2, nginx: 0.4, 'postgres (other stack)': 0.4, [LOAD_GENERATOR]: 4, [PROGRAM.benchProbe]: 0.04,
+    })]);
+    const out = renderBeforeAfter({ proxyCeiling, baseline, cached }, '/work/base');
+    const row = (start: string) => out.join('\n').split('\n').find((l) => l.startsWith(start))!.split(/ {2,}/);
+    expect(out[0]).toBe("issue 13's aims, before (/work/base) and after (this checkout), alternated in the same rounds:");
+    expect(row('1 cached redirect / proxy ceiling')).toEqual(['1 cached redirect / proxy ceiling, ok req/s (aim >= 0.80)', '0.60 FAIL', '0.80 PASS']);
+    expect(row('1 cached redirect p99')).toEqual(['1 cached redirect p99 / proxy ceiling p99 (aim <= 1.50)', '2.00 FAIL', '1.50 PASS']);
+    expect(row('2 PostgreSQL')).toEqual(['2 PostgreSQL CPU per recorded click, us (aim <= 8)', '40.0 FAIL', '5.0 PASS']);
+    expect(row('3 replica')).toEqual(['3 replica CPU per cached redirect / bare server\'s (aim <= 1.25)', '2.50 (250.0 / 100.0 us) FAIL', '1.25 (125.0 / 100.0 us) PASS']);
+    expect(row(PROGRAM.replica)).toEqual([PROGRAM.replica, '250.0', '125.0', '0.50x']);
+    expect(row(PROGRAM.postgres)).toEqual([PROGRAM.postgres, '40.0', '5.0', '0.13x']);
+    expect(row('nginx')).toEqual(['nginx', '10.0', '10.0', '1.00x']);
+    expect(row(LOAD_GENERATOR)).toEqual([LOAD_GENERATOR, '100.0', '100.0', '1.00x']);
+    expect(row('the stack in all')).toEqual(['the stack in all (load generator and probe left out)', '300.0', '140.0', '0.47x']);
+    expect(out.join('\n')).not.toContain('other stack');
+    expect(renderBeforeAfter({ proxyCeiling, cached }, '/work/base')).toEqual([]);
+    const withScale = renderBeforeAfter({ proxyCeiling, baseline, cached }, '/work/base', [{ name: '4 flat out', before: 1.71, after: 1.2 }]).join('\n');
+    expect(withScale.split('\n').find((l) => l.startsWith('4 flat out'))!.split(/ {2,}/)).toEqual(['4 flat out (aim <= 1.20)', '1.71 FAIL', '1.20 PASS']);
   });
 });

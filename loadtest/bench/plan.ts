@@ -1,7 +1,8 @@
 // The benchmark's figures, their medians over alternated rounds, the ratios against the
 // ceilings, and the table: pure, so the arithmetic is tested apart from the noisy measuring.
 import type { Summary } from '../lib/aggregate.js';
-import { APP_CPU_RATIO_AIM, CACHED_OVER_PROXY_AIM, CACHED_P99_OVER_PROXY_AIM, PG_US_PER_CLICK_AIM, PROGRAM } from '../lib/aims.js';
+import { APP_CPU_RATIO_AIM, CACHED_OVER_PROXY_AIM, CACHED_P99_OVER_PROXY_AIM, PG_US_PER_CLICK_AIM, PROGRAM, SCALE_P99_AIM } from '../lib/aims.js';
+import { LOAD_GENERATOR } from '../lib/cpu.js';
 import { fmtInt, fmtMs, fmtRate, formatTable } from '../lib/table.js';
 
 export const FIGURES = {
@@ -10,6 +11,8 @@ export const FIGURES = {
   cached: '3 Shortstack redirect, cached',
   lruOff: '4 Shortstack redirect, in-process cache off',
   create: '5 Shortstack link creation',
+  /** With --baseline: figure 3 served by another commit's stack, in the same rounds. */
+  baseline: "3 before: the --baseline checkout's redirect, cached",
 } as const;
 export type FigureId = keyof typeof FIGURES | `scale:${string}`;
 
@@ -175,6 +178,48 @@ export function aims(figs: Record<string, FigureResult | undefined>): AimResult[
 export function renderAims(results: readonly AimResult[]): string[] {
   const width = Math.max(0, ...results.map((r) => r.name.length));
   return results.map((r) => `${r.name.padEnd(width)}  ${r.figure}${r.pass === undefined ? '' : r.pass ? '  PASS' : '  FAIL'}`);
+}
+
+/** Programs whose CPU per request the before-and-after table leaves out: the other stacks, idle meanwhile. */
+const NOT_THE_TARGETS = / \(other stack\)$/;
+
+/**
+ * Issue 13's aims 1-3 before and after: the --baseline checkout's cached redirect (`baseline`)
+ * and this checkout's (`cached`), measured in the same alternated rounds against the same proxy
+ * ceiling, and aim 4's p99 ratios (`scale`, from pairs run in the same rounds); then each
+ * program's CPU per ok request in both, us (medians of the rounds).
+ */
+export function renderBeforeAfter(figs: Record<string, FigureResult | undefined>, beforeName: string,
+  scale: readonly { name: string; before: number; after: number }[] = []): string[] {
+  const { baseline, cached } = figs;
+  if (!baseline || !cached) return [];
+  const before = aims({ ...figs, cached: baseline });
+  const after = aims(figs);
+  const verdict = (r?: AimResult) => (r ? `${r.figure}${r.pass === undefined ? '' : r.pass ? ' PASS' : ' FAIL'}` : '-');
+  const scaleVerdict = (x: number) => verdict({ name: '', ...judged(x, 2, SCALE_P99_AIM, atMost) });
+  const aimRows = [
+    ...after.map((a) => [a.name.trim(), verdict(before.find((b) => b.name === a.name)), verdict(a)]),
+    ...scale.map((r) => [`${r.name} (aim <= ${SCALE_P99_AIM.toFixed(2)})`, scaleVerdict(r.before), scaleVerdict(r.after)]),
+  ];
+  const programs = [...new Set([baseline, cached].flatMap((f) => f.samples.flatMap((s) => Object.keys(s.cpuSeconds ?? {}))))]
+    .filter((p) => !NOT_THE_TARGETS.test(p));
+  const us = (f: FigureResult, p: string) => cpuUsPerRequest(f, p) ?? 0;
+  const cpuRows = programs
+    .map((p) => ({ p, b: us(baseline, p), a: us(cached, p) }))
+    .filter((r) => r.b >= 0.05 || r.a >= 0.05)
+    .sort((x, y) => y.b + y.a - (x.b + x.a))
+    .map((r) => [r.p, r.b.toFixed(1), r.a.toFixed(1), r.b > 0 ? `${(r.a / r.b).toFixed(2)}x` : '-']);
+  // The stack's own: the load generator and the bench's probe are the instrument.
+  const stackPrograms = programs.filter((p) => p !== LOAD_GENERATOR && p !== PROGRAM.benchProbe);
+  const total = (f: FigureResult) => stackPrograms.reduce((n, p) => n + us(f, p), 0);
+  cpuRows.push(['the stack in all (load generator and probe left out)', total(baseline).toFixed(1), total(cached).toFixed(1), total(baseline) > 0 ? `${(total(cached) / total(baseline)).toFixed(2)}x` : '-']);
+  return [
+    `issue 13's aims, before (${beforeName}) and after (this checkout), alternated in the same rounds:`,
+    formatTable(['aim', 'before', 'after'], aimRows),
+    '',
+    'CPU per ok cached redirect by program, us (medians of the rounds; clicks recorded):',
+    formatTable(['program', 'before', 'after', 'after / before'], cpuRows),
+  ];
 }
 
 export function renderBench(figures: readonly FigureResult[], rt: Ratios, extra: string[] = []): string {

@@ -15,6 +15,9 @@ export interface ProcStat {
   title?: string;
 }
 
+/** cpuByProgram's label for the root process unless told otherwise: the bench, which drives the load. */
+export const LOAD_GENERATOR = 'load generator';
+
 /** How a snapshot's processes are labelled (cpuByProgram). */
 export interface Attribution {
   /** The root process's label. */
@@ -65,7 +68,7 @@ export function readProcs(): ProcStat[] {
  * spent before the first snapshot. Labels as `how` says.
  */
 export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcStat[], rootPid: number, how: Attribution = {}): Record<string, number> {
-  const { rootLabel = 'load generator', subtrees = new Map<number, string>(), labelOf = () => undefined, reapedAs = [] } = how;
+  const { rootLabel = LOAD_GENERATOR, subtrees = new Map<number, string>(), labelOf = () => undefined, reapedAs = [] } = how;
   const children = new Map<number, ProcStat[]>();
   for (const p of after) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
   const start = new Map(before.map((p) => [p.pid, p]));
