@@ -37,6 +37,8 @@ const latency = (suffix: 'bucket' | 'count', le?: string) =>
   `http_request_duration_seconds_${suffix}{${app('app-1')}, method="GET", route="/:code", status_code="302"${le ? `, le="${le}"` : ''}}`;
 const slo = (id: string) => ({ service: 'shortstack', slo: id });
 const waiting = `pgbouncer_pools_client_waiting_connections{${target('pgbouncer', 'pgbouncer')}, database="shortstack", user="shortstack"}`;
+/** A gauge its instance could not read, 21 samples (promtool expands no NaN with `x`). */
+const unknown = Array(21).fill('NaN').join(' ');
 const probe = (values: string) => s('probe_success{job="edge", instance="front-door", component="edge"}', values);
 const am = (metric: string, integration: string, values: string) =>
   s(`${metric}{${target('alertmanager', 'alertmanager')}, integration="${integration}"}`, values);
@@ -217,6 +219,19 @@ export const ALERT_CASES: AlertCase[] = [
     alert: 'LinkInvalidationsStuck', kind: 'fires',
     series: [s(`shortstack_link_invalidations_oldest_seconds{${app('app-1')}}`, '0+60x20'), s(`shortstack_link_invalidations_oldest_seconds{${app('app-2')}}`, '0+60x20')],
     before: '6m', at: '7m', expect: [{ labels: {}, value: 420 }],
+  },
+  {
+    // One replica cannot read the outbox (NaN: unknown), another reads a change ageing a minute
+    // a minute: max() passes over the NaN and the alert fires as before.
+    alert: 'LinkInvalidationsStuck', kind: 'fires',
+    series: [s(`shortstack_link_invalidations_oldest_seconds{${app('app-1')}}`, unknown), s(`shortstack_link_invalidations_oldest_seconds{${app('app-2')}}`, '0+60x20')],
+    before: '6m', at: '7m', expect: [{ labels: {}, value: 420 }],
+  },
+  {
+    // One replica cannot read the outbox, the other finds it empty: quiet.
+    alert: 'LinkInvalidationsStuck', kind: 'quiet',
+    series: [s(`shortstack_link_invalidations_oldest_seconds{${app('app-1')}}`, unknown), s(`shortstack_link_invalidations_oldest_seconds{${app('app-2')}}`, '0x20')],
+    at: '14m',
   },
   {
     // The relay at work: each change waits its few seconds, one after another.

@@ -44,7 +44,7 @@ export function invalidationAlerts({ docker, aws, loopback }: Commands): AlertDe
         mitigate: [
           'Redis errors for op `invalidate`, or Redis down: see RedisDown and RedisCircuitOpen. The outbox waits for Redis and is sent within seconds once it answers.',
           'The relay\'s rounds fail (warnings from component `invalidations`, with the error): a database error (PostgresDown, PgbouncerDown), or a long transaction holding the outbox\'s rows (PostgresLongTransaction).',
-          'One instance alone reports it (`max by (instance) (shortstack_link_invalidations_oldest_seconds)`): the others relay, and its figure is the last it could read. Its warnings say why its rounds fail; restart it if its database path does not come back.',
+          'An instance that cannot read the outbox reports NaN (`max by (instance) (shortstack_link_invalidations_oldest_seconds)`), which the alert passes over while another instance reads it. Its warnings say why its rounds fail; restart it if its database path does not come back.',
           `Nothing to replay by hand: once the cause is mended, the relay sends every waiting change, ${RELAY_BATCH} a round trip.`,
         ],
         escalate: 'Ticket the app team; page nobody: redirects and the API work.',

@@ -37,7 +37,7 @@ export interface InvalidationRelayOptions {
 /**
  * The relay as a replica's periodic job: start() with the replica, stop() waits for its round.
  * Each round then reads what still waits into the metrics (LinkInvalidationsStuck), also after a
- * round that could not send.
+ * round that could not send; NaN when that read fails.
  */
 export function invalidationRelay(opts: InvalidationRelayOptions): PeriodicJob {
   const { pool, announce, logger, metrics } = opts;
@@ -47,9 +47,15 @@ export function invalidationRelay(opts: InvalidationRelayOptions): PeriodicJob {
       // Rounds while each takes a full batch (a backlog after Redis was down).
       while (!job.isStopped && (await relayInvalidations(pool, afterMs, RELAY_BATCH, announce)) === RELAY_BATCH);
     } finally {
-      const { pending, oldestSeconds } = await invalidationBacklog(pool);
-      metrics.linkInvalidationsPending.set(pending);
-      metrics.linkInvalidationsOldest.set(oldestSeconds);
+      const backlog = await invalidationBacklog(pool).catch((err: unknown) => {
+        // Unknown, not this replica's last reading: PromQL's max() passes over NaN while another
+        // replica reads a number, and a stale figure could hold the alert up or down.
+        metrics.linkInvalidationsPending.set(Number.NaN);
+        metrics.linkInvalidationsOldest.set(Number.NaN);
+        throw err;
+      });
+      metrics.linkInvalidationsPending.set(backlog.pending);
+      metrics.linkInvalidationsOldest.set(backlog.oldestSeconds);
     }
   }, (err) => {
     logger.warn({ err }, 'link invalidation relay round failed; trying again on the next tick');

@@ -170,11 +170,11 @@ export function createMetrics(build: { version: string; commit: string }): Metri
     }),
     linkInvalidationsPending: new Gauge({
       name: 'shortstack_link_invalidations_pending',
-      help: 'Link changes in the invalidation outbox not yet relayed to Redis (the whole outbox, as this replica\'s relay last read it).', registers,
+      help: 'Link changes in the invalidation outbox not yet relayed to Redis (the whole outbox, as this replica\'s relay last read it; NaN when it cannot).', registers,
     }),
     linkInvalidationsOldest: new Gauge({
       name: 'shortstack_link_invalidations_oldest_seconds',
-      help: 'Age of the oldest link change not yet relayed to Redis (0 when none).', registers,
+      help: 'Age of the oldest link change not yet relayed to Redis (0 when none; NaN when this replica cannot read the outbox).', registers,
     }),
     buildInfo,
   };

@@ -2,7 +2,7 @@
 // reaches every replica's cache and Redis even when the replica that made it never sent the
 // invalidation (it died after the commit, or a racing read's SET followed it: the caches hold the
 // link as it was either way), and when Redis was down at the time (sent once it is back).
-import type pg from 'pg';
+import pg from 'pg';
 import type { Gauge } from 'prom-client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,28 @@ describe('the links\' invalidation outbox', () => {
     } finally {
       await relay.stop();
       await a.close();
+    }
+  });
+
+  it('shows its figures as unknown (NaN), not as its last reading, while it cannot read the outbox', async () => {
+    const metrics = createMetrics({ version: 't', commit: 't' });
+    metrics.linkInvalidationsPending.set(3);
+    metrics.linkInvalidationsOldest.set(120);
+    // Nothing listens on port 1: every connection is refused at once.
+    const unreachable = new pg.Pool({ connectionString: ds.directDatabaseUrl.replace(/:\d+\//, ':1/'), max: 1 });
+    const warned: unknown[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warned.push(JSON.parse(line)) });
+    const relay = invalidationRelay({ pool: unreachable, metrics, announce: async () => true, logger, everyMs: 50 });
+    const value = async (g: Gauge) => (await g.get()).values[0]?.value;
+    try {
+      relay.start();
+      await waitFor('both gauges unknown', async () => Number.isNaN(await value(metrics.linkInvalidationsPending))
+        && Number.isNaN(await value(metrics.linkInvalidationsOldest)), WAIT_MS);
+      expect(warned.length).toBeGreaterThan(0);
+      await expect(metrics.registry.metrics()).resolves.toMatch(/^shortstack_link_invalidations_oldest_seconds nan$/im); // Prometheus parses any case
+    } finally {
+      await relay.stop();
+      await unreachable.end();
     }
   });
 
