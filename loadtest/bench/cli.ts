@@ -8,8 +8,8 @@
 // fixed rate with the large set's caches seconds old, then flat out with them as a day of
 // traffic (the links' cache TTL) leaves them; and PostgreSQL's server connections against PgBouncer's pool size.
 // With --baseline DIR (a worktree of another commit, after npm ci), that commit's own stack serves
-// figure 3 too, in the same rounds, and aims 1-3 and each program's CPU per redirect are printed
-// before (DIR) and after (this checkout).
+// figure 3 and aim 4's cold pairs too, in the same rounds, and aims 1-4 and each program's CPU
+// per redirect are printed before (DIR) and after (this checkout).
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -56,7 +56,7 @@ const o = new Command()
   .option('--huge', 'the large scale figure with 10 million links (COPY takes minutes)')
   .option('--skip-scale', 'leave out the scale figures')
   .option('--json <file>', 'write the figures and ratios as JSON')
-  .option('--baseline <dir>', "another commit's checkout (a worktree, after npm ci): its stack serves figure 3 in the same rounds, aims 1-3 printed before and after")
+  .option('--baseline <dir>', "another commit's checkout (a worktree, after npm ci): its stack serves figure 3 and aim 4's cold pairs in the same rounds, aims 1-4 printed before and after")
   .parse()
   .opts<{ replicas: number; connections: number; duration: number; rounds: number; links: number; large: number;
     huge?: boolean; skipScale?: boolean; json?: string; baseline?: string }>();
@@ -277,12 +277,7 @@ try {
         }
       }
       const head = `${how.rate === undefined ? 'redirect, cached' : `redirect at ${fmtInt(how.rate)} req/s`}${how.caches ? ` (${how.caches})` : ''}`;
-      if (how.reference) {
-        const ref = combine(`scale:${how.reference.id}${how.tag}`, FIGURES[how.reference.id], r);
-        extra.push(`  ${FIGURES[how.reference.id]} in the same rounds: ${fmtRate(ref.okRps)} ok req/s, p99 ${fmtMs(ref.p99)} ms`
-          + ` (${fmtRate(byId[how.reference.id]!.okRps)} and ${fmtMs(byId[how.reference.id]!.p99)} in the main rounds)`);
-      }
-      return pairSides.map((side, i) => {
+      const results = pairSides.map((side, i) => {
         const { s, l } = runs[i]!;
         const smallFig = combine(`scale:${o.links}${how.tag}${side.tag}`, `${side.label}${head}, ${fmtInt(o.links)} links`, s);
         const largeFig = combine(`scale:${large}${how.tag}${side.tag}`, `${side.label}${head}, ${fmtInt(large)} links (+${fmtInt(o.links)})`, l);
@@ -295,6 +290,13 @@ try {
           + `; round by round ${roundRatios.map((x) => x.toFixed(2)).join(', ')}`);
         return { small: smallFig, large: largeFig, p99Ratio, roundRatios };
       });
+      // Under the ratios it puts in context.
+      if (how.reference) {
+        const ref = combine(`scale:${how.reference.id}${how.tag}`, FIGURES[how.reference.id], r);
+        extra.push(`  ${FIGURES[how.reference.id]} in the same rounds: ${fmtRate(ref.okRps)} ok req/s, p99 ${fmtMs(ref.p99)} ms`
+          + ` (${fmtRate(byId[how.reference.id]!.okRps)} and ${fmtMs(byId[how.reference.id]!.p99)} in the main rounds)`);
+      }
+      return results;
     };
     // First with the large set's caches seconds old: a cold start, where a share of every round
     // is links never asked for before (loadtest/FIGURES.md, fourteenth pass).
