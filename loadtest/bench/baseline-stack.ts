@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseStat } from '../lib/cpu.js';
 
 /** What the bench needs of a stack, whichever commit's code started it. */
 export interface MeasuredStack {
@@ -26,8 +27,7 @@ interface BaselineModules {
 /** The parent of a process (from /proc), or undefined once it has gone. */
 export function parentPid(pid: number): number | undefined {
   try {
-    const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(line.slice(line.lastIndexOf(')') + 2).split(' ')[1]);
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).ppid;
   } catch {
     return undefined;
   }
