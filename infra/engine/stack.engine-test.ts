@@ -361,7 +361,8 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
     // log and its last words rather than with the test's timeout.
     const ROLLOUT_HEALTHY_MS = 150_000;
     let running = true;
-    const results: Array<{ what: string; ok: boolean; status: number | string }> = [];
+    const results: Array<{ what: string; ok: boolean; status: number | string; at: string }> = [];
+    const at = () => `+${((Date.now() - t0) / 1000).toFixed(1)} s`;
     const worker = async (n: number) => {
       for (let i = 0; running; i++) {
         const create = (i + n) % 5 === 0;
@@ -369,9 +370,9 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
           const r = create
             ? await call('POST', '/urls', { key: admin, body: { original_url: `https://example.com/rollout/${n}/${i}` }, timeoutMs: REQUEST_TIMEOUT_MS })
             : await call('GET', `/${link.body.short_code}`, { key: admin, timeoutMs: REQUEST_TIMEOUT_MS });
-          results.push({ what: create ? 'create' : 'redirect', ok: r.status === (create ? 201 : 302), status: r.status });
+          results.push({ what: create ? 'create' : 'redirect', ok: r.status === (create ? 201 : 302), status: r.status, at: at() });
         } catch (err) {
-          results.push({ what: create ? 'create' : 'redirect', ok: false, status: String((err as Error).cause ?? err) });
+          results.push({ what: create ? 'create' : 'redirect', ok: false, status: String((err as Error).cause ?? err), at: at() });
         }
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -392,6 +393,13 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
       step(`${inputs.name} healthy`);
       fresh.push(inputs.name);
     }
+    // A replica's warnings and errors (a 503's cause among them), kept for the failure's story:
+    // the old ones are removed before the requests are judged.
+    const replicaWarnings: string[] = [];
+    const keepWarnings = async (name: string) => {
+      const r = await docker.run(['logs', name]);
+      for (const l of `${r.stdout}\n${r.stderr}`.split('\n')) if (/"level":(4|5|6)\d/.test(l)) replicaWarnings.push(`${name}: ${l}`);
+    };
     // ...then the old ones go, together (Pulumi deletes what nothing depends on in parallel), each
     // stopped within its destroy grace: it serves on for the discovery drain, then refuses,
     // drains and flushes. Then removed.
@@ -402,6 +410,7 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
       await docker.run(['stop', '-t', String(old.destroyGraceSeconds), old.name], { timeoutMs: (old.destroyGraceSeconds + 60) * 1000 });
       step(`${old.name} stopped`);
       expect(await docker.out(['inspect', '--format', '{{.State.ExitCode}}', old.name])).toBe('0');
+      await keepWarnings(old.name);
       await docker.run(['rm', old.name]);
     }));
     // nginx drops the old addresses and takes the new ones at its next resolution.
@@ -412,12 +421,14 @@ describe('the Docker placement\'s dev graph started on an engine (stand-in data 
     step('load stopped');
 
     const failed = results.filter((r) => !r.ok);
-    log(`rollout under load: ${results.length} requests (${results.filter((r) => r.what === 'create').length} creates), ${failed.length} failed${failed.length ? `: ${JSON.stringify(failed.slice(0, 5))}` : ''}`);
+    log(`rollout under load: ${results.length} requests (${results.filter((r) => r.what === 'create').length} creates), ${failed.length} failed${failed.length ? `: ${JSON.stringify(failed.slice(0, 20))}` : ''}`);
     if (failed.length > 0) {
       // Why, in nginx's words: its failed answers (upstream address and status) and its errors.
       const r = await docker.run(['logs', ids.get('nginx')!]);
       const lines = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /"status":5\d\d|\[(error|warn|crit)\]/.test(l) && !l.includes('limiting requests'));
       log(`nginx on the failures:\n${lines.slice(-30).join('\n')}`);
+      for (const n of fresh) await keepWarnings(n);
+      log(`the replicas' warnings and errors:\n${replicaWarnings.slice(-30).join('\n')}`);
     }
     expect(results.length).toBeGreaterThan(100);
     expect(failed).toEqual([]);
