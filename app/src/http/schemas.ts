@@ -52,28 +52,28 @@ export const Url = Type.Object({
   redirect_type: Type.Integer({ enum: [301, 302, 307, 308], description: 'Status of the redirect' }),
   tags: Type.Array(Type.String()),
 });
+/** The link features a create and an update both set (null: off), in one place. */
+const LinkFeatureFields = {
+  max_visits: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), Type.Null()], { description: 'Integer >= 1; null: no limit' })),
+  valid_since: Type.Optional(InputTimestamp),
+  fallback_url: Type.Optional(Type.Union([Type.String({ maxLength: MAX_URL_LENGTH }), Type.Null()], { description: 'Absolute http(s) URL; null: none' })),
+  redirect_type: Type.Optional(Type.Union([Type.Integer({ description: '301, 302, 307 or 308' }), Type.Null()], { description: 'null: the default, 302' })),
+  tags: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50, description: 'At most 10 distinct tags of [a-z0-9_-]{1,32}' }), Type.Null()])),
+};
 export const UrlCreate = Type.Object({
   original_url: Type.String({ maxLength: MAX_URL_LENGTH, description: 'Absolute http(s) URL with a host' }),
   user_id: Type.Optional(NullableId('Owner; a user key always creates for itself')),
   title: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
   short_code: Type.Optional(Type.String({ maxLength: ALIAS_MAX, description: 'Custom alias (base62)' })),
   expires_at: Type.Optional(InputTimestamp),
-  max_visits: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), Type.Null()], { description: 'Integer >= 1; null: no limit' })),
-  valid_since: Type.Optional(InputTimestamp),
-  fallback_url: Type.Optional(Type.Union([Type.String({ maxLength: MAX_URL_LENGTH }), Type.Null()], { description: 'Absolute http(s) URL; null: none' })),
-  redirect_type: Type.Optional(Type.Union([Type.Integer({ description: '301, 302, 307 or 308' }), Type.Null()], { description: 'null: the default, 302' })),
-  tags: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50, description: 'At most 10 distinct tags of [a-z0-9_-]{1,32}' }), Type.Null()])),
+  ...LinkFeatureFields,
 });
 export const UrlUpdate = Type.Object({
   original_url: Type.Optional(Type.String({ maxLength: MAX_URL_LENGTH })),
   title: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
   is_active: Type.Optional(Type.Boolean()),
   expires_at: Type.Optional(InputTimestamp),
-  max_visits: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), Type.Null()], { description: 'Integer >= 1; null: no limit' })),
-  valid_since: Type.Optional(InputTimestamp),
-  fallback_url: Type.Optional(Type.Union([Type.String({ maxLength: MAX_URL_LENGTH }), Type.Null()], { description: 'Absolute http(s) URL; null: none' })),
-  redirect_type: Type.Optional(Type.Union([Type.Integer({ description: '301, 302, 307 or 308' }), Type.Null()], { description: 'null: the default, 302' })),
-  tags: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50, description: 'At most 10 distinct tags of [a-z0-9_-]{1,32}' }), Type.Null()])),
+  ...LinkFeatureFields,
 });
 export const UrlListQuery = Type.Object({
   user_id: Type.Optional(Id('Only links of this user')),
