@@ -24,6 +24,15 @@ describe('cpuByProgram', () => {
     expect(cpuByProgram(before, after, 1)).toEqual({ 'load generator': 60, postgres: 17, nginx: 4 });
   });
 
+  it("counts tsx's esbuild service, the root's child, as the root's own, not as a program of the stack", () => {
+    const snap = [
+      parseStat(stat(1, 'node', 0, 50, 0)), parseStat(stat(2, 'esbuild', 1, 3, 1)),
+      parseStat(stat(3, 'nginx', 1, 10, 0)), parseStat(stat(4, 'esbuild', 3, 2, 0)), // an esbuild below a server stays its own
+    ];
+    expect(cpuByProgram([], snap, 1)).toEqual({ 'load generator': 54, nginx: 10, esbuild: 2 });
+    expect(cpuByProgram([], snap, 1, { rootLabel: 'bench' })).toEqual({ bench: 54, nginx: 10, esbuild: 2 });
+  });
+
   it('names a whole subtree when asked: two clusters of the same program apart', () => {
     const snap = [
       parseStat(stat(1, 'node', 0, 0, 0)),

@@ -18,6 +18,12 @@ export interface ProcStat {
 /** cpuByProgram's label for the root process unless told otherwise: the bench, which drives the load. */
 export const LOAD_GENERATOR = 'load generator';
 
+/**
+ * The root's own helper: tsx (which runs the benches) keeps an esbuild service as its child to
+ * compile what the bench imports. Its CPU is the instrument's, not a server's.
+ */
+const ROOT_HELPER = 'esbuild';
+
 /** How a snapshot's processes are labelled (cpuByProgram). */
 export interface Attribution {
   /** The root process's label. */
@@ -65,7 +71,8 @@ export function readProcs(): ProcStat[] {
  * its descendants, grouped by program name. Processes born in between count from zero. A child
  * that exited in between (PostgreSQL's autovacuum workers come and go within seconds) is
  * counted through its parent's reaped-children time, under the parent's name, less what it had
- * spent before the first snapshot. Labels as `how` says.
+ * spent before the first snapshot. Labels as `how` says; the root's esbuild service counts as
+ * the root's.
  */
 export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcStat[], rootPid: number, how: Attribution = {}): Record<string, number> {
   const { rootLabel = LOAD_GENERATOR, subtrees = new Map<number, string>(), labelOf = () => undefined, reapedAs = [] } = how;
@@ -76,6 +83,7 @@ export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcSt
   const goneTicksAtStart = new Map<number, number>();
   for (const p of before) if (!alive.has(p.pid)) goneTicksAtStart.set(p.ppid, (goneTicksAtStart.get(p.ppid) ?? 0) + p.ticks);
   const out: Record<string, number> = {};
+  const root = after.find((p) => p.pid === rootPid);
   /** `named`: the label came from `subtrees` and holds for every process below. */
   const visit = (p: ProcStat, label: string, named: boolean) => {
     const s = start.get(p.pid);
@@ -85,11 +93,10 @@ export function cpuByProgram(before: readonly ProcStat[], after: readonly ProcSt
     out[label] = (out[label] ?? 0) + Math.max(0, p.ticks - (s?.ticks ?? 0));
     out[reapedLabel] = (out[reapedLabel] ?? 0) + Math.max(0, reaped);
     for (const c of children.get(p.pid) ?? []) {
-      const own = subtrees.get(c.pid) ?? labelOf(c);
+      const own = subtrees.get(c.pid) ?? labelOf(c) ?? (p === root && c.comm === ROOT_HELPER ? rootLabel : undefined);
       visit(c, own ?? (named ? label : c.comm), named || own !== undefined);
     }
   };
-  const root = after.find((p) => p.pid === rootPid);
   if (root) visit(root, rootLabel, false);
   return out;
 }
