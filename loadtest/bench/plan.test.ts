@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aims, atLeast, atMost, combine, cpuUsPerRequest, judged, median, ratios, renderAims, renderBeforeAfter, renderBench, roundP99Ratios, scaleP99Ratio, type Sample } from './plan.js';
-import { PROGRAM } from '../lib/aims.js';
+import { ARCHIVE_COMMAND, PROGRAM } from '../lib/aims.js';
 import { LOAD_GENERATOR } from '../lib/cpu.js';
 
 const sample = (okRps: number, p99: number, extra: Partial<Sample> = {}): Sample => ({ okRps, p50: p99 / 4, p99, failed: 0, requests: okRps * 5, ...extra });
@@ -108,9 +108,11 @@ describe('bench arithmetic', () => {
     const run = (okRps: number, p99: number, cpuSeconds: Record<string, number>) => sample(okRps, p99, { requests: okRps * 5, cpuSeconds });
     const proxyCeiling = combine('proxyCeiling', '2', [run(10_000, 10, { [PROGRAM.bare]: 5 })]); // 100 us per request
     // Before: 250 us of replica, 40 of postgres, 10 of nginx; after: 125, 5 and 10. Another stack's
-    // idle cluster, the load generator and the bench's probe stay out of the stack's total.
+    // idle cluster (its archiving too), the load generator and the bench's probe stay out of the
+    // stack's total.
     const baseline = combine('baseline', '3 before', [run(6_000, 20, {
-      [PROGRAM.replica]: 7.5, [PROGRAM.postgres]: 1.2, nginx: 0.3, 'postgres (other stack)': 0.3, [LOAD_GENERATOR]: 3, [PROGRAM.benchProbe]: 0.03,
+      [PROGRAM.replica]: 7.5, [PROGRAM.postgres]: 1.2, nginx: 0.3, 'postgres (other stack)': 0.3, [`postgres (other stack): ${ARCHIVE_COMMAND.label}`]: 0.1,
+      [LOAD_GENERATOR]: 3, [PROGRAM.benchProbe]: 0.03,
     })]);
     const cached = combine('cached', '3', [run(8_000, 15, {
       [PROGRAM.replica]: 5, [PROGRAM.postgres]: 0.2, nginx: 0.4, 'postgres (other stack)': 0.4, [LOAD_GENERATOR]: 4, [PROGRAM.benchProbe]: 0.04,

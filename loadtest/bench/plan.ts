@@ -180,8 +180,11 @@ export function renderAims(results: readonly AimResult[]): string[] {
   return results.map((r) => `${r.name.padEnd(width)}  ${r.figure}${r.pass === undefined ? '' : r.pass ? '  PASS' : '  FAIL'}`);
 }
 
-/** Programs whose CPU per request the before-and-after table leaves out: the other stacks, idle meanwhile. */
-const NOT_THE_TARGETS = / \(other stack\)$/;
+/**
+ * Programs whose CPU per request the before-and-after table leaves out: the other stacks, idle
+ * meanwhile, with what their servers run (`postgres (other stack): archive_command`).
+ */
+const NOT_THE_TARGETS = / \(other stack\)(?::|$)/;
 
 /**
  * Issue 13's aims 1-3 before and after: the --baseline checkout's cached redirect (`baseline`)
