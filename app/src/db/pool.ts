@@ -16,10 +16,11 @@ export function createPool(databaseUrl: string, max: number): pg.Pool {
     types,
     // Fail fast when the database is away: a request gets its 503 in seconds instead of hanging,
     // and the pool simply connects again on a later request once the database is back. A
-    // PgBouncer or PostgreSQL that is down refuses at once; the bound is for an address that does
-    // not answer and for a full pool. Not 2 s: on a busy host, a replica just started can take
-    // that long to open a connection (a name lookup, the SCRAM handshake, a cold process), and
-    // each request waiting on it would get a 503 with the database fine.
+    // PgBouncer that is down refuses at once (behind one that is up, a PostgreSQL that is down
+    // fails the query, not the connect); the bound is for an address that does not answer and
+    // for a full pool. Not 2 s: on a busy host, a replica just started can take that long to
+    // open a connection (a name lookup, the SCRAM handshake, a cold process), and each request
+    // waiting on it would get a 503 with the database fine.
     connectionTimeoutMillis: 5_000,
     query_timeout: 10_000,
     idleTimeoutMillis: 30_000,
