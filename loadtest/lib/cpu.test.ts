@@ -11,6 +11,26 @@ describe('parseStat', () => {
   });
 });
 
+/** CPU seconds the tests' busy loops burn. */
+const SPIN_S = 0.3;
+/** /proc counts in ticks of 10 ms: the loop's figure may come out a tick or two short. */
+const TICK_SLACK_S = 0.03;
+
+/**
+ * Busy until this process has used `s` more seconds of CPU (process.cpuUsage, the same count as
+ * /proc's utime + stime), not of wall time: on a loaded machine, 300 ms of wall time once gave
+ * the loop 50 ms of CPU.
+ */
+function spinCpu(s: number): number {
+  const start = process.cpuUsage();
+  let n = 0;
+  for (;;) {
+    for (let i = 0; i < 10_000; i++) n += 1;
+    const used = process.cpuUsage(start);
+    if ((used.user + used.system) / 1e6 >= s) return n;
+  }
+}
+
 describe('cpuByProgram', () => {
   it('adds up the root and its descendants by program, counting new processes from zero', () => {
     const before = [parseStat(stat(1, 'node', 0, 100, 0)), parseStat(stat(2, 'postgres', 1, 10, 0)), parseStat(stat(9, 'other', 0, 5, 0))];
@@ -78,15 +98,11 @@ describe('cpuByProgram', () => {
 
 describe('withCpu', () => {
   it('sees this process burn CPU', async () => {
-    const { result, cores } = await withCpu(async () => {
-      const until = Date.now() + 300;
-      let x = 0;
-      while (Date.now() < until) x += 1;
-      return x;
-    });
+    const { result, cores, seconds } = await withCpu(async () => spinCpu(SPIN_S));
     expect(result).toBeGreaterThan(0);
-    // Loosely: the machine is shared, so a busy loop gets what the scheduler gives it.
-    expect(cores['load generator']).toBeGreaterThan(0.05);
+    expect(seconds['load generator']).toBeGreaterThanOrEqual(SPIN_S - TICK_SLACK_S);
+    // The machine is shared: cores is what the scheduler gave the loop over its wall time.
+    expect(cores['load generator']).toBeGreaterThan(0);
     expect(readProcs().some((p) => p.pid === process.pid)).toBe(true);
   });
 
@@ -95,14 +111,14 @@ describe('withCpu', () => {
     const { seconds } = await withCpu(async () => {
       // Work set off by fn that runs after it returned (as a click flush does).
       spin = new Promise((resolve) => setTimeout(() => {
-        const until = Date.now() + 300;
-        while (Date.now() < until);
+        spinCpu(SPIN_S);
         resolve();
       }, 20));
     }, 100, 600);
     await spin;
-    // fn returned at once; the spin began 20 ms later, inside the settle time only.
-    expect(seconds['load generator']).toBeGreaterThan(0.05);
+    // fn returned at once; the spin began 20 ms later, inside the settle time only (the timer
+    // blocks the loop, so the settle's timer fires after it).
+    expect(seconds['load generator']).toBeGreaterThanOrEqual(SPIN_S - TICK_SLACK_S);
   });
 
   it('settles until a settle function resolves, however long that is', async () => {
@@ -110,13 +126,12 @@ describe('withCpu', () => {
     const { seconds, windowS } = await withCpu(async () => undefined, 100, async () => {
       // Deferred work (a replica's roll-up apply) that the settle waits out.
       await new Promise((r) => setTimeout(r, 50));
-      const until = Date.now() + 300;
-      while (Date.now() < until);
+      spinCpu(SPIN_S);
       spun = true;
     });
     expect(spun).toBe(true);
-    expect(windowS).toBeGreaterThanOrEqual(0.35);
-    expect(seconds['load generator']).toBeGreaterThan(0.05);
+    expect(windowS).toBeGreaterThanOrEqual(0.05 + SPIN_S);
+    expect(seconds['load generator']).toBeGreaterThanOrEqual(SPIN_S - TICK_SLACK_S);
   });
 });
 
