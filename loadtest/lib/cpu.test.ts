@@ -13,21 +13,23 @@ describe('parseStat', () => {
 
 /** CPU seconds the tests' busy loops burn. */
 const SPIN_S = 0.3;
-/** /proc counts in ticks of 10 ms: the loop's figure may come out a tick or two short. */
+/** /proc counts user and system time in ticks of 10 ms: its figure may come out a few ticks short. */
 const TICK_SLACK_S = 0.03;
 
 /**
  * Busy until this process has used `s` more seconds of CPU (process.cpuUsage, the same count as
- * /proc's utime + stime), not of wall time: on a loaded machine, 300 ms of wall time once gave
- * the loop 50 ms of CPU.
+ * /proc's utime + stime) and `s` seconds have passed: on a loaded machine, 300 ms of wall time
+ * alone once gave the loop 50 ms of CPU, and the process's other threads can add CPU faster
+ * than the clock runs.
  */
 function spinCpu(s: number): number {
   const start = process.cpuUsage();
+  const until = Date.now() + s * 1000;
   let n = 0;
   for (;;) {
     for (let i = 0; i < 10_000; i++) n += 1;
     const used = process.cpuUsage(start);
-    if ((used.user + used.system) / 1e6 >= s) return n;
+    if ((used.user + used.system) / 1e6 >= s && Date.now() >= until) return n;
   }
 }
 
