@@ -28,13 +28,15 @@ import { median } from './stats.js';
 
 /** The flush's COPY column list, as COPY_CLICK_EVENTS names it. */
 const CLICK_COLUMNS = COPY_CLICK_EVENTS.slice(COPY_CLICK_EVENTS.indexOf('(') + 1, COPY_CLICK_EVENTS.indexOf(')'));
+/** The same of COPY_CLICK_BATCHES. */
+const BATCH_COLUMNS = COPY_CLICK_BATCHES.slice(COPY_CLICK_BATCHES.indexOf('(') + 1, COPY_CLICK_BATCHES.indexOf(')'));
 const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
 
 interface Variant {
   name: string; setup: string[]; copy: string;
   /** A statement after the COPY, measured with it. */
   then?: { text: string; values: unknown[] };
-  data: 'text' | 'no-traits' | 'binary' | 'text-with-ids' | 'arrival' | 'by-slice' | 'by-owner' | 'batches' }
+  data: 'text' | 'no-traits' | 'binary' | 'text-with-ids' | 'arrival' | 'by-slice' | 'by-owner' | 'batches' | 'batches-binary' }
 
 async function main(): Promise<void> {
   const opts = new Command()
@@ -94,7 +96,16 @@ async function main(): Promise<void> {
     const field = (l: string, i: number) => Number(l.split('\t', i + 1)[i]);
     const byOwner = text.split('\n').filter(Boolean).sort((a, b) => field(a, 1) - field(b, 1) || field(a, 0) - field(b, 0)).join('\n') + '\n';
     const batches = batchCopy(prepared.rows, [{ first: maxId + 2_000_000, n: batch }])!.join('');
-    const payload = { text, 'no-traits': noTraits, arrival, 'by-slice': bySlice, 'by-owner': byOwner, binary, 'text-with-ids': textWithIds, batches };
+    // The flush's rows in binary, as PostgreSQL writes them back: what parsing the arrays' text costs.
+    await client.query('BEGIN');
+    await copyIn(client, COPY_CLICK_BATCHES, batches);
+    const batchChunks: Buffer[] = [];
+    const batchesOut = client.query(copyTo(`COPY (SELECT ${BATCH_COLUMNS} FROM click_batches WHERE first_id >= ${maxId + 2_000_000} ORDER BY first_id) TO STDOUT (FORMAT binary)`));
+    batchesOut.on('data', (c: Buffer) => batchChunks.push(c));
+    await finished(batchesOut);
+    await client.query('ROLLBACK');
+    const batchesBinary = Buffer.concat(batchChunks);
+    const payload = { text, 'no-traits': noTraits, arrival, 'by-slice': bySlice, 'by-owner': byOwner, binary, 'text-with-ids': textWithIds, batches, 'batches-binary': batchesBinary };
 
     const variants: Variant[] = [
       { name: 'clicks as rows of events', setup: [], copy: COPY_CLICK_EVENTS, data: 'text' },
@@ -118,6 +129,7 @@ async function main(): Promise<void> {
       // The flush as it is (migration click-batches): a row per link, its clicks' columns arrays
       // (ids as offsets from the row's first): a heap row and three index entries per link, not per click.
       { name: 'the flush: click_batches', setup: [], copy: COPY_CLICK_BATCHES, data: 'batches' },
+      { name: 'click_batches, binary', setup: [], copy: `${COPY_CLICK_BATCHES} (FORMAT binary)`, data: 'batches-binary' },
       { name: 'no indexes, no trigger', setup: ['DROP TRIGGER events_roll_up_clicks ON events', 'DROP INDEX events_url_id_id_idx', 'DROP INDEX events_user_id_id_idx',
         'DROP INDEX events_other_type_id_idx', 'ALTER TABLE events DROP CONSTRAINT events_pkey'], copy: COPY_CLICK_EVENTS, data: 'text' },
     ];

@@ -1,9 +1,11 @@
-// npm run bench:pg -- [--links 10000] [--duration 8] [--rounds 3] [--connections 64] [--top 12]
+// npm run bench:pg -- [--links 10000] [--duration 8] [--rounds 3] [--connections 64] [--top 12] [--pg name=value ...]
 // Where PostgreSQL's CPU per recorded click goes in the whole loopback stack (nginx, two replicas,
 // PgBouncer) under `npm run bench`'s cached redirect load: what aim 2 of issue 13 measures, taken
 // apart. Per round, the CPU of every PostgreSQL process by role (the app's backends, autovacuum,
 // WAL writer, checkpointer, ...; /proc, 10 ms ticks), and over the measured rounds every statement of the
-// app's time (pg_stat_statements, preloaded for this run only, nested statements too) per click. The
+// app's time (pg_stat_statements, preloaded for this run only, nested statements too) per click, and
+// the WAL and checkpoints the measured rounds made (pg_stat_wal, pg_stat_bgwriter). `--pg` runs the
+// cluster with a setting of its own (repeatable), to measure one against the defaults. The
 // replicas work as in production: their flush, the kept roll-ups' applies, the page-marks job. A
 // command that prints figures, not a test. Bounded: about two minutes with the defaults.
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -14,7 +16,7 @@ import pg from 'pg';
 import { PostgresServer } from '../../infra/loopback/servers/postgres.js';
 import { startStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
-import { positiveInt, positiveNumber } from '../../loadtest/lib/cli-args.js';
+import { nameValue, positiveInt, positiveNumber } from '../../loadtest/lib/cli-args.js';
 import { copyGeneratedLinks } from '../../loadtest/lib/copy-links.js';
 import { readProcs } from '../../loadtest/lib/cpu.js';
 import { generatedLinkSet } from '../../loadtest/lib/links.js';
@@ -28,6 +30,7 @@ import { postgresCpuByRole, PG_STAT_STATEMENTS_SETTINGS, statementLabel, ticksBu
 import { median } from './stats.js';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+const BLOCK_BYTES = 8192; // PostgreSQL's page
 
 const o = new Command()
   .name('bench:pg')
@@ -36,16 +39,18 @@ const o = new Command()
   .option('--rounds <n>', 'measured rounds (a warm-up round first)', positiveInt, 3)
   .option('--connections <n>', 'load connections', positiveInt, 64)
   .option('--top <n>', 'statements listed', positiveInt, 12)
+  .option('--pg <name=value>', 'a PostgreSQL setting for this run (repeatable)', nameValue, {})
   .parse()
-  .opts<{ links: number; duration: number; rounds: number; connections: number; top: number }>();
+  .opts<{ links: number; duration: number; rounds: number; connections: number; top: number; pg: Record<string, string> }>();
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const dir = mkdtempSync(join(tmpdir(), 'shortstack-bench-pg-'));
 chmodSync(dir, 0o755); // PostgreSQL and PgBouncer run as their own user
-log('starting a loopback stack (2 replicas, pg_stat_statements preloaded) ...');
+const own = Object.entries(o.pg).map(([k, v]) => `${k}=${v}`).join(', ');
+log(`starting a loopback stack (2 replicas, pg_stat_statements preloaded${own ? `; ${own}` : ''}) ...`);
 const stack = await startStack({
   replicas: 2, observability: false, dir: join(dir, 'stack'), config: LOAD_GENERATOR_STACK_CONFIG,
-  postgresSettings: { ...PG_STAT_STATEMENTS_SETTINGS, ...AUTOVACUUM_LOG_SETTINGS },
+  postgresSettings: { ...PG_STAT_STATEMENTS_SETTINGS, ...AUTOVACUUM_LOG_SETTINGS, ...o.pg },
 });
 const server = stack.services.postgres;
 /** PostgreSQL's log, where autovacuum says what it did (a server of our own: the loopback stack's). */
@@ -69,10 +74,12 @@ try {
   let clicks = 0;
   /** Where the measured rounds' part of PostgreSQL's log starts. */
   let logFrom = 0;
+  let walFrom: WalCounters | undefined;
   for (let round = 0; round <= o.rounds; round++) {
     if (round === 1) {
       await admin.query('SELECT pg_stat_statements_reset()');
       if (serverLog) logFrom = statSync(serverLog).size;
+      walFrom = await walCounters(admin);
     }
     const before = readProcs();
     const { summary } = await drive({
@@ -94,6 +101,10 @@ try {
     if (median(v) >= 0.005) console.log(`  ${role.padEnd(42)} ${median(v).toFixed(2).padStart(6)}`);
   }
   console.log(`  ${'all but archive_command (aim 2, idle in)'.padEnd(42)} ${median(totals).toFixed(2).padStart(6)}`);
+  const wal = walDelta(walFrom!, await walCounters(admin));
+  console.log(`\nWAL over the measured rounds, per recorded click: ${(wal.bytes / clicks).toFixed(0)} bytes, ${(wal.records / clicks).toFixed(2)} records, `
+    + `${(wal.fpiBytes / clicks).toFixed(0)} bytes at most of it full-page images (${wal.fpi.toLocaleString('en')} images); `
+    + `${wal.checkpoints} checkpoints (${wal.requested} asked for by WAL volume), ${(wal.buffersWritten / clicks).toFixed(3)} buffers written per click`);
   // The log's autovacuum runs that ended in the measured rounds (one still running at the end is
   // in the process figures above, not here).
   const work = serverLog ? autovacuumWork(readFileSync(serverLog).subarray(logFrom).toString()) : [];
@@ -118,4 +129,22 @@ try {
   await admin.end().catch(() => undefined);
   await stack.stop();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The cluster's WAL and checkpoint counters since its start (or their last reset). */
+interface WalCounters { bytes: number; records: number; fpi: number; checkpoints: number; requested: number; buffersWritten: number }
+
+async function walCounters(client: pg.Client): Promise<WalCounters> {
+  const { rows: [r] } = await client.query<Record<keyof WalCounters, string>>(
+    `SELECT w.wal_bytes AS bytes, w.wal_records AS records, w.wal_fpi AS fpi,
+        b.checkpoints_timed + b.checkpoints_req AS checkpoints, b.checkpoints_req AS requested,
+        b.buffers_checkpoint + b.buffers_clean + b.buffers_backend AS "buffersWritten"
+      FROM pg_stat_wal w, pg_stat_bgwriter b`);
+  return Object.fromEntries(Object.entries(r!).map(([k, v]) => [k, Number(v)])) as unknown as WalCounters;
+}
+
+/** What the rounds added; a full-page image counted at a block's size (it is at most that, less a hole, before compression). */
+function walDelta(from: WalCounters, to: WalCounters): WalCounters & { fpiBytes: number } {
+  const d = Object.fromEntries(Object.keys(to).map((k) => [k, to[k as keyof WalCounters] - from[k as keyof WalCounters]])) as unknown as WalCounters;
+  return { ...d, fpiBytes: d.fpi * BLOCK_BYTES };
 }

@@ -15,3 +15,13 @@ export function positiveNumber(value: string): number {
 
 // The admin key: SHORTSTACK_ADMIN_KEY or a file, never a flag (`ps` shows every argument).
 export { ADMIN_KEY_ENV, adminKeyFrom } from '../../infra/loopback/cli.js';
+
+/**
+ * A repeatable `name=value` option (a server setting), collected into one record; a later one of
+ * the same name wins, as PostgreSQL's own `-c` does.
+ */
+export function nameValue(value: string, previous: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at < 1) throw new InvalidArgumentError('must be name=value');
+  return { ...previous, [value.slice(0, at).trim()]: value.slice(at + 1).trim() };
+}
