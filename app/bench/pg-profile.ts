@@ -115,15 +115,18 @@ try {
   for (const w of shown) console.log(`  ${perClick(w).toFixed(3).padStart(8)} ${String(w.runs).padStart(5)}  ${w.kind} ${w.table}`);
   const rest = work.filter((w) => !shown.includes(w)).reduce((n, w) => n + w.runs, 0);
   console.log(work.length === 0 ? '  (none)' : `  and ${rest} more runs under 0.0005 us/click each`);
-  const { rows } = await admin.query<{ calls: string; rows: string; ms: number; query: string }>(
-    `SELECT calls, rows, total_exec_time AS ms, query FROM pg_stat_statements
+  const { rows } = await admin.query<{ calls: string; rows: string; ms: number; planMs: number; query: string }>(
+    `SELECT calls, rows, total_exec_time AS ms, total_plan_time AS "planMs", query FROM pg_stat_statements
       WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND userid = (SELECT oid FROM pg_roles WHERE rolname = $2)
-      ORDER BY total_exec_time DESC LIMIT $1`, [o.top, decodeURIComponent(app.username)]);
+      ORDER BY total_exec_time + total_plan_time DESC LIMIT $1`, [o.top, decodeURIComponent(app.username)]);
+  // Planning is timed only with --pg pg_stat_statements.track_planning=on (off by default: it adds to the figures above).
+  const planned = rows.some((r) => r.planMs > 0);
   console.log('\nThe app\'s statements by time in the server over the measured rounds, per recorded click (pg_stat_statements: wall');
   console.log('time, not CPU; a COPY\'s includes waiting for the replica\'s data; nested statements count in their callers too):');
-  console.log(`  ${'us/click'.padStart(8)} ${'calls'.padStart(7)} ${'rows'.padStart(9)}  statement`);
+  console.log(`  ${'us/click'.padStart(8)} ${planned ? `${'planning'.padStart(8)} ` : ''}${'calls'.padStart(7)} ${'rows'.padStart(9)}  statement`);
+  const perClickUs = (ms: number) => (ms * 1000 / clicks).toFixed(3).padStart(8);
   for (const r of rows) {
-    console.log(`  ${(r.ms * 1000 / clicks).toFixed(3).padStart(8)} ${Number(r.calls).toLocaleString('en').padStart(7)} ${Number(r.rows).toLocaleString('en').padStart(9)}  ${statementLabel(r.query)}`);
+    console.log(`  ${perClickUs(r.ms)} ${planned ? `${perClickUs(r.planMs)} ` : ''}${Number(r.calls).toLocaleString('en').padStart(7)} ${Number(r.rows).toLocaleString('en').padStart(9)}  ${statementLabel(r.query)}`);
   }
 } finally {
   await admin.end().catch(() => undefined);
