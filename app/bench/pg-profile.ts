@@ -1,14 +1,18 @@
-// npm run bench:pg -- [--links 10000] [--duration 8] [--rounds 3] [--connections 64] [--top 12] [--pg name=value ...]
+// npm run bench:pg -- [--links 10000] [--duration 8] [--rounds 3] [--connections 64] [--top 12] [--pg name=value ...] [--perf]
 // Where PostgreSQL's CPU per recorded click goes in the whole loopback stack (nginx, two replicas,
 // PgBouncer) under `npm run bench`'s cached redirect load: what aim 2 of issue 13 measures, taken
 // apart. Per round, the CPU of every PostgreSQL process by role (the app's backends, autovacuum,
 // WAL writer, checkpointer, ...; /proc, 10 ms ticks), and over the measured rounds every statement of the
 // app's time (pg_stat_statements, preloaded for this run only, nested statements too) per click, and
 // the WAL and checkpoints the measured rounds made (pg_stat_wal, pg_stat_bgwriter). `--pg` runs the
-// cluster with a setting of its own (repeatable), to measure one against the defaults. The
+// cluster with a setting of its own (repeatable), to measure one against the defaults. `--perf`
+// samples the whole machine through the measured rounds (`perf record -a`, root or a permissive
+// perf_event_paranoid) and takes PostgreSQL's CPU apart by what it was doing (pg-perf.ts). The
 // replicas work as in production: their flush, the kept roll-ups' applies, the page-marks job. A
 // command that prints figures, not a test. Bounded: about two minutes with the defaults.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -26,11 +30,13 @@ import { steady } from '../../loadtest/lib/schedule.js';
 import { REDIRECTS_ONLY } from '../../loadtest/lib/traffic.js';
 import { warmUp } from '../../loadtest/lib/warm.js';
 import { AUTOVACUUM_LOG_SETTINGS, autovacuumWork } from './autovacuum-log.js';
+import { attribute, perfScriptStacks, renderShares } from './pg-perf.js';
 import { postgresCpuByRole, PG_STAT_STATEMENTS_SETTINGS, statementLabel, ticksButArchiving } from './pg-roles.js';
 import { median } from './stats.js';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 const BLOCK_BYTES = 8192; // PostgreSQL's page
+const PERF_HZ = 999;
 
 const o = new Command()
   .name('bench:pg')
@@ -40,8 +46,13 @@ const o = new Command()
   .option('--connections <n>', 'load connections', positiveInt, 64)
   .option('--top <n>', 'statements listed', positiveInt, 12)
   .option('--pg <name=value>', 'a PostgreSQL setting for this run (repeatable)', nameValue, {})
+  .option('--perf', 'sample the measured rounds with perf and take PostgreSQL\'s CPU apart by what it did')
   .parse()
-  .opts<{ links: number; duration: number; rounds: number; connections: number; top: number; pg: Record<string, string> }>();
+  .opts<{ links: number; duration: number; rounds: number; connections: number; top: number; pg: Record<string, string>; perf?: boolean }>();
+if (o.perf && spawnSync('perf', ['--version']).status !== 0) {
+  console.error('--perf needs perf (Debian: apt-get install linux-perf)');
+  process.exit(2);
+}
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const dir = mkdtempSync(join(tmpdir(), 'shortstack-bench-pg-'));
@@ -75,11 +86,15 @@ try {
   /** Where the measured rounds' part of PostgreSQL's log starts. */
   let logFrom = 0;
   let walFrom: WalCounters | undefined;
+  /** PostgreSQL's CPU over the measured rounds, archiving aside, us: what the perf samples share. */
+  let postgresUs = 0;
+  let perf: ReturnType<typeof spawn> | undefined;
   for (let round = 0; round <= o.rounds; round++) {
     if (round === 1) {
       await admin.query('SELECT pg_stat_statements_reset()');
       if (serverLog) logFrom = statSync(serverLog).size;
       walFrom = await walCounters(admin);
+      if (o.perf) perf = spawn('perf', ['record', '-a', '-g', '-F', String(PERF_HZ), '-o', join(dir, 'perf.data')], { stdio: 'ignore' });
     }
     const before = readProcs();
     const { summary } = await drive({
@@ -92,6 +107,7 @@ try {
     clicks += summary.ok;
     const us = (t: number) => (t / TICKS_PER_SECOND) * 1e6 / summary.ok;
     for (const [role, t] of Object.entries(ticks)) perRole.set(role, [...(perRole.get(role) ?? []), us(t)]);
+    postgresUs += (ticksButArchiving(ticks) / TICKS_PER_SECOND) * 1e6;
     const total = us(ticksButArchiving(ticks));
     totals.push(total);
     log(`round ${round}/${o.rounds}: ${summary.ok.toLocaleString('en')} clicks (${Math.round(summary.okThroughput).toLocaleString('en')}/s), PostgreSQL ${total.toFixed(2)} us/click`);
@@ -101,6 +117,13 @@ try {
     if (median(v) >= 0.005) console.log(`  ${role.padEnd(42)} ${median(v).toFixed(2).padStart(6)}`);
   }
   console.log(`  ${'all but archive_command (aim 2, idle in)'.padEnd(42)} ${median(totals).toFixed(2).padStart(6)}`);
+  if (perf) {
+    perf.kill('SIGINT'); // perf writes its file and exits
+    await once(perf, 'exit');
+    console.log(`\nPostgreSQL's CPU over the measured rounds by what it did (perf, ${PERF_HZ} Hz; us per recorded click, shared out by the`);
+    console.log('samples; % of its samples; a stack goes to the work a frame of it names and the part its innermost known frame names):');
+    for (const line of perfBreakdown(join(dir, 'perf.data'), postgresUs / clicks)) console.log(line);
+  }
   const wal = walDelta(walFrom!, await walCounters(admin));
   console.log(`\nWAL over the measured rounds, per recorded click: ${(wal.bytes / clicks).toFixed(0)} bytes, ${(wal.records / clicks).toFixed(2)} records, `
     + `${(wal.fpiBytes / clicks).toFixed(0)} bytes at most of it full-page images (${wal.fpi.toLocaleString('en')} images); `
@@ -150,4 +173,17 @@ async function walCounters(client: pg.Client): Promise<WalCounters> {
 function walDelta(from: WalCounters, to: WalCounters): WalCounters & { fpiBytes: number } {
   const d = Object.fromEntries(Object.keys(to).map((k) => [k, to[k as keyof WalCounters] - from[k as keyof WalCounters]])) as unknown as WalCounters;
   return { ...d, fpiBytes: d.fpi * BLOCK_BYTES };
+}
+
+/** The postgres processes' samples in a perf file, by work and part, `usPerClick` shared out among them. */
+function perfBreakdown(file: string, usPerClick: number): string[] {
+  const script = join(dir, 'perf.txt');
+  const out = openSync(script, 'w');
+  try {
+    spawnSync('perf', ['script', '-i', file, '--comm', 'postgres', '-F', 'comm,ip,sym'], { stdio: ['ignore', out, 'ignore'] });
+  } finally {
+    closeSync(out);
+  }
+  const stacks = perfScriptStacks(readFileSync(script, 'utf8'), 'postgres');
+  return renderShares(attribute(stacks), stacks.length > 0 ? usPerClick / stacks.length : 0);
 }
