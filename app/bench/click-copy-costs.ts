@@ -4,7 +4,8 @@
 // events, and that COPY is the base here, with one part taken away at a time inside the
 // transaction (the roll-up trigger, each index, the trait columns, the sequence, the text
 // format); the same rows in the order they came, in link order per slice of 500 only, in owner
-// order; and runs of ids per link in place of the link and owner indexes. Each variant is rolled
+// order; runs of ids per link in place of the link and owner indexes; and the flush's own rows of
+// click_batches, as text (as it sends them) and in binary. Each variant is rolled
 // back so every one meets the same table (--events rows already in it). Variants run
 // interleaved, repeated, and the backend's CPU is read from /proc/PID/schedstat; medians. The
 // difference to the base is what that part costs. A command that prints figures.

@@ -69,6 +69,8 @@ const serverLog = server instanceof PostgresServer ? server.logFile : undefined;
 /** The app's database and role, as its own URL names them. */
 const app = new URL(stack.directDatabaseUrl);
 // pg_stat_statements' reset and its extension are the superuser's.
+/** The machine-wide sampling of the measured rounds (--perf), stopped however the run ends. */
+let perf: Recording | undefined;
 const admin = new pg.Client({ connectionString: server instanceof PostgresServer ? server.superUrl(app.pathname.slice(1)) : stack.directDatabaseUrl });
 try {
   await admin.connect();
@@ -88,13 +90,12 @@ try {
   let walFrom: WalCounters | undefined;
   /** PostgreSQL's CPU over the measured rounds, archiving aside, us: what the perf samples share. */
   let postgresUs = 0;
-  let perf: ReturnType<typeof spawn> | undefined;
   for (let round = 0; round <= o.rounds; round++) {
     if (round === 1) {
       await admin.query('SELECT pg_stat_statements_reset()');
       if (serverLog) logFrom = statSync(serverLog).size;
       walFrom = await walCounters(admin);
-      if (o.perf) perf = spawn('perf', ['record', '-a', '-g', '-F', String(PERF_HZ), '-o', join(dir, 'perf.data')], { stdio: 'ignore' });
+      if (o.perf) perf = record(join(dir, 'perf.data'));
     }
     const before = readProcs();
     const { summary } = await drive({
@@ -118,8 +119,7 @@ try {
   }
   console.log(`  ${'all but archive_command (aim 2, idle in)'.padEnd(42)} ${median(totals).toFixed(2).padStart(6)}`);
   if (perf) {
-    perf.kill('SIGINT'); // perf writes its file and exits
-    await once(perf, 'exit');
+    if (!(await perf.stop())) throw new Error('perf record ended before the rounds did (as root, or with kernel.perf_event_paranoid <= 0)');
     console.log(`\nPostgreSQL's CPU over the measured rounds by what it did (perf, ${PERF_HZ} Hz; us per recorded click, shared out by the`);
     console.log('samples; % of its samples; a stack goes to the work a frame of it names and the part its innermost known frame names):');
     for (const line of perfBreakdown(join(dir, 'perf.data'), postgresUs / clicks)) console.log(line);
@@ -152,6 +152,7 @@ try {
     console.log(`  ${perClickUs(r.ms)} ${planned ? `${perClickUs(r.planMs)} ` : ''}${Number(r.calls).toLocaleString('en').padStart(7)} ${Number(r.rows).toLocaleString('en').padStart(9)}  ${statementLabel(r.query)}`);
   }
 } finally {
+  await perf?.stop();
   await admin.end().catch(() => undefined);
   await stack.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -173,6 +174,26 @@ async function walCounters(client: pg.Client): Promise<WalCounters> {
 function walDelta(from: WalCounters, to: WalCounters): WalCounters & { fpiBytes: number } {
   const d = Object.fromEntries(Object.keys(to).map((k) => [k, to[k as keyof WalCounters] - from[k as keyof WalCounters]])) as unknown as WalCounters;
   return { ...d, fpiBytes: d.fpi * BLOCK_BYTES };
+}
+
+interface Recording {
+  /** Stops the recording (its file then written); whether it was still recording until then. */
+  stop(): Promise<boolean>;
+}
+
+/** `perf record` of every CPU into `file`, until stopped. */
+function record(file: string): Recording {
+  const child = spawn('perf', ['record', '-a', '-g', '-F', String(PERF_HZ), '-o', file], { stdio: 'ignore' });
+  // Settles either way: a perf that could not start (an 'error') has ended too.
+  const exited = once(child, 'exit').then(() => undefined, () => undefined);
+  return {
+    async stop() {
+      const running = child.exitCode === null && child.signalCode === null;
+      if (running) child.kill('SIGINT'); // perf writes its file and exits
+      await exited;
+      return running;
+    },
+  };
 }
 
 /** The postgres processes' samples in a perf file, by work and part, `usPerClick` shared out among them. */
