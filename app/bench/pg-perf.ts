@@ -81,7 +81,7 @@ export function perfScriptStacks(text: string, comm: string): Frames[] {
   return out;
 }
 
-/** The shares as lines: each work's total, then its parts, in us per click and share of all samples. */
+/** The shares as lines: each work's total, then its parts of 0.5% or more; `usPerSample` is what a sample stands for (us per click). */
 export function renderShares(shares: readonly Share[], usPerSample: number): string[] {
   const total = shares.reduce((n, s) => n + s.samples, 0);
   if (total === 0) return ['  (no samples)'];
