@@ -13,7 +13,7 @@ import { Command } from 'commander';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ARCHIVE_COMMAND } from '../../loadtest/lib/aims.js';
-import { readProcs } from '../../loadtest/lib/cpu.js';
+import { readProcs, TICKS_PER_SECOND } from '../../loadtest/lib/cpu.js';
 import { copyLines, prepareBatch } from '../src/clicks/batch-prep.js';
 import { COPY_CLICK_BATCHES, spansOf, type TakenIds } from '../src/clicks/batch-rows.js';
 import { ClickBatch } from '../src/clicks/click-queue.js';
@@ -23,7 +23,6 @@ import { createEnricher } from '../src/clicks/enricher.js';
 import { benchDatabase, clickSource, walPosition } from './click-workload.js';
 
 const SEGMENT_BYTES = 16 * 1024 * 1024;
-const TICKS_PER_SECOND = 100;
 
 /** Every file below a folder: the repository's archived segments. */
 function filesBelow(dir: string): string[] {

@@ -16,7 +16,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { startDataServices } from '../../infra/loopback/data-services.js';
 import { PG_US_PER_CLICK_AIM } from '../../loadtest/lib/aims.js';
-import { cpuByProgram, readProcs } from '../../loadtest/lib/cpu.js';
+import { cpuByProgram, readProcs, TICKS_PER_SECOND } from '../../loadtest/lib/cpu.js';
 import { ClickBuffer } from '../src/clicks/click-buffer.js';
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
@@ -27,7 +27,6 @@ import { runMigrations } from '../src/migrate.js';
 import { clickSource, postmasterPid, seedBenchLinks } from './click-workload.js';
 import { median } from './stats.js';
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 
 async function main(): Promise<void> {

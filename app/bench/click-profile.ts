@@ -21,8 +21,7 @@ import { beginFlush, missingUrls, rollUpClicks, takeClickIds, type Statement } f
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
 import { benchDatabase, clickSource, postmasterPid, walPosition } from './click-workload.js';
-
-const TICKS_PER_SECOND = 100;
+import { TICKS_PER_SECOND } from '../../loadtest/lib/cpu.js';
 
 /** CPU nanoseconds a process has run (the first field of schedstat). */
 const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);

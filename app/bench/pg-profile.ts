@@ -22,7 +22,7 @@ import { startStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { nameValue, positiveInt, positiveNumber } from '../../loadtest/lib/cli-args.js';
 import { copyGeneratedLinks } from '../../loadtest/lib/copy-links.js';
-import { readProcs } from '../../loadtest/lib/cpu.js';
+import { readProcs, TICKS_PER_SECOND } from '../../loadtest/lib/cpu.js';
 import { generatedLinkSet } from '../../loadtest/lib/links.js';
 import { CLICKS_WRITTEN_MS } from '../../loadtest/lib/stack-probe.js';
 import { drive, newRunTag } from '../../loadtest/lib/load.js';
@@ -34,7 +34,6 @@ import { attribute, perfScriptStacks, renderShares } from './pg-perf.js';
 import { postgresCpuByRole, PG_STAT_STATEMENTS_SETTINGS, statementLabel, ticksButArchiving } from './pg-roles.js';
 import { median } from './stats.js';
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 const BLOCK_BYTES = 8192; // PostgreSQL's page
 const PERF_HZ = 999;
 

@@ -38,7 +38,7 @@ import { CommandServer } from '../../infra/loopback/servers/command.js';
 import { freePorts } from '../../infra/loopback/servers/ports.js';
 import { copyGeneratedLinks } from '../../loadtest/lib/copy-links.js';
 import { APP_CPU_RATIO_AIM } from '../../loadtest/lib/aims.js';
-import { LOAD_GENERATOR, readProcs, withCpu } from '../../loadtest/lib/cpu.js';
+import { LOAD_GENERATOR, readProcs, TICKS_PER_SECOND, withCpu } from '../../loadtest/lib/cpu.js';
 import { generatedLink } from '../../loadtest/lib/links.js';
 import { seededRng } from '../../loadtest/lib/rng.js';
 import { LOAD_AGENTS } from '../../loadtest/lib/traffic.js';
@@ -48,7 +48,6 @@ import { areaOf, foldedStacks, frameLabel, sampledUs, sliceProfile, timesBy, whe
 import { flameGraphSvg } from './flame-graph.js';
 import { median } from './stats.js';
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 const LINK_PREFIX = 'b';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX_LOADER = import.meta.resolve('tsx');

@@ -22,7 +22,7 @@ import { startStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
 import { parseStackConfig } from '../../infra/topology/config.js';
 import { positiveInt, positiveNumber } from '../lib/cli-args.js';
-import { baselineCores, netOfIdle, withCpu, type Attribution } from '../lib/cpu.js';
+import { baselineCores, netOfIdle, TICKS_PER_SECOND, withCpu, type Attribution } from '../lib/cpu.js';
 import { generatedLinkSet, rankedSubset, type LinkSet } from '../lib/links.js';
 import { drive, newRunTag } from '../lib/load.js';
 import { steady } from '../lib/schedule.js';
@@ -141,7 +141,7 @@ async function measure(t: Pick<Target, 'url' | 'links' | 'mix' | 'adminKey' | 's
   const { result, cores, seconds, windowS } = await withCpu(() => drive({
     url: t.url, links: t.links, adminKey: t.adminKey, runTag, unknownShare: 0, rate,
     scenario: { name: 'redirects', mix: t.mix, phases: steady(durationS, connections) },
-  }), 100, probe ? settleClicks(probe) : 0, attribution(t.stack));
+  }), TICKS_PER_SECOND, probe ? settleClicks(probe) : 0, attribution(t.stack));
   return sampleOf(result.summary, await watch?.stop(), cores, netOfIdle(seconds, idleCores, windowS));
 }
 
@@ -207,7 +207,7 @@ try {
   // Both stacks are alike: the cached stack's idle cluster stands for either as PROGRAM.postgres.
   const idleWindows: Record<string, number>[] = [];
   for (let w = 0; w < IDLE_WINDOWS; w++) {
-    idleWindows.push((await withCpu(() => new Promise((r) => setTimeout(r, IDLE_WINDOW_MS)), 100, 0, attribution(cachedStack))).cores);
+    idleWindows.push((await withCpu(() => new Promise((r) => setTimeout(r, IDLE_WINDOW_MS)), TICKS_PER_SECOND, 0, attribution(cachedStack))).cores);
   }
   idleCores = baselineCores(idleWindows);
   log(`idle CPU cores by program: ${Object.entries(idleCores).filter(([, c]) => c >= 0.0005).map(([p, c]) => `${p} ${c.toFixed(3)}`).join(', ') || 'none'}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baselineCores, cpuByProgram, netOfIdle, parseStat, readProcs, withCpu } from './cpu.js';
+import { baselineCores, cpuByProgram, netOfIdle, parseStat, readProcs, TICKS_PER_SECOND, withCpu } from './cpu.js';
 
 const stat = (pid: number, comm: string, ppid: number, utime: number, stime: number, reaped = 0) =>
   `${pid} (${comm}) S ${ppid} 1 1 0 -1 4194560 100 0 0 0 ${utime} ${stime} ${reaped} 0 20 0 1 0 100 1000 10`;
@@ -116,7 +116,7 @@ describe('withCpu', () => {
         spinCpu(SPIN_S);
         resolve();
       }, 20));
-    }, 100, 600);
+    }, TICKS_PER_SECOND, 600);
     await spin;
     // fn returned at once; the spin began 20 ms later, inside the settle time only (the timer
     // blocks the loop, so the settle's timer fires after it).
@@ -125,7 +125,7 @@ describe('withCpu', () => {
 
   it('settles until a settle function resolves, however long that is', async () => {
     let spun = false;
-    const { seconds, windowS } = await withCpu(async () => undefined, 100, async () => {
+    const { seconds, windowS } = await withCpu(async () => undefined, TICKS_PER_SECOND, async () => {
       // Deferred work (a replica's roll-up apply) that the settle waits out.
       await new Promise((r) => setTimeout(r, 50));
       spinCpu(SPIN_S);

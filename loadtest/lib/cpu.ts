@@ -15,6 +15,9 @@ export interface ProcStat {
   title?: string;
 }
 
+/** /proc's clock ticks per second (USER_HZ, 100 on Linux): what ProcStat's ticks count in. */
+export const TICKS_PER_SECOND = 100;
+
 /** cpuByProgram's label for the root process unless told otherwise: the bench, which drives the load. */
 export const LOAD_GENERATOR = 'load generator';
 
@@ -133,7 +136,7 @@ export function netOfIdle(seconds: Record<string, number>, idleCores: Record<str
  * one interval after the click; its roll-up counts, a delay after that) still belongs to it.
  * `how` as in cpuByProgram.
  */
-export async function withCpu<T>(fn: () => Promise<T>, ticksPerSecond = 100, settle: number | (() => Promise<unknown>) = 0, how: Attribution = {}): Promise<{ result: T; cores: Record<string, number>; seconds: Record<string, number>; windowS: number }> {
+export async function withCpu<T>(fn: () => Promise<T>, ticksPerSecond = TICKS_PER_SECOND, settle: number | (() => Promise<unknown>) = 0, how: Attribution = {}): Promise<{ result: T; cores: Record<string, number>; seconds: Record<string, number>; windowS: number }> {
   const before = readProcs();
   const t0 = Date.now();
   const result = await fn();
