@@ -1,4 +1,4 @@
-// npx tsx app/bench/click-copy-costs.ts [--events 200000] [--batch 5000] [--repeats 8]
+// npx tsx app/bench/click-copy-costs.ts [--events 200000] [--batch 5000] [--repeats 8] [--history 0] [--pg name=value ...]
 // What one click costs PostgreSQL's backend to write, taken apart. The flush writes a row of
 // click_batches per link (migration click-batches); before, it wrote each click as a row of
 // events, and that COPY is the base here, with one part taken away at a time inside the
@@ -8,12 +8,15 @@
 // click_batches, as text (as it sends them) and in binary. Each variant is rolled
 // back so every one meets the same table (--events rows already in it). Variants run
 // interleaved, repeated, and the backend's CPU is read from /proc/PID/schedstat; medians. The
-// difference to the base is what that part costs. A command that prints figures.
+// difference to the base is what that part costs. With --history N, click_batches first holds N
+// clicks of earlier flushes (click-history.ts), and the flush's rows also go into a new, empty twin
+// of it in the same rounds: what the table's size costs the flush. A command that prints figures.
 import { readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { Command } from 'commander';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { nameValue } from '../../loadtest/lib/cli-args.js';
 import { ownerOf } from '../../loadtest/lib/link-owners.js';
 import { seededRng } from '../../loadtest/lib/rng.js';
 import { zipfSampler } from '../../loadtest/lib/zipf.js';
@@ -24,6 +27,7 @@ import { ClickBatch } from '../src/clicks/click-queue.js';
 import { beginFlush, clickEventsCopy, COPY_CLICK_EVENTS } from '../src/clicks/click-sql.js';
 import { createEnricher } from '../src/clicks/enricher.js';
 import { noCountry } from '../src/clicks/country.js';
+import { writeClickHistory } from './click-history.js';
 import { benchDatabase } from './click-workload.js';
 import { median } from './stats.js';
 
@@ -45,12 +49,15 @@ async function main(): Promise<void> {
     .option('--links <n>', 'links', '10000')
     .option('--batch <n>', 'rows per COPY', '5000')
     .option('--repeats <n>', 'COPYs per variant', '8')
+    .option('--history <n>', 'clicks of earlier flushes in click_batches before measuring (0: none)', '0')
+    .option('--pg <name=value>', 'a PostgreSQL setting for this run (repeatable)', nameValue, {})
     .parse()
-    .opts<{ events: string; links: string; batch: string; repeats: string }>();
+    .opts<{ events: string; links: string; batch: string; repeats: string; history: string; pg: Record<string, string> }>();
+  const history = Number(opts.history);
   const batch = Number(opts.batch);
   const links = Number(opts.links);
 
-  const { client, stop } = await benchDatabase(links);
+  const { client, stop } = await benchDatabase(links, undefined, opts.pg);
   try {
     await client.query('BEGIN');
     await client.query(beginFlush.text);
@@ -60,6 +67,12 @@ async function main(): Promise<void> {
     await client.query('COMMIT');
     await client.query('VACUUM ANALYZE events');
     for (const q of RUNS_TABLE) await client.query(q);
+    if (history > 0) {
+      const rows = await writeClickHistory(client, { clicks: history, links, firstId: 1 }); // seedBenchLinks' ids
+      await client.query(`CREATE TABLE ${NEW_BATCHES} (LIKE click_batches INCLUDING ALL)`);
+      const { rows: sizes } = await client.query<{ mb: string }>("SELECT (pg_total_relation_size('click_batches') / 1048576)::text AS mb");
+      console.log(`click_batches holds ${rows.toLocaleString('en')} rows of ${history.toLocaleString('en')} earlier clicks (${sizes[0]!.mb} MB with its indexes); ${NEW_BATCHES} none`);
+    }
     const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 
     const rng = seededRng(13);
@@ -74,7 +87,8 @@ async function main(): Promise<void> {
     const prepared = await prepareBatch(ClickBatch.of(clicks), enrich);
     const text = clickEventsCopy(clicksInOrder(prepared), prepared.traits);
     const arrival = clickEventsCopy(clicks, clicks.map(enrich));
-    const maxId = Number((await client.query<{ n: string }>('SELECT max(id) AS n FROM events')).rows[0]!.n);
+    // Above the history's ids too: the flush's ids come last in every index on them.
+    const maxId = Number((await client.query<{ n: string }>("SELECT nextval('events_id_seq') AS n")).rows[0]!.n);
     const textWithIds = text.split('\n').filter(Boolean).map((l, i) => `${maxId + 1_000_000 + i}\t${l}`).join('\n') + '\n';
     // The trait columns (bot, device, browser, OS, country) all NULL: what writing them costs.
     const noTraits = text.split('\n').filter(Boolean).map((l) => `${l.split('\t').slice(0, 6).join('\t')}\t\\N\t\\N\t\\N\t\\N\t\\N`).join('\n') + '\n';
@@ -131,6 +145,13 @@ async function main(): Promise<void> {
       // (ids as offsets from the row's first): a heap row and three index entries per link, not per click.
       { name: 'the flush: click_batches', setup: [], copy: COPY_CLICK_BATCHES, data: 'batches' },
       { name: 'click_batches, binary', setup: [], copy: `${COPY_CLICK_BATCHES} (FORMAT binary)`, data: 'batches-binary' },
+      ...(history > 0 ? [
+        { name: 'click_batches, new table', setup: [], copy: COPY_CLICK_BATCHES.replace('click_batches', NEW_BATCHES), data: 'batches' as const },
+        // Which of the grown table's indexes costs the flush more than the new table's.
+        { name: 'no (url_id, first_id) index', setup: ['DROP INDEX click_batches_url_id_first_id_idx'], copy: COPY_CLICK_BATCHES, data: 'batches' as const },
+        { name: 'no (user_id, first_id) index', setup: ['DROP INDEX click_batches_user_id_first_id_idx'], copy: COPY_CLICK_BATCHES, data: 'batches' as const },
+        { name: 'no primary key (first_id)', setup: ['ALTER TABLE click_batches DROP CONSTRAINT click_batches_pkey'], copy: COPY_CLICK_BATCHES, data: 'batches' as const },
+      ] : []),
       { name: 'no indexes, no trigger', setup: ['DROP TRIGGER events_roll_up_clicks ON events', 'DROP INDEX events_url_id_id_idx', 'DROP INDEX events_user_id_id_idx',
         'DROP INDEX events_other_type_id_idx', 'ALTER TABLE events DROP CONSTRAINT events_pkey'], copy: COPY_CLICK_EVENTS, data: 'text' },
     ];
@@ -146,7 +167,8 @@ async function main(): Promise<void> {
         samples.get(v.name)!.push((cpuNs(backend) - start) / 1000 / batch);
         await client.query('ROLLBACK');
       }
-      await client.query('VACUUM events, click_runs, click_batches'); // the rolled-back rows' index entries gone before the next round
+      // The rolled-back rows' index entries gone before the next round.
+      await client.query(`VACUUM events, click_runs, click_batches${history > 0 ? `, ${NEW_BATCHES}` : ''}`);
     }
     const base = median(samples.get(variants[0]!.name)!);
     console.log(`COPY of ${batch} clicks, events holding ${Number(opts.events).toLocaleString('en')}, backend CPU, medians of ${opts.repeats}`);
@@ -158,6 +180,9 @@ async function main(): Promise<void> {
     await stop();
   }
 }
+
+/** click_batches' empty twin (--history): the same columns, constraints and indexes. */
+const NEW_BATCHES = 'click_batches_new';
 
 /** The runs of the events already there, one per click: made once, and vacuumed with events between rounds. */
 const RUNS_TABLE = [

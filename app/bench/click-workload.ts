@@ -54,8 +54,8 @@ export function clickSource(links: number, varied = false): () => Click {
 }
 
 /** A migrated data tier with the bench's links, and one client straight to PostgreSQL; its WAL archived with `backup`. */
-export async function benchDatabase(links: number, backup?: BackupOptions): Promise<{ data: DataServices; client: pg.Client; stop: () => Promise<void> }> {
-  const data = await startDataServices(backup ? { backup } : {});
+export async function benchDatabase(links: number, backup?: BackupOptions, postgresSettings?: Readonly<Record<string, string>>): Promise<{ data: DataServices; client: pg.Client; stop: () => Promise<void> }> {
+  const data = await startDataServices({ ...(backup ? { backup } : {}), ...(postgresSettings ? { postgresSettings } : {}) });
   const client = new pg.Client({ connectionString: data.directDatabaseUrl });
   const stop = async () => {
     await client.end();

@@ -1,4 +1,5 @@
 // npm run bench:pg -- [--links 10000] [--duration 8] [--rounds 3] [--connections 64] [--top 12] [--pg name=value ...] [--perf]
+//   [--history 0]
 // Where PostgreSQL's CPU per recorded click goes in the whole loopback stack (nginx, two replicas,
 // PgBouncer) under `npm run bench`'s cached redirect load: what aim 2 of issue 13 measures, taken
 // apart. Per round, the CPU of every PostgreSQL process by role (the app's backends, autovacuum,
@@ -7,7 +8,9 @@
 // the WAL and checkpoints the measured rounds made (pg_stat_wal, pg_stat_bgwriter). `--pg` runs the
 // cluster with a setting of its own (repeatable), to measure one against the defaults. `--perf`
 // samples the whole machine through the measured rounds (`perf record -a`, root or a permissive
-// perf_event_paranoid) and takes PostgreSQL's CPU apart by what it was doing (pg-perf.ts). The
+// perf_event_paranoid) and takes PostgreSQL's CPU apart by what it was doing (pg-perf.ts).
+// `--history N` writes N clicks of earlier flushes into click_batches first (click-history.ts): the
+// load's rows then go into a table and indexes of a lived service's size, not a new one's. The
 // replicas work as in production: their flush, the kept roll-ups' applies, the page-marks job. A
 // command that prints figures, not a test. Bounded: about two minutes with the defaults.
 import { spawn, spawnSync } from 'node:child_process';
@@ -20,7 +23,7 @@ import pg from 'pg';
 import { PostgresServer } from '../../infra/loopback/servers/postgres.js';
 import { startStack } from '../../infra/loopback/stack.js';
 import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator.js';
-import { nameValue, positiveInt, positiveNumber } from '../../loadtest/lib/cli-args.js';
+import { nameValue, nonNegativeInt, positiveInt, positiveNumber } from '../../loadtest/lib/cli-args.js';
 import { copyGeneratedLinks } from '../../loadtest/lib/copy-links.js';
 import { readProcs, TICKS_PER_SECOND } from '../../loadtest/lib/cpu.js';
 import { generatedLinkSet } from '../../loadtest/lib/links.js';
@@ -30,7 +33,9 @@ import { steady } from '../../loadtest/lib/schedule.js';
 import { REDIRECTS_ONLY } from '../../loadtest/lib/traffic.js';
 import { warmUp } from '../../loadtest/lib/warm.js';
 import { AUTOVACUUM_LOG_SETTINGS, autovacuumWork } from './autovacuum-log.js';
+import { writeClickHistory } from './click-history.js';
 import { attribute, perfScriptStacks, renderShares } from './pg-perf.js';
+import { sealAll } from './seal-all.js';
 import { postgresCpuByRole, PG_STAT_STATEMENTS_SETTINGS, statementLabel, ticksButArchiving } from './pg-roles.js';
 import { median } from './stats.js';
 
@@ -46,8 +51,9 @@ const o = new Command()
   .option('--top <n>', 'statements listed', positiveInt, 12)
   .option('--pg <name=value>', 'a PostgreSQL setting for this run (repeatable)', nameValue, {})
   .option('--perf', 'sample the measured rounds with perf and take PostgreSQL\'s CPU apart by what it did')
+  .option('--history <clicks>', 'clicks of earlier flushes stored before the load (0: a new table)', nonNegativeInt, 0)
   .parse()
-  .opts<{ links: number; duration: number; rounds: number; connections: number; top: number; pg: Record<string, string>; perf?: boolean }>();
+  .opts<{ links: number; duration: number; rounds: number; connections: number; top: number; pg: Record<string, string>; perf?: boolean; history: number }>();
 if (o.perf && spawnSync('perf', ['--version']).status !== 0) {
   console.error('--perf needs perf (Debian: apt-get install linux-perf)');
   process.exit(2);
@@ -77,6 +83,7 @@ try {
   log(`COPY ${o.links.toLocaleString('en')} links, then every link twice through the stack ...`);
   await copyGeneratedLinks(stack.directDatabaseUrl, 'b', o.links);
   const links = generatedLinkSet('b', o.links);
+  if (o.history > 0) await writeHistory(admin, links.id(1)!); // a generated set knows its ids
   await warmUp(stack.url, links, { passes: 2, concurrency: 16 });
   const postmaster = stack.postgresPid!;
   const runTag = newRunTag();
@@ -155,6 +162,25 @@ try {
   await admin.end().catch(() => undefined);
   await stack.stop();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** --history: the earlier clicks, the page marks' count of them, and what the table then holds. */
+async function writeHistory(client: pg.Client, firstId: number): Promise<void> {
+  const started = Date.now();
+  log(`writing ${o.history.toLocaleString('en')} clicks of earlier flushes into click_batches ...`);
+  const rows = await writeClickHistory(client, { clicks: o.history, links: o.links, firstId });
+  const pool = new pg.Pool({ connectionString: stack.directDatabaseUrl, max: 1 }); // the app's role: the count waits for its transactions
+  try {
+    const spans = await sealAll(pool);
+    log(`history: ${rows.toLocaleString('en')} rows, their page marks ${spans} spans, in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    await pool.end();
+  }
+  const { rows: sizes } = await client.query<{ name: string; mb: number }>(
+    `SELECT c.relname AS name, pg_relation_size(c.oid) / 1048576.0 AS mb FROM pg_class c
+      WHERE c.oid = 'click_batches'::regclass OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'click_batches'::regclass) ORDER BY 1`);
+  console.log(`click_batches before the load: ${rows.toLocaleString('en')} rows of ${o.history.toLocaleString('en')} earlier clicks; `
+    + sizes.map((r) => `${r.name} ${Number(r.mb).toFixed(0)} MB`).join(', '));
 }
 
 /** The cluster's WAL and checkpoint counters since its start (or their last reset). */

@@ -22,7 +22,8 @@ import { SLICE } from '../src/clicks/batch-prep.js';
 import { encodeCursor } from '../src/http/cursor.js';
 import { createPool } from '../src/db/pool.js';
 import { runMigrations } from '../src/migrate.js';
-import { sealRound, SEAL_DEFAULTS } from '../src/page-marks/seal.js';
+import { SEAL_DEFAULTS } from '../src/page-marks/seal.js';
+import { sealAll } from './seal-all.js';
 import { startBenchService } from './bench-service.js';
 import { postmasterPid } from './click-workload.js';
 import { clusterCpuNs } from './cluster-cpu.js';
@@ -68,13 +69,7 @@ async function countSpans(databaseUrl: string, postmaster: number): Promise<void
     // Seconds of work: /proc's ticks with what exited children spent (an autovacuum worker that
     // ends mid-count), which clusterCpuNs, made for one request, misses.
     const before = readProcs();
-    let spans = 0;
-    // The first round only takes the line below which ids are final; the next confirms it.
-    for (let idle = 0; idle < 2;) {
-      const r = await sealRound(pool);
-      spans += r.sealed;
-      idle = r.sealed === 0 && !r.behind ? idle + 1 : 0;
-    }
+    const spans = await sealAll(pool);
     const events = spans * SEAL_DEFAULTS.spanIds;
     console.log(`counted ${spans.toLocaleString('en')} spans (${events.toLocaleString('en')} ids) for deep pages in ${((Date.now() - t) / 1000).toFixed(1)} s: `
       + `PostgreSQL CPU ${(ticksButArchiving(postgresCpuByRole(before, readProcs(), postmaster)) * 1e4 / Math.max(1, events)).toFixed(2)} us per event`);

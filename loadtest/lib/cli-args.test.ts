@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { nameValue, positiveInt } from './cli-args.js';
+import { nameValue, nonNegativeInt, positiveInt } from './cli-args.js';
 
 describe('nameValue', () => {
   it('collects repeated settings, a later one of the same name winning', () => {
@@ -25,5 +25,15 @@ describe('positiveInt', () => {
     expect(positiveInt('12')).toBe(12);
     expect(() => positiveInt('0')).toThrow(InvalidArgumentError);
     expect(() => positiveInt('1.5')).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('nonNegativeInt', () => {
+  it('takes 0 and the positive integers, and refuses the rest', () => {
+    expect(nonNegativeInt('0')).toBe(0);
+    expect(nonNegativeInt('10000000')).toBe(10_000_000);
+    expect(() => nonNegativeInt('-1')).toThrow(InvalidArgumentError);
+    expect(() => nonNegativeInt('2.5')).toThrow(InvalidArgumentError);
+    expect(() => nonNegativeInt('many')).toThrow(InvalidArgumentError);
   });
 });

@@ -7,6 +7,12 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be an integer, 0 or more');
+  return n;
+}
+
 export function positiveNumber(value: string): number {
   const n = Number(value);
   if (!(n > 0)) throw new InvalidArgumentError('must be a positive number');
