@@ -172,7 +172,7 @@ async function writeHistory(client: pg.Client, firstId: number): Promise<void> {
   const pool = new pg.Pool({ connectionString: stack.directDatabaseUrl, max: 1 }); // the app's role: the count waits for its transactions
   try {
     const spans = await sealAll(pool);
-    log(`history: ${rows.toLocaleString('en')} rows, their page marks ${spans} spans, in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    log(`history: ${rows.toLocaleString('en')} rows in ${((Date.now() - started) / 1000).toFixed(0)} s; its page marks counted (${spans} spans here, the rest by the replicas' own job)`);
   } finally {
     await pool.end();
   }
