@@ -11,7 +11,6 @@
 // difference to the base is what that part costs. With --history N, click_batches first holds N
 // clicks of earlier flushes (click-history.ts), and the flush's rows also go into a new, empty twin
 // of it in the same rounds: what the table's size costs the flush. A command that prints figures.
-import { readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { Command } from 'commander';
 import pg from 'pg';
@@ -28,6 +27,7 @@ import { beginFlush, clickEventsCopy, COPY_CLICK_EVENTS } from '../src/clicks/cl
 import { createEnricher } from '../src/clicks/enricher.js';
 import { noCountry } from '../src/clicks/country.js';
 import { writeClickHistory } from './click-history.js';
+import { cpuNs } from './cluster-cpu.js';
 import { benchDatabase } from './click-workload.js';
 import { median } from './stats.js';
 
@@ -35,7 +35,6 @@ import { median } from './stats.js';
 const CLICK_COLUMNS = COPY_CLICK_EVENTS.slice(COPY_CLICK_EVENTS.indexOf('(') + 1, COPY_CLICK_EVENTS.indexOf(')'));
 /** The same of COPY_CLICK_BATCHES. */
 const BATCH_COLUMNS = COPY_CLICK_BATCHES.slice(COPY_CLICK_BATCHES.indexOf('(') + 1, COPY_CLICK_BATCHES.indexOf(')'));
-const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
 
 interface Variant {
   name: string; setup: string[]; copy: string;

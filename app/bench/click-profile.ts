@@ -20,11 +20,10 @@ import { ClickBatch } from '../src/clicks/click-queue.js';
 import { beginFlush, missingUrls, rollUpClicks, takeClickIds, type Statement } from '../src/clicks/click-sql.js';
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
+import { cpuNs } from './cluster-cpu.js';
 import { benchDatabase, clickSource, postmasterPid, walPosition } from './click-workload.js';
 import { TICKS_PER_SECOND } from '../../loadtest/lib/cpu.js';
 
-/** CPU nanoseconds a process has run (the first field of schedstat). */
-const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
 
 /** The cluster's CPU ticks: the postmaster, its live children and every child it has reaped. */
 function clusterTicks(postmaster: number): number {

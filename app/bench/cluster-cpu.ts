@@ -5,7 +5,8 @@
 // child that exits in between is missed: the benches' backends stay, pooled by PgBouncer).
 import { readFileSync } from 'node:fs';
 
-const cpuNs = (pid: number): number => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+/** CPU nanoseconds one process has run (the first field of its schedstat). */
+export const cpuNs = (pid: number): number => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
 
 export function clusterCpuNs(postmaster: number): number {
   let ns = cpuNs(postmaster);

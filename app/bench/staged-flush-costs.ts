@@ -8,22 +8,19 @@
 // sides commit (the table grows as in service) and run in turn in each round on one backend, whose
 // CPU is read from /proc/PID/schedstat. A command that prints figures (loadtest/FIGURES.md,
 // twenty-seventh pass).
-import { readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { Command } from 'commander';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { nonNegativeInt, positiveInt } from '../../loadtest/lib/cli-args.js';
-import { ownerOf } from '../../loadtest/lib/link-owners.js';
-import { seededRng } from '../../loadtest/lib/rng.js';
-import { zipfSampler } from '../../loadtest/lib/zipf.js';
 import { prepareBatch, type PreparedBatch } from '../src/clicks/batch-prep.js';
 import { batchCopy, COPY_CLICK_BATCHES } from '../src/clicks/batch-rows.js';
 import { ClickBatch } from '../src/clicks/click-queue.js';
 import { noCountry } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
 import { writeClickHistory } from './click-history.js';
-import { benchDatabase } from './click-workload.js';
+import { cpuNs } from './cluster-cpu.js';
+import { benchDatabase, clickSource } from './click-workload.js';
 import { median } from './stats.js';
 
 const o = new Command()
@@ -45,7 +42,6 @@ const MERGE = [
     FROM ${STAGED} GROUP BY url_id, user_id`,
   `TRUNCATE ${STAGED}`,
 ];
-const cpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
 
 async function copyRows(client: pg.Client, table: string, p: PreparedBatch, first: number): Promise<void> {
   const stream = client.query(copyFrom(COPY_CLICK_BATCHES.replace('click_batches', table)));
@@ -61,16 +57,10 @@ async function main(): Promise<void> {
     await client.query(`CREATE TABLE ${STAGED} (LIKE click_batches INCLUDING DEFAULTS)`);
     await client.query('CREATE AGGREGATE array_cat_agg(anycompatiblearray) (SFUNC = array_cat, STYPE = anycompatiblearray)');
     const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-    const zipf = zipfSampler(o.links, 1, seededRng(13));
     const enrich = createEnricher(noCountry);
+    const draw = clickSource(o.links);
     const flushes: PreparedBatch[] = [];
-    for (let f = 0; f < o.mergeEvery; f++) {
-      const clicks = Array.from({ length: o.batch }, () => {
-        const urlId = zipf.sample();
-        return { urlId, userId: 1 + ownerOf(urlId, o.links), at: new Date(), referrer: null, userAgent: null, ip: null };
-      });
-      flushes.push(await prepareBatch(ClickBatch.of(clicks), enrich));
-    }
+    for (let f = 0; f < o.mergeEvery; f++) flushes.push(await prepareBatch(ClickBatch.of(Array.from({ length: o.batch }, draw)), enrich));
     const clicks = o.mergeEvery * o.batch;
     const rows = flushes.reduce((n, p) => n + p.rows.length, 0);
     // Ids past every earlier one; the sequence is not asked per flush (both sides alike).
