@@ -63,14 +63,17 @@ export async function getUrl(db: Queryable, id: number): Promise<UrlRow | undefi
   return rows[0];
 }
 
+/** The cold redirects' read: $1 the codes as an array literal. Exported for app/bench/link-read-costs.ts. */
+export const LINKS_BY_CODES_SQL = `SELECT id, user_id, short_code, original_url, is_active, expires_at, max_visits, valid_since, fallback_url, redirect_type
+     FROM urls WHERE short_code = ANY($1::text[])`;
+
 /**
  * The links of these codes that exist, by code: one statement for a whole batch of cold
  * redirects (store/link-loader.ts). short_code's unique index answers `= ANY` per element.
  */
 export async function findLinksByCodes(db: Queryable, codes: readonly string[]): Promise<Map<string, CachedLink>> {
   const { rows } = await db.query<Pick<UrlRow, 'id' | 'user_id' | 'short_code' | 'original_url' | 'is_active' | 'expires_at' | 'max_visits' | 'valid_since' | 'fallback_url' | 'redirect_type'>>(
-    `SELECT id, user_id, short_code, original_url, is_active, expires_at, max_visits, valid_since, fallback_url, redirect_type
-     FROM urls WHERE short_code = ANY($1::text[])`, [arrayLiteral(codes)]);
+    LINKS_BY_CODES_SQL, [arrayLiteral(codes)]);
   return new Map(rows.map((r) => [r.short_code, {
     id: r.id, userId: r.user_id, originalUrl: r.original_url, isActive: r.is_active, expiresAt: r.expires_at?.getTime() ?? null,
     validSince: r.valid_since?.getTime() ?? null, maxVisits: r.max_visits, fallbackUrl: r.fallback_url, redirectType: r.redirect_type,
