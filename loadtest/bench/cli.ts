@@ -34,7 +34,7 @@ import { warmRedis, type CacheWarmth } from '../lib/warm-cache.js';
 import { fmtInt, fmtMs, fmtRate } from '../lib/table.js';
 import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js';
 import { ARCHIVE_COMMAND, PROGRAM, SCALE_P99_AIM } from '../lib/aims.js';
-import { aims, atMost, combine, FIGURES, judged, ratios, renderAims, renderBeforeAfter, renderBench, roundP99Ratios, sampleOf, scaleP99Ratio, type FigureResult, type Sample } from './plan.js';
+import { aims, atMost, combine, FIGURES, judged, median, ratios, renderAims, renderBeforeAfter, renderBench, roundCpuRatios, roundP99Ratios, sampleOf, scaleP99Ratio, stackUsPerRequest, type FigureResult, type Sample } from './plan.js';
 import { copyGeneratedLinks } from '../lib/copy-links.js';
 import { baselineRoot, startBaselineStack, type MeasuredStack } from './baseline-stack.js';
 import { CLICKS_WRITTEN_MS, openStackProbe, type StackProbe } from '../lib/stack-probe.js';
@@ -285,9 +285,13 @@ try {
         const p99Ratio = scaleP99Ratio(smallFig, largeFig);
         const roundRatios = roundP99Ratios(s, l);
         const scaleJudged = judged(p99Ratio, 2, SCALE_P99_AIM, atMost);
+        const stackUs = (samples: readonly Sample[]) => median(samples.flatMap((x) => stackUsPerRequest(x) ?? []));
         extra.push(`${side.label}scale${at}${how.caches ? `, ${how.caches}` : ''}: p99 with ${fmtInt(large)} links / with ${fmtInt(o.links)} links`
           + ` = ${scaleJudged.figure} (aim <= ${SCALE_P99_AIM.toFixed(2)}): ${scaleJudged.pass ? 'PASS' : 'FAIL'}`
-          + `; round by round ${roundRatios.map((x) => x.toFixed(2)).join(', ')}`);
+          + `; round by round ${roundRatios.map((x) => x.toFixed(2)).join(', ')}`,
+        // What a request cost the stack, beside what it waited: flat out, the p99 follows it.
+        `  the stack's CPU per ok request, us: ${stackUs(l).toFixed(1)} with ${fmtInt(large)} links, ${stackUs(s).toFixed(1)} with ${fmtInt(o.links)};`
+          + ` round by round ${roundCpuRatios(s, l).map((x) => x.toFixed(2)).join(', ')}`);
         return { small: smallFig, large: largeFig, p99Ratio, roundRatios };
       });
       // Under the ratios it puts in context.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aims, atLeast, atMost, combine, cpuUsPerRequest, judged, median, ratios, renderAims, renderBeforeAfter, renderBench, roundP99Ratios, scaleP99Ratio, type Sample } from './plan.js';
+import { aims, atLeast, atMost, combine, cpuUsPerRequest, judged, median, ratios, renderAims, renderBeforeAfter, renderBench, roundCpuRatios, roundP99Ratios, scaleP99Ratio, stackUsPerRequest, type Sample } from './plan.js';
 import { ARCHIVE_COMMAND, PROGRAM } from '../lib/aims.js';
 import { LOAD_GENERATOR } from '../lib/cpu.js';
 
@@ -35,6 +35,26 @@ describe('bench arithmetic', () => {
     expect(roundP99Ratios(small, large).map((r) => r.toFixed(3))).toEqual(['1.375', '0.846', '0.769']);
     expect(scaleP99Ratio(combine('scale:small', 's', small), combine('scale:large', 'l', large))).toBeCloseTo(22 / 26);
     expect(roundP99Ratios([sample(1, 0)], [sample(1, 5)])).toEqual([0]);
+  });
+
+  it("gives the stack's CPU per ok request, and the large set's over the small set's round by round", () => {
+    // 10,000 requests a round, 2 failed in the large set's first. The instrument (load generator,
+    // the bench's probe) and another stack's processes are not the stack's.
+    const cpu = (replica: number, postgres: number, extra: Record<string, number> = {}) => ({
+      [PROGRAM.replica]: replica, [PROGRAM.postgres]: postgres, nginx: 0.5, [LOAD_GENERATOR]: 9, [PROGRAM.benchProbe]: 0.2,
+      'postgres (other stack)': 0.3, [`postgres (other stack): ${ARCHIVE_COMMAND.label}`]: 0.1, ...extra,
+    });
+    const small = [sample(2_000, 10, { cpuSeconds: cpu(0.8, 0.2) }), sample(2_000, 10, { cpuSeconds: cpu(0.9, 0.1) })];
+    const large = [
+      sample(2_000, 20, { failed: 2, requests: 10_002, cpuSeconds: cpu(1.5, 0.6, { [PROGRAM.archiving]: 0.4 }) }),
+      sample(2_000, 11, { cpuSeconds: cpu(0.9, 0.1) }),
+    ];
+    expect(stackUsPerRequest(small[0]!)).toBeCloseTo(150); // (0.8 + 0.2 + 0.5) s / 10,000
+    expect(stackUsPerRequest(large[0]!)).toBeCloseTo(300); // its archiving is the stack's work too
+    expect(roundCpuRatios(small, large).map((r) => r.toFixed(2))).toEqual(['2.00', '1.00']);
+    // A round without CPU figures, or without an ok request, has no figure and no ratio.
+    expect(stackUsPerRequest(sample(0, 1, { cpuSeconds: cpu(1, 1) }))).toBeUndefined();
+    expect(roundCpuRatios([sample(2_000, 10)], large)).toEqual([0]);
   });
 
   it('renders one table with the ratios', () => {

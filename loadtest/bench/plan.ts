@@ -111,6 +111,41 @@ export function roundP99Ratios(small: readonly Sample[], large: readonly Sample[
 }
 
 /**
+ * Another stack's programs, idle meanwhile, with what their servers run (`postgres (other stack):
+ * archive_command`): never in a stack's CPU figures.
+ */
+const NOT_THE_TARGETS = / \(other stack\)(?::|$)/;
+/** The instrument: the bench's own processes. */
+const INSTRUMENT: readonly string[] = [LOAD_GENERATOR, PROGRAM.benchProbe];
+/** Whether a program's CPU is the stack's under test (not another stack's, not the instrument's). */
+const isStackProgram = (p: string): boolean => !NOT_THE_TARGETS.test(p) && !INSTRUMENT.includes(p);
+
+/**
+ * The stack's own CPU microseconds per ok request in one round: every program the run measured
+ * but the instrument (the load generator, the bench's probe) and another stack's processes.
+ * Undefined when the round measured no CPU.
+ */
+export function stackUsPerRequest(s: Sample): number | undefined {
+  const ok = s.requests - s.failed;
+  if (!s.cpuSeconds || ok <= 0) return undefined;
+  const seconds = Object.entries(s.cpuSeconds).filter(([p]) => isStackProgram(p)).reduce((n, [, v]) => n + v, 0);
+  return (seconds / ok) * 1e6;
+}
+
+/**
+ * The large set's stack CPU per ok request over the small set's, round by round (0 where a round
+ * measured none). Flat out on shared cores a closed loop's latency follows what a request costs,
+ * so beside roundP99Ratios it tells a dearer request from one that waits behind others.
+ */
+export function roundCpuRatios(small: readonly Sample[], large: readonly Sample[]): number[] {
+  return small.slice(0, large.length).map((s, i) => {
+    const a = stackUsPerRequest(s);
+    const b = stackUsPerRequest(large[i]!);
+    return a && b ? b / a : 0;
+  });
+}
+
+/**
  * CPU microseconds one program spent per ok request, from each round's /proc time (CPU seconds
  * over the run and its settle time / ok requests), median over the rounds: process CPU time,
  * which a busy machine slows far less than it slows throughput. Undefined when no round
@@ -181,12 +216,6 @@ export function renderAims(results: readonly AimResult[]): string[] {
 }
 
 /**
- * Programs whose CPU per request the before-and-after table leaves out: the other stacks, idle
- * meanwhile, with what their servers run (`postgres (other stack): archive_command`).
- */
-const NOT_THE_TARGETS = / \(other stack\)(?::|$)/;
-
-/**
  * Issue 13's aims 1-3 before and after: the --baseline checkout's cached redirect (`baseline`)
  * and this checkout's (`cached`), measured in the same alternated rounds against the same proxy
  * ceiling, and aim 4's p99 ratios (`scale`, from pairs run in the same rounds); then each
@@ -213,7 +242,7 @@ export function renderBeforeAfter(figs: Record<string, FigureResult | undefined>
     .sort((x, y) => y.b + y.a - (x.b + x.a))
     .map((r) => [r.p, r.b.toFixed(1), r.a.toFixed(1), r.b > 0 ? `${(r.a / r.b).toFixed(2)}x` : '-']);
   // The stack's own: the load generator and the bench's probe are the instrument.
-  const stackPrograms = programs.filter((p) => p !== LOAD_GENERATOR && p !== PROGRAM.benchProbe);
+  const stackPrograms = programs.filter(isStackProgram);
   const total = (f: FigureResult) => stackPrograms.reduce((n, p) => n + us(f, p), 0);
   cpuRows.push(['the stack in all (load generator and probe left out)', total(baseline).toFixed(1), total(cached).toFixed(1), total(baseline) > 0 ? `${(total(cached) / total(baseline)).toFixed(2)}x` : '-']);
   return [
