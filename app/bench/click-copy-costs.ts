@@ -10,7 +10,10 @@
 // interleaved, repeated, and the backend's CPU is read from /proc/PID/schedstat; medians. The
 // difference to the base is what that part costs. With --history N, click_batches first holds N
 // clicks of earlier flushes (click-history.ts), and the flush's rows also go into a new, empty twin
-// of it in the same rounds: what the table's size costs the flush. A command that prints figures.
+// of it in the same rounds: what the table's size costs the flush; and into a twin partitioned by
+// id range whose partition for the flush's ids is new, as a lived table partitioned by time would
+// have it (issue 13's partitioned events): what routing the rows costs beside that. A command
+// that prints figures.
 import { finished } from 'node:stream/promises';
 import { Command } from 'commander';
 import pg from 'pg';
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
     if (history > 0) {
       const rows = await writeClickHistory(client, { clicks: history, links, firstId: 1 }); // seedBenchLinks' ids
       await client.query(`CREATE TABLE ${NEW_BATCHES} (LIKE click_batches INCLUDING ALL)`);
+      await client.query(`CREATE TABLE ${PARTED_BATCHES} (LIKE click_batches INCLUDING ALL) PARTITION BY RANGE (first_id)`);
       const { rows: sizes } = await client.query<{ mb: string }>("SELECT (pg_total_relation_size('click_batches') / 1048576)::text AS mb");
       console.log(`click_batches holds ${rows.toLocaleString('en')} rows of ${history.toLocaleString('en')} earlier clicks (${sizes[0]!.mb} MB with its indexes); ${NEW_BATCHES} none`);
     }
@@ -110,6 +114,11 @@ async function main(): Promise<void> {
     const field = (l: string, i: number) => Number(l.split('\t', i + 1)[i]);
     const byOwner = text.split('\n').filter(Boolean).sort((a, b) => field(a, 1) - field(b, 1) || field(a, 0) - field(b, 0)).join('\n') + '\n';
     const batches = batchCopy(prepared.rows, [{ first: maxId + 2_000_000, n: batch }])!.join('');
+    if (history > 0) {
+      // The earlier ids' partition (empty: a COPY of the flush's rows never touches it) and the flush's own, new.
+      await client.query(`CREATE TABLE ${PARTED_BATCHES}_earlier PARTITION OF ${PARTED_BATCHES} FOR VALUES FROM (MINVALUE) TO (${maxId + 2_000_000})`);
+      await client.query(`CREATE TABLE ${PARTED_BATCHES}_current PARTITION OF ${PARTED_BATCHES} FOR VALUES FROM (${maxId + 2_000_000}) TO (MAXVALUE)`);
+    }
     // The flush's rows in binary, as PostgreSQL writes them back: what parsing the arrays' text costs.
     await client.query('BEGIN');
     await copyIn(client, COPY_CLICK_BATCHES, batches);
@@ -146,6 +155,7 @@ async function main(): Promise<void> {
       { name: 'click_batches, binary', setup: [], copy: `${COPY_CLICK_BATCHES} (FORMAT binary)`, data: 'batches-binary' },
       ...(history > 0 ? [
         { name: 'click_batches, new table', setup: [], copy: COPY_CLICK_BATCHES.replace('click_batches', NEW_BATCHES), data: 'batches' as const },
+        { name: 'partitioned, new partition', setup: [], copy: COPY_CLICK_BATCHES.replace('click_batches', PARTED_BATCHES), data: 'batches' as const },
         // Which of the grown table's indexes costs the flush more than the new table's.
         { name: 'no (url_id, first_id) index', setup: ['DROP INDEX click_batches_url_id_first_id_idx'], copy: COPY_CLICK_BATCHES, data: 'batches' as const },
         { name: 'no (user_id, first_id) index', setup: ['DROP INDEX click_batches_user_id_first_id_idx'], copy: COPY_CLICK_BATCHES, data: 'batches' as const },
@@ -167,7 +177,7 @@ async function main(): Promise<void> {
         await client.query('ROLLBACK');
       }
       // The rolled-back rows' index entries gone before the next round.
-      await client.query(`VACUUM events, click_runs, click_batches${history > 0 ? `, ${NEW_BATCHES}` : ''}`);
+      await client.query(`VACUUM events, click_runs, click_batches${history > 0 ? `, ${NEW_BATCHES}, ${PARTED_BATCHES}` : ''}`);
     }
     const base = median(samples.get(variants[0]!.name)!);
     console.log(`COPY of ${batch} clicks, events holding ${Number(opts.events).toLocaleString('en')}, backend CPU, medians of ${opts.repeats}`);
@@ -182,6 +192,8 @@ async function main(): Promise<void> {
 
 /** click_batches' empty twin (--history): the same columns, constraints and indexes. */
 const NEW_BATCHES = 'click_batches_new';
+/** click_batches' twin partitioned by id range (--history). */
+const PARTED_BATCHES = 'click_batches_parted';
 
 /** The runs of the events already there, one per click: made once, and vacuumed with events between rounds. */
 const RUNS_TABLE = [
