@@ -17,7 +17,7 @@ import { readProcs, TICKS_PER_SECOND } from '../../loadtest/lib/cpu.js';
 import { copyLines, prepareBatch } from '../src/clicks/batch-prep.js';
 import { COPY_CLICK_BATCHES, spansOf, type TakenIds } from '../src/clicks/batch-rows.js';
 import { ClickBatch } from '../src/clicks/click-queue.js';
-import { beginFlush, missingUrls, rollUpClicks, takeClickIds } from '../src/clicks/click-sql.js';
+import { beginFlush, rollUpClicks, takeClickIds } from '../src/clicks/click-sql.js';
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
 import { benchDatabase, clickSource, walPosition } from './click-workload.js';
@@ -67,8 +67,6 @@ async function main(): Promise<void> {
       const prepared = await prepareBatch(ClickBatch.of(Array.from({ length: n }, click)), enrich);
       await client.query('BEGIN');
       await client.query(beginFlush.text, beginFlush.values);
-      const e = missingUrls(prepared.urlIds);
-      await client.query(e.text, e.values);
       const taken = takeClickIds(n);
       const spans = spansOf((await client.query<TakenIds>(taken.text, taken.values)).rows[0]!, n);
       const stream = client.query(copyFrom(COPY_CLICK_BATCHES));

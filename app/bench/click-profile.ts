@@ -17,7 +17,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { copyLines, prepareBatch } from '../src/clicks/batch-prep.js';
 import { COPY_CLICK_BATCHES, spansOf, type TakenIds } from '../src/clicks/batch-rows.js';
 import { ClickBatch } from '../src/clicks/click-queue.js';
-import { beginFlush, missingUrls, rollUpClicks, takeClickIds, type Statement } from '../src/clicks/click-sql.js';
+import { beginFlush, rollUpClicks, takeClickIds, type Statement } from '../src/clicks/click-sql.js';
 import { openCountryLookup } from '../src/clicks/country.js';
 import { createEnricher } from '../src/clicks/enricher.js';
 import { cpuNs } from './cluster-cpu.js';
@@ -104,8 +104,7 @@ async function main(): Promise<void> {
         }
       }
       const prepared = await prepareBatch(ClickBatch.of(Array.from({ length: batchSize }, click)), enrich);
-      await timed('BEGIN + txid', async () => { await client.query('BEGIN'); await run(beginFlush); }, measured);
-      await timed('missing urls', () => run(missingUrls(prepared.urlIds)), measured);
+      await timed('BEGIN + txid, newest link', async () => { await client.query('BEGIN'); await run(beginFlush); }, measured);
       const spans = await timed('ids', async () => spansOf((await run(takeClickIds(batchSize))).rows[0] as TakenIds, batchSize), measured);
       await timed('COPY click_batches', () => copy(copyLines(prepared, spans).join('')), measured);
       const rollup = rollUpClicks(prepared.rollups);

@@ -24,7 +24,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/metrics.js';
 import { clicksInOrder, copyLines, prepareBatch, type PreparedBatch } from './batch-prep.js';
 import {
-  beginFlush, clickDeliveries, keepRollups, missingUrls, rollUpClicks, takeClickIds, type Statement,
+  beginFlush, clickDeliveries, keepRollups, rollUpClicks, takeClickIds, urlsPast, type FlushStart, type Statement,
 } from './click-sql.js';
 import { COPY_CLICK_BATCHES, spansOf, type TakenIds } from './batch-rows.js';
 import { PendingRollups } from './pending-rollups.js';
@@ -202,12 +202,12 @@ export class ClickBuffer {
       const run = <R extends pg.QueryResultRow>(s: Statement) =>
         conn.query<R>({ text: s.text, values: s.values, query_timeout: this.statementTimeoutMs } as pg.QueryConfig);
       await run({ text: 'BEGIN', values: [] });
-      xid = (await run<{ xid: string }>(beginFlush)).rows[0]?.xid ?? null;
-      const ids = prepared.urlIds;
-      const missing = (await run<{ missing: string[] }>(missingUrls(ids))).rows[0]?.missing ?? [];
+      const start = (await run<FlushStart>(beginFlush)).rows[0]!;
+      xid = start.xid;
+      const missing = urlsPast(prepared.urlIds, start.last_url);
       // A link missing since its clicks (a restore to an older backup; rare): the rest of the batch worked out again without them.
       if (missing.length > 0) {
-        const gone = new Set(missing.map(Number));
+        const gone = new Set(missing);
         prepared = await prepareBatch(batch.clicks.filter((urlId) => !gone.has(urlId)), this.opts.enrich);
       }
       const { traits } = prepared;

@@ -25,12 +25,17 @@ export const CLICK_IDS_LOCK = 7_242_913_002;
 
 /**
  * The flush's transaction id (to resolve an uncertain COMMIT), the trigger told to skip its rows
- * (the previous release's flush wrote clicks as rows of events), and the flushes' lock.
+ * (the previous release's flush wrote clicks as rows of events), the flushes' lock, and the
+ * newest link's id (urlsPast): one round trip.
  */
 export const beginFlush: Statement = {
-  text: `SELECT txid_current()::text AS xid, set_config('${ROLLED_UP_BY_WRITER}', 'on', true), pg_advisory_xact_lock(${CLICK_IDS_LOCK})`,
+  text: `SELECT txid_current()::text AS xid, set_config('${ROLLED_UP_BY_WRITER}', 'on', true), pg_advisory_xact_lock(${CLICK_IDS_LOCK}),`
+    + ' (SELECT max(id) FROM urls)::text AS last_url',
   values: [],
 };
+
+/** What beginFlush answers. */
+export interface FlushStart { xid: string; last_url: string | null }
 
 /**
  * `n` ids from the events' sequence, in this transaction (the page marks take an id as final
@@ -46,19 +51,18 @@ export function takeClickIds(n: number): Statement {
 }
 
 /**
- * The batch's url ids that do not exist: clicks of a url missing from the table (a restore to an
- * older backup) are dropped, so one cannot poison every later batch. It answers the missing ones
- * only (almost always none), not every id found: pg made an object of each of a thousand rows
- * per flush for the replica to look through. A plain read: links are never deleted, and the
- * flush writes no urls row (a link's total is the sum of its click_days, see migration
- * link-clicks-from-click-days), so nothing needs their rows locked.
+ * The batch's url ids that do not exist, from the newest link's id (beginFlush): clicks of a url
+ * missing from the table (a restore to an older backup) are dropped, so one cannot poison every
+ * later batch. A link's id comes from the urls' sequence and its row is never deleted (DELETE
+ * deactivates; migration events-url-id-without-fk), and a click's id is one a replica read from a
+ * committed row, so an id is missing exactly when it is past the newest row's. The check is one
+ * index probe in a statement the flush sends anyway, where a lookup of each of the batch's links
+ * (about 2,000 a flush at a million links, 2.0 us a click of PostgreSQL's statement time) was a
+ * statement of its own (loadtest/FIGURES.md, twenty-ninth pass).
  */
-export function missingUrls(urlIds: readonly number[]): Statement {
-  return {
-    // The same index scan as a list of the ids found (= ANY), whatever the planner guesses of unnest.
-    text: 'SELECT array(SELECT unnest($1::bigint[]) EXCEPT SELECT id FROM urls WHERE id = ANY ($1::bigint[])) AS missing',
-    values: [arrayLiteral(urlIds)],
-  };
+export function urlsPast(urlIds: readonly number[], lastUrl: string | null): number[] {
+  const last = lastUrl === null ? 0 : Number(lastUrl);
+  return urlIds.filter((id) => id > last);
 }
 
 /**

@@ -4,7 +4,7 @@ import { openCountryLookup } from '../../src/clicks/country.js';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker, type BreakerState } from '../../src/redis/circuit-breaker.js';
 import { arrayLiteral } from '../../src/db/array-literal.js';
-import { aggregateClicks, clickDeliveries, clickEventsCopy, COPY_CLICK_EVENTS, rollUpClicks } from '../../src/clicks/click-sql.js';
+import { aggregateClicks, clickDeliveries, clickEventsCopy, COPY_CLICK_EVENTS, rollUpClicks, urlsPast } from '../../src/clicks/click-sql.js';
 import type { Click } from '../../src/clicks/click-buffer.js';
 
 describe('CircuitBreaker', () => {
@@ -76,6 +76,12 @@ describe('click batch SQL', () => {
     expect(s.values[4]).toBe('{"https://a.example/","",NULL,NULL}');
     expect(arrayLiteral(['a"b\\c', 'NULL', null, ' , {}'])).toBe('{"a\\"b\\\\c","NULL",NULL," , {}"}');
     expect(arrayLiteral([true, false])).toBe('{true,false}');
+  });
+
+  it('takes a link as missing when its id is past the newest link\'s, every link when there are none', () => {
+    expect(urlsPast([5, 12, 9, 13], '12')).toEqual([13]);
+    expect(urlsPast([5, 12], '12')).toEqual([]);
+    expect(urlsPast([3, 1], null)).toEqual([3, 1]);
   });
 
   it('writes the events as COPY text: one column per detail, tabs, newlines and backslashes escaped, null as \\N', () => {
