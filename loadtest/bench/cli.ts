@@ -34,7 +34,7 @@ import { warmRedis, type CacheWarmth } from '../lib/warm-cache.js';
 import { fmtInt, fmtMs, fmtRate } from '../lib/table.js';
 import { startProxyCeiling, startStaticNginx, type Running } from './ceilings.js';
 import { ARCHIVE_COMMAND, PROGRAM, SCALE_P99_AIM } from '../lib/aims.js';
-import { aims, atMost, combine, FIGURES, judged, median, ratios, renderAims, renderBeforeAfter, renderBench, roundCpuRatios, roundP99Ratios, sampleOf, scaleP99Ratio, stackUsPerRequest, type FigureResult, type Sample } from './plan.js';
+import { aims, atMost, combine, FIGURES, HOST_MOVED_BEYOND, hostMoved, judged, median, ratios, renderAims, renderBeforeAfter, renderBench, roundCpuRatios, roundHostRatios, roundP99Ratios, sampleOf, scaleP99Ratio, stackUsPerRequest, type FigureResult, type Sample } from './plan.js';
 import { copyGeneratedLinks } from '../lib/copy-links.js';
 import { baselineRoot, startBaselineStack, type MeasuredStack } from './baseline-stack.js';
 import { CLICKS_WRITTEN_MS, openStackProbe, type StackProbe } from '../lib/stack-probe.js';
@@ -291,7 +291,10 @@ try {
           + `; round by round ${roundRatios.map((x) => x.toFixed(2)).join(', ')}`,
         // What a request cost the stack, beside what it waited: flat out, the p99 follows it.
         `  the stack's CPU per ok request, us: ${stackUs(l).toFixed(1)} with ${fmtInt(large)} links, ${stackUs(s).toFixed(1)} with ${fmtInt(o.links)};`
-          + ` round by round ${roundCpuRatios(s, l).map((x) => x.toFixed(2)).join(', ')}`);
+          + ` round by round ${roundCpuRatios(s, l).map((x) => x.toFixed(2)).join(', ')}`,
+        // The control: the load generator does the same work for a request of either set.
+        `  the load generator's CPU per request, ${fmtInt(large)} links / ${fmtInt(o.links)} (the host's speed; * moved past ${(HOST_MOVED_BEYOND * 100).toFixed(0)}%):`
+          + ` round by round ${roundHostRatios(s, l).map((x) => `${x.toFixed(2)}${hostMoved(x) ? '*' : ''}`).join(', ')}`);
         return { small: smallFig, large: largeFig, p99Ratio, roundRatios };
       });
       // Under the ratios it puts in context.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aims, atLeast, atMost, combine, cpuUsPerRequest, judged, median, ratios, renderAims, renderBeforeAfter, renderBench, roundCpuRatios, roundP99Ratios, scaleP99Ratio, stackUsPerRequest, type Sample } from './plan.js';
+import { aims, atLeast, atMost, combine, cpuUsPerRequest, generatorUsPerRequest, hostMoved, judged, median, ratios, renderAims, renderBeforeAfter, renderBench, roundCpuRatios, roundHostRatios, roundP99Ratios, scaleP99Ratio, stackUsPerRequest, type Sample } from './plan.js';
 import { ARCHIVE_COMMAND, PROGRAM } from '../lib/aims.js';
 import { LOAD_GENERATOR } from '../lib/cpu.js';
 
@@ -55,6 +55,19 @@ describe('bench arithmetic', () => {
     // A round without CPU figures, or without an ok request, has no figure and no ratio.
     expect(stackUsPerRequest(sample(0, 1, { cpuSeconds: cpu(1, 1) }))).toBeUndefined();
     expect(roundCpuRatios([sample(2_000, 10)], large)).toEqual([0]);
+  });
+
+  it('takes the load generator\'s CPU per request as the host\'s speed, and marks a round it moved in', () => {
+    // 0.45 s over 10,000 requests (failed ones too: the generator sent them) = 45 us; 0.65 s = 65 us.
+    const small = [sample(2_000, 10, { cpuSeconds: { [LOAD_GENERATOR]: 0.45, postgres: 1 } }), sample(2_000, 10, { cpuSeconds: { [LOAD_GENERATOR]: 0.45 } })];
+    const large = [sample(1_000, 20, { requests: 10_000, failed: 5_000, cpuSeconds: { [LOAD_GENERATOR]: 0.5 } }), sample(2_000, 20, { cpuSeconds: { [LOAD_GENERATOR]: 0.65 } })];
+    expect(generatorUsPerRequest(small[0]!)).toBeCloseTo(45);
+    expect(generatorUsPerRequest(large[0]!)).toBeCloseTo(50);
+    expect(generatorUsPerRequest(sample(2_000, 10, { cpuSeconds: { postgres: 1 } }))).toBeUndefined();
+    expect(roundHostRatios(small, large).map((r) => r.toFixed(2))).toEqual(['1.11', '1.44']);
+    expect(roundHostRatios(small, [sample(2_000, 10)])).toEqual([0]);
+    // Past 15% either way; no figure is not a move.
+    expect([1.11, 1.44, 0.8, 0.9, 0].map(hostMoved)).toEqual([false, true, true, false, false]);
   });
 
   it('renders one table with the ratios', () => {

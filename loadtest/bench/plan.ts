@@ -146,6 +146,34 @@ export function roundCpuRatios(small: readonly Sample[], large: readonly Sample[
 }
 
 /**
+ * How far the load generator's CPU per request may move between a round's two sides before the
+ * round is marked as one the host changed speed in: it does the same work for a request of either
+ * link set, so where it moves the host did (loadtest/FIGURES.md, twenty-eighth pass: 65 against 45 us).
+ */
+export const HOST_MOVED_BEYOND = 0.15;
+
+/** The load generator's CPU microseconds per request (ok or not) in one round; undefined without a figure. */
+export function generatorUsPerRequest(s: Sample): number | undefined {
+  const seconds = s.cpuSeconds?.[LOAD_GENERATOR];
+  return seconds !== undefined && s.requests > 0 ? (seconds / s.requests) * 1e6 : undefined;
+}
+
+/**
+ * The large side's load-generator CPU per request over the small side's, round by round (0 where
+ * a round has none): the control beside roundCpuRatios and roundP99Ratios.
+ */
+export function roundHostRatios(small: readonly Sample[], large: readonly Sample[]): number[] {
+  return small.slice(0, large.length).map((s, i) => {
+    const a = generatorUsPerRequest(s);
+    const b = generatorUsPerRequest(large[i]!);
+    return a && b ? b / a : 0;
+  });
+}
+
+/** Whether a round's control ratio says the host changed speed between its two sides. */
+export const hostMoved = (ratio: number): boolean => ratio > 0 && Math.abs(Math.log(ratio)) > Math.log(1 + HOST_MOVED_BEYOND);
+
+/**
  * CPU microseconds one program spent per ok request, from each round's /proc time (CPU seconds
  * over the run and its settle time / ok requests), median over the rounds: process CPU time,
  * which a busy machine slows far less than it slows throughput. Undefined when no round
