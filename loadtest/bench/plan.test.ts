@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aims, atLeast, atMost, combine, cpuUsPerRequest, generatorUsPerRequest, hostMoved, judged, median, ratios, renderAims, renderBeforeAfter, renderBench, roundCpuRatios, roundHostRatios, roundP99Ratios, scaleP99Ratio, stackUsPerRequest, type Sample } from './plan.js';
+import { aims, atLeast, atMost, combine, cpuUsPerRequest, generatorUsPerRequest, roundCeilingRatios, hostMoved, judged, median, ratios, renderAims, renderBeforeAfter, renderBench, roundCpuRatios, roundHostRatios, roundP99Ratios, scaleP99Ratio, stackUsPerRequest, type Sample } from './plan.js';
 import { ARCHIVE_COMMAND, PROGRAM } from '../lib/aims.js';
 import { LOAD_GENERATOR } from '../lib/cpu.js';
 
@@ -109,6 +109,19 @@ describe('bench arithmetic', () => {
     expect(lines).toHaveLength(4);
     expect(lines[2]).toMatch(/^2 PostgreSQL CPU per recorded click, us \(aim <= 8\)\s+50\.0 {2}FAIL$/);
     expect(lines[0]).toMatch(/0\.70 {2}FAIL$/);
+  });
+
+  it('prints aim 1 round by round beside its medians, each round against the ceiling of the same round', () => {
+    // Medians: 9,817 / 15,147 = 0.65, where the rounds were 0.65, 0.84 and 0.85.
+    const proxyCeiling = combine('proxyCeiling', '2', [sample(15_147, 10), sample(11_193, 15), sample(15_930, 10)]);
+    const cached = combine('cached', '3', [sample(9_817, 19), sample(9_431, 18), sample(13_586, 13)]);
+    const results = aims({ proxyCeiling, cached });
+    expect(results[0]!.figure).toBe('0.65');
+    expect(results[2]).toEqual({ name: expect.stringMatching(/^ {2}beside it: round by round/), figure: '0.65, 0.84, 0.85; 1.90, 1.20, 1.30', pass: undefined });
+    // Pairs only rounds both sides ran; a ceiling of nothing gives 0.
+    expect(roundCeilingRatios([sample(8_000, 12), sample(8_000, 12)], [sample(0, 0)])).toEqual({ share: [0], p99: [0] });
+    // One round: nothing beside the medians.
+    expect(aims({ proxyCeiling: combine('proxyCeiling', '2', [sample(15_147, 10)]), cached: combine('cached', '3', [sample(9_817, 19)]) })).toHaveLength(2);
   });
 
   it('prints a figure with the decimals it takes to read the way it is judged', () => {

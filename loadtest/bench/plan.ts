@@ -203,6 +203,15 @@ export const atMost = (v: number, aim: number) => v <= aim;
 /** `pass` undefined: a figure printed beside an aim's, judged by none. */
 export interface AimResult { name: string; figure: string; pass: boolean | undefined }
 
+/** The cached redirect's ok req/s and p99 over the proxy ceiling's in the same round, round by round (0 where undefined). */
+export function roundCeilingRatios(cached: readonly Sample[], ceiling: readonly Sample[]): { share: number[]; p99: number[] } {
+  const pairs = cached.slice(0, ceiling.length).map((c, i) => [c, ceiling[i]!] as const);
+  return {
+    share: pairs.map(([c, p]) => (p.okRps > 0 ? c.okRps / p.okRps : 0)),
+    p99: pairs.map(([c, p]) => (p.p99 > 0 ? c.p99 / p.p99 : 0)),
+  };
+}
+
 /**
  * Issue 13's aims 1-3 from the figures of one run: the cached redirect against the proxy
  * ceiling (throughput and p99), PostgreSQL's CPU per recorded click (every ok cached redirect
@@ -216,6 +225,14 @@ export function aims(figs: Record<string, FigureResult | undefined>): AimResult[
   out.push({ name: `1 cached redirect / proxy ceiling, ok req/s (aim >= ${CACHED_OVER_PROXY_AIM.toFixed(2)})`, ...judged(share, 2, CACHED_OVER_PROXY_AIM, atLeast) });
   const p99 = proxyCeiling.p99 > 0 ? cached.p99 / proxyCeiling.p99 : Number.POSITIVE_INFINITY;
   out.push({ name: `1 cached redirect p99 / proxy ceiling p99 (aim <= ${CACHED_P99_OVER_PROXY_AIM.toFixed(2)})`, ...judged(p99, 2, CACHED_P99_OVER_PROXY_AIM, atMost) });
+  if (cached.samples.length > 1 && proxyCeiling.samples.length > 1) {
+    // The medians above pair one round's figure with another's; a round's pair met the same host.
+    const r = roundCeilingRatios(cached.samples, proxyCeiling.samples);
+    out.push({
+      name: '  beside it: round by round, ok req/s and p99 over the ceiling\'s in the same round',
+      figure: `${r.share.map((x) => x.toFixed(2)).join(', ')}; ${r.p99.map((x) => x.toFixed(2)).join(', ')}`, pass: undefined,
+    });
+  }
   const pg = cpuUsPerRequest(cached, PROGRAM.postgres);
   if (pg !== undefined) out.push({ name: `2 PostgreSQL CPU per recorded click, us (aim <= ${PG_US_PER_CLICK_AIM})`, ...judged(pg, 1, PG_US_PER_CLICK_AIM, atMost) });
   const archiving = cpuUsPerRequest(cached, PROGRAM.archiving);
