@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aims, atLeast, atMost, combine, cpuUsPerRequest, generatorUsPerRequest, roundCeilingRatios, hostMoved, judged, median, ratios, renderAims, renderBeforeAfter, renderBench, roundCpuRatios, roundHostRatios, roundP99Ratios, scaleP99Ratio, stackUsPerRequest, type Sample } from './plan.js';
+import { aims, atLeast, atMost, combine, cpuUsPerRequest, generatorUsPerRequest, roundCeilingRatios, roundProgramRatios, hostMoved, judged, median, ratios, renderAims, renderBeforeAfter, renderBench, roundCpuRatios, roundHostRatios, roundP99Ratios, scaleP99Ratio, stackUsPerRequest, type Sample } from './plan.js';
 import { ARCHIVE_COMMAND, PROGRAM } from '../lib/aims.js';
 import { LOAD_GENERATOR } from '../lib/cpu.js';
 
@@ -118,6 +118,14 @@ describe('bench arithmetic', () => {
     const results = aims({ proxyCeiling, cached });
     expect(results[0]!.figure).toBe('0.65');
     expect(results[2]).toEqual({ name: expect.stringMatching(/^ {2}beside it: round by round/), figure: '0.65, 0.84, 0.85; 1.90, 1.20, 1.30', pass: undefined });
+    // Aim 3 likewise, from each round's CPU: 6 s / 60,000 ok = 100 us against 50 us, then 120 against 40.
+    const withCpu = (okRps: number, p99: number, program: string, seconds: number) => sample(okRps, p99, { requests: 60_000, cpuSeconds: { [program]: seconds } });
+    const cpuRounds = aims({
+      proxyCeiling: combine('proxyCeiling', '2', [withCpu(12_000, 10, PROGRAM.bare, 3), withCpu(12_000, 10, PROGRAM.bare, 2.4)]),
+      cached: combine('cached', '3', [withCpu(10_000, 12, PROGRAM.replica, 6), withCpu(10_000, 12, PROGRAM.replica, 7.2)]),
+    });
+    expect(cpuRounds.at(-1)).toEqual({ name: expect.stringMatching(/^ {2}beside it: round by round, against the bare server/), figure: '2.00, 3.00', pass: undefined });
+    expect(roundProgramRatios([withCpu(1, 1, PROGRAM.replica, 1)], PROGRAM.replica, [sample(1, 1)], PROGRAM.bare)).toEqual([0]);
     // Pairs only rounds both sides ran; a ceiling of nothing gives 0.
     expect(roundCeilingRatios([sample(8_000, 12), sample(8_000, 12)], [sample(0, 0)])).toEqual({ share: [0], p99: [0] });
     // One round: nothing beside the medians.

@@ -203,6 +203,23 @@ export const atMost = (v: number, aim: number) => v <= aim;
 /** `pass` undefined: a figure printed beside an aim's, judged by none. */
 export interface AimResult { name: string; figure: string; pass: boolean | undefined }
 
+/**
+ * One program's CPU per ok request in each round of `a` over another's in the same round of `b`
+ * (0 where either has no figure).
+ */
+export function roundProgramRatios(a: readonly Sample[], programA: string, b: readonly Sample[], programB: string): number[] {
+  const us = (s: Sample, p: string) => {
+    const seconds = s.cpuSeconds?.[p];
+    const ok = s.requests - s.failed;
+    return seconds !== undefined && ok > 0 ? seconds / ok : 0;
+  };
+  return a.slice(0, b.length).map((s, i) => {
+    const x = us(s, programA);
+    const y = us(b[i]!, programB);
+    return x > 0 && y > 0 ? x / y : 0;
+  });
+}
+
 /** The cached redirect's ok req/s and p99 over the proxy ceiling's in the same round, round by round (0 where undefined). */
 export function roundCeilingRatios(cached: readonly Sample[], ceiling: readonly Sample[]): { share: number[]; p99: number[] } {
   const pairs = cached.slice(0, ceiling.length).map((c, i) => [c, ceiling[i]!] as const);
@@ -251,6 +268,8 @@ export function aims(figs: Record<string, FigureResult | undefined>): AimResult[
       name: `3 replica CPU per cached redirect / bare server's (aim <= ${APP_CPU_RATIO_AIM.toFixed(2)})`,
       figure: `${ratio.figure} (${app.toFixed(1)} / ${bare.toFixed(1)} us)`, pass: ratio.pass,
     });
+    const rounds = roundProgramRatios(cached.samples, PROGRAM.replica, proxyCeiling.samples, PROGRAM.bare);
+    if (rounds.length > 1) out.push({ name: '  beside it: round by round, against the bare server in the same round', figure: rounds.map((x) => x.toFixed(2)).join(', '), pass: undefined });
   }
   return out;
 }
