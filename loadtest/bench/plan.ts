@@ -180,10 +180,15 @@ export const hostMoved = (ratio: number): boolean => ratio > 0 && Math.abs(Math.
  * measured the program.
  */
 export function cpuUsPerRequest(f: FigureResult, program: string): number | undefined {
-  const perRound = f.samples
-    .filter((s) => s.cpuSeconds?.[program] !== undefined && s.requests - s.failed > 0)
-    .map((s) => (s.cpuSeconds![program]! / (s.requests - s.failed)) * 1e6);
+  const perRound = f.samples.flatMap((s) => programUsPerRequest(s, program) ?? []);
   return perRound.length > 0 ? median(perRound) : undefined;
+}
+
+/** One program's CPU microseconds per ok request in one round; undefined without a figure or an ok request. */
+function programUsPerRequest(s: Sample, program: string): number | undefined {
+  const seconds = s.cpuSeconds?.[program];
+  const ok = s.requests - s.failed;
+  return seconds !== undefined && ok > 0 ? (seconds / ok) * 1e6 : undefined;
 }
 
 /**
@@ -208,15 +213,10 @@ export interface AimResult { name: string; figure: string; pass: boolean | undef
  * (0 where either has no figure).
  */
 export function roundProgramRatios(a: readonly Sample[], programA: string, b: readonly Sample[], programB: string): number[] {
-  const us = (s: Sample, p: string) => {
-    const seconds = s.cpuSeconds?.[p];
-    const ok = s.requests - s.failed;
-    return seconds !== undefined && ok > 0 ? seconds / ok : 0;
-  };
   return a.slice(0, b.length).map((s, i) => {
-    const x = us(s, programA);
-    const y = us(b[i]!, programB);
-    return x > 0 && y > 0 ? x / y : 0;
+    const x = programUsPerRequest(s, programA);
+    const y = programUsPerRequest(b[i]!, programB);
+    return x && y ? x / y : 0;
   });
 }
 
@@ -243,7 +243,7 @@ export function aims(figs: Record<string, FigureResult | undefined>): AimResult[
   const p99 = proxyCeiling.p99 > 0 ? cached.p99 / proxyCeiling.p99 : Number.POSITIVE_INFINITY;
   out.push({ name: `1 cached redirect p99 / proxy ceiling p99 (aim <= ${CACHED_P99_OVER_PROXY_AIM.toFixed(2)})`, ...judged(p99, 2, CACHED_P99_OVER_PROXY_AIM, atMost) });
   if (cached.samples.length > 1 && proxyCeiling.samples.length > 1) {
-    // The medians above pair one round's figure with another's; a round's pair met the same host.
+    // The medians above may pair one round's figure with another's; a round's pair met the same host.
     const r = roundCeilingRatios(cached.samples, proxyCeiling.samples);
     out.push({
       name: '  beside it: round by round, ok req/s and p99 over the ceiling\'s in the same round',
