@@ -7,21 +7,17 @@ import { createPool } from '../../src/db/pool.js';
  * and `pool.end()` resolves before its clients' sockets have closed (pg-pool drops them from its
  * list at once), so the data services' stop that follows can meet a client still ending. The
  * server's FATAL (57P01, terminating connection) then reaches the pool as an 'error' event, which
- * with no listener is an uncaught exception in whichever test runs next. A client the pool has
- * already let go of (ended, its socket still open) hears it itself, with the pool's listener on it
- * removed: each client gets one of its own too (CI, 6a21fc6: migrate-down's stop of PostgreSQL).
+ * with no listener is an uncaught exception in whichever test runs next.
  */
 export function testPool(connectionString: string, options: Omit<pg.PoolConfig, 'connectionString'> = {}): pg.Pool {
-  return quiet(new pg.Pool({ connectionString, ...options }));
-}
-
-function quiet(pool: pg.Pool): pg.Pool {
+  const pool = new pg.Pool({ connectionString, ...options });
   pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
 /** The app's own pool (its type parsers: int8 as a number), its errors handled as testPool's are. */
 export function appTestPool(connectionString: string, max: number): pg.Pool {
-  return quiet(createPool(connectionString, max));
+  const pool = createPool(connectionString, max);
+  pool.on('error', () => undefined);
+  return pool;
 }
