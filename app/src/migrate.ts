@@ -18,16 +18,33 @@ export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..'
 /** Where node-pg-migrate records what it applied. */
 export const MIGRATIONS_TABLE = 'pgmigrations';
 
+/**
+ * Runs fn with a client of its own for node-pg-migrate (`dbClient`), ended before this returns.
+ * node-pg-migrate ends a client it made without waiting and with no 'error' listener on it, so a
+ * server stopping just after (a test's data services) reached it as an uncaught exception (57P01).
+ */
+async function withMigrationClient<T>(databaseUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  // A lost connection fails the statement that meets it instead.
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 export async function runMigrations(databaseUrl: string, logger = pino({ level: 'warn' })): Promise<string[]> {
-  const applied = await runner({
-    databaseUrl,
+  const applied = await withMigrationClient(databaseUrl, (dbClient) => runner({
+    dbClient,
     dir: MIGRATIONS_DIR,
     direction: 'up',
     migrationsTable: MIGRATIONS_TABLE,
     singleTransaction: true,
     advisoryLockMode: 'wait',
     log: (msg: string) => logger.info(msg),
-  });
+  }));
   return applied.map((m) => m.name);
 }
 
@@ -45,10 +62,10 @@ export function migrationsFrom(name: string): string[] {
 
 /** `count` migrations up or down from where the database is (tests of a migration's both ways); the names applied. */
 export async function stepMigrations(databaseUrl: string, direction: 'up' | 'down', count: number): Promise<string[]> {
-  const applied = await runner({
-    databaseUrl, dir: MIGRATIONS_DIR, direction, count, migrationsTable: MIGRATIONS_TABLE, singleTransaction: true,
+  const applied = await withMigrationClient(databaseUrl, (dbClient) => runner({
+    dbClient, dir: MIGRATIONS_DIR, direction, count, migrationsTable: MIGRATIONS_TABLE, singleTransaction: true,
     advisoryLockMode: 'wait', log: () => undefined,
-  });
+  }));
   return applied.map((m) => m.name);
 }
 
