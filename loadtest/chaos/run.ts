@@ -8,7 +8,7 @@ import { warmUp } from '../lib/warm.js';
 import { recovery } from './analysis.js';
 import { missingCodes, pollReady, rollupBooks, settledClickEvents } from './probes.js';
 import { plannedEndS } from './progress.js';
-import { drillFigures, drillSteps, type DrillMarks } from './restore-drill.js';
+import { drillFigures, drillSteps, type DrillMarks, type LostLinks } from './restore-drill.js';
 import { CHAOS, type ChaosResult, type ChaosScenario, type ChaosScenarioName } from './scenarios.js';
 import type { ChaosTarget } from './target.js';
 
@@ -42,10 +42,10 @@ const allowanceS = (def: ChaosScenario, downS: number): number =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** What the fault does to the target, and how the component comes back (a rollout needs nothing back). */
-function faultSteps(def: ChaosScenario, target: ChaosTarget, downS: number, log: (line: string) => void): { victim: string; fault(): Promise<void>; restore(): Promise<void>; marks?: DrillMarks } {
+function faultSteps(def: ChaosScenario, target: ChaosTarget, downS: number, log: (line: string) => void): { victim: string; fault(): Promise<void>; restore(): Promise<void>; marks?: DrillMarks; lost?: () => Promise<LostLinks> } {
   if (def.fault === 'restore') {
     if (!target.drill || !target.directDatabaseUrl) throw new Error('the restore scenario runs on the loopback stack only (no --url)');
-    return { victim: 'postgres data directory', ...drillSteps(target.drill, target.directDatabaseUrl, downS, log) };
+    return { victim: 'postgres data directory', ...drillSteps(target.drill, target.directDatabaseUrl, { url: target.url, adminKey: target.adminKey }, downS, log) };
   }
   if (def.fault === 'rollout') return { victim: 'every replica', fault: () => target.rollout(), restore: async () => undefined };
   return {
@@ -147,6 +147,6 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
     createdMissing,
     clicks,
     replicasUp: await target.replicasUp(),
-    drill: steps.marks && target.directDatabaseUrl ? await drillFigures(target.directDatabaseUrl, created, steps.marks) : undefined,
+    drill: steps.marks && steps.lost && target.directDatabaseUrl ? await drillFigures(target.directDatabaseUrl, created, steps.marks, await steps.lost()) : undefined,
   };
 }

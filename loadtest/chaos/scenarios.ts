@@ -3,7 +3,7 @@
 import { OPS, type Op } from '../lib/classify.js';
 import type { Summary } from '../lib/aggregate.js';
 import { clicksLost, readyStatesBetween, type ClickAccounting, type ReadySample, type Recovery } from './analysis.js';
-import type { RestoreDrill } from './restore-drill.js';
+import type { LostLinks, RestoreDrill } from './restore-drill.js';
 import type { Component } from './target.js';
 
 export const CHAOS_SCENARIOS = ['kill-replica', 'restart-replica', 'redis-down', 'postgres-restart', 'pgbouncer-down', 'rollout', 'restore'] as const;
@@ -113,6 +113,22 @@ function fullRecoveryWithoutRestarts(r: ChaosResult): AimResult {
 
 /** Issue 14's aim: at most a minute of writes lost (archive_timeout is at most 60 s). */
 export const RPO_AIM_S = 60;
+/**
+ * Links the restore lost stop redirecting within this long of the writers' return: each replica
+ * checks the database's timeline every second (app/src/cache/timeline-watch.ts); the rest is room
+ * for a loaded machine.
+ */
+export const LOST_LINKS_GONE_AIM_S = 10;
+
+/** The links made and followed after the point: cached before the destruction, gone from the front door soon after the restore. */
+function lostLinksGone(l: LostLinks): AimResult {
+  const aim = `links the restore lost stop redirecting within ${LOST_LINKS_GONE_AIM_S} s`;
+  if (l.made === 0 || l.followed < l.made) return { aim, pass: false, detail: `${l.followed} of ${l.made} made were followed before the destruction: nothing to judge` };
+  return {
+    aim, pass: l.goneS !== undefined && l.goneS <= LOST_LINKS_GONE_AIM_S,
+    detail: `${l.redirectingAfterRestore} of ${l.made} still redirected after the restore; ${l.goneS === undefined ? 'some still did a minute later' : `all 404 after ${l.goneS.toFixed(1)} s`}`,
+  };
+}
 
 function drillAims(r: ChaosResult): AimResult[] {
   const d = r.drill;
@@ -122,6 +138,7 @@ function drillAims(r: ChaosResult): AimResult[] {
     { aim: 'no link committed after the point is back', pass: d.afterPointBack === 0, detail: `${d.afterPoint} answered after the point, ${d.afterPointBack} of those begun after it are back` },
     { aim: `RPO at most ${RPO_AIM_S} s`, pass: d.rpoS !== undefined && d.rpoS <= RPO_AIM_S, detail: d.rpoS === undefined ? 'nothing archived' : `${d.rpoS.toFixed(1)} s of writes only in unarchived WAL` },
     { aim: 'the front door serves writes again', pass: d.rtoS !== undefined, detail: d.rtoS === undefined ? 'no 201 after the restore' : `RTO ${d.rtoS.toFixed(1)} s` },
+    lostLinksGone(d.lost),
   ];
 }
 

@@ -6,6 +6,7 @@ import { LOAD_GENERATOR_STACK_CONFIG } from '../../infra/loopback/load-generator
 import { startStack, type LoopbackStack } from '../../infra/loopback/stack.js';
 import { renderChaos } from '../chaos/render.js';
 import { runChaos } from '../chaos/run.js';
+import { LOST_LINKS } from '../chaos/restore-drill.js';
 import { CHAOS } from '../chaos/scenarios.js';
 import { loopbackTarget } from '../chaos/target.js';
 import { BRIEF_LOAD } from './brief-load.js';
@@ -45,7 +46,11 @@ describe('restore drill on the loopback stack', () => {
       ['no link committed after the point is back', true],
       ['RPO at most 60 s', true],
       ['the front door serves writes again', true],
+      ['links the restore lost stop redirecting within 10 s', true],
     ]);
+    // They were in the caches (followed) before the destruction.
+    expect(d.lost.made).toBe(LOST_LINKS);
+    expect(d.lost.followed).toBe(LOST_LINKS);
     const printed = renderChaos(r);
     expect(printed).toMatch(/RPO \d+\.\d s/);
     expect(printed).toMatch(/RTO \d+\.\d s/);

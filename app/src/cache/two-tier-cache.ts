@@ -8,6 +8,8 @@
 //   as long as in Redis while invalidations travel), and every replica clears its LRU when its
 //   subscription comes back. An invalidation that could not be sent is sent again once Redis
 //   answers, so Redis itself does not keep the stale entry.
+// - forgetEverywhere() empties the cache in Redis and on every replica: after the database was
+//   restored to an earlier point (cache/timeline-watch.ts).
 // - Concurrent misses of one key share one load (no stampede after an invalidation), and a load
 //   that an invalidation overtook is returned to its callers but never stored.
 // - The Redis reads of the misses of one event-loop turn go as one MGET, and the values loaded
@@ -54,6 +56,10 @@ const MAX_UNSENT = 10_000;
 const RESEND_INTERVAL_MS = 1_000;
 /** Keys in one MGET, or SETs in one pipeline, at most. */
 const REDIS_BATCH_MAX = 100;
+/** The announcement that drops every key (no key is empty: a code or a key's hash). */
+const EVERYTHING = '';
+/** Keys a SCAN step asks for, and one UNLINK drops, in forgetEverywhere(). */
+const SCAN_COUNT = 1_000;
 
 export class TwoTierCache<T> {
   private readonly lru: LRUCache<string, Entry<T>> | undefined;
@@ -103,7 +109,7 @@ export class TwoTierCache<T> {
       lruHit: tally(lookups, { tier: 'lru', result: 'hit' }), lruMiss: tally(lookups, { tier: 'lru', result: 'miss' }),
       redisHit: tally(lookups, { tier: 'redis', result: 'hit' }), redisMiss: tally(lookups, { tier: 'redis', result: 'miss' }),
     };
-    this.unsubscribe = opts.redis.subscribe(this.channel, (key) => this.forget(key), () => {
+    this.unsubscribe = opts.redis.subscribe(this.channel, (key) => (key === EVERYTHING ? this.forgetAll() : this.forget(key)), () => {
       this.forgetAll();
       void this.resend();
     });
@@ -193,6 +199,26 @@ export class TwoTierCache<T> {
       return multi.exec();
     });
     return done !== undefined && done !== null;
+  }
+
+  /**
+   * Drops every key of this cache in Redis (SCAN and UNLINK, a step at a time: Redis serves the
+   * replicas between steps), then announces that to every replica, this one included. False when
+   * Redis did not take it all: the caller tries again.
+   */
+  async forgetEverywhere(): Promise<boolean> {
+    this.forgetAll();
+    const done = await this.opts.redis.run('forget-all', async (r) => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await r.scan(cursor, 'MATCH', `${this.opts.namespace}:*`, 'COUNT', SCAN_COUNT);
+        if (keys.length > 0) await r.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      await r.publish(this.channel, EVERYTHING);
+      return true;
+    });
+    return done === true;
   }
 
   private keepUnsent(key: string): void {
