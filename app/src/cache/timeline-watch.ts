@@ -2,9 +2,9 @@
 // older rows than the caches: a link the restore lost would still redirect for up to a day
 // (LINK_CACHE_TTL_S), an API key it lost would still sign in, a link it brought back to life would
 // still answer 410. Such a database writes on a new WAL timeline: archive recovery and promotion
-// always end on one. So each replica reads the timeline every second; the one that first finds a
-// timeline Redis has not recorded empties the caches, in Redis and on every replica, and then
-// records it. A replica that dies half-way leaves it unrecorded: the next round, anywhere, does it
+// always end on one. So each replica reads the timeline every second; the one that first finds
+// another timeline than the one Redis recorded empties the caches, in Redis and on every replica,
+// and then records it. A replica that dies half-way leaves it unrecorded: the next round, anywhere, does it
 // all again. Meanwhile, for a second or two after the writers are back, the caches still serve
 // what they held.
 import type { Logger } from 'pino';
@@ -36,9 +36,13 @@ export async function readTimeline(db: Queryable): Promise<number | undefined> {
   return wal ? Number.parseInt(wal.slice(0, 8), 16) : undefined;
 }
 
-/** Whether the caches must be emptied: Redis recorded another timeline, or none (a new or emptied Redis, which costs nothing to empty). */
+/**
+ * Whether the caches must be emptied: Redis recorded another timeline. None recorded is a new or
+ * emptied Redis (nothing stale in it), or the first replica of a release with this check (its
+ * caches read on this database): the timeline is recorded, and a full cache kept.
+ */
 export function cachesOutlived(recorded: string | null, timeline: number): boolean {
-  return recorded !== String(timeline);
+  return recorded !== null && recorded !== String(timeline);
 }
 
 /** One round: empties the caches when the database is on a timeline Redis has not recorded. Rejects when it could not finish. */
@@ -48,12 +52,14 @@ export async function checkTimeline(o: TimelineWatchOptions): Promise<void> {
   if (timeline === undefined) return;
   const recorded = await redis.run('get', (r) => r.get(TIMELINE_KEY));
   // Redis down: it serves nothing stale meanwhile, and every LRU is emptied when its subscription is back.
-  if (recorded === undefined || !cachesOutlived(recorded, timeline)) return;
+  if (recorded === undefined) return;
+  // NX: a replica that found another timeline, and is emptying the caches, records it itself.
+  if (recorded === null) return void (await redis.run('set', (r) => r.set(TIMELINE_KEY, String(timeline), 'NX')));
+  if (!cachesOutlived(recorded, timeline)) return;
   const emptied = await Promise.all(caches.map((c) => c.forgetEverywhere()));
   if (!emptied.every(Boolean)) throw new Error('Redis did not take the emptying of the caches');
   if ((await redis.run('set', (r) => r.set(TIMELINE_KEY, String(timeline)))) === undefined) throw new Error('Redis did not record the timeline');
-  if (recorded === null) logger.info({ timeline }, 'caches emptied: Redis recorded no database timeline (a new or emptied Redis)');
-  else logger.warn({ timeline, recorded }, 'caches emptied: the database is on a new timeline (a restore or a failover); links and API keys are read from it again');
+  logger.warn({ timeline, recorded }, 'caches emptied: the database is on a new timeline (a restore or a failover); links and API keys are read from it again');
 }
 
 /** The check as a replica's periodic job: start() with the replica, stop() waits for its round. */

@@ -10,7 +10,7 @@ import { waitFor } from '../../../infra/loopback/servers/ports.js';
 import { serviceUser } from '../../../infra/loopback/servers/process.js';
 import { startDataServices, type DataServices } from '../../../infra/loopback/data-services.js';
 import { createLinkCache } from '../../src/cache/link-cache.js';
-import { cachesOutlived, readTimeline, TIMELINE_KEY, timelineWatch } from '../../src/cache/timeline-watch.js';
+import { cachesOutlived, checkTimeline, readTimeline, TIMELINE_KEY, timelineWatch } from '../../src/cache/timeline-watch.js';
 import { TwoTierCache } from '../../src/cache/two-tier-cache.js';
 import type { CachedLink } from '../../src/domain/link.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
@@ -53,10 +53,11 @@ describe('the caches after the database moved to a new timeline', () => {
     await ds?.stop();
   });
 
-  it('needs emptying only when Redis recorded another timeline, or none', () => {
+  it('needs emptying only when Redis recorded another timeline', () => {
     expect(cachesOutlived('1', 1)).toBe(false);
     expect(cachesOutlived('1', 2)).toBe(true);
-    expect(cachesOutlived(null, 1)).toBe(true);
+    // None recorded: a new or emptied Redis, or the first replica with the check.
+    expect(cachesOutlived(null, 1)).toBe(false);
   });
 
   it('reads the timeline as a role with no grants beyond LOGIN', async () => {
@@ -68,6 +69,20 @@ describe('the caches after the database moved to a new timeline', () => {
       expect(await readTimeline(plain)).toBeGreaterThanOrEqual(1);
     } finally {
       await plain.end();
+    }
+  });
+
+  it('keeps a full cache where Redis recorded no timeline (a release\'s first replica with the check), and records it', async () => {
+    const a = await replica(ds.redisUrl);
+    try {
+      await a.redis.run('del', (r) => r.del(TIMELINE_KEY));
+      expect(await a.keys.get('k0', async () => ({ userId: 3 }))).toEqual({ userId: 3 });
+      await checkTimeline({ db: pool, redis: a.redis, caches: [a.links, a.keys], logger: pino({ level: 'silent' }) });
+      expect(await a.redis.run('get', (r) => r.get(TIMELINE_KEY))).toBe(String(await readTimeline(pool)));
+      expect(a.keys.peek('k0')).toEqual({ userId: 3 });
+      expect(await a.redis.run('get', (r) => r.get('shortstack:apikey:k0'))).not.toBeNull();
+    } finally {
+      await a.close();
     }
   });
 
