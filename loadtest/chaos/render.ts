@@ -1,7 +1,7 @@
 // The figures a chaos run prints: failures by operation and kind, worst latency, recovery, aims.
 import { ERROR_KINDS, OPS, OUTCOMES } from '../lib/classify.js';
 import { fmtInt, fmtMs, formatTable } from '../lib/table.js';
-import { CHAOS, type AimResult, type ChaosResult } from './scenarios.js';
+import { CHAOS, describeLost, type AimResult, type ChaosResult } from './scenarios.js';
 
 export function renderChaos(r: ChaosResult): string {
   const s = r.summary;
@@ -41,8 +41,7 @@ export function renderChaos(r: ChaosResult): string {
       `restored to ${d.point}: ${fmtInt(d.beforePoint)} links created before it (${d.beforePointMissing} missing), ${fmtInt(d.afterPoint)} after it (${d.afterPointBack} begun after it back)`,
       `RPO ${d.rpoS === undefined ? 'unknown (nothing archived)' : `${d.rpoS.toFixed(1)} s`} (writes held only by WAL not yet archived when the data directory went)`,
       `RTO ${d.rtoS === undefined ? 'NOT RECOVERED' : `${d.rtoS.toFixed(1)} s`} (data directory destroyed to the front door's next 201; the restore itself ${d.restoreS.toFixed(1)} s)`,
-      `lost links (made and followed after the point): ${d.lost.followed} of ${d.lost.made} followed before; ${d.lost.redirectingAfterRestore} still redirected after the restore; `
-        + `${d.lost.goneS === undefined ? 'some still did a minute later' : `all 404 after ${d.lost.goneS.toFixed(1)} s`}`,
+      `lost links (made and followed after the point): ${d.lost.followed} of ${d.lost.made} followed before; ${describeLost(d.lost)}`,
     );
   }
   lines.push('', renderAims(CHAOS[r.scenario].aims(r)));

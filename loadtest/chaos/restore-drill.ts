@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { TimedLink } from '../lib/load.js';
 import { seedThroughApi } from '../lib/seed.js';
 import { withDb } from './probes.js';
+import { describeLost } from './scenarios.js';
 
 /** What the drill needs of a stack besides load: loopback only (it destroys a data directory). */
 export interface DrillTarget {
@@ -102,9 +103,9 @@ export function drillSteps(t: DrillTarget, databaseUrl: string, frontDoor: Front
       marks.restoredMs = Date.now();
       // Beside the load's tail, not in the restore's time: the recovery figures count from here.
       watching = watchLost(frontDoor.url, lostCodes, marks.restoredMs).then((seen) => {
-        log(`lost links: ${seen.redirectingAfterRestore} of ${lost.made} still redirected after the restore; `
-          + `${seen.goneS === undefined ? 'some still did a minute later' : `none ${seen.goneS.toFixed(1)} s after it`}`);
-        return { ...lost, ...seen };
+        const books = { ...lost, ...seen };
+        log(`lost links: ${describeLost(books)}`);
+        return books;
       });
     },
   };

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Recorder } from '../lib/aggregate.js';
 import { recovery } from './analysis.js';
 import { renderChaos, secondsList } from './render.js';
-import { CHAOS, type ChaosResult } from './scenarios.js';
+import type { LostLinks } from './restore-drill.js';
+import { CHAOS, LOST_LINKS_GONE_AIM_S, type ChaosResult } from './scenarios.js';
 import { parseContainers } from './target.js';
 
 function result(fill: (r: Recorder) => void, extra: Partial<ChaosResult> = {}): ChaosResult {
@@ -117,6 +118,30 @@ describe('renderChaos', () => {
     expect(text).toContain('  app-1 down: 4-7; failing or under half the baseline: none');
     expect(text).toContain('ok throughput while disturbed: mean 773 req/s (23% under the baseline), lowest 690 req/s in second 6 (31% under the baseline)');
     expect(text).toContain('time to recover after app-1 was back: 0.0 s');
+  });
+});
+
+describe('the restore drill\'s lost links', () => {
+  const drill = (lost: Partial<LostLinks>): ChaosResult['drill'] => ({
+    point: '2026-12-05T00:00:00.000Z', rpoS: 1, rtoS: 2, restoreS: 2, beforePoint: 10, beforePointMissing: 0, afterPoint: 10, afterPointBack: 0,
+    lost: { made: 20, followed: 20, redirectingAfterRestore: 20, goneS: 0.8, ...lost },
+  });
+  const lostAim = (lost: Partial<LostLinks>) => CHAOS.restore.aims(result(() => undefined, { scenario: 'restore', drill: drill(lost) })).at(-1)!;
+
+  it('pass when every link followed before the destruction answers 404 within the aim', () => {
+    expect(lostAim({})).toEqual({ aim: `links the restore lost stop redirecting within ${LOST_LINKS_GONE_AIM_S} s`, pass: true, detail: '20 of 20 still redirected after the restore; all 404 after 0.8 s' });
+    expect(lostAim({ goneS: LOST_LINKS_GONE_AIM_S + 0.1 }).pass).toBe(false);
+    expect(lostAim({ goneS: undefined })).toMatchObject({ pass: false, detail: '20 of 20 still redirected after the restore; some still did a minute later' });
+  });
+
+  it('fail, with nothing to judge, when the links were not all in the caches before the destruction', () => {
+    expect(lostAim({ followed: 19 })).toMatchObject({ pass: false, detail: '19 of 20 made were followed before the destruction: nothing to judge' });
+    expect(lostAim({ made: 0, followed: 0 }).pass).toBe(false);
+  });
+
+  it('are in the report', () => {
+    expect(renderChaos({ ...result(() => undefined, { scenario: 'restore', drill: drill({}) }) }))
+      .toContain('lost links (made and followed after the point): 20 of 20 followed before; 20 of 20 still redirected after the restore; all 404 after 0.8 s');
   });
 });
 

@@ -120,13 +120,19 @@ export const RPO_AIM_S = 60;
  */
 export const LOST_LINKS_GONE_AIM_S = 10;
 
+/** What the lost links did after the restore, in words (the drill's log, its report and its aim). */
+export function describeLost(l: Pick<LostLinks, 'made' | 'redirectingAfterRestore' | 'goneS'>): string {
+  return `${l.redirectingAfterRestore} of ${l.made} still redirected after the restore; `
+    + `${l.goneS === undefined ? 'some still did a minute later' : `all 404 after ${l.goneS.toFixed(1)} s`}`;
+}
+
 /** The links made and followed after the point: cached before the destruction, gone from the front door soon after the restore. */
 function lostLinksGone(l: LostLinks): AimResult {
   const aim = `links the restore lost stop redirecting within ${LOST_LINKS_GONE_AIM_S} s`;
   if (l.made === 0 || l.followed < l.made) return { aim, pass: false, detail: `${l.followed} of ${l.made} made were followed before the destruction: nothing to judge` };
   return {
     aim, pass: l.goneS !== undefined && l.goneS <= LOST_LINKS_GONE_AIM_S,
-    detail: `${l.redirectingAfterRestore} of ${l.made} still redirected after the restore; ${l.goneS === undefined ? 'some still did a minute later' : `all 404 after ${l.goneS.toFixed(1)} s`}`,
+    detail: describeLost(l),
   };
 }
 

@@ -4,9 +4,9 @@
 // still answer 410. Such a database writes on a new WAL timeline: archive recovery and promotion
 // always end on one. So each replica reads the timeline every second; the one that first finds
 // another timeline than the one Redis recorded empties the caches, in Redis and on every replica,
-// and then records it. A replica that dies half-way leaves it unrecorded: the next round, anywhere, does it
-// all again. Meanwhile, for a second or two after the writers are back, the caches still serve
-// what they held.
+// and then records it. A replica that dies half-way leaves it unrecorded: the next round, on any
+// replica, does it all again. Meanwhile, for a second or two after the writers are back, the
+// caches still serve what they held.
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/pool.js';
 import { PeriodicJob } from '../jobs/periodic.js';
@@ -45,7 +45,7 @@ export function cachesOutlived(recorded: string | null, timeline: number): boole
   return recorded !== null && recorded !== String(timeline);
 }
 
-/** One round: empties the caches when the database is on a timeline Redis has not recorded. Rejects when it could not finish. */
+/** One round: empties the caches when the database is on another timeline than the one Redis recorded. Rejects when it could not finish. */
 export async function checkTimeline(o: TimelineWatchOptions): Promise<void> {
   const { db, redis, caches, logger } = o;
   const timeline = await readTimeline(db);
