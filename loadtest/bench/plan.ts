@@ -107,7 +107,19 @@ export function scaleP99Ratio(small: FigureResult, large: FigureResult): number 
  * speed between rounds.
  */
 export function roundP99Ratios(small: readonly Sample[], large: readonly Sample[]): number[] {
-  return small.slice(0, large.length).map((s, i) => (s.p99 > 0 ? large[i]!.p99 / s.p99 : 0));
+  return roundRatios(large, small, (s) => s.p99);
+}
+
+/**
+ * A figure of each round of `over` against one of the same round of `under`, over the rounds both
+ * ran (0 where either has no figure): each round's pair met the same host.
+ */
+function roundRatios(over: readonly Sample[], under: readonly Sample[], figure: (s: Sample) => number | undefined, underFigure = figure): number[] {
+  return over.slice(0, under.length).map((s, i) => {
+    const a = figure(s);
+    const b = underFigure(under[i]!);
+    return a && b ? a / b : 0;
+  });
 }
 
 /**
@@ -138,11 +150,7 @@ export function stackUsPerRequest(s: Sample): number | undefined {
  * so beside roundP99Ratios it tells a dearer request from one that waits behind others.
  */
 export function roundCpuRatios(small: readonly Sample[], large: readonly Sample[]): number[] {
-  return small.slice(0, large.length).map((s, i) => {
-    const a = stackUsPerRequest(s);
-    const b = stackUsPerRequest(large[i]!);
-    return a && b ? b / a : 0;
-  });
+  return roundRatios(large, small, stackUsPerRequest);
 }
 
 /**
@@ -163,11 +171,7 @@ export function generatorUsPerRequest(s: Sample): number | undefined {
  * a round has none): the control beside roundCpuRatios and roundP99Ratios.
  */
 export function roundHostRatios(small: readonly Sample[], large: readonly Sample[]): number[] {
-  return small.slice(0, large.length).map((s, i) => {
-    const a = generatorUsPerRequest(s);
-    const b = generatorUsPerRequest(large[i]!);
-    return a && b ? b / a : 0;
-  });
+  return roundRatios(large, small, generatorUsPerRequest);
 }
 
 /** Whether a round's control ratio says the host changed speed between its two sides. */
@@ -213,20 +217,12 @@ export interface AimResult { name: string; figure: string; pass: boolean | undef
  * (0 where either has no figure).
  */
 export function roundProgramRatios(a: readonly Sample[], programA: string, b: readonly Sample[], programB: string): number[] {
-  return a.slice(0, b.length).map((s, i) => {
-    const x = programUsPerRequest(s, programA);
-    const y = programUsPerRequest(b[i]!, programB);
-    return x && y ? x / y : 0;
-  });
+  return roundRatios(a, b, (s) => programUsPerRequest(s, programA), (s) => programUsPerRequest(s, programB));
 }
 
 /** The cached redirect's ok req/s and p99 over the proxy ceiling's in the same round, round by round (0 where undefined). */
 export function roundCeilingRatios(cached: readonly Sample[], ceiling: readonly Sample[]): { share: number[]; p99: number[] } {
-  const pairs = cached.slice(0, ceiling.length).map((c, i) => [c, ceiling[i]!] as const);
-  return {
-    share: pairs.map(([c, p]) => (p.okRps > 0 ? c.okRps / p.okRps : 0)),
-    p99: pairs.map(([c, p]) => (p.p99 > 0 ? c.p99 / p.p99 : 0)),
-  };
+  return { share: roundRatios(cached, ceiling, (s) => s.okRps), p99: roundRatios(cached, ceiling, (s) => s.p99) };
 }
 
 /**
