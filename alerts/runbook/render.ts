@@ -151,9 +151,10 @@ ${ctx.docker.restorePlan(ctx.docker.stack, new Date('2026-12-01T10:00:00Z')).joi
   PgBouncer, swap the names, start PgBouncer and a new app deployment (its init container runs the migrations), then
   ${code('pulumi refresh')}.
 
-On every placement the caches need nothing by hand: a restored database writes on a new WAL timeline, and within a second
-or two of the writers' return a replica empties the links' and API keys' caches in Redis and on every replica (its log:
-${code('caches emptied: the database is on a new timeline')}). Until then a link the restore lost may still redirect.
+On every placement the caches need nothing by hand: a restored database writes on a new WAL timeline (one loaded from a
+dump has another system identifier or database oid), and within a second or two of the writers' return a replica empties
+the links' and API keys' caches in Redis and on every replica (its log:
+${code('caches emptied: the database is not the one they were read from')}). Until then a link the restore lost may still redirect.
 What changed after the point is undone with it: deactivate again the links, and revoke again the API keys, that were
 deactivated or revoked after it (nginx's access log, in Loki, has those requests and their times).
 

@@ -8,7 +8,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import { Authenticator, type KeyRecord } from './auth/authenticator.js';
 import { invalidationRelay } from './cache/invalidation-relay.js';
 import { createLinkCache } from './cache/link-cache.js';
-import { checkTimeline, timelineWatch, type TimelineWatchOptions } from './cache/timeline-watch.js';
+import { LineageWatch } from './cache/lineage-watch.js';
 import { TwoTierCache } from './cache/two-tier-cache.js';
 import { ClickBuffer } from './clicks/click-buffer.js';
 import { clientAddress } from './clicks/client-address.js';
@@ -36,8 +36,8 @@ const KEY_LRU_TTL_MS = 30_000;
 export const KEY_UNSYNCED_LRU_TTL_MS = 2_000;
 const KEY_LRU_MAX = 10_000;
 const REDIS_STARTUP_WAIT_MS = 1_000;
-/** How long a starting replica waits for its first check of the database's timeline (cache/timeline-watch.ts). */
-const TIMELINE_STARTUP_WAIT_MS = 3_000;
+/** How long a starting replica waits for its first check of the database's lineage (cache/lineage-watch.ts). */
+const LINEAGE_STARTUP_WAIT_MS = 3_000;
 
 /** Never logged, wherever they appear in a log object. */
 export const REDACT_PATHS = [
@@ -100,8 +100,8 @@ export async function createService(config: AppConfig, logger: Logger = createLo
     pool, logger: logger.child({ component: 'page-marks' }), uncounted: metrics.pageMarksUncounted, intervalMs: config.pageMarksIntervalMs,
   });
   const relay = invalidationRelay({ pool, metrics, announce: (codes) => links.announce(codes), logger: logger.child({ component: 'invalidations' }) });
-  const timelineOptions: TimelineWatchOptions = { db: pool, redis, caches: [links, keys], logger: logger.child({ component: 'caches' }) };
-  const timeline = timelineWatch(timelineOptions);
+  const cachesLogger = logger.child({ component: 'caches' });
+  const lineage = new LineageWatch({ db: pool, redis, caches: [links, keys], logger: cachesLogger });
   let stopping = false;
   let app: FastifyInstance;
   try {
@@ -148,7 +148,7 @@ export async function createService(config: AppConfig, logger: Logger = createLo
     //    a round of the deep-page counts is one transaction, let it end, as the invalidation
     //    relay's (what it has not sent stays in the outbox for the other replicas).
     await Promise.all([clicks.drain(remaining()), withTimeout(webhooks.stop(), remaining(), () => undefined), withTimeout(sealer.stop(), remaining(), () => undefined),
-      withTimeout(relay.stop(), remaining(), () => undefined), withTimeout(timeline.stop(), remaining(), () => undefined)]);
+      withTimeout(relay.stop(), remaining(), () => undefined), withTimeout(lineage.stop(), remaining(), () => undefined)]);
     // 4. Release everything else.
     await Promise.allSettled([links.close(), keys.close()]);
     await redis.close();
@@ -167,8 +167,8 @@ export async function createService(config: AppConfig, logger: Logger = createLo
       await redisReady(redis, REDIS_STARTUP_WAIT_MS);
       // Before the first request: a cache that outlived the database is emptied before it serves.
       // Bounded: a database or Redis that does not answer must not hold the replica back.
-      await withTimeout(checkTimeline(timelineOptions).catch((err: unknown) => timelineOptions.logger.warn({ err }, 'database timeline check failed at start')),
-        TIMELINE_STARTUP_WAIT_MS, () => timelineOptions.logger.warn('database timeline check still running at start; serving'));
+      await withTimeout(lineage.check().catch((err: unknown) => cachesLogger.warn({ err }, 'database lineage check failed at start')),
+        LINEAGE_STARTUP_WAIT_MS, () => cachesLogger.warn('database lineage check still running at start; serving'));
       await app.listen({ host: config.host, port: config.port });
       url = `http://${displayHost}:${(app.server.address() as AddressInfo).port}`;
       metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort);
@@ -177,7 +177,7 @@ export async function createService(config: AppConfig, logger: Logger = createLo
       webhooks.start();
       sealer.start();
       relay.start();
-      timeline.start();
+      lineage.start();
       logger.info({ url, metricsUrl }, 'listening');
     },
     stop,

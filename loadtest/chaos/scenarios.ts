@@ -115,7 +115,7 @@ function fullRecoveryWithoutRestarts(r: ChaosResult): AimResult {
 export const RPO_AIM_S = 60;
 /**
  * Links the restore lost stop redirecting within this long of the writers' return: each replica
- * checks the database's timeline every second (app/src/cache/timeline-watch.ts); the rest is room
+ * checks the database's lineage every second (app/src/cache/lineage-watch.ts); the rest is room
  * for a loaded machine.
  */
 export const LOST_LINKS_GONE_AIM_S = 10;

@@ -9,7 +9,7 @@
 //   subscription comes back. An invalidation that could not be sent is sent again once Redis
 //   answers, so Redis itself does not keep the stale entry.
 // - forgetEverywhere() empties the cache in Redis and on every replica: after the database was
-//   restored to an earlier point (cache/timeline-watch.ts).
+//   restored to an earlier point (cache/lineage-watch.ts).
 // - Concurrent misses of one key share one load (no stampede after an invalidation), and a load
 //   that an invalidation overtook is returned to its callers but never stored.
 // - The Redis reads of the misses of one event-loop turn go as one MGET, and the values loaded
