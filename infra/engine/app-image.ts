@@ -1,9 +1,9 @@
 // The app image, built for real from app/Dockerfile by the legacy builder (the only one this
 // engine has), on a base given by NODE_IMAGE (the stand-in from base-image.ts here).
 //
-// A fresh engine has no build cache, so every run would repeat both `npm ci`s. The built image
-// is therefore also kept as a `docker save` archive in the cache folder, named by a hash of
-// everything the Dockerfile reads (the Dockerfile, the manifests, tsconfigs, app/src,
+// A fresh engine has no build cache, so every run would repeat the `npm ci` and the compile. The
+// built image is therefore also kept as a `docker save` archive in the cache folder, named by a
+// hash of everything the Dockerfile reads (the Dockerfile, the manifests, tsconfigs, app/src,
 // app/migrations, .dockerignore) and of the base recipe: an unchanged tree loads it back, any
 // change rebuilds. SHORTSTACK_ENGINE_REBUILD=1 always builds.
 import { createHash } from 'node:crypto';

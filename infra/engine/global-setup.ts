@@ -54,7 +54,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     const baseImage = await step('base image', () => ensureBaseImage(client, log));
     const app = await step('app image', () => ensureAppImage(client, { base: baseImage, log, echo: process.env.SHORTSTACK_ENGINE_VERBOSE === '1' }));
-    log(`app image ${app.tag} ${app.id.slice(0, 19)} (${app.source})`);
+    const bytes = Number(await client.out(['image', 'inspect', '--format', '{{.Size}}', app.tag]));
+    log(`app image ${app.tag} ${app.id.slice(0, 19)} (${app.source}), ${(bytes / 1e6).toFixed(0)} MB`);
     project.provide('engine', {
       dockerHost: client.host,
       baseImage,

