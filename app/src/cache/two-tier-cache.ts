@@ -12,6 +12,9 @@
 //   restored to an earlier point (cache/lineage-watch.ts).
 // - Concurrent misses of one key share one load (no stampede after an invalidation), and a load
 //   that an invalidation overtook is returned to its callers but never stored.
+// - A loaded value is answered at once; its SET goes to Redis behind the answer. A cold redirect
+//   then waits for two round trips (Redis, the database), not three, and a slow Redis costs it
+//   one command timeout, not two. An invalidation received before the SET is sent drops it.
 // - The Redis reads of the misses of one event-loop turn go as one MGET, and the values loaded
 //   in one turn as one pipeline of SETs (batching/per-turn.ts): a command each cost a socket
 //   write each, the largest part of a cold redirect's CPU in the replica.
@@ -64,6 +67,8 @@ const SCAN_COUNT = 1_000;
 export class TwoTierCache<T> {
   private readonly lru: LRUCache<string, Entry<T>> | undefined;
   private readonly loads = new Map<string, Load<T>>();
+  /** SETs queued and not yet sent, for forget() to drop. */
+  private readonly queued = new Set<RedisWrite<T>>();
   private readonly codec: CacheCodec<T>;
   /** A key's text in Redis: null when absent, undefined when Redis could not answer. */
   private readonly readRedis: (redisKey: string) => Promise<string | null | undefined>;
@@ -94,6 +99,7 @@ export class TwoTierCache<T> {
     this.writeRedis = perTurn(async (entries: readonly RedisWrite<T>[]) => {
       // Checked as the pipeline is sent: an invalidation received since the value was loaded
       // must not be overtaken by the value's SET.
+      for (const e of entries) this.queued.delete(e);
       const fresh = entries.filter((e) => !e.load.stale);
       if (fresh.length > 0) await opts.redis.run('set', async (r) => {
         const pipeline = r.pipeline();
@@ -268,7 +274,10 @@ export class TwoTierCache<T> {
     // A negative TTL of 0 keeps no miss: Redis refuses a SET with PX 0.
     if (!self.stale && ttlMs > 0) {
       const stored = value === null ? ABSENT : PRESENT + this.codec.encode(value);
-      await this.writeRedis({ key: redisKey, text: stored, ttlMs, load: self });
+      const write: RedisWrite<T> = { key: redisKey, text: stored, ttlMs, load: self };
+      this.queued.add(write);
+      // Not awaited (see the top). It does not reject: ResilientRedis.run answers undefined on failure.
+      void this.writeRedis(write);
     }
     return value;
   }
@@ -294,12 +303,16 @@ export class TwoTierCache<T> {
       load.stale = true;
       this.loads.delete(key);
     }
+    if (this.queued.size === 0) return;
+    const redisKey = this.redisKey(key);
+    for (const write of this.queued) if (write.key === redisKey) write.load.stale = true;
   }
 
   private forgetAll(): void {
     this.lru?.clear();
     for (const load of this.loads.values()) load.stale = true;
     this.loads.clear();
+    for (const write of this.queued) write.load.stale = true;
   }
 
   private redisKey(key: string): string {

@@ -48,7 +48,11 @@ export class ResilientRedis {
       onChange: (state) => metrics.redisCircuitOpen.set(state === 'closed' ? 0 : 1),
     });
     metrics.redisCircuitOpen.set(0);
-    this.client = new Redis(url, this.baseOptions);
+    // A command sent just before the connection dropped is not sent again on reconnecting:
+    // a cache SET replayed after the outage's held-back invalidations (sent again once Redis
+    // answers) would put back a value they deleted. It fails at its command timeout instead, and
+    // each caller keeps what it must send again (TwoTierCache's unsent invalidations).
+    this.client = new Redis(url, { ...this.baseOptions, autoResendUnfulfilledCommands: false });
     this.client.on('error', () => metrics.redisErrors.inc({ op: 'connection' }));
     // A new connection is evidence Redis is back: close the breaker rather than wait for a probe.
     this.client.on('ready', () => this.breaker.reset());
