@@ -96,7 +96,10 @@ export interface LineageWatchOptions {
 /** A cache that can be emptied on every replica (cache/two-tier-cache.ts); false when Redis did not take it. */
 export interface Forgettable { forgetEverywhere(): Promise<boolean> }
 
-/** A replica's watch: check() once (a starting replica, before it listens), start() every second, stop() waits for its round. */
+/**
+ * A replica's watch: check() once (a starting replica, before it listens), then start(): a round
+ * every second from one second on, stop() waits for its round.
+ */
 export class LineageWatch {
   private readonly reader: LineageReader;
   private readonly job: PeriodicJob;
@@ -107,7 +110,7 @@ export class LineageWatch {
       (err) => o.logger.warn({ err }, 'database lineage check failed; trying again on the next tick'));
   }
 
-  start(): void { this.job.start(); }
+  start(): void { this.job.start({ now: false }); }
   stop(): Promise<void> { return this.job.stop(); }
 
   /** One round: empties the caches when the database is not the one Redis recorded. Rejects when it could not finish. */

@@ -10,11 +10,12 @@ export class PeriodicJob {
 
   get isStopped(): boolean { return this.stopped; }
 
-  start(): void {
+  /** The first run now, or one interval from now (`now: false`: the caller has just run it itself). */
+  start({ now = true }: { now?: boolean } = {}): void {
     if (this.timer || this.stopped) return;
     this.timer = setInterval(() => this.kick(), this.everyMs);
     this.timer.unref();
-    this.kick();
+    if (now) this.kick();
   }
 
   /** Starts no more runs and waits for the one in flight. */
