@@ -1,7 +1,7 @@
 // Redis for a service that must stay up without it: tight timeouts, no offline queue (a command
-// while disconnected fails at once instead of piling up), one retry at most, bounded reconnect
-// backoff, and a circuit breaker so a slow Redis costs one timeout per `openMs`, not one per
-// request. Callers get `undefined` when Redis cannot answer; nothing here throws to them.
+// while disconnected fails at once instead of piling up), no retries, bounded reconnect backoff,
+// and a circuit breaker so a slow Redis costs one timeout per `openMs`, not one per request.
+// Callers get `undefined` when Redis cannot answer; nothing here throws to them.
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Metrics } from '../metrics/metrics.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -35,7 +35,9 @@ export class ResilientRedis {
     this.baseOptions = {
       connectTimeout: opts.connectTimeoutMs ?? 1_000,
       commandTimeout: opts.commandTimeoutMs ?? 300,
-      maxRetriesPerRequest: 1,
+      // 0: when the connection drops, the commands it was waiting on fail at once (ioredis flushes
+      // them on every close) rather than each waiting out its command timeout.
+      maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
       // Exponential from 50 ms, capped: a dead Redis gets a few connects a second, not a storm.
       retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), maxDelay),
@@ -50,8 +52,9 @@ export class ResilientRedis {
     metrics.redisCircuitOpen.set(0);
     // A command sent just before the connection dropped is not sent again on reconnecting:
     // a cache SET replayed after the outage's held-back invalidations (sent again once Redis
-    // answers) would put back a value they deleted. It fails at its command timeout instead, and
-    // each caller keeps what it must send again (TwoTierCache's unsent invalidations).
+    // answers) would put back a value they deleted. It fails as the connection drops instead
+    // (maxRetriesPerRequest above), and each caller keeps what it must send again
+    // (TwoTierCache's unsent invalidations).
     this.client = new Redis(url, { ...this.baseOptions, autoResendUnfulfilledCommands: false });
     this.client.on('error', () => metrics.redisErrors.inc({ op: 'connection' }));
     // A new connection is evidence Redis is back: close the breaker rather than wait for a probe.

@@ -279,10 +279,29 @@ describe('TwoTierCache on real Redis', () => {
     admin.disconnect();
     await server.start();
     await waitFor('reconnected', async () => a.redis.isHealthy(), 10_000);
-    expect(await set).toBeUndefined(); // failed at its command timeout, never answered
+    expect(await set).toBeUndefined(); // failed as the connection dropped, never answered
     const probe = new Redis(redisUrl);
     expect(await probe.exists('replayed')).toBe(0);
     probe.disconnect();
+    await a.close();
+  });
+
+  it('fails a command in flight as soon as its connection drops, also when it reconnects at once', async () => {
+    // Left to its command timeout, every command a short drop caught fails after the reconnect,
+    // and a burst of them opens the breaker on a Redis that is back.
+    const a = replica(redisUrl, { commandTimeoutMs: 6_000 });
+    await waitFor('ready', async () => ready(a));
+    let settledAt: number | undefined;
+    const blocked = a.redis.run('blpop', (r) => r.blpop('never-pushed', 0)).finally(() => { settledAt = Date.now(); });
+    const admin = new Redis(redisUrl);
+    await waitFor('BLPOP waiting', async () => String(await admin.call('CLIENT', 'LIST', 'TYPE', 'normal')).includes('cmd=blpop'));
+    const droppedAt = Date.now();
+    // Redis stays up: the replica's next connect, 100 ms on, succeeds.
+    expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes')).toBeGreaterThan(0);
+    expect(await blocked).toBeUndefined();
+    expect(settledAt! - droppedAt).toBeLessThan(3_000);
+    await waitFor('reconnected', async () => a.redis.isHealthy(), 10_000);
+    admin.disconnect();
     await a.close();
   });
 
