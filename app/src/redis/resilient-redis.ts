@@ -35,8 +35,11 @@ export class ResilientRedis {
     this.baseOptions = {
       connectTimeout: opts.connectTimeoutMs ?? 1_000,
       commandTimeout: opts.commandTimeoutMs ?? 300,
-      // 0: when the connection drops, the commands it was waiting on fail at once (ioredis flushes
-      // them on every close) rather than each waiting out its command timeout.
+      // 0: ioredis flushes, on every close, the commands the connection was waiting on. Each fails
+      // as the connection drops, not at its command timeout after a quick reconnect, and none is
+      // sent again on reconnecting: a cache SET replayed after an outage's held-back invalidations
+      // (sent again once Redis answers) would put back a value they deleted. Each caller keeps
+      // what it must send again (TwoTierCache's unsent invalidations).
       maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
       // Exponential from 50 ms, capped: a dead Redis gets a few connects a second, not a storm.
@@ -50,12 +53,7 @@ export class ResilientRedis {
       onChange: (state) => metrics.redisCircuitOpen.set(state === 'closed' ? 0 : 1),
     });
     metrics.redisCircuitOpen.set(0);
-    // A command sent just before the connection dropped is not sent again on reconnecting:
-    // a cache SET replayed after the outage's held-back invalidations (sent again once Redis
-    // answers) would put back a value they deleted. It fails as the connection drops instead
-    // (maxRetriesPerRequest above), and each caller keeps what it must send again
-    // (TwoTierCache's unsent invalidations).
-    this.client = new Redis(url, { ...this.baseOptions, autoResendUnfulfilledCommands: false });
+    this.client = new Redis(url, this.baseOptions);
     this.client.on('error', () => metrics.redisErrors.inc({ op: 'connection' }));
     // A new connection is evidence Redis is back: close the breaker rather than wait for a probe.
     this.client.on('ready', () => this.breaker.reset());
